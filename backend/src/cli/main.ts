@@ -1,0 +1,18 @@
+import { Command } from "commander";
+
+/** Builds the `carbon` command tree. Each area registers its subcommands here. */
+export function buildCli(): Command {
+  const program = new Command("carbon").description("Carbon custody platform: operator and auditor commands");
+  program.showHelpAfterError();
+  return program;
+}
+
+/** Entry point used by `bin/carbon.js`. Exits non-zero with the error message on failure. */
+export function main(argv: string[]): void {
+  buildCli()
+    .parseAsync(argv)
+    .catch((error: unknown) => {
+      console.error(error instanceof Error ? error.message : String(error));
+      process.exitCode = 1;
+    });
+}
