@@ -1,9 +1,11 @@
 import { Command } from "commander";
+import { serialCommand } from "./serial";
 
 /** Builds the `carbon` command tree. Each area registers its subcommands here. */
 export function buildCli(): Command {
   const program = new Command("carbon").description("Carbon custody platform: operator and auditor commands");
   program.showHelpAfterError();
+  program.addCommand(serialCommand());
   return program;
 }
 
