@@ -1,0 +1,93 @@
+import path from "node:path";
+import { BaseError } from "../errors";
+import { type Env, ENV_KEYS, SECRET_KEYS, envSchema } from "./schema";
+import type { Secret } from "./secret";
+
+export { Secret, redactUrl } from "./secret";
+
+/** The parsed configuration, grouped by the part of the backend that reads it. */
+export type Config = {
+  /** Absolute path of the folder for local state (embedded PostgreSQL lives under `<dataDir>/pg`). */
+  dataDir: string;
+  logLevel: Env["LOG_LEVEL"];
+  /** `url` absent: start an embedded PostgreSQL on `embeddedPort`. The URL may hold a password: log it redacted. */
+  database: { url: string | undefined; embeddedPort: number };
+  /** `rpcUrl` absent: the embedded Hardhat node. `blockTimeMs` 0 means automine. */
+  chain: { rpcUrl: string | undefined; chainId: number; confirmations: number; blockTimeMs: number };
+  api: { host: string; port: number };
+  /** Registry API base URLs; absent means the embedded simulator. */
+  registries: {
+    verra: string | undefined;
+    goldStandard: string | undefined;
+    irec: string | undefined;
+    inCcts: string | undefined;
+  };
+  keys: {
+    deployer: Secret<`0x${string}`> | undefined;
+    guardian: Secret<`0x${string}`> | undefined;
+    relayer: Secret<`0x${string}`> | undefined;
+  };
+  oracle: { threshold: number };
+};
+
+export type ConfigIssue = { key: string; message: string };
+
+/** Start-up configuration is invalid. Lists every bad key; never includes the value of a secret. */
+export class ConfigError extends BaseError {
+  override name = "ConfigError";
+  readonly issues: ConfigIssue[];
+
+  constructor(issues: ConfigIssue[]) {
+    super(`Invalid configuration: ${issues.map((issue) => `${issue.key}: ${issue.message}`).join("; ")}`, {
+      code: "CONFIG_INVALID",
+      retryable: false,
+      details: { keys: issues.map((issue) => issue.key) },
+    });
+    this.issues = issues;
+  }
+}
+
+/**
+ * Parses the environment once. Throws one `ConfigError` naming every bad key and why. Empty strings count as
+ * absent, so `PORT=` in a `.env` file falls back to the default instead of failing.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const raw: Record<string, string> = {};
+  for (const key of ENV_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  const result = envSchema.safeParse(raw);
+  if (!result.success) {
+    const issues = result.error.issues.map((issue) => {
+      const key = issue.path.map(String).join(".") || "(root)";
+      const got = SECRET_KEYS.has(key) || raw[key] === undefined ? "" : `, got ${JSON.stringify(raw[key])}`;
+      return { key, message: `${issue.message}${got}` };
+    });
+    throw new ConfigError(issues);
+  }
+  return toConfig(result.data);
+}
+
+function toConfig(env: Env): Config {
+  return {
+    dataDir: path.resolve(env.DATA_DIR),
+    logLevel: env.LOG_LEVEL,
+    database: { url: env.DATABASE_URL, embeddedPort: env.EMBEDDED_PG_PORT },
+    chain: {
+      rpcUrl: env.RPC_URL,
+      chainId: env.CHAIN_ID,
+      confirmations: env.CONFIRMATIONS,
+      blockTimeMs: env.BLOCK_TIME_MS,
+    },
+    api: { host: env.HOST, port: env.PORT },
+    registries: {
+      verra: env.VERRA_API_URL,
+      goldStandard: env.GOLD_STANDARD_API_URL,
+      irec: env.IREC_API_URL,
+      inCcts: env.IN_CCTS_API_URL,
+    },
+    keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY },
+    oracle: { threshold: env.ORACLE_THRESHOLD },
+  };
+}

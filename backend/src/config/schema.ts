@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { Secret } from "./secret";
+
+/**
+ * The environment the backend reads, one entry per variable. Every value arrives as a string (empty strings are
+ * treated as absent before parsing). Variables listed in `SECRET_KEYS` are never echoed back in error messages.
+ */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(["DATABASE_URL", "DEPLOYER_KEY", "GUARDIAN_KEY", "RELAYER_KEY"]);
+
+function integer(min: number, max: number) {
+  return z
+    .string()
+    .trim()
+    .refine((value) => /^\d+$/.test(value) && Number(value) >= min && Number(value) <= max, {
+      message: `expected integer ${min}-${max}`,
+    })
+    .transform(Number);
+}
+
+function httpUrl() {
+  return z.string().refine(
+    (value) => {
+      try {
+        return ["http:", "https:"].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: "expected an http(s) URL" },
+  );
+}
+
+function postgresUrl() {
+  return z.string().refine(
+    (value) => {
+      try {
+        return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: "expected a postgres:// or postgresql:// URL" },
+  );
+}
+
+function privateKey() {
+  return z
+    .string()
+    .refine((value) => /^0x[0-9a-fA-F]{64}$/.test(value), { message: "expected 0x followed by 64 hex digits" })
+    .transform((value) => new Secret(value as `0x${string}`));
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const envSchema = z.object({
+  DATABASE_URL: postgresUrl().optional(),
+  EMBEDDED_PG_PORT: integer(1, 65535).default(54329),
+  DATA_DIR: z.string().min(1).default(".data"),
+
+  RPC_URL: httpUrl().optional(),
+  CHAIN_ID: integer(1, Number.MAX_SAFE_INTEGER).default(31337),
+  CONFIRMATIONS: integer(0, 1000).default(1),
+  BLOCK_TIME_MS: integer(0, 600_000).default(1000),
+
+  PORT: integer(1, 65535).default(3000),
+  HOST: z.string().min(1).default("127.0.0.1"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+
+  VERRA_API_URL: httpUrl().optional(),
+  GOLD_STANDARD_API_URL: httpUrl().optional(),
+  IREC_API_URL: httpUrl().optional(),
+  IN_CCTS_API_URL: httpUrl().optional(),
+
+  DEPLOYER_KEY: privateKey().optional(),
+  GUARDIAN_KEY: privateKey().optional(),
+  RELAYER_KEY: privateKey().optional(),
+  ORACLE_THRESHOLD: integer(1, 255).default(2),
+});
+
+export type Env = z.output<typeof envSchema>;
+export const ENV_KEYS = Object.keys(envSchema.shape) as Array<keyof typeof envSchema.shape>;

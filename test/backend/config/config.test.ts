@@ -1,0 +1,128 @@
+import { Writable } from "node:stream";
+import { inspect } from "node:util";
+import { expect } from "chai";
+import { ConfigError, loadConfig } from "../../../backend/src/config";
+import { createLogger } from "../../../backend/src/logger";
+
+const KEY = `0x${"ab".repeat(32)}`;
+const BAD_KEY_TEXT = "0xdeadbeefcafe";
+
+describe("config", () => {
+  it("parses an empty environment with the defaults", () => {
+    const config = loadConfig({});
+    expect(config.api).to.deep.equal({ host: "127.0.0.1", port: 3000 });
+    expect(config.chain).to.deep.equal({ rpcUrl: undefined, chainId: 31337, confirmations: 1, blockTimeMs: 1000 });
+    expect(config.database.url).to.equal(undefined);
+    expect(config.dataDir).to.match(/\/\.data$/);
+    expect(config.logLevel).to.equal("info");
+    expect(config.oracle.threshold).to.equal(2);
+    expect(config.registries).to.deep.equal({
+      verra: undefined,
+      goldStandard: undefined,
+      irec: undefined,
+      inCcts: undefined,
+    });
+  });
+
+  it("parses a full environment", () => {
+    const config = loadConfig({
+      DATABASE_URL: "postgres://app:pw@db.internal:5432/carbon",
+      RPC_URL: "http://127.0.0.1:8545",
+      CHAIN_ID: "1337",
+      CONFIRMATIONS: "0",
+      BLOCK_TIME_MS: "0",
+      PORT: "8080",
+      HOST: "0.0.0.0",
+      DATA_DIR: "/var/lib/carbon",
+      LOG_LEVEL: "debug",
+      VERRA_API_URL: "https://verra.example/api",
+      DEPLOYER_KEY: KEY,
+      ORACLE_THRESHOLD: "3",
+      EMBEDDED_PG_PORT: "6543",
+    });
+    expect(config.chain).to.deep.equal({
+      rpcUrl: "http://127.0.0.1:8545",
+      chainId: 1337,
+      confirmations: 0,
+      blockTimeMs: 0,
+    });
+    expect(config.api).to.deep.equal({ host: "0.0.0.0", port: 8080 });
+    expect(config.dataDir).to.equal("/var/lib/carbon");
+    expect(config.registries.verra).to.equal("https://verra.example/api");
+    expect(config.keys.deployer?.reveal()).to.equal(KEY);
+    expect(config.oracle.threshold).to.equal(3);
+    expect(config.database.embeddedPort).to.equal(6543);
+  });
+
+  it("treats empty strings as absent", () => {
+    expect(loadConfig({ PORT: "", RPC_URL: "" }).api.port).to.equal(3000);
+  });
+
+  it("names every bad key in one error, with the reason and the bad value", () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: "abc", CONFIRMATIONS: "-1", LOG_LEVEL: "loud", VERRA_API_URL: "ftp://x", CHAIN_ID: "1.5" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).to.match(/^Invalid configuration: /);
+    expect(message).to.contain('PORT: expected integer 1-65535, got "abc"');
+    expect(message).to.contain('CONFIRMATIONS: expected integer 0-1000, got "-1"');
+    expect(message).to.contain('LOG_LEVEL: expected one of fatal, error, warn, info, debug, trace, silent, got "loud"');
+    expect(message).to.contain('VERRA_API_URL: expected an http(s) URL, got "ftp://x"');
+    expect(message).to.contain("CHAIN_ID: expected integer");
+    expect((error as ConfigError).issues.map((issue) => issue.key)).to.have.members([
+      "PORT",
+      "CONFIRMATIONS",
+      "LOG_LEVEL",
+      "VERRA_API_URL",
+      "CHAIN_ID",
+    ]);
+    expect((error as ConfigError).retryable).to.equal(false);
+  });
+
+  it("names bad secrets without echoing them", () => {
+    const env = {
+      DEPLOYER_KEY: BAD_KEY_TEXT,
+      RELAYER_KEY: `${KEY}00`,
+      DATABASE_URL: "mysql://admin:hunter2@db/x",
+    };
+    let error: unknown;
+    try {
+      loadConfig(env);
+    } catch (caught) {
+      error = caught;
+    }
+    const message = (error as Error).message;
+    expect(message).to.contain("DEPLOYER_KEY: expected 0x followed by 64 hex digits");
+    expect(message).to.contain("RELAYER_KEY: expected 0x followed by 64 hex digits");
+    expect(message).to.contain("DATABASE_URL: expected a postgres:// or postgresql:// URL");
+    for (const secret of [BAD_KEY_TEXT, KEY, "hunter2"]) {
+      expect(message).not.to.contain(secret);
+      expect(JSON.stringify((error as ConfigError).details)).not.to.contain(secret);
+    }
+  });
+
+  it("keeps keys out of JSON, inspect and log lines", () => {
+    const config = loadConfig({ DEPLOYER_KEY: KEY, GUARDIAN_KEY: KEY, RELAYER_KEY: KEY });
+    expect(JSON.stringify(config)).not.to.contain(KEY.slice(2));
+    expect(inspect(config, { depth: 10 })).not.to.contain(KEY.slice(2));
+    expect(String(config.keys.guardian)).to.equal("[redacted]");
+
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger({ level: "info", destination });
+    logger.info({ config }, "config loaded");
+    logger.info({ password: "hunter2", headers: { authorization: "Bearer s3cr3t" }, wallet: { privateKey: KEY } }, "x");
+    const output = lines.join("");
+    for (const secret of [KEY.slice(2), "hunter2", "s3cr3t"]) expect(output).not.to.contain(secret);
+    expect(output).to.contain("[redacted]");
+  });
+});
