@@ -45,6 +45,8 @@ interface ICreditToken is IERC1155 {
     error CreditTokenBridgeAlreadySet(address bridge);
     /// @notice The zero address is not allowed here.
     error CreditTokenZeroAddress();
+    /// @notice Agents cannot move units into or out of the bridge: they belong to open requests.
+    error CreditTokenBridgeProtected(address bridge);
     /// @notice Supply of `batchId` would exceed 2^128 - 1.
     error CreditTokenSupplyOverflow(uint256 batchId);
 
@@ -177,13 +179,15 @@ interface ICreditToken is IERC1155 {
     /// @notice Moves `amount` of `batchId` from `from` to `to` without `from`'s consent. The sender's identity
     /// check is skipped (a frozen, expired or revoked wallet can be drained); the receiver must be eligible, the
     /// batch unfrozen and the token unpaused. No receiver hook is called.
-    /// @dev Requirements: caller has `AGENT_ROLE`; `to` eligible; `from` holds `amount`.
+    /// @dev Requirements: caller has `AGENT_ROLE`; `from`, `to` non-zero and not the bridge; `to` eligible; `from`
+    /// holds `amount`.
     ///
     /// Emits {IERC1155-TransferSingle} and {ForcedTransfer}.
     function forcedTransfer(address from, address to, uint256 batchId, uint256 amount, uint16 reasonCode) external;
 
     /// @notice Moves every balance of `batchIds` from `lostWallet` to `newWallet` (same rules as a forced transfer).
-    /// @dev Requirements: caller has `AGENT_ROLE`; `newWallet` eligible; no batch frozen.
+    /// @dev Requirements: caller has `AGENT_ROLE`; wallets non-zero and not the bridge; `newWallet` eligible; no
+    /// batch frozen.
     ///
     /// Emits {IERC1155-TransferBatch} (or {IERC1155-TransferSingle} for one id) and {WalletRecovered}.
     function recoverWallet(address lostWallet, address newWallet, uint256[] calldata batchIds, uint16 reasonCode)
