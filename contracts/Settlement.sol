@@ -250,11 +250,11 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         DealRecord storage rec = _deals[dealId];
         DealStatus required = condition == CONDITION_REGISTRY_DELIVERY ? DealStatus.Delivering : DealStatus.Open;
         if (rec.status != required) revert SettlementDealWrongStatus(dealId, rec.status);
+        bytes32 digest = hashDealConditionAttestation(dealId, condition, evidence);
+        if (_usedAttestations[digest]) revert SettlementAttestationUsed(digest);
         if (!_isSingleCondition(condition) || rec.conditions & condition == 0 || rec.satisfied & condition != 0) {
             revert SettlementConditionNotPending(dealId, condition);
         }
-        bytes32 digest = hashDealConditionAttestation(dealId, condition, evidence);
-        if (_usedAttestations[digest]) revert SettlementAttestationUsed(digest);
         _bridge.verifyQuorum(digest, signatures);
         _usedAttestations[digest] = true;
         rec.satisfied |= condition;
@@ -491,8 +491,19 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         _checkBand(order.batchId, order.paymentToken, order.unitPrice);
     }
 
+    /// @dev `keccak256(abi.encode(_ORDER_TYPEHASH, order))` over the raw calldata words of the static struct. A
+    /// non-canonical encoding (dirty high bits) hashes differently from what any maker signed, so it fails the
+    /// signature check instead of aliasing another order's fill state.
     function _hashOrder(Order calldata order) private view returns (bytes32) {
-        return _hashTypedDataV4(keccak256(abi.encode(_ORDER_TYPEHASH, order)));
+        bytes32 typehash = _ORDER_TYPEHASH;
+        bytes32 structHash;
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, typehash)
+            calldatacopy(add(ptr, 0x20), order, 0x160)
+            structHash := keccak256(ptr, 0x180)
+        }
+        return _hashTypedDataV4(structHash);
     }
 
     // ---------------------------------------------------------------------------------------------------------

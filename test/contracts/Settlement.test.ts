@@ -1,0 +1,479 @@
+import { expect } from "chai";
+import { ethers } from "hardhat";
+import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
+import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
+import { SIDE_BUY, splitPrice } from "../../backend/src/chain/orders";
+import { deploySettlementFixture, type SettlementFixture } from "./settlementFixture";
+
+describe("Settlement: instant DvP", function () {
+  let f: SettlementFixture;
+  beforeEach(async function () {
+    f = await loadFixture(deploySettlementFixture);
+  });
+
+  describe("fill", function () {
+    it("fills a whole order: credits to the buyer, payment less the fee to the seller, custody head moves", async function () {
+      const { settlement, token, usd, seller, buyer, feeRecipient, batchId } = f;
+      const order = await f.order({ amount: 100n, unitPrice: 2_500_000n });
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      const head = await token.custodyHead(batchId);
+      const { price, fee, sellerProceeds } = splitPrice(100n, 2_500_000n, BigInt(f.FEE_BPS));
+      const tx = settlement.connect(buyer).fill(order, 100n, sig);
+      await expect(tx)
+        .to.emit(settlement, "OrderFilled")
+        .withArgs(hash, seller.address, buyer.address, batchId, 100n, price, fee);
+      await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-price, sellerProceeds, fee]);
+      await expect(tx).to.emit(token, "TransferSingle").withArgs(anyValue, seller.address, buyer.address, batchId, 100n);
+      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 100n);
+      expect(await token.balanceOf(seller.address, batchId)).to.equal(f.INITIAL_CREDITS - 100n);
+      expect((await settlement.orderStatus(hash)).filled).to.equal(100n);
+      expect(await token.custodyHead(batchId)).to.not.equal(head);
+    });
+
+    it("fills partially until exhausted, then refuses more", async function () {
+      const { settlement, token, seller, buyer, buyer2, batchId } = f;
+      const order = await f.order({ amount: 10n });
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      await settlement.connect(buyer).fill(order, 3n, sig);
+      await settlement.connect(buyer2).fill(order, 3n, sig);
+      await settlement.connect(buyer).fill(order, 4n, sig);
+      expect((await settlement.orderStatus(hash)).filled).to.equal(10n);
+      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 7n);
+      expect(await token.balanceOf(buyer2.address, batchId)).to.equal(f.INITIAL_CREDITS + 3n);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementOverfill")
+        .withArgs(hash, 10n, 1n, 10n);
+    });
+
+    it("refuses an overfill and a zero fill", async function () {
+      const { settlement, seller, buyer } = f;
+      const order = await f.order({ amount: 10n });
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      await settlement.connect(buyer).fill(order, 6n, sig);
+      await expect(settlement.connect(buyer).fill(order, 5n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementOverfill")
+        .withArgs(hash, 6n, 5n, 10n);
+      await expect(settlement.connect(buyer).fill(order, 0n, sig)).to.be.revertedWithCustomError(
+        settlement,
+        "SettlementZeroAmount",
+      );
+    });
+
+    it("enforces the minimum fill except for the remainder", async function () {
+      const { settlement, seller, buyer } = f;
+      const order = await f.order({ amount: 10n, minFill: 4n });
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      await expect(settlement.connect(buyer).fill(order, 3n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementFillBelowMinimum")
+        .withArgs(hash, 3n, 4n, 10n);
+      await settlement.connect(buyer).fill(order, 7n, sig);
+      await settlement.connect(buyer).fill(order, 3n, sig); // the remainder, below minFill
+      expect((await settlement.orderStatus(hash)).filled).to.equal(10n);
+    });
+
+    it("refuses an expired order (expiry is exclusive)", async function () {
+      const { settlement, seller, buyer } = f;
+      const expiry = BigInt(await time.latest()) + 100n;
+      const order = await f.order({ expiry });
+      const sig = await f.sign(order, seller);
+      await time.setNextBlockTimestamp(expiry);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementOrderExpired")
+        .withArgs(await settlement.hashOrder(order), expiry, expiry);
+    });
+
+    it("refuses a cancelled order; only the maker cancels", async function () {
+      const { settlement, seller, buyer } = f;
+      const order = await f.order();
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      await expect(settlement.connect(buyer).cancel(order))
+        .to.be.revertedWithCustomError(settlement, "SettlementUnauthorized")
+        .withArgs(buyer.address);
+      await settlement.connect(buyer).fill(order, 1n, sig);
+      await expect(settlement.connect(seller).cancel(order))
+        .to.emit(settlement, "OrderCancelled")
+        .withArgs(hash, seller.address);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementOrderCancelled")
+        .withArgs(hash);
+    });
+
+    it("cancels every open order of a signer at once with incrementCounter", async function () {
+      const { settlement, seller, buyer } = f;
+      const a = await f.order({ salt: 1n });
+      const b = await f.order({ salt: 2n });
+      const sigA = await f.sign(a, seller);
+      const sigB = await f.sign(b, seller);
+      await expect(settlement.connect(seller).incrementCounter())
+        .to.emit(settlement, "CounterIncremented")
+        .withArgs(seller.address, 1n);
+      for (const [o, s] of [
+        [a, sigA],
+        [b, sigB],
+      ] as const) {
+        await expect(settlement.connect(buyer).fill(o, 1n, s))
+          .to.be.revertedWithCustomError(settlement, "SettlementStaleCounter")
+          .withArgs(seller.address, 0n, 1n);
+      }
+      const fresh = await f.order({ counter: 1n });
+      await settlement.connect(buyer).fill(fresh, 1n, await f.sign(fresh, seller));
+    });
+
+    it("refuses a signature by someone other than the maker", async function () {
+      const { settlement, buyer, buyer2 } = f;
+      const order = await f.order();
+      const sig = await f.sign(order, buyer2);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidSignature")
+        .withArgs(order.maker, await settlement.hashOrder(order));
+    });
+
+    it("refuses a signature made for another chain or another Settlement", async function () {
+      const { settlement, seller, buyer } = f;
+      const order = await f.order();
+      const otherChain = await seller.signTypedData({ ...f.domain, chainId: 1 }, f.orderTypes, order);
+      await expect(settlement.connect(buyer).fill(order, 1n, otherChain)).to.be.revertedWithCustomError(
+        settlement,
+        "SettlementInvalidSignature",
+      );
+      const other = await f.deployOtherSettlement();
+      const otherContract = await seller.signTypedData(
+        { ...f.domain, verifyingContract: await other.getAddress() },
+        f.orderTypes,
+        order,
+      );
+      await expect(settlement.connect(buyer).fill(order, 1n, otherContract)).to.be.revertedWithCustomError(
+        settlement,
+        "SettlementInvalidSignature",
+      );
+    });
+
+    it("cannot replay a filled order, alone or twice in one batch", async function () {
+      const { settlement, seller, buyer } = f;
+      const order = await f.order({ amount: 5n });
+      const sig = await f.sign(order, seller);
+      await settlement.connect(buyer).fill(order, 5n, sig);
+      await expect(settlement.connect(buyer).fill(order, 5n, sig)).to.be.revertedWithCustomError(
+        settlement,
+        "SettlementOverfill",
+      );
+      const again = await f.order({ amount: 5n });
+      const sig2 = await f.sign(again, seller);
+      await expect(
+        settlement.connect(buyer).fillBatch([
+          { order: again, amount: 5n, signature: sig2 },
+          { order: again, amount: 5n, signature: sig2 },
+        ]),
+      ).to.be.revertedWithCustomError(settlement, "SettlementOverfill");
+    });
+
+    it("honours the taker restriction", async function () {
+      const { settlement, seller, buyer, buyer2 } = f;
+      const order = await f.order({ taker: buyer.address });
+      const sig = await f.sign(order, seller);
+      await expect(settlement.connect(buyer2).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementUnauthorizedTaker")
+        .withArgs(await settlement.hashOrder(order), buyer.address, buyer2.address);
+      await settlement.connect(buyer).fill(order, 1n, sig);
+    });
+
+    it("fills a bid: the maker buys, the taker delivers", async function () {
+      const { settlement, token, usd, seller, buyer, feeRecipient, batchId } = f;
+      const bid = await f.order({ side: SIDE_BUY, maker: buyer.address, amount: 4n, unitPrice: 1_000_000n });
+      const sig = await f.sign(bid, buyer);
+      const { price, fee, sellerProceeds } = splitPrice(4n, 1_000_000n, BigInt(f.FEE_BPS));
+      const tx = settlement.connect(seller).fill(bid, 4n, sig);
+      await expect(tx)
+        .to.emit(settlement, "OrderFilled")
+        .withArgs(await settlement.hashOrder(bid), seller.address, buyer.address, batchId, 4n, price, fee);
+      await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-price, sellerProceeds, fee]);
+      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 4n);
+    });
+
+    it("refuses an unknown side", async function () {
+      const { settlement, seller, buyer } = f;
+      const order = await f.order({ side: 2 });
+      await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller)))
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidSide")
+        .withArgs(2);
+    });
+  });
+
+  describe("permissions, freezes and pauses (enforced by CreditToken on the credit leg)", function () {
+    it("refuses an unverified buyer and leaves every balance unchanged", async function () {
+      const { settlement, identity, seller, outsider } = f;
+      const order = await f.order();
+      const sig = await f.sign(order, seller);
+      await f.usd.mint(outsider.address, 10n ** 12n);
+      await f.usd.connect(outsider).approve(await settlement.getAddress(), ethers.MaxUint256);
+      const before = await f.snapshot([seller.address, outsider.address]);
+      await expect(settlement.connect(outsider).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(identity, "IdentityRegistryNotVerified")
+        .withArgs(outsider.address);
+      expect(await f.snapshot([seller.address, outsider.address])).to.deep.equal(before);
+    });
+
+    it("refuses a frozen buyer and a frozen seller", async function () {
+      const { settlement, identity, token, agent, seller, buyer } = f;
+      const order = await f.order();
+      const sig = await f.sign(order, seller);
+      await token.connect(agent).freezeWallet(buyer.address, 1);
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(identity, "IdentityRegistryFrozen")
+        .withArgs(buyer.address);
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+      await token.connect(agent).unfreezeWallet(buyer.address, 1);
+      await token.connect(agent).freezeWallet(seller.address, 1);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(identity, "IdentityRegistryFrozen")
+        .withArgs(seller.address);
+    });
+
+    it("refuses a fill on a frozen batch", async function () {
+      const { settlement, token, agent, seller, buyer, batchId } = f;
+      const order = await f.order();
+      const sig = await f.sign(order, seller);
+      await token.connect(agent).freezeBatch(batchId, 7);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(token, "CreditTokenBatchFrozen")
+        .withArgs(batchId);
+    });
+
+    it("keeps instant DvP open while the batch's registry is paused on the bridge", async function () {
+      const { settlement, bridge, guardian, seller, buyer, registryId } = f;
+      await bridge.connect(guardian).pauseRegistry(registryId);
+      const order = await f.order();
+      await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller))).to.emit(
+        settlement,
+        "OrderFilled",
+      );
+    });
+  });
+
+  describe("price bands", function () {
+    it("refuses fills below the floor or above the ceiling; 0 ceiling means none", async function () {
+      const { settlement, admin, seller, buyer, batchId } = f;
+      const usdAddress = await f.usd.getAddress();
+      await expect(settlement.connect(admin).setPriceBand(batchId, usdAddress, 1_000_000n, 2_000_000n))
+        .to.emit(settlement, "PriceBandSet")
+        .withArgs(batchId, usdAddress, 1_000_000n, 2_000_000n);
+      const low = await f.order({ unitPrice: 999_999n });
+      await expect(settlement.connect(buyer).fill(low, 1n, await f.sign(low, seller)))
+        .to.be.revertedWithCustomError(settlement, "SettlementPriceOutOfBand")
+        .withArgs(batchId, usdAddress, 999_999n, 1_000_000n, 2_000_000n);
+      const high = await f.order({ unitPrice: 2_000_001n });
+      await expect(settlement.connect(buyer).fill(high, 1n, await f.sign(high, seller))).to.be.revertedWithCustomError(
+        settlement,
+        "SettlementPriceOutOfBand",
+      );
+      const edge = await f.order({ unitPrice: 2_000_000n });
+      await settlement.connect(buyer).fill(edge, 1n, await f.sign(edge, seller));
+      await settlement.connect(admin).setPriceBand(batchId, usdAddress, 1_000_000n, 0n); // floor only
+      await settlement.connect(buyer).fill(high, 1n, await f.sign(high, seller));
+    });
+
+    it("only MARKET_ADMIN_ROLE sets bands and fees; bands must be ordered; fee is capped", async function () {
+      const { settlement, admin, buyer, batchId } = f;
+      await expect(settlement.connect(buyer).setPriceBand(batchId, ethers.ZeroAddress, 1n, 2n))
+        .to.be.revertedWithCustomError(settlement, "AccessControlUnauthorizedAccount")
+        .withArgs(buyer.address, await settlement.MARKET_ADMIN_ROLE());
+      await expect(settlement.connect(admin).setPriceBand(batchId, ethers.ZeroAddress, 3n, 2n))
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidBand")
+        .withArgs(3n, 2n);
+      await expect(settlement.connect(admin).setFee(admin.address, 1_001))
+        .to.be.revertedWithCustomError(settlement, "SettlementFeeTooHigh")
+        .withArgs(1_001, 1_000);
+      await expect(settlement.connect(buyer).setFee(buyer.address, 1)).to.be.revertedWithCustomError(
+        settlement,
+        "AccessControlUnauthorizedAccount",
+      );
+    });
+  });
+
+  describe("fee arithmetic", function () {
+    it("rounds the fee down and gives the seller the rest", async function () {
+      const { settlement, usd, admin, seller, buyer, feeRecipient } = f;
+      await settlement.connect(admin).setFee(feeRecipient.address, 30); // 0.30 %
+      const order = await f.order({ amount: 1n, unitPrice: 999n }); // 999 * 30 / 10_000 = 2.997 -> 2
+      const tx = settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller));
+      await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-999n, 997n, 2n]);
+      const tiny = await f.order({ amount: 1n, unitPrice: 333n }); // 333 * 30 / 10_000 = 0.999 -> 0
+      const tx2 = settlement.connect(buyer).fill(tiny, 1n, await f.sign(tiny, seller));
+      await expect(tx2).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-333n, 333n, 0n]);
+      expect(splitPrice(1n, 999n, 30n)).to.deep.equal({ price: 999n, fee: 2n, sellerProceeds: 997n });
+    });
+
+    it("charges nothing with a zero fee", async function () {
+      const { settlement, usd, admin, seller, buyer, feeRecipient } = f;
+      await expect(settlement.connect(admin).setFee(ethers.ZeroAddress, 0))
+        .to.emit(settlement, "FeeSet")
+        .withArgs(ethers.ZeroAddress, 0);
+      const order = await f.order({ amount: 2n, unitPrice: 500n });
+      const tx = settlement.connect(buyer).fill(order, 2n, await f.sign(order, seller));
+      await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-1000n, 1000n, 0n]);
+    });
+  });
+
+  describe("insufficient allowance or balance: nothing moves", function () {
+    it("payment allowance too low", async function () {
+      const { settlement, usd, seller, buyer } = f;
+      await usd.connect(buyer).approve(await settlement.getAddress(), 1n);
+      const order = await f.order();
+      const sig = await f.sign(order, seller);
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig)).to.be.revertedWithCustomError(
+        usd,
+        "ERC20InsufficientAllowance",
+      );
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+      expect((await settlement.orderStatus(await settlement.hashOrder(order))).filled).to.equal(0n);
+    });
+
+    it("payment balance too low", async function () {
+      const { settlement, usd, seller, buyer, buyer2 } = f;
+      await usd.connect(buyer).transfer(buyer2.address, await usd.balanceOf(buyer.address));
+      const order = await f.order();
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller))).to.be.revertedWithCustomError(
+        usd,
+        "ERC20InsufficientBalance",
+      );
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+    });
+
+    it("credit balance too low", async function () {
+      const { settlement, token, seller, buyer } = f;
+      const order = await f.order({ amount: f.INITIAL_CREDITS + 1n });
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(
+        settlement.connect(buyer).fill(order, f.INITIAL_CREDITS + 1n, await f.sign(order, seller)),
+      ).to.be.revertedWithCustomError(token, "ERC1155InsufficientBalance");
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+    });
+
+    it("seller did not approve Settlement as operator", async function () {
+      const { settlement, token, seller, buyer } = f;
+      await token.connect(seller).setApprovalForAll(await settlement.getAddress(), false);
+      const order = await f.order();
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller))).to.be.revertedWithCustomError(
+        token,
+        "ERC1155MissingApprovalForAll",
+      );
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+    });
+
+    it("a failing fill reverts the whole batch", async function () {
+      const { settlement, seller, buyer } = f;
+      const a = await f.order({ amount: 2n });
+      const b = await f.order({ amount: 2n, expiry: 1n });
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(
+        settlement.connect(buyer).fillBatch([
+          { order: a, amount: 2n, signature: await f.sign(a, seller) },
+          { order: b, amount: 2n, signature: await f.sign(b, seller) },
+        ]),
+      ).to.be.revertedWithCustomError(settlement, "SettlementOrderExpired");
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+    });
+  });
+
+  describe("fillBatch", function () {
+    it("settles many orders from several sellers in one transaction", async function () {
+      const { settlement, token, seller, seller2, buyer, batchId } = f;
+      const a = await f.order({ amount: 3n });
+      const b = await f.order({ amount: 4n, maker: seller2.address });
+      const tx = settlement.connect(buyer).fillBatch([
+        { order: a, amount: 3n, signature: await f.sign(a, seller) },
+        { order: b, amount: 2n, signature: await f.sign(b, seller2) },
+      ]);
+      await expect(tx).to.emit(settlement, "OrderFilled").withArgs(await settlement.hashOrder(a), anyValue, anyValue, anyValue, 3n, anyValue, anyValue);
+      await expect(tx).to.emit(settlement, "OrderFilled").withArgs(await settlement.hashOrder(b), anyValue, anyValue, anyValue, 2n, anyValue, anyValue);
+      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 5n);
+    });
+  });
+
+  describe("fill and retire", function () {
+    it("creates the retirement request in the same transaction; the units never rest with the buyer", async function () {
+      const { settlement, token, bridge, seller, buyer, batchId } = f;
+      const order = await f.order({ amount: 6n });
+      const key = ethers.id("retire-1");
+      const details = { beneficiary: "Acme Ltd", reason: "FY2026 scope 1" };
+      const requestId = await bridge.requestIdOf(buyer.address, key);
+      const hash = await settlement.hashOrder(order);
+      const tx = settlement.connect(buyer).fillAndRetire(order, 6n, await f.sign(order, seller), key, details);
+      await expect(tx).to.emit(settlement, "OrderFilled");
+      await expect(tx).to.emit(settlement, "FillRetirementRequested").withArgs(hash, buyer.address, requestId);
+      await expect(tx).to.emit(bridge, "RetirementRequested").withArgs(requestId, buyer.address, batchId, 6n, key, anyValue, anyValue);
+      const receipt = await (await tx).wait();
+      expect(receipt).to.not.equal(null);
+      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS);
+      expect(await token.balanceOf(await bridge.getAddress(), batchId)).to.equal(6n);
+      const request = await bridge.requestOf(requestId);
+      expect(request.status).to.equal(1n); // Pending
+    });
+
+    it("refuses bids and paused registries", async function () {
+      const { settlement, bridge, guardian, seller, buyer, registryId } = f;
+      const bid = await f.order({ side: SIDE_BUY, maker: buyer.address });
+      const details = { beneficiary: "x", reason: "y" };
+      await expect(
+        settlement.connect(seller).fillAndRetire(bid, 1n, await f.sign(bid, buyer), ethers.id("k"), details),
+      )
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidSide")
+        .withArgs(SIDE_BUY);
+      await bridge.connect(guardian).pauseRegistry(registryId);
+      const order = await f.order();
+      await expect(
+        settlement.connect(buyer).fillAndRetire(order, 1n, await f.sign(order, seller), ethers.id("k"), details),
+      )
+        .to.be.revertedWithCustomError(bridge, "RegistryBridgeRegistryPaused")
+        .withArgs(registryId);
+    });
+  });
+
+  describe("reentrancy", function () {
+    it("a malicious ERC-1155 receiver cannot re-enter a fill", async function () {
+      const { settlement, token, seller, batchId } = f;
+      const receiver = await f.deployReentrantReceiver();
+      const receiverAddress = await receiver.getAddress();
+      const order = await f.order({ amount: 10n });
+      const sig = await f.sign(order, seller);
+      const settlementAddress = await settlement.getAddress();
+      const reenter = settlement.interface.encodeFunctionData("fill", [order, 5n, sig]);
+      await receiver.arm(settlementAddress, reenter);
+      const call = settlement.interface.encodeFunctionData("fill", [order, 5n, sig]);
+      await receiver.execute(settlementAddress, call);
+      expect(await receiver.callbackCount()).to.equal(1n);
+      expect(await receiver.lastCallSucceeded()).to.equal(false);
+      const data = await receiver.lastCallData();
+      expect(data.slice(0, 10)).to.equal(settlement.interface.getError("ReentrancyGuardReentrantCall")!.selector);
+      expect((await settlement.orderStatus(await settlement.hashOrder(order))).filled).to.equal(5n);
+      expect(await token.balanceOf(receiverAddress, batchId)).to.equal(5n);
+    });
+
+    it("a malicious ERC-20 cannot re-enter a fill or a deal", async function () {
+      const { settlement, seller, buyer } = f;
+      const evil = await f.deployReentrantPaymentToken();
+      const evilAddress = await evil.getAddress();
+      const settlementAddress = await settlement.getAddress();
+      const order = await f.order({ amount: 10n, paymentToken: evilAddress, unitPrice: 10n });
+      const sig = await f.sign(order, seller);
+      await evil.arm(settlementAddress, settlement.interface.encodeFunctionData("fill", [order, 5n, sig]));
+      await settlement.connect(buyer).fill(order, 5n, sig);
+      expect(await evil.callbackCount()).to.equal(1n);
+      expect(await evil.lastCallSucceeded()).to.equal(false);
+      expect((await evil.lastCallData()).slice(0, 10)).to.equal(
+        settlement.interface.getError("ReentrancyGuardReentrantCall")!.selector,
+      );
+      expect((await settlement.orderStatus(await settlement.hashOrder(order))).filled).to.equal(5n);
+      expect(await evil.balanceOf(seller.address)).to.be.greaterThan(0n);
+    });
+  });
+});
