@@ -1,0 +1,64 @@
+import { RegistryProtocolError, RegistryUnavailableError } from "../errors";
+import type { RegistryName } from "../ids";
+import type { RegistryOperation } from "../model";
+
+/**
+ * Paging and filter checks shared by the adapters: REGISTRIES.md says never trust a filter or a page size
+ * without checking, so every listing is counted against the registry's own total and every row is checked
+ * against the filters that were sent.
+ */
+export type Page<T> = { rows: T[]; total: number };
+
+export type CollectPagesParameters<T> = {
+  registry: RegistryName;
+  what: string;
+  /** Fetches page number `index` (0-based; the adapter converts to the registry's own scheme). */
+  fetchPage: (index: number) => Promise<Page<T>>;
+  /** The most pages we will ask for (the registry's own cap, e.g. Verra's start ≤ 10,000). */
+  maxPages?: number | undefined;
+};
+
+/** Fetches every page until the rows add up to the total; fails when they cannot. */
+export async function collectPages<T>(params: CollectPagesParameters<T>): Promise<Page<T>> {
+  const first = await params.fetchPage(0);
+  const rows = [...first.rows];
+  const total = first.total;
+  const { registry, what } = params;
+  for (let index = 1; rows.length < total; index += 1) {
+    if (params.maxPages !== undefined && index >= params.maxPages) {
+      throw new RegistryProtocolError(
+        `${registry} ${what}: ${total} rows exceed what paging can reach (${rows.length} read); partition the query by a filter`,
+        { registry, details: { total, read: rows.length } },
+      );
+    }
+    const page = await params.fetchPage(index);
+    if (page.total !== total) {
+      throw new RegistryUnavailableError(`${registry} ${what}: total changed from ${total} to ${page.total} while paging; retry`, { registry });
+    }
+    if (page.rows.length === 0) {
+      throw new RegistryProtocolError(`${registry} ${what}: page ${index} is empty but only ${rows.length} of ${total} rows were read`, { registry });
+    }
+    rows.push(...page.rows);
+  }
+  if (rows.length !== total) {
+    throw new RegistryProtocolError(`${registry} ${what}: read ${rows.length} rows but the registry reports ${total}`, { registry });
+  }
+  return { rows, total };
+}
+
+/** A filter as sent to the registry, and how to check a returned row against it. */
+export type SentFilter<T> = { name: string; test: (row: T) => boolean };
+
+/**
+ * Keeps rows that satisfy every filter. A filter that some row violates was ignored by the registry: it is
+ * reported, and applied here instead (our policy: narrow client-side, never fail, never pass wrong rows on).
+ */
+export function narrow<T>(rows: T[], filters: SentFilter<T>[]): { rows: T[]; ignoredFilters: string[] } {
+  const ignoredFilters = filters.filter((filter) => rows.some((row) => !filter.test(row))).map((filter) => filter.name);
+  return { rows: rows.filter((row) => filters.every((filter) => filter.test(row))), ignoredFilters };
+}
+
+/** Several operations may carry one memo (a retry that should not have happened): the effective one wins. */
+export function pickOperation(operations: RegistryOperation[]): RegistryOperation | undefined {
+  return operations.find((operation) => operation.status !== "REJECTED") ?? operations.at(-1);
+}
