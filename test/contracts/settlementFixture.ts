@@ -8,14 +8,16 @@ import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signer
 import type { TypedDataDomain } from "ethers";
 import {
   SIDE_SELL,
-  dealConditionAttestedTypes,
   dealTypes,
   orderTypes,
+  settlementDomain,
+  signDealCondition,
   type Deal,
   type Order,
 } from "../../backend/src/chain/orders";
 import { deploySettlement } from "../../scripts/lib/deploySettlement";
-import { deployLocalCore, type LocalCore } from "./settlementCore";
+import { REGISTRY_VERRA, THRESHOLD, deployCoreFixture } from "./fixtures";
+import { sortSigners, type WithdrawalConfirmed } from "../../backend/src/chain/attestations";
 import type { ReentrantPaymentToken, ReentrantSettlementReceiver, Settlement } from "../../typechain-types";
 
 type Address = `0x${string}`;
@@ -31,14 +33,14 @@ export const INITIAL_USD = 10n ** 15n; // 1e9 USD at 6 decimals
 export const UNIT_PRICE = 12_340_000n; // 12.34 USD per credit
 
 export async function deploySettlementFixture() {
-  const core: LocalCore = await deployLocalCore();
-  const { identity, token, bridge, admin, kycAgent } = core;
+  const core = await deployCoreFixture();
+  const { identityRegistry: identity, creditToken: token, registryBridge: bridge, kycAgent, relayer } = core;
   const signers = await ethers.getSigners();
   const pick = (i: number) => signers[i] as HardhatEthersSigner;
-  const [seller, seller2, buyer, buyer2, feeRecipient, outsider] = [pick(10), pick(11), pick(12), pick(13), pick(14), pick(15)];
+  // deployCoreFixture uses signers 0-9 and mnemonic indices 16-19 for oracles
+  const [seller, seller2, buyer, buyer2, feeRecipient] = [pick(10), pick(11), pick(12), pick(13), pick(14)];
 
-  const { settlement, paymentToken } = await deploySettlement(core, {
-    deployer: admin,
+  const { settlement, paymentToken } = await deploySettlement(core.core, {
     feeRecipient: feeRecipient.address,
     feeBps: FEE_BPS,
   });
@@ -51,8 +53,8 @@ export async function deploySettlementFixture() {
   for (const s of [seller, seller2, buyer, buyer2, feeRecipient]) {
     await identity.connect(kycAgent).registerIdentity(s.address, 356, farFuture);
   }
-  const batchId = await core.deposit(seller.address, INITIAL_CREDITS);
-  for (const s of [seller2, buyer, buyer2]) await core.deposit(s.address, INITIAL_CREDITS, batchId);
+  const { batchId } = await core.deposit(seller.address, INITIAL_CREDITS);
+  for (const s of [seller2, buyer, buyer2]) await core.deposit(s.address, INITIAL_CREDITS);
   for (const s of [seller, seller2, buyer, buyer2]) {
     await usd.mint(s.address, INITIAL_USD);
     await usd.connect(s).approve(settlementAddress, ethers.MaxUint256);
@@ -69,7 +71,7 @@ export async function deploySettlementFixture() {
   };
   const ethersOrderTypes = mutableTypes(orderTypes);
   const ethersDealTypes = mutableTypes(dealTypes);
-  const ethersAttestationTypes = mutableTypes(dealConditionAttestedTypes);
+  const viemDomain = settlementDomain({ chainId, verifyingContract: settlementAddress as Address });
 
   let saltCounter = 1_000n;
   async function order(overrides: Loose<Order> = {}): Promise<Order> {
@@ -114,12 +116,33 @@ export async function deploySettlementFixture() {
     dealId: string,
     condition: number,
     evidence: string,
-    count: number = core.threshold,
+    count: number = THRESHOLD,
     verifyingContract: string = settlementAddress,
   ): Promise<string[]> {
-    const oracles = [...core.oracles].sort((a, b) => (BigInt(a.address) < BigInt(b.address) ? -1 : 1)).slice(0, count);
-    const d = { ...domain, verifyingContract };
-    return Promise.all(oracles.map((o) => o.signTypedData(d, ethersAttestationTypes, { dealId, condition, evidence })));
+    const oracles = sortSigners(core.oracles).slice(0, count);
+    const d = { ...viemDomain, verifyingContract: verifyingContract as Address };
+    const attestation = { dealId: dealId as Address, condition, evidence: evidence as Address };
+    return Promise.all(oracles.map((o) => signDealCondition({ signer: o, domain: d, attestation })));
+  }
+
+  type WithdrawalAnswer = { requestId: string; holder: string; amount: bigint; registryAccount: string };
+  const withdrawalRequest = (a: WithdrawalAnswer) => ({
+    requestId: a.requestId as Address,
+    holder: a.holder as Address,
+    batchId,
+    amount: a.amount,
+    registryAccount: a.registryAccount as Address,
+    key: ethers.ZeroHash as Address,
+  });
+  /** The oracles attest that the registry delivered a withdrawal; the relayer confirms it on the bridge. */
+  async function confirmWithdrawal(a: WithdrawalAnswer): Promise<void> {
+    const message: WithdrawalConfirmed = core.withdrawalConfirmation(withdrawalRequest(a));
+    await bridge.connect(relayer).confirmWithdrawal(message, await core.quorum("WithdrawalConfirmed", message));
+  }
+  /** The oracles attest that the registry refused a withdrawal; the relayer rejects it on the bridge. */
+  async function rejectWithdrawal(a: WithdrawalAnswer): Promise<void> {
+    const message = core.withdrawalRejection(withdrawalRequest(a));
+    await bridge.connect(relayer).rejectWithdrawal(message, await core.quorum("WithdrawalRejected", message));
   }
 
   /** Credit and payment balances of `holders` (credits of the fixture batch). */
@@ -131,7 +154,7 @@ export async function deploySettlementFixture() {
   }
 
   async function deployOtherSettlement(): Promise<Settlement> {
-    return (await deploySettlement(core, { deployer: admin, deployTestPaymentToken: false })).settlement;
+    return (await deploySettlement(core.core, { deployTestPaymentToken: false })).settlement;
   }
 
   async function deployReentrantReceiver(): Promise<ReentrantSettlementReceiver> {
@@ -154,6 +177,10 @@ export async function deploySettlementFixture() {
 
   return {
     ...core,
+    identity,
+    token,
+    bridge,
+    registryId: REGISTRY_VERRA,
     settlement,
     usd,
     seller,
@@ -161,19 +188,20 @@ export async function deploySettlementFixture() {
     buyer,
     buyer2,
     feeRecipient,
-    outsider,
     batchId,
     domain,
     orderTypes: ethersOrderTypes,
     FEE_BPS,
     INITIAL_CREDITS,
     UNIT_PRICE,
-    THRESHOLD: core.threshold,
+    THRESHOLD,
     order,
     deal,
     sign,
     signDeal,
     attest,
+    confirmWithdrawal,
+    rejectWithdrawal,
     snapshot,
     deployOtherSettlement,
     deployReentrantReceiver,
