@@ -10,8 +10,8 @@ export type Config = {
   /** Absolute path of the folder for local state (embedded PostgreSQL lives under `<dataDir>/pg`). */
   dataDir: string;
   logLevel: Env["LOG_LEVEL"];
-  /** `url` absent: start an embedded PostgreSQL on `embeddedPort`. The URL may hold a password: log it redacted. */
-  database: { url: string | undefined; embeddedPort: number };
+  /** `url` absent: start an embedded PostgreSQL on `embeddedPort`. */
+  database: { url: Secret | undefined; embeddedPort: number };
   /** `rpcUrl` absent: the embedded Hardhat node. `blockTimeMs` 0 means automine. */
   chain: { rpcUrl: string | undefined; chainId: number; confirmations: number; blockTimeMs: number };
   api: { host: string; port: number };

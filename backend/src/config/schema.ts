@@ -30,17 +30,21 @@ function httpUrl() {
   );
 }
 
+/** Holds a password, so it is a `Secret` like the keys. */
 function postgresUrl() {
-  return z.string().refine(
-    (value) => {
-      try {
-        return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    },
-    { message: "expected a postgres:// or postgresql:// URL" },
-  );
+  return z
+    .string()
+    .refine(
+      (value) => {
+        try {
+          return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: "expected a postgres:// or postgresql:// URL" },
+    )
+    .transform((value) => new Secret(value));
 }
 
 function privateKey() {

@@ -40,9 +40,10 @@ export async function startDatabase(
 ): Promise<Database> {
   const log = logger.child({ component: "db" });
   if (config.database.url !== undefined) {
-    const database = fromUrl(config.database.url, parameters.max);
-    await checkConnection(database, config.database.url);
-    log.info({ url: redactUrl(config.database.url) }, "database connected");
+    const url = config.database.url.reveal();
+    const database = fromUrl(url, parameters.max);
+    await checkConnection(database, url);
+    log.info({ url: redactUrl(url) }, "database connected");
     return database;
   }
   const server = await startEmbeddedPostgres({

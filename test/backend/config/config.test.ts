@@ -52,6 +52,7 @@ describe("config", () => {
     expect(config.keys.deployer?.reveal()).to.equal(KEY);
     expect(config.oracle.threshold).to.equal(3);
     expect(config.database.embeddedPort).to.equal(6543);
+    expect(config.database.url?.reveal()).to.equal("postgres://app:pw@db.internal:5432/carbon");
   });
 
   it("treats empty strings as absent", () => {
@@ -106,9 +107,16 @@ describe("config", () => {
   });
 
   it("keeps keys out of JSON, inspect and log lines", () => {
-    const config = loadConfig({ DEPLOYER_KEY: KEY, GUARDIAN_KEY: KEY, RELAYER_KEY: KEY });
-    expect(JSON.stringify(config)).not.to.contain(KEY.slice(2));
-    expect(inspect(config, { depth: 10 })).not.to.contain(KEY.slice(2));
+    const config = loadConfig({
+      DEPLOYER_KEY: KEY,
+      GUARDIAN_KEY: KEY,
+      RELAYER_KEY: KEY,
+      DATABASE_URL: "postgres://app:hunter2@db/carbon",
+    });
+    for (const secret of [KEY.slice(2), "hunter2"]) {
+      expect(JSON.stringify(config)).not.to.contain(secret);
+      expect(inspect(config, { depth: 10 })).not.to.contain(secret);
+    }
     expect(String(config.keys.guardian)).to.equal("[redacted]");
 
     const lines: string[] = [];
