@@ -221,12 +221,13 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
 
     // ------------------------------------------------------------------------------------------------ internals
 
-    /// @dev The one place every movement passes: pause, identities (sender skipped on mint and in forced mode,
-    /// receiver skipped on burn), then per id the batch freeze (not for burns), supply and the custody head.
+    /// @dev The one place every movement passes: pause, identities (sender skipped on mint and in forced mode; none
+    /// on burn: only the bridge burns, its own pending units, on a registry-confirmed exit that must always be
+    /// recordable, see docs/contracts-design.md), then per id the batch freeze (not for burns), supply, custody head.
     /// No external call but the identity view, and no receiver hook (that runs after, in the caller).
     function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal override {
         if (_config.paused) revert CreditTokenPaused();
-        _identity.checkTransfer(_forced ? address(0) : from, to);
+        if (to != address(0)) _identity.checkTransfer(_forced ? address(0) : from, to);
         super._update(from, to, ids, values);
         for (uint256 i = 0; i < ids.length; ++i) {
             _track(from, to, ids[i], values[i]);

@@ -124,7 +124,8 @@ interface ICreditToken is IERC1155 {
     /// @notice Burns `amount` of `batchId` from the bridge's own balance (a registry-confirmed exit). Allowed on a
     /// frozen batch.
     /// @dev Requirements:
-    /// - caller is the bridge; not paused; the bridge is eligible and holds `amount`.
+    /// - caller is the bridge; not paused; the bridge holds `amount`. No identity check: a registry-confirmed exit
+    ///   must always be recordable (docs/contracts-design.md, "Deployment graph").
     ///
     /// Emits {IERC1155-TransferSingle}.
     function burn(uint256 batchId, uint256 amount) external;

@@ -1,0 +1,128 @@
+/**
+ * Gas of the custody contracts, from transaction receipts (`npm run bench:gas`). Read-modify-writes
+ * `bench/results/gas.json`: merges the `custody` section and leaves every other key (Settlement's) alone.
+ *
+ * Every figure is one whole transaction (21,000 base and calldata included) in steady state: holders and the
+ * bridge already hold units of the batch, the batch's custody head and supply are non-zero, so no measurement pays
+ * a zero-to-non-zero write that a busy platform would not. The plain and the permissioned transfer run side by
+ * side in the same process, with the same balances shape (both parties non-zero), so their ratio is meaningful.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import hre from "hardhat";
+import { deployCoreFixture } from "../test/contracts/fixtures";
+
+const { ethers } = hre;
+
+type Receipt = { gasUsed: bigint } | null;
+async function gasOf(tx: Promise<{ wait(): Promise<Receipt> }>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("no receipt");
+  return Number(receipt.gasUsed);
+}
+
+const TARGETS = {
+  permissionedToPlainRatio: 1.35,
+  retirementRequest: 70_000,
+  retirementConfirm2of3: 65_000,
+  retirementConfirmBatchedMarginal: 35_000,
+};
+
+async function main(): Promise<void> {
+  const f = await deployCoreFixture();
+  const { creditToken: token, registryBridge: bridge, alice, bob, carol, relayer } = f;
+
+  // plain OpenZeppelin ERC-1155, both parties holding the id
+  const plain = await (await ethers.getContractFactory("PlainERC1155")).deploy();
+  await plain.mint(alice.address, 1, 1_000);
+  await plain.mint(bob.address, 1, 1_000);
+  const plainErc1155Transfer = await gasOf(plain.connect(alice).safeTransferFrom(alice.address, bob.address, 1, 7, "0x"));
+
+  // permissioned: verified holders, both non-zero, custody head non-zero
+  const { batchId } = await f.deposit(alice.address, 10_000n);
+  await f.deposit(bob.address, 1_000n);
+  await f.deposit(carol.address, 1_000n);
+  const permissionedTransfer = await gasOf(
+    token.connect(alice).safeTransferFrom(alice.address, bob.address, batchId, 7n, "0x"),
+  );
+
+  // deposit into an existing batch (first deposit of a batch also registers it: reported separately)
+  const first = f.depositMessage(alice.address, 500n, { serialPrefix: "VCS-9999-2020" });
+  const depositConfirmNewBatch2of3 = await gasOf(
+    bridge.connect(relayer).confirmDeposit(first, await f.quorum("DepositConfirmed", first)),
+  );
+  const again = f.depositMessage(alice.address, 500n);
+  const depositConfirm2of3 = await gasOf(
+    bridge.connect(relayer).confirmDeposit(again, await f.quorum("DepositConfirmed", again)),
+  );
+
+  // retirement request: the bridge already holds pending units of the batch
+  const warm = await f.requestRetirement(alice, batchId, 1n);
+  const key = f.nextKey();
+  const retirementRequest = await gasOf(
+    bridge.connect(alice).requestRetirement(batchId, 10n, key, { beneficiary: "Acme Ltd", reason: "FY2025 offset" }),
+  );
+  const firstEverRequestNote = "a holder's first request into an empty bridge balance pays ~17k more (zero-to-non-zero)";
+
+  // single confirmation, other requests still pending
+  const single = f.retirementConfirmation(warm, "single");
+  const retirementConfirm2of3 = await gasOf(
+    bridge.connect(relayer).confirmRetirement(single, await f.quorum("RetirementConfirmed", single)),
+  );
+
+  // batched: 1 item vs 11 items, same batch, one quorum each
+  const confirmBatch = async (n: number, holders: typeof alice[]) => {
+    const items = [];
+    for (let i = 0; i < n; i += 1) {
+      const holder = holders[i % holders.length] ?? alice;
+      items.push(f.retirementConfirmation(await f.requestRetirement(holder, batchId, 2n), `b${n}-${i}`));
+    }
+    await f.requestRetirement(alice, batchId, 1n); // keeps the bridge balance non-zero afterwards
+    return gasOf(bridge.connect(relayer).confirmRetirements(items, await f.quorum("RetirementConfirmedBatch", { items })));
+  };
+  const batchOf1 = await confirmBatch(1, [alice]);
+  const batchOf11 = await confirmBatch(11, [alice, bob, carol]);
+  const retirementConfirmBatchedMarginal = Math.round((batchOf11 - batchOf1) / 10);
+
+  const permissionedToPlainRatio = Number((permissionedTransfer / plainErc1155Transfer).toFixed(3));
+  const custody = {
+    plainErc1155Transfer,
+    permissionedTransfer,
+    permissionedToPlainRatio,
+    depositConfirm2of3,
+    depositConfirmNewBatch2of3,
+    retirementRequest,
+    retirementConfirm2of3,
+    retirementConfirmBatchOf1: batchOf1,
+    retirementConfirmBatchOf11: batchOf11,
+    retirementConfirmBatchedMarginal,
+    targets: TARGETS,
+    meetsTargets: {
+      permissionedToPlainRatio: permissionedToPlainRatio <= TARGETS.permissionedToPlainRatio,
+      retirementRequest: retirementRequest <= TARGETS.retirementRequest,
+      retirementConfirm2of3: retirementConfirm2of3 <= TARGETS.retirementConfirm2of3,
+      retirementConfirmBatchedMarginal: retirementConfirmBatchedMarginal <= TARGETS.retirementConfirmBatchedMarginal,
+    },
+    notes: [firstEverRequestNote, "whole-transaction gasUsed from receipts, 21,000 base and calldata included"],
+  };
+
+  const file = path.join(__dirname, "results", "gas.json");
+  const previous: Record<string, unknown> = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
+    : {};
+  const merged = {
+    ...previous,
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", platform: `${os.platform()} ${os.release()}`, node: process.version },
+    measuredAt: new Date().toISOString(),
+    custody,
+  };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  console.table(Object.fromEntries(Object.entries(custody).filter(([, v]) => typeof v === "number")));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
