@@ -89,6 +89,8 @@ async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: n
   const password = crypto.randomBytes(18).toString("base64url");
   const pwfile = path.join(os.tmpdir(), `carbon-pg-pw-${crypto.randomBytes(6).toString("hex")}`);
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  // Parents 0755 (the postgres user must traverse them when we run as root), the cluster folder itself 0700.
+  fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (user !== undefined) {
     fs.chownSync(pwfile, user.uid, user.gid);
@@ -99,7 +101,10 @@ async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: n
   try {
     const output = await collect(spawn(bin.initdb, args, { ...user, stdio: ["ignore", "pipe", "pipe"] }));
     if (output.code !== 0) {
-      throw new DatabaseStartError(`initdb failed on ${dir} (exit ${output.code}): ${output.tail}`);
+      const hint = /Permission denied/.test(output.tail)
+        ? ` (the ${USER} user must be able to enter every parent folder of ${dir})`
+        : "";
+      throw new DatabaseStartError(`initdb failed on ${dir}${hint} (exit ${output.code}): ${output.tail}`);
     }
   } finally {
     fs.rmSync(pwfile, { force: true });

@@ -60,8 +60,11 @@ describe("db: embedded PostgreSQL", () => {
   const start = () => startDatabase(config(), logger, { fast: true });
   const pgDir = () => path.join(base, "pg");
 
+  let root: string;
+
   before(async () => {
-    base = tempDir("carbon-embedded-test-");
+    root = tempDir("carbon-embedded-test-");
+    base = path.join(root, "deep", ".data"); // DATA_DIR does not exist yet
     port = await freePort();
   });
   afterEach(async () => {
@@ -74,10 +77,10 @@ describe("db: embedded PostgreSQL", () => {
       const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
       if (isAlive(pid)) process.kill(pid, "SIGQUIT");
     }
-    fs.rmSync(base, { recursive: true, force: true });
+    fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it("initialises a new cluster under <dataDir>/pg and creates the carbon database", async () => {
+  it("creates a missing DATA_DIR, initialises a cluster under <DATA_DIR>/pg and creates the carbon database", async () => {
     db = await start();
     expect(db.embedded).to.equal(true);
     expect(db.url).to.match(/\/carbon$/);
