@@ -21,8 +21,8 @@ describe("IdentityRegistry", () => {
       const id = await identityRegistry.identityOf(dave.address);
       expect([id.verified, id.country, id.expiry, id.frozen]).to.deep.equal([true, 276n, future, false]);
       expect(await identityRegistry.isEligible(dave.address)).to.equal(true);
-      // `_identities` is storage slot 0 (AccessControl keeps its state in an ERC-7201 namespace): one word per wallet
-      const slot = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [dave.address, 0]));
+      // `_identities` is storage slot 1 (after AccessControl's `_roles`): one word per wallet
+      const slot = ethers.keccak256(ethers.AbiCoder.defaultAbiCoder().encode(["address", "uint256"], [dave.address, 1]));
       const registry = await identityRegistry.getAddress();
       const word = BigInt(await ethers.provider.getStorage(registry, slot));
       expect(word).to.equal(1n | (276n << 8n) | (future << 24n));
