@@ -38,6 +38,37 @@ export function tempDir(prefix: string): string {
   return dir;
 }
 
+const TEMP_PREFIX = "carbon-test-pg-";
+
+/**
+ * Removes test clusters left by runs killed with -9: older than ten minutes and with no live server. (A younger
+ * folder may belong to a run starting right now in another terminal.)
+ */
+function removeAbandonedClusters(): void {
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const dir = path.join(os.tmpdir(), name);
+    try {
+      if (Date.now() - fs.statSync(dir).mtimeMs < 10 * 60_000) continue;
+      const pidFile = path.join(dir, "pg", "postmaster.pid");
+      const pid = fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]) : undefined;
+      if (pid !== undefined && isAlive(pid)) continue;
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // another run is removing it, or it is not ours to read: leave it
+    }
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function startCluster(): Promise<Cluster> {
   const external = process.env.DATABASE_URL;
   if (external !== undefined && external !== "") {
@@ -50,19 +81,24 @@ async function startCluster(): Promise<Cluster> {
       stop: async () => undefined,
     };
   }
-  const base = tempDir("carbon-test-pg-");
+  removeAbandonedClusters();
+  const base = tempDir(TEMP_PREFIX);
+  // Interrupted run (Ctrl-C, uncaught error): the server's own exit hook asks it to stop; the folder goes here.
+  const removeFolder = () => fs.rmSync(base, { recursive: true, force: true });
   let server: EmbeddedPostgres;
   try {
     server = await startEmbeddedPostgres({ dir: path.join(base, "pg"), port: await freePort(), logger, fast: true });
   } catch (error) {
-    fs.rmSync(base, { recursive: true, force: true });
+    removeFolder();
     throw error;
   }
+  process.on("exit", removeFolder);
   return {
     adminUrl: (database) => server.url(database),
     async stop() {
       await server.stop();
-      fs.rmSync(base, { recursive: true, force: true });
+      process.off("exit", removeFolder);
+      removeFolder();
     },
   };
 }
