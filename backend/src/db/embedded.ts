@@ -89,6 +89,8 @@ async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: n
   const password = crypto.randomBytes(18).toString("base64url");
   const pwfile = path.join(os.tmpdir(), `carbon-pg-pw-${crypto.randomBytes(6).toString("hex")}`);
   fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
+  const removePwfile = () => fs.rmSync(pwfile, { force: true });
+  process.on("exit", removePwfile); // interrupted during initdb: the password file must not stay behind
   // Parents 0755 (the postgres user must traverse them when we run as root), the cluster folder itself 0700.
   fs.mkdirSync(path.dirname(dir), { recursive: true, mode: 0o755 });
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -107,7 +109,8 @@ async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: n
       throw new DatabaseStartError(`initdb failed on ${dir}${hint} (exit ${output.code}): ${output.tail}`);
     }
   } finally {
-    fs.rmSync(pwfile, { force: true });
+    process.off("exit", removePwfile);
+    removePwfile();
   }
   // Written only after initdb succeeded: a folder with a password file beside it is a complete cluster.
   fs.writeFileSync(passwordFile(dir), password, { mode: 0o600 });
