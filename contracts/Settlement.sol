@@ -5,6 +5,7 @@ import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC1155Receiver} from "@openzeppelin/contracts/token/ERC1155/IERC1155Receiver.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
 import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
@@ -62,6 +63,10 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     uint16 public constant MAX_FEE_BPS = 1_000;
     uint256 private constant _BPS = 10_000;
     uint8 private constant _ALL_CONDITIONS = 3;
+    uint256 private constant _NONCES_PER_WORD_LOG2 = 7; // 128 nonces of 2 bits per word
+    uint256 private constant _NONCE_INDEX_MASK = 0x7f;
+    uint256 private constant _NONCE_CLOSED = 1;
+    uint256 private constant _NONCE_PARTIAL = 2;
 
     bytes32 private constant _ORDER_TYPEHASH = keccak256(
         "Order("
@@ -107,12 +112,22 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         uint16 bps;
     }
 
+    /// @dev Fees owed by `payer` in `token` during one call, paid in one transfer to `recipient`.
+    struct FeeAccrual {
+        address recipient;
+        uint256 bps;
+        address payer;
+        address token;
+        uint256 amount;
+    }
+
     ICreditToken private immutable _token;
     IRegistryBridge private immutable _bridge;
     IIdentityRegistry private immutable _identity;
 
     FeeConfig private _fee;
-    mapping(bytes32 orderHash => OrderStatus) private _orderStatus;
+    mapping(bytes32 orderHash => uint256) private _filled;
+    mapping(address maker => mapping(uint256 word => uint256 bits)) private _nonceWords;
     mapping(address signer => uint256) private _counters;
     mapping(uint256 batchId => mapping(address paymentToken => PriceBand)) private _bands;
     mapping(bytes32 dealId => DealRecord) private _deals;
@@ -153,20 +168,24 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         nonReentrant
         returns (bytes32 orderHash)
     {
-        orderHash = _fill(order, amount, signature);
+        FeeAccrual memory fees = _startFees();
+        orderHash = _fill(order, amount, signature, fees);
+        _payFees(fees);
     }
 
     /// @inheritdoc ISettlement
     function fillBatch(Fill[] calldata fills) external nonReentrant {
+        FeeAccrual memory fees = _startFees();
         uint256 n = fills.length;
         for (uint256 i; i < n; ) {
             Fill calldata f = fills[i];
-            _fill(f.order, f.amount, f.signature);
+            _fill(f.order, f.amount, f.signature, fees);
             // i < n <= calldata length, cannot overflow
             unchecked {
                 ++i;
             }
         }
+        _payFees(fees);
     }
 
     /// @inheritdoc ISettlement
@@ -178,7 +197,9 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         IRegistryBridge.RetirementDetails calldata details
     ) external nonReentrant returns (bytes32 orderHash, bytes32 requestId) {
         if (order.side != SIDE_SELL) revert SettlementInvalidSide(order.side);
-        orderHash = _fill(order, amount, signature);
+        FeeAccrual memory fees = _startFees();
+        orderHash = _fill(order, amount, signature, fees);
+        _payFees(fees);
         requestId = _bridge.requestRetirementFor(msg.sender, order.batchId, amount, idempotencyKey, details);
         emit FillRetirementRequested(orderHash, msg.sender, requestId);
     }
@@ -187,8 +208,9 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     function cancel(Order calldata order) external {
         if (msg.sender != order.maker) revert SettlementUnauthorized(msg.sender);
         bytes32 orderHash = _hashOrder(order);
-        _orderStatus[orderHash].cancelled = true;
-        emit OrderCancelled(orderHash, msg.sender);
+        uint256 salt = order.salt;
+        _nonceWords[msg.sender][salt >> _NONCES_PER_WORD_LOG2] |= _NONCE_CLOSED << ((salt & _NONCE_INDEX_MASK) << 1);
+        emit OrderCancelled(orderHash, msg.sender, salt);
     }
 
     /// @inheritdoc ISettlement
@@ -402,8 +424,14 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     }
 
     /// @inheritdoc ISettlement
-    function orderStatus(bytes32 orderHash) external view returns (OrderStatus memory) {
-        return _orderStatus[orderHash];
+    function filledAmount(bytes32 orderHash) external view returns (uint256) {
+        return _filled[orderHash];
+    }
+
+    /// @inheritdoc ISettlement
+    function isNonceClosed(address maker, uint256 salt) external view returns (bool) {
+        uint256 bits = _nonceWords[maker][salt >> _NONCES_PER_WORD_LOG2];
+        return (bits >> ((salt & _NONCE_INDEX_MASK) << 1)) & _NONCE_CLOSED != 0;
     }
 
     /// @inheritdoc ISettlement
@@ -441,44 +469,97 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     // Internals: orders
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @dev Validates and records one fill, then moves payment and credits. Effects (fill amount, event) come
-    /// before every external call; callers hold the reentrancy lock.
-    function _fill(Order calldata order, uint256 amount, bytes calldata signature) private returns (bytes32 orderHash) {
+    /// @dev Validates and records one fill, then moves payment and credits; the fee is added to `fees`. Effects
+    /// (fill state, event) come before every external call; callers hold the reentrancy lock.
+    function _fill(Order calldata order, uint256 amount, bytes calldata signature, FeeAccrual memory fees)
+        private
+        returns (bytes32 orderHash)
+    {
         orderHash = _recordFill(order, amount, signature);
         (address seller, address buyer) = order.side == SIDE_SELL ? (order.maker, msg.sender) : (msg.sender, order.maker);
         uint256 price = amount * order.unitPrice;
-        FeeConfig memory f = _fee;
         // rounds down: the fee never exceeds bps/10_000 of the price; the seller receives the rest
-        uint256 fee_ = (price * f.bps) / _BPS;
+        uint256 fee_ = (price * fees.bps) / _BPS;
         emit OrderFilled(orderHash, seller, buyer, order.batchId, amount, price, fee_);
-        IERC20 paymentToken = IERC20(order.paymentToken);
+        address paymentToken = order.paymentToken;
         // fee_ <= price because bps <= MAX_FEE_BPS < _BPS
         unchecked {
-            paymentToken.safeTransferFrom(buyer, seller, price - fee_);
+            IERC20(paymentToken).safeTransferFrom(buyer, seller, price - fee_);
         }
-        if (fee_ != 0) paymentToken.safeTransferFrom(buyer, f.recipient, fee_);
+        if (fee_ != 0) _accrueFee(fees, buyer, paymentToken, fee_);
         _token.safeTransferFrom(seller, buyer, order.batchId, amount, "");
     }
 
-    /// @dev Checks the order and the requested amount and records the fill. The signature is checked on the first
-    /// fill only: a nonzero fill state under this digest proves an earlier check of the same maker's signature.
+    /// @dev Checks the order and the requested amount and records the fill. Each (maker, salt) nonce has two bits
+    /// in the maker's nonce words: CLOSED (filled in full or cancelled) and PARTIAL (some order with this nonce has
+    /// a recorded filled amount). A fresh order filled in full touches only its nonce word. The maker's signature
+    /// is checked while nothing is recorded under the digest: a recorded fill proves an earlier check.
     function _recordFill(Order calldata order, uint256 amount, bytes calldata signature)
         private
         returns (bytes32 orderHash)
     {
         orderHash = _hashOrder(order);
         _checkOrder(order, orderHash);
-        OrderStatus storage status = _orderStatus[orderHash];
-        if (status.cancelled) revert SettlementOrderCancelled(orderHash);
-        uint256 filled = status.filled;
-        if (filled == 0) _checkSignature(order.maker, orderHash, signature);
+        address maker = order.maker;
+        uint256 salt = order.salt;
+        mapping(uint256 => uint256) storage words = _nonceWords[maker];
+        uint256 bits = words[salt >> _NONCES_PER_WORD_LOG2];
+        uint256 shift = (salt & _NONCE_INDEX_MASK) << 1;
+        uint256 state = (bits >> shift) & 3;
+        if (state & _NONCE_CLOSED != 0) revert SettlementOrderClosed(orderHash, maker, salt);
+        uint256 filled = state == 0 ? 0 : _filled[orderHash];
+        if (filled == 0) _checkSignature(maker, orderHash, signature);
+        uint256 remaining = _checkAmount(orderHash, order, amount, filled);
+        if (amount == remaining) {
+            words[salt >> _NONCES_PER_WORD_LOG2] = bits | (_NONCE_CLOSED << shift);
+            if (filled != 0) delete _filled[orderHash];
+        } else {
+            // filled + amount < order.amount: no overflow
+            unchecked {
+                _filled[orderHash] = filled + amount;
+            }
+            if (state == 0) words[salt >> _NONCES_PER_WORD_LOG2] = bits | (_NONCE_PARTIAL << shift);
+        }
+    }
+
+    function _checkAmount(bytes32 orderHash, Order calldata order, uint256 amount, uint256 filled)
+        private
+        pure
+        returns (uint256 remaining)
+    {
         uint256 total = order.amount;
         if (amount == 0) revert SettlementZeroAmount();
-        if (amount > total - filled) revert SettlementOverfill(orderHash, filled, amount, total);
-        if (amount < order.minFill && amount != total - filled) {
-            revert SettlementFillBelowMinimum(orderHash, amount, order.minFill, total - filled);
+        // an open order's recorded fill is always below its amount
+        unchecked {
+            remaining = total - filled;
         }
-        status.filled = SafeCast.toUint128(filled + amount);
+        if (amount > remaining) revert SettlementOverfill(orderHash, filled, amount, total);
+        if (amount < order.minFill && amount != remaining) {
+            revert SettlementFillBelowMinimum(orderHash, amount, order.minFill, remaining);
+        }
+    }
+
+    function _startFees() private view returns (FeeAccrual memory fees) {
+        FeeConfig memory config = _fee;
+        fees.recipient = config.recipient;
+        fees.bps = config.bps;
+    }
+
+    /// @dev Adds `fee_` owed by `payer` in `token`; pays what was owed first when the payer or token changes.
+    function _accrueFee(FeeAccrual memory fees, address payer, address token, uint256 fee_) private {
+        if (fees.payer != payer || fees.token != token) {
+            _payFees(fees);
+            fees.payer = payer;
+            fees.token = token;
+        }
+        fees.amount += fee_;
+    }
+
+    function _payFees(FeeAccrual memory fees) private {
+        uint256 owed = fees.amount;
+        if (owed == 0) return;
+        fees.amount = 0;
+        IERC20(fees.token).safeTransferFrom(fees.payer, fees.recipient, owed);
     }
 
     function _checkOrder(Order calldata order, bytes32 orderHash) private view {
@@ -589,8 +670,11 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     // Internals: shared
     // ---------------------------------------------------------------------------------------------------------
 
+    /// @dev ECDSA first (no account access for an EOA signer), then ERC-1271 for contract signers (smart wallets).
     function _checkSignature(address signer, bytes32 digest, bytes calldata signature) private view {
-        if (!SignatureChecker.isValidSignatureNowCalldata(signer, digest, signature)) {
+        (address recovered, ECDSA.RecoverError err, ) = ECDSA.tryRecoverCalldata(digest, signature);
+        if (err == ECDSA.RecoverError.NoError && recovered == signer) return;
+        if (signer.code.length == 0 || !SignatureChecker.isValidERC1271SignatureNow(signer, digest, signature)) {
             revert SettlementInvalidSignature(signer, digest);
         }
     }

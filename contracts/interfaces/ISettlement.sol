@@ -21,9 +21,12 @@ interface ISettlement {
     /**
      * @notice A maker-signed order. `side == SIDE_SELL`: the maker sells credits and the taker (buyer) pays.
      * `side == SIDE_BUY` (a bid): the maker buys credits and the taker (seller) delivers them.
-     * @dev EIP-712 type, field order as in {ORDER_TYPEHASH}. `taker == address(0)`: anyone may fill.
-     * `minFill`: each fill is at least this amount unless it takes the whole remainder. `counter` must equal the
-     * maker's current counter; {incrementCounter} invalidates every order signed with an older one.
+     * @dev EIP-712 type, field order as in the contract's `_ORDER_TYPEHASH`. `taker == address(0)`: anyone may
+     * fill. `minFill`: each fill is at least this amount unless it takes the whole remainder. `salt` is the
+     * maker's order nonce: a (maker, salt) pair closes once, when an order carrying it is filled in full or
+     * cancelled (two bits per nonce, 128 nonces per storage word, in the manner of Permit2's unordered nonces),
+     * so makers should use sequential salts. `counter` must equal the maker's current counter; {incrementCounter} invalidates every
+     * order signed with an older one.
      */
     struct Order {
         uint8 side;
@@ -44,12 +47,6 @@ interface ISettlement {
         Order order;
         uint256 amount;
         bytes signature;
-    }
-
-    /// @notice Fill state of an order, keyed by its EIP-712 digest.
-    struct OrderStatus {
-        uint128 filled;
-        bool cancelled;
     }
 
     /**
@@ -132,8 +129,8 @@ interface ISettlement {
     );
     /// @notice The buyer of a fill asked the bridge to retire what it bought, in the same transaction.
     event FillRetirementRequested(bytes32 indexed orderHash, address indexed buyer, bytes32 indexed requestId);
-    /// @notice The maker cancelled one order.
-    event OrderCancelled(bytes32 indexed orderHash, address indexed maker);
+    /// @notice The maker cancelled one order (closing its nonce `salt`).
+    event OrderCancelled(bytes32 indexed orderHash, address indexed maker, uint256 salt);
     /// @notice `signer` raised its counter, cancelling every order signed with an older one.
     event CounterIncremented(address indexed signer, uint256 newCounter);
 
@@ -173,8 +170,9 @@ interface ISettlement {
     error SettlementInvalidSignature(address signer, bytes32 digest);
     /// @notice The order expired at `expiry` (now `nowTs`).
     error SettlementOrderExpired(bytes32 orderHash, uint256 expiry, uint256 nowTs);
-    /// @notice The order was cancelled by its maker.
-    error SettlementOrderCancelled(bytes32 orderHash);
+    /// @notice The order's nonce `salt` of `maker` is closed: the order was filled in full or cancelled (or another
+    /// order of the maker with the same salt was).
+    error SettlementOrderClosed(bytes32 orderHash, address maker, uint256 salt);
     /// @notice The order was signed with `counter`, the maker's counter is now `current`.
     error SettlementStaleCounter(address maker, uint256 counter, uint256 current);
     /// @notice The order is restricted to `taker`.
@@ -245,6 +243,9 @@ interface ISettlement {
     /**
      * @notice Settles many fills in one transaction, all or nothing. Each element follows {fill}.
      *
+     * The platform fees of consecutive fills paid by the same buyer in the same token are collected in one
+     * transfer; each {OrderFilled} still reports its own fee.
+     *
      * Emits one {OrderFilled} per fill.
      */
     function fillBatch(Fill[] calldata fills) external;
@@ -267,7 +268,8 @@ interface ISettlement {
     ) external returns (bytes32 orderHash, bytes32 requestId);
 
     /**
-     * @notice Cancels one order. Requirements: the caller is `order.maker`. Emits {OrderCancelled}.
+     * @notice Cancels one order by closing its nonce (`order.salt`). Requirements: the caller is `order.maker`.
+     * Emits {OrderCancelled}.
      */
     function cancel(Order calldata order) external;
 
@@ -378,7 +380,11 @@ interface ISettlement {
         view
         returns (bytes32);
 
-    function orderStatus(bytes32 orderHash) external view returns (OrderStatus memory);
+    /// @notice Units filled so far of an open, partially filled order (0 for a fresh order and once closed).
+    function filledAmount(bytes32 orderHash) external view returns (uint256);
+
+    /// @notice Whether nonce `salt` of `maker` is closed (an order carrying it was filled in full or cancelled).
+    function isNonceClosed(address maker, uint256 salt) external view returns (bool);
 
     function counterOf(address signer) external view returns (uint256);
 

@@ -27,7 +27,8 @@ describe("Settlement: instant DvP", function () {
       await expect(tx).to.emit(token, "TransferSingle").withArgs(anyValue, seller.address, buyer.address, batchId, 100n);
       expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 100n);
       expect(await token.balanceOf(seller.address, batchId)).to.equal(f.INITIAL_CREDITS - 100n);
-      expect((await settlement.orderStatus(hash)).filled).to.equal(100n);
+      expect(await settlement.filledAmount(hash)).to.equal(0n); // closed in one fill: no partial state kept
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(true);
       expect(await token.custodyHead(batchId)).to.not.equal(head);
     });
 
@@ -38,13 +39,16 @@ describe("Settlement: instant DvP", function () {
       const hash = await settlement.hashOrder(order);
       await settlement.connect(buyer).fill(order, 3n, sig);
       await settlement.connect(buyer2).fill(order, 3n, sig);
+      expect(await settlement.filledAmount(hash)).to.equal(6n);
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(false);
       await settlement.connect(buyer).fill(order, 4n, sig);
-      expect((await settlement.orderStatus(hash)).filled).to.equal(10n);
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(true);
+      expect(await settlement.filledAmount(hash)).to.equal(0n);
       expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 7n);
       expect(await token.balanceOf(buyer2.address, batchId)).to.equal(f.INITIAL_CREDITS + 3n);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(settlement, "SettlementOverfill")
-        .withArgs(hash, 10n, 1n, 10n);
+        .to.be.revertedWithCustomError(settlement, "SettlementOrderClosed")
+        .withArgs(hash, seller.address, order.salt);
     });
 
     it("refuses an overfill and a zero fill", async function () {
@@ -72,7 +76,7 @@ describe("Settlement: instant DvP", function () {
         .withArgs(hash, 3n, 4n, 10n);
       await settlement.connect(buyer).fill(order, 7n, sig);
       await settlement.connect(buyer).fill(order, 3n, sig); // the remainder, below minFill
-      expect((await settlement.orderStatus(hash)).filled).to.equal(10n);
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(true);
     });
 
     it("refuses an expired order (expiry is exclusive)", async function () {
@@ -97,10 +101,10 @@ describe("Settlement: instant DvP", function () {
       await settlement.connect(buyer).fill(order, 1n, sig);
       await expect(settlement.connect(seller).cancel(order))
         .to.emit(settlement, "OrderCancelled")
-        .withArgs(hash, seller.address);
+        .withArgs(hash, seller.address, order.salt);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(settlement, "SettlementOrderCancelled")
-        .withArgs(hash);
+        .to.be.revertedWithCustomError(settlement, "SettlementOrderClosed")
+        .withArgs(hash, seller.address, order.salt);
     });
 
     it("cancels every open order of a signer at once with incrementCounter", async function () {
@@ -160,8 +164,13 @@ describe("Settlement: instant DvP", function () {
       await settlement.connect(buyer).fill(order, 5n, sig);
       await expect(settlement.connect(buyer).fill(order, 5n, sig)).to.be.revertedWithCustomError(
         settlement,
-        "SettlementOverfill",
+        "SettlementOrderClosed",
       );
+      // another order reusing the salt (nonce) of a closed one cannot fill either
+      const sameNonce = await f.order({ amount: 7n, salt: order.salt });
+      await expect(
+        settlement.connect(buyer).fill(sameNonce, 1n, await f.sign(sameNonce, seller)),
+      ).to.be.revertedWithCustomError(settlement, "SettlementOrderClosed");
       const again = await f.order({ amount: 5n });
       const sig2 = await f.sign(again, seller);
       await expect(
@@ -169,7 +178,7 @@ describe("Settlement: instant DvP", function () {
           { order: again, amount: 5n, signature: sig2 },
           { order: again, amount: 5n, signature: sig2 },
         ]),
-      ).to.be.revertedWithCustomError(settlement, "SettlementOverfill");
+      ).to.be.revertedWithCustomError(settlement, "SettlementOrderClosed");
     });
 
     it("honours the taker restriction", async function () {
@@ -332,7 +341,7 @@ describe("Settlement: instant DvP", function () {
         "ERC20InsufficientAllowance",
       );
       expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
-      expect((await settlement.orderStatus(await settlement.hashOrder(order))).filled).to.equal(0n);
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(false);
     });
 
     it("payment balance too low", async function () {
@@ -454,7 +463,7 @@ describe("Settlement: instant DvP", function () {
       expect(await receiver.lastCallSucceeded()).to.equal(false);
       const data = await receiver.lastCallData();
       expect(data.slice(0, 10)).to.equal(settlement.interface.getError("ReentrancyGuardReentrantCall")!.selector);
-      expect((await settlement.orderStatus(await settlement.hashOrder(order))).filled).to.equal(5n);
+      expect(await settlement.filledAmount(await settlement.hashOrder(order))).to.equal(5n);
       expect(await token.balanceOf(receiverAddress, batchId)).to.equal(5n);
     });
 
@@ -472,7 +481,7 @@ describe("Settlement: instant DvP", function () {
       expect((await evil.lastCallData()).slice(0, 10)).to.equal(
         settlement.interface.getError("ReentrancyGuardReentrantCall")!.selector,
       );
-      expect((await settlement.orderStatus(await settlement.hashOrder(order))).filled).to.equal(5n);
+      expect(await settlement.filledAmount(await settlement.hashOrder(order))).to.equal(5n);
       expect(await evil.balanceOf(seller.address)).to.be.greaterThan(0n);
     });
   });

@@ -1,0 +1,149 @@
+/**
+ * Gas of Settlement's instant DvP, from transaction receipts (`npm run bench:gas`, after the custody benchmark).
+ * Read-modify-writes `bench/results/gas.json`: merges the `settlement` section and leaves every other key alone.
+ *
+ * Every figure is one whole transaction (21,000 base and calldata included) between existing verified holders:
+ * buyer, seller and fee recipient hold non-zero balances of both legs, the batch's custody head is non-zero, the
+ * buyer's payment allowance is unlimited (no allowance write, as with Seaport's and 0x's published figures).
+ * `dvpFill` is the first fill of a fresh order (its fill state goes zero to non-zero, as Seaport's 104,907 does).
+ */
+import fs from "node:fs";
+import path from "node:path";
+import hre from "hardhat";
+import type { HDNodeWallet } from "ethers";
+import { deploySettlementFixture } from "../test/contracts/settlementFixture";
+
+const { ethers } = hre;
+
+type Receipt = { gasUsed: bigint } | null;
+async function gasOf(tx: Promise<{ wait(): Promise<Receipt> }>): Promise<number> {
+  const receipt = await (await tx).wait();
+  if (receipt === null) throw new Error("no receipt");
+  return Number(receipt.gasUsed);
+}
+
+const TARGETS = { dvpFill: 95_000, dvpFillBatchedMarginal: 55_000 };
+const SEAPORT_1_6_REFERENCE = 104_907;
+const BATCH = 11;
+
+async function main(): Promise<void> {
+  const f = await deploySettlementFixture();
+  const { settlement, seller, buyer, admin, feeRecipient } = f;
+
+  // warm-up trade so every party has traded before (no first-ever writes in what follows)
+  const warm = await f.order({ amount: 10n });
+  await settlement.connect(buyer).fill(warm, 10n, await f.sign(warm, seller));
+
+  // dvpFill: a fresh order filled in full (closes its nonce in the maker's nonce word, which earlier orders
+  // already made non-zero: makers use sequential salts)
+  const fresh = await f.order({ amount: 10n });
+  const dvpFill = await gasOf(settlement.connect(buyer).fill(fresh, 10n, await f.sign(fresh, seller)));
+  // first fill of a fresh order that stays partially filled (records the filled amount: zero to non-zero)
+  const partial = await f.order({ amount: 10n });
+  const partialSig = await f.sign(partial, seller);
+  const dvpFillFirstPartial = await gasOf(settlement.connect(buyer).fill(partial, 4n, partialSig));
+  const dvpFillSecondOfPartial = await gasOf(settlement.connect(buyer).fill(partial, 3n, partialSig));
+  const dvpFillLastOfPartial = await gasOf(settlement.connect(buyer).fill(partial, 3n, partialSig));
+
+  // same trades without the platform fee (one ERC-20 transfer fewer): the shape of Seaport's reference trade
+  await settlement.connect(admin).setFee(feeRecipient.address, 0);
+  const noFee = await f.order({ amount: 10n });
+  const dvpFillNoFee = await gasOf(settlement.connect(buyer).fill(noFee, 10n, await f.sign(noFee, seller)));
+  const noFeePartial = await f.order({ amount: 10n });
+  const noFeeSig = await f.sign(noFeePartial, seller);
+  const dvpFillNoFeeFirstPartial = await gasOf(settlement.connect(buyer).fill(noFeePartial, 4n, noFeeSig));
+  const dvpFillNoFeeSecondOfPartial = await gasOf(settlement.connect(buyer).fill(noFeePartial, 3n, noFeeSig));
+  await settlement.connect(admin).setFee(feeRecipient.address, f.FEE_BPS);
+
+  // batched: 1 fill vs BATCH fills of fresh orders, each from a different existing seller
+  const sellers = await extraSellers(f, BATCH);
+  const batchOf = async (n: number) => {
+    const fills = [];
+    for (let i = 0; i < n; i += 1) {
+      const maker = sellers[i] as HDNodeWallet;
+      const o = await f.order({ maker: maker.address, amount: 10n });
+      fills.push({ order: o, amount: 10n, signature: await f.sign(o, maker) });
+    }
+    return gasOf(settlement.connect(buyer).fillBatch(fills));
+  };
+  const batchOf1 = await batchOf(1);
+  const batchOfN = await batchOf(BATCH);
+  const dvpFillBatchedMarginal = Math.round((batchOfN - batchOf1) / (BATCH - 1));
+
+  // same seller for every order of the batch (its balance slots stay warm)
+  const sameSellerBatch = async (n: number) => {
+    const fills = [];
+    for (let i = 0; i < n; i += 1) {
+      const o = await f.order({ amount: 10n });
+      fills.push({ order: o, amount: 10n, signature: await f.sign(o, seller) });
+    }
+    return gasOf(settlement.connect(buyer).fillBatch(fills));
+  };
+  const sameSellerOf1 = await sameSellerBatch(1);
+  const sameSellerOfN = await sameSellerBatch(BATCH);
+  const dvpFillBatchedMarginalSameSeller = Math.round((sameSellerOfN - sameSellerOf1) / (BATCH - 1));
+
+  const settlementSection = {
+    dvpFill,
+    dvpFillFirstPartial,
+    dvpFillSecondOfPartial,
+    dvpFillLastOfPartial,
+    dvpFillNoFee,
+    dvpFillNoFeeFirstPartial,
+    dvpFillNoFeeSecondOfPartial,
+    dvpFillBatchOf1: batchOf1,
+    [`dvpFillBatchOf${BATCH}`]: batchOfN,
+    dvpFillBatchedMarginal,
+    dvpFillBatchedMarginalSameSeller,
+    feeBps: f.FEE_BPS,
+    reference: { seaport16SameTrade: SEAPORT_1_6_REFERENCE },
+    targets: TARGETS,
+    meetsTargets: {
+      dvpFill: dvpFill <= TARGETS.dvpFill,
+      dvpFillBatchedMarginal: dvpFillBatchedMarginal <= TARGETS.dvpFillBatchedMarginal,
+    },
+    notes: [
+      "whole-transaction gasUsed from receipts, 21,000 base and calldata included",
+      "dvpFill: first fill of a fresh order, in full, with the platform fee (second ERC-20 transfer); it closes the order's nonce in the maker's nonce word (non-zero from the maker's earlier orders with sequential salts); a maker's first order in a word of 256 nonces pays ~15k more",
+      "dvpFillFirstPartial: first fill of a fresh order that stays open (filled amount zero to non-zero); dvpFillSecondOfPartial: a later fill of it (signature not re-checked); dvpFillLastOfPartial: the fill that closes it (clears the filled amount, refund)",
+      "dvpFillNoFee*: the same trades with a zero platform fee",
+      `dvpFillBatchedMarginal: (fillBatch of ${BATCH} - fillBatch of 1) / ${BATCH - 1}, fresh orders of distinct existing sellers filled in full, one buyer; fees of the batch paid in one transfer`,
+    ],
+  };
+
+  const file = path.join(__dirname, "results", "gas.json");
+  const previous: Record<string, unknown> = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
+    : {};
+  const merged = { ...previous, settlement: settlementSection };
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  console.log(JSON.stringify(settlementSection, null, 2));
+}
+
+/** `n` more verified sellers, each holding credits and payment and having approved Settlement. */
+async function extraSellers(
+  f: Awaited<ReturnType<typeof deploySettlementFixture>>,
+  n: number,
+): Promise<HDNodeWallet[]> {
+  const out: HDNodeWallet[] = [];
+  const settlementAddress = await f.settlement.getAddress();
+  for (let i = 0; i < n; i += 1) {
+    const wallet = ethers.Wallet.createRandom().connect(ethers.provider);
+    await hre.network.provider.send("hardhat_setBalance", [wallet.address, "0x56BC75E2D63100000"]);
+    await f.identity.connect(f.kycAgent).registerIdentity(wallet.address, 356, 2n ** 63n);
+    await f.deposit(wallet.address, 1_000n);
+    await f.usd.mint(wallet.address, 1_000_000n);
+    await f.token.connect(wallet).setApprovalForAll(settlementAddress, true);
+    // one earlier trade, so the seller is an existing trader (its nonce word is non-zero)
+    const earlier = await f.order({ maker: wallet.address, amount: 1n });
+    await f.settlement.connect(f.buyer2).fill(earlier, 1n, await f.sign(earlier, wallet));
+    out.push(wallet);
+  }
+  return out;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
