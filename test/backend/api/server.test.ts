@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import { SERVER_TIMEOUTS } from "../../../backend/src/api/app";
 import { startApi } from "../../../backend/src/api/server";
 import { loadConfig } from "../../../backend/src/config";
 import { createContext, handleSignals } from "../../../backend/src/context";
@@ -29,6 +30,10 @@ describe("api: server and context lifecycle", () => {
       const { rows } = await ctx.db.pool.query("select 1 as one");
       order.push(`indexer: api listening ${app.server.listening}, db answers ${rows[0].one === 1}`);
     });
+
+    expect(app.server.requestTimeout).to.equal(SERVER_TIMEOUTS.requestTimeout);
+    expect(app.server.keepAliveTimeout).to.equal(SERVER_TIMEOUTS.keepAliveTimeout);
+    expect(app.server.timeout).to.equal(SERVER_TIMEOUTS.connectionTimeout);
 
     const ready = await fetch(`${address}/health/ready`);
     expect(ready.status).to.equal(200);
