@@ -25,8 +25,8 @@ interface ISettlement {
      * fill. `minFill`: each fill is at least this amount unless it takes the whole remainder. `salt` is the
      * maker's order nonce: a (maker, salt) pair closes once, when an order carrying it is filled in full or
      * cancelled (two bits per nonce, 128 nonces per storage word, in the manner of Permit2's unordered nonces),
-     * so makers should use sequential salts. `counter` must equal the maker's current counter; {incrementCounter} invalidates every
-     * order signed with an older one.
+     * so makers should use sequential salts. `counter` must equal the maker's current counter;
+     * {incrementCounter} invalidates every order signed with an older one.
      */
     struct Order {
         uint8 side;
