@@ -1,0 +1,137 @@
+/**
+ * The contract interface the auditor reads, as typed viem fragments, checked against the Hardhat artifacts so the
+ * two cannot drift: every fragment must appear in the compiled ABI with the same name, parameter types and
+ * `indexed` flags, or loading fails with the fragment named. Missing artifacts fail with the command to run.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { type Abi, type AbiParameter, parseAbi } from "viem";
+import { BaseError } from "../errors";
+
+const RETIREMENT_CONFIRMATION =
+  "(bytes32 requestId, address holder, uint256 batchId, uint256 amount, bytes32 detailsHash, bytes32 retirementIdHash, bytes32 serialRangeHash)";
+
+/** RegistryBridge: the events and functions the auditor uses. */
+export const bridgeAbi = parseAbi([
+  "event OracleSetUpdated(uint32 indexed epoch, address[] oracles, uint8 threshold)",
+  "event DepositConfirmed(bytes32 indexed depositId, address indexed holder, uint256 indexed batchId, bytes32 blockKey, uint64 blockStart, uint64 blockEnd)",
+  "event RetirementRequested(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 idempotencyKey, uint40 deadline, (string beneficiary, string reason) details)",
+  "event RetirementConfirmed(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 retirementIdHash, bytes32 serialRangeHash)",
+  "event RetirementRejected(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 reasonHash)",
+  "event WithdrawalRequested(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 idempotencyKey, uint40 deadline, bytes32 registryAccount)",
+  "event WithdrawalConfirmed(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 registryTxHash, bytes32 serialRangeHash)",
+  "event WithdrawalRejected(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 reasonHash)",
+  "event BlockKeyReleased(bytes32 indexed blockKey, bytes32 indexed requestId)",
+  "event RequestOverdue(bytes32 indexed requestId, uint40 deadline, address indexed flaggedBy)",
+  "event ReserveAttested(uint256 indexed batchId, uint256 units, uint256 supply, uint64 asOf)",
+  "event ReserveShortfall(uint256 indexed batchId, uint256 units, uint256 supply)",
+  `function confirmRetirement(${RETIREMENT_CONFIRMATION} confirmation, bytes[] signatures)`,
+  `function confirmRetirements(${RETIREMENT_CONFIRMATION}[] confirmations, bytes[] signatures)`,
+  "function token() view returns (address)",
+  "function oracles() view returns (address[])",
+  "function threshold() view returns (uint8)",
+  "function oracleEpoch() view returns (uint32)",
+  "function domainSeparator() view returns (bytes32)",
+  "function requestOf(bytes32 requestId) view returns ((uint8 kind, uint8 status, bool overdueFlagged, uint40 deadline, bytes16 paramsTag, bytes15 certificate))",
+  "function certificateOf(bytes32 requestId, bytes32 registryRefHash, bytes32 serialRangeHash) view returns (bool)",
+]);
+
+/** CreditToken: the ERC-1155 movement events, the batch's own events and the custody head. */
+export const tokenAbi = parseAbi([
+  "event TransferSingle(address indexed operator, address indexed from, address indexed to, uint256 id, uint256 value)",
+  "event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)",
+  "event BatchRegistered(uint256 indexed batchId, uint8 indexed registryId, bytes32 indexed projectId, uint16 vintage, uint8 unitType, string serialPrefix)",
+  "event BatchFrozen(uint256 indexed batchId, uint16 reasonCode, address indexed agent)",
+  "event BatchUnfrozen(uint256 indexed batchId, uint16 reasonCode, address indexed agent)",
+  "event ForcedTransfer(address indexed from, address indexed to, uint256 indexed batchId, uint256 amount, uint16 reasonCode, address agent)",
+  "event WalletRecovered(address indexed lostWallet, address indexed newWallet, address indexed agent, uint256[] batchIds, uint256[] amounts, uint16 reasonCode)",
+  "function custodyHead(uint256 batchId) view returns (bytes32)",
+  "function totalSupply(uint256 batchId) view returns (uint256)",
+  "function batchRegistry(uint256 batchId) view returns (uint8)",
+  "function bridge() view returns (address)",
+]);
+
+/** Request kind and status codes of `IRegistryBridge.RequestKind` / `RequestStatus`. */
+export const REQUEST_KIND = { None: 0, Retirement: 1, Withdrawal: 2 } as const;
+export const REQUEST_STATUS = { None: 0, Pending: 1, Confirmed: 2, Rejected: 3 } as const;
+export const REQUEST_STATUS_NAMES = ["None", "Pending", "Confirmed", "Rejected"] as const;
+
+/** The artifacts are missing, unreadable or disagree with the auditor's fragments. */
+export class AuditAbiError extends BaseError {
+  override name = "AuditAbiError";
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, { code: "AUDIT_ABI", retryable: false, details });
+  }
+}
+
+const ARTIFACTS = {
+  RegistryBridge: path.join("contracts", "RegistryBridge.sol", "RegistryBridge.json"),
+  CreditToken: path.join("contracts", "CreditToken.sol", "CreditToken.json"),
+} as const;
+
+/** `artifacts/` of the repository (override with CARBON_ARTIFACTS_DIR). */
+export function artifactsDir(): string {
+  return process.env.CARBON_ARTIFACTS_DIR ?? path.resolve(__dirname, "..", "..", "..", "artifacts");
+}
+
+function canonicalParam(p: AbiParameter, withIndexed: boolean): string {
+  const components = "components" in p && p.components !== undefined ? p.components : undefined;
+  const type =
+    components !== undefined
+      ? `(${components.map((c) => canonicalParam(c, false)).join(",")})${p.type.slice("tuple".length)}`
+      : p.type;
+  return withIndexed && "indexed" in p && p.indexed === true ? `${type} indexed` : type;
+}
+
+function canonical(item: Abi[number]): string | undefined {
+  if (item.type !== "event" && item.type !== "function") return undefined;
+  const inputs = item.inputs.map((p) => canonicalParam(p, item.type === "event")).join(",");
+  const outputs = item.type === "function" ? `:${item.outputs.map((p) => canonicalParam(p, false)).join(",")}` : "";
+  return `${item.type} ${item.name}(${inputs})${outputs}`;
+}
+
+function loadArtifactAbi(contract: keyof typeof ARTIFACTS): Abi {
+  const file = path.join(artifactsDir(), ARTIFACTS[contract]);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    throw new AuditAbiError(
+      `contract artifacts not found: ${file} is missing. Run \`npx hardhat compile\` in the repository first.`,
+      { file },
+    );
+  }
+  try {
+    const parsed = JSON.parse(text) as { abi?: unknown };
+    if (!Array.isArray(parsed.abi)) throw new Error("no abi array");
+    return parsed.abi as Abi;
+  } catch (error) {
+    throw new AuditAbiError(
+      `contract artifact ${file} is unreadable (${error instanceof Error ? error.message : String(error)}); rerun \`npx hardhat compile\``,
+      { file },
+    );
+  }
+}
+
+function checkAgainst(contract: keyof typeof ARTIFACTS, fragments: Abi): void {
+  const compiled = new Set(loadArtifactAbi(contract).map(canonical).filter((s): s is string => s !== undefined));
+  for (const fragment of fragments) {
+    const sig = canonical(fragment);
+    if (sig !== undefined && !compiled.has(sig)) {
+      throw new AuditAbiError(
+        `ABI drift: \`${sig}\` is not in the compiled ${contract} ABI (${ARTIFACTS[contract]}); recompile or update backend/src/audit/abi.ts`,
+        { contract, fragment: sig },
+      );
+    }
+  }
+}
+
+let checked = false;
+
+/** Verifies once per process that the fragments match the compiled contracts. */
+export function ensureAbiMatchesArtifacts(): void {
+  if (checked) return;
+  checkAgainst("RegistryBridge", bridgeAbi);
+  checkAgainst("CreditToken", tokenAbi);
+  checked = true;
+}
