@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { auditCommand } from "./audit";
 import { serialCommand } from "./serial";
 
 /** Builds the `carbon` command tree. Each area registers its subcommands here. */
@@ -6,6 +7,7 @@ export function buildCli(): Command {
   const program = new Command("carbon").description("Carbon custody platform: operator and auditor commands");
   program.showHelpAfterError();
   program.addCommand(serialCommand());
+  program.addCommand(auditCommand());
   return program;
 }
 
