@@ -8,7 +8,7 @@ import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 /// replay the attestation that is minting to it). With `bubble` the call's revert aborts the receipt; without, the
 /// revert data is recorded in `lastError` and the receipt is accepted.
 contract ReentrantERC1155Receiver is IERC1155Receiver {
-    address public target;
+    address public reentryTarget;
     bytes public payload;
     bool public bubble;
     bool public attempted;
@@ -18,7 +18,7 @@ contract ReentrantERC1155Receiver is IERC1155Receiver {
     event ReentryAttempted(bool success, bytes returnData);
 
     function arm(address target_, bytes calldata payload_, bool bubble_) external {
-        (target, payload, bubble) = (target_, payload_, bubble_);
+        (reentryTarget, payload, bubble) = (target_, payload_, bubble_);
     }
 
     function onERC1155Received(address, address, uint256, uint256, bytes calldata) external returns (bytes4) {
@@ -50,9 +50,9 @@ contract ReentrantERC1155Receiver is IERC1155Receiver {
     }
 
     function _reenter() private {
-        if (target == address(0) || attempted) return;
+        if (reentryTarget == address(0) || attempted) return;
         attempted = true;
-        (bool ok, bytes memory ret) = target.call(payload);
+        (bool ok, bytes memory ret) = reentryTarget.call(payload);
         if (!ok && bubble) {
             assembly ("memory-safe") {
                 revert(add(ret, 0x20), mload(ret))

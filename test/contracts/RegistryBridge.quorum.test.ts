@@ -1,5 +1,6 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
+import type { TypedDataDomain } from "ethers";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { type Hex, keccak256, toHex } from "viem";
@@ -11,6 +12,7 @@ import {
   hashAttestation,
   requestIdOf,
   signAttestation,
+  signDigestQuorum,
   sortSigners,
 } from "../../backend/src/chain/attestations";
 import { DETAILS, deployCoreFixture, THRESHOLD } from "./fixtures";
@@ -41,13 +43,11 @@ describe("RegistryBridge: oracle quorum", () => {
       expect(await registryBridge.isOracle(oracles[0]!.address)).to.equal(false);
       // a removed oracle's signature no longer counts; the new member's does
       const digest = keccak256(toHex("anything"));
-      const removed = sortSigners([oracles[0]!, oracles[1]!, oracles[2]!]);
-      const sigs = await Promise.all(removed.map((a) => a.sign({ hash: digest })));
+      const sigs = await signDigestQuorum(oracles, digest);
       await expect(registryBridge.verifyQuorum(digest, sigs))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
         .withArgs(oracles[0]!.address);
-      const current = sortSigners([oracles[1]!, oracles[2]!, strangerOracle]);
-      await registryBridge.verifyQuorum(digest, await Promise.all(current.map((a) => a.sign({ hash: digest }))));
+      await registryBridge.verifyQuorum(digest, await signDigestQuorum([oracles[1]!, oracles[2]!, strangerOracle], digest));
     });
 
     it("refuses thresholds below 2 or above the size, zero and repeated addresses", async () => {
@@ -149,7 +149,7 @@ describe("RegistryBridge: oracle quorum", () => {
     it("passes a quorum over any digest and reverts with the bridge's errors", async () => {
       const { registryBridge, quorumSigners } = await loadFixture(deployCoreFixture);
       const digest = keccak256(toHex("settlement digest"));
-      const sigs = await Promise.all(quorumSigners.map((a) => a.sign({ hash: digest })));
+      const sigs = await signDigestQuorum(quorumSigners, digest);
       await registryBridge.verifyQuorum(digest, sigs);
       await expect(registryBridge.verifyQuorum(digest, sigs.slice(0, 1)))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeQuorumNotMet")
@@ -165,7 +165,7 @@ describe("RegistryBridge: oracle quorum", () => {
       expect(await registryBridge.blockKeyOf(5n, 10n, 20n)).to.equal(blockKeyOf(5n, 10n, 20n));
       expect(await registryBridge.detailsHashOf(DETAILS)).to.equal(detailsHashOf(DETAILS));
       expect(await creditToken.batchIdOf(4, "CCTS/2024/001")).to.equal(batchIdOf(4, "CCTS/2024/001"));
-      expect(await registryBridge.domainSeparator()).to.equal(ethers.TypedDataEncoder.hashDomain(domain as ethers.TypedDataDomain));
+      expect(await registryBridge.domainSeparator()).to.equal(ethers.TypedDataEncoder.hashDomain(domain as TypedDataDomain));
       expect(() => batchIdOf(0, "x")).to.throw(/registryId/);
       expect(() => blockKeyOf(1n, 5n, 4n)).to.throw(/blockEnd/);
       // a digest computed by the module verifies as a raw digest on-chain: the type strings match field for field

@@ -237,6 +237,21 @@ export async function signQuorum<K extends AttestationKind>({
   return Promise.all(sorted.map((account) => signAttestation({ account, domain, kind, message })));
 }
 
+/**
+ * Signatures of `accounts` over a raw digest (e.g. Settlement's own EIP-712 digest that it checks through
+ * `RegistryBridge.verifyQuorum`), sorted by ascending signer address.
+ */
+export async function signDigestQuorum(accounts: readonly LocalAccount[], digest: Hex): Promise<Hex[]> {
+  return Promise.all(
+    sortSigners(accounts).map((account) => {
+      if (account.sign === undefined) {
+        throw new ValidationError("accounts", `account ${account.address} cannot sign raw digests`);
+      }
+      return account.sign({ hash: digest });
+    }),
+  );
+}
+
 /** `accounts` sorted by ascending address (numeric order, case-insensitive). */
 export function sortSigners<T extends { address: Address }>(accounts: readonly T[]): T[] {
   return [...accounts].sort((a, b) => {
