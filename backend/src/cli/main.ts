@@ -1,12 +1,14 @@
 import { Command } from "commander";
 import { auditCommand } from "./audit";
 import { serialCommand } from "./serial";
+import { simulateCommand } from "./simulate";
 
 /** Builds the `carbon` command tree. Each area registers its subcommands here. */
 export function buildCli(): Command {
   const program = new Command("carbon").description("Carbon custody platform: operator and auditor commands");
   program.showHelpAfterError();
   program.addCommand(serialCommand());
+  program.addCommand(simulateCommand());
   program.addCommand(auditCommand());
   return program;
 }

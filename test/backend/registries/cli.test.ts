@@ -32,3 +32,36 @@ describe("cli: carbon serial parse", () => {
     expect(run.stdout).to.equal("");
   });
 });
+
+describe("cli: carbon simulate", () => {
+  it("runs a simulator on the given port until SIGINT", async () => {
+    const { spawn } = await import("node:child_process");
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "simulate", "gold-standard", "--port", "0"], { cwd: ROOT });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          out += chunk.toString();
+          const found = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+          if (found !== undefined) resolve(found);
+        });
+        child.once("exit", (code) => reject(new Error(`exited early with ${code}`)));
+      });
+      const state = await fetch(`${url}/_admin/state`);
+      expect(state.status).to.equal(200);
+      const forbidden = await fetch(`${url}/credits`);
+      expect(forbidden.status).to.equal(403); // no browser-like User-Agent
+      const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+      child.kill("SIGINT");
+      expect(await exited).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses an unknown registry with a non-zero exit", () => {
+    const run = carbon("simulate", "nope", "--port", "0");
+    expect(run.status).to.not.equal(0);
+    expect(run.stderr).to.contain("unknown registry");
+  });
+});

@@ -1,0 +1,26 @@
+import type { RegistryName } from "../registries/ids";
+import type { RunningSimulator, SimulatorOptions } from "./core/simulator";
+import { startGoldStandardSimulator } from "./gold-standard";
+import { startInCctsSimulator } from "./in-ccts";
+import { startIrecSimulator } from "./irec";
+import { startVerraSimulator } from "./verra";
+
+export { startVerraSimulator } from "./verra";
+export { startGoldStandardSimulator } from "./gold-standard";
+export { startIrecSimulator } from "./irec";
+export { startInCctsSimulator } from "./in-ccts";
+export type { RunningSimulator, SimulatorOptions, SimulatorKnobs, SimulatorAdmin } from "./core/simulator";
+
+/** Starts the simulator of `registry` (for the CLI and the embedded start-up). */
+export function startSimulator(registry: RegistryName, options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  switch (registry) {
+    case "VERRA":
+      return startVerraSimulator(options);
+    case "GOLD_STANDARD":
+      return startGoldStandardSimulator(options);
+    case "IREC":
+      return startIrecSimulator(options);
+    case "IN_CCTS":
+      return startInCctsSimulator(options);
+  }
+}
