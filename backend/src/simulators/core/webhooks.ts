@@ -28,6 +28,8 @@ export class WebhookDispatcher {
   private holdTimer: NodeJS.Timeout | undefined;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  /** Deliveries go out one at a time, so the order chosen by the knobs is the order subscribers see. */
+  private chain: Promise<void> = Promise.resolve();
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -61,7 +63,7 @@ export class WebhookDispatcher {
     for (let copy = 0; copy < copies; copy += 1) {
       const timer = setTimeout(() => {
         this.timers.delete(timer);
-        void this.deliver(event);
+        this.chain = this.chain.then(() => this.deliver(event));
       }, this.knobs.delayMs);
       this.timers.add(timer);
     }
