@@ -90,8 +90,8 @@ function canonical(item: Abi[number]): string | undefined {
   return `${item.type} ${item.name}(${inputs})${outputs}`;
 }
 
-function loadArtifactAbi(contract: keyof typeof ARTIFACTS): Abi {
-  const file = path.join(artifactsDir(), ARTIFACTS[contract]);
+function loadArtifactAbi(dir: string, contract: keyof typeof ARTIFACTS): Abi {
+  const file = path.join(dir, ARTIFACTS[contract]);
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -113,8 +113,8 @@ function loadArtifactAbi(contract: keyof typeof ARTIFACTS): Abi {
   }
 }
 
-function checkAgainst(contract: keyof typeof ARTIFACTS, fragments: Abi): void {
-  const compiled = new Set(loadArtifactAbi(contract).map(canonical).filter((s): s is string => s !== undefined));
+function checkAgainst(dir: string, contract: keyof typeof ARTIFACTS, fragments: Abi): void {
+  const compiled = new Set(loadArtifactAbi(dir, contract).map(canonical).filter((s): s is string => s !== undefined));
   for (const fragment of fragments) {
     const sig = canonical(fragment);
     if (sig !== undefined && !compiled.has(sig)) {
@@ -126,12 +126,12 @@ function checkAgainst(contract: keyof typeof ARTIFACTS, fragments: Abi): void {
   }
 }
 
-let checked = false;
+const checkedDirs = new Set<string>();
 
-/** Verifies once per process that the fragments match the compiled contracts. */
-export function ensureAbiMatchesArtifacts(): void {
-  if (checked) return;
-  checkAgainst("RegistryBridge", bridgeAbi);
-  checkAgainst("CreditToken", tokenAbi);
-  checked = true;
+/** Verifies (once per process and folder) that the fragments match the compiled contracts in `dir`. */
+export function ensureAbiMatchesArtifacts(dir: string = artifactsDir()): void {
+  if (checkedDirs.has(dir)) return;
+  checkAgainst(dir, "RegistryBridge", bridgeAbi);
+  checkAgainst(dir, "CreditToken", tokenAbi);
+  checkedDirs.add(dir);
 }

@@ -3,6 +3,7 @@
  * checks every link of it. See {@link verifyCertificate} for the list of checks.
  */
 import {
+  type AbiFunction,
   type Address,
   type Hex,
   type PublicClient,
@@ -14,6 +15,7 @@ import {
   keccak256,
   recoverAddress,
   slice,
+  toFunctionSelector,
   zeroAddress,
 } from "viem";
 import {
@@ -168,6 +170,58 @@ export function certificateTagOf(registryRefHash: Hex, serialRangeHash: Hex): He
 
 const eqAddr = (a: string, b: string): boolean => isAddressEqual(getAddress(a), getAddress(b));
 
+const CONFIRM_SELECTORS = bridgeAbi
+  .filter((item) => item.type === "function" && (item.name === "confirmRetirement" || item.name === "confirmRetirements"))
+  .map((item) => toFunctionSelector(item as AbiFunction).slice(2));
+
+export type ConfirmationCall = {
+  functionName: "confirmRetirement" | "confirmRetirements";
+  /** Byte offset of the call in the transaction input (0 for a direct call). */
+  offset: number;
+  items: readonly RetirementConfirmed[];
+  itemIndex: number;
+  signatures: readonly Hex[];
+};
+
+/**
+ * The `confirmRetirement` / `confirmRetirements` call naming `requestId` in a transaction's input: the input itself
+ * when the transaction calls the bridge, else (a relayer, multisig or forwarder contract) the first ABI-encoded call
+ * found embedded at any byte offset. An embedded call is only a candidate: the caller still checks that its
+ * signatures recover to a quorum over its digest, which is what proves the attestation.
+ */
+export function findConfirmationCall(input: Hex, requestId: Hex, direct: boolean): ConfirmationCall | undefined {
+  const body = input.slice(2).toLowerCase();
+  const offsets: number[] = [];
+  if (direct) offsets.push(0);
+  else {
+    for (const selector of CONFIRM_SELECTORS) {
+      for (let i = body.indexOf(selector); i >= 0; i = body.indexOf(selector, i + 1)) {
+        if (i % 2 === 0) offsets.push(i / 2);
+      }
+    }
+    offsets.sort((a, b) => a - b);
+  }
+  for (const offset of offsets) {
+    try {
+      const decoded = decodeFunctionData({ abi: bridgeAbi, data: `0x${body.slice(offset * 2)}` });
+      if (decoded.functionName === "confirmRetirement") {
+        const [c, signatures] = decoded.args as unknown as [RetirementConfirmed, readonly Hex[]];
+        if (!direct && !sameHex(c.requestId, requestId)) continue;
+        return { functionName: "confirmRetirement", offset, items: [c], itemIndex: 0, signatures };
+      }
+      if (decoded.functionName === "confirmRetirements") {
+        const [items, signatures] = decoded.args as unknown as [readonly RetirementConfirmed[], readonly Hex[]];
+        const itemIndex = items.findIndex((c) => sameHex(c.requestId, requestId));
+        if (!direct && itemIndex < 0) continue;
+        return { functionName: "confirmRetirements", offset, items, itemIndex, signatures };
+      }
+    } catch {
+      // not a decodable call at this offset
+    }
+  }
+  return undefined;
+}
+
 /**
  * Verifies retirement `requestId` from chain data alone. Checks, each reported with ✓/✗:
  * - the request: `RetirementRequested` exists once, its id is `keccak256(abi.encode(holder, idempotencyKey))`, and
@@ -210,8 +264,9 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
   }
   const tokenFrom = p.fromBlock ?? (await findDeploymentBlock(client, token, latest));
   const checks: Check[] = [];
-  const check = (id: string, label: string, ok: boolean, detail?: string): boolean => {
-    checks.push({ id, label, ok, detail });
+  /** Records a check; with `detailOnFailure`, the detail is kept only when the check fails. */
+  const check = (id: string, label: string, ok: boolean, detail?: string, detailOnFailure = false): boolean => {
+    checks.push({ id, label, ok, detail: ok && detailOnFailure ? undefined : detail });
     return ok;
   };
 
@@ -267,7 +322,8 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
     "confirmation.matchesRequest",
     "confirmation names the request's holder, batch and amount",
     eqAddr(conf.holder, req.holder) && conf.batchId === req.batchId && conf.amount === req.amount,
-    `request ${req.holder} ${req.batchId} x${req.amount}; confirmation ${conf.holder} ${conf.batchId} x${conf.amount}`,
+    `request ${req.holder} batch ${req.batchId} amount ${req.amount}; confirmation ${conf.holder} batch ${conf.batchId} amount ${conf.amount}`,
+    true,
   );
   check(
     "confirmation.afterRequest",
@@ -316,43 +372,34 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
   let itemCount = 0;
   let signatures: readonly Hex[] = [];
   let digest: Hex | null = null;
-  if (tx.to === null || !eqAddr(tx.to, bridge)) {
-    check(
-      "call.direct",
-      "confirmation transaction calls the bridge directly",
-      false,
-      `transaction ${tx.hash} calls ${tx.to ?? "(contract creation)"}, not the bridge; the attestation cannot be read from its calldata`,
-    );
-  } else {
-    try {
-      const decoded = decodeFunctionData({ abi: bridgeAbi, data: tx.input });
-      entryPoint = decoded.functionName;
-      if (decoded.functionName === "confirmRetirement") {
-        const [c, sigs] = decoded.args as unknown as [RetirementConfirmed, readonly Hex[]];
-        item = c;
-        itemCount = 1;
-        signatures = sigs;
-        kind = "RetirementConfirmed";
-        digest = hashAttestation({ domain, kind: "RetirementConfirmed", message: c });
-      } else if (decoded.functionName === "confirmRetirements") {
-        const [items, sigs] = decoded.args as unknown as [readonly RetirementConfirmed[], readonly Hex[]];
-        itemIndex = items.findIndex((c) => sameHex(c.requestId, requestId));
-        item = items[itemIndex];
-        itemCount = items.length;
-        signatures = sigs;
-        kind = "RetirementConfirmedBatch";
-        digest = hashAttestation({ domain, kind: "RetirementConfirmedBatch", message: { items } });
-      }
-    } catch {
-      // not one of the entry points the auditor knows; reported below
+  const direct = tx.to !== null && eqAddr(tx.to, bridge);
+  const call = findConfirmationCall(tx.input, requestId, direct);
+  if (call !== undefined) {
+    entryPoint = call.offset === 0 ? call.functionName : `${call.functionName} (embedded at byte ${call.offset} of a call to ${tx.to ?? "?"})`;
+    item = call.items[call.itemIndex];
+    itemIndex = call.itemIndex;
+    itemCount = call.items.length;
+    signatures = call.signatures;
+    if (call.functionName === "confirmRetirement") {
+      kind = "RetirementConfirmed";
+      digest = item === undefined ? null : hashAttestation({ domain, kind: "RetirementConfirmed", message: item });
+    } else {
+      kind = "RetirementConfirmedBatch";
+      digest = hashAttestation({ domain, kind: "RetirementConfirmedBatch", message: { items: call.items } });
     }
-    check(
-      "call.decoded",
-      "confirmation calldata decodes as confirmRetirement / confirmRetirements",
-      digest !== null,
-      digest === null ? `selector ${tx.input.slice(0, 10)} of ${tx.hash} is not a retirement confirmation entry point` : entryPoint,
-    );
   }
+  check(
+    "call.decoded",
+    direct
+      ? "confirmation calldata decodes as confirmRetirement / confirmRetirements"
+      : "confirmation relayed through a contract: a confirmRetirement(s) call for the request is embedded in its calldata",
+    digest !== null,
+    digest === null
+      ? direct
+        ? `selector ${tx.input.slice(0, 10)} of ${tx.hash} is not a retirement confirmation entry point`
+        : `transaction ${tx.hash} calls ${tx.to ?? "(contract creation)"}, and no confirmRetirement(s) call naming the request was found in its calldata`
+      : entryPoint,
+  );
   if (digest !== null) {
     check(
       "call.item",
@@ -370,7 +417,7 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
       "call.detailsHash",
       "signed details hash = keccak256(abi.encode(beneficiary, reason)) of the request",
       item !== undefined && sameHex(item.detailsHash, detailsHash),
-      item === undefined ? undefined : `signed ${item.detailsHash}, request ${detailsHash}`,
+      item === undefined || sameHex(item.detailsHash, detailsHash) ? undefined : `signed ${item.detailsHash}, request ${detailsHash}`,
     );
   }
 
@@ -432,8 +479,13 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
       "quorum.threshold",
       "distinct valid oracle signers >= threshold",
       set !== undefined && valid >= set.threshold,
-      `${valid} of ${set?.threshold ?? "?"} needed`,
+      `${valid} valid, ${set?.threshold ?? "?"} needed`,
     );
+    const ascending = signers.every((x, i) => {
+      const prev = signers[i - 1];
+      return i === 0 || (x.signer !== null && prev?.signer != null && BigInt(prev.signer) < BigInt(x.signer));
+    });
+    check("quorum.ascending", "signatures sorted by strictly ascending signer (as the bridge requires)", ascending);
   }
 
   // ---- stored request and certificate

@@ -11,14 +11,14 @@ import { expect } from "chai";
 import hre, { ethers } from "hardhat";
 import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
-import { type Address, type Hex, encodeAbiParameters, keccak256, toHex } from "viem";
+import { type Address, type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseAbi, toHex } from "viem";
 import { batchIdOf, sortSigners } from "../../../backend/src/chain/attestations";
 import { REQUEST_STATUS } from "../../../backend/src/audit/abi";
 import { type CustodyExport, buildExport, parseExport, verifyExport } from "../../../backend/src/audit/exportHistory";
 import { createAuditClient } from "../../../backend/src/audit/history";
 import { formatCertificateReport } from "../../../backend/src/audit/report";
 import { runningHeads } from "../../../backend/src/audit/custodyHead";
-import { AuditNotFoundError, verifyCertificate } from "../../../backend/src/audit/verifyCertificate";
+import { AuditNotFoundError, findConfirmationCall, verifyCertificate } from "../../../backend/src/audit/verifyCertificate";
 import { deployCoreFixture } from "../fixtures";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
@@ -77,10 +77,11 @@ async function setSlot(contract: string, slot: Hex, value: bigint): Promise<void
   await ethers.provider.send("hardhat_setStorageAt", [contract, toHex(BigInt(slot)), toHex(value, { size: 32 })]);
 }
 
-function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     // async child: the JSON-RPC server it talks to runs in this process
-    execFile(process.execPath, [path.join(REPO, "bin", "carbon.js"), ...args], { cwd: REPO, timeout: 120_000 }, (error, stdout, stderr) => {
+    const options = { cwd: REPO, timeout: 120_000, env: { ...process.env, ...env } };
+    execFile(process.execPath, [path.join(REPO, "bin", "carbon.js"), ...args], options, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
       resolve({ code, stdout, stderr });
     });
@@ -191,6 +192,25 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       expect(report.checks.filter((c) => !c.ok)).to.deep.equal([]);
       expect(report.oracleSet?.installedAtBlock).to.equal(null);
       expect(report.custody.startHead).to.not.equal(`0x${"00".repeat(32)}`);
+    });
+
+    it("finds a confirmRetirements call embedded in a relayer's calldata (multisig, forwarder)", async () => {
+      const s = await loadFixture(auditScenario);
+      const bridge = s.addresses.registryBridge as Address;
+      const report = await verifyCertificate({ client: client(), bridge, requestId: s.b1.requestId });
+      const tx = await client().getTransaction({ hash: report.confirmation.transactionHash });
+      const direct = findConfirmationCall(tx.input, s.b1.requestId, true);
+      expect(direct?.offset).to.equal(0);
+      const relayed = encodeFunctionData({
+        abi: parseAbi(["function execute(address target, uint256 value, bytes data, bytes32 salt)"]),
+        args: [bridge, 0n, tx.input, keccak256(toHex("salt"))],
+      });
+      const embedded = findConfirmationCall(relayed, s.b1.requestId, false);
+      expect(embedded?.functionName).to.equal("confirmRetirements");
+      expect(embedded?.offset).to.be.greaterThan(0);
+      expect(embedded?.itemIndex).to.equal(0);
+      expect(embedded?.signatures).to.deep.equal(direct?.signatures);
+      expect(findConfirmationCall(relayed, s.pending.requestId, false)).to.equal(undefined);
     });
 
     it("refuses unknown, pending, rejected and withdrawal request ids with a clear message", async () => {
@@ -342,10 +362,15 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       move.args.value = "29";
       const bad = path.join(tmp, "doctored.json");
       fs.writeFileSync(bad, JSON.stringify(doctored));
-      const [good, wrong] = await Promise.all([
+      const [good, wrong, noArtifacts] = await Promise.all([
         runCli(["audit", "verify-export", file, "--rpc", url]),
         runCli(["audit", "verify-export", bad, "--offline"]),
+        runCli(["audit", "verify-certificate", s.single.requestId, "--rpc", url, "--bridge", bridge], {
+          CARBON_ARTIFACTS_DIR: path.join(tmp, "no-artifacts"),
+        }),
       ]);
+      expect(noArtifacts.code).to.equal(2);
+      expect(noArtifacts.stderr).to.contain("Run `npx hardhat compile`");
       expect(good.code, good.stdout + good.stderr).to.equal(0);
       expect(good.stdout).to.contain("Verdict: VERIFIED");
       expect(wrong.code).to.equal(1);
