@@ -6,38 +6,26 @@
  * ADMIN_ADDRESS, GUARDIAN_ADDRESS, AGENT_ADDRESS, KYC_AGENT_ADDRESS, PAUSER_ADDRESS (default: the deployer),
  * REQUEST_WINDOW_SECONDS (default 7 days), TOKEN_URI.
  *
- * Settlement hook: when `scripts/lib/deploySettlement.ts` exists (owned by the Settlement engineer) its
- * `deploySettlement({ identity, token, bridge }, { deployer, admin })` runs after the core while the deployer is still
- * admin (it grants REQUESTER_ROLE and registers the Settlement identity); the addresses it returns are merged.
+ * Settlement (`scripts/lib/deploySettlement.ts`) runs after the core while the deployer is still admin (it grants
+ * REQUESTER_ROLE and registers the Settlement identity). FEE_RECIPIENT_ADDRESS (default: the admin) and FEE_BPS
+ * (default 0) set its platform fee; on local chains it also deploys the test payment token.
  */
 import fs from "node:fs";
 import path from "node:path";
 import hre from "hardhat";
 import { type CoreDeployment, coreConfigFromEnv, deployCore, finalizeCoreAdmin } from "./lib/deployCore";
+import { deploySettlement } from "./lib/deploySettlement";
 
-type Addressable = { getAddress(): Promise<string> };
-type SettlementHook = (
-  core: { identity: unknown; token: unknown; bridge: unknown },
-  params: { deployer: CoreDeployment["deployer"]; admin?: string },
-) => Promise<{ settlement: Addressable; paymentToken?: Addressable | undefined }>;
-
-async function runSettlementHook(hook: SettlementHook, core: CoreDeployment): Promise<Record<string, string>> {
-  const admin = core.config.admin;
-  const params = admin === undefined ? { deployer: core.deployer } : { deployer: core.deployer, admin };
-  const { settlement, paymentToken } = await hook(
-    { identity: core.identityRegistry, token: core.creditToken, bridge: core.registryBridge },
-    params,
-  );
-  const out: Record<string, string> = { settlement: await settlement.getAddress() };
-  if (paymentToken !== undefined) out.paymentToken = await paymentToken.getAddress();
+async function runSettlement(core: CoreDeployment): Promise<Record<string, string>> {
+  const fee = process.env.FEE_BPS;
+  const { addresses } = await deploySettlement(core, {
+    admin: core.config.admin,
+    feeRecipient: process.env.FEE_RECIPIENT_ADDRESS,
+    feeBps: fee === undefined ? undefined : Number(fee),
+  });
+  const out: Record<string, string> = { settlement: addresses.settlement };
+  if (addresses.paymentToken !== undefined) out.paymentToken = addresses.paymentToken;
   return out;
-}
-
-async function loadSettlementHook(): Promise<SettlementHook | undefined> {
-  const file = path.join(__dirname, "lib", "deploySettlement.ts");
-  if (!fs.existsSync(file)) return undefined;
-  const mod = (await import(file)) as { deploySettlement?: SettlementHook };
-  return mod.deploySettlement;
 }
 
 async function main(): Promise<void> {
@@ -45,8 +33,7 @@ async function main(): Promise<void> {
   if (deployer === undefined) throw new Error("no deployer account configured for this network");
   const config = coreConfigFromEnv(process.env, deployer.address);
   const core = await deployCore(hre, config, deployer);
-  const hook = await loadSettlementHook();
-  const extra = hook === undefined ? {} : await runSettlementHook(hook, core);
+  const extra = await runSettlement(core);
   await finalizeCoreAdmin(core);
 
   const network = await hre.ethers.provider.getNetwork();
