@@ -6,8 +6,8 @@
 import { type Address, type Hex, type PublicClient, getAddress } from "viem";
 import { BaseError } from "../errors";
 import { bridgeAbi, ensureAbiMatchesArtifacts, tokenAbi } from "./abi";
-import { ZERO_HEAD, runningHeads, sameHex } from "./custodyHead";
-import { type DecodedLog, AuditRpcError, findDeploymentBlock, getLogsChunked } from "./history";
+import { runningHeads, sameHex } from "./custodyHead";
+import { type DecodedLog, AuditRpcError, connect, findDeploymentBlock, getLogsChunked, headBefore, readAt } from "./history";
 import type { Check } from "./verifyCertificate";
 
 export const EXPORT_FORMAT = "carbon-custody-export/1";
@@ -148,8 +148,9 @@ export async function buildExport(p: BuildExportParameters): Promise<CustodyExpo
   ensureAbiMatchesArtifacts();
   const { client } = p;
   const bridge = getAddress(p.bridge);
-  const chainId = await client.getChainId();
-  const toBlock = p.toBlock ?? (await client.getBlockNumber());
+  const { chainId, latest } = await connect(client);
+  const toBlock = p.toBlock ?? latest;
+  if (toBlock > latest) throw new AuditRpcError(`--to-block ${toBlock} is after the node's latest block ${latest}`);
   let token: Address;
   try {
     token = getAddress(
@@ -199,28 +200,19 @@ export async function buildExport(p: BuildExportParameters): Promise<CustodyExpo
       Number(BigInt(a.blockNumber) - BigInt(b.blockNumber)) || a.logIndex - b.logIndex || (a.indexInBatch ?? 0) - (b.indexInBatch ?? 0),
   );
   const events: ExportEntry[] = entries.map((e, index) => ({ index, ...e }));
-  const startHead =
-    fromBlock > 0n
-      ? await (client.readContract({
-          address: token,
-          abi: tokenAbi,
-          functionName: "custodyHead",
-          args: [batchId],
-          blockNumber: fromBlock - 1n,
-        }) as Promise<Hex>).catch(() => ZERO_HEAD)
-      : ZERO_HEAD;
+  const startHead = await headBefore(client, token, batchId, fromBlock);
   const movementEntries = events.filter((e) => MOVEMENT_EVENTS.has(e.event));
   const heads = runningHeads(movementEntries.map((e) => movementOf(e, batchId.toString())), startHead);
   movementEntries.forEach((e, i) => {
     e.headAfter = heads[i];
   });
-  const onChainHead = (await client.readContract({
+  const onChainHead = await readAt<Hex>(client, {
     address: token,
     abi: tokenAbi,
     functionName: "custodyHead",
     args: [batchId],
     blockNumber: toBlock,
-  })) as Hex;
+  });
   return {
     format: EXPORT_FORMAT,
     chainId,
@@ -351,7 +343,7 @@ export async function verifyExport(exp: CustodyExport, client?: PublicClient, ch
 
   // ---- online: against the chain
   if (client !== undefined) {
-    const chainId = await client.getChainId();
+    const { chainId } = await connect(client);
     if (check("online.chainId", "chain id of the node = export's", chainId === exp.chainId, `node ${chainId}, file ${exp.chainId}`)) {
       const toBlock = BigInt(exp.toBlock);
       const fromBlock = BigInt(exp.fromBlock);

@@ -28,6 +28,53 @@ export function createAuditClient(rpcUrl: string): PublicClient {
   return createPublicClient({ transport: http(rpcUrl, { retryCount: 2, timeout: 30_000 }), cacheTime: 0 });
 }
 
+/** The node's chain id; a clear error when the node does not answer. */
+export async function connect(client: PublicClient): Promise<{ chainId: number; latest: bigint }> {
+  try {
+    const [chainId, latest] = await Promise.all([client.getChainId(), client.getBlockNumber()]);
+    return { chainId, latest };
+  } catch (error) {
+    const url = client.transport.url as string | undefined;
+    throw new AuditRpcError(
+      `cannot reach the JSON-RPC node${url === undefined ? "" : ` at ${url}`}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      error,
+    );
+  }
+}
+
+/**
+ * A contract read at a past block. Fails with a clear message when the node keeps no state that old (a pruned,
+ * non-archive node), instead of a bare RPC error.
+ */
+export async function readAt<T>(client: PublicClient, call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[]; blockNumber: bigint }): Promise<T> {
+  try {
+    return (await client.readContract(call as never)) as T;
+  } catch (error) {
+    throw new AuditRpcError(
+      `eth_call ${call.functionName} on ${call.address} at block ${call.blockNumber} failed (the audit needs state at past blocks: an archive node): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      error,
+    );
+  }
+}
+
+/**
+ * The custody head of `batchId` just before `fromBlock`: zero at or before the token's deployment (no code yet),
+ * else `custodyHead(batchId)` read at `fromBlock - 1` (a checkpoint the scan from `fromBlock` starts from).
+ */
+export async function headBefore(client: PublicClient, token: Address, batchId: bigint, fromBlock: bigint): Promise<Hex> {
+  const zero: Hex = `0x${"00".repeat(32)}`;
+  if (fromBlock === 0n) return zero;
+  const at = fromBlock - 1n;
+  let code: Hex | undefined;
+  try {
+    code = await client.getCode({ address: token, blockNumber: at });
+  } catch (error) {
+    throw new AuditRpcError(`eth_getCode of ${token} at block ${at} failed (an archive node is needed for --from-block)`, error);
+  }
+  if (code === undefined || code === "0x") return zero;
+  return readAt<Hex>(client, { address: token, abi: tokenAbi, functionName: "custodyHead", args: [batchId], blockNumber: at });
+}
+
 /** Where a log sits on the chain. */
 export type LogPosition = {
   blockNumber: bigint;

@@ -28,15 +28,17 @@ import {
 } from "../chain/attestations";
 import { BaseError } from "../errors";
 import { REQUEST_KIND, REQUEST_STATUS, REQUEST_STATUS_NAMES, bridgeAbi, ensureAbiMatchesArtifacts, tokenAbi } from "./abi";
-import { ZERO_HEAD, headAt, sameHex } from "./custodyHead";
+import { headAt, sameHex } from "./custodyHead";
 import {
   type DecodedLog,
-  type Movement,
   AuditRpcError,
+  connect,
   fetchTransferLogs,
   findDeploymentBlock,
+  headBefore,
   getLogsChunked,
   movementsOf,
+  readAt,
 } from "./history";
 import { type OracleSet, oracleSetAtEndOf, oracleSetBefore, oracleSetHistory } from "./oracleSet";
 
@@ -250,11 +252,10 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
   if (!/^0x[0-9a-f]{64}$/.test(requestId)) {
     throw new AuditNotFoundError(`request id must be 32 bytes of hex (0x + 64 digits), got ${p.requestId}`);
   }
-  const chainId = await client.getChainId();
-  const latest = await client.getBlockNumber();
+  const { chainId, latest } = await connect(client);
   const bridgeDeployed = p.fromBlock ?? (await findDeploymentBlock(client, bridge, latest));
   const read = <T>(address: Address, abi: typeof bridgeAbi | typeof tokenAbi, functionName: string, args: unknown[], blockNumber: bigint) =>
-    client.readContract({ address, abi, functionName, args, blockNumber } as never) as Promise<T>;
+    readAt<T>(client, { address, abi, functionName, args, blockNumber });
 
   let token: Address;
   try {
@@ -513,10 +514,7 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
   check("state.certificateOf", "certificateOf(requestId, registryRefHash, serialRangeHash) is true", certificateOk);
 
   // ---- custody head
-  const startHead =
-    tokenFrom > 0n
-      ? await read<Hex>(token, tokenAbi, "custodyHead", [batchId], tokenFrom - 1n).catch(() => ZERO_HEAD)
-      : ZERO_HEAD;
+  const startHead = await headBefore(client, token, batchId, tokenFrom);
   const headCheck = async (blockNumber: bigint, id: string, label: string) => {
     const recomputed = headAt(movements, blockNumber, startHead);
     const onChain = await read<Hex>(token, tokenAbi, "custodyHead", [batchId], blockNumber);
@@ -583,4 +581,3 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
   return report;
 }
 
-export type { Movement };
