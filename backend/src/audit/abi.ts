@@ -46,6 +46,7 @@ export const tokenAbi = parseAbi([
   "event ForcedTransfer(address indexed from, address indexed to, uint256 indexed batchId, uint256 amount, uint16 reasonCode, address agent)",
   "event WalletRecovered(address indexed lostWallet, address indexed newWallet, address indexed agent, uint256[] batchIds, uint256[] amounts, uint16 reasonCode)",
   "function custodyHead(uint256 batchId) view returns (bytes32)",
+  "function balanceOfBatch(address[] accounts, uint256[] ids) view returns (uint256[])",
   "function totalSupply(uint256 batchId) view returns (uint256)",
   "function batchRegistry(uint256 batchId) view returns (uint8)",
   "function bridge() view returns (address)",

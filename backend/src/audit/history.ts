@@ -57,22 +57,24 @@ export async function readAt<T>(client: PublicClient, call: { address: Address; 
   }
 }
 
+/** Whether `address` has code at `blockNumber` (false for block -1, i.e. before genesis). */
+export async function hasCodeAt(client: PublicClient, address: Address, blockNumber: bigint): Promise<boolean> {
+  if (blockNumber < 0n) return false;
+  try {
+    const code = await client.getCode({ address, blockNumber });
+    return code !== undefined && code !== "0x";
+  } catch (error) {
+    throw new AuditRpcError(`eth_getCode of ${address} at block ${blockNumber} failed (an archive node is needed for --from-block)`, error);
+  }
+}
+
 /**
  * The custody head of `batchId` just before `fromBlock`: zero at or before the token's deployment (no code yet),
  * else `custodyHead(batchId)` read at `fromBlock - 1` (a checkpoint the scan from `fromBlock` starts from).
  */
 export async function headBefore(client: PublicClient, token: Address, batchId: bigint, fromBlock: bigint): Promise<Hex> {
-  const zero: Hex = `0x${"00".repeat(32)}`;
-  if (fromBlock === 0n) return zero;
-  const at = fromBlock - 1n;
-  let code: Hex | undefined;
-  try {
-    code = await client.getCode({ address: token, blockNumber: at });
-  } catch (error) {
-    throw new AuditRpcError(`eth_getCode of ${token} at block ${at} failed (an archive node is needed for --from-block)`, error);
-  }
-  if (code === undefined || code === "0x") return zero;
-  return readAt<Hex>(client, { address: token, abi: tokenAbi, functionName: "custodyHead", args: [batchId], blockNumber: at });
+  if (!(await hasCodeAt(client, token, fromBlock - 1n))) return `0x${"00".repeat(32)}`;
+  return readAt<Hex>(client, { address: token, abi: tokenAbi, functionName: "custodyHead", args: [batchId], blockNumber: fromBlock - 1n });
 }
 
 /** Where a log sits on the chain. */

@@ -63,6 +63,10 @@ export function formatCertificateReport(r: CertificateReport): string {
     kv("  recomputed", h.recomputed);
     kv("  on-chain", h.onChain);
   }
+  if (r.custody.holdings !== null) {
+    kv("supply (from logs)", r.custody.holdings.supply);
+    for (const [account, balance] of Object.entries(r.custody.holdings.balances)) kv("  balance", `${account} ${balance}`);
+  }
   lines.push("", "Checks");
   for (const c of r.checks) lines.push(`  ${mark(c.ok)} ${c.label}${c.detail === undefined ? "" : ` (${c.detail})`}`);
   const failed = r.checks.filter((c) => !c.ok).length;

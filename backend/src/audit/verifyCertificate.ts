@@ -35,6 +35,7 @@ import {
   connect,
   fetchTransferLogs,
   findDeploymentBlock,
+  hasCodeAt,
   headBefore,
   getLogsChunked,
   movementsOf,
@@ -100,6 +101,8 @@ export type CertificateReport = {
     movements: number;
     atConfirmation: { blockNumber: string; recomputed: Hex; onChain: Hex; ok: boolean };
     atLatest: { blockNumber: string; recomputed: Hex; onChain: Hex; ok: boolean };
+    /** Supply and non-zero balances recomputed from the logs at latest; null when scanning from a checkpoint. */
+    holdings: { supply: string; balances: Record<string, string> } | null;
   };
   checks: Check[];
   verdict: "VERIFIED" | "FAILED";
@@ -528,6 +531,41 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
   );
   const atLatest = await headCheck(latest, "custody.atLatest", `custody head recomputed from logs = custodyHead(batch) at latest block ${latest}`);
 
+  // ---- supply and balances (only when the scan starts at the token's deployment: nothing before it to carry over)
+  let holdings: CertificateReport["custody"]["holdings"] = null;
+  if (!(await hasCodeAt(client, token, tokenFrom - 1n))) {
+    const balances = new Map<string, bigint>();
+    let supply = 0n;
+    for (const m of movements) {
+      if (eqAddr(m.from, zeroAddress)) supply += m.value;
+      else balances.set(getAddress(m.from), (balances.get(getAddress(m.from)) ?? 0n) - m.value);
+      if (eqAddr(m.to, zeroAddress)) supply -= m.value;
+      else balances.set(getAddress(m.to), (balances.get(getAddress(m.to)) ?? 0n) + m.value);
+    }
+    const accounts = [...balances.keys()] as Address[];
+    const [onChainSupply, onChainBalances] = await Promise.all([
+      read<bigint>(token, tokenAbi, "totalSupply", [batchId], latest),
+      read<readonly bigint[]>(token, tokenAbi, "balanceOfBatch", [accounts, accounts.map(() => batchId)], latest),
+    ]);
+    const wrong = accounts.filter((a, i) => onChainBalances[i] !== balances.get(a));
+    check(
+      "custody.supply",
+      `totalSupply(batch) at latest = minted - burned in the logs`,
+      onChainSupply === supply,
+      `logs ${supply}, on-chain ${onChainSupply}`,
+    );
+    check(
+      "custody.balances",
+      `every balance of the batch at latest = its sum of movements in the logs (${accounts.length} accounts)`,
+      wrong.length === 0,
+      wrong.map((a) => `${a}: logs ${balances.get(a)}, on-chain ${onChainBalances[accounts.indexOf(a)]}`).join("; ") || undefined,
+    );
+    holdings = {
+      supply: supply.toString(),
+      balances: Object.fromEntries(accounts.filter((a) => balances.get(a) !== 0n).map((a) => [a, (balances.get(a) ?? 0n).toString()])),
+    };
+  }
+
   const report: CertificateReport = {
     requestId,
     chainId,
@@ -574,6 +612,7 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
       movements: movements.length,
       atConfirmation,
       atLatest,
+      holdings,
     },
     checks,
     verdict: checks.every((c) => c.ok) ? "VERIFIED" : "FAILED",

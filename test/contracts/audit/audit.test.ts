@@ -132,6 +132,9 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       expect(report.custody.atConfirmation.ok).to.equal(true);
       expect(report.custody.atLatest.ok).to.equal(true);
       expect(report.custody.atLatest.onChain).to.equal(await s.creditToken.custodyHead(s.batchId));
+      expect(report.custody.holdings?.supply).to.equal((await s.creditToken.totalSupply(s.batchId)).toString());
+      expect(report.custody.holdings?.balances[s.addresses.registryBridge]).to.equal("2"); // pending + withdrawal
+      expect(report.checks.map((c) => c.id)).to.include.members(["custody.supply", "custody.balances"]);
       expect(Number(report.custody.atLatest.blockNumber)).to.be.greaterThan(Number(report.custody.atConfirmation.blockNumber));
       // the confirmation-block head is the historical one, not today's
       expect(report.custody.atConfirmation.onChain).to.not.equal(report.custody.atLatest.onChain);
@@ -191,6 +194,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       });
       expect(report.checks.filter((c) => !c.ok)).to.deep.equal([]);
       expect(report.oracleSet?.installedAtBlock).to.equal(null);
+      expect(report.custody.holdings).to.equal(null); // balances before the checkpoint are unknown
       expect(report.custody.startHead).to.not.equal(`0x${"00".repeat(32)}`);
     });
 
