@@ -243,8 +243,11 @@ export function findConfirmationCall(input: Hex, requestId: Hex, direct: boolean
  * - the stored request (latest): kind Retirement, status Confirmed, params tag and certificate tag equal to the
  *   ones computed from the events, and `certificateOf(requestId, registryRefHash, serialRangeHash)` true;
  * - custody: the head recomputed from every TransferSingle/TransferBatch of the batch equals `custodyHead(batchId)`
- *   read at the confirmation block and at the latest block.
+ *   read at the confirmation block and at the latest block; when the scan starts at the token's deployment, the
+ *   supply and every balance of the batch recomputed from the same logs equal `totalSupply` / `balanceOfBatch`.
  *
+ * The confirming call is read from the transaction input: directly when the transaction calls the bridge, else
+ * the first `confirmRetirement(s)` call naming the request found embedded in the input (relayers, multisigs).
  * Throws {@link AuditNotFoundError} when there is no confirmed retirement under `requestId`.
  */
 export async function verifyCertificate(p: VerifyCertificateParameters): Promise<CertificateReport> {
@@ -302,6 +305,12 @@ export async function verifyCertificate(p: VerifyCertificateParameters): Promise
     chunk: p.chunk,
   });
   const confirmedLog = confirmed[0];
+  if (confirmedLog === undefined && state.status === REQUEST_STATUS.Confirmed) {
+    throw new AuditNotFoundError(
+      `request ${requestId} is confirmed on-chain but its RetirementConfirmed event is not in blocks ${bridgeDeployed}..${latest} (try an earlier --from-block)`,
+      { requestId },
+    );
+  }
   if (confirmedLog === undefined) {
     const status = REQUEST_STATUS_NAMES[state.status] ?? String(state.status);
     throw new AuditNotFoundError(
