@@ -24,6 +24,9 @@ export type SimulatorControl = {
   immediateConfirmation(): void;
   confirmPending(): void;
   ignoreFilters(names: string[]): void;
+  /** Registry-initiated status changes. */
+  hold(recordId: string): void;
+  cancel(recordId: string, reason: string): void;
   subscribe(url: string, secret: string): void;
 };
 
@@ -168,6 +171,28 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
       const error = await rejection(fx.adapter.immobilize({ account: fx.account, recordId: retiredId, quantity: 5n, memo: newMemo() }));
       expect(error).to.be.instanceOf(RegistryRejectedError);
       expect((error as RegistryRejectedError).retryable).to.equal(false);
+    });
+
+    it("reports holds and cancellations made by the registry, and a hold that lands before confirmation", async () => {
+      const held = await control.seed(fx.account, fx.projectId, 20n);
+      control.hold(held);
+      expect((await fx.adapter.getBlock(held))!.status).to.equal("ON_HOLD");
+      const refused = await rejection(fx.adapter.retire({ account: fx.account, recordId: held, quantity: 1n, memo: newMemo() }));
+      expect(refused).to.be.instanceOf(RegistryRejectedError);
+      const cancelled = await control.seed(fx.account, fx.projectId, 20n);
+      control.cancel(cancelled, "double issuance");
+      expect((await fx.adapter.getBlock(cancelled))!.status).to.equal("CANCELLED");
+      expect((await fx.adapter.listHoldings({ account: fx.account })).blocks.map((b) => b.registryRecordId)).to.not.include(cancelled);
+      control.manualConfirmation();
+      const racing = await control.seed(fx.account, fx.projectId, 20n);
+      const memo = newMemo();
+      await fx.adapter.retire({ account: fx.account, recordId: racing, quantity: 5n, memo });
+      control.hold(racing);
+      control.confirmPending();
+      const rejected = (await fx.adapter.findOperationByMemo(memo))!;
+      expect(rejected.status).to.equal("REJECTED");
+      expect(rejected.rejectionReason).to.contain("ON_HOLD");
+      expect((await fx.adapter.getBlock(racing))!.quantity).to.equal(20n);
     });
 
     it("surfaces 429 as retryable with the Retry-After delay", async () => {

@@ -14,6 +14,8 @@ export function simulatorControl(admin: SimulatorAdmin, seed: SimulatorControl["
     confirmPending: () => void admin.confirmPending(),
     ignoreFilters: (names) => admin.setKnobs({ ignoredFilters: names }),
     subscribe: (url, secret) => admin.subscribe({ url, secret }),
+    hold: (recordId) => void admin.hold(recordId),
+    cancel: (recordId, reason) => void admin.cancel(recordId, reason),
   };
 }
 

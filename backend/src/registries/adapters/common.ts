@@ -1,6 +1,9 @@
 import { RegistryProtocolError, RegistryUnavailableError } from "../errors";
 import type { RegistryName } from "../ids";
-import type { RegistryOperation } from "../model";
+import { parseNative } from "../http";
+import { registryChangeSchema, type RegistryOperation } from "../model";
+import type { PollChangesReturnType } from "../port";
+import { nativeEventSchema } from "../webhook";
 
 /**
  * Paging and filter checks shared by the adapters: REGISTRIES.md says never trust a filter or a page size
@@ -61,4 +64,26 @@ export function narrow<T>(rows: T[], filters: SentFilter<T>[]): { rows: T[]; ign
 /** Several operations may carry one memo (a retry that should not have happened): the effective one wins. */
 export function pickOperation(operations: RegistryOperation[]): RegistryOperation | undefined {
   return operations.find((operation) => operation.status !== "REJECTED") ?? operations.at(-1);
+}
+
+/** Maps the simulators' shared event body (webhook.ts `nativeEventSchema`) after `cursor` to canonical changes. */
+export function eventsToChanges(registry: RegistryName, rows: unknown[], cursor: string): PollChangesReturnType {
+  const events = rows
+    .map((raw) => ({ raw, event: parseNative(registry, nativeEventSchema, raw, "event") }))
+    .filter(({ event }) => event.sequence > Number(cursor))
+    .sort((a, b) => a.event.sequence - b.event.sequence);
+  const changes = events.map(({ raw, event }) =>
+    registryChangeSchema.parse({
+      registry,
+      eventId: event.id,
+      sequence: String(event.sequence),
+      type: event.type,
+      occurredAt: event.occurredAt,
+      operationId: event.operationId,
+      memo: event.memo,
+      recordIds: event.blockIds,
+      sourcePayload: raw,
+    }),
+  );
+  return { changes, cursor: events.length === 0 ? cursor : String(events.at(-1)!.event.sequence) };
 }

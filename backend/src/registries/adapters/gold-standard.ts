@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { RegistryProtocolError, RegistryRejectedError } from "../errors";
 import { createRegistryHttpClient, parseNative, type RegistryResponse } from "../http";
-import { creditBlockSchema, registryChangeSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
+import { creditBlockSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort } from "../port";
 import { parseGoldStandardSerial } from "../serials";
-import { nativeEventSchema, verifyRegistryWebhook } from "../webhook";
-import { collectPages, narrow, pickOperation } from "./common";
+import { verifyRegistryWebhook } from "../webhook";
+import { collectPages, eventsToChanges, narrow, pickOperation } from "./common";
 
 /**
  * Gold Standard adapter. Sends a browser-like User-Agent (anything else gets 403), pages `/credits`-style
@@ -172,17 +172,7 @@ export function createGoldStandardAdapter(params: GoldStandardAdapterParameters)
     },
     async pollChanges(cursor = "0") {
       const page = await list("events", { after: cursor });
-      const events = page.rows
-        .map((raw) => ({ raw, event: parseNative(REGISTRY, nativeEventSchema, raw, "event") }))
-        .filter(({ event }) => event.sequence > Number(cursor))
-        .sort((a, b) => a.event.sequence - b.event.sequence);
-      const changes = events.map(({ raw, event }) =>
-        registryChangeSchema.parse({
-          registry: REGISTRY, eventId: event.id, sequence: String(event.sequence), type: event.type, occurredAt: event.occurredAt,
-          operationId: event.operationId, memo: event.memo, recordIds: event.blockIds, sourcePayload: raw,
-        }),
-      );
-      return { changes, cursor: events.length === 0 ? cursor : String(events.at(-1)!.event.sequence) };
+      return eventsToChanges(REGISTRY, page.rows, cursor);
     },
     verifyWebhook: (headers, rawBody) =>
       verifyRegistryWebhook({ registry: REGISTRY, secret: params.webhookSecret, toleranceSeconds: params.webhookToleranceSeconds, headers, rawBody }),

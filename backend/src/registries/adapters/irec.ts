@@ -1,10 +1,10 @@
 import { z } from "zod";
 import { RegistryRejectedError } from "../errors";
 import { createRegistryHttpClient, parseNative, type RegistryRequest } from "../http";
-import { creditBlockSchema, registryChangeSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
+import { creditBlockSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort, RetireParameters } from "../port";
-import { nativeEventSchema, verifyRegistryWebhook } from "../webhook";
-import { collectPages, narrow, pickOperation } from "./common";
+import { verifyRegistryWebhook } from "../webhook";
+import { collectPages, eventsToChanges, narrow, pickOperation } from "./common";
 
 /**
  * I-REC (Evident) adapter. OAuth2 password grant (`POST /api/token`), token cached until shortly before expiry
@@ -208,14 +208,7 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
     },
     async pollChanges(cursor = "0") {
       const page = await list(`${API}/events`, { after: cursor });
-      const events = page.rows.map((raw) => ({ raw, event: parseNative(REGISTRY, nativeEventSchema, raw, "event") })).filter(({ event }) => event.sequence > Number(cursor));
-      const changes = events.map(({ raw, event }) =>
-        registryChangeSchema.parse({
-          registry: REGISTRY, eventId: event.id, sequence: String(event.sequence), type: event.type, occurredAt: event.occurredAt,
-          operationId: event.operationId, memo: event.memo, recordIds: event.blockIds, sourcePayload: raw,
-        }),
-      );
-      return { changes, cursor: events.length === 0 ? cursor : String(events.at(-1)!.event.sequence) };
+      return eventsToChanges(REGISTRY, page.rows, cursor);
     },
     verifyWebhook: (headers, rawBody) =>
       verifyRegistryWebhook({ registry: REGISTRY, secret: params.webhookSecret, toleranceSeconds: params.webhookToleranceSeconds, headers, rawBody }),

@@ -97,7 +97,8 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
   const report = (name: string) => `raas-report-api/es/public/${name}/publicReportPageSearch`;
   const platform = (name: string) => `raas-write-api/platform/${name}`;
 
-  function toBlock(raw: unknown, kind: "holding" | "retirement"): CreditBlock {
+  /** `sourcePayload` defaults to the row itself; a cancellation is read through a holding-shaped view of it. */
+  function toBlock(raw: unknown, kind: "holding" | "retirement", sourcePayload: unknown = raw): CreditBlock {
     const row = parseNative(REGISTRY, kind === "holding" ? holdingRowSchema : retirementRowSchema, raw, `${kind} row`);
     const serial = parseVerraSerial(row.serialNo);
     if (BigInt(row.holdingQuantity) !== serial.quantity) {
@@ -130,7 +131,7 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
       },
       labels: [...(serial.additionalCertification ? ["ADDITIONAL_CERTIFICATION"] : []), ...(row.labels ?? [])],
       parentBlock: row.parentEntityId == null ? undefined : String(row.parentEntityId),
-      sourcePayload: raw,
+      sourcePayload,
     });
   }
 
@@ -188,7 +189,7 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
       if (cancelled === undefined) return undefined;
       const row = parseNative(REGISTRY, cancellationRowSchema, cancelled, "cancellation row");
       const serial = parseVerraSerial(row.serial_no);
-      return toBlock({ entityId: row.entityId, vcsProjectId: serial.projectId, serialNo: row.serial_no, holdingQuantity: Number(serial.quantity), stateCode: "CANCELLED", sourceRow: cancelled }, "holding");
+      return toBlock({ entityId: row.entityId, vcsProjectId: serial.projectId, serialNo: row.serial_no, holdingQuantity: Number(serial.quantity), stateCode: "CANCELLED" }, "holding", cancelled);
     },
     transfer: (p) => write("transfers", { accountId: p.fromAccount, entityId: Number(p.recordId), quantity: p.quantity, destinationAccountId: p.toAccount, remarks: p.memo }),
     immobilize: (p) => write("immobilizations", { accountId: p.account, entityId: Number(p.recordId), quantity: p.quantity, remarks: p.memo }),
