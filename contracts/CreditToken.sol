@@ -102,6 +102,8 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
         onlyBridge
         returns (uint8 registryId)
     {
+        // never a mint or a burn: those have their own, narrower entry points
+        if (from == address(0) || to == address(0)) revert CreditTokenZeroAddress();
         (uint256[] memory ids, uint256[] memory values) = _singletons(batchId, amount);
         _update(from, to, ids, values);
         return _batches[batchId].registryId;

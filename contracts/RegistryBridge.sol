@@ -396,6 +396,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 extra
     ) private returns (bytes32 requestId, uint40 deadline) {
         if (amount == 0) revert RegistryBridgeZeroAmount();
+        if (holder == address(this) || holder == address(0)) revert RegistryBridgeInvalidHolder(holder);
         requestId = _requestIdOf(holder, idempotencyKey);
         uint256 tag = _tagOf(kind, holder, batchId, amount, extra);
         uint256 word = _requests[requestId];

@@ -133,7 +133,8 @@ interface ICreditToken is IERC1155 {
     /// @notice Moves `amount` of `batchId` from `from` to `to` for the bridge (request locks and returns). Runs every
     /// `_update` check; calls no receiver hook.
     /// @dev Requirements:
-    /// - caller is the bridge; not paused; batch not frozen; `from` and `to` eligible; `from` holds `amount`.
+    /// - caller is the bridge; `from` and `to` non-zero (never a mint or burn); not paused; batch not frozen;
+    ///   `from` and `to` eligible; `from` holds `amount`.
     ///
     /// Emits {IERC1155-TransferSingle}.
     /// @return registryId The batch's registry, so the bridge can check its per-registry pause without another call.

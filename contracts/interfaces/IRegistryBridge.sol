@@ -123,6 +123,9 @@ interface IRegistryBridge {
     error RegistryBridgeInvalidRegistry(uint8 registryId);
     /// @notice A request must move at least one unit.
     error RegistryBridgeZeroAmount();
+    /// @notice `holder` cannot open a request (the zero address or the bridge itself, whose balance backs other
+    /// requests).
+    error RegistryBridgeInvalidHolder(address holder);
     /// @notice `requestId` exists with different parameters (same holder and idempotency key).
     error RegistryBridgeIdempotencyConflict(bytes32 requestId);
     /// @notice `requestId` is not a pending request of `kind` (its stored kind and status follow).
@@ -287,7 +290,8 @@ interface IRegistryBridge {
     ) external returns (bytes32 requestId);
 
     /// @notice {requestRetirement} on behalf of `holder` (Settlement, on a holder's signed intent).
-    /// @dev Requirements: caller has `REQUESTER_ROLE`; as {requestRetirement} for `holder`.
+    /// @dev Requirements: caller has `REQUESTER_ROLE`; `holder` is not zero nor the bridge; as {requestRetirement}
+    /// for `holder`.
     ///
     /// Emits {RetirementRequested} and {IERC1155-TransferSingle}.
     function requestRetirementFor(
@@ -307,7 +311,8 @@ interface IRegistryBridge {
         returns (bytes32 requestId);
 
     /// @notice {requestWithdrawal} on behalf of `holder`.
-    /// @dev Requirements: caller has `REQUESTER_ROLE`; as {requestWithdrawal} for `holder`.
+    /// @dev Requirements: caller has `REQUESTER_ROLE`; `holder` is not zero nor the bridge; as {requestWithdrawal}
+    /// for `holder`.
     ///
     /// Emits {WithdrawalRequested} and {IERC1155-TransferSingle}.
     function requestWithdrawalFor(

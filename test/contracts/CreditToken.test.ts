@@ -59,13 +59,14 @@ describe("CreditToken", () => {
     it("reject any other caller with CreditTokenUnauthorizedBridge", async () => {
       const { creditToken, alice, batchId } = await loadFixture(fixture);
       const t = creditToken.connect(alice);
+      // sent one after another (lazily): concurrent sends from one account race under automine
       for (const call of [
-        t.registerBatch(1, "X", ethers.ZeroHash, 2020, 1),
-        t.mint(alice.address, batchId, 1n),
-        t.burn(batchId, 1n),
-        t.bridgeTransfer(alice.address, alice.address, batchId, 1n),
+        () => t.registerBatch(1, "X", ethers.ZeroHash, 2020, 1),
+        () => t.mint(alice.address, batchId, 1n),
+        () => t.burn(batchId, 1n),
+        () => t.bridgeTransfer(alice.address, alice.address, batchId, 1n),
       ]) {
-        await expect(call).to.be.revertedWithCustomError(creditToken, "CreditTokenUnauthorizedBridge").withArgs(alice.address);
+        await expect(call()).to.be.revertedWithCustomError(creditToken, "CreditTokenUnauthorizedBridge").withArgs(alice.address);
       }
     });
 
@@ -113,6 +114,15 @@ describe("CreditToken", () => {
       await expect(creditToken.connect(bridgeSigner).bridgeTransfer(alice.address, dave.address, batchId, 1n))
         .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryNotVerified")
         .withArgs(dave.address);
+      const t = creditToken.connect(bridgeSigner);
+      await expect(t.bridgeTransfer(ethers.ZeroAddress, alice.address, batchId, 1n)).to.be.revertedWithCustomError(
+        creditToken,
+        "CreditTokenZeroAddress",
+      );
+      await expect(t.bridgeTransfer(alice.address, ethers.ZeroAddress, batchId, 1n)).to.be.revertedWithCustomError(
+        creditToken,
+        "CreditTokenZeroAddress",
+      );
     });
   });
 

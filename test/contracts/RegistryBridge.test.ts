@@ -203,6 +203,15 @@ describe("RegistryBridge", () => {
         .to.emit(f.registryBridge, "WithdrawalRequested")
         .withArgs(await f.registryBridge.requestIdOf(f.alice.address, wkey), f.alice.address, f.batchId, 3n, wkey, (v: bigint) => v > 0n, ethers.id("acct"));
       expect(await f.creditToken.balanceOf(f.addresses.registryBridge, f.batchId)).to.equal(10n);
+      // the bridge's own balance backs other requests, and the zero address would mint: both refused
+      for (const holder of [f.addresses.registryBridge, ethers.ZeroAddress]) {
+        await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(holder, f.batchId, 1n, f.nextKey(), DETAILS))
+          .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidHolder")
+          .withArgs(holder);
+        await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(holder, f.batchId, 1n, f.nextKey(), ethers.ZeroHash))
+          .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidHolder")
+          .withArgs(holder);
+      }
     });
   });
 
