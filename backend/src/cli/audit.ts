@@ -9,7 +9,7 @@
  * unconfirmed request, bad input, unreadable file, node unreachable, missing artifacts).
  */
 import fs from "node:fs";
-import { Command, Option } from "commander";
+import { type CommanderError, Command, InvalidArgumentError, Option } from "commander";
 import { type Address, type Hex, isAddress } from "viem";
 import { AuditAbiError } from "../audit/abi";
 import { type CustodyExport, AuditExportFormatError, buildExport, parseExport, verifyExport } from "../audit/exportHistory";
@@ -25,13 +25,13 @@ class UsageError extends Error {}
 
 function parseBlock(name: string) {
   return (text: string): bigint => {
-    if (!/^\d+$/.test(text)) throw new UsageError(`${name}: expected a block number, got ${text}`);
+    if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`${name}: expected a block number, got ${text}`);
     return BigInt(text);
   };
 }
 
 function parseAddress(text: string): Address {
-  if (!isAddress(text, { strict: false })) throw new UsageError(`--bridge: not an address: ${text}`);
+  if (!isAddress(text, { strict: false })) throw new InvalidArgumentError(`not an address: ${text}`);
   return text as Address;
 }
 
@@ -70,6 +70,10 @@ const chunkOption = () =>
 
 export function auditCommand(): Command {
   const audit = new Command("audit").description("Auditor commands: verify retirements and custody history from chain data alone");
+  // Usage errors exit 2 like every other "cannot verify", so 1 always means a mismatch (inherited by subcommands).
+  audit.exitOverride((error: CommanderError) => {
+    process.exit(error.exitCode === 0 ? 0 : EXIT_CANNOT_VERIFY);
+  });
 
   audit
     .command("verify-certificate")

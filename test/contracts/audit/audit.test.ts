@@ -366,13 +366,16 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       move.args.value = "29";
       const bad = path.join(tmp, "doctored.json");
       fs.writeFileSync(bad, JSON.stringify(doctored));
-      const [good, wrong, noArtifacts] = await Promise.all([
+      const [good, wrong, noArtifacts, usage] = await Promise.all([
         runCli(["audit", "verify-export", file, "--rpc", url]),
         runCli(["audit", "verify-export", bad, "--offline"]),
         runCli(["audit", "verify-certificate", s.single.requestId, "--rpc", url, "--bridge", bridge], {
           CARBON_ARTIFACTS_DIR: path.join(tmp, "no-artifacts"),
         }),
+        runCli(["audit", "verify-certificate", s.single.requestId, "--rpc", url, "--bridge", "0xnot-an-address"]),
       ]);
+      expect(usage.code).to.equal(2);
+      expect(usage.stderr).to.contain("not an address");
       expect(noArtifacts.code).to.equal(2);
       expect(noArtifacts.stderr).to.contain("Run `npx hardhat compile`");
       expect(good.code, good.stdout + good.stderr).to.equal(0);
