@@ -262,6 +262,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
     it("exports every custody event of the batch with positions, args as strings and running heads", async () => {
       const s = await loadFixture(auditScenario);
       const exp = await buildExport({ client: client(), bridge: s.addresses.registryBridge as Address, batchId: s.batchId });
+      if (process.env.AUDIT_PRINT_REPORT === "1") process.stdout.write(`${JSON.stringify(exp, null, 2)}\n`);
       expect(exp.chainId).to.equal(Number(s.chainId));
       expect(exp.contracts.creditToken).to.equal(s.addresses.creditToken);
       expect(exp.finalHead).to.equal(await s.creditToken.custodyHead(s.batchId));
