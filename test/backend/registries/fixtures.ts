@@ -11,6 +11,7 @@ export function simulatorControl(admin: SimulatorAdmin, seed: SimulatorControl["
     clearMaintenance: () => admin.setKnobs({ maintenance: [] }),
     manualConfirmation: () => admin.setKnobs({ confirmation: { mode: "manual" } }),
     immediateConfirmation: () => admin.setKnobs({ confirmation: { mode: "immediate" } }),
+    delayedConfirmation: (delayMs) => admin.setKnobs({ confirmation: { mode: "delay", delayMs } }),
     confirmPending: () => void admin.confirmPending(),
     ignoreFilters: (names) => admin.setKnobs({ ignoredFilters: names }),
     subscribe: (url, secret) => admin.subscribe({ url, secret }),
