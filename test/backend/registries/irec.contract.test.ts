@@ -55,6 +55,22 @@ describe("I-REC adapter specifics", () => {
   });
 });
 
+describe("I-REC adapter tokens", () => {
+  it("fetches a fresh token once when the registry revokes the cached one", async () => {
+    const sim = await start();
+    try {
+      const adapter = createIrecAdapter({ baseUrl: sim.url, username: "platform", password: "pw" });
+      sim.admin.seedBlock({ account: "PLATFORM-1", projectId: "DEV-IN-0001", quantity: 5n });
+      expect((await adapter.listHoldings({ account: "PLATFORM-1" })).blocks).to.have.length(1);
+      const revoked = await fetch(`${sim.url}/_admin/irec/revoke-tokens`, { method: "POST" });
+      expect(((await revoked.json()) as { revoked: number }).revoked).to.equal(1);
+      expect((await adapter.listHoldings({ account: "PLATFORM-1" })).blocks).to.have.length(1);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
 /** Real I-REC (Evident): read-only tests; needs IREC_API_URL, IREC_USERNAME, IREC_PASSWORD, IREC_TEST_ACCOUNT. */
 const realUrl = process.env.IREC_API_URL;
 registryContractSuite(

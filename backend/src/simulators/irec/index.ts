@@ -59,6 +59,12 @@ function routes(options: IrecSimulatorOptions) {
       tokens.set(token, Date.now() + ttl * 1000);
       return { access_token: token, token_type: "Bearer", expires_in: ttl, refresh_token: randomBytes(24).toString("hex") };
     });
+    // Ours: drop every issued token, as a registry does on a key rotation or a security event.
+    app.post("/_admin/irec/revoke-tokens", async () => {
+      const revoked = tokens.size;
+      tokens.clear();
+      return { revoked };
+    });
     app.addHook("onRequest", async (request) => {
       if (!request.url.startsWith("/api/irec/")) return;
       const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
