@@ -47,6 +47,14 @@ async function main(): Promise<void> {
     token.connect(alice).safeTransferFrom(alice.address, bob.address, batchId, 7n, "0x"),
   );
 
+  // the same transfer while some other batch is frozen: the per-batch freeze flag is then read on every transfer
+  const { batchId: frozenElsewhere } = await f.deposit(carol.address, 10n, { serialPrefix: "VCS-FROZEN-ELSEWHERE" });
+  await token.connect(f.agent).freezeBatch(frozenElsewhere, 1);
+  const permissionedTransferAnyBatchFrozen = await gasOf(
+    token.connect(alice).safeTransferFrom(alice.address, bob.address, batchId, 7n, "0x"),
+  );
+  await token.connect(f.agent).unfreezeBatch(frozenElsewhere, 1);
+
   // deposit into an existing batch (first deposit of a batch also registers it: reported separately)
   const first = f.depositMessage(alice.address, 500n, { serialPrefix: "VCS-9999-2020" });
   const depositConfirmNewBatch2of3 = await gasOf(
@@ -90,6 +98,8 @@ async function main(): Promise<void> {
     plainErc1155Transfer,
     permissionedTransfer,
     permissionedToPlainRatio,
+    permissionedTransferAnyBatchFrozen,
+    permissionedToPlainRatioAnyBatchFrozen: Number((permissionedTransferAnyBatchFrozen / plainErc1155Transfer).toFixed(3)),
     depositConfirm2of3,
     depositConfirmNewBatch2of3,
     retirementRequest,
@@ -104,7 +114,12 @@ async function main(): Promise<void> {
       retirementConfirm2of3: retirementConfirm2of3 <= TARGETS.retirementConfirm2of3,
       retirementConfirmBatchedMarginal: retirementConfirmBatchedMarginal <= TARGETS.retirementConfirmBatchedMarginal,
     },
-    notes: [firstEverRequestNote, "whole-transaction gasUsed from receipts, 21,000 base and calldata included"],
+    notes: [
+      firstEverRequestNote,
+      "whole-transaction gasUsed from receipts, 21,000 base and calldata included",
+      "permissionedTransfer: no batch frozen anywhere (the transfer skips its batch slot); *AnyBatchFrozen: another batch is frozen, so the batch's freeze flag is read (+2,100)",
+      "permissioned extra over plain, by cause: identity registry call 2,600 (cold account) + 2 x 2,100 (one identity slot per party); custody head 2,100 + 2,900; pause flag 2,100 (shares a slot with the bridge and the frozen-batch count); the rest is call and ABI overhead",
+    ],
   };
 
   const file = path.join(__dirname, "results", "gas.json");

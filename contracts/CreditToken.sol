@@ -19,10 +19,13 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
     /// @notice Pauses and unpauses every movement.
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
 
-    /// @dev Bridge and pause flag in one slot: every movement reads the flag, every bridge call reads the address.
+    /// @dev One slot read by every movement: the pause flag, the bridge (every bridge call) and the number of frozen
+    /// batches. While no batch is frozen anywhere, a transfer skips reading its batch's slot (the common path);
+    /// once any batch is frozen, every transfer reads its own batch's flag. Mints and burns read the batch slot anyway.
     struct Config {
         address bridge;
         bool paused;
+        uint32 frozenBatches;
     }
 
     IIdentityRegistry private immutable _identity;
@@ -228,27 +231,34 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
     /// recordable, see docs/contracts-design.md), then per id the batch freeze (not for burns), supply, custody head.
     /// No external call but the identity view, and no receiver hook (that runs after, in the caller).
     function _update(address from, address to, uint256[] memory ids, uint256[] memory values) internal override {
-        if (_config.paused) revert CreditTokenPaused();
+        Config memory config = _config;
+        if (config.paused) revert CreditTokenPaused();
         if (to != address(0)) _identity.checkTransfer(_forced ? address(0) : from, to);
         super._update(from, to, ids, values);
+        bool anyFrozen = config.frozenBatches != 0;
         for (uint256 i = 0; i < ids.length; ++i) {
-            _track(from, to, ids[i], values[i]);
+            uint256 id = ids[i];
+            uint256 value = values[i];
+            if (from == address(0)) _trackMint(id, value);
+            else if (to == address(0)) _trackBurn(id, value);
+            else if (anyFrozen && _batches[id].frozen) revert CreditTokenBatchFrozen(id);
+            _heads[id] = _custodyStep(_heads[id], from, to, value);
         }
     }
 
-    function _track(address from, address to, uint256 id, uint256 value) private {
+    function _trackMint(uint256 id, uint256 value) private {
         BatchState storage batch = _batches[id];
-        if (to != address(0) && batch.frozen) revert CreditTokenBatchFrozen(id);
-        if (from == address(0)) {
-            if (batch.registryId == 0) revert CreditTokenBatchNotRegistered(id);
-            uint256 supply = uint256(batch.supply) + value;
-            if (supply > type(uint128).max) revert CreditTokenSupplyOverflow(id);
-            batch.supply = uint128(supply);
-        } else if (to == address(0)) {
-            // value <= burned balance <= supply < 2^128, so the cast is exact and the subtraction is checked anyway
-            batch.supply -= uint128(value);
-        }
-        _heads[id] = _custodyStep(_heads[id], from, to, value);
+        if (batch.registryId == 0) revert CreditTokenBatchNotRegistered(id);
+        if (batch.frozen) revert CreditTokenBatchFrozen(id);
+        uint256 supply = uint256(batch.supply) + value;
+        if (supply > type(uint128).max) revert CreditTokenSupplyOverflow(id);
+        batch.supply = uint128(supply);
+    }
+
+    /// @dev Burns pass on a frozen batch: a registry-confirmed exit must always be recordable.
+    function _trackBurn(uint256 id, uint256 value) private {
+        // value <= burned balance <= supply < 2^128, so the cast is exact (the subtraction is checked anyway)
+        _batches[id].supply -= uint128(value);
     }
 
     function _forcedUpdate(address from, address to, uint256[] memory ids, uint256[] memory values) private {
@@ -268,6 +278,9 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
         if (batch.registryId == 0) revert CreditTokenBatchNotRegistered(batchId);
         if (batch.frozen == frozen) revert CreditTokenBatchFrozenUnchanged(batchId, frozen);
         batch.frozen = frozen;
+        // at most one increment per registered batch: far below 2^32
+        if (frozen) ++_config.frozenBatches;
+        else --_config.frozenBatches;
     }
 
     /// @dev `keccak256(abi.encode(head, from, to, value))` over scratch memory (0x00..0x7f), restoring the free

@@ -237,6 +237,26 @@ describe("CreditToken", () => {
         .to.be.revertedWithCustomError(creditToken, "CreditTokenBatchNotRegistered")
         .withArgs(99n);
     });
+
+    it("keeps each batch's freeze exact whatever else is frozen (the frozen-batch count only gates a fast path)", async () => {
+      const f = await loadFixture(fixture);
+      const { batchId: b2 } = await f.deposit(f.alice.address, 10n, { serialPrefix: "VCS-F-2" });
+      const { batchId: b3 } = await f.deposit(f.alice.address, 10n, { serialPrefix: "VCS-F-3" });
+      const send = (id: bigint) => f.creditToken.connect(f.alice).safeTransferFrom(f.alice.address, f.bob.address, id, 1n, "0x");
+      await f.creditToken.connect(f.agent).freezeBatch(b2, REASON);
+      await f.creditToken.connect(f.agent).freezeBatch(b3, REASON);
+      await send(f.batchId);
+      await f.creditToken.connect(f.agent).unfreezeBatch(b2, REASON);
+      await send(b2);
+      await expect(send(b3)).to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen").withArgs(b3);
+      await f.creditToken.connect(f.agent).unfreezeBatch(b3, REASON);
+      await send(b3);
+      await f.creditToken.connect(f.agent).freezeBatch(b3, REASON);
+      await expect(send(b3)).to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen").withArgs(b3);
+      await expect(
+        f.creditToken.connect(f.alice).safeBatchTransferFrom(f.alice.address, f.bob.address, [f.batchId, b3], [1n, 1n], "0x"),
+      ).to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen").withArgs(b3);
+    });
   });
 
   describe("wallet freeze", () => {
