@@ -408,6 +408,53 @@ describe("Settlement: instant DvP", function () {
     });
   });
 
+  describe("fees in batches and contract signers", function () {
+    it("collects the fees of one buyer's batch in one transfer; each fill still reports its own fee", async function () {
+      const { settlement, usd, seller, seller2, buyer, feeRecipient } = f;
+      const a = await f.order({ amount: 3n, unitPrice: 1_001n });
+      const b = await f.order({ amount: 4n, unitPrice: 2_999n, maker: seller2.address });
+      const bid = await f.order({ side: SIDE_BUY, maker: f.buyer2.address, amount: 2n, unitPrice: 5_000n });
+      const feeA = splitPrice(3n, 1_001n, BigInt(f.FEE_BPS)).fee;
+      const feeB = splitPrice(4n, 2_999n, BigInt(f.FEE_BPS)).fee;
+      const feeBid = splitPrice(2n, 5_000n, BigInt(f.FEE_BPS)).fee;
+      const tx = settlement.connect(buyer).fillBatch([
+        { order: a, amount: 3n, signature: await f.sign(a, seller) },
+        { order: b, amount: 4n, signature: await f.sign(b, seller2) },
+      ]);
+      await expect(tx).to.changeTokenBalances(usd, [feeRecipient, buyer], [feeA + feeB, -(3n * 1_001n + 4n * 2_999n)]);
+      const receipt = await (await tx).wait();
+      const feeTransfers = receipt!.logs
+        .map((l) => (l.address === (usd.target as string) ? usd.interface.parseLog(l) : null))
+        .filter((e) => e !== null && e.name === "Transfer" && e.args[1] === feeRecipient.address);
+      expect(feeTransfers.length).to.equal(1);
+      // a bid in the same batch has another payer: its fee is paid separately
+      const c = await f.order({ amount: 1n, unitPrice: 10_000n });
+      const mixed = settlement.connect(buyer).fillBatch([
+        { order: c, amount: 1n, signature: await f.sign(c, seller) },
+        { order: bid, amount: 2n, signature: await f.sign(bid, f.buyer2) },
+      ]);
+      await expect(mixed).to.changeTokenBalances(usd, [feeRecipient, f.buyer2], [splitPrice(1n, 10_000n, BigInt(f.FEE_BPS)).fee + feeBid, -(10_000n)]);
+    });
+
+    it("accepts an order signed by a smart-contract wallet (ERC-1271) and refuses a wrong owner", async function () {
+      const { settlement, token, identity, kycAgent, seller, buyer, buyer2, batchId } = f;
+      const wallet = await (await ethers.getContractFactory("SettlementSmartWallet")).deploy(seller.address);
+      const walletAddress = await wallet.getAddress();
+      await identity.connect(kycAgent).registerIdentity(walletAddress, 826, 2n ** 63n);
+      await token.connect(seller).safeTransferFrom(seller.address, walletAddress, batchId, 20n, "0x");
+      await wallet
+        .connect(seller)
+        .execute(await token.getAddress(), token.interface.encodeFunctionData("setApprovalForAll", [await settlement.getAddress(), true]));
+      const order = await f.order({ maker: walletAddress, amount: 5n });
+      await expect(settlement.connect(buyer).fill(order, 5n, await f.sign(order, seller))).to.emit(settlement, "OrderFilled");
+      expect(await token.balanceOf(walletAddress, batchId)).to.equal(15n);
+      const forged = await f.order({ maker: walletAddress, amount: 5n });
+      await expect(settlement.connect(buyer).fill(forged, 5n, await f.sign(forged, buyer2)))
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidSignature")
+        .withArgs(walletAddress, await settlement.hashOrder(forged));
+    });
+  });
+
   describe("fill and retire", function () {
     it("creates the retirement request in the same transaction; the units never rest with the buyer", async function () {
       const { settlement, token, bridge, seller, buyer, batchId } = f;
