@@ -100,16 +100,11 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
     }
 
     /// @inheritdoc ICreditToken
-    function bridgeTransfer(address from, address to, uint256 batchId, uint256 amount)
-        external
-        onlyBridge
-        returns (uint8 registryId)
-    {
+    function bridgeTransfer(address from, address to, uint256 batchId, uint256 amount) external onlyBridge {
         // never a mint or a burn: those have their own, narrower entry points
         if (from == address(0) || to == address(0)) revert CreditTokenZeroAddress();
         (uint256[] memory ids, uint256[] memory values) = _singletons(batchId, amount);
         _update(from, to, ids, values);
-        return _batches[batchId].registryId;
     }
 
     // ------------------------------------------------------------------------------------------------ agents

@@ -385,8 +385,9 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         }
     }
 
-    /// @dev Stores the request, then locks the units (the token call returns the batch's registry, whose pause
-    /// reverts the whole request). Returns deadline 0 for an idempotent repeat, which changes nothing.
+    /// @dev Checks the registry pause (looking the batch's registry up only while some registry is paused: the
+    /// common path reads one bitmap), stores the request, then locks the units. Returns deadline 0 for an
+    /// idempotent repeat, which changes nothing.
     function _openRequest(
         RequestKind kind,
         address holder,
@@ -404,11 +405,14 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
             if (word >> _TAG_SHIFT != tag) revert RegistryBridgeIdempotencyConflict(requestId);
             return (requestId, 0);
         }
+        if (_pausedRegistries != 0) {
+            uint8 registryId = _token.batchRegistry(batchId);
+            if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
+        }
         deadline = uint40(block.timestamp) + _window;
         _requests[requestId] = (tag << _TAG_SHIFT) | (uint256(deadline) << _PAYLOAD_SHIFT)
             | (uint256(kind) << _KIND_SHIFT) | uint256(RequestStatus.Pending);
-        uint8 registryId = _token.bridgeTransfer(holder, address(this), batchId, amount);
-        if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
+        _token.bridgeTransfer(holder, address(this), batchId, amount);
     }
 
     /// @dev Moves a pending request of `kind` whose stored tag equals `tag` to `status` with `payload`, keeping the

@@ -137,8 +137,7 @@ interface ICreditToken is IERC1155 {
     ///   `from` and `to` eligible; `from` holds `amount`.
     ///
     /// Emits {IERC1155-TransferSingle}.
-    /// @return registryId The batch's registry, so the bridge can check its per-registry pause without another call.
-    function bridgeTransfer(address from, address to, uint256 batchId, uint256 amount) external returns (uint8 registryId);
+    function bridgeTransfer(address from, address to, uint256 batchId, uint256 amount) external;
 
     /// @notice Stops every movement (mint, burn, transfer).
     /// @dev Requirements: caller has `PAUSER_ROLE`; not paused.
