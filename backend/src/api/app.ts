@@ -11,6 +11,7 @@ import type { Context } from "../context";
 import errorHandler from "./plugins/app/error-handler";
 import requestContext from "./plugins/app/request-context";
 import swagger from "./plugins/external/swagger";
+import domainRoutes, { type DomainApiOptions } from "./routes/domain";
 import healthRoutes from "./routes/health";
 import metricsRoutes from "./routes/metrics";
 
@@ -22,8 +23,11 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
-/** What the API needs from the context; the database only for its readiness check so far. */
-export type ApiContext = Pick<Context, "logger" | "metrics" | "readiness"> & { db: Pick<Context["db"], "pool"> };
+/** What the API needs from the context; `api` configures the domain routes (Settlement domain, SIWE, registry status). */
+export type ApiContext = Pick<Context, "logger" | "metrics" | "readiness"> & {
+  db: Pick<Context["db"], "pool">;
+  api?: DomainApiOptions;
+};
 
 /** Timeouts are explicit: a slow or stuck client cannot hold a socket for long. */
 export const SERVER_TIMEOUTS = {
@@ -66,5 +70,6 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
 
   await app.register(healthRoutes, { pool: ctx.db.pool, readiness: ctx.readiness });
   await app.register(metricsRoutes, { metrics: ctx.metrics });
+  await app.register(domainRoutes, { ...ctx.api, pool: ctx.db.pool });
   return app;
 }

@@ -1,0 +1,106 @@
+/**
+ * Who is calling. Two kinds of principal, each behind a reusable preHandler:
+ *
+ * - `requireWallet`: a wallet user signed in with SIWE (`POST /auth/siwe`) and sends `Authorization: Bearer
+ *   <session token>`. The token is 32 random bytes; only its SHA-256 is stored, with an expiry.
+ * - `requireOperator`: an operator sends `X-Api-Key: <key>`. Keys are 32 random bytes, stored as SHA-256 in
+ *   `api_keys` (revocable); the row is found by hash and the hashes are compared once more in constant time.
+ *
+ * Missing or unusable credentials answer 401; a valid principal acting on something not its own gets 403 from
+ * the route. The principal is on `request.principal`.
+ */
+import crypto from "node:crypto";
+import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
+import fp from "fastify-plugin";
+import type { Pool } from "pg";
+import type { Address } from "viem";
+import { checksum, replyError } from "../../http";
+import { findSession, useApiKey } from "../../queries/auth";
+
+export type WalletPrincipal = { kind: "wallet"; address: Address };
+export type OperatorPrincipal = { kind: "operator"; keyId: string; name: string; scopes: string[] };
+export type Principal = WalletPrincipal | OperatorPrincipal;
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const SESSION_PREFIX = "cs_";
+export const API_KEY_PREFIX = "ck_";
+
+/** SHA-256 hex of a high-entropy secret (no salt needed: the secret is random, not a password). */
+export function hashSecret(secret: string): string {
+  return crypto.createHash("sha256").update(secret, "utf8").digest("hex");
+}
+
+/** A new secret with `prefix` (`cs_` session token, `ck_` API key): 256 random bits, base64url. */
+export function newSecret(prefix: string): string {
+  return `${prefix}${crypto.randomBytes(32).toString("base64url")}`;
+}
+
+function wellFormed(secret: string, prefix: string): boolean {
+  return secret.startsWith(prefix) && TOKEN_PATTERN.test(secret.slice(prefix.length));
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a, "hex");
+  const right = Buffer.from(b, "hex");
+  return left.length === right.length && crypto.timingSafeEqual(left, right);
+}
+
+function unauthorized(reply: FastifyReply, message: string, scheme: "Bearer" | "ApiKey"): FastifyReply {
+  reply.header("www-authenticate", scheme === "Bearer" ? 'Bearer realm="carbon"' : 'ApiKey header="X-Api-Key"');
+  return replyError(reply, 401, "unauthorized", message);
+}
+
+/** Reads `Authorization: Bearer <token>`; undefined when the header is absent or another scheme. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const header = request.headers.authorization;
+  if (typeof header !== "string") return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export function requireWallet(pool: Pool): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const token = bearerToken(request);
+    if (token === undefined) return unauthorized(reply, "Sign in first: Authorization: Bearer <session token>", "Bearer");
+    if (!wellFormed(token, SESSION_PREFIX)) return unauthorized(reply, "Invalid session token", "Bearer");
+    const hash = hashSecret(token);
+    const session = await findSession(pool, hash);
+    if (session === undefined || !sameHash(session.token_hash, hash)) {
+      return unauthorized(reply, "Invalid or expired session token", "Bearer");
+    }
+    request.principal = { kind: "wallet", address: checksum(session.address) };
+  };
+}
+
+export function requireOperator(pool: Pool): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    const key = request.headers["x-api-key"];
+    if (key === undefined) return unauthorized(reply, "Operator API key required: X-Api-Key", "ApiKey");
+    if (typeof key !== "string" || !wellFormed(key, API_KEY_PREFIX)) return unauthorized(reply, "Invalid API key", "ApiKey");
+    const hash = hashSecret(key);
+    const row = await useApiKey(pool, hash);
+    if (row === undefined || !sameHash(row.key_hash, hash)) return unauthorized(reply, "Invalid API key", "ApiKey");
+    request.principal = { kind: "operator", keyId: row.id, name: row.name, scopes: row.scopes };
+  };
+}
+
+/** The principal a guarded handler runs with (the guard ran, so it is set). */
+export function walletOf(request: FastifyRequest): WalletPrincipal {
+  const principal = request.principal;
+  if (principal?.kind !== "wallet") throw new Error("walletOf: route is not guarded by requireWallet");
+  return principal;
+}
+
+/** Decorates requests with `principal` (null until a guard sets it). */
+export default fp(
+  async (app) => {
+    app.decorateRequest("principal", null);
+  },
+  { name: "auth" },
+);

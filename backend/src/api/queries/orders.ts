@@ -1,0 +1,119 @@
+import type { Pool } from "pg";
+
+export type OrderRow = {
+  order_hash: string;
+  side: number;
+  maker: string;
+  taker: string;
+  batch_id: string;
+  amount: string;
+  min_fill: string;
+  unit_price: string;
+  payment_token: string;
+  nonce: string;
+  counter: string;
+  expires_at: Date;
+  signature: string;
+  status: string;
+  filled: string;
+  remaining: string;
+  created_at: Date;
+  cancelled_at: Date | null;
+};
+
+/**
+ * `filled` is the larger of the fills projection's sum and the projection's own `orders.filled_amount`, so the
+ * book is right whichever of the two the indexer updates first. `status` turns "expired" on read once past
+ * `expires_at`, and stays "cancelled" once the maker cancelled through the API (`cancelled_at`), even if the
+ * indexer's reorg reset reopens the row: the off-chain cancel is the API's own fact, not a projection.
+ */
+const ORDER_SELECT = `
+SELECT o.order_hash, o.side, o.maker, o.taker, o.batch_id::text, o.amount::text, o.min_fill::text,
+       o.unit_price::text, o.payment_token, o.nonce::text, o.counter::text, o.expires_at, o.signature,
+       CASE WHEN o.status IN ('open', 'partially_filled') AND o.cancelled_at IS NOT NULL THEN 'cancelled'
+            WHEN o.status IN ('open', 'partially_filled') AND o.expires_at <= now() THEN 'expired'
+            ELSE o.status::text END AS status,
+       f.filled::text, (o.amount - f.filled)::text AS remaining, o.created_at, o.cancelled_at
+  FROM orders o
+ CROSS JOIN LATERAL (
+   SELECT greatest(o.filled_amount, coalesce((SELECT sum(amount) FROM fills WHERE order_hash = o.order_hash), 0))
+          AS filled
+ ) f`;
+
+export async function getOrder(pool: Pool, orderHash: string): Promise<OrderRow | undefined> {
+  const { rows } = await pool.query<OrderRow>(`${ORDER_SELECT} WHERE o.order_hash = $1`, [orderHash.toLowerCase()]);
+  return rows[0];
+}
+
+export type InsertOrderParameters = {
+  orderHash: string;
+  side: number;
+  maker: string;
+  taker: string;
+  batchId: string;
+  amount: string;
+  minFill: string;
+  unitPrice: string;
+  paymentToken: string;
+  salt: string;
+  counter: string;
+  expiresAt: Date;
+  signature: string;
+};
+
+/** Stores a verified order; false when an order with this hash is already stored (same digest, same terms). */
+export async function insertOrder(pool: Pool, order: InsertOrderParameters): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `INSERT INTO orders (order_hash, side, maker, taker, batch_id, amount, min_fill, unit_price, payment_token,
+                         nonce, counter, expires_at, signature)
+     VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9, $10::numeric, $11::numeric,
+             $12, $13)
+     ON CONFLICT (order_hash) DO NOTHING`,
+    [
+      order.orderHash.toLowerCase(),
+      order.side,
+      order.maker,
+      order.taker,
+      order.batchId,
+      order.amount,
+      order.minFill,
+      order.unitPrice,
+      order.paymentToken,
+      order.salt,
+      order.counter,
+      order.expiresAt,
+      order.signature,
+    ],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** The book of a batch: open, unexpired orders with something left, best price first (asks up, bids down). */
+export async function listBook(
+  pool: Pool,
+  params: { batchId: string; side: number; after?: string[] | undefined; limit: number },
+): Promise<OrderRow[]> {
+  const ascending = params.side === 0;
+  const [price, hash] = params.after ?? [null, null];
+  const { rows } = await pool.query<OrderRow>(
+    `SELECT * FROM (${ORDER_SELECT}
+       WHERE o.batch_id = $1::numeric AND o.side = $2 AND o.status IN ('open', 'partially_filled')
+         AND o.cancelled_at IS NULL AND o.expires_at > now()) book
+      WHERE remaining::numeric > 0
+        AND ($3::numeric IS NULL OR (unit_price::numeric, order_hash) ${ascending ? ">" : "<"} ($3::numeric, $4::text))
+      ORDER BY unit_price::numeric ${ascending ? "ASC" : "DESC"}, order_hash ${ascending ? "ASC" : "DESC"}
+      LIMIT $5`,
+    [params.batchId, params.side, price, hash, params.limit + 1],
+  );
+  return rows;
+}
+
+/** Marks an order cancelled for the book (idempotent); false when it is filled or expired in the projection. */
+export async function cancelOrder(pool: Pool, orderHash: string): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, now())
+      WHERE order_hash = $1 AND status IN ('open', 'partially_filled', 'cancelled')`,
+    [orderHash.toLowerCase()],
+  );
+  return (rowCount ?? 0) > 0;
+}

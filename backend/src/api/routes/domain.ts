@@ -1,0 +1,55 @@
+/**
+ * The domain API in one plugin, so `buildApp` registers it with one line: batches, holders, orders, trades,
+ * deals, requests, certificates, reconciliation and sign-in. Everything reads the indexer's projections through
+ * `api/queries/`; the only writes are posted orders, their off-chain cancel, nonces and sessions.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { Pool } from "pg";
+import type { Address } from "viem";
+import { settlementDomain } from "../../chain/orders";
+import auth from "../plugins/app/auth";
+import { type RegistryStatusSource, unknownRegistryStatus } from "../registry-status";
+import authRoutes, { type SiweOptions } from "./auth";
+import batchRoutes from "./batches";
+import certificateRoutes from "./certificates";
+import dealRoutes from "./deals";
+import holderRoutes from "./holders";
+import orderRoutes from "./orders";
+import reconciliationRoutes from "./reconciliation";
+import requestRoutes from "./requests";
+import tradeRoutes from "./trades";
+
+/** What the domain API needs beyond the context's pool; each part is optional so the app builds without it. */
+export type DomainApiOptions = {
+  /** Settlement deployment: orders are checked against its EIP-712 domain. Without it POST /orders answers 500. */
+  settlement?: { chainId: number; address: Address } | undefined;
+  /** SIWE binding. Without it /auth answers 500 (SIWE_NOT_CONFIGURED). */
+  siwe?: SiweOptions | undefined;
+  /** Registry pause and circuit state; every registry reads "unknown" until the queue side provides one. */
+  registryStatus?: RegistryStatusSource | undefined;
+  /** Clock, for tests. */
+  now?: () => Date;
+};
+
+const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = async (app, options) => {
+  const { pool } = options;
+  const registryStatus = options.registryStatus ?? unknownRegistryStatus;
+  const now = options.now ?? (() => new Date());
+  const domain =
+    options.settlement === undefined
+      ? undefined
+      : settlementDomain({ chainId: options.settlement.chainId, verifyingContract: options.settlement.address });
+
+  await app.register(auth);
+  await app.register(authRoutes, { pool, siwe: options.siwe, now });
+  await app.register(batchRoutes, { pool, registryStatus });
+  await app.register(holderRoutes, { pool });
+  await app.register(orderRoutes, { pool, settlementDomain: domain, now });
+  await app.register(tradeRoutes, { pool });
+  await app.register(dealRoutes, { pool });
+  await app.register(requestRoutes, { pool, registryStatus });
+  await app.register(certificateRoutes, { pool });
+  await app.register(reconciliationRoutes, { pool });
+};
+
+export default domainRoutes;

@@ -1,0 +1,283 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { Pool } from "pg";
+import { type Address, type Hex, type TypedDataDomain, recoverAddress, zeroAddress } from "viem";
+import { z } from "zod";
+import { type Order, SIDE_BUY, SIDE_SELL, buildOrder, hashOrder } from "../../chain/orders";
+import { BaseError, ValidationError } from "../../errors";
+import {
+  CURSOR_DECIMAL,
+  CURSOR_HEX32,
+  address,
+  addressParam,
+  authErrors,
+  bytes32,
+  bytes32Param,
+  checksum,
+  decodeCursor,
+  errors,
+  iso,
+  notFound,
+  page,
+  pageQuery,
+  replyError,
+  timestamp,
+  toPage,
+  uint256,
+  uint256Param,
+} from "../http";
+import { requireWallet, walletOf } from "../plugins/app/auth";
+import { batchExists } from "../queries/batches";
+import { type OrderRow, cancelOrder, getOrder, insertOrder, listBook } from "../queries/orders";
+import { errorBody } from "../schemas";
+
+/** Latest expiry the API stores (Postgres timestamptz and JS dates end in year 9999). */
+const MAX_EXPIRY = 253_402_300_799n;
+/** secp256k1 n / 2: Settlement (OpenZeppelin ECDSA) refuses signatures with a larger s. */
+const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+
+const side = z.enum(["sell", "buy"]);
+
+export const orderBody = z.object({
+  orderHash: bytes32.describe("EIP-712 digest in the Settlement domain (Settlement.hashOrder)"),
+  side,
+  maker: address,
+  taker: address.describe("0x0 when anyone may fill"),
+  batchId: uint256,
+  amount: uint256,
+  filled: uint256.describe("From the fills projection"),
+  remaining: uint256.describe("amount - filled"),
+  minFill: uint256,
+  unitPrice: uint256.describe("Payment token base units per credit"),
+  paymentToken: address,
+  salt: uint256,
+  counter: uint256,
+  expiry: uint256.describe("Unix seconds; the order no longer fills from this second"),
+  status: z.enum(["open", "partially_filled", "filled", "cancelled", "expired"]),
+  signature: z.string().describe("65-byte ECDSA signature of the maker"),
+  createdAt: timestamp,
+  cancelledAt: timestamp.nullable(),
+});
+type OrderBody = z.infer<typeof orderBody>;
+
+export function orderView(row: OrderRow): OrderBody {
+  return {
+    orderHash: row.order_hash,
+    side: row.side === SIDE_BUY ? "buy" : "sell",
+    maker: checksum(row.maker),
+    taker: checksum(row.taker),
+    batchId: row.batch_id,
+    amount: row.amount,
+    filled: row.filled,
+    remaining: row.remaining,
+    minFill: row.min_fill,
+    unitPrice: row.unit_price,
+    paymentToken: checksum(row.payment_token),
+    salt: row.nonce,
+    counter: row.counter,
+    expiry: String(Math.floor(row.expires_at.getTime() / 1000)),
+    status: row.status as OrderBody["status"],
+    signature: row.signature,
+    createdAt: row.created_at.toISOString(),
+    cancelledAt: iso(row.cancelled_at),
+  };
+}
+
+const orderInput = z.object({
+  side: side.default("sell"),
+  maker: addressParam,
+  taker: addressParam.optional().describe("omit (or 0x0) to let anyone fill"),
+  batchId: uint256Param,
+  amount: uint256Param,
+  unitPrice: uint256Param,
+  paymentToken: addressParam,
+  minFill: uint256Param.default("0"),
+  expiry: uint256Param.describe("Unix seconds"),
+  salt: uint256Param,
+  counter: uint256Param.describe("The maker's Settlement.counterOf(maker) when signing"),
+});
+
+const postOrderBody = z.object({
+  order: orderInput,
+  signature: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte signature as 0x hex")
+    .describe("The maker's EIP-712 signature (eth_signTypedData_v4) over the order in the Settlement domain"),
+});
+
+export type OrderRoutesOptions = {
+  pool: Pool;
+  /** Settlement's EIP-712 domain; without it orders cannot be checked, so posting answers 500. */
+  settlementDomain?: TypedDataDomain | undefined;
+  now?: () => Date;
+};
+
+/** Rebuilds the signed order with orders.ts (its checks name fields under body.order). */
+function toOrder(input: z.infer<typeof orderInput>): Order {
+  try {
+    return buildOrder({
+      side: input.side === "buy" ? SIDE_BUY : SIDE_SELL,
+      maker: input.maker,
+      taker: input.taker ?? zeroAddress,
+      batchId: BigInt(input.batchId),
+      amount: BigInt(input.amount),
+      unitPrice: BigInt(input.unitPrice),
+      paymentToken: input.paymentToken,
+      minFill: BigInt(input.minFill),
+      expiry: BigInt(input.expiry),
+      salt: BigInt(input.salt),
+      counter: BigInt(input.counter),
+    });
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ValidationError(`body.order.${error.field}`, error.message.slice(error.field.length + 2));
+    throw error;
+  }
+}
+
+/** The address that signed `hash`, or a ValidationError naming body.signature. */
+async function signerOf(hash: Hex, signature: Hex): Promise<Address> {
+  if (BigInt(`0x${signature.slice(66, 130)}`) > HALF_N) {
+    throw new ValidationError("body.signature", "s is in the upper half of the curve order (malleable); Settlement refuses it");
+  }
+  try {
+    return await recoverAddress({ hash, signature });
+  } catch {
+    throw new ValidationError("body.signature", "not a valid ECDSA signature");
+  }
+}
+
+/**
+ * Signed Settlement orders: posting (signature checked on arrival), the book of a batch, one order, and the
+ * off-chain cancel. Posting needs no session: the maker's signature authenticates the order.
+ */
+const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, options) => {
+  const { pool } = options;
+  const now = options.now ?? (() => new Date());
+
+  app.post(
+    "/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Post a maker-signed Settlement order to the book",
+        description:
+          "The signature is checked on arrival: the EIP-712 digest of the order in the configured Settlement domain " +
+          "must recover to `order.maker`. No session needed. 201 for a new order, 200 when the same order was " +
+          "already posted. Fills happen on-chain (Settlement.fill from the taker's wallet).",
+        body: postOrderBody,
+        response: { 200: orderBody, 201: orderBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const domain = options.settlementDomain;
+      if (domain === undefined) {
+        throw new BaseError("Settlement domain not configured", { code: "SETTLEMENT_NOT_CONFIGURED", retryable: false });
+      }
+      const order = toOrder(request.body.order);
+      const nowSeconds = BigInt(Math.floor(now().getTime() / 1000));
+      if (order.expiry <= nowSeconds) throw new ValidationError("body.order.expiry", "the order has expired");
+      if (order.expiry > MAX_EXPIRY) throw new ValidationError("body.order.expiry", "later than year 9999");
+      const signature = request.body.signature as Hex;
+      const orderHash = hashOrder({ domain, order });
+      const signer = await signerOf(orderHash, signature);
+      if (signer !== order.maker) {
+        throw new ValidationError("body.signature", "does not recover to order.maker (wrong signer or altered order)");
+      }
+      if (!(await batchExists(pool, request.body.order.batchId))) {
+        throw new ValidationError("body.order.batchId", "no such batch");
+      }
+      const created = await insertOrder(pool, {
+        orderHash,
+        side: order.side,
+        maker: order.maker.toLowerCase(),
+        taker: order.taker.toLowerCase(),
+        batchId: order.batchId.toString(),
+        amount: order.amount.toString(),
+        minFill: order.minFill.toString(),
+        unitPrice: order.unitPrice.toString(),
+        paymentToken: order.paymentToken.toLowerCase(),
+        salt: order.salt.toString(),
+        counter: order.counter.toString(),
+        expiresAt: new Date(Number(order.expiry) * 1000),
+        signature: signature.toLowerCase(),
+      });
+      const row = await getOrder(pool, orderHash);
+      if (row === undefined) throw new Error(`order ${orderHash} vanished after insert`);
+      return reply.code(created ? 201 : 200).send(orderView(row));
+    },
+  );
+
+  app.get(
+    "/orders/:orderHash",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "One order with its filled and remaining amounts",
+        params: z.object({ orderHash: bytes32Param }),
+        response: { 200: orderBody, ...notFound, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const row = await getOrder(pool, request.params.orderHash);
+      if (row === undefined) return replyError(reply, 404, "not_found", `Order ${request.params.orderHash} not found`);
+      return orderView(row);
+    },
+  );
+
+  app.get(
+    "/batches/:batchId/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "The book of a batch: open, unexpired orders with remaining = amount - filled, best price first",
+        params: z.object({ batchId: uint256Param }),
+        querystring: pageQuery.extend({ side: side.default("sell").describe("sell (asks, cheapest first) or buy (bids)") }),
+        response: { 200: page(orderBody), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor } = request.query;
+      const sideNumber = request.query.side === "buy" ? SIDE_BUY : SIDE_SELL;
+      const after = decodeCursor(cursor, [CURSOR_DECIMAL, CURSOR_HEX32]);
+      const rows = await listBook(pool, { batchId: request.params.batchId, side: sideNumber, after, limit });
+      return toPage(rows, limit, orderView, (row) => [row.unit_price, row.order_hash]);
+    },
+  );
+
+  app.post(
+    "/orders/:orderHash/cancel",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Take an order off the book (maker only)",
+        description:
+          "Off-chain only: marks the order cancelled so the API stops offering it. The signed order stays valid on " +
+          "Settlement until the maker sends `Settlement.cancel(order)` (or `incrementCounter()` for every order) " +
+          "from their own wallet; the API cannot do that for them. Requires a SIWE session of the maker.",
+        params: z.object({ orderHash: bytes32Param }),
+        response: {
+          200: orderBody,
+          ...notFound,
+          409: errorBody.describe("The order is already filled"),
+          ...authErrors,
+          ...errors,
+        },
+      },
+      preHandler: requireWallet(pool),
+    },
+    async (request, reply) => {
+      const { orderHash } = request.params;
+      const row = await getOrder(pool, orderHash);
+      if (row === undefined) return replyError(reply, 404, "not_found", `Order ${orderHash} not found`);
+      if (checksum(row.maker) !== walletOf(request).address) {
+        return replyError(reply, 403, "forbidden", "Only the order's maker can cancel it");
+      }
+      if (!(await cancelOrder(pool, orderHash))) {
+        return replyError(reply, 409, "conflict", `Order is ${row.status}; nothing to cancel`);
+      }
+      const updated = await getOrder(pool, orderHash);
+      return orderView(updated ?? row);
+    },
+  );
+};
+
+export default orderRoutes;
