@@ -1,0 +1,101 @@
+import { expect } from "chai";
+import { type App, buildApp } from "../../../../backend/src/api/app";
+import { freePort } from "../../support/database";
+import { apiContext, deadPool, domainApp, randomHash } from "../helpers";
+
+const ROUTES: Array<[string, string]> = [
+  ["/batches", "get"],
+  ["/batches/{batchId}", "get"],
+  ["/batches/{batchId}/history", "get"],
+  ["/batches/{batchId}/orders", "get"],
+  ["/holders/{address}/inventory", "get"],
+  ["/holders/{address}/history", "get"],
+  ["/orders", "post"],
+  ["/orders/{orderHash}", "get"],
+  ["/orders/{orderHash}/cancel", "post"],
+  ["/trades", "get"],
+  ["/deals", "get"],
+  ["/deals/{dealId}", "get"],
+  ["/requests", "get"],
+  ["/requests/{requestId}", "get"],
+  ["/certificates/{requestId}", "get"],
+  ["/reconciliation/runs", "get"],
+  ["/reconciliation/discrepancies", "get"],
+  ["/auth/nonce", "get"],
+  ["/auth/siwe", "post"],
+  ["/auth/session", "get"],
+  ["/auth/logout", "post"],
+];
+
+type Operation = { description?: string; responses?: Record<string, unknown> };
+
+describe("api routes: the domain API as a whole", () => {
+  describe("OpenAPI", () => {
+    let app: App;
+    let paths: Record<string, Record<string, Operation>>;
+
+    before(async () => {
+      const { ctx } = apiContext(deadPool(await freePort()));
+      app = await buildApp(ctx);
+      await app.ready();
+      paths = (await app.inject({ method: "GET", url: "/docs/json" })).json().paths;
+    });
+    after(async () => {
+      await app?.close();
+    });
+
+    it("/docs/json lists every domain route with its error answers", () => {
+      for (const [path, method] of ROUTES) {
+        const operation = paths[path]?.[method];
+        expect(operation, `${method} ${path}`).to.be.an("object");
+        expect(Object.keys(operation?.responses ?? {}), `${method} ${path}`).to.include.members(["400", "500"]);
+      }
+      expect(Object.keys(paths["/orders/{orderHash}/cancel"]?.post?.responses ?? {})).to.include.members(["401", "403", "404"]);
+      expect(Object.keys(paths["/reconciliation/runs"]?.get?.responses ?? {})).to.include.members(["401"]);
+    });
+
+    it("says in the cancel route's description that the on-chain cancel is the wallet's own transaction", () => {
+      expect(paths["/orders/{orderHash}/cancel"]?.post?.description).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/);
+    });
+  });
+
+  describe("failures", () => {
+    it("answers 500 without internals when the database is down", async () => {
+      const { ctx, logs } = apiContext(deadPool(await freePort()));
+      const app = await buildApp(ctx);
+      await app.ready();
+      try {
+        for (const url of ["/batches", "/batches/1", `/deals/${randomHash()}`, "/trades", "/auth/nonce"]) {
+          const response = await app.inject({ method: "GET", url });
+          expect(response.statusCode, url).to.equal(500);
+          expect(response.json()).to.include({ error: "internal", message: "Internal server error" });
+          expect(response.body).not.to.match(/ECONNREFUSED|select|127\.0\.0\.1/i);
+        }
+        expect(logs.text()).to.contain("ECONNREFUSED");
+      } finally {
+        await app.close();
+      }
+    });
+
+    it("answers 500 with a code, not a guess, when Settlement or SIWE is not configured", async () => {
+      const h = await domainApp({ settlement: undefined, siwe: undefined });
+      try {
+        const nonce = await h.app.inject({ method: "GET", url: "/auth/nonce" });
+        expect(nonce.statusCode).to.equal(500);
+        expect(nonce.json()).to.include({ code: "SIWE_NOT_CONFIGURED", message: "Internal server error" });
+        const order = await h.app.inject({
+          method: "POST",
+          url: "/orders",
+          payload: {
+            order: { maker: `0x${"11".repeat(20)}`, batchId: "1", amount: "1", unitPrice: "1", paymentToken: `0x${"22".repeat(20)}`, expiry: "9999999999", salt: "1", counter: "0" },
+            signature: `0x${"33".repeat(65)}`,
+          },
+        });
+        expect(order.statusCode).to.equal(500);
+        expect(order.json().code).to.equal("SETTLEMENT_NOT_CONFIGURED");
+      } finally {
+        await h.close();
+      }
+    });
+  });
+});
