@@ -1,0 +1,285 @@
+/**
+ * The chain indexer: platform logs into `chain_events` and the projections, from a `(blockNumber, blockHash)`
+ * checkpoint, in bounded ranges, never past `head - confirmations`. Before each step it checks that the
+ * checkpoint's hash is still canonical; when it is not, it walks back to the newest stored block that still is
+ * and rolls back above it (`store.ts` explains the rebuild). A step's events, projections and checkpoint commit
+ * in one transaction, so a crash anywhere resumes from the last checkpoint with nothing lost or doubled.
+ */
+import { EventEmitter } from "node:events";
+import type { Pool } from "pg";
+import type { Hex, PublicClient } from "viem";
+import type { Context } from "../context";
+import { BaseError } from "../errors";
+import { type ContractBook, contractBook, decodeLog } from "./decode";
+import { CheckpointMovedError, readCheckpoint, rollback, storeStep, storedBlocks } from "./store";
+import type { ChainEvent, Checkpoint, Deployment } from "./types";
+
+export class IndexerError extends BaseError {
+  override name = "IndexerError";
+}
+
+export type IndexerStepResult =
+  | { kind: "indexed"; fromBlock: bigint; toBlock: bigint; events: number }
+  | { kind: "idle"; safeHead: bigint }
+  | { kind: "reorg"; ancestor: Checkpoint | undefined; droppedEvents: number; rebuiltBatches: string[] };
+
+export type IndexerNotification =
+  | { type: "events"; fromBlock: bigint; toBlock: bigint; count: number; eventNames: string[] }
+  | { type: "reorg"; ancestor: bigint | undefined; droppedEvents: number; rebuiltBatches: string[] };
+
+export type CreateIndexerParameters = {
+  client: PublicClient;
+  deployment: Deployment;
+  /** Blocks to stay behind the head (default `config.chain.confirmations`, else 1). */
+  confirmations?: number;
+  /** Most blocks per `eth_getLogs` (default 500). */
+  maxBlockRange?: number;
+  /** Wait between polls when caught up (default 1000 ms). */
+  pollIntervalMs?: number;
+  /** Checkpoint name (default `indexer:<chainId>`). */
+  name?: string;
+  /** Readiness fails above this lag behind `head - confirmations` (default 10 blocks). */
+  maxLagBlocks?: number;
+};
+
+export type IndexerContext = Pick<Context, "logger" | "metrics"> &
+  Partial<Pick<Context, "readiness" | "shutdown" | "config">> & { db: { pool: Pool } };
+
+export type Indexer = {
+  /** One step: reorg check, then at most `maxBlockRange` blocks. */
+  step(): Promise<IndexerStepResult>;
+  /** Steps until caught up with `head - confirmations` (tests, start-up catch-up). */
+  syncToHead(): Promise<void>;
+  /** Polls in the background until `stop()`. */
+  start(): void;
+  stop(): Promise<void>;
+  checkpoint(): Promise<Checkpoint | undefined>;
+  /** `events` after each step that stored events, `reorg` after a rollback. */
+  notifications: EventEmitter<{ events: [IndexerNotification]; reorg: [IndexerNotification] }>;
+  /** The error that stopped the loop (non-retryable), if any. */
+  readonly failure: unknown;
+};
+
+/** pg error classes a retry can help with: connection (08), transaction rollback (40), operator intervention (57). */
+function isRetryableDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && /^(08|40|57)/.test(code);
+}
+
+function classify(error: unknown, phase: "rpc" | "db"): IndexerError {
+  if (error instanceof IndexerError) return error;
+  if (error instanceof BaseError) {
+    return new IndexerError(error.message, { code: error.code, retryable: error.retryable, cause: error });
+  }
+  if (error instanceof CheckpointMovedError) {
+    return new IndexerError(error.message, { code: "INDEXER_CHECKPOINT_MOVED", retryable: true, cause: error });
+  }
+  const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
+  if (phase === "rpc") return new IndexerError(`RPC: ${message}`, { code: "INDEXER_RPC", retryable: true, cause: error });
+  const retryable = isRetryableDbError(error) || (error instanceof Error && /ECONNREFUSED|ECONNRESET|terminat/i.test(error.message));
+  return new IndexerError(`database: ${message}`, { code: "INDEXER_DB", retryable, cause: error });
+}
+
+export function createIndexer(ctx: IndexerContext, params: CreateIndexerParameters): Indexer {
+  const { client, deployment } = params;
+  const confirmations = BigInt(params.confirmations ?? ctx.config?.chain.confirmations ?? 1);
+  const maxRange = BigInt(params.maxBlockRange ?? 500);
+  const pollIntervalMs = params.pollIntervalMs ?? 1000;
+  const name = params.name ?? `indexer:${deployment.chainId}`;
+  const maxLag = BigInt(params.maxLagBlocks ?? 10);
+  const deployBlock = BigInt(deployment.deployBlock);
+  const pool = ctx.db.pool;
+  const log = ctx.logger.child({ component: "indexer", checkpoint: name });
+  const book: ContractBook = contractBook(deployment);
+  const notifications = new EventEmitter<{ events: [IndexerNotification]; reorg: [IndexerNotification] }>();
+
+  const lagGauge = ctx.metrics.gauge({ name: "indexer_lag_blocks", help: "Blocks between head - confirmations and the last indexed block" });
+  const lastGauge = ctx.metrics.gauge({ name: "indexer_last_indexed_block", help: "Last block whose events are indexed" });
+  const headGauge = ctx.metrics.gauge({ name: "indexer_chain_head_block", help: "Chain head seen by the indexer" });
+  const eventsCounter = ctx.metrics.counter({ name: "indexer_events_total", help: "Events stored", labelNames: ["event"] });
+  const reorgCounter = ctx.metrics.counter({ name: "indexer_reorgs_total", help: "Reorgs handled (rollbacks)" });
+  const unknownCounter = ctx.metrics.counter({ name: "indexer_undecodable_logs_total", help: "Logs of platform addresses the ABIs cannot decode" });
+
+  let lag: bigint | undefined;
+  let failure: unknown;
+
+  async function rpc<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw classify(error, "rpc");
+    }
+  }
+
+  async function db<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      throw classify(error, "db");
+    }
+  }
+
+  /** Hash of block `n` on the node's canonical chain, undefined when the chain is shorter. */
+  async function canonicalHash(n: bigint): Promise<Hex | undefined> {
+    try {
+      return (await client.getBlock({ blockNumber: n, includeTransactions: false })).hash ?? undefined;
+    } catch (error) {
+      if ((error as { name?: string }).name === "BlockNotFoundError") return undefined;
+      throw classify(error, "rpc");
+    }
+  }
+
+  async function handleReorg(stale: Checkpoint): Promise<IndexerStepResult> {
+    let ancestor: Checkpoint | undefined;
+    let below = stale.blockNumber;
+    search: for (;;) {
+      const candidates = await db(() => storedBlocks(pool, below, 100));
+      if (candidates.length === 0) break;
+      for (const candidate of candidates) {
+        if ((await canonicalHash(candidate.blockNumber)) === candidate.blockHash) {
+          ancestor = candidate;
+          break search;
+        }
+        below = candidate.blockNumber;
+      }
+    }
+    // No stored block survived: keep nothing, restart from the deployment (its parent is the implicit ancestor).
+    const result = await db(() => rollback(pool, { name, expected: stale, ancestor }));
+    reorgCounter.inc();
+    log.warn(
+      { staleBlock: stale.blockNumber.toString(), ancestor: ancestor?.blockNumber.toString() ?? "none", ...result },
+      "reorg: rolled back to the common ancestor",
+    );
+    notifications.emit("reorg", {
+      type: "reorg",
+      ancestor: ancestor?.blockNumber,
+      droppedEvents: result.droppedEvents,
+      rebuiltBatches: result.rebuiltBatches,
+    });
+    return { kind: "reorg", ancestor, ...result };
+  }
+
+  async function step(): Promise<IndexerStepResult> {
+    const head = await rpc(() => client.getBlockNumber({ cacheTime: 0 }));
+    headGauge.set(Number(head));
+    const safeHead = head - confirmations;
+    const cp = await db(() => readCheckpoint(pool, name));
+    if (cp !== undefined && (await canonicalHash(cp.blockNumber)) !== cp.blockHash) return handleReorg(cp);
+    const from = cp === undefined ? deployBlock : cp.blockNumber + 1n;
+    const last = from - 1n;
+    lastGauge.set(Number(last));
+    if (from > safeHead) {
+      lag = 0n;
+      lagGauge.set(0);
+      return { kind: "idle", safeHead };
+    }
+    const to = safeHead < from + maxRange - 1n ? safeHead : from + maxRange - 1n;
+
+    const before = await rpc(() => client.getBlock({ blockNumber: to }));
+    const logs = await rpc(() => client.getLogs({ address: book.addresses, fromBlock: from, toBlock: to }));
+    const first = from === to ? before : await rpc(() => client.getBlock({ blockNumber: from }));
+    const after = await rpc(() => client.getBlock({ blockNumber: to }));
+    // The range must be one chain from the checkpoint to `to`, unchanged while the logs were read.
+    if (before.hash !== after.hash || (cp !== undefined && first.parentHash !== cp.blockHash)) {
+      throw new IndexerError(`chain changed while reading blocks ${from}-${to}`, { code: "INDEXER_REORG_RACE", retryable: true });
+    }
+    const events: ChainEvent[] = [];
+    for (const raw of logs) {
+      const event = decodeLog(book, raw);
+      if (event === undefined) unknownCounter.inc();
+      else events.push(event);
+    }
+    events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
+    if (after.hash === null) throw new IndexerError(`block ${to} has no hash`, { code: "INDEXER_RPC", retryable: true });
+    const next = { blockNumber: to, blockHash: after.hash };
+    const { inserted } = await db(() => storeStep(pool, { name, expected: cp, next, events }));
+    for (const event of events) eventsCounter.inc({ event: event.eventName });
+    lastGauge.set(Number(to));
+    lag = safeHead - to;
+    lagGauge.set(Number(lag));
+    if (inserted > 0) {
+      notifications.emit("events", {
+        type: "events",
+        fromBlock: from,
+        toBlock: to,
+        count: inserted,
+        eventNames: [...new Set(events.map((event) => event.eventName))],
+      });
+    }
+    log.debug({ from: from.toString(), to: to.toString(), events: inserted }, "indexed");
+    return { kind: "indexed", fromBlock: from, toBlock: to, events: inserted };
+  }
+
+  let running = false;
+  let loop: Promise<void> | undefined;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function run(): Promise<void> {
+    let backoffMs = pollIntervalMs;
+    while (running) {
+      try {
+        const result = await step();
+        backoffMs = pollIntervalMs;
+        if (result.kind === "idle") await sleep(pollIntervalMs);
+      } catch (error) {
+        const classified = classify(error, "db");
+        if (!classified.retryable) {
+          failure = classified;
+          running = false;
+          log.error({ err: classified }, "indexer stopped: error a retry cannot fix");
+          return;
+        }
+        log.warn({ err: classified, retryInMs: backoffMs }, "indexer step failed, retrying");
+        await sleep(backoffMs);
+        backoffMs = Math.min(backoffMs * 2, 30_000);
+      }
+    }
+  }
+
+  const indexer: Indexer = {
+    step,
+    async syncToHead() {
+      for (;;) {
+        const result = await step();
+        if (result.kind === "idle") return;
+      }
+    },
+    start() {
+      if (running) return;
+      running = true;
+      failure = undefined;
+      loop = run();
+    },
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      loop = undefined;
+    },
+    checkpoint: () => readCheckpoint(pool, name),
+    notifications,
+    get failure() {
+      return failure;
+    },
+  };
+
+  ctx.shutdown?.register("services", "indexer", () => indexer.stop());
+  ctx.readiness?.register(
+    "indexer_lag",
+    async () => {
+      if (failure !== undefined) return { ok: false, detail: "indexer stopped on an error" };
+      if (lag === undefined) return { ok: false, detail: "no step completed yet" };
+      return lag > maxLag ? { ok: false, detail: `${lag} blocks behind` } : undefined;
+    },
+    { timeoutMs: 1000 },
+  );
+  return indexer;
+}

@@ -1,0 +1,174 @@
+/**
+ * The indexer's side of Postgres: checkpoint, events and projections written in one transaction per step, and the
+ * reorg rollback.
+ *
+ * Reorg strategy (why rebuild instead of undo): `chain_events` is the source of every projection, and each event
+ * records the batches it touches (`batch_ids`). A rollback deletes the events above the common ancestor, then
+ * resets and replays the projections of exactly the batches those events touched, through the same `applyEvent`
+ * as the live path. Undo logic per event would be a second implementation of every projection, written for the
+ * rarest path and tested least; a replay cannot drift from the live path. The cost is proportional to the
+ * history of the affected batches, and reorgs below the confirmation depth are rare (none on QBFT). The one
+ * exception is deposits, whose claims are shared with the deposit flow: their dropped events are undone one by one
+ * (`undoDroppedDeposits`).
+ */
+import type { Pool, PoolClient } from "pg";
+import { type StoredEvent, applyEvent, batchIdsOf, resetBatch, undoDroppedDeposits } from "./projections";
+import type { ChainEvent, Checkpoint } from "./types";
+import type { Hex } from "viem";
+
+export const NOTIFY_CHANNEL = "carbon_chain_events";
+
+export async function withTransaction<T>(pool: Pool, name: string, body: (db: PoolClient) => Promise<T>): Promise<T> {
+  const db = await pool.connect();
+  try {
+    await db.query("begin");
+    // One writer per checkpoint name: a second indexer process on the same database waits here instead of
+    // interleaving its writes (transaction-scoped, released by commit or rollback).
+    await db.query("select pg_advisory_xact_lock(hashtext($1))", [`indexer:${name}`]);
+    const result = await body(db);
+    await db.query("commit");
+    return result;
+  } catch (error) {
+    await db.query("rollback").catch(() => undefined);
+    throw error;
+  } finally {
+    db.release();
+  }
+}
+
+export async function readCheckpoint(db: Pool | PoolClient, name: string): Promise<Checkpoint | undefined> {
+  const { rows } = await db.query<{ block_number: string; block_hash: Hex }>(
+    "select block_number, block_hash from checkpoints where name = $1",
+    [name],
+  );
+  const row = rows[0];
+  return row === undefined ? undefined : { blockNumber: BigInt(row.block_number), blockHash: row.block_hash };
+}
+
+async function writeCheckpoint(db: PoolClient, name: string, checkpoint: Checkpoint | undefined): Promise<void> {
+  if (checkpoint === undefined) {
+    await db.query("delete from checkpoints where name = $1", [name]);
+    return;
+  }
+  await db.query(
+    `insert into checkpoints (name, block_number, block_hash, updated_at) values ($1, $2, $3, now())
+     on conflict (name) do update set block_number = excluded.block_number, block_hash = excluded.block_hash,
+       updated_at = now()`,
+    [name, checkpoint.blockNumber.toString(), checkpoint.blockHash],
+  );
+}
+
+function sameCheckpoint(a: Checkpoint | undefined, b: Checkpoint | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a.blockNumber === b.blockNumber && a.blockHash === b.blockHash;
+}
+
+export class CheckpointMovedError extends Error {
+  override name = "CheckpointMovedError";
+}
+
+export type StoreStepParameters = {
+  name: string;
+  /** The checkpoint the step started from; the write is refused if another writer moved it meanwhile. */
+  expected: Checkpoint | undefined;
+  next: Checkpoint;
+  events: ChainEvent[];
+};
+
+/** Stores a step's events (idempotent by (tx hash, log index)), their projections and the new checkpoint. */
+export async function storeStep(pool: Pool, params: StoreStepParameters): Promise<{ inserted: number }> {
+  return withTransaction(pool, params.name, async (db) => {
+    if (!sameCheckpoint(await readCheckpoint(db, params.name), params.expected)) {
+      throw new CheckpointMovedError(`checkpoint ${params.name} moved during the step`);
+    }
+    let inserted = 0;
+    for (const event of params.events) {
+      const stored: StoredEvent = {
+        blockNumber: event.blockNumber.toString(),
+        txHash: event.txHash,
+        logIndex: event.logIndex,
+        eventName: event.eventName,
+        args: event.args,
+      };
+      const batchIds = await batchIdsOf(db, stored);
+      const { rowCount } = await db.query(
+        `insert into chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
+         values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) on conflict (tx_hash, log_index) do nothing`,
+        [stored.blockNumber, event.blockHash, event.txHash, event.logIndex, event.contract, event.eventName,
+          JSON.stringify(event.args), batchIds],
+      );
+      if (rowCount === 0) continue;
+      inserted++;
+      await applyEvent(db, stored);
+    }
+    await writeCheckpoint(db, params.name, params.next);
+    if (inserted > 0) {
+      const payload = { fromBlock: params.events[0]?.blockNumber.toString(), toBlock: params.next.blockNumber.toString(), count: inserted };
+      await db.query("select pg_notify($1, $2)", [NOTIFY_CHANNEL, JSON.stringify(payload)]);
+    }
+    return { inserted };
+  });
+}
+
+/** Distinct (block number, hash) pairs with stored events below `below`, newest first: reorg ancestor candidates. */
+export async function storedBlocks(pool: Pool, below: bigint, limit: number): Promise<Checkpoint[]> {
+  const { rows } = await pool.query<{ block_number: string; block_hash: Hex }>(
+    `select distinct block_number, block_hash from chain_events where block_number < $1
+     order by block_number desc limit $2`,
+    [below.toString(), limit],
+  );
+  return rows.map((row) => ({ blockNumber: BigInt(row.block_number), blockHash: row.block_hash }));
+}
+
+type EventRow = { block_number: string; tx_hash: string; log_index: number; event_name: string; args: StoredEvent["args"] };
+
+function toStored(row: EventRow): StoredEvent {
+  return { blockNumber: row.block_number, txHash: row.tx_hash, logIndex: row.log_index, eventName: row.event_name, args: row.args };
+}
+
+export type RollbackParameters = {
+  name: string;
+  expected: Checkpoint | undefined;
+  /** Last block kept; undefined drops everything (the ancestor is below the deployment). */
+  ancestor: Checkpoint | undefined;
+};
+
+export type RollbackReturnType = { droppedEvents: number; rebuiltBatches: string[] };
+
+/** Deletes the events above the ancestor and rebuilds the projections of the batches they touched. */
+export async function rollback(pool: Pool, params: RollbackParameters): Promise<RollbackReturnType> {
+  return withTransaction(pool, params.name, async (db) => {
+    if (!sameCheckpoint(await readCheckpoint(db, params.name), params.expected)) {
+      throw new CheckpointMovedError(`checkpoint ${params.name} moved during the rollback`);
+    }
+    const above = (params.ancestor?.blockNumber ?? -1n).toString();
+    const { rows: droppedRows } = await db.query<EventRow & { batch_ids: string[] }>(
+      `delete from chain_events where block_number > $1
+       returning block_number, tx_hash, log_index, event_name, args, batch_ids::text[] as batch_ids`,
+      [above],
+    );
+    const dropped = droppedRows
+      .sort((a, b) => Number(BigInt(a.block_number) - BigInt(b.block_number)) || a.log_index - b.log_index)
+      .map(toStored);
+    const batches = [...new Set(droppedRows.flatMap((row) => row.batch_ids))].sort();
+    const droppedRequests = dropped
+      .filter((event) => event.eventName === "RetirementRequested" || event.eventName === "WithdrawalRequested")
+      .map((event) => String(event.args.requestId));
+    await undoDroppedDeposits(db, dropped);
+    for (const batchId of batches) {
+      await resetBatch(db, batchId);
+      const { rows } = await db.query<EventRow>(
+        `select block_number, tx_hash, log_index, event_name, args from chain_events
+         where $1 = any(batch_ids) order by block_number, log_index`,
+        [batchId],
+      );
+      for (const row of rows) await applyEvent(db, toStored(row), batchId);
+    }
+    // A request whose request event was dropped no longer exists on-chain.
+    if (droppedRequests.length > 0) {
+      await db.query("delete from requests where request_id = any($1) and requested_block is null", [droppedRequests]);
+    }
+    await writeCheckpoint(db, params.name, params.ancestor);
+    return { droppedEvents: dropped.length, rebuiltBatches: batches };
+  });
+}

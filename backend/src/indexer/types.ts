@@ -1,0 +1,35 @@
+import type { Address, Hex } from "viem";
+import type { PlatformContract } from "../chain/artifacts";
+
+/** Where the platform contracts live (the output of `scripts/deploy.ts` / the embedded stack). */
+export type Deployment = {
+  chainId: number;
+  creditToken: Address;
+  identityRegistry: Address;
+  registryBridge: Address;
+  settlement: Address;
+  /** ERC-20 of on-chain payment legs. Not indexed: its transfers are the payment token's business. */
+  paymentToken?: Address | undefined;
+  /** First block of the deployment: where a fresh index starts. */
+  deployBlock: number | bigint;
+};
+
+/** Decoded arguments as stored in `chain_events.args`: bigints as decimal strings, addresses lowercase. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type EventArgs = { [key: string]: JsonValue };
+
+/** One decoded platform log, in the shape stored in `chain_events`. */
+export type ChainEvent = {
+  blockNumber: bigint;
+  blockHash: Hex;
+  txHash: Hex;
+  logIndex: number;
+  /** Lowercase address of the emitting contract. */
+  contract: Address;
+  contractName: PlatformContract;
+  eventName: string;
+  args: EventArgs;
+};
+
+/** `(blockNumber, blockHash)` of the last block whose events are all in `chain_events`. */
+export type Checkpoint = { blockNumber: bigint; blockHash: Hex };
