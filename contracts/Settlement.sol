@@ -25,6 +25,10 @@ import {ISettlement} from "./interfaces/ISettlement.sol";
  * transaction in which the credits move seller -> buyer (Settlement acting as the seller's approved ERC-1155
  * operator) and the payment moves buyer -> seller (less the fee, buyer -> fee recipient), or nothing moves.
  * Identity, wallet and batch freezes and the token pause are enforced by `CreditToken` on every movement.
+ * Fee: `price * feeBps / 10_000` rounded down, the seller gets the rest. Fill state: the filled amount of a
+ * partially filled order under its digest, and two bits per (maker, salt) nonce (CLOSED, PARTIAL) in the maker's
+ * nonce words, so a fresh order filled in full writes one already-used word. Price bands per (batch, payment
+ * token) apply to fills and deals alike; a paused registry does not stop instant DvP.
  *
  * Conditional escrow deal: both parties sign a {Deal}. {openDeal} locks the credits in this contract (and the
  * payment, when it is an ERC-20). Conditions that settle elsewhere are confirmed by the bridge's oracle quorum on a
@@ -298,12 +302,11 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         if (block.timestamp >= rec.deadline && conditions & CONDITION_FIAT_PAYMENT_RECEIVED == 0) {
             revert SettlementDealDeadline(dealId, rec.deadline, block.timestamp);
         }
+        requestId = _bridge.requestIdOf(address(this), dealId);
         rec.status = DealStatus.Delivering;
-        requestId = _bridge.requestWithdrawalFor(
-            address(this), rec.batchId, rec.amount, dealId, rec.buyerRegistryAccount
-        );
         rec.deliveryRequestId = requestId;
         emit DealDeliveryStarted(dealId, requestId, rec.buyerRegistryAccount);
+        _bridge.requestWithdrawalFor(address(this), rec.batchId, rec.amount, dealId, rec.buyerRegistryAccount);
     }
 
     /// @inheritdoc ISettlement
