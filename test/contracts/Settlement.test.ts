@@ -227,6 +227,18 @@ describe("Settlement: instant DvP", function () {
       expect(await f.snapshot([seller.address, outsider.address])).to.deep.equal(before);
     });
 
+    it("refuses a seller whose verification was revoked", async function () {
+      const { settlement, identity, kycAgent, seller, buyer } = f;
+      const order = await f.order();
+      const sig = await f.sign(order, seller);
+      await identity.connect(kycAgent).removeIdentity(seller.address);
+      const before = await f.snapshot([seller.address, buyer.address]);
+      await expect(settlement.connect(buyer).fill(order, 1n, sig))
+        .to.be.revertedWithCustomError(identity, "IdentityRegistryNotVerified")
+        .withArgs(seller.address);
+      expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
+    });
+
     it("refuses a frozen buyer and a frozen seller", async function () {
       const { settlement, identity, token, agent, seller, buyer } = f;
       const order = await f.order();
