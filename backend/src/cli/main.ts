@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { auditCommand } from "./audit";
 import { serialCommand } from "./serial";
 import { simulateCommand } from "./simulate";
+import { startCommand } from "./start";
 
 /** Builds the `carbon` command tree. Each area registers its subcommands here. */
 export function buildCli(): Command {
@@ -10,6 +11,7 @@ export function buildCli(): Command {
   program.addCommand(serialCommand());
   program.addCommand(simulateCommand());
   program.addCommand(auditCommand());
+  program.addCommand(startCommand());
   return program;
 }
 

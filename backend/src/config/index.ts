@@ -13,7 +13,18 @@ export type Config = {
   /** `url` absent: start an embedded PostgreSQL on `embeddedPort`. */
   database: { url: Secret | undefined; embeddedPort: number };
   /** `rpcUrl` absent: the embedded Hardhat node. `blockTimeMs` 0 means automine. */
-  chain: { rpcUrl: string | undefined; chainId: number; confirmations: number; blockTimeMs: number };
+  chain: {
+    rpcUrl: string | undefined;
+    chainId: number;
+    confirmations: number;
+    blockTimeMs: number;
+    /** JSON-RPC port of the embedded node. */
+    embeddedRpcPort: number;
+    /** Absolute path of the deployment record to use with `rpcUrl`. */
+    deploymentFile: string | undefined;
+  };
+  /** First port of the embedded simulators (used only for registries without a URL). */
+  simulatorBasePort: number;
   api: { host: string; port: number };
   /** Registry API base URLs; absent means the embedded simulator. */
   registries: {
@@ -66,6 +77,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(issues);
   }
+  if (result.data.RPC_URL !== undefined && result.data.DEPLOYMENT_FILE === undefined) {
+    throw new ConfigError([{ key: "DEPLOYMENT_FILE", message: "required with RPC_URL (the contract addresses to use)" }]);
+  }
   return toConfig(result.data);
 }
 
@@ -79,7 +93,10 @@ function toConfig(env: Env): Config {
       chainId: env.CHAIN_ID,
       confirmations: env.CONFIRMATIONS,
       blockTimeMs: env.BLOCK_TIME_MS,
+      embeddedRpcPort: env.RPC_PORT,
+      deploymentFile: env.DEPLOYMENT_FILE === undefined ? undefined : path.resolve(env.DEPLOYMENT_FILE),
     },
+    simulatorBasePort: env.SIMULATOR_BASE_PORT,
     api: { host: env.HOST, port: env.PORT },
     registries: {
       verra: env.VERRA_API_URL,

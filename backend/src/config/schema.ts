@@ -65,6 +65,12 @@ export const envSchema = z.object({
   CHAIN_ID: integer(1, Number.MAX_SAFE_INTEGER).default(31337),
   CONFIRMATIONS: integer(0, 1000).default(1),
   BLOCK_TIME_MS: integer(0, 600_000).default(1000),
+  /** Port of the embedded Hardhat node's JSON-RPC server (only without RPC_URL). */
+  RPC_PORT: integer(1, 65535).default(8545),
+  /** Contract addresses of an existing deployment (`deployments/<network>.json`); required with RPC_URL. */
+  DEPLOYMENT_FILE: z.string().min(1).optional(),
+  /** First port of the embedded registry simulators (Verra, Gold Standard, I-REC, India CCTS in that order). */
+  SIMULATOR_BASE_PORT: integer(1, 65531).default(4101),
 
   PORT: integer(1, 65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),

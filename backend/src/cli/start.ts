@@ -1,0 +1,44 @@
+import { Command } from "commander";
+import { loadConfig } from "../config";
+import { handleSignals } from "../context";
+import { DEV_MNEMONIC } from "../platform/embeddedChain";
+import { type Platform, startPlatform } from "../platform/start";
+
+/** The start-up summary: where everything is, and which development wallets are funded. */
+export function describePlatform(platform: Platform): string {
+  const lines = [
+    "",
+    "Carbon custody platform is running.",
+    "",
+    `  API          ${platform.apiUrl}   (OpenAPI: ${platform.apiUrl}/docs, ready: ${platform.apiUrl}/health/ready)`,
+    `  Chain RPC    ${platform.rpcUrl}   (chain id ${platform.deployment.chainId})`,
+    `  PostgreSQL   ${platform.ctx.db.embedded ? "embedded, under DATA_DIR" : "DATABASE_URL"}`,
+    "",
+    "  Registries",
+    ...Object.entries(platform.simulators).map(([registry, url]) => `    ${registry.padEnd(14)} ${url}`),
+    "",
+    "  Contracts",
+    ...(["identityRegistry", "creditToken", "registryBridge", "settlement", "paymentToken"] as const)
+      .filter((name) => platform.deployment[name] !== undefined)
+      .map((name) => `    ${name.padEnd(17)} ${platform.deployment[name]}`),
+  ];
+  if (platform.wallets.length > 0) {
+    lines.push("", `  Development wallets (public test keys from the mnemonic "${DEV_MNEMONIC}")`);
+    for (const wallet of platform.wallets) {
+      lines.push(`    #${wallet.accountIndex} ${wallet.address}  ${wallet.role}`);
+    }
+  }
+  lines.push("", "Ctrl-C stops everything.", "");
+  return lines.join("\n");
+}
+
+export function startCommand(): Command {
+  return new Command("start")
+    .description("run the whole platform (embedded chain, PostgreSQL and registry simulators unless configured)")
+    .action(async () => {
+      const config = loadConfig();
+      const platform = await startPlatform(config);
+      handleSignals(platform.ctx);
+      process.stdout.write(describePlatform(platform));
+    });
+}

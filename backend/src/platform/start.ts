@@ -1,0 +1,105 @@
+import fs from "node:fs";
+import { createPublicClient, http } from "viem";
+import { startApi } from "../api/server";
+import type { Config } from "../config";
+import { type Context, createContext } from "../context";
+import { createIndexer } from "../indexer";
+import type { Deployment } from "../indexer/types";
+import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
+import { type RunningSimulator, startSimulator } from "../simulators";
+import { type DemoWallet, seedChain, seedSimulator } from "./demo";
+import { startEmbeddedChain } from "./embeddedChain";
+
+export type Platform = {
+  ctx: Context;
+  apiUrl: string;
+  rpcUrl: string;
+  deployment: Deployment;
+  simulators: Partial<Record<RegistryName, string>>;
+  /** Present on the embedded chain only. */
+  wallets: DemoWallet[];
+  /** Ordered shutdown: API, services (indexer, simulators, chain), database. True when every hook succeeded. */
+  close(reason?: string): Promise<boolean>;
+};
+
+const REGISTRY_URL_KEYS = { VERRA: "verra", GOLD_STANDARD: "goldStandard", IREC: "irec", IN_CCTS: "inCcts" } as const;
+
+/** Reads `deployments/<network>.json` written by `scripts/deploy.ts` for a chain given by RPC_URL. */
+function readDeployment(file: string): Deployment {
+  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  for (const key of ["chainId", "creditToken", "identityRegistry", "registryBridge", "settlement", "startBlock"]) {
+    if (raw[key] === undefined) throw new Error(`DEPLOYMENT_FILE ${file}: missing "${key}"`);
+  }
+  return {
+    chainId: Number(raw.chainId),
+    creditToken: raw.creditToken as `0x${string}`,
+    identityRegistry: raw.identityRegistry as `0x${string}`,
+    registryBridge: raw.registryBridge as `0x${string}`,
+    settlement: raw.settlement as `0x${string}`,
+    paymentToken: raw.paymentToken as `0x${string}` | undefined,
+    deployBlock: Number(raw.startBlock),
+  };
+}
+
+async function startChain(ctx: Context) {
+  const { config } = ctx;
+  if (config.chain.rpcUrl !== undefined) {
+    const deployment = readDeployment(config.chain.deploymentFile as string);
+    return { rpcUrl: config.chain.rpcUrl, deployment, wallets: [] as DemoWallet[] };
+  }
+  const chain = await startEmbeddedChain({
+    port: config.chain.embeddedRpcPort,
+    blockTimeMs: config.chain.blockTimeMs,
+    threshold: config.oracle.threshold,
+    logger: ctx.logger.child({ component: "chain" }),
+  });
+  ctx.shutdown.register("services", "chain", () => chain.close());
+  const { wallets } = await seedChain(chain);
+  await chain.startMining();
+  return { rpcUrl: chain.node.url, deployment: chain.deployment, wallets };
+}
+
+async function startSimulators(ctx: Context): Promise<Partial<Record<RegistryName, string>>> {
+  const urls: Partial<Record<RegistryName, string>> = {};
+  for (const [index, registry] of REGISTRY_NAMES.entries()) {
+    const external = ctx.config.registries[REGISTRY_URL_KEYS[registry]];
+    if (external !== undefined) {
+      urls[registry] = external;
+      continue;
+    }
+    const simulator: RunningSimulator = await startSimulator(registry, { port: ctx.config.simulatorBasePort + index });
+    ctx.shutdown.register("services", `simulator:${registry}`, () => simulator.close());
+    seedSimulator(registry, simulator);
+    urls[registry] = simulator.url;
+  }
+  return urls;
+}
+
+/**
+ * Boots the whole platform in one process: database (embedded unless DATABASE_URL), chain (embedded Hardhat node
+ * with the contracts deployed and demo data, unless RPC_URL), registry simulators (for registries without a URL),
+ * the indexer and the API. A failure part-way shuts down what had started.
+ */
+export async function startPlatform(config: Config): Promise<Platform> {
+  const ctx = await createContext(config);
+  try {
+    const simulators = await startSimulators(ctx);
+    const { rpcUrl, deployment, wallets } = await startChain(ctx);
+    const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
+    const indexer = createIndexer({ ...ctx }, { client, deployment });
+    await indexer.syncToHead();
+    indexer.start();
+    ctx.shutdown.register("services", "indexer", () => indexer.stop());
+    const { address } = await startApi({
+      ...ctx,
+      api: {
+        settlement: { chainId: deployment.chainId, address: deployment.settlement },
+        siwe: { domain: `${config.api.host}:${config.api.port}`, chainId: deployment.chainId },
+      },
+    });
+    return { ctx, apiUrl: address, rpcUrl, deployment, simulators, wallets, close: (reason = "close") => ctx.shutdown.run(reason) };
+  } catch (error) {
+    await ctx.shutdown.run("start-up failed").catch(() => undefined);
+    throw error;
+  }
+}
