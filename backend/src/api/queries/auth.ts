@@ -1,8 +1,18 @@
 import type { Pool } from "pg";
 
-/** Stores a fresh sign-in nonce valid until `expiresAt`. */
+/**
+ * Stores a fresh sign-in nonce valid until `expiresAt`, and sweeps a few nonces that expired unused so anonymous
+ * nonce requests cannot grow the table without bound (used ones stay: sessions reference them).
+ */
 export async function insertNonce(pool: Pool, nonce: string, expiresAt: Date): Promise<void> {
-  await pool.query("INSERT INTO siwe_nonces (nonce, expires_at) VALUES ($1, $2)", [nonce, expiresAt]);
+  await pool.query(
+    `WITH swept AS (
+       DELETE FROM siwe_nonces WHERE nonce IN (
+         SELECT nonce FROM siwe_nonces WHERE used_at IS NULL AND expires_at < now() LIMIT 100 FOR UPDATE SKIP LOCKED)
+     )
+     INSERT INTO siwe_nonces (nonce, expires_at) VALUES ($1, $2)`,
+    [nonce, expiresAt],
+  );
 }
 
 /**

@@ -88,7 +88,20 @@ export async function insertOrder(pool: Pool, order: InsertOrderParameters): Pro
   return (rowCount ?? 0) > 0;
 }
 
-/** The book of a batch: open, unexpired orders with something left, best price first (asks up, bids down). */
+/** The maker's Settlement counter as indexed (last `CounterIncremented`), "0" before any. */
+export async function currentCounter(pool: Pool, maker: string): Promise<string> {
+  const { rows } = await pool.query<{ counter: string }>(
+    `SELECT coalesce(max((args->>'newCounter')::numeric), 0)::text AS counter FROM chain_events
+      WHERE event_name = 'CounterIncremented' AND lower(args->>'signer') = $1`,
+    [maker.toLowerCase()],
+  );
+  return rows[0]?.counter ?? "0";
+}
+
+/**
+ * The book of a batch: open, unexpired orders with something left whose counter is still the maker's current
+ * one (Settlement refuses any other), best price first (asks up, bids down).
+ */
 export async function listBook(
   pool: Pool,
   params: { batchId: string; side: number; after?: string[] | undefined; limit: number },
@@ -98,7 +111,10 @@ export async function listBook(
   const { rows } = await pool.query<OrderRow>(
     `SELECT * FROM (${ORDER_SELECT}
        WHERE o.batch_id = $1::numeric AND o.side = $2 AND o.status IN ('open', 'partially_filled')
-         AND o.cancelled_at IS NULL AND o.expires_at > now()) book
+         AND o.cancelled_at IS NULL AND o.expires_at > now()
+         AND o.counter >= coalesce((SELECT max((e.args->>'newCounter')::numeric) FROM chain_events e
+                                     WHERE e.event_name = 'CounterIncremented' AND lower(e.args->>'signer') = lower(o.maker)), 0)
+     ) book
       WHERE remaining::numeric > 0
         AND ($3::numeric IS NULL OR (unit_price::numeric, order_hash) ${ascending ? ">" : "<"} ($3::numeric, $4::text))
       ORDER BY unit_price::numeric ${ascending ? "ASC" : "DESC"}, order_hash ${ascending ? "ASC" : "DESC"}

@@ -27,7 +27,7 @@ import {
 } from "../http";
 import { requireWallet, walletOf } from "../plugins/app/auth";
 import { batchExists } from "../queries/batches";
-import { type OrderRow, cancelOrder, getOrder, insertOrder, listBook } from "../queries/orders";
+import { type OrderRow, cancelOrder, currentCounter, getOrder, insertOrder, listBook } from "../queries/orders";
 import { errorBody } from "../schemas";
 
 /** Latest expiry the API stores (Postgres timestamptz and JS dates end in year 9999). */
@@ -184,6 +184,11 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
       }
       if (!(await batchExists(pool, request.body.order.batchId))) {
         throw new ValidationError("body.order.batchId", "no such batch");
+      }
+      // Only a stale counter is refused: a newer one may be the indexer lagging behind the maker's increment.
+      const counter = await currentCounter(pool, order.maker);
+      if (order.counter < BigInt(counter)) {
+        throw new ValidationError("body.order.counter", `stale: the maker's Settlement counter is ${counter}`);
       }
       const created = await insertOrder(pool, {
         orderHash,

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { type Address, zeroAddress } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
 import { buildOrder, settlementDomain, signOrder } from "../../../../backend/src/chain/orders";
-import { TEST_CHAIN_ID, TEST_SETTLEMENT, domainApp, insertBatch, randomHash, signIn } from "../helpers";
+import { TEST_CHAIN_ID, TEST_SETTLEMENT, domainApp, insertBatch, insertEvent, randomHash, signIn } from "../helpers";
 
 type Harness = Awaited<ReturnType<typeof domainApp>>;
 
@@ -207,6 +207,45 @@ describe("api routes: orders", () => {
 
       const missing = await h.app.inject({ method: "POST", url: `/orders/${randomHash()}/cancel`, headers: { authorization: `Bearer ${makerToken}` } });
       expect(missing.statusCode).to.equal(404);
+
+      const again = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${makerToken}` } });
+      expect(again.statusCode).to.equal(200);
+      // the indexer's reorg reset reopens projection rows; the API's own cancel still keeps it off the book
+      await h.db.pool.query("UPDATE orders SET status = 'open' WHERE order_hash = $1", [hash]);
+      const reopened = (await h.app.inject({ method: "GET", url: `/orders/${hash}` })).json();
+      expect(reopened.status).to.equal("cancelled");
+      const bookAfter = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json();
+      expect(bookAfter.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
+    });
+
+    it("answers 409 for a filled order", async () => {
+      const { order, signature } = await signed({ unitPrice: 6n });
+      const hash = (await post({ order: wire(order), signature })).json().orderHash;
+      await h.db.pool.query("UPDATE orders SET status = 'filled', filled_amount = amount WHERE order_hash = $1", [hash]);
+      const token = await signIn(h.app, maker);
+      const response = await h.app.inject({ method: "POST", url: `/orders/${hash}/cancel`, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode).to.equal(409);
+      expect(response.json().error).to.equal("conflict");
+    });
+  });
+
+  describe("the maker's Settlement counter", () => {
+    it("refuses an order with a stale counter and drops the maker's older orders from the book", async () => {
+      const { order, signature } = await signed({ unitPrice: 1n, counter: 0n });
+      const hash = (await post({ order: wire(order), signature })).json().orderHash;
+      const book = async () =>
+        (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json().items.map((o: { orderHash: string }) => o.orderHash);
+      expect(await book()).to.include(hash);
+      await insertEvent(h.db.pool, "CounterIncremented", { signer: maker.address.toLowerCase(), newCounter: "1" });
+      expect(await book()).to.deep.equal([]);
+      const stale = await signed({ counter: 0n });
+      const refused = await post({ order: wire(stale.order), signature: stale.signature });
+      expect(refused.statusCode).to.equal(400);
+      expect(refused.json().fields[0]).to.deep.equal({ field: "body.order.counter", message: "stale: the maker's Settlement counter is 1" });
+      const fresh = await signed({ counter: 1n, unitPrice: 2n });
+      const accepted = await post({ order: wire(fresh.order), signature: fresh.signature });
+      expect(accepted.statusCode).to.equal(201);
+      expect(await book()).to.deep.equal([accepted.json().orderHash]);
     });
   });
 });
