@@ -104,9 +104,10 @@ async function main(): Promise<void> {
     },
     notes: [
       "whole-transaction gasUsed from receipts, 21,000 base and calldata included",
-      "dvpFill: first fill of a fresh order, in full, with the platform fee (second ERC-20 transfer); it closes the order's nonce in the maker's nonce word (non-zero from the maker's earlier orders with sequential salts); a maker's first order in a word of 256 nonces pays ~15k more",
+      "dvpFill: first fill of a fresh order, in full, with the platform fee (second ERC-20 transfer); it closes the order's nonce in the maker's nonce word (non-zero from the maker's earlier orders with sequential salts); a maker's first order in a word of 128 nonces pays ~17k more",
       "dvpFillFirstPartial: first fill of a fresh order that stays open (filled amount zero to non-zero); dvpFillSecondOfPartial: a later fill of it (signature not re-checked); dvpFillLastOfPartial: the fill that closes it (clears the filled amount, refund)",
       "dvpFillNoFee*: the same trades with a zero platform fee",
+      "where dvpFill goes (trace, Nov 2026): 21,000 base + ~4,000 calldata; CreditToken.safeTransferFrom ~36,200 incl. cold account (approval, pause, identity registry call, both balances, batch state, custody head); payment ERC-20 transferFrom ~17,800; fee transferFrom ~8,500; Settlement itself ~24,700 (ecrecover 3,100, four cold reads: counter, price band, fee config, nonce word 8,400, nonce word write 2,900, OrderFilled event 2,900, the rest code)",
       `dvpFillBatchedMarginal: (fillBatch of ${BATCH} - fillBatch of 1) / ${BATCH - 1}, fresh orders of distinct existing sellers filled in full, one buyer; fees of the batch paid in one transfer`,
     ],
   };
