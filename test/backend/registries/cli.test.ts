@@ -1,5 +1,7 @@
 import { expect } from "chai";
 import { spawnSync } from "node:child_process";
+import { serialCommand } from "../../../backend/src/cli/serial";
+import { simulateCommand } from "../../../backend/src/cli/simulate";
 import path from "node:path";
 
 const ROOT = path.join(__dirname, "..", "..", "..");
@@ -17,12 +19,6 @@ describe("cli: carbon serial parse", () => {
       registry: "VERRA", blockStart: "957450860", blockEnd: "957469821", quantity: "18962", projectId: "1175",
       country: "CL", vintageStart: "2003-11-04", vintageEnd: "2004-11-03", additionalCertification: true,
     });
-  });
-
-  it("honours --registry for opaque I-REC certificate numbers", () => {
-    const run = carbon("serial", "parse", "IREC-0042-XYZ", "--registry", "irec");
-    expect(run.status, run.stderr).to.equal(0);
-    expect(JSON.parse(run.stdout)).to.include({ registry: "IREC", serial: "IREC-0042-XYZ" });
   });
 
   it("prints the error naming the field and exits non-zero on a malformed serial", () => {
@@ -58,10 +54,24 @@ describe("cli: carbon simulate", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   });
+});
 
-  it("refuses an unknown registry with a non-zero exit", () => {
-    const run = carbon("simulate", "nope", "--port", "0");
-    expect(run.status).to.not.equal(0);
-    expect(run.stderr).to.contain("unknown registry");
+// In-process checks of the command wiring (each spawn costs seconds of ts-node start-up on a loaded machine).
+describe("cli commands in process", () => {
+  it("honours --registry for opaque I-REC certificate numbers", async () => {
+    const written: string[] = [];
+    const original = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string) => written.push(chunk) > 0) as typeof process.stdout.write;
+    try {
+      await serialCommand().parseAsync(["parse", "IREC-0042-XYZ", "--registry", "irec"], { from: "user" });
+    } finally {
+      process.stdout.write = original;
+    }
+    expect(JSON.parse(written.join(""))).to.include({ registry: "IREC", serial: "IREC-0042-XYZ", unitType: "I-REC(E)" });
+  });
+
+  it("refuses an unknown simulator name", async () => {
+    const error = await simulateCommand().parseAsync(["nope", "--port", "0"], { from: "user" }).then(() => undefined, (e: unknown) => e);
+    expect((error as Error).message).to.contain("unknown registry nope");
   });
 });

@@ -163,7 +163,8 @@ export async function createSimulator(params: CreateSimulatorParameters): Promis
   };
   if (options.knobs !== undefined) admin.setKnobs(options.knobs);
 
-  const app = Fastify(options.logger === undefined ? { logger: false } : { loggerInstance: options.logger });
+  const timeouts = { connectionTimeout: 30_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
+  const app = Fastify(options.logger === undefined ? { ...timeouts, logger: false } : { ...timeouts, loggerInstance: options.logger });
   app.setReplySerializer((payload) => JSON.stringify(payload, bigintSafe));
   const context: SimulatorContext = { registry, ledger, ignoredFilters, renderError: params.renderError };
 
