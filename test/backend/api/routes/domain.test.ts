@@ -60,20 +60,35 @@ describe("api routes: the domain API as a whole", () => {
   });
 
   describe("failures", () => {
-    it("answers 500 without internals when the database is down", async () => {
+    it("answers 503 with Retry-After and without internals when the database is down", async () => {
       const { ctx, logs } = apiContext(deadPool(await freePort()));
       const app = await buildApp(ctx);
       await app.ready();
       try {
-        for (const url of ["/batches", "/batches/1", `/deals/${randomHash()}`, "/trades", "/auth/nonce"]) {
+        for (const url of ["/batches", "/batches/1", `/deals/${randomHash()}`, "/trades", "/requests"]) {
           const response = await app.inject({ method: "GET", url });
-          expect(response.statusCode, url).to.equal(500);
-          expect(response.json()).to.include({ error: "internal", message: "Internal server error" });
+          expect(response.statusCode, url).to.equal(503);
+          expect(response.headers["retry-after"]).to.equal("1");
+          expect(response.json()).to.include({ error: "unavailable", code: "DATABASE_UNAVAILABLE" });
           expect(response.body).not.to.match(/ECONNREFUSED|select|127\.0\.0\.1/i);
         }
         expect(logs.text()).to.contain("ECONNREFUSED");
       } finally {
         await app.close();
+      }
+    });
+
+    it("answers 500 with a code and no internals for a bug (a query against a missing table)", async () => {
+      const h = await domainApp();
+      try {
+        await h.db.pool.query("ALTER TABLE deals RENAME TO deals_gone");
+        const response = await h.app.inject({ method: "GET", url: "/deals" });
+        expect(response.statusCode).to.equal(500);
+        expect(response.json()).to.include({ error: "internal", message: "Internal server error" });
+        expect(response.body).not.to.match(/deals|relation|select/i);
+        expect(h.logs.text()).to.contain("deals");
+      } finally {
+        await h.close();
       }
     });
 
