@@ -33,12 +33,14 @@ export type BatchRow = {
   retired: string;
   withdrawn: string;
   frozen: boolean;
+  reserve_units: string | null;
+  reserve_as_of: Date | null;
 };
 
 const BATCH_SELECT = `
 SELECT b.batch_id::text, b.registry_id, b.serial_prefix, b.project_id,
        to_char(b.vintage_start, 'YYYY-MM-DD') AS vintage_start, to_char(b.vintage_end, 'YYYY-MM-DD') AS vintage_end,
-       b.unit_type, b.metadata, b.total_supply::text, b.frozen,
+       b.unit_type, b.metadata, b.total_supply::text, b.frozen, b.reserve_units::text, b.reserve_as_of,
        (SELECT coalesce(sum(amount), 0) FROM deals d WHERE d.batch_id = b.batch_id AND d.${ESCROWED_DEAL})::text
          AS escrowed,
        coalesce(r.pending_retirement, 0)::text AS pending_retirement,

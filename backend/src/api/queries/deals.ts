@@ -11,13 +11,18 @@ export type DealRow = {
   conditions: unknown;
   deadline: Date;
   status: string;
+  conditions_satisfied: unknown;
+  delivery_request_id: string | null;
+  seller_proceeds: string | null;
+  fee: string | null;
   created_at: Date;
   updated_at: Date;
 };
 
 const DEAL_SELECT = `
 SELECT deal_id, seller, buyer, batch_id::text, amount::text, payment_token, payment_amount::text, conditions,
-       deadline, status::text, created_at, updated_at
+       deadline, status::text, conditions_satisfied, delivery_request_id, seller_proceeds::text, fee::text,
+       created_at, updated_at
   FROM deals`;
 
 export async function getDeal(pool: Pool, dealId: string): Promise<DealRow | undefined> {

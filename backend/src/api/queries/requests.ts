@@ -13,6 +13,9 @@ export type RequestRow = {
   destination_account: string | null;
   retirement: Record<string, unknown> | null;
   deadline: Date | null;
+  chain_status: string;
+  requested_tx_hash: string | null;
+  answered_tx_hash: string | null;
   created_at: Date;
   updated_at: Date;
 };
@@ -20,7 +23,7 @@ export type RequestRow = {
 const REQUEST_SELECT = `
 SELECT r.request_id, r.kind::text AS kind, r.holder, r.batch_id::text, b.registry_id, r.amount::text,
        r.status::text AS status, r.registry_status, r.registry_reference, r.destination_account, r.retirement,
-       r.deadline, r.created_at, r.updated_at
+       r.deadline, r.chain_status, r.requested_tx_hash, r.answered_tx_hash, r.created_at, r.updated_at
   FROM requests r JOIN batches b ON b.batch_id = r.batch_id`;
 
 export async function getRequest(pool: Pool, requestId: string): Promise<RequestRow | undefined> {

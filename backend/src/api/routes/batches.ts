@@ -12,6 +12,7 @@ import {
   page,
   pageQuery,
   replyError,
+  timestamp,
   toPage,
   uint256,
   uint256Param,
@@ -43,6 +44,10 @@ export const batchBody = z.object({
   metadata: z.record(z.string(), z.unknown()),
   custody: custodyBody,
   frozen: z.boolean().describe("Frozen on CreditToken (last BatchFrozen/BatchUnfrozen): no mint, no transfer"),
+  reserve: z
+    .object({ units: uint256.describe("Registry-held units the oracles attested"), asOf: timestamp })
+    .nullable()
+    .describe("Last ReserveAttested on the bridge; null before the first"),
   registryStatus: z.object({
     paused: z.boolean().nullable().describe("Paused on RegistryBridge; null when not known"),
     circuit: z.enum(["closed", "open", "half_open", "unknown"]).describe("The backend's circuit breaker"),
@@ -129,6 +134,10 @@ export function batchView(row: BatchRow, status: RegistryStatus): BatchBody {
       withdrawn: row.withdrawn,
     },
     frozen: row.frozen,
+    reserve:
+      row.reserve_units === null || row.reserve_as_of === null
+        ? null
+        : { units: row.reserve_units, asOf: row.reserve_as_of.toISOString() },
     registryStatus: {
       paused: status.paused,
       circuit: status.circuit,

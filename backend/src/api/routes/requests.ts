@@ -40,6 +40,9 @@ const requestBody = z.object({
   destinationAccount: z.string().nullable().describe("Withdrawals: the holder's registry account"),
   retirement: z.record(z.string(), z.unknown()).nullable().describe("Retirements: beneficiary, reason, ..."),
   deadline: timestamp.nullable(),
+  chainStatus: z.enum(["pending", "confirmed", "rejected"]).describe("The bridge's answer as indexed"),
+  requestedTxHash: bytes32.nullable(),
+  answeredTxHash: bytes32.nullable().describe("Transaction of the quorum-attested confirmation or rejection"),
   registryHealth: z.object({
     paused: z.boolean().nullable(),
     circuit: z.enum(["closed", "open", "half_open", "unknown"]),
@@ -64,6 +67,9 @@ export function requestView(row: RequestRow): Omit<RequestBody, "registryHealth"
     destinationAccount: row.destination_account,
     retirement: row.retirement,
     deadline: iso(row.deadline),
+    chainStatus: row.chain_status as RequestBody["chainStatus"],
+    requestedTxHash: row.requested_tx_hash,
+    answeredTxHash: row.answered_tx_hash,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };

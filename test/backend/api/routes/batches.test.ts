@@ -21,7 +21,7 @@ describe("api routes: batches", () => {
     await insertBatch(pool, "1");
     await insertBatch(pool, "2", "GOLD_STANDARD");
     await insertBatch(pool, "3", "GOLD_STANDARD");
-    await pool.query("UPDATE batches SET total_supply = 1000 WHERE batch_id = 1");
+    await pool.query("UPDATE batches SET total_supply = 1000, reserve_units = 1000, reserve_as_of = '2026-01-02T00:00:00Z' WHERE batch_id = 1");
     await pool.query("UPDATE batches SET total_supply = 10, frozen = true WHERE batch_id = 3");
     await insertDeal(pool, { seller, buyer, batchId: "1", amount: "100" });
     await insertDeal(pool, { seller, buyer, batchId: "1", amount: "7", status: "settled" });
@@ -50,6 +50,8 @@ describe("api routes: batches", () => {
         retired: "20",
         withdrawn: "5",
       });
+      expect(body.reserve).to.deep.equal({ units: "1000", asOf: "2026-01-02T00:00:00.000Z" });
+      expect((await h.app.inject({ method: "GET", url: "/batches/2" })).json().reserve).to.equal(null);
     });
 
     it("says the registry status is unknown by default instead of claiming availability", async () => {

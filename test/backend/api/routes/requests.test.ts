@@ -36,6 +36,7 @@ describe("api routes: requests", () => {
       const body = response.json();
       expect(body).to.include({ requestId: pending, kind: "retirement", holder, status: "submitted", registryStatus: "PENDING_REVIEW", registryId: "VERRA" });
       expect(body.registryHealth).to.deep.equal({ paused: false, circuit: "open", detail: "Verra answering 503" });
+      expect(body).to.include({ chainStatus: "pending", answeredTxHash: null });
       expect(body.retirement).to.deep.equal({ beneficiary: "Acme", reason: "2026 offset" });
       const irec = (await h.app.inject({ method: "GET", url: `/requests/${withdrawal}` })).json();
       expect(irec).to.include({ kind: "withdrawal", destinationAccount: "ACCOUNT-1" });
