@@ -77,6 +77,16 @@ describe("simulators/core: ledger", () => {
     expect(simError(() => l.submit({ kind: "IMMOBILIZE", memo: "c", blockId: cancelled.id, quantity: 10n, actingAccount: "PLATFORM" })).status).to.equal(422);
   });
 
+  it("restores the interrupted status when a hold is released", () => {
+    const l = ledger();
+    const block = l.addBlock({ serial: "S-1-10", blockStart: 1n, blockEnd: 10n, projectId: "1", account: "PLATFORM" });
+    l.submit({ kind: "IMMOBILIZE", memo: "i", blockId: block.id, quantity: 10n, actingAccount: "PLATFORM" });
+    l.setStatus(block.id, "ON_HOLD");
+    expect(l.block(block.id).status).to.equal("ON_HOLD");
+    l.setStatus(block.id, "ACTIVE");
+    expect(l.block(block.id).status).to.equal("IMMOBILIZED");
+  });
+
   it("stores the memo of every operation so it can be found later", () => {
     const l = ledger();
     const block = l.addBlock({ serial: "S-1-10", blockStart: 1n, blockEnd: 10n, projectId: "1", account: "HOLDER" });
@@ -111,6 +121,12 @@ describe("simulators/core: webhook dispatcher", () => {
   let received: Array<{ body: string; headers: http.IncomingHttpHeaders }>;
   const event = (sequence: number): SimEvent => ({ id: `EV-${sequence}`, sequence, type: "block.created", occurredAt: new Date().toISOString(), blockIds: ["1"], data: {} });
   const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** Waits until `count` deliveries arrived (the machine may be slow), then a little more to catch extras. */
+  const arrived = async (count: number) => {
+    const deadline = Date.now() + 5_000;
+    while (received.length < count && Date.now() < deadline) await settle(10);
+    await settle(50);
+  };
 
   beforeEach(async () => {
     received = [];
@@ -131,7 +147,7 @@ describe("simulators/core: webhook dispatcher", () => {
     const dispatcher = new WebhookDispatcher();
     dispatcher.subscribe({ url, secret: "s3cret" });
     dispatcher.publish(event(1));
-    await settle();
+    await arrived(1);
     expect(received).to.have.length(1);
     expect(verifyWebhookSignature({ secret: "s3cret", headers: received[0]!.headers, rawBody: received[0]!.body }).ok).to.equal(true);
     dispatcher.close();
@@ -146,19 +162,19 @@ describe("simulators/core: webhook dispatcher", () => {
     expect(received).to.have.length(0);
     dispatcher.knobs = { dropRate: 0, duplicateRate: 1, delayMs: 0, reorderWindowMs: 0 };
     dispatcher.publish(event(2));
-    await settle();
+    await arrived(2);
     expect(received.map((r) => (JSON.parse(r.body) as SimEvent).sequence)).to.deep.equal([2, 2]);
     received = [];
     dispatcher.knobs = { dropRate: 0, duplicateRate: 0, delayMs: 100, reorderWindowMs: 0 };
     dispatcher.publish(event(3));
     await settle(40);
     expect(received).to.have.length(0);
-    await settle(150);
+    await arrived(1);
     expect(received).to.have.length(1);
     received = [];
     dispatcher.knobs = { dropRate: 0, duplicateRate: 0, delayMs: 0, reorderWindowMs: 30 };
     for (const n of [4, 5, 6]) dispatcher.publish(event(n));
-    await settle();
+    await arrived(3);
     const order = received.map((r) => (JSON.parse(r.body) as SimEvent).sequence);
     expect(order).to.have.members([4, 5, 6]);
     expect(order[0]).to.equal(6);

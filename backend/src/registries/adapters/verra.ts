@@ -181,6 +181,7 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
     registry: REGISTRY,
     listHoldings,
     async getBlock(recordId) {
+      if (!/^[0-9]+$/.test(recordId)) return undefined; // Verra entityIds are numbers
       const holding = await findIn("holdings", recordId);
       if (holding !== undefined) return toBlock(holding, "holding");
       const retired = await findIn("retirements", recordId);

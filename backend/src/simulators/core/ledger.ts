@@ -289,10 +289,13 @@ export class Ledger {
     if (block.status === "RETIRED" || block.status === "CANCELLED") {
       throw new SimError(422, "BLOCK_FINAL", `block ${blockId} is ${block.status}`);
     }
-    block.status = status;
+    if (status === "ON_HOLD" && block.status !== "ON_HOLD") block.statusBeforeHold = block.status;
+    const next = status === "ACTIVE" && block.status === "ON_HOLD" ? (block.statusBeforeHold ?? "ACTIVE") : status;
+    block.statusBeforeHold = next === "ON_HOLD" ? block.statusBeforeHold : undefined;
+    block.status = next;
     block.updatedAt = now();
     if (status === "CANCELLED") block.cancellation = { reason, cancelledAt: block.updatedAt };
-    this.emit({ type: "block.status_changed", blockIds: [block.id], data: { status, reason } });
+    this.emit({ type: "block.status_changed", blockIds: [block.id], data: { status: next, reason } });
     return block;
   }
 

@@ -38,6 +38,8 @@ export type SimBlock = {
   /** The block this one was split from. */
   parentId?: string | undefined;
   immobilizedBy?: string | undefined;
+  /** The status a hold interrupted, restored on release (an immobilized block stays immobilized). */
+  statusBeforeHold?: SimStatus | undefined;
   retirement?: SimRetirement | undefined;
   cancellation?: { reason: string; cancelledAt: string } | undefined;
   /** An accepted, not yet confirmed operation holds the whole block. */
