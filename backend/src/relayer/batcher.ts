@@ -1,0 +1,118 @@
+/**
+ * Coalescing of calls that arrive close together into one transaction. `createCallBatcher` is generic: items
+ * added within `windowMs` (or until `maxItems`) are flushed together and each caller gets its own result.
+ * `createRetirementConfirmationBatcher` uses it for the bridge's batched entry point `confirmRetirements`: the
+ * oracle quorum signs one `RetirementConfirmedBatch` over the items, and a revert of the batch is bisected so one
+ * bad confirmation fails alone (with its custom error) while the others still land.
+ */
+import type { Address, Hex } from "viem";
+import { loadAbi } from "../chain/artifacts";
+import type { RetirementConfirmed } from "../chain/attestations";
+import { RelayerRevertError } from "./errors";
+import type { Relayer, RelayerReceipt } from "./relayer";
+
+export type CreateCallBatcherParameters<I, R> = {
+  /** How long the first item of a batch waits for company (default 50 ms). */
+  windowMs?: number;
+  /** Flush at once when this many items wait (default 50). */
+  maxItems?: number;
+  /** Sends the items; returns one result per item, in order. */
+  flush: (items: I[]) => Promise<R[]>;
+};
+
+export type CallBatcher<I, R> = {
+  add(item: I): Promise<R>;
+  /** Flushes what waits now. */
+  flushNow(): Promise<void>;
+  /** Flushes what waits and waits for flushes in progress. */
+  close(): Promise<void>;
+};
+
+export function createCallBatcher<I, R>(params: CreateCallBatcherParameters<I, R>): CallBatcher<I, R> {
+  const windowMs = params.windowMs ?? 50;
+  const maxItems = params.maxItems ?? 50;
+  let waiting: Array<{ item: I; resolve: (r: R) => void; reject: (e: unknown) => void }> = [];
+  let timer: NodeJS.Timeout | undefined;
+  const running = new Set<Promise<void>>();
+
+  function flushNow(): Promise<void> {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    const batch = waiting;
+    waiting = [];
+    if (batch.length === 0) return Promise.resolve();
+    const run = (async () => {
+      try {
+        const results = await params.flush(batch.map((entry) => entry.item));
+        batch.forEach((entry, i) => entry.resolve(results[i] as R));
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    })();
+    running.add(run);
+    void run.finally(() => running.delete(run));
+    return run;
+  }
+
+  return {
+    add(item) {
+      return new Promise<R>((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
+        if (waiting.length >= maxItems) void flushNow();
+        else timer ??= setTimeout(() => void flushNow(), windowMs);
+      });
+    },
+    flushNow,
+    async close() {
+      await flushNow();
+      await Promise.allSettled([...running]);
+    },
+  };
+}
+
+export type CreateRetirementConfirmationBatcherParameters = {
+  relayer: Relayer;
+  registryBridge: Address;
+  /** The oracle quorum's signatures over `RetirementConfirmedBatch { items }` (sorted by signer). */
+  signBatch: (items: readonly RetirementConfirmed[]) => Promise<Hex[]>;
+  windowMs?: number;
+  maxItems?: number;
+};
+
+/** Each confirmation resolves with the receipt of the transaction that carried it. */
+export function createRetirementConfirmationBatcher(
+  params: CreateRetirementConfirmationBatcherParameters,
+): CallBatcher<RetirementConfirmed, RelayerReceipt> {
+  const abi = loadAbi("RegistryBridge");
+  async function sendItems(items: RetirementConfirmed[]): Promise<Array<RelayerReceipt | RelayerRevertError>> {
+    try {
+      const signatures = await params.signBatch(items);
+      const receipt = await params.relayer.send({
+        to: params.registryBridge,
+        abi,
+        functionName: "confirmRetirements",
+        args: [items, signatures],
+      });
+      return items.map(() => receipt);
+    } catch (error) {
+      if (!(error instanceof RelayerRevertError)) throw error;
+      if (items.length === 1) return [error];
+      const middle = Math.ceil(items.length / 2);
+      return [...(await sendItems(items.slice(0, middle))), ...(await sendItems(items.slice(middle)))];
+    }
+  }
+  const inner = createCallBatcher<RetirementConfirmed, RelayerReceipt | RelayerRevertError>({
+    ...(params.windowMs === undefined ? {} : { windowMs: params.windowMs }),
+    ...(params.maxItems === undefined ? {} : { maxItems: params.maxItems }),
+    flush: sendItems,
+  });
+  return {
+    async add(item) {
+      const result = await inner.add(item);
+      if (result instanceof RelayerRevertError) throw result;
+      return result;
+    },
+    flushNow: inner.flushNow,
+    close: inner.close,
+  };
+}
