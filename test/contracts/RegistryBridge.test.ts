@@ -17,6 +17,13 @@ describe("RegistryBridge", () => {
   }
 
   describe("constructor", () => {
+    it("announces the first oracle set as epoch 1", async () => {
+      const { oracles, admin, addresses } = await loadFixture(fixture);
+      const set = oracles.map((o) => o.address);
+      const bridge = await (await ethers.getContractFactory("RegistryBridge")).deploy(addresses.creditToken, admin.address, set, 2, 60);
+      await expect(bridge.deploymentTransaction()).to.emit(bridge, "OracleSetUpdated").withArgs(1, set, 2);
+    });
+
     it("refuses a zero token or admin and an invalid oracle set", async () => {
       const { oracles, admin, addresses } = await loadFixture(fixture);
       const factory = await ethers.getContractFactory("RegistryBridge");
@@ -125,9 +132,11 @@ describe("RegistryBridge", () => {
       const f = await loadFixture(fixture);
       const key = f.nextKey();
       const requestId = await f.registryBridge.requestIdOf(f.alice.address, key);
-      const tx = f.registryBridge.connect(f.alice).requestRetirement(f.batchId, 100n, key, DETAILS);
-      await expect(tx).to.emit(f.creditToken, "TransferSingle").withArgs(f.addresses.registryBridge, f.alice.address, f.addresses.registryBridge, f.batchId, 100n);
-      const deadline = BigInt(await time.latest()) + BigInt(REQUEST_WINDOW);
+      const tx = await f.registryBridge.connect(f.alice).requestRetirement(f.batchId, 100n, key, DETAILS);
+      await expect(tx)
+        .to.emit(f.creditToken, "TransferSingle")
+        .withArgs(f.addresses.registryBridge, f.alice.address, f.addresses.registryBridge, f.batchId, 100n);
+      const deadline = BigInt((await tx.getBlock())!.timestamp) + BigInt(REQUEST_WINDOW);
       await expect(tx)
         .to.emit(f.registryBridge, "RetirementRequested")
         .withArgs(requestId, f.alice.address, f.batchId, 100n, key, deadline, [DETAILS.beneficiary, DETAILS.reason]);
@@ -341,6 +350,27 @@ describe("RegistryBridge", () => {
   });
 
   describe("withdrawals", () => {
+    it("a request locks the units under the request id with the registry account", async () => {
+      const f = await loadFixture(fixture);
+      const key = f.nextKey();
+      const account = ethers.id("VERRA-ACCOUNT-7");
+      const requestId = await f.registryBridge.requestIdOf(f.bob.address, key);
+      const tx = await f.registryBridge.connect(f.bob).requestWithdrawal(f.batchId, 50n, key, account);
+      const deadline = BigInt((await tx.getBlock())!.timestamp) + BigInt(REQUEST_WINDOW);
+      await expect(tx)
+        .to.emit(f.registryBridge, "WithdrawalRequested")
+        .withArgs(requestId, f.bob.address, f.batchId, 50n, key, deadline, account);
+      await expect(tx)
+        .to.emit(f.creditToken, "TransferSingle")
+        .withArgs(f.addresses.registryBridge, f.bob.address, f.addresses.registryBridge, f.batchId, 50n);
+      const r = await f.registryBridge.requestOf(requestId);
+      expect([r.kind, r.status, r.deadline]).to.deep.equal([BigInt(KIND.Withdrawal), BigInt(STATUS.Pending), deadline]);
+      expect(await f.registryBridge.connect(f.bob).requestWithdrawal.staticCall(f.batchId, 50n, key, account)).to.equal(requestId);
+      await expect(f.registryBridge.connect(f.bob).requestWithdrawal(f.batchId, 50n, key, ethers.id("other account")))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyConflict")
+        .withArgs(requestId);
+    });
+
     it("confirmation burns, releases the block key, and the block may be deposited again", async () => {
       const f = await loadFixture(fixture);
       const w = await f.requestWithdrawal(f.alice, f.batchId, 1_000n);
