@@ -26,20 +26,29 @@ const TARGETS = { dvpFill: 95_000, dvpFillBatchedMarginal: 55_000 };
 const SEAPORT_1_6_REFERENCE = 104_907;
 const BATCH = 11;
 
+/** Each maker numbers its orders 1, 2, 3, ... (the documented usage: 128 nonces share one storage word). */
+const nextSalt = new Map<string, bigint>();
+function saltOf(maker: string): bigint {
+  const salt = (nextSalt.get(maker) ?? 0n) + 1n;
+  nextSalt.set(maker, salt);
+  return salt;
+}
+
 async function main(): Promise<void> {
   const f = await deploySettlementFixture();
   const { settlement, seller, buyer, admin, feeRecipient } = f;
 
   // warm-up trade so every party has traded before (no first-ever writes in what follows)
-  const warm = await f.order({ amount: 10n });
-  await settlement.connect(buyer).fill(warm, 10n, await f.sign(warm, seller));
+  const warm = await f.order({ amount: 10n, salt: saltOf(seller.address) });
+  // a maker's first order in a nonce word (nonce word zero to non-zero): once per 128 orders of a maker
+  const dvpFillFirstInNonceWord = await gasOf(settlement.connect(buyer).fill(warm, 10n, await f.sign(warm, seller)));
 
   // dvpFill: a fresh order filled in full (closes its nonce in the maker's nonce word, which earlier orders
   // already made non-zero: makers use sequential salts)
-  const fresh = await f.order({ amount: 10n });
+  const fresh = await f.order({ amount: 10n, salt: saltOf(seller.address) });
   const dvpFill = await gasOf(settlement.connect(buyer).fill(fresh, 10n, await f.sign(fresh, seller)));
   // first fill of a fresh order that stays partially filled (records the filled amount: zero to non-zero)
-  const partial = await f.order({ amount: 10n });
+  const partial = await f.order({ amount: 10n, salt: saltOf(seller.address) });
   const partialSig = await f.sign(partial, seller);
   const dvpFillFirstPartial = await gasOf(settlement.connect(buyer).fill(partial, 4n, partialSig));
   const dvpFillSecondOfPartial = await gasOf(settlement.connect(buyer).fill(partial, 3n, partialSig));
@@ -47,9 +56,9 @@ async function main(): Promise<void> {
 
   // same trades without the platform fee (one ERC-20 transfer fewer): the shape of Seaport's reference trade
   await settlement.connect(admin).setFee(feeRecipient.address, 0);
-  const noFee = await f.order({ amount: 10n });
+  const noFee = await f.order({ amount: 10n, salt: saltOf(seller.address) });
   const dvpFillNoFee = await gasOf(settlement.connect(buyer).fill(noFee, 10n, await f.sign(noFee, seller)));
-  const noFeePartial = await f.order({ amount: 10n });
+  const noFeePartial = await f.order({ amount: 10n, salt: saltOf(seller.address) });
   const noFeeSig = await f.sign(noFeePartial, seller);
   const dvpFillNoFeeFirstPartial = await gasOf(settlement.connect(buyer).fill(noFeePartial, 4n, noFeeSig));
   const dvpFillNoFeeSecondOfPartial = await gasOf(settlement.connect(buyer).fill(noFeePartial, 3n, noFeeSig));
@@ -61,7 +70,7 @@ async function main(): Promise<void> {
     const fills = [];
     for (let i = 0; i < n; i += 1) {
       const maker = sellers[i] as HDNodeWallet;
-      const o = await f.order({ maker: maker.address, amount: 10n });
+      const o = await f.order({ maker: maker.address, amount: 10n, salt: saltOf(maker.address) });
       fills.push({ order: o, amount: 10n, signature: await f.sign(o, maker) });
     }
     return gasOf(settlement.connect(buyer).fillBatch(fills));
@@ -74,7 +83,7 @@ async function main(): Promise<void> {
   const sameSellerBatch = async (n: number) => {
     const fills = [];
     for (let i = 0; i < n; i += 1) {
-      const o = await f.order({ amount: 10n });
+      const o = await f.order({ amount: 10n, salt: saltOf(seller.address) });
       fills.push({ order: o, amount: 10n, signature: await f.sign(o, seller) });
     }
     return gasOf(settlement.connect(buyer).fillBatch(fills));
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
 
   const settlementSection = {
     dvpFill,
+    dvpFillFirstInNonceWord,
     dvpFillFirstPartial,
     dvpFillSecondOfPartial,
     dvpFillLastOfPartial,
@@ -104,7 +114,7 @@ async function main(): Promise<void> {
     },
     notes: [
       "whole-transaction gasUsed from receipts, 21,000 base and calldata included",
-      "dvpFill: first fill of a fresh order, in full, with the platform fee (second ERC-20 transfer); it closes the order's nonce in the maker's nonce word (non-zero from the maker's earlier orders with sequential salts); a maker's first order in a word of 128 nonces pays ~17k more",
+      "dvpFill: first fill of a fresh order, in full, with the platform fee (second ERC-20 transfer); it closes the order's nonce in the maker's nonce word (non-zero from the maker's earlier orders with sequential salts); dvpFillFirstInNonceWord: a maker's first order in a word of 128 nonces (once per 128 orders with sequential salts)",
       "dvpFillFirstPartial: first fill of a fresh order that stays open (filled amount zero to non-zero); dvpFillSecondOfPartial: a later fill of it (signature not re-checked); dvpFillLastOfPartial: the fill that closes it (clears the filled amount, refund)",
       "dvpFillNoFee*: the same trades with a zero platform fee",
       "where dvpFill goes (trace, Nov 2026): 21,000 base + ~4,000 calldata; CreditToken.safeTransferFrom ~36,200 incl. cold account (approval, pause, identity registry call, both balances, batch state, custody head); payment ERC-20 transferFrom ~17,800; fee transferFrom ~8,500; Settlement itself ~24,700 (ecrecover 3,100, four cold reads: counter, price band, fee config, nonce word 8,400, nonce word write 2,900, OrderFilled event 2,900, the rest code)",
@@ -137,7 +147,7 @@ async function extraSellers(
     await f.usd.mint(wallet.address, 1_000_000n);
     await f.token.connect(wallet).setApprovalForAll(settlementAddress, true);
     // one earlier trade, so the seller is an existing trader (its nonce word is non-zero)
-    const earlier = await f.order({ maker: wallet.address, amount: 1n });
+    const earlier = await f.order({ maker: wallet.address, amount: 1n, salt: saltOf(wallet.address) });
     await f.settlement.connect(f.buyer2).fill(earlier, 1n, await f.sign(earlier, wallet));
     out.push(wallet);
   }
