@@ -5,7 +5,7 @@
  */
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import type { TypedDataDomain } from "ethers";
+import type { Signer, TypedDataDomain } from "ethers";
 import {
   SIDE_SELL,
   dealTypes,
@@ -108,8 +108,9 @@ export async function deploySettlementFixture() {
     } as Deal;
   }
 
-  const sign = (o: Order, signer: HardhatEthersSigner) => signer.signTypedData(domain, ethersOrderTypes, o);
-  const signDeal = (d: Deal, signer: HardhatEthersSigner) => signer.signTypedData(domain, ethersDealTypes, d);
+  type TypedSigner = Pick<Signer, "signTypedData">;
+  const sign = (o: Order, signer: TypedSigner) => signer.signTypedData(domain, ethersOrderTypes, o);
+  const signDeal = (d: Deal, signer: TypedSigner) => signer.signTypedData(domain, ethersDealTypes, d);
 
   /** Oracle signatures (ascending signer order, as the bridge requires) over a deal-condition attestation. */
   async function attest(
