@@ -1,5 +1,18 @@
 import { expect } from "chai";
-import type { PublicClient } from "viem";
+import { type Address, type PublicClient, keccak256, toHex, zeroAddress } from "viem";
+import { mnemonicToAccount } from "viem/accounts";
+import { signDigestQuorum, sortSigners } from "../../../backend/src/chain/attestations";
+import {
+  buildDeal,
+  buildOrder,
+  hashDeal,
+  hashDealCondition,
+  hashOrder,
+  settlementDomain,
+  signDeal,
+  signOrder,
+} from "../../../backend/src/chain/orders";
+import { TestPaymentToken__factory } from "../../../typechain-types";
 import { migrate } from "../../../backend/src/db";
 import { type Indexer, type IndexerNotification, createIndexer } from "../../../backend/src/indexer";
 import { createLogger } from "../../../backend/src/logger";
@@ -215,6 +228,91 @@ describe("indexer", function () {
       await indexer.syncToHead();
       expect(await eventCount(db)).to.equal(before.events);
       expect(await projectedBalances(db, batchId)).to.deep.equal(before.balances);
+    });
+  });
+
+  describe("trades", () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await freshDatabase();
+    });
+    after(async () => db?.drop());
+
+    it("projects order fills of stored orders and a fiat deal from opening to settlement", async () => {
+      const { alice, bob, admin, core, settlement, deployment } = platform;
+      const MNEMONIC = "test test test test test test test test test test test junk";
+      const aliceKey = mnemonicToAccount(MNEMONIC, { addressIndex: 5 });
+      const bobKey = mnemonicToAccount(MNEMONIC, { addressIndex: 6 });
+      expect(aliceKey.address).to.equal(alice.address);
+      const usd = await new TestPaymentToken__factory(admin).deploy("Test USD", "TUSD");
+      await usd.waitForDeployment();
+      const usdAddress = (await usd.getAddress()) as Address;
+      await (await usd.mint(bob.address, 1_000_000n)).wait();
+      await (await usd.connect(bob).approve(deployment.settlement, 1_000_000n)).wait();
+      const { batchId } = await platform.deposit(alice, 20n, "VCS-TRADE-2024");
+      await (await core.creditToken.connect(alice).setApprovalForAll(deployment.settlement, true)).wait();
+
+      const indexer = indexerOn(db, 0).indexer;
+      await indexer.syncToHead();
+      const domain = settlementDomain({ chainId: deployment.chainId, verifyingContract: deployment.settlement });
+      const now = BigInt(Math.floor(Date.now() / 1000));
+      const order = buildOrder({
+        maker: alice.address as Address,
+        batchId,
+        amount: 10n,
+        unitPrice: 5n,
+        paymentToken: usdAddress,
+        expiry: now + 86_400n,
+        counter: await settlement.settlement.counterOf(alice.address),
+      });
+      const signature = await signOrder({ signer: aliceKey, domain, order });
+      const orderHash = hashOrder({ domain, order });
+      // What the API does when a maker submits a signed order.
+      await db.pool.query(
+        `insert into orders (order_hash, maker, batch_id, amount, unit_price, payment_token, nonce, expires_at, signature)
+         values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), $9)`,
+        [orderHash, alice.address.toLowerCase(), batchId.toString(), "10", "5", usdAddress, order.salt.toString(), Number(order.expiry), signature],
+      );
+      const fillTx = await settlement.settlement.connect(bob).fill(order, 4n, signature);
+      await fillTx.wait();
+
+      const deal = buildDeal({
+        seller: alice.address as Address,
+        buyer: bob.address as Address,
+        batchId,
+        amount: 3n,
+        unitPrice: 7n,
+        paymentToken: zeroAddress,
+        conditions: 1n,
+        deadline: now + 86_400n,
+      });
+      const dealId = hashDeal({ domain, deal });
+      const [sellerSig, buyerSig] = [await signDeal({ signer: aliceKey, domain, deal }), await signDeal({ signer: bobKey, domain, deal })];
+      await (await settlement.settlement.connect(bob).openDeal(deal, sellerSig, buyerSig)).wait();
+      await indexer.syncToHead();
+      const escrowed = await projectedBalances(db, batchId);
+      expect(escrowed[deployment.settlement.toLowerCase()]).to.equal("3");
+
+      const evidence = keccak256(toHex("wire-123"));
+      const digest = hashDealCondition({ domain, attestation: { dealId, condition: 1, evidence } });
+      const signatures = await signDigestQuorum(sortSigners(platform.oracles).slice(0, 2), digest);
+      await (await settlement.settlement.connect(bob).attestDealCondition(dealId, 1, evidence, signatures)).wait();
+      await (await settlement.settlement.connect(bob).settleDeal(dealId)).wait();
+      await indexer.syncToHead();
+
+      const fills = await db.pool.query("select * from fills");
+      expect(fills.rows).to.have.length(1);
+      expect(fills.rows[0]).to.include({ order_hash: orderHash, taker: bob.address.toLowerCase(), amount: "4", payment_amount: "20", tx_hash: fillTx.hash });
+      const stored = await db.pool.query("select filled_amount, status from orders where order_hash = $1", [orderHash]);
+      expect(stored.rows[0]).to.deep.equal({ filled_amount: "4", status: "partially_filled" });
+      const deals = await db.pool.query("select * from deals where deal_id = $1", [dealId]);
+      expect(deals.rows[0]).to.include({ status: "settled", amount: "3", payment_amount: "21", payment_token: null, seller: alice.address.toLowerCase() });
+      expect(deals.rows[0].conditions).to.deep.equal(["FIAT_PAYMENT_RECEIVED"]);
+      expect(deals.rows[0].conditions_satisfied).to.deep.equal(["FIAT_PAYMENT_RECEIVED"]);
+      expect(await projectedBalances(db, batchId)).to.deep.equal({
+        [alice.address.toLowerCase()]: "13",
+        [bob.address.toLowerCase()]: "7",
+      });
     });
   });
 
