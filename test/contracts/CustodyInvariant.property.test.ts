@@ -1,7 +1,7 @@
 /**
  * Property test of the custody invariant (ARCHITECTURE.md §3.1) over random sequences of deposits, transfers,
  * retirement and withdrawal requests, confirmations (single and batched), rejections, under-quorum answers,
- * wallet and batch freezes, registry pauses and overdue flags. A model predicts whether each step succeeds and
+ * wallet and batch freezes, registry pauses, overdue flags and wallet recoveries (TransferBatch logs). A model predicts whether each step succeeds and
  * what it moves; after every step:
  *
  * - totalSupply(B) == Σ holder balances + bridge balance, and the bridge balance == Σ open requests of B;
@@ -34,7 +34,8 @@ type Action =
   | { t: "freezeWallet"; holder: number }
   | { t: "freezeBatch"; batch: number }
   | { t: "pauseRegistry"; batch: number }
-  | { t: "overdue"; pick: number };
+  | { t: "overdue"; pick: number }
+  | { t: "recover"; from: number; to: number };
 
 const holderArb = fc.integer({ min: 0, max: 2 });
 const batchArb = fc.integer({ min: 0, max: 1 });
@@ -61,6 +62,7 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant("freezeBatch" as const), batch: batchArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("pauseRegistry" as const), batch: batchArb }) },
   { weight: 1, arbitrary: fc.record({ t: fc.constant("overdue" as const), pick: pickArb }) },
+  { weight: 1, arbitrary: fc.record({ t: fc.constant("recover" as const), from: holderArb, to: holderArb }) },
 );
 
 type Open = { kind: "retire" | "withdraw"; requestId: Hex; holder: number; batch: number; amount: bigint; key: Hex; account: Hex };
@@ -256,6 +258,20 @@ describe("Custody invariant (property)", function () {
               const paused = registryPaused.get(r) ?? false;
               await attempt(true, () => (paused ? b.connect(f.guardian).unpauseRegistry(r) : b.connect(f.guardian).pauseRegistry(r)), step);
               registryPaused.set(r, !paused);
+              break;
+            }
+            case "recover": {
+              // an agent moves every balance of both batches (one TransferBatch log) to another holder
+              const ok = !walletFrozen[a.to] && !batchFrozen[0] && !batchFrozen[1];
+              const from = holders[a.from]!.address;
+              const to = holders[a.to]!.address;
+              if (await attempt(ok, () => token.connect(f.agent).recoverWallet(from, to, f.batchIds, 5), step)) {
+                for (const i of [0, 1]) {
+                  const moved = bal[a.from]![i]!;
+                  bal[a.from]![i] = 0n;
+                  bal[a.to]![i]! += moved;
+                }
+              }
               break;
             }
             case "overdue": {
