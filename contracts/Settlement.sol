@@ -40,7 +40,8 @@ import {ISettlement} from "./interfaces/ISettlement.sol";
  *    the escrowed units move into the bridge under a withdrawal request held by Settlement towards the buyer's
  *    registry account. The deal becomes `Delivering`; the units are pending withdrawal, available to nobody.
  * 2. The registry transfers to the buyer's account; the oracles sign `WithdrawalConfirmed` on the bridge (which
- *    burns) and `DealConditionAttested(REGISTRY_DELIVERY)` here; {settleDeal} then pays the seller.
+ *    burns) and `DealConditionAttested(REGISTRY_DELIVERY)` here, accepted only once the bridge shows the
+ *    withdrawal `Confirmed`; {settleDeal} then pays the seller.
  * 3. If the registry refuses, the bridge's `WithdrawalRejected` returns the units to Settlement (the holder), so
  *    they are escrowed again for this deal; the rejection is read from the bridge's request record.
  * While the request is pending, neither leg can be reclaimed, even after the deadline: a late confirmation would
@@ -278,9 +279,7 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         if (rec.status != required) revert SettlementDealWrongStatus(dealId, rec.status);
         bytes32 digest = hashDealConditionAttestation(dealId, condition, evidence);
         if (_usedAttestations[digest]) revert SettlementAttestationUsed(digest);
-        if (!_isSingleCondition(condition) || rec.conditions & condition == 0 || rec.satisfied & condition != 0) {
-            revert SettlementConditionNotPending(dealId, condition);
-        }
+        _checkConditionPending(dealId, rec, condition);
         _bridge.verifyQuorum(digest, signatures);
         _usedAttestations[digest] = true;
         rec.satisfied |= condition;
@@ -640,6 +639,21 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         rec.amount = terms.amount;
         rec.price = price;
         rec.buyerRegistryAccount = terms.buyerRegistryAccount;
+    }
+
+    /// @dev `condition` is one of the deal's unconfirmed conditions. REGISTRY_DELIVERY additionally needs the
+    /// bridge to have confirmed (and burned) the deal's withdrawal: the oracles' word on the deal never outruns the
+    /// bridge's own quorum-checked record of the registry transfer.
+    function _checkConditionPending(bytes32 dealId, DealRecord storage rec, uint8 condition) private view {
+        if (!_isSingleCondition(condition) || rec.conditions & condition == 0 || rec.satisfied & condition != 0) {
+            revert SettlementConditionNotPending(dealId, condition);
+        }
+        if (condition == CONDITION_REGISTRY_DELIVERY) {
+            bytes32 requestId = rec.deliveryRequestId;
+            if (_bridge.requestOf(requestId).status != IRegistryBridge.RequestStatus.Confirmed) {
+                revert SettlementDeliveryNotConfirmed(dealId, requestId);
+            }
+        }
     }
 
     function _checkAfterDeadline(bytes32 dealId, DealRecord storage rec) private view {

@@ -202,6 +202,8 @@ interface ISettlement {
     error SettlementConditionNotPending(bytes32 dealId, uint8 condition);
     /// @notice The deal still waits for conditions `missing`.
     error SettlementConditionsMissing(bytes32 dealId, uint8 missing);
+    /// @notice REGISTRY_DELIVERY cannot hold before the bridge confirmed the deal's withdrawal `requestId`.
+    error SettlementDeliveryNotConfirmed(bytes32 dealId, bytes32 requestId);
     /// @notice The attestation digest was already used.
     error SettlementAttestationUsed(bytes32 digest);
     /// @notice The leg cannot be reclaimed now (already reclaimed, delivered, paid or awaiting the registry).
@@ -310,7 +312,8 @@ interface ISettlement {
      * `bridge.verifyQuorum(digest, signatures)`. Each digest is usable once.
      *
      * Requirements: the deal is `Open` (or `Delivering` for {CONDITION_REGISTRY_DELIVERY}, which is only
-     * accepted once delivery has started); `condition` is one of its pending conditions; the quorum holds.
+     * accepted once delivery has started and the bridge has confirmed the withdrawal); `condition` is one of its
+     * pending conditions; the quorum holds.
      *
      * Emits {DealConditionConfirmed}.
      */

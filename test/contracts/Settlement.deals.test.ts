@@ -92,6 +92,10 @@ describe("Settlement: conditional escrow deals", function () {
     await expect(settlement.reclaimPayment(dealId)).to.be.revertedWithCustomError(settlement, "SettlementNothingToReclaim");
     await expect(settlement.reclaimCredits(dealId)).to.be.revertedWithCustomError(settlement, "SettlementNothingToReclaim");
 
+    const early = ethers.id("VERRA-TX-early");
+    await expect(settlement.attestDealCondition(dealId, DELIVERY, early, await f.attest(dealId, DELIVERY, early)))
+      .to.be.revertedWithCustomError(settlement, "SettlementDeliveryNotConfirmed")
+      .withArgs(dealId, requestId);
     await f.confirmWithdrawal({ requestId, holder: settlementAddress, amount: 8n, registryAccount: ACCOUNT });
     expect(await token.totalSupply(batchId)).to.equal(supply - 8n);
     const evidence = ethers.id("VERRA-TX-777");
@@ -110,6 +114,9 @@ describe("Settlement: conditional escrow deals", function () {
     const requestId = (await settlement.deal(dealId)).deliveryRequestId;
     await f.rejectWithdrawal({ requestId, holder: settlementAddress, amount: 5n, registryAccount: ACCOUNT });
     expect(await token.balanceOf(settlementAddress, batchId)).to.equal(5n);
+    const lie = ethers.id("VERRA-TX-none");
+    await expect(settlement.attestDealCondition(dealId, DELIVERY, lie, await f.attest(dealId, DELIVERY, lie)))
+      .to.be.revertedWithCustomError(settlement, "SettlementDeliveryNotConfirmed");
     await expect(settlement.reclaimCredits(dealId)).to.be.revertedWithCustomError(settlement, "SettlementDealDeadline");
     await time.increaseTo((await settlement.deal(dealId)).deadline);
     await expect(settlement.reclaimCredits(dealId))
