@@ -3,6 +3,7 @@ import { createPublicClient, http } from "viem";
 import { startApi } from "../api/server";
 import type { Config } from "../config";
 import { type Context, createContext } from "../context";
+import { migrate } from "../db";
 import { createIndexer } from "../indexer";
 import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
@@ -39,6 +40,23 @@ function readDeployment(file: string): Deployment {
     paymentToken: raw.paymentToken as `0x${string}` | undefined,
     deployBlock: Number(raw.startBlock),
   };
+}
+
+/**
+ * The embedded chain lives only as long as the process, so an embedded database left by an earlier run indexes a
+ * chain that no longer exists (and holds orders signed for it). Both embedded: start from an empty schema. A
+ * database given by DATABASE_URL is never wiped; with the embedded chain, the indexer's reorg handling rolls its
+ * index back to the new chain, and the operator is warned that off-chain rows from earlier runs remain.
+ */
+async function prepareDatabase(ctx: Context): Promise<void> {
+  if (ctx.config.chain.rpcUrl === undefined) {
+    if (ctx.db.embedded) {
+      await ctx.db.pool.query("DROP SCHEMA public CASCADE; CREATE SCHEMA public");
+    } else {
+      ctx.logger.warn("DATABASE_URL with the embedded chain: rows from earlier runs refer to a chain that is gone");
+    }
+  }
+  await migrate({ url: ctx.db.url, logger: ctx.logger });
 }
 
 async function startChain(ctx: Context) {
@@ -81,8 +99,9 @@ async function startSimulators(ctx: Context): Promise<Partial<Record<RegistryNam
  * the indexer and the API. A failure part-way shuts down what had started.
  */
 export async function startPlatform(config: Config): Promise<Platform> {
-  const ctx = await createContext(config);
+  const ctx = await createContext(config, { migrate: false });
   try {
+    await prepareDatabase(ctx);
     const simulators = await startSimulators(ctx);
     const { rpcUrl, deployment, wallets } = await startChain(ctx);
     const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
