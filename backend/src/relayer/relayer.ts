@@ -173,6 +173,22 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     return { maxFeePerGas: up(fees.maxFeePerGas), maxPriorityFeePerGas: up(fees.maxPriorityFeePerGas) };
   }
 
+  /**
+   * Gas for the call, which is also the revert check. Pipelined sends estimate against the pending state (earlier
+   * transactions of the sender may not be mined yet); a node that does not take a block tag there is asked again
+   * without one.
+   */
+  async function estimate(from: Address, to: Address, data: Hex, value: bigint | undefined, mode: "sequential" | "pipelined") {
+    if (mode === "pipelined") {
+      try {
+        return await rpc("eth_estimateGas", () => client.estimateGas({ account: from, to, data, value, blockTag: "pending" }));
+      } catch (error) {
+        if (error instanceof RelayerRevertError || error instanceof RelayerTransportError) throw error;
+      }
+    }
+    return rpc("eth_estimateGas", () => client.estimateGas({ account: from, to, data, value }));
+  }
+
   function withLock<T>(sender: Sender, body: () => Promise<T>): Promise<T> {
     const run = sender.lock.then(body, body);
     sender.lock = run.catch(() => undefined);
@@ -214,11 +230,9 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     let current = tx;
     for (;;) {
       for (const hash of hashes) {
-        const receipt = await rpc("eth_getTransactionReceipt", () => client.getTransactionReceipt({ hash })).catch((error: unknown) => {
-          if ((error as BaseError).cause instanceof Error && ((error as BaseError).cause as Error).name === "TransactionReceiptNotFoundError") return undefined;
-          if (error instanceof RelayerSendError) return undefined;
-          throw error;
-        });
+        // Not found yet, or the node is unreachable for a moment: the transaction is out there either way, so keep
+        // polling until the timeout rather than report an outcome we do not know.
+        const receipt = await client.getTransactionReceipt({ hash }).catch(() => undefined);
         if (receipt !== undefined) return { receipt, replacements: hashes.length - 1 };
       }
       if (Date.now() - started > receiptTimeoutMs) {
@@ -250,11 +264,7 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     const full = { ...call, data };
 
     const prepareAndSend = async () => {
-      const gas =
-        call.gas ??
-        (await rpc("eth_estimateGas", () =>
-          client.estimateGas({ account: from, to: call.to, data, value: call.value, ...(mode === "pipelined" ? { blockTag: "pending" as const } : {}) }),
-        ));
+      const gas = call.gas ?? (await estimate(from, call.to, data, call.value, mode));
       const fees = await initialFees(feeKind);
       sender.nextNonce ??= await rpc("eth_getTransactionCount", () => client.getTransactionCount({ address: from, blockTag: "pending" }));
       const nonce = sender.nextNonce;
@@ -277,9 +287,19 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
         throw error;
       }
     };
+    const prepareAndSendResyncing = async () => {
+      try {
+        return await prepareAndSend();
+      } catch (error) {
+        // Another process used this key: one more try with the node's nonce.
+        if ((error as BaseError).code !== "RELAYER_NONCE_TOO_LOW") throw error;
+        log.warn({ from }, "nonce too low: resynchronised with the node");
+        return prepareAndSend();
+      }
+    };
 
     const lifecycle = async (): Promise<RelayerReceipt> => {
-      const sent = mode === "sequential" ? await prepareAndSend() : await withLock(sender, prepareAndSend);
+      const sent = mode === "sequential" ? await prepareAndSendResyncing() : await withLock(sender, prepareAndSendResyncing);
       inflightGauge.inc();
       try {
         const { receipt, replacements } = await waitMined(sender, sent.tx, sent.hash, feeKind);

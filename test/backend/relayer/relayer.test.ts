@@ -9,6 +9,7 @@ import { createMetrics } from "../../../backend/src/metrics";
 import {
   type Relayer,
   RelayerRevertError,
+  RelayerTransportError,
   createCallBatcher,
   createRelayer,
   createRetirementConfirmationBatcher,
@@ -153,6 +154,33 @@ describe("relayer", function () {
       }
       await batcher.close();
       await relayer.close();
+    });
+
+    it("reports an unreachable node as a retryable transport error", async () => {
+      const relayer = createRelayer(
+        { logger, metrics: createMetrics({ defaultMetrics: false }) },
+        { rpcUrl: "http://127.0.0.1:9/", keys: [relayerKey(12)], transportAttempts: 2 },
+      );
+      const error = await relayer.send((await depositCall()).call).catch((e: unknown) => e);
+      expect(error).to.be.instanceOf(RelayerTransportError);
+      expect((error as RelayerTransportError).retryable).to.equal(true);
+    });
+
+    it("sends with a zero gas price and no fee bumps where gas is free", async () => {
+      const { hre } = await testChain();
+      await hre.network.provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x0"] });
+      await hre.network.provider.request({ method: "hardhat_mine", params: ["0x1"] });
+      try {
+        const relayer = relayerWith(17, { fees: "free" });
+        const sent = await relayer.send((await depositCall()).call);
+        expect(sent.receipt.status).to.equal("success");
+        expect(sent.receipt.effectiveGasPrice).to.equal(0n);
+        expect((await client.getTransaction({ hash: sent.hash })).type).to.equal("legacy");
+        await relayer.close();
+      } finally {
+        await hre.network.provider.request({ method: "hardhat_setNextBlockBaseFeePerGas", params: ["0x3b9aca00"] });
+        await hre.network.provider.request({ method: "hardhat_mine", params: ["0x1"] });
+      }
     });
 
     it("generic batcher: items within the window share one flush, results go back in order", async () => {
