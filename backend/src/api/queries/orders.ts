@@ -133,3 +133,25 @@ export async function cancelOrder(pool: Pool, orderHash: string): Promise<boolea
   );
   return (rowCount ?? 0) > 0;
 }
+
+export type ListOrdersParameters = {
+  maker?: string | undefined;
+  batchId?: string | undefined;
+  status?: string | undefined;
+  after?: string[] | undefined;
+  limit: number;
+};
+
+/** Orders of every status, newest first by (created_at, order_hash); `status` filters on the answered status. */
+export async function listOrders(pool: Pool, params: ListOrdersParameters): Promise<OrderRow[]> {
+  const [created, hash] = params.after ?? [null, null];
+  const { rows } = await pool.query<OrderRow>(
+    `SELECT * FROM (${ORDER_SELECT}
+       WHERE ($1::text IS NULL OR lower(o.maker) = $1) AND ($2::numeric IS NULL OR o.batch_id = $2::numeric)) listed
+      WHERE ($3::text IS NULL OR status = $3)
+        AND ($4::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), order_hash) < ($4::timestamptz, $5::text))
+      ORDER BY date_trunc('milliseconds', created_at) DESC, order_hash DESC LIMIT $6`,
+    [params.maker?.toLowerCase() ?? null, params.batchId ?? null, params.status ?? null, created, hash, params.limit + 1],
+  );
+  return rows;
+}

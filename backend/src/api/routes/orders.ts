@@ -7,6 +7,7 @@ import { BaseError, ValidationError } from "../../errors";
 import {
   CURSOR_DECIMAL,
   CURSOR_HEX32,
+  CURSOR_TIME,
   address,
   addressParam,
   authErrors,
@@ -27,7 +28,7 @@ import {
 } from "../http";
 import { requireWallet, walletOf } from "../plugins/app/auth";
 import { batchExists } from "../queries/batches";
-import { type OrderRow, cancelOrder, currentCounter, getOrder, insertOrder, listBook } from "../queries/orders";
+import { type OrderRow, cancelOrder, currentCounter, getOrder, insertOrder, listBook, listOrders } from "../queries/orders";
 import { errorBody } from "../schemas";
 
 /** Latest expiry the API stores (Postgres timestamptz and JS dates end in year 9999). */
@@ -36,6 +37,7 @@ const MAX_EXPIRY = 253_402_300_799n;
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 const side = z.enum(["sell", "buy"]);
+const orderStatus = z.enum(["open", "partially_filled", "filled", "cancelled", "expired"]);
 
 export const orderBody = z.object({
   orderHash: bytes32.describe("EIP-712 digest in the Settlement domain (Settlement.hashOrder)"),
@@ -52,7 +54,7 @@ export const orderBody = z.object({
   salt: uint256,
   counter: uint256,
   expiry: uint256.describe("Unix seconds; the order no longer fills from this second"),
-  status: z.enum(["open", "partially_filled", "filled", "cancelled", "expired"]),
+  status: orderStatus,
   signature: z.string().describe("65-byte ECDSA signature of the maker"),
   createdAt: timestamp,
   cancelledAt: timestamp.nullable(),
@@ -208,6 +210,28 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
       const row = await getOrder(pool, orderHash);
       if (row === undefined) throw new Error(`order ${orderHash} vanished after insert`);
       return reply.code(created ? 201 : 200).send(orderView(row));
+    },
+  );
+
+  app.get(
+    "/orders",
+    {
+      schema: {
+        tags: ["orders"],
+        summary: "Orders of every status, newest first, by maker, batch and status (a wallet's own orders)",
+        querystring: pageQuery.extend({
+          maker: addressParam.optional(),
+          batchId: uint256Param.optional(),
+          status: orderStatus.optional(),
+        }),
+        response: { 200: page(orderBody), ...errors },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, maker, batchId, status } = request.query;
+      const after = decodeCursor(cursor, [CURSOR_TIME, CURSOR_HEX32]);
+      const rows = await listOrders(pool, { maker, batchId, status, after, limit });
+      return toPage(rows, limit, orderView, (row) => [row.created_at.toISOString(), row.order_hash]);
     },
   );
 

@@ -11,6 +11,7 @@ const ROUTES: Array<[string, string]> = [
   ["/holders/{address}/inventory", "get"],
   ["/holders/{address}/history", "get"],
   ["/orders", "post"],
+  ["/orders", "get"],
   ["/orders/{orderHash}", "get"],
   ["/orders/{orderHash}/cancel", "post"],
   ["/trades", "get"],

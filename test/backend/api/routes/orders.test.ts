@@ -169,6 +169,23 @@ describe("api routes: orders", () => {
     });
   });
 
+  describe("GET /orders", () => {
+    it("lists a maker's orders of every status, newest first, filtered and paged", async () => {
+      const { order, signature } = await signed({ maker: other.address, unitPrice: 3n });
+      const hash = (await post({ order: wire(order), signature })).json().orderHash;
+      const mine = (await h.app.inject({ method: "GET", url: `/orders?maker=${other.address.toLowerCase()}` })).json();
+      expect(mine.items.map((o: { orderHash: string }) => o.orderHash)).to.deep.equal([hash]);
+      const all = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&limit=2` })).json();
+      expect(all.items).to.have.length(2);
+      const next = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&limit=2&cursor=${all.nextCursor}` })).json();
+      expect(next.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include.members(all.items.map((o: { orderHash: string }) => o.orderHash));
+      const none = (await h.app.inject({ method: "GET", url: `/orders?maker=${other.address}&status=cancelled` })).json();
+      expect(none.items).to.deep.equal([]);
+      const bad = await h.app.inject({ method: "GET", url: "/orders?status=gone" });
+      expect(bad.json().fields[0].field).to.equal("querystring.status");
+    });
+  });
+
   describe("GET /orders/:orderHash", () => {
     it("answers the order, 404 for an unknown hash, 400 for a malformed one", async () => {
       const { order, signature } = await signed({ unitPrice: 7n });
@@ -234,7 +251,9 @@ describe("api routes: orders", () => {
       const { order, signature } = await signed({ unitPrice: 1n, counter: 0n });
       const hash = (await post({ order: wire(order), signature })).json().orderHash;
       const book = async () =>
-        (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json().items.map((o: { orderHash: string }) => o.orderHash);
+        (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json()
+          .items.filter((o: { maker: string }) => o.maker === maker.address)
+          .map((o: { orderHash: string }) => o.orderHash);
       expect(await book()).to.include(hash);
       await insertEvent(h.db.pool, "CounterIncremented", { signer: maker.address.toLowerCase(), newCounter: "1" });
       expect(await book()).to.deep.equal([]);
