@@ -178,6 +178,33 @@ describe("Settlement: conditional escrow deals", function () {
     expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 2n);
   });
 
+  it("fiat leg plus registry delivery: delivery waits for the fiat, may start after the deadline, then settles", async function () {
+    const { settlement, token, batchId } = f;
+    const settlementAddress = await settlement.getAddress();
+    const { dealId } = await open({
+      amount: 6n,
+      paymentToken: ethers.ZeroAddress,
+      conditions: BigInt(FIAT | DELIVERY),
+      buyerRegistryAccount: ACCOUNT,
+    });
+    await expect(settlement.startDelivery(dealId))
+      .to.be.revertedWithCustomError(settlement, "SettlementConditionsMissing")
+      .withArgs(dealId, FIAT);
+    const paid = ethers.id("SEPA-42");
+    await settlement.attestDealCondition(dealId, FIAT, paid, await f.attest(dealId, FIAT, paid));
+    await time.increaseTo((await settlement.deal(dealId)).deadline);
+    await expect(settlement.reclaimCredits(dealId)).to.be.revertedWithCustomError(settlement, "SettlementNothingToReclaim");
+    await settlement.startDelivery(dealId); // the seller was paid: the credits belong to the buyer
+    const requestId = (await settlement.deal(dealId)).deliveryRequestId;
+    const supply = await token.totalSupply(batchId);
+    await f.confirmWithdrawal({ requestId, holder: settlementAddress, amount: 6n, registryAccount: ACCOUNT });
+    expect(await token.totalSupply(batchId)).to.equal(supply - 6n);
+    const tx = ethers.id("VERRA-TX-9");
+    await settlement.attestDealCondition(dealId, DELIVERY, tx, await f.attest(dealId, DELIVERY, tx));
+    await expect(settlement.settleDeal(dealId)).to.emit(settlement, "DealSettled").withArgs(dealId, 0n, 0n);
+    expect(await token.balanceOf(settlementAddress, batchId)).to.equal(0n);
+  });
+
   it("refuses an attestation below the oracle threshold or signed for another domain", async function () {
     const { settlement, bridge } = f;
     const { dealId } = await open({ paymentToken: ethers.ZeroAddress, conditions: BigInt(FIAT) });
