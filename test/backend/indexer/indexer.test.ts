@@ -336,10 +336,21 @@ describe("indexer", function () {
       const snapshot = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
       const dropped = await platform.transfer(alice, bob, batchId, 9n);
       const droppedRequest = await platform.requestRetirement(alice, batchId, 4n);
+      // The deposit flow's pending claim for a block minted only on the abandoned branch.
+      const claimStart = platform.nextSerial();
+      await db.pool.query("insert into registries (id, name) values ('VERRA', 'Verra') on conflict do nothing");
+      const claim = await db.pool.query<{ id: string }>(
+        `insert into deposits (registry_id, serial_prefix, block_start, block_end, status)
+         values ('VERRA', 'VCS-CLAIMED-2019', $1, $2, 'pending') returning id`,
+        [claimStart.toString(), (claimStart + 4n).toString()],
+      );
+      const claimed = await platform.deposit(bob, 5n, "VCS-CLAIMED-2019");
       const other = await platform.deposit(bob, 12n, "VCS-ONLY-IN-DROPPED-BRANCH");
       await mine(2);
       await indexer.syncToHead();
       expect(await projectedBalances(db, batchId)).to.include({ [bob.address.toLowerCase()]: "9" });
+      const claimRow = () => db.pool.query("select status, deposit_id, indexer_inserted from deposits where id = $1", [claim.rows[0]?.id]);
+      expect((await claimRow()).rows[0]).to.deep.equal({ status: "minted", deposit_id: claimed.message.depositId, indexer_inserted: false });
       const abandonedHead = await client.getBlockNumber({ cacheTime: 0 });
 
       expect(await provider.request({ method: "evm_revert", params: [snapshot] })).to.equal(true);
@@ -367,6 +378,7 @@ describe("indexer", function () {
       ]);
       expect(orphan.rows[0]).to.deep.equal({ total_supply: "0", registered_block: null });
       expect((await db.pool.query("select 1 from deposits where deposit_id = $1", [other.message.depositId])).rowCount).to.equal(0);
+      expect((await claimRow()).rows[0]).to.deep.equal({ status: "pending", deposit_id: null, indexer_inserted: false });
       expect((await db.pool.query("select 1 from requests where request_id = $1", [droppedRequest.requestId])).rowCount).to.equal(0);
       const head = await client.getBlockNumber({ cacheTime: 0 });
       expect(await eventCount(db)).to.equal(await platformLogCount(BigInt(platform.deployment.deployBlock), head - 1n));

@@ -116,8 +116,12 @@ export async function deployTestPlatform() {
     return confirmation;
   }
 
+  /** First serial of the next `deposit` (for tests that pre-register the deposit flow's claim). */
+  const nextSerial = () => serial;
+
   return {
     hre,
+    nextSerial,
     ethers,
     core,
     settlement,
