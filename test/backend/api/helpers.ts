@@ -133,10 +133,10 @@ export async function signIn(app: App, account: PrivateKeyAccount): Promise<stri
   return response.json().token as string;
 }
 
-/** Creates an operator API key and returns the key itself (only its hash is stored). */
-export async function operatorKey(pool: Pool, name = "ops"): Promise<string> {
+/** Creates an operator API key with `scopes` (default every scope) and returns the key itself (only its hash is stored). */
+export async function operatorKey(pool: Pool, name = "ops", scopes: string[] = ["*"]): Promise<string> {
   const key = newSecret(API_KEY_PREFIX);
-  await insertApiKey(pool, name, hashSecret(key));
+  await insertApiKey(pool, name, hashSecret(key), scopes);
   return key;
 }
 

@@ -57,16 +57,19 @@ function discrepancyView(row: DiscrepancyRow): z.infer<typeof discrepancyBody> {
   };
 }
 
+/** Operator keys need this scope (or `*`) to read reconciliation results. */
+export const RECONCILIATION_SCOPE = "reconciliation:read";
+
 /** Reconciliation runs and discrepancies, for operators (X-Api-Key). Empty until the engine writes them. */
 const reconciliationRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) => {
-  const guard = requireOperator(pool);
+  const guard = requireOperator(pool, RECONCILIATION_SCOPE);
 
   app.get(
     "/reconciliation/runs",
     {
       schema: {
         tags: ["reconciliation"],
-        summary: "Reconciliation runs, newest first (operator)",
+        summary: "Reconciliation runs, newest first (operator key with scope reconciliation:read)",
         querystring: pageQuery,
         response: { 200: page(runBody), ...authErrors, ...errors },
       },
@@ -84,7 +87,7 @@ const reconciliationRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, 
     {
       schema: {
         tags: ["reconciliation"],
-        summary: "Discrepancies found by reconciliation, newest first (operator)",
+        summary: "Discrepancies found by reconciliation, newest first (operator key with scope reconciliation:read)",
         querystring: pageQuery.extend({
           runId: z.string().regex(/^\d{1,18}$/, "expected a run id").optional(),
           batchId: uint256Param.optional(),

@@ -125,6 +125,7 @@ describe("api routes: auth (Sign-In with Ethereum)", () => {
 
   it("answers 401 for a missing, malformed or expired session token", async () => {
     expect((await h.app.inject({ method: "GET", url: "/auth/session" })).statusCode).to.equal(401);
+    expect((await h.app.inject({ method: "POST", url: "/auth/logout" })).statusCode).to.equal(401);
     const basic = await h.app.inject({ method: "GET", url: "/auth/session", headers: { authorization: "Basic dTpw" } });
     expect(basic.statusCode).to.equal(401);
     const token = await signIn(h.app, wallet);

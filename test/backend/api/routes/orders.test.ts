@@ -225,6 +225,10 @@ describe("api routes: orders", () => {
       const missing = await h.app.inject({ method: "POST", url: `/orders/${randomHash()}/cancel`, headers: { authorization: `Bearer ${makerToken}` } });
       expect(missing.statusCode).to.equal(404);
 
+      const malformed = await h.app.inject({ method: "POST", url: "/orders/0x1/cancel", headers: { authorization: `Bearer ${makerToken}` } });
+      expect(malformed.statusCode).to.equal(400);
+      expect(malformed.json().fields[0].field).to.equal("params.orderHash");
+
       const again = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${makerToken}` } });
       expect(again.statusCode).to.equal(200);
       // the indexer's reorg reset reopens projection rows; the API's own cancel still keeps it off the book

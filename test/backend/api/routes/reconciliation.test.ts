@@ -59,11 +59,20 @@ describe("api routes: reconciliation (operator API key)", () => {
     await h.db.pool.query("UPDATE api_keys SET revoked_at = NULL");
   });
 
+  it("answers 403 for a valid key without the reconciliation:read scope; the named scope is enough", async () => {
+    const narrow = await operatorKey(h.db.pool, "dead-letters only", ["dead_letters:read"]);
+    const forbidden = await get("/reconciliation/runs", narrow);
+    expect(forbidden.statusCode).to.equal(403);
+    expect(forbidden.json()).to.include({ error: "forbidden", message: "This API key lacks the scope reconciliation:read" });
+    const scoped = await operatorKey(h.db.pool, "auditor", ["reconciliation:read"]);
+    expect((await get("/reconciliation/discrepancies", scoped)).statusCode).to.equal(200);
+  });
+
   it("refuses a wallet session where an operator key is needed, and records key use", async () => {
     const response = await h.app.inject({ method: "GET", url: "/reconciliation/runs", headers: { authorization: `Bearer cs_${"a".repeat(43)}` } });
     expect(response.statusCode).to.equal(401);
     await get("/reconciliation/runs", key);
-    const { rows } = await h.db.pool.query("SELECT last_used_at FROM api_keys");
+    const { rows } = await h.db.pool.query("SELECT last_used_at FROM api_keys WHERE name = 'ops'");
     expect(rows[0].last_used_at).to.be.instanceOf(Date);
   });
 

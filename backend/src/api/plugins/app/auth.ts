@@ -4,7 +4,8 @@
  * - `requireWallet`: a wallet user signed in with SIWE (`POST /auth/siwe`) and sends `Authorization: Bearer
  *   <session token>`. The token is 32 random bytes; only its SHA-256 is stored, with an expiry.
  * - `requireOperator`: an operator sends `X-Api-Key: <key>`. Keys are 32 random bytes, stored as SHA-256 in
- *   `api_keys` (revocable); the row is found by hash and the hashes are compared once more in constant time.
+ *   `api_keys` (revocable, with scopes); the row is found by hash and the hashes are compared once more in
+ *   constant time.
  *
  * Missing or unusable credentials answer 401; a valid principal acting on something not its own gets 403 from
  * the route. The principal is on `request.principal`.
@@ -78,7 +79,14 @@ export function requireWallet(pool: Pool): preHandlerAsyncHookHandler {
   };
 }
 
-export function requireOperator(pool: Pool): preHandlerAsyncHookHandler {
+/** Every scope: a key holding it passes every operator route. */
+export const ALL_SCOPES = "*";
+
+/**
+ * Operator routes. With `scope`, the key must hold that scope (or `*`) in `api_keys.scopes`; a valid key
+ * without it gets 403.
+ */
+export function requireOperator(pool: Pool, scope?: string): preHandlerAsyncHookHandler {
   return async (request, reply) => {
     const key = request.headers["x-api-key"];
     if (key === undefined) return unauthorized(reply, "Operator API key required: X-Api-Key", "ApiKey");
@@ -87,6 +95,9 @@ export function requireOperator(pool: Pool): preHandlerAsyncHookHandler {
     const row = await useApiKey(pool, hash);
     if (row === undefined || !sameHash(row.key_hash, hash)) return unauthorized(reply, "Invalid API key", "ApiKey");
     request.principal = { kind: "operator", keyId: row.id, name: row.name, scopes: row.scopes };
+    if (scope !== undefined && !row.scopes.includes(scope) && !row.scopes.includes(ALL_SCOPES)) {
+      return replyError(reply, 403, "forbidden", `This API key lacks the scope ${scope}`);
+    }
   };
 }
 
