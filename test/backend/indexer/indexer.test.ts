@@ -14,7 +14,7 @@ import {
 } from "../../../backend/src/chain/orders";
 import { TestPaymentToken__factory } from "../../../typechain-types";
 import { migrate } from "../../../backend/src/db";
-import { type Indexer, type IndexerNotification, createIndexer } from "../../../backend/src/indexer";
+import { type IndexerNotification, NOTIFY_CHANNEL, createIndexer } from "../../../backend/src/indexer";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
@@ -181,6 +181,38 @@ describe("indexer", function () {
       await mine(1);
       await indexer.syncToHead();
       expect(await stored()).to.equal(1);
+    });
+  });
+
+  describe("lag and notifications", () => {
+    let db: TestDatabase;
+    before(async () => {
+      db = await freshDatabase();
+    });
+    after(async () => db?.drop());
+
+    it("fails readiness while far behind, recovers when caught up, and NOTIFYs listeners of new events", async () => {
+      const readiness = createReadiness();
+      const { indexer } = indexerOn(db, 0, { readiness });
+      const listener = await db.pool.connect();
+      const payloads: string[] = [];
+      listener.on("notification", (message) => payloads.push(message.payload ?? ""));
+      await listener.query(`listen ${NOTIFY_CHANNEL}`);
+      try {
+        await mine(40);
+        expect((await readiness.run()).ready).to.equal(false);
+        await indexer.step();
+        const behind = (await readiness.run()).checks.find((check) => check.name === "indexer_lag");
+        expect(behind?.ok).to.equal(false);
+        expect(behind?.detail).to.match(/blocks behind/);
+        await indexer.syncToHead();
+        expect((await readiness.run()).ready).to.equal(true);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(payloads.length).to.be.greaterThan(0);
+        expect(JSON.parse(payloads[0] ?? "{}")).to.have.keys(["fromBlock", "toBlock", "count"]);
+      } finally {
+        listener.release();
+      }
     });
   });
 

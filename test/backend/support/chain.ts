@@ -43,8 +43,11 @@ export async function useIntervalMining(ms: number): Promise<void> {
   await hre.network.provider.request({ method: "evm_setIntervalMining", params: [ms] });
 }
 
-/** Mines `count` empty blocks at once. */
+/**
+ * Mines `count` empty blocks, one `evm_mine` each. (`hardhat_mine` with a count reserves blocks whose
+ * `parentHash` does not link to the previous block's hash, which a reorg-aware reader rightly refuses.)
+ */
 export async function mine(count = 1): Promise<void> {
   const { hre } = await testChain();
-  await hre.network.provider.request({ method: "hardhat_mine", params: [`0x${count.toString(16)}`] });
+  for (let i = 0; i < count; i++) await hre.network.provider.request({ method: "evm_mine", params: [] });
 }
