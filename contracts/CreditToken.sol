@@ -32,6 +32,7 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
     Config private _config;
     mapping(uint256 batchId => BatchState) private _batches;
     mapping(uint256 batchId => bytes32) private _heads;
+    mapping(address account => bool) private _custodians;
     /// @dev Set only for the duration of an agent's forced transfer or recovery: skips the sender's identity check.
     bool private transient _forced;
 
@@ -55,6 +56,14 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
         if (current != address(0)) revert CreditTokenBridgeAlreadySet(current);
         _config.bridge = bridge_;
         emit BridgeSet(bridge_);
+    }
+
+    /// @inheritdoc ICreditToken
+    function setCustodian(address account, bool protected) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (account == address(0)) revert CreditTokenZeroAddress();
+        if (_custodians[account] == protected) revert CreditTokenCustodianUnchanged(account, protected);
+        _custodians[account] = protected;
+        emit CustodianSet(account, protected);
     }
 
     /// @inheritdoc ICreditToken
@@ -175,6 +184,11 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
     }
 
     /// @inheritdoc ICreditToken
+    function isCustodian(address account) external view returns (bool) {
+        return _custodians[account];
+    }
+
+    /// @inheritdoc ICreditToken
     function paused() external view returns (bool) {
         return _config.paused;
     }
@@ -266,6 +280,8 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
         if (from == address(0) || to == address(0)) revert CreditTokenZeroAddress();
         address bridge_ = _config.bridge;
         if (from == bridge_ || to == bridge_) revert CreditTokenBridgeProtected(bridge_);
+        if (_custodians[from]) revert CreditTokenCustodianProtected(from);
+        if (_custodians[to]) revert CreditTokenCustodianProtected(to);
     }
 
     function _setBatchFrozen(uint256 batchId, bool frozen) private {

@@ -47,11 +47,17 @@ interface ICreditToken is IERC1155 {
     error CreditTokenZeroAddress();
     /// @notice Agents cannot move units into or out of the bridge: they belong to open requests.
     error CreditTokenBridgeProtected(address bridge);
+    /// @notice Agents cannot move units into or out of a custody contract (Settlement escrow): they back open deals.
+    error CreditTokenCustodianProtected(address custodian);
+    /// @notice `account` already has custodian status `protected`.
+    error CreditTokenCustodianUnchanged(address account, bool protected);
     /// @notice Supply of `batchId` would exceed 2^128 - 1.
     error CreditTokenSupplyOverflow(uint256 batchId);
 
     /// @notice The bridge (the only minter and burner) was set.
     event BridgeSet(address indexed bridge);
+    /// @notice `account` was marked (or unmarked) as a custody contract agents cannot move units into or out of.
+    event CustodianSet(address indexed account, bool protected);
     /// @notice Batch `batchId` was registered with its registry metadata.
     event BatchRegistered(
         uint256 indexed batchId,
@@ -99,6 +105,14 @@ interface ICreditToken is IERC1155 {
     ///
     /// Emits {BridgeSet}.
     function setBridge(address bridge_) external;
+
+    /// @notice Marks a platform custody contract (Settlement) whose balance backs open deals: forced transfers and
+    /// recoveries cannot move units into or out of it, exactly as for the bridge.
+    /// @dev Requirements:
+    /// - caller has `DEFAULT_ADMIN_ROLE`; `account` is not zero; the status changes.
+    ///
+    /// Emits {CustodianSet}.
+    function setCustodian(address account, bool protected) external;
 
     /// @notice Registers a batch; its id is `uint256(keccak256(abi.encode(registryId, serialPrefix)))`.
     /// @dev Requirements:
@@ -199,6 +213,9 @@ interface ICreditToken is IERC1155 {
 
     /// @notice The bridge (zero until {setBridge}).
     function bridge() external view returns (address);
+
+    /// @notice Whether `account` is a protected custody contract (see {setCustodian}).
+    function isCustodian(address account) external view returns (bool);
 
     /// @notice Whether movements are paused.
     function paused() external view returns (bool);

@@ -68,6 +68,8 @@ export async function deploySettlement(
   await (
     await core.identityRegistry.connect(deployer).registerIdentity(settlementAddress, PLATFORM_COUNTRY, MAX_UINT64)
   ).wait();
+  // Agents' forced transfers and recoveries must not reach into deal escrow (CreditToken.setCustodian).
+  await (await core.creditToken.connect(deployer).setCustodian(settlementAddress, true)).wait();
 
   const provider = deployer.provider;
   const chainId = provider === null ? 0n : (await provider.getNetwork()).chainId;

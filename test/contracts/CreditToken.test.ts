@@ -352,6 +352,47 @@ describe("CreditToken", () => {
     });
   });
 
+  describe("setCustodian", () => {
+    it("lets only the admin mark a custody contract, with CustodianSet, and refuses no-op changes and zero", async () => {
+      const { creditToken, admin, outsider, carol } = await loadFixture(fixture);
+      await expect(creditToken.connect(outsider).setCustodian(carol.address, true))
+        .to.be.revertedWithCustomError(creditToken, "AccessControlUnauthorizedAccount")
+        .withArgs(outsider.address, await creditToken.DEFAULT_ADMIN_ROLE());
+      await expect(creditToken.connect(admin).setCustodian(carol.address, true))
+        .to.emit(creditToken, "CustodianSet")
+        .withArgs(carol.address, true);
+      expect(await creditToken.isCustodian(carol.address)).to.equal(true);
+      await expect(creditToken.connect(admin).setCustodian(carol.address, true))
+        .to.be.revertedWithCustomError(creditToken, "CreditTokenCustodianUnchanged")
+        .withArgs(carol.address, true);
+      await expect(creditToken.connect(admin).setCustodian(ethers.ZeroAddress, true)).to.be.revertedWithCustomError(
+        creditToken,
+        "CreditTokenZeroAddress",
+      );
+      await expect(creditToken.connect(admin).setCustodian(carol.address, false))
+        .to.emit(creditToken, "CustodianSet")
+        .withArgs(carol.address, false);
+      expect(await creditToken.isCustodian(carol.address)).to.equal(false);
+    });
+
+    it("keeps agents' forced transfers and recoveries out of a custodian's balance, both ways", async () => {
+      const { creditToken, admin, agent, alice, bob, batchId } = await loadFixture(fixture);
+      await creditToken.connect(alice).safeTransferFrom(alice.address, bob.address, batchId, 10n, "0x");
+      await creditToken.connect(admin).setCustodian(bob.address, true);
+      const held = await creditToken.balanceOf(bob.address, batchId);
+      await expect(creditToken.connect(agent).forcedTransfer(bob.address, alice.address, batchId, 1n, REASON))
+        .to.be.revertedWithCustomError(creditToken, "CreditTokenCustodianProtected")
+        .withArgs(bob.address);
+      await expect(creditToken.connect(agent).forcedTransfer(alice.address, bob.address, batchId, 1n, REASON))
+        .to.be.revertedWithCustomError(creditToken, "CreditTokenCustodianProtected")
+        .withArgs(bob.address);
+      await expect(creditToken.connect(agent).recoverWallet(bob.address, alice.address, [batchId], REASON))
+        .to.be.revertedWithCustomError(creditToken, "CreditTokenCustodianProtected")
+        .withArgs(bob.address);
+      expect(await creditToken.balanceOf(bob.address, batchId)).to.equal(held);
+    });
+  });
+
   describe("recoverWallet", () => {
     it("moves every balance of the given ids to a verified new wallet with WalletRecovered", async () => {
       const f = await loadFixture(fixture);

@@ -58,6 +58,21 @@ describe("Settlement: conditional escrow deals", function () {
     await expect(settlement.settleDeal(dealId)).to.be.revertedWithCustomError(settlement, "SettlementDealWrongStatus");
   });
 
+  it("escrow is out of the agents' reach: forced transfers and recoveries cannot touch Settlement's balance", async function () {
+    const { settlement, token, buyer, batchId } = f;
+    const settlementAddress = await settlement.getAddress();
+    expect(await token.isCustodian(settlementAddress)).to.equal(true);
+    await open({ paymentToken: ethers.ZeroAddress, conditions: BigInt(FIAT), amount: 25n });
+    const agent = f.agent;
+    await expect(token.connect(agent).forcedTransfer(settlementAddress, buyer.address, batchId, 25n, 1))
+      .to.be.revertedWithCustomError(token, "CreditTokenCustodianProtected")
+      .withArgs(settlementAddress);
+    await expect(token.connect(agent).recoverWallet(settlementAddress, buyer.address, [batchId], 1))
+      .to.be.revertedWithCustomError(token, "CreditTokenCustodianProtected")
+      .withArgs(settlementAddress);
+    expect(await token.balanceOf(settlementAddress, batchId)).to.equal(25n);
+  });
+
   it("on-chain payment deal with no off-chain condition: payment escrowed, settled with the fee", async function () {
     const { settlement, usd, seller, buyer, feeRecipient } = f;
     const price = 10n * f.UNIT_PRICE;
