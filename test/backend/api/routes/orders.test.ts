@@ -108,6 +108,18 @@ describe("api routes: orders", () => {
       expect(response.json().fields[0].field).to.equal("body.signature");
     });
 
+    it("refuses the malleable twin of a valid signature (high s), as Settlement does", async () => {
+      const { order, signature } = await signed();
+      const n = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
+      const s = BigInt(`0x${signature.slice(66, 130)}`);
+      const v = Number.parseInt(signature.slice(130), 16);
+      const twin = `${signature.slice(0, 66)}${(n - s).toString(16).padStart(64, "0")}${(v === 27 ? 28 : 27).toString(16)}`;
+      const response = await post({ order: wire(order), signature: twin });
+      expect(response.statusCode).to.equal(400);
+      expect(response.json().fields[0].field).to.equal("body.signature");
+      expect(response.json().message).to.match(/upper half/);
+    });
+
     it("refuses an expired order (400 naming body.order.expiry)", async () => {
       const { order, signature } = await signed({ expiry: BigInt(Math.floor(Date.now() / 1000) - 1) });
       const response = await post({ order: wire(order), signature });
