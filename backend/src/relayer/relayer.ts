@@ -334,3 +334,15 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
   ctx.shutdown?.register("services", "relayer", () => relayer.close());
   return relayer;
 }
+
+/**
+ * The platform relayer from configuration: `RELAYER_KEY` signs, `RPC_URL` (or the embedded node's URL given as
+ * `rpcUrl`) is the node, mode and fees are detected from the chain.
+ */
+export function createRelayerFromConfig(ctx: RelayerContext & Pick<Context, "config">, rpcUrl?: string): Relayer {
+  const key = ctx.config.keys.relayer;
+  const url = rpcUrl ?? ctx.config.chain.rpcUrl;
+  if (key === undefined) throw new RelayerSendError("RELAYER_KEY is not set", undefined, "RELAYER_CONFIG");
+  if (url === undefined) throw new RelayerSendError("no RPC URL: set RPC_URL or pass the embedded node's URL", undefined, "RELAYER_CONFIG");
+  return createRelayer(ctx, { rpcUrl: url, keys: [key] });
+}
