@@ -365,7 +365,15 @@ describe("indexer", function () {
       await mine(1);
       await indexer.syncToHead();
 
+      // Two requests indexed before the fork; a worker has submitted both to the registry.
+      const answered = await platform.requestRetirement(alice, batchId, 1n);
+      const untouched = await platform.requestRetirement(alice, batchId, 1n);
+      await mine(1);
+      await indexer.syncToHead();
+      await db.pool.query("update requests set status = 'submitted' where request_id = any($1)", [[answered.requestId, untouched.requestId]]);
+
       const snapshot = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
+      await platform.confirmRetirement(answered, "dropped");
       const dropped = await platform.transfer(alice, bob, batchId, 9n);
       const droppedRequest = await platform.requestRetirement(alice, batchId, 4n);
       // The deposit flow's pending claim for a block minted only on the abandoned branch.
@@ -381,6 +389,9 @@ describe("indexer", function () {
       await mine(2);
       await indexer.syncToHead();
       expect(await projectedBalances(db, batchId)).to.include({ [bob.address.toLowerCase()]: "9" });
+      const requestRow = async (id: string) =>
+        (await db.pool.query("select status, chain_status, registry_ref_hash from requests where request_id = $1", [id])).rows[0];
+      expect(await requestRow(answered.requestId)).to.include({ status: "confirmed", chain_status: "confirmed" });
       const claimRow = () => db.pool.query("select status, deposit_id, indexer_inserted from deposits where id = $1", [claim.rows[0]?.id]);
       expect((await claimRow()).rows[0]).to.deep.equal({ status: "minted", deposit_id: claimed.message.depositId, indexer_inserted: false });
       const abandonedHead = await client.getBlockNumber({ cacheTime: 0 });
@@ -399,12 +410,17 @@ describe("indexer", function () {
       expect(await txs(other.txHash)).to.equal(0);
       expect(await txs(kept)).to.equal(1);
       expect(await projectedBalances(db, batchId)).to.deep.equal({
-        [alice.address.toLowerCase()]: "38",
+        [alice.address.toLowerCase()]: "36",
         [bob.address.toLowerCase()]: "2",
+        [platform.deployment.registryBridge.toLowerCase()]: "2",
       });
       expect(await chainBalance(bob.address, batchId)).to.equal("2");
+      // The dropped confirmation is undone; the registry has not answered as far as the chain knows.
+      expect(await requestRow(answered.requestId)).to.deep.equal({ status: "requested", chain_status: "pending", registry_ref_hash: null });
+      expect(await requestRow(untouched.requestId)).to.deep.equal({ status: "submitted", chain_status: "pending", registry_ref_hash: null });
       const batch = await db.pool.query("select total_supply from batches where batch_id = $1", [batchId.toString()]);
       expect(batch.rows[0].total_supply).to.equal("40");
+      expect(await platform.core.creditToken.totalSupply(batchId)).to.equal(40n);
       const orphan = await db.pool.query("select total_supply, registered_block from batches where batch_id = $1", [
         other.batchId.toString(),
       ]);
