@@ -1,3 +1,6 @@
+import type { Pool } from "pg";
+import { REGISTRY_IDS } from "../registries/ids";
+
 /**
  * The seam through which the API learns whether a registry is paused on the bridge and what its circuit breaker
  * says. The queue/guard side provides a real source later; until then every registry reads as "unknown", which
@@ -24,3 +27,25 @@ export const UNKNOWN_REGISTRY_STATUS: RegistryStatus = { paused: null, circuit: 
 export const unknownRegistryStatus: RegistryStatusSource = {
   get: async () => UNKNOWN_REGISTRY_STATUS,
 };
+
+/**
+ * The bridge's per-registry pause as indexed (last `RegistryPaused` / `RegistryUnpaused` in `chain_events`; none
+ * means never paused), with the circuit state and detail from `circuit` (default: unknown). Opt-in: pass it as
+ * `registryStatus` where the indexer runs; the queue's circuit breakers can be given as `circuit`.
+ */
+export function chainPauseStatus(pool: Pool, circuit: RegistryStatusSource = unknownRegistryStatus): RegistryStatusSource {
+  return {
+    async get(registryId) {
+      const status = await circuit.get(registryId);
+      const numeric = (REGISTRY_IDS as Record<string, number | undefined>)[registryId];
+      if (numeric === undefined) return status;
+      const { rows } = await pool.query<{ event_name: string }>(
+        `SELECT event_name FROM chain_events
+          WHERE event_name IN ('RegistryPaused', 'RegistryUnpaused') AND args->>'registryId' = $1
+          ORDER BY block_number DESC, log_index DESC LIMIT 1`,
+        [String(numeric)],
+      );
+      return { ...status, paused: rows[0]?.event_name === "RegistryPaused" };
+    },
+  };
+}

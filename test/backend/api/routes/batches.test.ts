@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import type { RegistryStatusSource } from "../../../../backend/src/api/registry-status";
+import { type RegistryStatusSource, chainPauseStatus } from "../../../../backend/src/api/registry-status";
 import { domainApp, insertBatch, insertDeal, insertEvent, insertRequest } from "../helpers";
 
 type Harness = Awaited<ReturnType<typeof domainApp>>;
@@ -88,6 +88,18 @@ describe("api routes: batches", () => {
       expect(bad.json().fields[0].field).to.equal("params.batchId");
       const huge = await h.app.inject({ method: "GET", url: `/batches/${(2n ** 256n).toString()}` });
       expect(huge.json().fields[0]).to.deep.equal({ field: "params.batchId", message: "exceeds uint256" });
+    });
+  });
+
+  describe("chainPauseStatus (opt-in source: the bridge pause as indexed)", () => {
+    it("reads the last RegistryPaused / RegistryUnpaused of the registry and keeps the circuit source's state", async () => {
+      const source = chainPauseStatus(h.db.pool, { get: async () => ({ paused: null, circuit: "half_open" }) });
+      expect(await source.get("IREC")).to.deep.equal({ paused: false, circuit: "half_open" });
+      await insertEvent(h.db.pool, "RegistryPaused", { registryId: "3", guardian: seller.toLowerCase() });
+      expect(await source.get("IREC")).to.deep.equal({ paused: true, circuit: "half_open" });
+      await insertEvent(h.db.pool, "RegistryUnpaused", { registryId: "3", guardian: seller.toLowerCase() });
+      expect((await source.get("IREC")).paused).to.equal(false);
+      expect((await chainPauseStatus(h.db.pool).get("NOT_A_REGISTRY")).paused).to.equal(null);
     });
   });
 
