@@ -1,0 +1,98 @@
+/**
+ * The action hook for custody discrepancies: freezes the batch on-chain with the agent's
+ * `CreditToken.freezeBatch(uint256 batchId, uint16 reasonCode)` (no mint, no transfer; burns still go through, so
+ * registry-confirmed exits are still recorded). Idempotent: a batch already frozen (indexed `frozen` flag in the
+ * discrepancy's evidence), frozen by this freezer before, or being frozen right now is not frozen again, and the
+ * contract's `CreditTokenBatchFrozenUnchanged` revert (frozen by someone else meanwhile) counts as done.
+ */
+import type { Abi, Address, Hex } from "viem";
+import { loadAbi } from "../chain/artifacts";
+import type { Logger } from "../logger";
+import type { DiscrepancyClass, DiscrepancyRecord } from "./engine";
+
+/** Reason codes the reconciliation engine freezes with (uint16, in `BatchFrozen.reasonCode`). */
+export const FREEZE_REASON: Partial<Record<DiscrepancyClass, number>> = {
+  shortfall: 0x5201,
+  status_mismatch: 0x5202,
+  ghost_credit: 0x5203,
+};
+
+/** The classes that freeze a batch by default (ARCHITECTURE.md §3.3: "a shortfall or a status change"). */
+export const DEFAULT_FREEZE_CLASSES: readonly DiscrepancyClass[] = ["shortfall", "status_mismatch"];
+
+/** The part of a viem WalletClient the freezer uses (a real `createWalletClient(...)` fits; tests pass a fake). */
+export type FreezerWalletClient = {
+  account?: unknown;
+  chain?: unknown;
+  // viem's writeContract is generic over the ABI; `any` keeps a real WalletClient assignable.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  writeContract(parameters: any): Promise<Hex>;
+};
+
+export type CreateBatchFreezerParameters = {
+  walletClient: FreezerWalletClient;
+  creditToken: Address;
+  classes?: readonly DiscrepancyClass[];
+  logger?: Logger;
+  /** Defaults to `loadAbi("CreditToken")` (the compiled artifact). */
+  abi?: Abi;
+};
+
+export type BatchFreezer = {
+  /** The `onDiscrepancy` hook. Resolves once the freeze transaction was sent (or skipped). */
+  onDiscrepancy(discrepancy: DiscrepancyRecord): Promise<void>;
+  /** Batches this freezer froze (batch id -> tx hash). */
+  readonly frozen: ReadonlyMap<string, Hex | "already-frozen">;
+  /** Forget a batch (after an agent unfroze it), so a new discrepancy freezes it again. */
+  forget(batchId: string): void;
+};
+
+export function createBatchFreezer(parameters: CreateBatchFreezerParameters): BatchFreezer {
+  const classes = new Set(parameters.classes ?? DEFAULT_FREEZE_CLASSES);
+  const abi = parameters.abi ?? loadAbi("CreditToken");
+  const frozen = new Map<string, Hex | "already-frozen">();
+  const inFlight = new Map<string, Promise<void>>();
+  const log = parameters.logger?.child({ component: "reconciliation-freezer" });
+
+  async function freeze(batchId: string, cls: DiscrepancyClass): Promise<void> {
+    const reasonCode = FREEZE_REASON[cls] ?? 0x5200;
+    try {
+      // Spread so a real WalletClient's own account and chain are used; the structural type keeps fakes simple.
+      const hash = await parameters.walletClient.writeContract({
+        address: parameters.creditToken,
+        abi,
+        functionName: "freezeBatch",
+        args: [BigInt(batchId), reasonCode],
+        ...(parameters.walletClient.account === undefined ? {} : { account: parameters.walletClient.account }),
+        ...(parameters.walletClient.chain === undefined ? {} : { chain: parameters.walletClient.chain }),
+      });
+      frozen.set(batchId, hash);
+      log?.warn({ batchId, class: cls, reasonCode, txHash: hash }, "batch frozen on-chain by reconciliation");
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (message.includes("CreditTokenBatchFrozenUnchanged")) {
+        frozen.set(batchId, "already-frozen");
+        return;
+      }
+      log?.error({ batchId, class: cls, err: message }, "freezing the batch failed");
+      throw error;
+    }
+  }
+
+  return {
+    frozen,
+    forget(batchId) {
+      frozen.delete(batchId);
+    },
+    async onDiscrepancy(discrepancy) {
+      if (!classes.has(discrepancy.class) || discrepancy.batchId === null) return;
+      const batchId = discrepancy.batchId;
+      if (discrepancy.details.frozen === true || frozen.has(batchId)) return;
+      const running = inFlight.get(batchId);
+      if (running !== undefined) return running;
+      const attempt = freeze(batchId, discrepancy.class).finally(() => inFlight.delete(batchId));
+      inFlight.set(batchId, attempt);
+      return attempt;
+    },
+  };
+}
