@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { type Address, type PublicClient, keccak256, toHex, zeroAddress } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { signDigestQuorum, sortSigners } from "../../../backend/src/chain/attestations";
+import { blockKeyOf, requestIdOf, signDigestQuorum, sortSigners } from "../../../backend/src/chain/attestations";
 import {
   buildDeal,
   buildOrder,
@@ -164,6 +164,44 @@ describe("indexer", function () {
       expect(rendered).to.match(/carbon_indexer_lag_blocks 0/);
       const report = await readiness.run();
       expect(report.checks.find((check) => check.name === "indexer_lag")?.ok).to.equal(true);
+    });
+
+    it("indexes a withdrawal of a whole deposited block: request confirmed, deposit withdrawn, supply burned", async () => {
+      const { alice, core } = platform;
+      const { indexer } = indexerOn(db, 0);
+      const { batchId, message } = await platform.deposit(alice, 8n, "VCS-WITHDRAW-2018");
+      const key = keccak256(toHex(`withdraw-${Math.random()}`));
+      const account = keccak256(toHex("VERRA-ACCOUNT-7"));
+      await (await core.registryBridge.connect(alice).requestWithdrawal(batchId, 8n, key, account)).wait();
+      const requestId = requestIdOf(alice.address as Address, key);
+      const blockKey = blockKeyOf(batchId, message.blockStart, message.blockEnd);
+      const confirmation = {
+        requestId,
+        holder: alice.address as Address,
+        batchId,
+        amount: 8n,
+        registryAccount: account,
+        registryTxHash: keccak256(toHex("verra-tx-1")),
+        serialRangeHash: keccak256(toHex("range-w")),
+        releasedBlockKey: blockKey,
+      };
+      const signatures = await platform.quorum("WithdrawalConfirmed", confirmation);
+      await (await core.registryBridge.connect(platform.relayer).confirmWithdrawal(confirmation, signatures)).wait();
+      await indexer.syncToHead();
+
+      const request = await db.pool.query("select * from requests where request_id = $1", [requestId]);
+      expect(request.rows[0]).to.include({
+        kind: "withdrawal",
+        status: "confirmed",
+        destination_account: account,
+        registry_ref_hash: confirmation.registryTxHash,
+        released_block_key: blockKey,
+      });
+      const deposit = await db.pool.query("select status, block_key from deposits where deposit_id = $1", [message.depositId]);
+      expect(deposit.rows[0]).to.deep.equal({ status: "withdrawn", block_key: blockKey });
+      const batch = await db.pool.query("select total_supply from batches where batch_id = $1", [batchId.toString()]);
+      expect(batch.rows[0].total_supply).to.equal("0");
+      expect(await projectedBalances(db, batchId)).to.deep.equal({});
     });
 
     it("respects confirmations: an event in the last N blocks is not indexed until N blocks follow it", async () => {
