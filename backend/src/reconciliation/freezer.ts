@@ -3,7 +3,8 @@
  * `CreditToken.freezeBatch(uint256 batchId, uint16 reasonCode)` (no mint, no transfer; burns still go through, so
  * registry-confirmed exits are still recorded). Idempotent: a batch already frozen (indexed `frozen` flag in the
  * discrepancy's evidence), frozen by this freezer before, or being frozen right now is not frozen again, and the
- * contract's `CreditTokenBatchFrozenUnchanged` revert (frozen by someone else meanwhile) counts as done.
+ * contract's `CreditTokenBatchFrozenUnchanged` revert (frozen by someone else meanwhile) counts as done. A batch is
+ * tried at most once per run; a failed attempt (node down) is logged, and retried by the next run.
  */
 import type { Abi, Address, Hex } from "viem";
 import { loadAbi } from "../chain/artifacts";
@@ -52,6 +53,9 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
   const abi = parameters.abi ?? loadAbi("CreditToken");
   const frozen = new Map<string, Hex | "already-frozen">();
   const inFlight = new Map<string, Promise<void>>();
+  // One attempt per batch per run: a batch with two discrepancies is frozen once; a failed attempt is retried by
+  // the next run.
+  const attempted = new Map<string, string>();
   const log = parameters.logger?.child({ component: "reconciliation-freezer" });
 
   async function freeze(batchId: string, cls: DiscrepancyClass): Promise<void> {
@@ -83,6 +87,7 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
     frozen,
     forget(batchId) {
       frozen.delete(batchId);
+      attempted.delete(batchId);
     },
     async onDiscrepancy(discrepancy) {
       if (!classes.has(discrepancy.class) || discrepancy.batchId === null) return;
@@ -90,6 +95,8 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
       if (discrepancy.details.frozen === true || frozen.has(batchId)) return;
       const running = inFlight.get(batchId);
       if (running !== undefined) return running;
+      if (attempted.get(batchId) === discrepancy.runId) return;
+      attempted.set(batchId, discrepancy.runId);
       const attempt = freeze(batchId, discrepancy.class).finally(() => inFlight.delete(batchId));
       inFlight.set(batchId, attempt);
       return attempt;
