@@ -59,11 +59,11 @@ contract CreditToken is ICreditToken, ERC1155, AccessControl {
     }
 
     /// @inheritdoc ICreditToken
-    function setCustodian(address account, bool protected) external onlyRole(DEFAULT_ADMIN_ROLE) {
+    function setCustodian(address account, bool isProtected) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (account == address(0)) revert CreditTokenZeroAddress();
-        if (_custodians[account] == protected) revert CreditTokenCustodianUnchanged(account, protected);
-        _custodians[account] = protected;
-        emit CustodianSet(account, protected);
+        if (_custodians[account] == isProtected) revert CreditTokenCustodianUnchanged(account, isProtected);
+        _custodians[account] = isProtected;
+        emit CustodianSet(account, isProtected);
     }
 
     /// @inheritdoc ICreditToken

@@ -49,15 +49,15 @@ interface ICreditToken is IERC1155 {
     error CreditTokenBridgeProtected(address bridge);
     /// @notice Agents cannot move units into or out of a custody contract (Settlement escrow): they back open deals.
     error CreditTokenCustodianProtected(address custodian);
-    /// @notice `account` already has custodian status `protected`.
-    error CreditTokenCustodianUnchanged(address account, bool protected);
+    /// @notice `account` already has custodian status `isProtected`.
+    error CreditTokenCustodianUnchanged(address account, bool isProtected);
     /// @notice Supply of `batchId` would exceed 2^128 - 1.
     error CreditTokenSupplyOverflow(uint256 batchId);
 
     /// @notice The bridge (the only minter and burner) was set.
     event BridgeSet(address indexed bridge);
     /// @notice `account` was marked (or unmarked) as a custody contract agents cannot move units into or out of.
-    event CustodianSet(address indexed account, bool protected);
+    event CustodianSet(address indexed account, bool isProtected);
     /// @notice Batch `batchId` was registered with its registry metadata.
     event BatchRegistered(
         uint256 indexed batchId,
@@ -112,7 +112,7 @@ interface ICreditToken is IERC1155 {
     /// - caller has `DEFAULT_ADMIN_ROLE`; `account` is not zero; the status changes.
     ///
     /// Emits {CustodianSet}.
-    function setCustodian(address account, bool protected) external;
+    function setCustodian(address account, bool isProtected) external;
 
     /// @notice Registers a batch; its id is `uint256(keccak256(abi.encode(registryId, serialPrefix)))`.
     /// @dev Requirements:

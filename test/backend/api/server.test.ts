@@ -1,8 +1,10 @@
+import fs from "node:fs";
 import { expect } from "chai";
 import { SERVER_TIMEOUTS } from "../../../backend/src/api/app";
 import { startApi } from "../../../backend/src/api/server";
 import { loadConfig } from "../../../backend/src/config";
 import { createContext, handleSignals } from "../../../backend/src/context";
+import { MIGRATIONS_DIR } from "../../../backend/src/db";
 import { createLogger } from "../../../backend/src/logger";
 import { createShutdown } from "../../../backend/src/shutdown";
 import { type TestDatabase, createTestDatabase } from "../support/database";
@@ -39,7 +41,8 @@ describe("api: server and context lifecycle", () => {
     expect(ready.status).to.equal(200);
     expect(ready.headers.get("x-request-id")).to.be.a("string");
     const { rows } = await ctx.db.pool.query("select count(*)::int as n from pgmigrations");
-    expect(rows[0].n).to.equal(1);
+    const files = fs.readdirSync(MIGRATIONS_DIR).filter((file) => /^\d{4}_.+\.sql$/.test(file));
+    expect(rows[0].n).to.equal(files.length);
 
     expect(await ctx.shutdown.run("test")).to.equal(true);
     order.push(`pool ended: ${ctx.db.pool.ended}`);
