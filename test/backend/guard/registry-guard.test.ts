@@ -1,0 +1,168 @@
+import { expect } from "chai";
+import type { Hex } from "viem";
+import { migrate } from "../../../backend/src/db";
+import { createBridgePauser } from "../../../backend/src/guard/bridge-pauser";
+import { bucketState } from "../../../backend/src/guard/rate-limit";
+import { RegistryCircuitOpenError, createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { createRegistryStatusSource } from "../../../backend/src/guard/status";
+import { createLogger } from "../../../backend/src/logger";
+import { createMetrics } from "../../../backend/src/metrics";
+import { createReadiness } from "../../../backend/src/readiness";
+import {
+  RegistryRateLimitedError,
+  RegistryRejectedError,
+  RegistryUnavailableError,
+} from "../../../backend/src/registries/errors";
+import type { RegistryName } from "../../../backend/src/registries/ids";
+import { type TestDatabase, createTestDatabase } from "../support/database";
+
+const logger = createLogger({ level: "silent" });
+
+async function rejects(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("guard: circuit breaker, timeout and hooks per registry", () => {
+  let db: TestDatabase;
+
+  before(async () => {
+    db = await createTestDatabase();
+    await migrate({ url: db.url, logger });
+  });
+  after(async () => {
+    await db?.drop();
+  });
+
+  function setup(hooks: { onOpen?: (r: RegistryName) => void; onClose?: (r: RegistryName) => void } = {}) {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const readiness = createReadiness();
+    const guard = createRegistryGuard(
+      { logger, metrics, readiness, db: { pool: db.pool } },
+      {
+        registries: {
+          VERRA: { capacity: 100, refillPerSec: 100, consecutiveFailures: 3, halfOpenAfterMs: 400, timeoutMs: 200 },
+          GOLD_STANDARD: { capacity: 100, refillPerSec: 100 },
+        },
+        hooks,
+      },
+    );
+    return { guard, metrics, readiness };
+  }
+
+  it("opens after N consecutive retryable failures, fails fast, half-opens after the delay, closes on success; hooks fire once each", async () => {
+    const events: string[] = [];
+    const { guard, metrics, readiness } = setup({
+      onOpen: (registry) => void events.push(`open:${registry}`),
+      onClose: (registry) => void events.push(`close:${registry}`),
+    });
+    await guard.init();
+    const down = async () => {
+      throw new RegistryUnavailableError("503", { registry: "VERRA", status: 503 });
+    };
+    // non-retryable answers (the registry answered) do not count
+    await rejects(guard.guardedCall("VERRA", async () => { throw new RegistryRejectedError("no", { registry: "VERRA", status: 422 }); }));
+    for (let i = 0; i < 3; i++) expect(await rejects(guard.guardedCall("VERRA", down))).to.be.instanceOf(RegistryUnavailableError);
+    expect(guard.circuit("VERRA")).to.equal("open");
+    expect(guard.circuit("GOLD_STANDARD")).to.equal("closed");
+    expect(guard.circuit("NOPE")).to.equal("unknown");
+
+    let called = false;
+    const fast = await rejects(guard.guardedCall("VERRA", async () => (called = true)));
+    expect(fast).to.be.instanceOf(RegistryCircuitOpenError).and.include({ retryable: true, retryAfterMs: 400 });
+    expect(called).to.equal(false);
+    const report = await readiness.run();
+    expect(report.ready).to.equal(false);
+    expect(report.checks.find((check) => check.name === "registry_circuits")?.detail).to.equal("circuit open: VERRA");
+    expect((await metrics.render()).body).to.match(/carbon_registry_circuit_state\{registry="VERRA"\} 2/);
+
+    // half-open after the delay: a failed trial re-opens (no second onOpen)
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await rejects(guard.guardedCall("VERRA", down))).to.be.instanceOf(RegistryUnavailableError);
+    expect(guard.circuit("VERRA")).to.equal("open");
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(guard.circuit("VERRA")).to.equal("half_open");
+    expect(await guard.guardedCall("VERRA", async () => "ok")).to.equal("ok");
+    expect(guard.circuit("VERRA")).to.equal("closed");
+    await guard.settled();
+    expect(events).to.deep.equal(["open:VERRA", "close:VERRA"]);
+    expect((await readiness.run()).ready).to.equal(true);
+  });
+
+  it("a timeout counts as a failure and comes back as a retryable RegistryUnavailableError", async () => {
+    const { guard } = setup();
+    await guard.init();
+    const error = await rejects(
+      guard.guardedCall("VERRA", () => new Promise(() => undefined)), // hangs: only the timeout ends it
+    );
+    expect(error).to.be.instanceOf(RegistryUnavailableError).and.include({ retryable: true });
+    expect((error as Error).message).to.match(/timed out after 200 ms/);
+  });
+
+  it("429 blocks the shared bucket and does not count towards the breaker", async () => {
+    const { guard, metrics } = setup();
+    await guard.init();
+    for (let i = 0; i < 4; i++) {
+      await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = 10 WHERE registry = 'GOLD_STANDARD'");
+      const error = await rejects(
+        guard.guardedCall("GOLD_STANDARD", async () => {
+          throw new RegistryRateLimitedError("429", { registry: "GOLD_STANDARD", status: 429, retryAfterMs: 60_000 });
+        }),
+      );
+      expect(error).to.be.instanceOf(RegistryRateLimitedError).and.include({ retryable: true });
+    }
+    expect(guard.circuit("GOLD_STANDARD")).to.equal("closed");
+    const bucket = await bucketState(db.pool, "GOLD_STANDARD");
+    expect(bucket!.blockedUntil!.getTime()).to.be.greaterThan(Date.now() + 50_000);
+    expect((await metrics.render()).body).to.match(/carbon_registry_rate_limited_total\{registry="GOLD_STANDARD"\} 4/);
+    // with the block in force, waiting longer than maxWaitMs (60 s default) is refused as a retryable 429
+    const refused = await rejects(guard.guardedCall("GOLD_STANDARD", async () => "never"));
+    expect(refused).to.be.instanceOf(RegistryRateLimitedError);
+    expect((refused as RegistryRateLimitedError).retryAfterMs).to.be.greaterThan(50_000);
+  });
+
+  it("status source: circuit, bridge pause flag and Retry-After block; unknown registries read unknown", async () => {
+    const { guard } = setup();
+    await guard.init();
+    await db.pool.query("UPDATE rate_buckets SET blocked_until = now() + interval '1 hour' WHERE registry = 'VERRA'");
+    await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL WHERE registry = 'GOLD_STANDARD'");
+    const source = createRegistryStatusSource({ guard, db: db.pool, paused: async (registry) => registry === "VERRA" });
+    const verra = await source.get("VERRA");
+    expect(verra).to.include({ paused: true, circuit: "closed" });
+    expect(verra.detail).to.match(/rate limited by the registry until/);
+    expect(await source.get("GOLD_STANDARD")).to.deep.equal({ paused: false, circuit: "closed" });
+    expect(await source.get("SOMETHING_ELSE")).to.deep.equal({ paused: null, circuit: "unknown" });
+  });
+
+  it("bridge pauser: pauseRegistry/unpauseRegistry with the registry id; an unchanged pause counts as done", async () => {
+    const calls: Array<{ functionName: string; args: unknown[] }> = [];
+    let fail = false;
+    const pauser = createBridgePauser({
+      bridge: "0x0000000000000000000000000000000000000b1d",
+      abi: [],
+      walletClient: {
+        async writeContract(parameters: { functionName: string; args: unknown[] }): Promise<Hex> {
+          calls.push({ functionName: parameters.functionName, args: parameters.args });
+          if (fail) throw new Error('reverted with custom error "RegistryBridgeRegistryPauseUnchanged(3, true)"');
+          return "0xabc";
+        },
+      },
+    });
+    await pauser.onOpen("IREC");
+    fail = true;
+    await pauser.onOpen("IREC");
+    fail = false;
+    await pauser.onClose("IREC");
+    expect(calls).to.deep.equal([
+      { functionName: "pauseRegistry", args: [3] },
+      { functionName: "pauseRegistry", args: [3] },
+      { functionName: "unpauseRegistry", args: [3] },
+    ]);
+    expect(pauser.sent.map((entry) => entry.hash)).to.deep.equal(["0xabc", "unchanged", "0xabc"]);
+    expect(await pauser.isPaused("IREC")).to.equal(null);
+  });
+});
