@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { createPublicClient, http } from "viem";
+import { chainPauseStatus } from "../api/registry-status";
 import { startApi } from "../api/server";
 import type { Config } from "../config";
 import { type Context, createContext } from "../context";
@@ -114,6 +115,8 @@ export async function startPlatform(config: Config): Promise<Platform> {
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
         siwe: { domain: `${config.api.host}:${config.api.port}`, chainId: deployment.chainId },
+        // On-chain registry pauses from the index; circuit states join when the registry workers run here.
+        registryStatus: chainPauseStatus(ctx.db.pool),
       },
     });
     return { ctx, apiUrl: address, rpcUrl, deployment, simulators, wallets, close: (reason = "close") => ctx.shutdown.run(reason) };
