@@ -314,7 +314,9 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
 
     const promise = (mode === "sequential" ? withLock(sender, lifecycle) : lifecycle()).catch((error: unknown) => {
       const classified = classifyRelayerError(error, errorsAbi);
-      sendsCounter.inc({ outcome: classified instanceof RelayerRevertError ? "reverted" : classified.retryable ? "retryable" : "failed" });
+      const outcome = classified instanceof RelayerRevertError ? "reverted" : classified.retryable ? "retryable" : "failed";
+      sendsCounter.inc({ outcome });
+      log.warn({ from, to: call.to, functionName: call.functionName, outcome, code: classified.code, error: classified.message }, "send failed");
       throw classified;
     });
     inflight.add(promise);

@@ -156,6 +156,24 @@ describe("relayer", function () {
       await relayer.close();
     });
 
+    it("never logs its key, even at trace level and on errors", async () => {
+      const lines: string[] = [];
+      const destination = { write: (line: string) => lines.push(line) };
+      const key = relayerKey(12);
+      const relayer = createRelayer(
+        { logger: createLogger({ level: "trace", destination }), metrics: createMetrics({ defaultMetrics: false }) },
+        { rpcUrl: url, keys: [key], pollIntervalMs: 20 },
+      );
+      await relayer.send((await depositCall()).call);
+      const { message } = await depositCall();
+      await relayer.send((await depositCall(1n, message.depositId)).call).catch(() => undefined);
+      await relayer.send((await depositCall(1n, message.depositId)).call).catch(() => undefined);
+      await relayer.close();
+      expect(lines.length).to.be.greaterThan(0);
+      const all = lines.join("\n").toLowerCase();
+      expect(all).not.to.include(key.reveal().slice(2).toLowerCase());
+    });
+
     it("reports an unreachable node as a retryable transport error", async () => {
       const relayer = createRelayer(
         { logger, metrics: createMetrics({ defaultMetrics: false }) },
