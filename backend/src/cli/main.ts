@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { auditCommand } from "./audit";
+import { reconcileCommand } from "./reconcile";
 import { serialCommand } from "./serial";
 import { simulateCommand } from "./simulate";
 import { startCommand } from "./start";
@@ -12,6 +13,7 @@ export function buildCli(): Command {
   program.addCommand(simulateCommand());
   program.addCommand(auditCommand());
   program.addCommand(startCommand());
+  program.addCommand(reconcileCommand());
   return program;
 }
 
