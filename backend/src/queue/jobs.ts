@@ -138,6 +138,11 @@ export type ClaimJobsParameters = {
   registry?: string | undefined;
   /** Only jobs of these kinds. */
   kinds?: readonly string[] | undefined;
+  /**
+   * Leave jobs of these registries where they are (e.g. registries whose circuit is open): claiming them would
+   * only burn an attempt on a call the guard refuses. Jobs without a registry are never excluded.
+   */
+  excludeRegistries?: readonly string[] | undefined;
   limit: number;
   /** Lease length: the job is claimable again this long after the claim unless the worker extends it. */
   leaseMs: number;
@@ -151,7 +156,8 @@ export type ClaimJobsParameters = {
  * after our snapshot is re-checked against the WHERE clause on its new version (READ COMMITTED re-evaluation),
  * where it is now `running` with a live lease and drops out. The UPDATE in the same statement flips the state
  * before the locks are released at commit. A `running` row whose lease has expired is claimable again: that is
- * how the job of a killed worker is recovered.
+ * how the job of a killed worker is recovered. A job whose lease expired on its last attempt becomes a dead
+ * letter instead (`QUEUE_LEASE_EXPIRED`): a job that keeps killing its workers must stop being retried.
  */
 export async function claimJobs<P = unknown>(
   db: Queryable,
@@ -159,11 +165,20 @@ export async function claimJobs<P = unknown>(
   parameters: ClaimJobsParameters,
 ): Promise<Job<P>[]> {
   const { rows } = await db.query<JobRow>(
-    `WITH candidates AS (
+    `WITH exhausted AS (
+       UPDATE jobs SET state = 'dead', locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now(),
+              last_error = 'lease expired on the last attempt (worker lost mid-job)' || coalesce('; before: ' || last_error, ''),
+              last_error_code = 'QUEUE_LEASE_EXPIRED'
+        WHERE id IN (SELECT id FROM jobs
+                      WHERE state = 'running' AND locked_until < now() AND attempts >= max_attempts
+                        FOR UPDATE SKIP LOCKED)
+     ), candidates AS (
        SELECT id FROM jobs
-        WHERE ((state = 'queued' AND run_at <= now()) OR (state = 'running' AND locked_until < now()))
+        WHERE ((state = 'queued' AND run_at <= now())
+               OR (state = 'running' AND locked_until < now() AND attempts < max_attempts))
           AND ($2::text IS NULL OR registry = $2)
           AND ($3::text[] IS NULL OR kind = ANY ($3))
+          AND (registry IS NULL OR NOT (registry = ANY ($6::text[])))
         ORDER BY run_at, id
         LIMIT $4
         FOR UPDATE SKIP LOCKED
@@ -174,7 +189,14 @@ export async function claimJobs<P = unknown>(
        FROM candidates c
       WHERE j.id = c.id
      RETURNING j.*`,
-    [workerId, parameters.registry ?? null, parameters.kinds ?? null, parameters.limit, parameters.leaseMs],
+    [
+      workerId,
+      parameters.registry ?? null,
+      parameters.kinds ?? null,
+      parameters.limit,
+      parameters.leaseMs,
+      parameters.excludeRegistries ?? [],
+    ],
   );
   return rows.map((row) => toJob<P>(row)).sort((a, b) => a.runAt.getTime() - b.runAt.getTime());
 }

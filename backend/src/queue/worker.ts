@@ -37,6 +37,12 @@ export type CreateWorkerParameters<P = unknown> = {
   leaseMs?: number;
   /** Only jobs of this registry. */
   registry?: string;
+  /**
+   * Registries not to claim for right now, asked before every claim. Wire the guard in:
+   * `() => guard.registries().filter((r) => guard.circuit(r) === "open")`, so a registry that is down keeps its
+   * jobs queued (attempts intact) until its breaker half-opens.
+   */
+  skipRegistries?: () => readonly string[];
   backoff?: BackoffParameters;
   /** Default `<hostname>:<pid>:<random>`. */
   workerId?: string;
@@ -132,6 +138,7 @@ export function createWorker<P = unknown>(
     const jobs = await claimJobs<P>(pool, workerId, {
       kinds: parameters.kinds,
       registry: parameters.registry,
+      excludeRegistries: parameters.skipRegistries?.(),
       limit: free,
       leaseMs,
     });

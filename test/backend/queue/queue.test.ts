@@ -68,6 +68,16 @@ describe("queue: jobs in Postgres", () => {
     expect(rest[0]?.state).to.equal("running");
   });
 
+  it("leaves jobs of excluded registries (circuit open) queued with their attempts intact", async () => {
+    await enqueue(db.pool, { kind: "retire", key: "v", registry: "VERRA" });
+    await enqueue(db.pool, { kind: "retire", key: "g", registry: "GOLD_STANDARD" });
+    await enqueue(db.pool, { kind: "sweep", key: "n" });
+    const claimed = await claimJobs(db.pool, "w", { excludeRegistries: ["VERRA"], limit: 10, leaseMs: 10_000 });
+    expect(claimed.map((job) => job.key).sort()).to.deep.equal(["g", "n"]);
+    const { rows } = await db.pool.query("SELECT state, attempts FROM jobs WHERE key = 'v'");
+    expect(rows[0]).to.deep.equal({ state: "queued", attempts: 0 });
+  });
+
   it("two child processes with their own pools never claim the same job", async function () {
     this.timeout(120_000);
     await db.pool.query("CREATE TABLE IF NOT EXISTS claim_log (job_id bigint NOT NULL, worker text NOT NULL)");
@@ -110,6 +120,15 @@ describe("queue: jobs in Postgres", () => {
     // the dead worker's attempt can no longer write: fenced by (locked_by, attempts)
     expect(await completeJob(db.pool, { id: job.id, lockedBy: leased!.lockedBy, attempts: 1 })).to.equal(false);
     expect(await completeJob(db.pool, rescued[0]!)).to.equal(true);
+  });
+
+  it("dead-letters a job whose lease expired on its last attempt", async () => {
+    const { job } = await enqueue(db.pool, { kind: "retire", key: "0xpoison", maxAttempts: 1 });
+    expect(await claimJobs(db.pool, "w", { limit: 1, leaseMs: 1 })).to.have.length(1);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await claimJobs(db.pool, "w", { limit: 1, leaseMs: 10_000 })).to.have.length(0);
+    const stored = await getJob(db.pool, job.id);
+    expect(stored).to.include({ state: "dead", lastErrorCode: "QUEUE_LEASE_EXPIRED", lockedBy: null });
   });
 
   it("retries a retryable error with exponential backoff computed in SQL", async () => {
