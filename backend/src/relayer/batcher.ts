@@ -1,13 +1,13 @@
 /**
  * Coalescing of calls that arrive close together into one transaction. `createCallBatcher` is generic: items
  * added within `windowMs` (or until `maxItems`) are flushed together and each caller gets its own result.
- * `createRetirementConfirmationBatcher` uses it for the bridge's batched entry point `confirmRetirements`: the
- * oracle quorum signs one `RetirementConfirmedBatch` over the items, and a revert of the batch is bisected so one
- * bad confirmation fails alone (with its custom error) while the others still land.
+ * `createAttestationBatcher` uses it for the bridge's batched entry points (`confirmDeposits`,
+ * `confirmRetirements`, `confirmWithdrawals`): the oracle quorum signs one `...Batch` attestation over the items,
+ * and a revert of the batch is bisected so one bad item fails alone (with its custom error) while the others land.
  */
 import type { Address, Hex } from "viem";
 import { loadAbi } from "../chain/artifacts";
-import type { RetirementConfirmed } from "../chain/attestations";
+import type { DepositConfirmed, RetirementConfirmed, WithdrawalConfirmed } from "../chain/attestations";
 import { RelayerRevertError } from "./errors";
 import type { Relayer, RelayerReceipt } from "./relayer";
 
@@ -70,27 +70,40 @@ export function createCallBatcher<I, R>(params: CreateCallBatcherParameters<I, R
   };
 }
 
-export type CreateRetirementConfirmationBatcherParameters = {
+/** The bridge's batched entry points and the items each takes (one quorum signs the `...Batch` attestation). */
+export type BatchedAttestations = {
+  confirmDeposits: DepositConfirmed;
+  confirmRetirements: RetirementConfirmed;
+  confirmWithdrawals: WithdrawalConfirmed;
+};
+
+export type CreateAttestationBatcherParameters<F extends keyof BatchedAttestations> = {
   relayer: Relayer;
   registryBridge: Address;
-  /** The oracle quorum's signatures over `RetirementConfirmedBatch { items }` (sorted by signer). */
-  signBatch: (items: readonly RetirementConfirmed[]) => Promise<Hex[]>;
+  functionName: F;
+  /** The oracle quorum's signatures over the batch attestation of `items` (sorted by signer). */
+  signBatch: (items: readonly BatchedAttestations[F][]) => Promise<Hex[]>;
   windowMs?: number;
   maxItems?: number;
 };
 
-/** Each confirmation resolves with the receipt of the transaction that carried it. */
-export function createRetirementConfirmationBatcher(
-  params: CreateRetirementConfirmationBatcherParameters,
-): CallBatcher<RetirementConfirmed, RelayerReceipt> {
+/**
+ * Coalesces attestations for one of the bridge's batched entry points. Each item resolves with the receipt of the
+ * transaction that carried it; a reverted batch is bisected (and re-signed) until the failing items stand alone,
+ * each rejected with its own `RelayerRevertError`.
+ */
+export function createAttestationBatcher<F extends keyof BatchedAttestations>(
+  params: CreateAttestationBatcherParameters<F>,
+): CallBatcher<BatchedAttestations[F], RelayerReceipt> {
+  type Item = BatchedAttestations[F];
   const abi = loadAbi("RegistryBridge");
-  async function sendItems(items: RetirementConfirmed[]): Promise<Array<RelayerReceipt | RelayerRevertError>> {
+  async function sendItems(items: Item[]): Promise<Array<RelayerReceipt | RelayerRevertError>> {
     try {
       const signatures = await params.signBatch(items);
       const receipt = await params.relayer.send({
         to: params.registryBridge,
         abi,
-        functionName: "confirmRetirements",
+        functionName: params.functionName,
         args: [items, signatures],
       });
       return items.map(() => receipt);
@@ -101,7 +114,7 @@ export function createRetirementConfirmationBatcher(
       return [...(await sendItems(items.slice(0, middle))), ...(await sendItems(items.slice(middle)))];
     }
   }
-  const inner = createCallBatcher<RetirementConfirmed, RelayerReceipt | RelayerRevertError>({
+  const inner = createCallBatcher<Item, RelayerReceipt | RelayerRevertError>({
     ...(params.windowMs === undefined ? {} : { windowMs: params.windowMs }),
     ...(params.maxItems === undefined ? {} : { maxItems: params.maxItems }),
     flush: sendItems,
@@ -115,4 +128,13 @@ export function createRetirementConfirmationBatcher(
     flushNow: inner.flushNow,
     close: inner.close,
   };
+}
+
+export type CreateRetirementConfirmationBatcherParameters = Omit<CreateAttestationBatcherParameters<"confirmRetirements">, "functionName">;
+
+/** `confirmRetirements` batching (the attestation confirmations the registry workers produce most). */
+export function createRetirementConfirmationBatcher(
+  params: CreateRetirementConfirmationBatcherParameters,
+): CallBatcher<RetirementConfirmed, RelayerReceipt> {
+  return createAttestationBatcher({ ...params, functionName: "confirmRetirements" });
 }

@@ -10,6 +10,7 @@ import {
   type Relayer,
   RelayerRevertError,
   RelayerTransportError,
+  createAttestationBatcher,
   createCallBatcher,
   createRelayer,
   createRetirementConfirmationBatcher,
@@ -152,6 +153,24 @@ describe("relayer", function () {
         const stored = await platform.core.registryBridge.requestOf(r.requestId);
         expect(Number(stored.status)).to.equal(2);
       }
+      await batcher.close();
+      await relayer.close();
+    });
+
+    it("coalesces deposit confirmations into one confirmDeposits call", async () => {
+      const relayer = relayerWith(14);
+      const quorum = sortSigners(platform.oracles).slice(0, 2);
+      const batcher = createAttestationBatcher({
+        relayer,
+        registryBridge: platform.deployment.registryBridge,
+        functionName: "confirmDeposits",
+        windowMs: 100,
+        signBatch: (items) => signQuorum({ accounts: quorum, domain: platform.domain, kind: "DepositConfirmedBatch", message: { items } }),
+      });
+      const messages = (await Promise.all([1, 2, 3].map(() => depositCall(2n)))).map((d) => d.message);
+      const receipts = await Promise.all(messages.map((m) => batcher.add(m)));
+      expect(new Set(receipts.map((r) => r.hash)).size).to.equal(1);
+      for (const m of messages) expect(await platform.core.registryBridge.isDepositUsed(m.depositId)).to.equal(true);
       await batcher.close();
       await relayer.close();
     });
