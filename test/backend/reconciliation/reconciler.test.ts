@@ -151,7 +151,8 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     const deadline = Date.now() + 20_000;
     let count = 0;
     while (Date.now() < deadline) {
-      ({ rows: [{ count }] } = await db.pool.query("SELECT count(*)::int AS count FROM reconciliation_runs"));
+      const { rows } = await db.pool.query<{ count: number }>("SELECT count(*)::int AS count FROM reconciliation_runs");
+      count = rows[0]?.count ?? 0;
       if (count >= 3) break;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
