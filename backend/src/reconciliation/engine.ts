@@ -32,6 +32,8 @@ export type ReconciliationSummary = {
   blocks: number;
   discrepancies: Record<DiscrepancyClass, number>;
   total: number;
+  /** Open discrepancies of earlier runs this run no longer found (their `resolved_at` is set now). */
+  resolved: number;
   checkpointBlock: string | null;
   durationMs: number;
 };
@@ -282,6 +284,14 @@ async function runInTransaction(
     const { rowCount } = await client.query(INSERTS[cls], values);
     counts[cls] = rowCount ?? 0;
   }
+  // Discrepancies of earlier runs that this run no longer finds (same class and batch) are resolved now.
+  const { rowCount: resolved } = await client.query(
+    `UPDATE discrepancies d SET resolved_at = now()
+      WHERE d.resolved_at IS NULL AND d.run_id < $1
+        AND NOT EXISTS (SELECT 1 FROM discrepancies n WHERE n.run_id = $1 AND n.class = d.class
+                          AND n.batch_id IS NOT DISTINCT FROM d.batch_id)`,
+    [runId],
+  );
   const { rows: totals } = await client.query<{ batches: string; blocks: string; checkpoint: string | null }>(
     `SELECT (SELECT count(*) FROM recon_facts)::text AS batches,
             (SELECT coalesce(sum(blocks), 0) FROM recon_facts)::text AS blocks,
@@ -296,6 +306,7 @@ async function runInTransaction(
     blocks: Number(totals[0]?.blocks ?? 0),
     discrepancies: counts,
     total,
+    resolved: resolved ?? 0,
     checkpointBlock: totals[0]?.checkpoint ?? null,
     durationMs: Math.round(durationMs * 10) / 10,
   };

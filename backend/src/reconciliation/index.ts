@@ -44,6 +44,9 @@
  *   balance recomputed from the events (`details.holderMismatches`), or events name a batch with no `batches` row.
  *   expected = event supply, actual = S.
  *
+ * An open discrepancy of an earlier run that a run no longer finds (same class and batch) gets `resolved_at` set
+ * by that run (`summary.resolved` counts them); one still found stays open, so each run's rows are its evidence.
+ *
  * With every input consistent (C = T, H = X = O = 0, projections = events, no lagging request) a run is clean. The
  * custody invariant of §3.1 is `C = S` once no request is in flight; `T` extends it to requests in flight.
  */

@@ -220,6 +220,25 @@ describe("reconciliation engine (SQL)", () => {
     expect((await reconcile(db.pool)).found).to.deep.equal([]);
   });
 
+  it("index_drift: events of a batch the index has no row for", async () => {
+    await healthy();
+    await db.pool.query(
+      `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args)
+       VALUES (99, $1, $2, 0, $3, 'TransferSingle', $4::jsonb)`,
+      [`0x${"3".repeat(64)}`, `0x${"4".repeat(64)}`, address(0xc7),
+        JSON.stringify({ operator: BRIDGE, from: "0x0000000000000000000000000000000000000000", to: address(1), id: "42", value: "9" })],
+    );
+    const d = only((await reconcile(db.pool)).found, "index_drift");
+    expect(d).to.include({ batchId: "42", registryId: null, expected: "9", actual: "0" });
+    expect(d.details).to.include({ batchIndexed: false, eventSupply: "9", holderMismatches: 1 });
+  });
+
+  it("an empty database is clean", async () => {
+    await clearState(db.pool);
+    const { summary } = await reconcile(db.pool);
+    expect(summary).to.include({ status: "clean", batches: 0, blocks: 0, total: 0 });
+  });
+
   it("stores every run and its discrepancies", async () => {
     await healthy();
     const first = await reconcile(db.pool);
@@ -232,6 +251,14 @@ describe("reconciliation engine (SQL)", () => {
     ]);
     const { rows } = await db.pool.query("SELECT run_id::text, class::text, batch_id::text, expected::text, actual::text FROM discrepancies");
     expect(rows).to.deep.equal([{ run_id: second.summary.runId, class: "shortfall", batch_id: "2", expected: "300", actual: "250" }]);
+    // Still found by the next run: the earlier row stays open. Fixed: every open row of it is resolved.
+    const third = await reconcile(db.pool);
+    expect(third.summary).to.include({ total: 1, resolved: 0 });
+    await snapshot(db.pool, 2n, activeBlocks(300n));
+    const fourth = await reconcile(db.pool);
+    expect(fourth.summary).to.include({ status: "clean", resolved: 2 });
+    const { rows: open } = await db.pool.query("SELECT count(*)::int AS n FROM discrepancies WHERE resolved_at IS NULL");
+    expect(open[0].n).to.equal(0);
   });
 
   it("a failing run is stored as failed with the error", async () => {
