@@ -33,7 +33,7 @@ const processIo: ReconcileIo = {
 export function formatSummary(summary: ReconciliationSummary, found: DiscrepancyRecord[]): string {
   const lines = [
     `Reconciliation run ${summary.runId}: ${summary.status}`,
-    `  batches ${summary.batches}, registry blocks ${summary.blocks}, ${summary.durationMs} ms` +
+    `  batches ${summary.batches} (${summary.unobserved} with supply and no custody snapshot), registry blocks ${summary.blocks}, ${summary.durationMs} ms` +
       (summary.checkpointBlock === null ? "" : `, indexed to block ${summary.checkpointBlock}`),
     ...Object.entries(summary.discrepancies).map(([cls, count]) => `  ${cls.padEnd(16)} ${count}`),
   ];

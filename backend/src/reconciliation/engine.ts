@@ -30,6 +30,8 @@ export type ReconciliationSummary = {
   batches: number;
   /** Registry blocks in the latest custody snapshots compared. */
   blocks: number;
+  /** Batches with supply and no custody snapshot at all: not compared with the registry (nothing observed yet). */
+  unobserved: number;
   discrepancies: Record<DiscrepancyClass, number>;
   total: number;
   /** Open discrepancies of earlier runs this run no longer found (their `resolved_at` is set now). */
@@ -193,10 +195,9 @@ const INSERTS: Record<DiscrepancyClass, string> = {
     INSERT INTO discrepancies (run_id, class, registry_id, batch_id, expected, actual, details)
     SELECT $1, 'shortfall', f.registry_id, f.batch_id, greatest(f.expected_custody, 0), f.custody,
            ${CUSTODY_EVIDENCE} || jsonb_build_object(
-             'missingUnits', (f.expected_custody - (f.custody + f.on_hold + f.cancelled + f.retired_outside))::text,
-             'snapshotMissing', f.snapshot_id IS NULL)
+             'missingUnits', (f.expected_custody - (f.custody + f.on_hold + f.cancelled + f.retired_outside))::text)
       FROM recon_facts f
-     WHERE f.custody + f.on_hold + f.cancelled + f.retired_outside < f.expected_custody`,
+     WHERE f.snapshot_id IS NOT NULL AND f.custody + f.on_hold + f.cancelled + f.retired_outside < f.expected_custody`,
   ghost_credit: `
     INSERT INTO discrepancies (run_id, class, registry_id, batch_id, expected, actual, details)
     SELECT $1, 'ghost_credit', f.registry_id, f.batch_id, greatest(f.expected_custody, 0), f.custody,
@@ -292,8 +293,9 @@ async function runInTransaction(
                           AND n.batch_id IS NOT DISTINCT FROM d.batch_id)`,
     [runId],
   );
-  const { rows: totals } = await client.query<{ batches: string; blocks: string; checkpoint: string | null }>(
+  const { rows: totals } = await client.query<{ batches: string; blocks: string; unobserved: string; checkpoint: string | null }>(
     `SELECT (SELECT count(*) FROM recon_facts)::text AS batches,
+            (SELECT count(*) FROM recon_facts WHERE snapshot_id IS NULL AND supply > 0)::text AS unobserved,
             (SELECT coalesce(sum(blocks), 0) FROM recon_facts)::text AS blocks,
             (SELECT max(block_number)::text FROM checkpoints WHERE name LIKE 'indexer:%') AS checkpoint`,
   );
@@ -304,6 +306,7 @@ async function runInTransaction(
     status: total === 0 ? "clean" : "discrepancies",
     batches: Number(totals[0]?.batches ?? 0),
     blocks: Number(totals[0]?.blocks ?? 0),
+    unobserved: Number(totals[0]?.unobserved ?? 0),
     discrepancies: counts,
     total,
     resolved: resolved ?? 0,

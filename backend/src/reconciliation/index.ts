@@ -27,7 +27,9 @@
  * ## Classes (at most one row per class and batch per run; `expected`/`actual` as stated, numbers in `details`)
  *
  * - `shortfall`: `C + H + X + O < T`. Units backing supply have left the custody account altogether (transferred
- *   out, expired, missing; or no snapshot at all while `T > 0`). Units still listed but held, cancelled or retired
+ *   out, expired, missing; an empty snapshot counts as observed zero). A batch with no snapshot at all is not
+ *   compared with the registry (nothing observed yet: freezing it would punish a snapshot job that has not run);
+ *   `summary.unobserved` counts those that have supply. Units still listed but held, cancelled or retired
  *   outside are the status classes below, not a shortfall, so each cause is reported once under its own name.
  *   expected = T, actual = C; `details.missingUnits = T − (C + H + X + O)`. Freezes the batch.
  * - `ghost_credit`: either (a) `O > 0` while `T > 0`: supply backed by units the registry shows retired outside the

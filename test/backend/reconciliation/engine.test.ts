@@ -85,11 +85,17 @@ describe("reconciliation engine (SQL)", () => {
     expect(rows[0].details.missingUnits).to.equal("100");
   });
 
-  it("shortfall: supply with no snapshot at all", async () => {
+  it("shortfall: an empty snapshot is observed zero; no snapshot at all is unobserved, not compared", async () => {
     await addBatch(db.pool, { batchId: 7n, holders: [[address(1), 50n]] });
-    const d = only((await reconcile(db.pool)).found, "shortfall");
+    const unobserved = await reconcile(db.pool);
+    expect(unobserved.found).to.deep.equal([]);
+    expect(unobserved.summary).to.include({ unobserved: 1, status: "clean" });
+    await snapshot(db.pool, 7n, []);
+    const { found, summary } = await reconcile(db.pool);
+    const d = only(found, "shortfall");
     expect(d).to.include({ batchId: "7", expected: "50", actual: "0" });
-    expect(d.details).to.include({ snapshotMissing: true });
+    expect(d.details).to.include({ missingUnits: "50", blocks: 0 });
+    expect(summary.unobserved).to.equal(0);
   });
 
   it("status_mismatch: a registry hold on a block backing supply", async () => {

@@ -107,7 +107,7 @@ function reference(state: Batch[]): Row[] {
     const T = S - pEff;
     const Dp = sum(batch.deposits);
     const custody = { expected: max0(T).toString(), actual: C.toString() };
-    if (C + H + X + O < T) rows.push({ class: "shortfall", batchId, ...custody });
+    if (batch.snapshot !== null && C + H + X + O < T) rows.push({ class: "shortfall", batchId, ...custody });
     if ((O > 0n && T > 0n) || C > T + Dp) rows.push({ class: "ghost_credit", batchId, ...custody });
     if (H + X > 0n && T > 0n) rows.push({ class: "status_mismatch", batchId, ...custody });
     if (lagCount > 0) rows.push({ class: "pending_lag", batchId, expected: lagUnits.toString(), actual: lagEffective.toString() });
@@ -192,6 +192,9 @@ describe("reconciliation property: SQL equals the reference implementation", () 
         expect(actual).to.deep.equal(reference(effective));
         expect(summary.total).to.equal(found.length);
         expect(summary.blocks).to.equal(effective.reduce((n, batch) => n + (batch.snapshot?.length ?? 0), 0));
+        expect(summary.unobserved).to.equal(
+          effective.filter((batch) => batch.snapshot === null && sum(batch.holders) + batch.supplyDelta > 0n).length,
+        );
       }),
       { numRuns: 30 },
     );
