@@ -3,7 +3,7 @@
  * Arguments become JSON (bigints as decimal strings, addresses lowercase) because that is what `chain_events`
  * stores and what projections read, live and during a reorg rebuild alike.
  */
-import { type Abi, type Address, type Log, decodeEventLog } from "viem";
+import { type Abi, type AbiParameter, type Address, type Log, decodeEventLog } from "viem";
 import { type PlatformContract, loadAbi } from "../chain/artifacts";
 import type { ChainEvent, Deployment, EventArgs, JsonValue } from "./types";
 
@@ -25,21 +25,42 @@ export function contractBook(deployment: Deployment): ContractBook {
   return { addresses: entries.map(([, address]) => address), byAddress };
 }
 
-const ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
-/** bigint -> decimal string, address -> lowercase, recursively; named tuple fields stay objects. */
-export function toJson(value: unknown): JsonValue {
+/**
+ * A decoded value as JSON, guided by its ABI type: bigints as decimal strings, `address` (and address arrays)
+ * lowercase, tuples as objects by component name. Strings stay exactly as emitted (a serial prefix is never
+ * touched, even if it looks like an address).
+ */
+export function toJson(value: unknown, param?: AbiParameter): JsonValue {
   if (typeof value === "bigint") return value.toString();
-  if (typeof value === "string") return ADDRESS.test(value) ? value.toLowerCase() : value;
+  if (typeof value === "string") return param?.type.startsWith("address") === true ? value.toLowerCase() : value;
   if (typeof value === "number" || typeof value === "boolean" || value === null) return value;
   if (value === undefined) return null;
-  if (Array.isArray(value)) return value.map(toJson);
+  const components = param !== undefined && "components" in param ? param.components : undefined;
+  if (Array.isArray(value)) {
+    if (param?.type.endsWith("]") === true) {
+      const inner = { ...param, type: param.type.slice(0, param.type.lastIndexOf("[")) } as AbiParameter;
+      return value.map((item) => toJson(item, inner));
+    }
+    return value.map((item, i) => toJson(item, components?.[i]));
+  }
   if (typeof value === "object") {
     const out: { [key: string]: JsonValue } = {};
-    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) out[key] = toJson(inner);
+    for (const [key, inner] of Object.entries(value as Record<string, unknown>)) {
+      out[key] = toJson(inner, components?.find((c) => c.name === key));
+    }
     return out;
   }
   return String(value);
+}
+
+function argsToJson(abi: Abi, eventName: string, args: unknown): EventArgs {
+  const item = abi.find((entry) => entry.type === "event" && entry.name === eventName);
+  const inputs = item !== undefined && item.type === "event" ? item.inputs : [];
+  const out: EventArgs = {};
+  for (const [key, value] of Object.entries((args ?? {}) as Record<string, unknown>)) {
+    out[key] = toJson(value, inputs.find((input) => input.name === key));
+  }
+  return out;
 }
 
 /**
@@ -65,6 +86,6 @@ export function decodeLog(book: ContractBook, log: Log): ChainEvent | undefined 
     contract: log.address.toLowerCase() as Address,
     contractName: contract.name,
     eventName: decoded.eventName,
-    args: toJson(decoded.args ?? {}) as EventArgs,
+    args: argsToJson(contract.abi, decoded.eventName, decoded.args),
   };
 }
