@@ -5,6 +5,11 @@
  * discrepancy's evidence), frozen by this freezer before, or being frozen right now is not frozen again, and the
  * contract's `CreditTokenBatchFrozenUnchanged` revert (frozen by someone else meanwhile) counts as done. A batch is
  * tried at most once per run; a failed attempt (node down) is logged, and retried by the next run.
+ *
+ * Which discrepancies freeze: `shortfall` and `status_mismatch` (hold, cancellation) by default, and a
+ * `ghost_credit` that is an outside retirement (`details.outsideRetirement`: the registry retired units backing
+ * supply, a status change in ARCHITECTURE.md §3.3's words) unless `freezeOnOutsideRetirement: false`. The other
+ * ghost credit (units burned on-chain the registry still shows active) needs registry action, not a freeze.
  */
 import type { Abi, Address, Hex } from "viem";
 import { loadAbi } from "../chain/artifacts";
@@ -37,6 +42,10 @@ export type CreateBatchFreezerParameters = {
   logger?: Logger;
   /** Defaults to `loadAbi("CreditToken")` (the compiled artifact). */
   abi?: Abi;
+  /** Default true: freeze on a ghost credit that is an outside retirement. */
+  freezeOnOutsideRetirement?: boolean;
+  /** When given, wait for the receipt and fail on a reverted freeze (otherwise resolve once sent). */
+  publicClient?: { waitForTransactionReceipt(parameters: { hash: Hex }): Promise<{ status: "success" | "reverted" }> };
 };
 
 export type BatchFreezer = {
@@ -70,6 +79,10 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
         ...(parameters.walletClient.account === undefined ? {} : { account: parameters.walletClient.account }),
         ...(parameters.walletClient.chain === undefined ? {} : { chain: parameters.walletClient.chain }),
       });
+      if (parameters.publicClient !== undefined) {
+        const receipt = await parameters.publicClient.waitForTransactionReceipt({ hash });
+        if (receipt.status !== "success") throw new Error(`freezeBatch(${batchId}) reverted in ${hash}`);
+      }
       frozen.set(batchId, hash);
       log?.warn({ batchId, class: cls, reasonCode, txHash: hash }, "batch frozen on-chain by reconciliation");
     } catch (error) {
@@ -90,7 +103,11 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
       attempted.delete(batchId);
     },
     async onDiscrepancy(discrepancy) {
-      if (!classes.has(discrepancy.class) || discrepancy.batchId === null) return;
+      const outsideRetirement =
+        discrepancy.class === "ghost_credit" &&
+        discrepancy.details.outsideRetirement === true &&
+        (parameters.freezeOnOutsideRetirement ?? true);
+      if ((!classes.has(discrepancy.class) && !outsideRetirement) || discrepancy.batchId === null) return;
       const batchId = discrepancy.batchId;
       if (discrepancy.details.frozen === true || frozen.has(batchId)) return;
       const running = inFlight.get(batchId);

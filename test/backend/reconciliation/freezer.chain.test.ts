@@ -49,7 +49,7 @@ describe("reconciliation freezer on the embedded chain", () => {
       metrics: createMetrics({ defaultMetrics: false }),
       shutdown: createShutdown(logger),
     };
-    const freezer = createBatchFreezer({ walletClient, creditToken });
+    const freezer = createBatchFreezer({ walletClient, creditToken, publicClient });
     const reconciler = createReconciler(ctx, { onDiscrepancy: freezer.onDiscrepancy });
     const summary = await reconciler.runOnce();
     expect(summary.discrepancies.status_mismatch).to.equal(1);

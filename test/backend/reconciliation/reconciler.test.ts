@@ -49,7 +49,10 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     return { db: database, logger, metrics, shutdown };
   }
 
-  /** Batch 1: shortfall and hold; 2: hold; 3: hold but already frozen; 4: ghost credit (no freeze); 5: clean. */
+  /**
+   * Batch 1: shortfall and hold; 2: hold; 3: hold but already frozen; 4: ghost credit, burned but active at the
+   * registry (no freeze); 5: clean; 6: ghost credit, retired outside the platform (freeze).
+   */
   async function plant(): Promise<void> {
     await clearState(db.pool);
     await addRegistry(db.pool);
@@ -70,6 +73,10 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     await snapshot(db.pool, 4n, activeBlocks(150n));
     await addBatch(db.pool, { batchId: 5n, holders: [[address(1), 100n]] });
     await snapshot(db.pool, 5n, activeBlocks(100n));
+    await addBatch(db.pool, { batchId: 6n, holders: [[address(1), 100n]] });
+    const six = activeBlocks(100n, 50n);
+    six[0]!.status = "RETIRED";
+    await snapshot(db.pool, 6n, six);
   }
 
   it("freezes each affected batch once, with the compiled freezeBatch(uint256,uint16), and counts alerts by class", async () => {
@@ -81,14 +88,17 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     const reconciler = createReconciler(ctx, { onDiscrepancy: [freezer.onDiscrepancy, (d) => void seen.push(`${d.class}:${d.batchId}`)] });
 
     const summary = await reconciler.runOnce();
-    expect(summary.discrepancies).to.deep.equal({ ghost_credit: 1, shortfall: 1, pending_lag: 0, status_mismatch: 3, index_drift: 0 });
-    expect(seen.sort()).to.deep.equal(["ghost_credit:4", "shortfall:1", "status_mismatch:1", "status_mismatch:2", "status_mismatch:3"]);
+    expect(summary.discrepancies).to.deep.equal({ ghost_credit: 2, shortfall: 1, pending_lag: 0, status_mismatch: 3, index_drift: 0 });
+    expect(seen.sort()).to.deep.equal([
+      "ghost_credit:4", "ghost_credit:6", "shortfall:1", "status_mismatch:1", "status_mismatch:2", "status_mismatch:3",
+    ]);
 
-    expect(wallet.calls.map((call) => call.args[0])).to.deep.equal([1n, 2n]);
+    expect(wallet.calls.map((call) => call.args[0]).sort()).to.deep.equal([1n, 2n, 6n]);
     expect(wallet.calls.every((call) => call.address === TOKEN && call.functionName === "freezeBatch")).to.equal(true);
-    // Batch 1's first discrepancy is the shortfall (inserted first): that is its reason code.
-    expect(wallet.calls[0]!.args[1]).to.equal(FREEZE_REASON.shortfall);
-    expect(wallet.calls[1]!.args[1]).to.equal(FREEZE_REASON.status_mismatch);
+    // Batch 1's first discrepancy is the shortfall (inserted before status_mismatch): that is its reason code.
+    expect(wallet.calls.find((call) => call.args[0] === 1n)!.args[1]).to.equal(FREEZE_REASON.shortfall);
+    expect(wallet.calls.find((call) => call.args[0] === 2n)!.args[1]).to.equal(FREEZE_REASON.status_mismatch);
+    expect(wallet.calls.find((call) => call.args[0] === 6n)!.args[1]).to.equal(FREEZE_REASON.ghost_credit);
     // The selector is the contract's: freezeBatch(uint256,uint16).
     expect(wallet.calls[0]!.data.slice(0, 10)).to.equal(
       encodeFunctionData({
@@ -98,11 +108,11 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
         args: [1n, 1],
       }).slice(0, 10),
     );
-    expect([...freezer.frozen.keys()]).to.deep.equal(["1", "2"]);
+    expect([...freezer.frozen.keys()].sort()).to.deep.equal(["1", "2", "6"]);
 
     // The next run finds the same discrepancies and freezes nothing again.
     await reconciler.runOnce();
-    expect(wallet.calls).to.have.length(2);
+    expect(wallet.calls).to.have.length(3);
 
     const metrics = await ctx.metrics.render();
     expect(metrics.body).to.match(/carbon_reconciliation_discrepancies_total\{class="status_mismatch"\} 6/);
@@ -117,7 +127,7 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     const reconciler = createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy });
     await reconciler.runOnce();
     expect(freezer.frozen.get("1")).to.equal("already-frozen");
-    expect(already.calls).to.have.length(2);
+    expect(already.calls).to.have.length(3);
 
     const broken = fakeWallet({ failWith: "node unreachable" });
     const retrying = createBatchFreezer({ walletClient: broken, creditToken: TOKEN });
@@ -125,8 +135,16 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     const summary = await second.runOnce(); // the hook's failure does not fail the run
     expect(summary.status).to.equal("discrepancies");
     await second.runOnce();
-    expect(broken.calls.map((call) => call.args[0])).to.deep.equal([1n, 2n, 1n, 2n]);
+    expect(broken.calls.map((call) => call.args[0]).sort()).to.deep.equal([1n, 1n, 2n, 2n, 6n, 6n]);
     expect(retrying.frozen.size).to.equal(0);
+  });
+
+  it("freezeOnOutsideRetirement: false leaves outside retirements to the alert", async () => {
+    await plant();
+    const wallet = fakeWallet();
+    const freezer = createBatchFreezer({ walletClient: wallet, creditToken: TOKEN, freezeOnOutsideRetirement: false });
+    await createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy }).runOnce();
+    expect(wallet.calls.map((call) => call.args[0]).sort()).to.deep.equal([1n, 2n]);
   });
 
   it("decodes as the artifact's freezeBatch", async () => {
@@ -135,7 +153,7 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     const freezer = createBatchFreezer({ walletClient: wallet, creditToken: TOKEN });
     await createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy }).runOnce();
     const { loadAbi } = await import("../../../backend/src/chain/artifacts");
-    const decoded = decodeFunctionData({ abi: loadAbi("CreditToken"), data: wallet.calls[0]!.data });
+    const decoded = decodeFunctionData({ abi: loadAbi("CreditToken"), data: wallet.calls.find((call) => call.args[0] === 1n)!.data });
     expect(decoded.functionName).to.equal("freezeBatch");
     expect(decoded.args).to.deep.equal([1n, FREEZE_REASON.shortfall]);
   });
