@@ -158,6 +158,22 @@ export function createWorker<P = unknown>(
     return jobs.length;
   }
 
+  /** Sleep until the next queued job is due (a retry scheduled a moment ago), at most `pollMs`. */
+  async function idleMs(): Promise<number> {
+    if (running.size >= concurrency) return pollMs;
+    try {
+      const { rows } = await pool.query<{ ms: string | null }>(
+        `SELECT ceil(extract(epoch FROM min(run_at) - now()) * 1000) AS ms FROM jobs
+          WHERE state = 'queued' AND kind = ANY ($1) AND ($2::text IS NULL OR registry = $2)`,
+        [parameters.kinds, parameters.registry ?? null],
+      );
+      const ms = rows[0]?.ms;
+      return ms === null || ms === undefined ? pollMs : Math.min(pollMs, Math.max(5, Number(ms) + 5));
+    } catch {
+      return pollMs;
+    }
+  }
+
   async function run(): Promise<void> {
     while (!stopping) {
       let claimed = 0;
@@ -173,7 +189,7 @@ export function createWorker<P = unknown>(
       if (stopping) break;
       // A full batch may mean more are due: claim again at once while there is room.
       if (claimed > 0 && running.size < concurrency) continue;
-      await sleep(pollMs);
+      await sleep(await idleMs());
     }
   }
 

@@ -138,17 +138,18 @@ describe("queue: jobs in Postgres", () => {
       await db.pool.query("UPDATE jobs SET run_at = now() WHERE id = $1", [job.id]);
       const [claimed] = await claimJobs(db.pool, "w", { limit: 1, leaseMs: 10_000 });
       expect(claimed?.attempts).to.equal(attempt);
-      const before = (await db.pool.query<{ now: Date }>("SELECT now() AS now")).rows[0]!.now.getTime();
       const result = await failJob(db.pool, claimed!, new RegistryUnavailableError("503", { registry: "VERRA" }), {
         baseMs: 1_000,
       });
       expect(result.outcome).to.equal("retry");
-      if (result.outcome === "retry") delays.push(result.runAt.getTime() - before);
+      // updated_at is the failing statement's now(): the delay exactly as SQL computed it
+      const stored = await getJob(db.pool, job.id);
+      delays.push(stored!.runAt.getTime() - stored!.updatedAt.getTime());
     }
-    // base * 2^(n-1) * [0.5, 1): 1 s, 2 s, 4 s before jitter (a few ms of slack for the two clocks reads)
-    expect(delays[0]).to.be.within(500 - 50, 1_000 + 50);
-    expect(delays[1]).to.be.within(1_000 - 50, 2_000 + 50);
-    expect(delays[2]).to.be.within(2_000 - 50, 4_000 + 50);
+    // base * 2^(n-1) * [0.5, 1): 1 s, 2 s, 4 s before jitter (1 ms of slack: JavaScript dates hold milliseconds)
+    expect(delays[0]).to.be.within(500 - 1, 1_000 + 1);
+    expect(delays[1]).to.be.within(1_000 - 1, 2_000 + 1);
+    expect(delays[2]).to.be.within(2_000 - 1, 4_000 + 1);
     const stored = await getJob(db.pool, job.id);
     expect(stored?.state).to.equal("queued");
     expect(stored?.lastErrorCode).to.equal("REGISTRY_UNAVAILABLE");
@@ -158,7 +159,6 @@ describe("queue: jobs in Postgres", () => {
   it("honours retryAfterMs: never earlier, at most 10% later", async () => {
     await enqueue(db.pool, { kind: "retire", key: "0x429" });
     const [claimed] = await claimJobs(db.pool, "w", { limit: 1, leaseMs: 10_000 });
-    const before = Date.now();
     const result = await failJob(
       db.pool,
       claimed!,
@@ -167,7 +167,8 @@ describe("queue: jobs in Postgres", () => {
     );
     expect(result.outcome).to.equal("retry");
     if (result.outcome !== "retry") return;
-    expect(result.runAt.getTime() - before).to.be.within(7_000 - 100, 7_700 + 100);
+    const stored = await getJob(db.pool, claimed!.id);
+    expect(result.runAt.getTime() - stored!.updatedAt.getTime()).to.be.within(7_000 - 1, 7_700 + 1);
     expect(await claimJobs(db.pool, "w", { limit: 1, leaseMs: 10_000 })).to.have.length(0);
   });
 
@@ -240,27 +241,77 @@ describe("queue: jobs in Postgres", () => {
       },
     });
     await worker.start();
-    expect((await readiness.run()).ready).to.equal(true);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    await enqueue(db.pool, { kind: "retire", key: "fast", payload: { mode: "ok" } });
-    await until(async () => (await queueDepth(db.pool)).succeeded === 1, 10_000);
-    // the retry's run_at is ~1 ms away; the requeue trigger notifies, so it runs without a poll
-    await enqueue(db.pool, { kind: "retire", key: "flaky", payload: { mode: "flaky" } });
-    await until(async () => (await queueDepth(db.pool)).succeeded === 2, 10_000);
-    expect(seen).to.include.members(["fast#1", "flaky#1", "flaky#2"]);
+    try {
+      await exerciseWorker();
+    } finally {
+      release?.();
+      await worker.stop();
+    }
+    async function exerciseWorker() {
+      expect((await readiness.run()).ready).to.equal(true);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await enqueue(db.pool, { kind: "retire", key: "fast", payload: { mode: "ok" } });
+      await until(async () => (await queueDepth(db.pool)).succeeded === 1, 10_000);
+      // the retry's run_at is ~1 ms away; the requeue trigger notifies, so it runs without a poll
+      await enqueue(db.pool, { kind: "retire", key: "flaky", payload: { mode: "flaky" } });
+      await until(async () => (await queueDepth(db.pool)).succeeded === 2, 10_000);
+      expect(seen).to.include.members(["fast#1", "flaky#1", "flaky#2"]);
 
-    const { job: slow } = await enqueue(db.pool, { kind: "retire", key: "slow", payload: { mode: "slow" } });
-    await until(async () => release !== undefined, 10_000);
-    const stopped = worker.stop();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect((await getJob(db.pool, slow.id))?.state).to.equal("running");
-    release!();
-    await stopped;
-    expect((await getJob(db.pool, slow.id))?.state).to.equal("succeeded");
-    const body = (await metrics.render()).body;
-    expect(body).to.match(/carbon_jobs_total\{kind="retire",outcome="succeeded"\} 3/);
-    expect(body).to.match(/carbon_jobs_total\{kind="retire",outcome="retry"\} 1/);
-    expect(body).to.include("carbon_job_duration_seconds_bucket");
+      const { job: slow } = await enqueue(db.pool, { kind: "retire", key: "slow", payload: { mode: "slow" } });
+      await until(async () => release !== undefined, 10_000);
+      const stopped = worker.stop();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await getJob(db.pool, slow.id))?.state).to.equal("running");
+      release!();
+      await stopped;
+      expect((await getJob(db.pool, slow.id))?.state).to.equal("succeeded");
+      const body = (await metrics.render()).body;
+      expect(body).to.match(/carbon_jobs_total\{kind="retire",outcome="succeeded"\} 3/);
+      expect(body).to.match(/carbon_jobs_total\{kind="retire",outcome="retry"\} 1/);
+      expect(body).to.include("carbon_job_duration_seconds_bucket");
+    }
+  });
+});
+
+describe("queue: worker leases", () => {
+  let db: TestDatabase;
+
+  before(async () => {
+    db = await createTestDatabase();
+    await migrate({ url: db.url, logger });
+  });
+  after(async () => {
+    await db?.drop();
+  });
+
+  it("extends the lease while a handler runs longer than it, so no other worker takes the job", async function () {
+    this.timeout(60_000);
+    const ctx = {
+      db: { pool: db.pool, url: db.url, embedded: false, stop: async () => undefined },
+      logger,
+      metrics: createMetrics({ defaultMetrics: false }),
+      readiness: createReadiness(),
+      shutdown: createShutdown(logger),
+    };
+    let started = false;
+    const worker = createWorker(ctx, {
+      kinds: ["slow"],
+      leaseMs: 300,
+      pollMs: 50,
+      handler: async () => {
+        started = true;
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+      },
+    });
+    await worker.start();
+    const { job } = await enqueue(db.pool, { kind: "slow", key: "long" });
+    await until(async () => started, 10_000);
+    for (let i = 0; i < 10; i++) {
+      expect(await claimJobs(db.pool, "thief", { limit: 1, leaseMs: 10_000 })).to.have.length(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await worker.stop();
+    expect(await getJob(db.pool, job.id)).to.include({ state: "succeeded", attempts: 1 });
   });
 });
 
