@@ -34,7 +34,7 @@ export type CreateIndexerParameters = {
   confirmations?: number;
   /** Most blocks per `eth_getLogs` (default 500). */
   maxBlockRange?: number;
-  /** Wait between polls when caught up (default 1000 ms). */
+  /** Wait between polls when caught up (default: the configured block time, else 1000 ms). */
   pollIntervalMs?: number;
   /** Checkpoint name (default `indexer:<chainId>`). */
   name?: string;
@@ -84,7 +84,9 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
   const { client, deployment } = params;
   const confirmations = BigInt(params.confirmations ?? ctx.config?.chain.confirmations ?? 1);
   const maxRange = BigInt(params.maxBlockRange ?? 500);
-  const pollIntervalMs = params.pollIntervalMs ?? 1000;
+  // Poll once per block where blocks come on an interval (a new block is the only thing worth waking for).
+  const blockTimeMs = ctx.config?.chain.blockTimeMs ?? 0;
+  const pollIntervalMs = params.pollIntervalMs ?? (blockTimeMs > 0 ? Math.max(100, blockTimeMs) : 1000);
   const name = params.name ?? `indexer:${deployment.chainId}`;
   const maxLag = BigInt(params.maxLagBlocks ?? 10);
   const deployBlock = BigInt(deployment.deployBlock);
