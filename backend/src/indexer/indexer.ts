@@ -194,8 +194,8 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     events.sort((a, b) => (a.blockNumber === b.blockNumber ? a.logIndex - b.logIndex : a.blockNumber < b.blockNumber ? -1 : 1));
     if (after.hash === null) throw new IndexerError(`block ${to} has no hash`, { code: "INDEXER_RPC", retryable: true });
     const next = { blockNumber: to, blockHash: after.hash };
-    const { inserted } = await db(() => storeStep(pool, { name, expected: cp, next, events }));
-    for (const event of events) eventsCounter.inc({ event: event.eventName });
+    const { inserted, names } = await db(() => storeStep(pool, { name, expected: cp, next, events }));
+    for (const eventName of names) eventsCounter.inc({ event: eventName });
     lastGauge.set(Number(to));
     lag = safeHead - to;
     lagGauge.set(Number(lag));
@@ -205,7 +205,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
         fromBlock: from,
         toBlock: to,
         count: inserted,
-        eventNames: [...new Set(events.map((event) => event.eventName))],
+        eventNames: [...new Set(names)],
       });
     }
     log.debug({ from: from.toString(), to: to.toString(), events: inserted }, "indexed");

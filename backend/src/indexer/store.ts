@@ -76,12 +76,13 @@ export type StoreStepParameters = {
 };
 
 /** Stores a step's events (idempotent by (tx hash, log index)), their projections and the new checkpoint. */
-export async function storeStep(pool: Pool, params: StoreStepParameters): Promise<{ inserted: number }> {
+export async function storeStep(pool: Pool, params: StoreStepParameters): Promise<{ inserted: number; names: string[] }> {
   return withTransaction(pool, params.name, async (db) => {
     if (!sameCheckpoint(await readCheckpoint(db, params.name), params.expected)) {
       throw new CheckpointMovedError(`checkpoint ${params.name} moved during the step`);
     }
     let inserted = 0;
+    const names: string[] = [];
     for (const event of params.events) {
       const stored: StoredEvent = {
         blockNumber: event.blockNumber.toString(),
@@ -99,6 +100,7 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
       );
       if (rowCount === 0) continue;
       inserted++;
+      names.push(event.eventName);
       await applyEvent(db, stored);
     }
     await writeCheckpoint(db, params.name, params.next);
@@ -106,7 +108,7 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
       const payload = { fromBlock: params.events[0]?.blockNumber.toString(), toBlock: params.next.blockNumber.toString(), count: inserted };
       await db.query("select pg_notify($1, $2)", [NOTIFY_CHANNEL, JSON.stringify(payload)]);
     }
-    return { inserted };
+    return { inserted, names };
   });
 }
 
