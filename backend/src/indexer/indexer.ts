@@ -104,6 +104,10 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
 
   let lag: bigint | undefined;
   let failure: unknown;
+  let lastSuccessAt = 0;
+  let looping = false;
+  // A loop that keeps failing (node or database down) is not ready even if its last known lag was small.
+  const staleAfterMs = Math.max(30_000, pollIntervalMs * 10);
 
   async function rpc<T>(call: () => Promise<T>): Promise<T> {
     try {
@@ -171,6 +175,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     const last = from - 1n;
     lastGauge.set(Number(last));
     if (from > safeHead) {
+      lastSuccessAt = Date.now();
       lag = 0n;
       lagGauge.set(0);
       return { kind: "idle", safeHead };
@@ -197,6 +202,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     const { inserted, names } = await db(() => storeStep(pool, { name, expected: cp, next, events }));
     for (const eventName of names) eventsCounter.inc({ event: eventName });
     lastGauge.set(Number(to));
+    lastSuccessAt = Date.now();
     lag = safeHead - to;
     lagGauge.set(Number(lag));
     if (inserted > 0) {
@@ -257,11 +263,13 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     start() {
       if (running) return;
       running = true;
+      looping = true;
       failure = undefined;
       loop = run();
     },
     async stop() {
       running = false;
+      looping = false;
       wake?.();
       await loop;
       loop = undefined;
@@ -279,6 +287,9 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     async () => {
       if (failure !== undefined) return { ok: false, detail: "indexer stopped on an error" };
       if (lag === undefined) return { ok: false, detail: "no step completed yet" };
+      if (looping && Date.now() - lastSuccessAt > staleAfterMs) {
+        return { ok: false, detail: `no successful step for ${Math.round((Date.now() - lastSuccessAt) / 1000)} s` };
+      }
       return lag > maxLag ? { ok: false, detail: `${lag} blocks behind` } : undefined;
     },
     { timeoutMs: 1000 },
