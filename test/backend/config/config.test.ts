@@ -11,7 +11,15 @@ describe("config", () => {
   it("parses an empty environment with the defaults", () => {
     const config = loadConfig({});
     expect(config.api).to.deep.equal({ host: "127.0.0.1", port: 3000 });
-    expect(config.chain).to.deep.equal({ rpcUrl: undefined, chainId: 31337, confirmations: 1, blockTimeMs: 1000 });
+    expect(config.chain).to.deep.equal({
+      rpcUrl: undefined,
+      chainId: 31337,
+      confirmations: 1,
+      blockTimeMs: 1000,
+      embeddedRpcPort: 8545,
+      deploymentFile: undefined,
+    });
+    expect(config.simulatorBasePort).to.equal(4101);
     expect(config.database.url).to.equal(undefined);
     expect(config.dataDir).to.match(/\/\.data$/);
     expect(config.logLevel).to.equal("info");
@@ -22,6 +30,10 @@ describe("config", () => {
       irec: undefined,
       inCcts: undefined,
     });
+  });
+
+  it("requires DEPLOYMENT_FILE with RPC_URL, naming the key", () => {
+    expect(() => loadConfig({ RPC_URL: "http://127.0.0.1:8545" })).to.throw(ConfigError, /DEPLOYMENT_FILE: required with RPC_URL/);
   });
 
   it("parses a full environment", () => {
@@ -39,13 +51,19 @@ describe("config", () => {
       DEPLOYER_KEY: KEY,
       ORACLE_THRESHOLD: "3",
       EMBEDDED_PG_PORT: "6543",
+      DEPLOYMENT_FILE: "/etc/carbon/besu.json",
+      RPC_PORT: "18545",
+      SIMULATOR_BASE_PORT: "5001",
     });
     expect(config.chain).to.deep.equal({
       rpcUrl: "http://127.0.0.1:8545",
       chainId: 1337,
       confirmations: 0,
       blockTimeMs: 0,
+      embeddedRpcPort: 18545,
+      deploymentFile: "/etc/carbon/besu.json",
     });
+    expect(config.simulatorBasePort).to.equal(5001);
     expect(config.api).to.deep.equal({ host: "0.0.0.0", port: 8080 });
     expect(config.dataDir).to.equal("/var/lib/carbon");
     expect(config.registries.verra).to.equal("https://verra.example/api");
