@@ -108,8 +108,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
     const indexer = createIndexer({ ...ctx }, { client, deployment });
     await indexer.syncToHead();
-    indexer.start();
-    ctx.shutdown.register("services", "indexer", () => indexer.stop());
+    indexer.start(); // createIndexer registers its own stop with ctx.shutdown
     const { address } = await startApi({
       ...ctx,
       api: {
