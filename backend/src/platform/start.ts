@@ -1,5 +1,5 @@
 import fs from "node:fs";
-import { createPublicClient, http } from "viem";
+import { type PublicClient, createPublicClient, http } from "viem";
 import { chainPauseStatus } from "../api/registry-status";
 import { startApi } from "../api/server";
 import type { Config } from "../config";
@@ -95,6 +95,25 @@ async function startSimulators(ctx: Context): Promise<Partial<Record<RegistryNam
 }
 
 /**
+ * Readiness fails when the chain stops producing blocks: with a block interval, a head older than ten intervals
+ * (at least 30 s) means the node or the validators are stuck. Under automine a block only follows a transaction,
+ * so an old head is normal there and only reachability is checked.
+ */
+function registerChainHeadCheck(ctx: Context, client: PublicClient): void {
+  const blockTimeMs = ctx.config.chain.blockTimeMs;
+  const maxAgeMs = blockTimeMs > 0 ? Math.max(30_000, 10 * blockTimeMs) : Number.POSITIVE_INFINITY;
+  ctx.readiness.register(
+    "chain_head_age",
+    async () => {
+      const head = await client.getBlock({ blockTag: "latest" });
+      const ageMs = Date.now() - Number(head.timestamp) * 1000;
+      return ageMs > maxAgeMs ? { ok: false, detail: `head ${head.number} is ${Math.round(ageMs / 1000)} s old` } : undefined;
+    },
+    { timeoutMs: 2_000 },
+  );
+}
+
+/**
  * Boots the whole platform in one process: database (embedded unless DATABASE_URL), chain (embedded Hardhat node
  * with the contracts deployed and demo data, unless RPC_URL), registry simulators (for registries without a URL),
  * the indexer and the API. A failure part-way shuts down what had started.
@@ -106,6 +125,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const simulators = await startSimulators(ctx);
     const { rpcUrl, deployment, wallets } = await startChain(ctx);
     const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
+    registerChainHeadCheck(ctx, client);
     const indexer = createIndexer({ ...ctx }, { client, deployment });
     await indexer.syncToHead();
     indexer.start(); // createIndexer registers its own stop with ctx.shutdown
