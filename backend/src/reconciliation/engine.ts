@@ -328,7 +328,7 @@ async function runInTransaction(
     details: Record<string, unknown>;
   }>(
     `SELECT id::text, class::text AS class, registry_id, batch_id::text, expected::text, actual::text, details
-       FROM discrepancies WHERE run_id = $1 ORDER BY id LIMIT ${FOUND_LIMIT}`,
+       FROM discrepancies WHERE run_id = $1 ORDER BY discrepancies.id LIMIT ${FOUND_LIMIT}`,
     [runId],
   );
   await client.query("COMMIT");

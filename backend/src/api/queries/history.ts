@@ -22,7 +22,7 @@ export async function batchHistory(pool: Pool, batchId: string, params: HistoryP
     `${EVENT_SELECT}
       WHERE batch_ids @> ARRAY[$1::numeric]::uint256[]
         AND ${KEYSET}
-      ORDER BY block_number, log_index LIMIT $4`,
+      ORDER BY chain_events.block_number, chain_events.log_index LIMIT $4`,
     [batchId, block, log, params.limit + 1],
   );
   return rows;
@@ -35,7 +35,7 @@ export async function holderHistory(pool: Pool, holder: string, params: HistoryP
     `${EVENT_SELECT}
       WHERE EXISTS (SELECT 1 FROM jsonb_each(args) a WHERE jsonb_typeof(a.value) = 'string' AND lower(a.value #>> '{}') = $1)
         AND ${KEYSET}
-      ORDER BY block_number, log_index LIMIT $4`,
+      ORDER BY chain_events.block_number, chain_events.log_index LIMIT $4`,
     [holder.toLowerCase(), block, log, params.limit + 1],
   );
   return rows;

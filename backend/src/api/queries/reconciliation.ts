@@ -13,7 +13,7 @@ export type RunRow = {
 export async function listRuns(pool: Pool, params: { before?: string | undefined; limit: number }): Promise<RunRow[]> {
   const { rows } = await pool.query<RunRow>(
     `SELECT id::text, status::text, started_at, finished_at, checkpoint_block::text, summary, error
-       FROM reconciliation_runs WHERE ($1::bigint IS NULL OR id < $1::bigint) ORDER BY id DESC LIMIT $2`,
+       FROM reconciliation_runs WHERE ($1::bigint IS NULL OR id < $1::bigint) ORDER BY reconciliation_runs.id DESC LIMIT $2`,
     [params.before ?? null, params.limit + 1],
   );
   return rows;
@@ -51,7 +51,7 @@ export async function listDiscrepancies(pool: Pool, params: ListDiscrepanciesPar
         AND ($3::discrepancy_class IS NULL OR class = $3::discrepancy_class)
         AND ($4::boolean IS NULL OR (resolved_at IS NULL) = $4)
         AND ($5::bigint IS NULL OR id < $5::bigint)
-      ORDER BY id DESC LIMIT $6`,
+      ORDER BY discrepancies.id DESC LIMIT $6`,
     [params.runId ?? null, params.batchId ?? null, params.class ?? null, params.open ?? null, params.before ?? null, params.limit + 1],
   );
   return rows;

@@ -71,7 +71,7 @@ export async function getConfirmationEvent(pool: Pool, requestId: string): Promi
   const { rows } = await pool.query<ConfirmationRow>(
     `SELECT block_number::text, tx_hash, log_index, args FROM chain_events
       WHERE event_name IN ('RetirementConfirmed', 'WithdrawalConfirmed') AND lower(args->>'requestId') = $1
-      ORDER BY block_number DESC, log_index DESC LIMIT 1`,
+      ORDER BY chain_events.block_number DESC, chain_events.log_index DESC LIMIT 1`,
     [requestId.toLowerCase()],
   );
   return rows[0];

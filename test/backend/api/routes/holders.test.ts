@@ -55,6 +55,21 @@ describe("api routes: holders", () => {
   });
 
   describe("GET /holders/:address/history", () => {
+    it("orders by block number as a number, not as text (block 9 before block 10)", async () => {
+      const who = `0x${"9a".repeat(20)}`;
+      for (const block of [10, 9, 100]) {
+        await h.db.pool.query(
+          `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
+           VALUES ($1, $2, $2, 0, $3, 'TransferSingle', $4, ARRAY[77]::numeric[])`,
+          [block, `0x${(900 + block).toString(16).padStart(64, "0")}`, `0x${"11".repeat(20)}`, JSON.stringify({ to: who, id: "77", value: "1" })],
+        );
+      }
+      const body = (await h.app.inject({ method: "GET", url: `/holders/${who}/history` })).json();
+      expect(body.items.map((e: { blockNumber: string }) => e.blockNumber)).to.deep.equal(["9", "10", "100"]);
+      const batch = (await h.app.inject({ method: "GET", url: "/batches/77/history" })).json();
+      expect(batch.items.map((e: { blockNumber: string }) => e.blockNumber)).to.deep.equal(["9", "10", "100"]);
+    });
+
     it("lists chain logs with the address as an argument, in chain order", async () => {
       await insertEvent(h.db.pool, "TransferSingle", { from: "0x0000000000000000000000000000000000000000", to: holder.toLowerCase(), id: "10", value: "400" }, ["10"]);
       await insertEvent(h.db.pool, "TransferSingle", { from: other.toLowerCase(), to: "0x00000000000000000000000000000000000000ff", id: "10", value: "1" }, ["10"]);
