@@ -25,7 +25,8 @@ export type Config = {
   };
   /** First port of the embedded simulators (used only for registries without a URL). */
   simulatorBasePort: number;
-  api: { host: string; port: number };
+  /** `siweDomain`: the authority in Sign-In with Ethereum messages (the public host, behind a load balancer). */
+  api: { host: string; port: number; siweDomain: string };
   /** Registry API base URLs; absent means the embedded simulator. */
   registries: {
     verra: string | undefined;
@@ -97,7 +98,7 @@ function toConfig(env: Env): Config {
       deploymentFile: env.DEPLOYMENT_FILE === undefined ? undefined : path.resolve(env.DEPLOYMENT_FILE),
     },
     simulatorBasePort: env.SIMULATOR_BASE_PORT,
-    api: { host: env.HOST, port: env.PORT },
+    api: { host: env.HOST, port: env.PORT, siweDomain: env.SIWE_DOMAIN ?? `${env.HOST}:${env.PORT}` },
     registries: {
       verra: env.VERRA_API_URL,
       goldStandard: env.GOLD_STANDARD_API_URL,

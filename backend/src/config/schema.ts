@@ -74,6 +74,11 @@ export const envSchema = z.object({
 
   PORT: integer(1, 65535).default(3000),
   HOST: z.string().min(1).default("127.0.0.1"),
+  /** The authority wallets show in Sign-In with Ethereum messages (`app.example.com`); default HOST:PORT. */
+  SIWE_DOMAIN: z
+    .string()
+    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "expected a host name with an optional port, e.g. app.example.com")
+    .optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
 
   VERRA_API_URL: httpUrl().optional(),

@@ -133,7 +133,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
       ...ctx,
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
-        siwe: { domain: `${config.api.host}:${config.api.port}`, chainId: deployment.chainId },
+        siwe: { domain: config.api.siweDomain, chainId: deployment.chainId },
         // On-chain registry pauses from the index; circuit states join when the registry workers run here.
         registryStatus: chainPauseStatus(ctx.db.pool),
       },

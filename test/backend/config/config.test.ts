@@ -10,7 +10,7 @@ const BAD_KEY_TEXT = "0xdeadbeefcafe";
 describe("config", () => {
   it("parses an empty environment with the defaults", () => {
     const config = loadConfig({});
-    expect(config.api).to.deep.equal({ host: "127.0.0.1", port: 3000 });
+    expect(config.api).to.deep.equal({ host: "127.0.0.1", port: 3000, siweDomain: "127.0.0.1:3000" });
     expect(config.chain).to.deep.equal({
       rpcUrl: undefined,
       chainId: 31337,
@@ -54,6 +54,7 @@ describe("config", () => {
       DEPLOYMENT_FILE: "/etc/carbon/besu.json",
       RPC_PORT: "18545",
       SIMULATOR_BASE_PORT: "5001",
+      SIWE_DOMAIN: "carbon.example.com",
     });
     expect(config.chain).to.deep.equal({
       rpcUrl: "http://127.0.0.1:8545",
@@ -64,7 +65,7 @@ describe("config", () => {
       deploymentFile: "/etc/carbon/besu.json",
     });
     expect(config.simulatorBasePort).to.equal(5001);
-    expect(config.api).to.deep.equal({ host: "0.0.0.0", port: 8080 });
+    expect(config.api).to.deep.equal({ host: "0.0.0.0", port: 8080, siweDomain: "carbon.example.com" });
     expect(config.dataDir).to.equal("/var/lib/carbon");
     expect(config.registries.verra).to.equal("https://verra.example/api");
     expect(config.keys.deployer?.reveal()).to.equal(KEY);
