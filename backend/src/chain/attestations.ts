@@ -22,8 +22,8 @@ import { ValidationError } from "../errors";
 export const BRIDGE_DOMAIN_NAME = "CarbonRegistryBridge";
 export const BRIDGE_DOMAIN_VERSION = "1";
 
-/** Registry ids as on-chain (`uint8`); 0 is invalid. */
-export const REGISTRY_IDS = { VERRA: 1, GOLD_STANDARD: 2, IREC: 3, IN_CCTS: 4 } as const;
+/** Registry ids as on-chain (`uint8`; 0 is invalid): one table, kept with the registry layer. */
+export { REGISTRY_IDS } from "../registries/ids";
 
 /** `RegistryBridge.RESERVE_SHORTFALL_REASON`, the reason code of the automatic batch freeze. */
 export const RESERVE_SHORTFALL_REASON = 1;
