@@ -5,6 +5,7 @@ import { startApi } from "../api/server";
 import type { Config } from "../config";
 import { type Context, createContext } from "../context";
 import { migrate } from "../db";
+import { createRegistryGuard, createRegistryStatusSource } from "../guard";
 import { createIndexer } from "../indexer";
 import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
@@ -23,6 +24,9 @@ export type Platform = {
   /** Ordered shutdown: API, services (indexer, simulators, chain), database. True when every hook succeeded. */
   close(reason?: string): Promise<boolean>;
 };
+
+/** Calls per second the platform allows itself per registry (burst 10, 5/s sustained), below the simulators' limits. */
+const DEFAULT_REGISTRY_LIMIT = { capacity: 10, refillPerSec: 5 };
 
 const REGISTRY_URL_KEYS = { VERRA: "verra", GOLD_STANDARD: "goldStandard", IREC: "irec", IN_CCTS: "inCcts" } as const;
 
@@ -129,13 +133,19 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const indexer = createIndexer({ ...ctx }, { client, deployment });
     await indexer.syncToHead();
     indexer.start(); // createIndexer registers its own stop with ctx.shutdown
+    // One guard per process: shared rate limits in Postgres, circuit states in /health/ready, /metrics and the API.
+    // Registry calls of the platform go through `guard.guardedCall`.
+    const guard = createRegistryGuard(ctx, {
+      registries: Object.fromEntries(REGISTRY_NAMES.map((registry) => [registry, DEFAULT_REGISTRY_LIMIT])),
+    });
+    await guard.init();
     const { address } = await startApi({
       ...ctx,
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
         siwe: { domain: config.api.siweDomain, chainId: deployment.chainId },
-        // On-chain registry pauses from the index; circuit states join when the registry workers run here.
-        registryStatus: chainPauseStatus(ctx.db.pool),
+        // On-chain registry pauses from the index, circuit states from this process's guard.
+        registryStatus: chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard, db: ctx.db.pool })),
       },
     });
     return { ctx, apiUrl: address, rpcUrl, deployment, simulators, wallets, close: (reason = "close") => ctx.shutdown.run(reason) };

@@ -82,6 +82,12 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     const ready = await getJson(`${api}/health/ready`);
     expect(ready.status).to.equal("ready");
     expect(ready.failing).to.deep.equal([]);
+    expect(ready.checks.map((check: { name: string }) => check.name)).to.include.members([
+      "database",
+      "chain_head_age",
+      "indexer_lag",
+      "registry_circuits",
+    ]);
   });
 
   it("settles a signed order posted to the API and filled from another wallet, and shows the trade and the custody history", async () => {
@@ -89,6 +95,7 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
     const [batch] = (await getJson(`${api}/batches`)).items;
     expect(batch.custody.available).to.equal("10000");
+    expect(batch.registryStatus).to.include({ paused: false, circuit: "closed" });
     const summary = platform.output();
     const address = (name: string) => (summary.match(new RegExp(`${name}\\s+(0x[0-9a-fA-F]{40})`)) ?? [])[1] as Address;
     const settlement = address("settlement");
