@@ -31,6 +31,8 @@ export type EmbeddedChain = {
   oracles: HDAccount[];
   /** Switch from automine (fast deployment) to the configured block interval. */
   startMining(): Promise<void>;
+  /** Mines `count` empty blocks one by one (each linked to its parent, unlike `hardhat_mine`). */
+  mineBlocks(count: number): Promise<void>;
   close(): Promise<void>;
 };
 
@@ -94,6 +96,9 @@ export async function startEmbeddedChain(params: StartEmbeddedChainParameters): 
         if (params.blockTimeMs <= 0) return;
         await node.hre.network.provider.request({ method: "evm_setAutomine", params: [false] });
         await node.hre.network.provider.request({ method: "evm_setIntervalMining", params: [params.blockTimeMs] });
+      },
+      async mineBlocks(count) {
+        for (let i = 0; i < count; i++) await node.hre.network.provider.request({ method: "evm_mine", params: [] });
       },
       close: () => node.close(),
     };

@@ -78,6 +78,9 @@ async function startChain(ctx: Context) {
   });
   ctx.shutdown.register("services", "chain", () => chain.close());
   const { wallets } = await seedChain(chain);
+  // Bury the demo transactions under the confirmation depth, so the first index sync shows them before the API
+  // opens (under automine no block would follow them otherwise).
+  await chain.mineBlocks(config.chain.confirmations);
   await chain.startMining();
   return { rpcUrl: chain.node.url, deployment: chain.deployment, wallets };
 }

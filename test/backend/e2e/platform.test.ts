@@ -93,7 +93,12 @@ describe("e2e: the embedded platform as npm start runs it", function () {
   it("settles a signed order posted to the API and filled from another wallet, and shows the trade and the custody history", async () => {
     const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
     const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
-    const [batch] = (await getJson(`${api}/batches`)).items;
+    // npm start syncs the index before it prints; waiting still keeps a loaded machine from failing the test.
+    const batch = await until(
+      "the demo batch in the index",
+      async () => (await getJson(`${api}/batches`)).items[0],
+      30_000,
+    );
     expect(batch.custody.available).to.equal("10000");
     expect(batch.registryStatus).to.include({ paused: false, circuit: "closed" });
     const summary = platform.output();
