@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { apiKeyCommand } from "./apiKey";
 import { auditCommand } from "./audit";
 import { reconcileCommand } from "./reconcile";
 import { serialCommand } from "./serial";
@@ -13,6 +14,7 @@ export function buildCli(): Command {
   program.addCommand(simulateCommand());
   program.addCommand(auditCommand());
   program.addCommand(startCommand());
+  program.addCommand(apiKeyCommand());
   program.addCommand(reconcileCommand());
   return program;
 }

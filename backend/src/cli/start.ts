@@ -28,6 +28,9 @@ export function describePlatform(platform: Platform): string {
       lines.push(`    #${wallet.accountIndex} ${wallet.address}  ${wallet.role}`);
     }
   }
+  if (platform.operatorKey !== undefined) {
+    lines.push("", `  Operator API key (this run only; header X-Api-Key): ${platform.operatorKey}`);
+  }
   lines.push("", "Ctrl-C stops everything.", "");
   return lines.join("\n");
 }

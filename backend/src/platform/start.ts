@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { type PublicClient, createPublicClient, http } from "viem";
+import { createApiKey } from "../api/apiKeys";
 import { chainPauseStatus } from "../api/registry-status";
 import { startApi } from "../api/server";
 import type { Config } from "../config";
@@ -21,6 +22,8 @@ export type Platform = {
   simulators: Partial<Record<RegistryName, string>>;
   /** Present on the embedded chain only. */
   wallets: DemoWallet[];
+  /** An operator API key (every scope) made for this run, on the embedded database only (it is reset each start). */
+  operatorKey: string | undefined;
   /** Ordered shutdown: API, services (indexer, simulators, chain), database. True when every hook succeeded. */
   close(reason?: string): Promise<boolean>;
 };
@@ -62,6 +65,12 @@ async function prepareDatabase(ctx: Context): Promise<void> {
     }
   }
   await migrate({ url: ctx.db.url, logger: ctx.logger });
+}
+
+/** The embedded stack starts from an empty database each run, so it makes the operator a key to use at once. */
+async function embeddedOperatorKey(ctx: Context): Promise<string | undefined> {
+  if (ctx.config.chain.rpcUrl !== undefined || !ctx.db.embedded) return undefined;
+  return (await createApiKey(ctx.db.pool, { name: "embedded operator", scopes: ["*"] })).key;
 }
 
 async function startChain(ctx: Context) {
@@ -151,7 +160,9 @@ export async function startPlatform(config: Config): Promise<Platform> {
         registryStatus: chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard, db: ctx.db.pool })),
       },
     });
-    return { ctx, apiUrl: address, rpcUrl, deployment, simulators, wallets, close: (reason = "close") => ctx.shutdown.run(reason) };
+    const operatorKey = await embeddedOperatorKey(ctx);
+    const close = (reason = "close") => ctx.shutdown.run(reason);
+    return { ctx, apiUrl: address, rpcUrl, deployment, simulators, wallets, operatorKey, close };
   } catch (error) {
     await ctx.shutdown.run("start-up failed").catch(() => undefined);
     throw error;

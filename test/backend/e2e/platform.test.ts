@@ -163,6 +163,15 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     expect(remaining.items.map((o: { remaining: string }) => o.remaining)).to.deep.equal(["600"]);
   });
 
+  it("prints an operator API key that opens the operator routes, which refuse a request without it", async () => {
+    const key = (platform.output().match(/Operator API key .*: (ck_[A-Za-z0-9_-]{43})/) ?? [])[1];
+    expect(key, "operator key in the start-up summary").to.be.a("string");
+    const withKey = await fetch(`${api}/reconciliation/runs`, { headers: { "x-api-key": key as string } });
+    expect(withKey.status).to.equal(200);
+    const without = await fetch(`${api}/reconciliation/runs`);
+    expect(without.status).to.equal(401);
+  });
+
   it("shuts down cleanly on Ctrl-C (SIGINT) and releases every port", async () => {
     platform.child.kill("SIGINT");
     expect(await platform.exited).to.equal(0);
