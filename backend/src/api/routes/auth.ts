@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import { type Hex, getAddress, verifyMessage } from "viem";
@@ -19,6 +20,8 @@ export type SiweOptions = {
   nonceTtlMs?: number;
   /** Session lifetime (default 12 h); a message's own Expiration Time shortens it. */
   sessionTtlMs?: number;
+  /** Requests per minute per client address on the /auth routes (default 60). */
+  rateLimitPerMinute?: number;
 };
 
 export type AuthRoutesOptions = { pool: Pool; siwe?: SiweOptions | undefined; now?: () => Date };
@@ -32,6 +35,17 @@ const sessionBody = z.object({
 /** Sign-In with Ethereum (EIP-4361) for wallet users: nonce, sign-in, session check, sign-out. */
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { pool } = options;
+  // Nonces and signature checks cost a database write and an ecrecover each and need no credential, so each client
+  // address gets a budget (in this process; behind a balancer, the balancer's own limit covers the fleet).
+  const perMinute = options.siwe?.rateLimitPerMinute ?? 60;
+  await app.register(rateLimit, {
+    max: perMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) =>
+      Object.assign(new Error(`Too many sign-in requests: at most ${context.max} a minute; retry in ${context.after}`), {
+        statusCode: 429,
+      }),
+  });
   const now = options.now ?? (() => new Date());
   const siwe = (): SiweOptions => {
     if (options.siwe === undefined) throw new BaseError("SIWE domain not configured", { code: "SIWE_NOT_CONFIGURED", retryable: false });

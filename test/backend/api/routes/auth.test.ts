@@ -135,3 +135,23 @@ describe("api routes: auth (Sign-In with Ethereum)", () => {
     expect(expired.json().message).to.match(/expired/);
   });
 });
+
+describe("api routes: auth rate limit", () => {
+  it("answers 429 with Retry-After past the per-client budget, on the auth routes only", async () => {
+    const h = await domainApp({ siwe: { domain: TEST_SIWE_DOMAIN, chainId: TEST_CHAIN_ID, rateLimitPerMinute: 3 } });
+    try {
+      for (let i = 0; i < 3; i++) {
+        expect((await h.app.inject({ method: "GET", url: "/auth/nonce" })).statusCode).to.equal(200);
+      }
+      const limited = await h.app.inject({ method: "GET", url: "/auth/nonce" });
+      expect(limited.statusCode).to.equal(429);
+      expect(limited.json()).to.include({ error: "rate_limited" });
+      expect(limited.json().message).to.match(/at most 3 a minute/);
+      expect(Number(limited.headers["retry-after"])).to.be.greaterThan(0);
+      const other = await h.app.inject({ method: "GET", url: "/batches" });
+      expect(other.statusCode).to.equal(200);
+    } finally {
+      await h.close();
+    }
+  });
+});

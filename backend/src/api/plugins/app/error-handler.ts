@@ -75,6 +75,7 @@ function clientErrorName(status: number): string {
   if (status === 404) return "not_found";
   if (status === 413) return "payload_too_large";
   if (status === 415) return "unsupported_media_type";
+  if (status === 429) return "rate_limited";
   return "bad_request";
 }
 
