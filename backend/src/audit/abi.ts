@@ -3,9 +3,8 @@
  * two cannot drift: every fragment must appear in the compiled ABI with the same name, parameter types and
  * `indexed` flags, or loading fails with the fragment named. Missing artifacts fail with the command to run.
  */
-import fs from "node:fs";
-import path from "node:path";
 import { type Abi, type AbiParameter, parseAbi } from "viem";
+import { ArtifactError, artifactsRoot, loadAbi } from "../chain/artifacts";
 import { BaseError } from "../errors";
 
 const RETIREMENT_CONFIRMATION =
@@ -65,15 +64,10 @@ export class AuditAbiError extends BaseError {
   }
 }
 
-const ARTIFACTS = {
-  RegistryBridge: path.join("contracts", "RegistryBridge.sol", "RegistryBridge.json"),
-  CreditToken: path.join("contracts", "CreditToken.sol", "CreditToken.json"),
-} as const;
+type AuditedContract = "RegistryBridge" | "CreditToken";
 
-/** `artifacts/` of the repository (override with CARBON_ARTIFACTS_DIR). */
-export function artifactsDir(): string {
-  return process.env.CARBON_ARTIFACTS_DIR ?? path.resolve(__dirname, "..", "..", "..", "artifacts");
-}
+/** `artifacts/` of the repository (override with CARBON_ARTIFACTS_DIR): the one of `chain/artifacts.ts`. */
+export const artifactsDir = artifactsRoot;
 
 function canonicalParam(p: AbiParameter, withIndexed: boolean): string {
   const components = "components" in p && p.components !== undefined ? p.components : undefined;
@@ -91,36 +85,23 @@ function canonical(item: Abi[number]): string | undefined {
   return `${item.type} ${item.name}(${inputs})${outputs}`;
 }
 
-function loadArtifactAbi(dir: string, contract: keyof typeof ARTIFACTS): Abi {
-  const file = path.join(dir, ARTIFACTS[contract]);
-  let text: string;
+/** The compiled ABI through the shared loader; its errors become the auditor's (the CLI maps them to exit 2). */
+function loadArtifactAbi(dir: string, contract: AuditedContract): Abi {
   try {
-    text = fs.readFileSync(file, "utf8");
-  } catch {
-    throw new AuditAbiError(
-      `contract artifacts not found: ${file} is missing. Run \`npx hardhat compile\` in the repository first.`,
-      { file },
-    );
-  }
-  try {
-    const parsed = JSON.parse(text) as { abi?: unknown };
-    if (!Array.isArray(parsed.abi)) throw new Error("no abi array");
-    return parsed.abi as Abi;
+    return loadAbi(contract, dir);
   } catch (error) {
-    throw new AuditAbiError(
-      `contract artifact ${file} is unreadable (${error instanceof Error ? error.message : String(error)}); rerun \`npx hardhat compile\``,
-      { file },
-    );
+    if (error instanceof ArtifactError) throw new AuditAbiError(error.message, error.details);
+    throw error;
   }
 }
 
-function checkAgainst(dir: string, contract: keyof typeof ARTIFACTS, fragments: Abi): void {
+function checkAgainst(dir: string, contract: AuditedContract, fragments: Abi): void {
   const compiled = new Set(loadArtifactAbi(dir, contract).map(canonical).filter((s): s is string => s !== undefined));
   for (const fragment of fragments) {
     const sig = canonical(fragment);
     if (sig !== undefined && !compiled.has(sig)) {
       throw new AuditAbiError(
-        `ABI drift: \`${sig}\` is not in the compiled ${contract} ABI (${ARTIFACTS[contract]}); recompile or update backend/src/audit/abi.ts`,
+        `ABI drift: \`${sig}\` is not in the compiled ${contract} ABI (contracts/${contract}.sol); recompile or update backend/src/audit/abi.ts`,
         { contract, fragment: sig },
       );
     }

@@ -25,24 +25,27 @@ export function artifactsRoot(): string {
 
 const cache = new Map<string, Abi>();
 
-/** The compiled ABI of one platform contract (cached per process). */
-export function loadAbi(contract: PlatformContract): Abi {
-  const file = path.join(artifactsRoot(), "contracts", `${contract}.sol`, `${contract}.json`);
+/** The compiled ABI of one platform contract, from `root` (default the repository's artifacts; cached per file). */
+export function loadAbi(contract: PlatformContract, root: string = artifactsRoot()): Abi {
+  const file = path.join(root, "contracts", `${contract}.sol`, `${contract}.json`);
   const cached = cache.get(file);
   if (cached !== undefined) return cached;
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
-    throw new ArtifactError(`contract artifact missing: ${file}. Run \`npx hardhat compile\` first.`, { file });
+    throw new ArtifactError(
+      `contract artifacts not found: ${file} is missing. Run \`npx hardhat compile\` in the repository first.`,
+      { file },
+    );
   }
   let abi: unknown;
   try {
     abi = (JSON.parse(text) as { abi?: unknown }).abi;
   } catch (error) {
-    throw new ArtifactError(`contract artifact unreadable: ${file} (${(error as Error).message})`, { file });
+    throw new ArtifactError(`contract artifact ${file} is unreadable (${(error as Error).message}); rerun \`npx hardhat compile\``, { file });
   }
-  if (!Array.isArray(abi)) throw new ArtifactError(`contract artifact has no abi: ${file}`, { file });
+  if (!Array.isArray(abi)) throw new ArtifactError(`contract artifact ${file} has no abi; rerun \`npx hardhat compile\``, { file });
   cache.set(file, abi as Abi);
   return abi as Abi;
 }
