@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { RegistryName } from "./ids";
-import { registryChangeSchema } from "./model";
+import { registryChangeSchema, type RegistryChange } from "./model";
 import type { VerifyWebhookReturnType, WebhookHeaders } from "./port";
 import { verifyWebhookSignature } from "./webhook-signature";
 
@@ -15,6 +15,23 @@ export const nativeEventSchema = z.object({
   blockIds: z.array(z.string()),
   data: z.record(z.string(), z.unknown()),
 });
+
+export type NativeEvent = z.output<typeof nativeEventSchema>;
+
+/** One native event as a canonical change; `raw` is kept as the source payload. */
+export function nativeEventToChange(registry: RegistryName, event: NativeEvent, raw: unknown): RegistryChange {
+  return registryChangeSchema.parse({
+    registry,
+    eventId: event.id,
+    sequence: String(event.sequence),
+    type: event.type,
+    occurredAt: event.occurredAt,
+    operationId: event.operationId,
+    memo: event.memo,
+    recordIds: event.blockIds,
+    sourcePayload: raw,
+  });
+}
 
 export type VerifyRegistryWebhookParameters = {
   registry: RegistryName;
@@ -37,19 +54,5 @@ export function verifyRegistryWebhook(params: VerifyRegistryWebhookParameters): 
   }
   const event = nativeEventSchema.safeParse(json);
   if (!event.success) return { ok: false, reason: `unexpected body: ${z.prettifyError(event.error)}` };
-  const e = event.data;
-  return {
-    ok: true,
-    change: registryChangeSchema.parse({
-      registry: params.registry,
-      eventId: e.id,
-      sequence: String(e.sequence),
-      type: e.type,
-      occurredAt: e.occurredAt,
-      operationId: e.operationId,
-      memo: e.memo,
-      recordIds: e.blockIds,
-      sourcePayload: json,
-    }),
-  };
+  return { ok: true, change: nativeEventToChange(params.registry, event.data, json) };
 }

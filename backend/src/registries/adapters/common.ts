@@ -1,9 +1,9 @@
 import { RegistryProtocolError, RegistryUnavailableError } from "../errors";
 import type { RegistryName } from "../ids";
 import { parseNative } from "../http";
-import { registryChangeSchema, type RegistryOperation } from "../model";
+import type { RegistryOperation } from "../model";
 import type { PollChangesReturnType } from "../port";
-import { nativeEventSchema } from "../webhook";
+import { nativeEventSchema, nativeEventToChange } from "../webhook";
 
 /**
  * Paging and filter checks shared by the adapters: REGISTRIES.md says never trust a filter or a page size
@@ -72,18 +72,6 @@ export function eventsToChanges(registry: RegistryName, rows: unknown[], cursor:
     .map((raw) => ({ raw, event: parseNative(registry, nativeEventSchema, raw, "event") }))
     .filter(({ event }) => event.sequence > Number(cursor))
     .sort((a, b) => a.event.sequence - b.event.sequence);
-  const changes = events.map(({ raw, event }) =>
-    registryChangeSchema.parse({
-      registry,
-      eventId: event.id,
-      sequence: String(event.sequence),
-      type: event.type,
-      occurredAt: event.occurredAt,
-      operationId: event.operationId,
-      memo: event.memo,
-      recordIds: event.blockIds,
-      sourcePayload: raw,
-    }),
-  );
+  const changes = events.map(({ raw, event }) => nativeEventToChange(registry, event, raw));
   return { changes, cursor: events.length === 0 ? cursor : String(events.at(-1)!.event.sequence) };
 }
