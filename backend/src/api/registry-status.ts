@@ -23,6 +23,21 @@ export type RegistryStatusSource = {
 
 export const UNKNOWN_REGISTRY_STATUS: RegistryStatus = { paused: null, circuit: "unknown" };
 
+/** The status as answered: exactly `paused`, `circuit` and (when the source gave one) `detail`. */
+export function registryStatusView(status: RegistryStatus): RegistryStatus {
+  return { paused: status.paused, circuit: status.circuit, ...(status.detail === undefined ? {} : { detail: status.detail }) };
+}
+
+/** The statuses of a page's registries, one lookup per distinct registry however many rows share it. */
+export async function statusesByRegistry(
+  source: RegistryStatusSource,
+  registryIds: readonly string[],
+): Promise<Map<string, RegistryStatus>> {
+  const ids = [...new Set(registryIds)];
+  const statuses = await Promise.all(ids.map((id) => source.get(id)));
+  return new Map(ids.map((id, index) => [id, statuses[index]!]));
+}
+
 /** The default until the queue engineer's circuit breakers and the bridge pause projection are wired in. */
 export const unknownRegistryStatus: RegistryStatusSource = {
   get: async () => UNKNOWN_REGISTRY_STATUS,

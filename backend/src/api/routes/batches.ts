@@ -19,7 +19,7 @@ import {
 } from "../http";
 import { type BatchRow, getBatch, listBatches } from "../queries/batches";
 import { type ChainEventRow, batchHistory } from "../queries/history";
-import type { RegistryStatus, RegistryStatusSource } from "../registry-status";
+import { type RegistryStatus, type RegistryStatusSource, registryStatusView, statusesByRegistry } from "../registry-status";
 
 const gate = z.enum(["open", "closed", "unknown"]);
 
@@ -138,11 +138,7 @@ export function batchView(row: BatchRow, status: RegistryStatus): BatchBody {
       row.reserve_units === null || row.reserve_as_of === null
         ? null
         : { units: row.reserve_units, asOf: row.reserve_as_of.toISOString() },
-    registryStatus: {
-      paused: status.paused,
-      circuit: status.circuit,
-      ...(status.detail === undefined ? {} : { detail: status.detail }),
-    },
+    registryStatus: registryStatusView(status),
     availability: availability(row.frozen, status),
   };
 }
@@ -169,10 +165,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRoutesOptions> = async (app, { poo
       const { limit, cursor, registryId } = request.query;
       const after = decodeCursor(cursor, [CURSOR_DECIMAL])?.[0];
       const rows = await listBatches(pool, { registryId, after, limit });
-      const statuses = new Map<string, RegistryStatus>();
-      for (const row of rows) {
-        if (!statuses.has(row.registry_id)) statuses.set(row.registry_id, await registryStatus.get(row.registry_id));
-      }
+      const statuses = await statusesByRegistry(registryStatus, rows.map((row) => row.registry_id));
       return toPage(rows, limit, (row) => batchView(row, statuses.get(row.registry_id)!), (row) => [row.batch_id]);
     },
   );

@@ -22,7 +22,7 @@ import {
   uint256Param,
 } from "../http";
 import { type RequestRow, getRequest, listRequests } from "../queries/requests";
-import type { RegistryStatusSource } from "../registry-status";
+import { type RegistryStatus, type RegistryStatusSource, registryStatusView, statusesByRegistry } from "../registry-status";
 
 const kind = z.enum(["retirement", "withdrawal"]);
 const status = z.enum(["requested", "submitted", "confirmed", "rejected", "overdue"]);
@@ -75,18 +75,14 @@ export function requestView(row: RequestRow): Omit<RequestBody, "registryHealth"
   };
 }
 
+function withHealth(row: RequestRow, health: RegistryStatus): RequestBody {
+  return { ...requestView(row), registryHealth: registryStatusView(health) };
+}
+
 export type RequestRoutesOptions = { pool: Pool; registryStatus: RegistryStatusSource };
 
 /** Retirement and withdrawal requests with the registry's status beside the platform's. */
 const requestRoutes: FastifyPluginAsyncZod<RequestRoutesOptions> = async (app, { pool, registryStatus }) => {
-  async function withHealth(row: RequestRow): Promise<RequestBody> {
-    const health = await registryStatus.get(row.registry_id);
-    return {
-      ...requestView(row),
-      registryHealth: { paused: health.paused, circuit: health.circuit, ...(health.detail === undefined ? {} : { detail: health.detail }) },
-    };
-  }
-
   app.get(
     "/requests",
     {
@@ -106,8 +102,13 @@ const requestRoutes: FastifyPluginAsyncZod<RequestRoutesOptions> = async (app, {
       const { limit, cursor, ...filters } = request.query;
       const after = decodeCursor(cursor, [CURSOR_TIME, CURSOR_HEX32]);
       const rows = await listRequests(pool, { ...filters, after, limit });
-      const result = toPage(rows, limit, (row) => row, (row) => [row.created_at.toISOString(), row.request_id]);
-      return { items: await Promise.all(result.items.map(withHealth)), nextCursor: result.nextCursor };
+      const statuses = await statusesByRegistry(registryStatus, rows.map((row) => row.registry_id));
+      return toPage(
+        rows,
+        limit,
+        (row) => withHealth(row, statuses.get(row.registry_id)!),
+        (row) => [row.created_at.toISOString(), row.request_id],
+      );
     },
   );
 
@@ -124,7 +125,7 @@ const requestRoutes: FastifyPluginAsyncZod<RequestRoutesOptions> = async (app, {
     async (request, reply) => {
       const row = await getRequest(pool, request.params.requestId);
       if (row === undefined) return replyError(reply, 404, "not_found", `Request ${request.params.requestId} not found`);
-      return withHealth(row);
+      return withHealth(row, await registryStatus.get(row.registry_id));
     },
   );
 };
