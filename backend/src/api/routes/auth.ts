@@ -7,8 +7,8 @@ import { parseSiweMessage } from "viem/siwe";
 import { z } from "zod";
 import { BaseError } from "../../errors";
 import { address, authErrors, errors, replyError, timestamp } from "../http";
-import { SESSION_PREFIX, bearerToken, hashSecret, newSecret, requireWallet, walletOf } from "../plugins/app/auth";
-import { consumeNonce, findSession, insertNonce, insertSession, revokeSession } from "../queries/auth";
+import { SESSION_PREFIX, hashSecret, newSecret, requireWallet, walletOf } from "../plugins/app/auth";
+import { consumeNonce, insertNonce, insertSession, revokeSession } from "../queries/auth";
 
 /** What a SIWE message must be bound to. */
 export type SiweOptions = {
@@ -151,8 +151,8 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       preHandler: requireWallet(pool),
     },
     async (request) => {
-      const session = await findSession(pool, hashSecret(bearerToken(request) ?? ""));
-      return { address: walletOf(request).address, expiresAt: (session?.expires_at ?? now()).toISOString() };
+      const wallet = walletOf(request);
+      return { address: wallet.address, expiresAt: wallet.expiresAt.toISOString() };
     },
   );
 
@@ -167,7 +167,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
       preHandler: requireWallet(pool),
     },
     async (request) => {
-      await revokeSession(pool, hashSecret(bearerToken(request) ?? ""));
+      await revokeSession(pool, walletOf(request).sessionHash);
       return { status: "signed_out" as const };
     },
   );

@@ -18,7 +18,8 @@ import type { Address } from "viem";
 import { checksum, replyError } from "../../http";
 import { findSession, useApiKey } from "../../queries/auth";
 
-export type WalletPrincipal = { kind: "wallet"; address: Address };
+/** `sessionHash` and `expiresAt` are the session row the guard found, so routes need not read it again. */
+export type WalletPrincipal = { kind: "wallet"; address: Address; sessionHash: string; expiresAt: Date };
 export type OperatorPrincipal = { kind: "operator"; keyId: string; name: string; scopes: string[] };
 export type Principal = WalletPrincipal | OperatorPrincipal;
 
@@ -58,7 +59,7 @@ function unauthorized(reply: FastifyReply, message: string, scheme: "Bearer" | "
 }
 
 /** Reads `Authorization: Bearer <token>`; undefined when the header is absent or another scheme. */
-export function bearerToken(request: FastifyRequest): string | undefined {
+function bearerToken(request: FastifyRequest): string | undefined {
   const header = request.headers.authorization;
   if (typeof header !== "string") return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
@@ -75,7 +76,12 @@ export function requireWallet(pool: Pool): preHandlerAsyncHookHandler {
     if (session === undefined || !sameHash(session.token_hash, hash)) {
       return unauthorized(reply, "Invalid or expired session token", "Bearer");
     }
-    request.principal = { kind: "wallet", address: checksum(session.address) };
+    request.principal = {
+      kind: "wallet",
+      address: checksum(session.address),
+      sessionHash: session.token_hash,
+      expiresAt: session.expires_at,
+    };
   };
 }
 
