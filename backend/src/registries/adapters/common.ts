@@ -1,8 +1,8 @@
-import { RegistryProtocolError, RegistryUnavailableError } from "../errors";
+import { RegistryProtocolError, RegistryRejectedError, RegistryUnavailableError } from "../errors";
 import type { RegistryName } from "../ids";
 import { parseNative } from "../http";
-import type { RegistryOperation } from "../model";
-import type { PollChangesReturnType } from "../port";
+import type { CreditBlock, RegistryOperation } from "../model";
+import type { ListHoldingsReturnType, PollChangesReturnType } from "../port";
 import { nativeEventSchema, nativeEventToChange } from "../webhook";
 
 /**
@@ -61,9 +61,32 @@ export function narrow<T>(rows: T[], filters: SentFilter<T>[]): { rows: T[]; ign
   return { rows: rows.filter((row) => filters.every((filter) => filter.test(row))), ignoredFilters };
 }
 
-/** Several operations may carry one memo (a retry that should not have happened): the effective one wins. */
-export function pickOperation(operations: RegistryOperation[]): RegistryOperation | undefined {
-  return operations.find((operation) => operation.status !== "REJECTED") ?? operations.at(-1);
+/**
+ * The operation `memo` names, among rows a memo query returned: rows without that memo are dropped (a registry
+ * may ignore the filter), and when several carry it (a retry that should not have happened) the effective one wins.
+ */
+export function operationByMemo(operations: RegistryOperation[], memo: string): RegistryOperation | undefined {
+  const carrying = operations.filter((operation) => operation.memo === memo);
+  return carrying.find((operation) => operation.status !== "REJECTED") ?? carrying.at(-1);
+}
+
+/** Holdings of `account` from a listing, narrowed by account and (when given) project; `projectFilter` is the native filter name. */
+export function narrowHoldings(page: Page<CreditBlock>, account: string, projectId: string | undefined, projectFilter: string): ListHoldingsReturnType {
+  const narrowed = narrow(page.rows, [
+    { name: "account", test: (block) => block.holderAccount === account },
+    ...(projectId === undefined ? [] : [{ name: projectFilter, test: (block: CreditBlock) => block.projectId === projectId }]),
+  ]);
+  return { blocks: narrowed.rows, registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
+}
+
+/** A single-record read where 404 means "no such record". */
+export async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RegistryRejectedError && error.status === 404) return undefined;
+    throw error;
+  }
 }
 
 /** Maps the simulators' shared event body (webhook.ts `nativeEventSchema`) after `cursor` to canonical changes. */

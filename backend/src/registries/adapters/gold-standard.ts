@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { RegistryProtocolError, RegistryRejectedError } from "../errors";
+import { RegistryProtocolError } from "../errors";
 import { createRegistryHttpClient, parseNative, type RegistryResponse } from "../http";
 import { creditBlockSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort } from "../port";
 import { parseGoldStandardSerial } from "../serials";
 import { verifyRegistryWebhook } from "../webhook";
-import { collectPages, eventsToChanges, narrow, pickOperation } from "./common";
+import { collectPages, eventsToChanges, narrowHoldings, operationByMemo, unlessNotFound } from "./common";
 
 /**
  * Gold Standard adapter. Sends a browser-like User-Agent (anything else gets 403), pages `/credits`-style
@@ -144,31 +144,20 @@ export function createGoldStandardAdapter(params: GoldStandardAdapterParameters)
     // `-GS{id}-` appears only in serials of that project; the match is still checked row by row below.
     const query = projectId === undefined ? undefined : `-GS${projectId}-`;
     const page = await list(`${accountPath(account)}/credits`, { query });
-    const blocks = page.rows.map(toGoldStandardBlock);
-    const narrowed = narrow(blocks, [
-      { name: "account", test: (block) => block.holderAccount === account },
-      ...(projectId === undefined ? [] : [{ name: "query", test: (block: CreditBlock) => block.projectId === projectId }]),
-    ]);
-    return { blocks: narrowed.rows, registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
+    return narrowHoldings({ rows: page.rows.map(toGoldStandardBlock), total: page.total }, account, projectId, "query");
   }
 
   return {
     registry: REGISTRY,
     listHoldings,
-    async getBlock(recordId) {
-      try {
-        return toGoldStandardBlock((await http.request({ method: "GET", path: `credits/${encodeURIComponent(recordId)}` })).body);
-      } catch (error) {
-        if (error instanceof RegistryRejectedError && error.status === 404) return undefined;
-        throw error;
-      }
-    },
+    getBlock: (recordId) =>
+      unlessNotFound(async () => toGoldStandardBlock((await http.request({ method: "GET", path: `credits/${encodeURIComponent(recordId)}` })).body)),
     transfer: (p) => write(p.fromAccount, "transfers", { credit_id: p.recordId, number_of_credits: p.quantity, destination_account_id: p.toAccount, note: p.memo }),
     immobilize: (p) => write(p.account, "immobilizations", { credit_id: p.recordId, number_of_credits: p.quantity, note: p.memo }),
     retire: (p) => write(p.account, "retirements", { credit_id: p.recordId, number_of_credits: p.quantity, using_entity: p.beneficiary, retirement_reason: p.reason, note: p.memo }),
     async findOperationByMemo(memo) {
       const page = await list("operations", { note: memo });
-      return pickOperation(narrow(page.rows.map(toOperation), [{ name: "note", test: (op) => op.memo === memo }]).rows.reverse());
+      return operationByMemo(page.rows.map(toOperation).reverse(), memo); // listed newest first
     },
     async pollChanges(cursor = "0") {
       const page = await list("events", { after: cursor });

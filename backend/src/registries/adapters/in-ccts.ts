@@ -1,11 +1,11 @@
 import { z } from "zod";
-import { RegistryProtocolError, RegistryRejectedError } from "../errors";
+import { RegistryProtocolError } from "../errors";
 import { createRegistryHttpClient, parseNative } from "../http";
 import { creditBlockSchema, decimalBigintSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort } from "../port";
 import { parseInCctsSerial } from "../serials";
 import { verifyRegistryWebhook } from "../webhook";
-import { collectPages, eventsToChanges, narrow, pickOperation } from "./common";
+import { collectPages, eventsToChanges, narrowHoldings, operationByMemo, unlessNotFound } from "./common";
 
 /**
  * India CCTS adapter, against the API our simulator defines (no public Grid-India API is documented; see
@@ -122,24 +122,13 @@ export function createInCctsAdapter(params: InCctsAdapterParameters): RegistryPo
 
   async function listHoldings({ account, projectId }: ListHoldingsParameters): Promise<ListHoldingsReturnType> {
     const page = await list(`${API}/accounts/${encodeURIComponent(account)}/holdings`, { entityRegistrationId: projectId });
-    const narrowed = narrow(page.rows.map(toBlock), [
-      { name: "account", test: (block) => block.holderAccount === account },
-      ...(projectId === undefined ? [] : [{ name: "entityRegistrationId", test: (block: CreditBlock) => block.projectId === projectId }]),
-    ]);
-    return { blocks: narrowed.rows, registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
+    return narrowHoldings({ rows: page.rows.map(toBlock), total: page.total }, account, projectId, "entityRegistrationId");
   }
 
   return {
     registry: REGISTRY,
     listHoldings,
-    async getBlock(recordId) {
-      try {
-        return toBlock((await http.request({ method: "GET", path: `${API}/certificates/${encodeURIComponent(recordId)}` })).body);
-      } catch (error) {
-        if (error instanceof RegistryRejectedError && error.status === 404) return undefined;
-        throw error;
-      }
-    },
+    getBlock: (recordId) => unlessNotFound(async () => toBlock((await http.request({ method: "GET", path: `${API}/certificates/${encodeURIComponent(recordId)}` })).body)),
     transfer: (p) => write("transfers", { fromAccountId: p.fromAccount, toAccountId: p.toAccount, certificateId: p.recordId, quantity: p.quantity.toString(), memo: p.memo }),
     immobilize: (p) => write("locks", { accountId: p.account, certificateId: p.recordId, quantity: p.quantity.toString(), memo: p.memo }),
     retire: (p) =>
@@ -153,7 +142,7 @@ export function createInCctsAdapter(params: InCctsAdapterParameters): RegistryPo
       }),
     async findOperationByMemo(memo) {
       const page = await list(`${API}/operations`, { memo });
-      return pickOperation(narrow(page.rows.map(toOperation), [{ name: "memo", test: (op) => op.memo === memo }]).rows);
+      return operationByMemo(page.rows.map(toOperation), memo);
     },
     async pollChanges(cursor = "0") {
       const page = await list(`${API}/events`, { after: cursor });

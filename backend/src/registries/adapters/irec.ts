@@ -4,7 +4,7 @@ import { createRegistryHttpClient, parseNative, type RegistryRequest } from "../
 import { creditBlockSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort, RetireParameters } from "../port";
 import { verifyRegistryWebhook } from "../webhook";
-import { collectPages, eventsToChanges, narrow, pickOperation } from "./common";
+import { collectPages, eventsToChanges, narrowHoldings, operationByMemo, unlessNotFound } from "./common";
 
 /**
  * I-REC (Evident) adapter. OAuth2 password grant (`POST /api/token`), token cached until shortly before expiry
@@ -154,11 +154,7 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
 
   async function listHoldings({ account, projectId }: ListHoldingsParameters): Promise<ListHoldingsReturnType> {
     const page = await list(`${API}/account-management/${encodeURIComponent(account)}/items`, { device: projectId });
-    const narrowed = narrow(page.rows.map(toBlock), [
-      { name: "account", test: (block) => block.holderAccount === account },
-      ...(projectId === undefined ? [] : [{ name: "device", test: (block: CreditBlock) => block.projectId === projectId }]),
-    ]);
-    return { blocks: narrowed.rows, registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
+    return narrowHoldings({ rows: page.rows.map(toBlock), total: page.total }, account, projectId, "device");
   }
 
   async function redeem(p: RetireParameters): Promise<RedeemReturnType> {
@@ -188,14 +184,7 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
   return {
     registry: REGISTRY,
     listHoldings,
-    async getBlock(recordId) {
-      try {
-        return toBlock(await call({ method: "GET", path: `${API}/items/${encodeURIComponent(recordId)}` }));
-      } catch (error) {
-        if (error instanceof RegistryRejectedError && error.status === 404) return undefined;
-        throw error;
-      }
-    },
+    getBlock: (recordId) => unlessNotFound(async () => toBlock(await call({ method: "GET", path: `${API}/items/${encodeURIComponent(recordId)}` }))),
     transfer: async (p) =>
       toOperation(await call({ method: "POST", path: `${API}/transfer-management`, json: { source_account_code: p.fromAccount, destination_account_code: p.toAccount, reservation_items: reservation(p.recordId, p.quantity), notes: p.memo } })),
     immobilize: async (p) =>
@@ -204,7 +193,7 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
     redeem,
     async findOperationByMemo(memo) {
       const page = await list(`${API}/transfer-management`, { notes: memo });
-      return pickOperation(narrow(page.rows.map(toOperation), [{ name: "notes", test: (op) => op.memo === memo }]).rows);
+      return operationByMemo(page.rows.map(toOperation), memo);
     },
     async pollChanges(cursor = "0") {
       const page = await list(`${API}/events`, { after: cursor });

@@ -5,7 +5,7 @@ import { creditBlockSchema, registryChangeSchema, registryOperationSchema, type 
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort, RetireParameters } from "../port";
 import { parseVerraSerial } from "../serials";
 import { verifyRegistryWebhook } from "../webhook";
-import { collectPages, narrow, pickOperation, type SentFilter } from "./common";
+import { collectPages, narrow, operationByMemo, type SentFilter } from "./common";
 
 /**
  * Verra adapter over the S&P-style report API and the simulator's documented write API. Pages with
@@ -206,8 +206,7 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
       }),
     async findOperationByMemo(memo) {
       const page = await search(`raas-write-api/platform/operations/publicReportPageSearch`, { remarks: { filter: memo, type: "equals" } });
-      const { rows } = narrow(page.rows.map(toOperation), [{ name: "remarks", test: (op) => op.memo === memo }]);
-      return pickOperation(rows);
+      return operationByMemo(page.rows.map(toOperation), memo);
     },
     async pollChanges(cursor = "0") {
       const page = await search(`raas-write-api/platform/events/publicReportPageSearch`, { entityId: { filter: Number(cursor), type: "greaterThan" } });
