@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { newestFirst } from "./keyset";
 
 export type DealRow = {
   deal_id: string;
@@ -46,8 +47,7 @@ export async function listDeals(pool: Pool, params: ListDealsParameters): Promis
       WHERE ($1::numeric IS NULL OR batch_id = $1::numeric)
         AND ($2::text IS NULL OR lower(seller) = $2 OR lower(buyer) = $2)
         AND ($3::deal_status IS NULL OR status = $3::deal_status)
-        AND ($4::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), deal_id) < ($4::timestamptz, $5::text))
-      ORDER BY date_trunc('milliseconds', created_at) DESC, deal_id DESC LIMIT $6`,
+        AND ${newestFirst("created_at", "deal_id", 4)}`,
     [params.batchId ?? null, params.party?.toLowerCase() ?? null, params.status ?? null, created, id, params.limit + 1],
   );
   return rows;

@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { newestFirst } from "./keyset";
 
 export type OrderRow = {
   order_hash: string;
@@ -149,8 +150,7 @@ export async function listOrders(pool: Pool, params: ListOrdersParameters): Prom
     `SELECT * FROM (${ORDER_SELECT}
        WHERE ($1::text IS NULL OR lower(o.maker) = $1) AND ($2::numeric IS NULL OR o.batch_id = $2::numeric)) listed
       WHERE ($3::text IS NULL OR status = $3)
-        AND ($4::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), order_hash) < ($4::timestamptz, $5::text))
-      ORDER BY date_trunc('milliseconds', created_at) DESC, order_hash DESC LIMIT $6`,
+        AND ${newestFirst("created_at", "order_hash", 4)}`,
     [params.maker?.toLowerCase() ?? null, params.batchId ?? null, params.status ?? null, created, hash, params.limit + 1],
   );
   return rows;

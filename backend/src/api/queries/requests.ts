@@ -1,4 +1,5 @@
 import type { Pool } from "pg";
+import { newestFirst } from "./keyset";
 
 export type RequestRow = {
   request_id: string;
@@ -49,8 +50,7 @@ export async function listRequests(pool: Pool, params: ListRequestsParameters): 
         AND ($2::numeric IS NULL OR r.batch_id = $2::numeric)
         AND ($3::request_kind IS NULL OR r.kind = $3::request_kind)
         AND ($4::request_status IS NULL OR r.status = $4::request_status)
-        AND ($5::timestamptz IS NULL OR (date_trunc('milliseconds', r.created_at), r.request_id) < ($5::timestamptz, $6::text))
-      ORDER BY date_trunc('milliseconds', r.created_at) DESC, r.request_id DESC LIMIT $7`,
+        AND ${newestFirst("r.created_at", "r.request_id", 5)}`,
     [
       params.holder?.toLowerCase() ?? null,
       params.batchId ?? null,
