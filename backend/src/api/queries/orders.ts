@@ -89,13 +89,17 @@ export async function insertOrder(pool: Pool, order: InsertOrderParameters): Pro
   return (rowCount ?? 0) > 0;
 }
 
+/** SQL: the Settlement counter of `signer` (an SQL expression) as indexed (last `CounterIncremented`), 0 before any. */
+function indexedCounter(signer: string): string {
+  return `coalesce((SELECT max((e.args->>'newCounter')::numeric) FROM chain_events e
+                     WHERE e.event_name = 'CounterIncremented' AND lower(e.args->>'signer') = lower(${signer})), 0)`;
+}
+
 /** The maker's Settlement counter as indexed (last `CounterIncremented`), "0" before any. */
 export async function currentCounter(pool: Pool, maker: string): Promise<string> {
-  const { rows } = await pool.query<{ counter: string }>(
-    `SELECT coalesce(max((args->>'newCounter')::numeric), 0)::text AS counter FROM chain_events
-      WHERE event_name = 'CounterIncremented' AND lower(args->>'signer') = $1`,
-    [maker.toLowerCase()],
-  );
+  const { rows } = await pool.query<{ counter: string }>(`SELECT ${indexedCounter("$1::text")}::text AS counter`, [
+    maker.toLowerCase(),
+  ]);
   return rows[0]?.counter ?? "0";
 }
 
@@ -113,8 +117,7 @@ export async function listBook(
     `SELECT * FROM (${ORDER_SELECT}
        WHERE o.batch_id = $1::numeric AND o.side = $2 AND o.status IN ('open', 'partially_filled')
          AND o.cancelled_at IS NULL AND o.expires_at > now()
-         AND o.counter >= coalesce((SELECT max((e.args->>'newCounter')::numeric) FROM chain_events e
-                                     WHERE e.event_name = 'CounterIncremented' AND lower(e.args->>'signer') = lower(o.maker)), 0)
+         AND o.counter >= ${indexedCounter("o.maker")}
      ) book
       WHERE remaining::numeric > 0
         AND ($3::numeric IS NULL OR (unit_price::numeric, order_hash) ${ascending ? ">" : "<"} ($3::numeric, $4::text))
