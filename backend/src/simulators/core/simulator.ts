@@ -101,13 +101,12 @@ export type CreateSimulatorParameters = {
 };
 
 /** Turns an admin seed into ledger terms: serial-ranged registries parse the serial, I-REC numbers certificates. */
-function seedFor(registry: RegistryName, ledger: Ledger, input: z.output<typeof adminBlockSchema>, nextCert: () => bigint): SeedBlockParameters {
+function seedFor(registry: RegistryName, ledger: Ledger, input: z.output<typeof adminBlockSchema>, reserveCerts: (count: bigint) => bigint): SeedBlockParameters {
   const base = { account: input.account, status: input.status, attributes: input.attributes };
   if (registry === "IREC") {
     if (input.quantity === undefined) throw new SimError(400, "QUANTITY_REQUIRED", "quantity is required for I-REC items");
     const id = ledger.nextId();
-    const blockStart = nextCert();
-    for (let i = 1n; i < input.quantity; i += 1n) nextCert();
+    const blockStart = reserveCerts(input.quantity);
     return { ...base, id, serial: id, blockStart, blockEnd: blockStart + input.quantity - 1n, projectId: input.projectId ?? "DEVICE-1" };
   }
   if (input.serial === undefined) throw new SimError(400, "SERIAL_REQUIRED", "serial is required");
@@ -136,14 +135,19 @@ export async function createSimulator(params: CreateSimulatorParameters): Promis
   if (options.webhook !== undefined) webhooks.subscribe(options.webhook);
   const ignoredFilters = new Set<string>();
   let certCounter = 1_000_000n;
-  const nextCert = () => certCounter++;
+  /** The first of `count` fresh certificate numbers (at least one is used up, as a zero-unit seed always did). */
+  const reserveCerts = (count: bigint) => {
+    const first = certCounter;
+    certCounter += count > 1n ? count : 1n;
+    return first;
+  };
 
   const admin: SimulatorAdmin = {
     ledger,
     webhooks,
     addAccount: (account) => ledger.addAccount(account),
     addProject: (project) => ledger.addProject(project),
-    seedBlock: (input) => ledger.addBlock(seedFor(registry, ledger, adminBlockSchema.parse(input), nextCert)),
+    seedBlock: (input) => ledger.addBlock(seedFor(registry, ledger, adminBlockSchema.parse(input), reserveCerts)),
     setKnobs(knobs) {
       if (knobs.rateLimit !== undefined) gate.setRateLimit(knobs.rateLimit ?? undefined);
       if (knobs.maintenance !== undefined) gate.setMaintenance(knobs.maintenance);
