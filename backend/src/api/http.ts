@@ -37,7 +37,7 @@ export const uint256 = z.string().describe("uint256 as a decimal string");
 export const bytes32 = z.string().describe("0x-prefixed 32-byte hex");
 export const timestamp = z.string().describe("ISO 8601 time (UTC)");
 
-export const DEFAULT_LIMIT = 50;
+const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 200;
 
 /** `?limit=&cursor=`: `cursor` is the opaque `nextCursor` of the previous page. */
@@ -60,7 +60,7 @@ export function page<T extends z.ZodTypeAny>(item: T) {
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
 /** Keyset cursor: the sort key of the last row of a page, base64url JSON, opaque to clients. */
-export function encodeCursor(key: readonly string[]): string {
+function encodeCursor(key: readonly string[]): string {
   return Buffer.from(JSON.stringify(key)).toString("base64url");
 }
 

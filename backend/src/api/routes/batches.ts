@@ -23,7 +23,7 @@ import { type RegistryStatus, type RegistryStatusSource, registryStatusView, sta
 
 const gate = z.enum(["open", "closed", "unknown"]);
 
-export const custodyBody = z.object({
+const custodyBody = z.object({
   totalSupply: uint256.describe("CreditToken.totalSupply(batch): minted minus burned"),
   available: uint256.describe("In holders' balances"),
   escrowed: uint256.describe("Held by Settlement for open deals"),
@@ -64,7 +64,7 @@ export const batchBody = z.object({
     .describe("What can be done with the batch right now, and why not"),
 });
 
-export type BatchBody = z.infer<typeof batchBody>;
+type BatchBody = z.infer<typeof batchBody>;
 
 export const chainEventBody = z.object({
   blockNumber: z.string(),
@@ -111,7 +111,7 @@ function availability(frozen: boolean, status: RegistryStatus): BatchBody["avail
   return { trading: "open", retirement: registryGate, withdrawal: registryGate, escrowDeals: registryGate, reasons };
 }
 
-export function batchView(row: BatchRow, status: RegistryStatus): BatchBody {
+function batchView(row: BatchRow, status: RegistryStatus): BatchBody {
   const supply = BigInt(row.total_supply);
   const locked = BigInt(row.escrowed) + BigInt(row.pending_retirement) + BigInt(row.pending_withdrawal);
   const available = supply > locked ? supply - locked : 0n;

@@ -36,7 +36,7 @@ export type DomainApiOptions = {
 const RETRYABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
 const RETRYABLE_PG_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
 
-export function isDatabaseUnavailable(error: unknown): boolean {
+function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string" && (RETRYABLE_NODE_CODES.has(code) || RETRYABLE_PG_CODES.has(code) || code.startsWith("08"))) {

@@ -39,7 +39,7 @@ const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a
 const side = z.enum(["sell", "buy"]);
 const orderStatus = z.enum(["open", "partially_filled", "filled", "cancelled", "expired"]);
 
-export const orderBody = z.object({
+const orderBody = z.object({
   orderHash: bytes32.describe("EIP-712 digest in the Settlement domain (Settlement.hashOrder)"),
   side,
   maker: address,
@@ -61,7 +61,7 @@ export const orderBody = z.object({
 });
 type OrderBody = z.infer<typeof orderBody>;
 
-export function orderView(row: OrderRow): OrderBody {
+function orderView(row: OrderRow): OrderBody {
   return {
     orderHash: row.order_hash,
     side: row.side === SIDE_BUY ? "buy" : "sell",

@@ -53,7 +53,7 @@ const requestBody = z.object({
 });
 type RequestBody = z.infer<typeof requestBody>;
 
-export function requestView(row: RequestRow): Omit<RequestBody, "registryHealth"> {
+function requestView(row: RequestRow): Omit<RequestBody, "registryHealth"> {
   return {
     requestId: row.request_id,
     kind: row.kind,
