@@ -7,20 +7,11 @@
  * a zero-to-non-zero write that a busy platform would not. The plain and the permissioned transfer run side by
  * side in the same process, with the same balances shape (both parties non-zero), so their ratio is meaningful.
  */
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import hre from "hardhat";
 import { deployCoreFixture } from "../test/contracts/fixtures";
+import { gasOf, machineInfo, mergeGasResults } from "./results";
 
 const { ethers } = hre;
-
-type Receipt = { gasUsed: bigint } | null;
-async function gasOf(tx: Promise<{ wait(): Promise<Receipt> }>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("no receipt");
-  return Number(receipt.gasUsed);
-}
 
 const TARGETS = {
   permissionedToPlainRatio: 1.35,
@@ -122,18 +113,7 @@ async function main(): Promise<void> {
     ],
   };
 
-  const file = path.join(__dirname, "results", "gas.json");
-  const previous: Record<string, unknown> = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
-    : {};
-  const merged = {
-    ...previous,
-    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? "unknown", platform: `${os.platform()} ${os.release()}`, node: process.version },
-    measuredAt: new Date().toISOString(),
-    custody,
-  };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  mergeGasResults({ machine: machineInfo(), measuredAt: new Date().toISOString(), custody });
   console.table(Object.fromEntries(Object.entries(custody).filter(([, v]) => typeof v === "number")));
 }
 

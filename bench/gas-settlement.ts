@@ -7,20 +7,12 @@
  * buyer's payment allowance is unlimited (no allowance write, as with Seaport's and 0x's published figures).
  * `dvpFill` is the first fill of a fresh order (its fill state goes zero to non-zero, as Seaport's 104,907 does).
  */
-import fs from "node:fs";
-import path from "node:path";
 import hre from "hardhat";
 import type { HDNodeWallet } from "ethers";
 import { deploySettlementFixture } from "../test/contracts/settlementFixture";
+import { gasOf, mergeGasResults } from "./results";
 
 const { ethers } = hre;
-
-type Receipt = { gasUsed: bigint } | null;
-async function gasOf(tx: Promise<{ wait(): Promise<Receipt> }>): Promise<number> {
-  const receipt = await (await tx).wait();
-  if (receipt === null) throw new Error("no receipt");
-  return Number(receipt.gasUsed);
-}
 
 const TARGETS = { dvpFill: 95_000, dvpFillBatchedMarginal: 55_000 };
 const SEAPORT_1_6_REFERENCE = 104_907;
@@ -66,30 +58,22 @@ async function main(): Promise<void> {
 
   // batched: 1 fill vs BATCH fills of fresh orders, each from a different existing seller
   const sellers = await extraSellers(f, BATCH);
-  const batchOf = async (n: number) => {
+  // one fresh order of 10 per maker, all filled in full by the buyer in one fillBatch
+  const batchOf = async (makers: (typeof seller | HDNodeWallet)[]) => {
     const fills = [];
-    for (let i = 0; i < n; i += 1) {
-      const maker = sellers[i] as HDNodeWallet;
+    for (const maker of makers) {
       const o = await f.order({ maker: maker.address, amount: 10n, salt: saltOf(maker.address) });
       fills.push({ order: o, amount: 10n, signature: await f.sign(o, maker) });
     }
     return gasOf(settlement.connect(buyer).fillBatch(fills));
   };
-  const batchOf1 = await batchOf(1);
-  const batchOfN = await batchOf(BATCH);
+  const batchOf1 = await batchOf(sellers.slice(0, 1));
+  const batchOfN = await batchOf(sellers.slice(0, BATCH));
   const dvpFillBatchedMarginal = Math.round((batchOfN - batchOf1) / (BATCH - 1));
 
   // same seller for every order of the batch (its balance slots stay warm)
-  const sameSellerBatch = async (n: number) => {
-    const fills = [];
-    for (let i = 0; i < n; i += 1) {
-      const o = await f.order({ amount: 10n, salt: saltOf(seller.address) });
-      fills.push({ order: o, amount: 10n, signature: await f.sign(o, seller) });
-    }
-    return gasOf(settlement.connect(buyer).fillBatch(fills));
-  };
-  const sameSellerOf1 = await sameSellerBatch(1);
-  const sameSellerOfN = await sameSellerBatch(BATCH);
+  const sameSellerOf1 = await batchOf([seller]);
+  const sameSellerOfN = await batchOf(Array.from({ length: BATCH }, () => seller));
   const dvpFillBatchedMarginalSameSeller = Math.round((sameSellerOfN - sameSellerOf1) / (BATCH - 1));
 
   const settlementSection = {
@@ -122,13 +106,7 @@ async function main(): Promise<void> {
     ],
   };
 
-  const file = path.join(__dirname, "results", "gas.json");
-  const previous: Record<string, unknown> = fs.existsSync(file)
-    ? (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>)
-    : {};
-  const merged = { ...previous, settlement: settlementSection };
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(merged, null, 2)}\n`);
+  mergeGasResults({ settlement: settlementSection });
   console.log(JSON.stringify(settlementSection, null, 2));
 }
 
