@@ -1,12 +1,5 @@
 import { Command, InvalidArgumentError } from "commander";
-import type { RegistryName } from "../registries/ids";
-
-const SIMULATORS: Record<string, RegistryName> = {
-  verra: "VERRA",
-  "gold-standard": "GOLD_STANDARD",
-  irec: "IREC",
-  "in-ccts": "IN_CCTS",
-};
+import { REGISTRY_CLI_NAMES } from "../registries/ids";
 
 function milliseconds(value: string): number {
   const parsed = Number(value);
@@ -24,15 +17,15 @@ function port(value: string): number {
 export function simulateCommand(): Command {
   return new Command("simulate")
     .description("Run a registry simulator (state in memory; seed and flip knobs via /_admin, see backend/src/simulators/README.md)")
-    .argument("<registry>", `one of ${Object.keys(SIMULATORS).join(", ")}`)
+    .argument("<registry>", `one of ${Object.keys(REGISTRY_CLI_NAMES).join(", ")}`)
     .option("--port <port>", "port to listen on (0 picks a free one)", port, 0)
     .option("--host <host>", "interface to bind", "127.0.0.1")
     .option("--webhook-url <url>", "deliver signed webhooks here")
     .option("--webhook-secret <secret>", "HMAC secret for webhooks", "dev-webhook-secret")
     .option("--confirm-delay-ms <ms>", "confirm accepted operations after this delay (default: at once)", milliseconds)
     .action(async (name: string, options: { port: number; host: string; webhookUrl?: string; webhookSecret: string; confirmDelayMs?: number }) => {
-      const registry = SIMULATORS[name];
-      if (registry === undefined) throw new InvalidArgumentError(`unknown registry ${name}; expected one of ${Object.keys(SIMULATORS).join(", ")}`);
+      const registry = REGISTRY_CLI_NAMES[name];
+      if (registry === undefined) throw new InvalidArgumentError(`unknown registry ${name}; expected one of ${Object.keys(REGISTRY_CLI_NAMES).join(", ")}`);
       // Loaded here so that other commands do not pay for fastify at start-up.
       const { startSimulator } = await import("../simulators");
       const running = await startSimulator(registry, {
