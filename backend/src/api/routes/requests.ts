@@ -53,7 +53,7 @@ const requestBody = z.object({
 });
 type RequestBody = z.infer<typeof requestBody>;
 
-function requestView(row: RequestRow): Omit<RequestBody, "registryHealth"> {
+function requestView(row: RequestRow, health: RegistryStatus): RequestBody {
   return {
     requestId: row.request_id,
     kind: row.kind,
@@ -70,13 +70,10 @@ function requestView(row: RequestRow): Omit<RequestBody, "registryHealth"> {
     chainStatus: row.chain_status as RequestBody["chainStatus"],
     requestedTxHash: row.requested_tx_hash,
     answeredTxHash: row.answered_tx_hash,
+    registryHealth: registryStatusView(health),
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
   };
-}
-
-function withHealth(row: RequestRow, health: RegistryStatus): RequestBody {
-  return { ...requestView(row), registryHealth: registryStatusView(health) };
 }
 
 export type RequestRoutesOptions = { pool: Pool; registryStatus: RegistryStatusSource };
@@ -106,7 +103,7 @@ const requestRoutes: FastifyPluginAsyncZod<RequestRoutesOptions> = async (app, {
       return toPage(
         rows,
         limit,
-        (row) => withHealth(row, statuses.get(row.registry_id)!),
+        (row) => requestView(row, statuses.get(row.registry_id)!),
         (row) => [row.created_at.toISOString(), row.request_id],
       );
     },
@@ -125,7 +122,7 @@ const requestRoutes: FastifyPluginAsyncZod<RequestRoutesOptions> = async (app, {
     async (request, reply) => {
       const row = await getRequest(pool, request.params.requestId);
       if (row === undefined) return replyError(reply, 404, "not_found", `Request ${request.params.requestId} not found`);
-      return withHealth(row, await registryStatus.get(row.registry_id));
+      return requestView(row, await registryStatus.get(row.registry_id));
     },
   );
 };
