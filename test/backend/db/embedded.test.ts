@@ -5,18 +5,9 @@ import path from "node:path";
 import { expect } from "chai";
 import { type Database, DatabaseStartError, startDatabase } from "../../../backend/src/db";
 import { createLogger } from "../../../backend/src/logger";
-import { freePort, tempDir } from "../support/database";
+import { freePort, isAlive, tempDir } from "../support/database";
 
 const logger = createLogger({ level: "silent" });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function waitDead(pid: number): Promise<void> {
   for (let i = 0; i < 100 && isAlive(pid); i += 1) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,6 +1,4 @@
 import { expect } from "chai";
-import { migrate } from "../../../backend/src/db";
-import { createLogger } from "../../../backend/src/logger";
 import { type TestDatabase, createTestDatabase } from "../support/database";
 
 const PREFIX = "19902-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
@@ -26,8 +24,7 @@ describe("db: platform schema", () => {
     );
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrate({ url: db.url, logger: createLogger({ level: "silent" }) });
+    db = await createTestDatabase({ migrate: true });
     await db.pool.query(
       "insert into registries (id, name) values ('VERRA', 'Verra'), ('GOLD_STANDARD', 'Gold Standard')",
     );

@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import { type Address, createWalletClient, http } from "viem";
 import { hardhat } from "viem/chains";
-import { migrate } from "../../../backend/src/db";
 import { createBridgePauser } from "../../../backend/src/guard/bridge-pauser";
 import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
 import { createRegistryStatusSource } from "../../../backend/src/guard/status";
@@ -23,8 +22,7 @@ describe("guard: breaker hooks pause the registry on the real bridge", () => {
     this.timeout(120_000);
     await useAutomine();
     platform = await deployTestPlatform();
-    db = await createTestDatabase();
-    await migrate({ url: db.url, logger });
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();

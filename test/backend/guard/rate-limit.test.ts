@@ -1,6 +1,5 @@
 import path from "node:path";
 import { expect } from "chai";
-import { migrate } from "../../../backend/src/db";
 import { blockUntil, bucketState, configureBucket, take } from "../../../backend/src/guard/rate-limit";
 import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
 import { createLogger } from "../../../backend/src/logger";
@@ -27,8 +26,7 @@ describe("guard: shared token bucket in Postgres", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrate({ url: db.url, logger });
+    db = await createTestDatabase({ migrate: true });
     await db.pool.query("CREATE TABLE take_log (id bigserial PRIMARY KEY, pid int NOT NULL, at timestamptz NOT NULL)");
     await db.pool.query("CREATE TABLE take_go (go boolean)");
   });

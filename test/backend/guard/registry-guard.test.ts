@@ -1,6 +1,5 @@
 import { expect } from "chai";
 import type { Hex } from "viem";
-import { migrate } from "../../../backend/src/db";
 import { createBridgePauser } from "../../../backend/src/guard/bridge-pauser";
 import { bucketState } from "../../../backend/src/guard/rate-limit";
 import { RegistryCircuitOpenError, createRegistryGuard } from "../../../backend/src/guard/registry-guard";
@@ -31,8 +30,7 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrate({ url: db.url, logger });
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();

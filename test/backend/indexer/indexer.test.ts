@@ -13,7 +13,6 @@ import {
   signOrder,
 } from "../../../backend/src/chain/orders";
 import { TestPaymentToken__factory } from "../../../typechain-types";
-import { migrate } from "../../../backend/src/db";
 import { type IndexerNotification, NOTIFY_CHANNEL, createIndexer } from "../../../backend/src/indexer";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
@@ -37,8 +36,7 @@ describe("indexer", function () {
   });
 
   async function freshDatabase(): Promise<TestDatabase> {
-    const db = await createTestDatabase();
-    await migrate({ url: db.url, logger });
+    const db = await createTestDatabase({ migrate: true });
     return db;
   }
 

@@ -1,9 +1,7 @@
 import path from "node:path";
 import { expect } from "chai";
-import { migrate } from "../../../backend/src/db";
 import { BaseError } from "../../../backend/src/errors";
 import { createLogger } from "../../../backend/src/logger";
-import { createMetrics } from "../../../backend/src/metrics";
 import {
   claimJobs,
   completeJob,
@@ -15,9 +13,8 @@ import {
   redriveJob,
 } from "../../../backend/src/queue/jobs";
 import { createWorker } from "../../../backend/src/queue/worker";
-import { createReadiness } from "../../../backend/src/readiness";
-import { createShutdown } from "../../../backend/src/shutdown";
 import { RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableError } from "../../../backend/src/registries/errors";
+import { testContext } from "../support/context";
 import { type TestDatabase, createTestDatabase } from "../support/database";
 import { spawnTs, waitForOutput } from "./fixtures/spawn";
 
@@ -28,8 +25,7 @@ describe("queue: jobs in Postgres", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrate({ url: db.url, logger });
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();
@@ -216,15 +212,8 @@ describe("queue: jobs in Postgres", () => {
 
   it("worker: wakes on NOTIFY, retries, completes; stop waits for the job in flight", async function () {
     this.timeout(60_000);
-    const metrics = createMetrics({ defaultMetrics: false });
-    const readiness = createReadiness();
-    const ctx = {
-      db: { pool: db.pool, url: db.url, embedded: false, stop: async () => undefined },
-      logger,
-      metrics,
-      readiness,
-      shutdown: createShutdown(logger),
-    };
+    const ctx = testContext(db, logger);
+    const { metrics, readiness } = ctx;
     const seen: string[] = [];
     let release: (() => void) | undefined;
     const worker = createWorker<{ mode: string }>(ctx, {
@@ -277,8 +266,7 @@ describe("queue: worker leases", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrate({ url: db.url, logger });
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();
@@ -286,13 +274,7 @@ describe("queue: worker leases", () => {
 
   it("extends the lease while a handler runs longer than it, so no other worker takes the job", async function () {
     this.timeout(60_000);
-    const ctx = {
-      db: { pool: db.pool, url: db.url, embedded: false, stop: async () => undefined },
-      logger,
-      metrics: createMetrics({ defaultMetrics: false }),
-      readiness: createReadiness(),
-      shutdown: createShutdown(logger),
-    };
+    const ctx = testContext(db, logger);
     let started = false;
     const worker = createWorker(ctx, {
       kinds: ["slow"],

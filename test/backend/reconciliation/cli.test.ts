@@ -3,7 +3,7 @@ import path from "node:path";
 import { expect } from "chai";
 import { type TestDatabase, createTestDatabase, freePort } from "../support/database";
 import { EXIT_CLEAN, EXIT_DISCREPANCIES, EXIT_ERROR, runReconcileCommand } from "../../../backend/src/cli/reconcile";
-import { activeBlocks, addBatch, addRegistry, address, migrateTestDatabase, snapshot } from "./fixtures";
+import { activeBlocks, addBatch, addRegistry, address, snapshot } from "./fixtures";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 
@@ -17,8 +17,7 @@ describe("carbon reconcile", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrateTestDatabase(db.url);
+    db = await createTestDatabase({ migrate: true });
     await addRegistry(db.pool);
     await addBatch(db.pool, { batchId: 1n, holders: [[address(1), 200n]] });
     await snapshot(db.pool, 1n, activeBlocks(200n));

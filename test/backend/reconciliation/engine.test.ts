@@ -10,7 +10,6 @@ import {
   addRequest,
   address,
   clearState,
-  migrateTestDatabase,
   requestId,
   snapshot,
 } from "./fixtures";
@@ -21,8 +20,7 @@ describe("reconciliation engine (SQL)", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrateTestDatabase(db.url);
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();

@@ -1,7 +1,5 @@
 import crypto from "node:crypto";
 import type { Pool } from "pg";
-import { migrate } from "../../../backend/src/db";
-import { createLogger } from "../../../backend/src/logger";
 import { type SnapshotBlock, recordCustodySnapshot } from "../../../backend/src/reconciliation";
 
 export const ZERO = "0x0000000000000000000000000000000000000000";
@@ -18,10 +16,6 @@ export function address(n: number): string {
 
 export function requestId(n: number): string {
   return `0x${n.toString(16).padStart(64, "0")}`;
-}
-
-export async function migrateTestDatabase(url: string): Promise<void> {
-  await migrate({ url, logger: createLogger({ level: "silent" }) });
 }
 
 export async function addRegistry(pool: Pool, id = "VERRA", custodyAccount: string | null = CUSTODY): Promise<void> {

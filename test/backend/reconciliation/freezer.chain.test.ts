@@ -2,21 +2,18 @@ import { expect } from "chai";
 import { type Address, createWalletClient, http } from "viem";
 import { hardhat } from "viem/chains";
 import { testChain, testPublicClient, useAutomine } from "../support/chain";
+import { testContext } from "../support/context";
 import { type TestDatabase, createTestDatabase } from "../support/database";
 import { deployTestPlatform } from "../support/platform";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
-import { createLogger } from "../../../backend/src/logger";
-import { createMetrics } from "../../../backend/src/metrics";
-import { createShutdown } from "../../../backend/src/shutdown";
 import { FREEZE_REASON, createBatchFreezer, createReconciler } from "../../../backend/src/reconciliation";
-import { activeBlocks, addBatch, addRegistry, clearState, migrateTestDatabase, snapshot } from "./fixtures";
+import { activeBlocks, addBatch, addRegistry, clearState, snapshot } from "./fixtures";
 
 describe("reconciliation freezer on the embedded chain", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrateTestDatabase(db.url);
+    db = await createTestDatabase({ migrate: true });
     await useAutomine();
   });
   after(async () => {
@@ -42,13 +39,7 @@ describe("reconciliation freezer on the embedded chain", () => {
     blocks[1]!.status = "ON_HOLD";
     await snapshot(db.pool, batchId, blocks);
 
-    const logger = createLogger({ level: "silent" });
-    const ctx = {
-      db: { pool: db.pool, url: db.url, embedded: false, stop: async () => undefined },
-      logger,
-      metrics: createMetrics({ defaultMetrics: false }),
-      shutdown: createShutdown(logger),
-    };
+    const ctx = testContext(db);
     const freezer = createBatchFreezer({ walletClient, creditToken, publicClient });
     const reconciler = createReconciler(ctx, { onDiscrepancy: freezer.onDiscrepancy });
     const summary = await reconciler.runOnce();

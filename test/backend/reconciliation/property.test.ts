@@ -9,7 +9,6 @@ import {
   addRequest,
   address,
   clearState,
-  migrateTestDatabase,
   requestId,
   snapshot,
 } from "./fixtures";
@@ -127,8 +126,7 @@ describe("reconciliation property: SQL equals the reference implementation", () 
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrateTestDatabase(db.url);
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();

@@ -1,15 +1,13 @@
 import { expect } from "chai";
 import { type Abi, type Hex, decodeFunctionData, encodeFunctionData } from "viem";
+import { testContext } from "../support/context";
 import { type TestDatabase, createTestDatabase } from "../support/database";
-import { createLogger } from "../../../backend/src/logger";
-import { createMetrics } from "../../../backend/src/metrics";
-import { createShutdown } from "../../../backend/src/shutdown";
 import {
   FREEZE_REASON,
   createBatchFreezer,
   createReconciler,
 } from "../../../backend/src/reconciliation";
-import { activeBlocks, addBatch, addRegistry, addRequest, address, clearState, migrateTestDatabase, requestId, snapshot } from "./fixtures";
+import { activeBlocks, addBatch, addRegistry, addRequest, address, clearState, requestId, snapshot } from "./fixtures";
 
 const TOKEN = "0x00000000000000000000000000000000000c0de1";
 
@@ -34,20 +32,13 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
-    await migrateTestDatabase(db.url);
+    db = await createTestDatabase({ migrate: true });
   });
   after(async () => {
     await db?.drop();
   });
 
-  function context() {
-    const logger = createLogger({ level: "silent" });
-    const metrics = createMetrics({ defaultMetrics: false });
-    const shutdown = createShutdown(logger);
-    const database = { pool: db.pool, url: db.url, embedded: false, stop: async () => undefined };
-    return { db: database, logger, metrics, shutdown };
-  }
+  const context = () => testContext(db);
 
   /**
    * Batch 1: shortfall and hold; 2: hold; 3: hold but already frozen; 4: ghost credit, burned but active at the

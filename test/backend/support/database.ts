@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Client, Pool } from "pg";
+import { migrate } from "../../../backend/src/db";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "../../../backend/src/db/embedded";
 import { createLogger } from "../../../backend/src/logger";
 
@@ -60,7 +61,7 @@ function removeAbandonedClusters(): void {
   }
 }
 
-function isAlive(pid: number): boolean {
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
@@ -118,8 +119,13 @@ export async function stopTestCluster(): Promise<void> {
 
 export type TestDatabase = { url: string; pool: Pool; drop(): Promise<void> };
 
+export type CreateTestDatabaseParameters = {
+  /** Apply the backend's migrations before returning (default false: an empty database). */
+  migrate?: boolean;
+};
+
 /** Creates a fresh empty database on the shared server; `drop()` closes the pool and drops it. */
-export async function createTestDatabase(): Promise<TestDatabase> {
+export async function createTestDatabase(parameters: CreateTestDatabaseParameters = {}): Promise<TestDatabase> {
   const server = await testCluster();
   const name = `test_${crypto.randomBytes(6).toString("hex")}`;
   const admin = new Client({ connectionString: server.adminUrl() });
@@ -128,7 +134,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = server.adminUrl(name);
   const pool = new Pool({ connectionString: url, max: 4 });
-  return {
+  const database: TestDatabase = {
     url,
     pool,
     async drop() {
@@ -139,4 +145,13 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await client.end();
     },
   };
+  if (parameters.migrate === true) {
+    try {
+      await migrate({ url, logger });
+    } catch (error) {
+      await database.drop();
+      throw error;
+    }
+  }
+  return database;
 }
