@@ -133,7 +133,8 @@ export function createRegistryGuard(
   });
 
   type Entry = {
-    config: RegistryGuardConfig;
+    /** The config with its defaults filled in. */
+    config: RegistryGuardConfig & Required<Pick<RegistryGuardConfig, "timeoutMs" | "halfOpenAfterMs" | "defaultRetryAfterMs" | "maxWaitMs">>;
     breaker: CircuitBreakerPolicy;
     policy: ReturnType<typeof wrap>;
     openNotified: boolean;
@@ -153,13 +154,19 @@ export function createRegistryGuard(
     pendingHooks.add(promise);
   }
 
-  for (const [name, config] of Object.entries(parameters.registries) as [RegistryName, RegistryGuardConfig][]) {
-    const halfOpenAfter = config.halfOpenAfterMs ?? 30_000;
+  for (const [name, given] of Object.entries(parameters.registries) as [RegistryName, RegistryGuardConfig][]) {
+    const config: Entry["config"] = {
+      ...given,
+      timeoutMs: given.timeoutMs ?? 10_000,
+      halfOpenAfterMs: given.halfOpenAfterMs ?? 30_000,
+      defaultRetryAfterMs: given.defaultRetryAfterMs ?? 1_000,
+      maxWaitMs: given.maxWaitMs ?? 60_000,
+    };
     const breaker = circuitBreaker(handleWhen(isBreakerFailure), {
-      halfOpenAfter,
+      halfOpenAfter: config.halfOpenAfterMs,
       breaker: config.breaker ?? new ConsecutiveBreaker(config.consecutiveFailures ?? 5),
     });
-    const policy = wrap(breaker, timeout(config.timeoutMs ?? 10_000, TimeoutStrategy.Aggressive));
+    const policy = wrap(breaker, timeout(config.timeoutMs, TimeoutStrategy.Aggressive));
     const entry: Entry = { config, breaker, policy, openNotified: false, openedAt: 0 };
     entries.set(name, entry);
     circuitGauge.set({ registry: name }, 0);
@@ -192,7 +199,7 @@ export function createRegistryGuard(
   function failsFast(entry: Entry): boolean {
     const state = entry.breaker.state;
     if (state === CockatielState.Isolated) return true;
-    return state === CockatielState.Open && Date.now() - entry.openedAt < (entry.config.halfOpenAfterMs ?? 30_000);
+    return state === CockatielState.Open && Date.now() - entry.openedAt < entry.config.halfOpenAfterMs;
   }
 
   function circuitOf(entry: Entry): CircuitState {
@@ -213,7 +220,7 @@ export function createRegistryGuard(
   }
 
   async function waitForToken(registry: RegistryName, entry: Entry): Promise<void> {
-    const deadline = Date.now() + (entry.config.maxWaitMs ?? 60_000);
+    const deadline = Date.now() + entry.config.maxWaitMs;
     for (;;) {
       const result = await take(db, registry);
       if (result.granted) return;
@@ -244,11 +251,10 @@ export function createRegistryGuard(
     },
     async guardedCall<T>(registry: RegistryName, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
       const entry = entryOf(registry);
-      const halfOpenAfter = entry.config.halfOpenAfterMs ?? 30_000;
       // Open: fail fast without spending a shared token on a call that would not be made.
       if (failsFast(entry)) {
         calls.inc({ registry, outcome: "circuit_open" });
-        throw new RegistryCircuitOpenError(registry, halfOpenAfter);
+        throw new RegistryCircuitOpenError(registry, entry.config.halfOpenAfterMs);
       }
       await waitForToken(registry, entry);
       try {
@@ -258,11 +264,11 @@ export function createRegistryGuard(
       } catch (error) {
         if (isBrokenCircuitError(error)) {
           calls.inc({ registry, outcome: "circuit_open" });
-          throw new RegistryCircuitOpenError(registry, halfOpenAfter);
+          throw new RegistryCircuitOpenError(registry, entry.config.halfOpenAfterMs);
         }
         if (error instanceof TaskCancelledError) {
           calls.inc({ registry, outcome: "timeout" });
-          throw new RegistryUnavailableError(`${registry} call timed out after ${entry.config.timeoutMs ?? 10_000} ms`, {
+          throw new RegistryUnavailableError(`${registry} call timed out after ${entry.config.timeoutMs} ms`, {
             registry,
             cause: error,
           });
@@ -271,7 +277,7 @@ export function createRegistryGuard(
           error instanceof RegistryRateLimitedError ||
           (error instanceof RegistryUnavailableError && error.retryAfterMs !== undefined);
         if (pushBack) {
-          const retryAfterMs = (error as BaseError).retryAfterMs ?? entry.config.defaultRetryAfterMs ?? 1_000;
+          const retryAfterMs = (error as BaseError).retryAfterMs ?? entry.config.defaultRetryAfterMs;
           const until = await blockUntil(db, registry, retryAfterMs);
           rateLimited.inc({ registry });
           logger.warn({ registry, retryAfterMs, until }, "registry asked us to wait: blocked for every process");
