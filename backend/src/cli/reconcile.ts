@@ -10,7 +10,7 @@ import pino from "pino";
 import { loadConfig } from "../config";
 import { migrate, startDatabase } from "../db";
 import { createLogger } from "../logger";
-import { DEFAULT_PENDING_LAG_MS, type DiscrepancyRecord, type ReconciliationSummary, reconcile } from "../reconciliation";
+import { type DiscrepancyRecord, type ReconciliationSummary, reconcile } from "../reconciliation";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_ERROR = 1;
@@ -53,7 +53,7 @@ export async function runReconcileCommand(options: ReconcileCommandOptions, io: 
     const db = await startDatabase(config, logger, { max: 2 });
     stop = () => db.stop();
     await migrate({ url: db.url, logger });
-    const { summary, found } = await reconcile(db.pool, { pendingLagMs: options.pendingLag ?? DEFAULT_PENDING_LAG_MS });
+    const { summary, found } = await reconcile(db.pool, { pendingLagMs: options.pendingLag });
     if (options.json === true) io.stdout(`${JSON.stringify({ ...summary, found }, null, 2)}\n`);
     else io.stdout(formatSummary(summary, found));
     return summary.total === 0 ? EXIT_CLEAN : EXIT_DISCREPANCIES;

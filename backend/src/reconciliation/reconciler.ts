@@ -5,7 +5,7 @@
  * platform wires `createBatchFreezer(...).onDiscrepancy`). A failing hook is logged and does not fail the run.
  */
 import type { Context } from "../context";
-import { type DiscrepancyRecord, type ReconciliationSummary, DEFAULT_PENDING_LAG_MS, reconcile } from "./engine";
+import { type DiscrepancyRecord, type ReconciliationSummary, reconcile } from "./engine";
 
 export type DiscrepancyHook = (discrepancy: DiscrepancyRecord) => Promise<void> | void;
 
@@ -56,7 +56,7 @@ export function createReconciler(
 
   async function execute(): Promise<ReconciliationSummary> {
     try {
-      const { summary, found } = await reconcile(ctx.db.pool, { pendingLagMs: options.pendingLagMs ?? DEFAULT_PENDING_LAG_MS });
+      const { summary, found } = await reconcile(ctx.db.pool, { pendingLagMs: options.pendingLagMs });
       runsTotal.inc({ status: summary.status });
       duration.observe(summary.durationMs / 1000);
       for (const discrepancy of found) {
