@@ -81,7 +81,7 @@ export function createWorker<P = unknown>(
   const outcomes = ctx.metrics.counter({ name: "jobs_total", help: "Attempts by outcome", labelNames: ["kind", "outcome"] });
   const deadLetters = ctx.metrics.counter({ name: "jobs_dead_total", help: "Jobs moved to dead letters", labelNames: ["kind"] });
 
-  const running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  const running = new Map<string, Promise<void>>();
   let stopping = false;
   let started = false;
   let listener: PoolClient | undefined;
@@ -111,11 +111,11 @@ export function createWorker<P = unknown>(
     for (const state of JOB_STATES) depthGauge.set({ state }, depth[state]);
   }
 
-  async function runJob(job: Job<P>, abort: AbortController): Promise<void> {
+  async function runJob(job: Job<P>): Promise<void> {
     const end = duration.startTimer({ kind: job.kind });
     let outcome: string;
     try {
-      await parameters.handler(job, { signal: abort.signal });
+      await parameters.handler(job, { signal: new AbortController().signal });
       outcome = (await completeJob(pool, job)) ? "succeeded" : "lease_lost";
     } catch (error) {
       const result = await failJob(pool, job, error, parameters.backoff);
@@ -143,8 +143,7 @@ export function createWorker<P = unknown>(
       leaseMs,
     });
     for (const job of jobs) {
-      const abort = new AbortController();
-      const promise = runJob(job, abort)
+      const promise = runJob(job)
         .catch((error) => {
           lastError = error;
           logger.error({ err: error, jobId: job.id }, "job bookkeeping failed (the lease will expire)");
@@ -153,7 +152,7 @@ export function createWorker<P = unknown>(
           running.delete(job.id);
           wake?.();
         });
-      running.set(job.id, { promise, abort });
+      running.set(job.id, promise);
     }
     return jobs.length;
   }
@@ -242,7 +241,7 @@ export function createWorker<P = unknown>(
       stopping = true;
       wake?.();
       await loop;
-      await Promise.all([...running.values()].map((entry) => entry.promise));
+      await Promise.all(running.values());
       clearInterval(heartbeat);
       if (listener !== undefined) {
         await listener.query(`UNLISTEN ${JOBS_CHANNEL}`).catch(() => undefined);
