@@ -105,7 +105,6 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
   let lag: bigint | undefined;
   let failure: unknown;
   let lastSuccessAt = 0;
-  let looping = false;
   // A loop that keeps failing (node or database down) is not ready even if its last known lag was small.
   const staleAfterMs = Math.max(30_000, pollIntervalMs * 10);
 
@@ -263,13 +262,11 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     start() {
       if (running) return;
       running = true;
-      looping = true;
       failure = undefined;
       loop = run();
     },
     async stop() {
       running = false;
-      looping = false;
       wake?.();
       await loop;
       loop = undefined;
@@ -287,7 +284,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     async () => {
       if (failure !== undefined) return { ok: false, detail: "indexer stopped on an error" };
       if (lag === undefined) return { ok: false, detail: "no step completed yet" };
-      if (looping && Date.now() - lastSuccessAt > staleAfterMs) {
+      if (running && Date.now() - lastSuccessAt > staleAfterMs) {
         return { ok: false, detail: `no successful step for ${Math.round((Date.now() - lastSuccessAt) / 1000)} s` };
       }
       return lag > maxLag ? { ok: false, detail: `${lag} blocks behind` } : undefined;
