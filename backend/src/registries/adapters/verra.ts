@@ -99,7 +99,10 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
 
   /** `sourcePayload` defaults to the row itself; a cancellation is read through a holding-shaped view of it. */
   function toBlock(raw: unknown, kind: "holding" | "retirement", sourcePayload: unknown = raw): CreditBlock {
-    const row = parseNative(REGISTRY, kind === "holding" ? holdingRowSchema : retirementRowSchema, raw, `${kind} row`);
+    return rowToBlock(parseNative(REGISTRY, kind === "holding" ? holdingRowSchema : retirementRowSchema, raw, `${kind} row`), sourcePayload);
+  }
+
+  function rowToBlock(row: z.output<typeof holdingRowSchema>, sourcePayload: unknown): CreditBlock {
     const serial = parseVerraSerial(row.serialNo);
     if (BigInt(row.holdingQuantity) !== serial.quantity) {
       throw new RegistryProtocolError(`VERRA row ${row.entityId}: holdingQuantity ${row.holdingQuantity} disagrees with serial ${row.serialNo}`, { registry: REGISTRY });
@@ -169,7 +172,7 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
     const page = await search(report("holdings"), filterModel);
     const rows = page.rows.map((raw) => ({ raw, row: parseNative(REGISTRY, holdingRowSchema, raw, "holding row") }));
     const narrowed = narrow(rows, checks.map((check) => ({ name: check.name, test: (entry: (typeof rows)[number]) => check.test(entry.row) })));
-    return { blocks: narrowed.rows.map((entry) => toBlock(entry.raw, "holding")), registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
+    return { blocks: narrowed.rows.map((entry) => rowToBlock(entry.row, entry.raw)), registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
   }
 
   async function findIn(name: string, recordId: string) {
