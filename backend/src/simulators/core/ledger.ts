@@ -131,6 +131,13 @@ export class Ledger {
     return block;
   }
 
+  /** Blocks still held (neither retired nor cancelled), only `account`'s when given. */
+  liveBlocks(account?: string): SimBlock[] {
+    return [...this.blocks.values()].filter(
+      (block) => (account === undefined || block.account === account) && block.status !== "RETIRED" && block.status !== "CANCELLED",
+    );
+  }
+
   operationsByMemo(memo: string): SimOperation[] {
     return [...this.operations.values()].filter((operation) => operation.memo === memo);
   }

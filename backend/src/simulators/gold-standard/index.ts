@@ -60,8 +60,7 @@ function routes(app: FastifyInstance, context: SimulatorContext): void {
   });
   app.get<{ Params: { accountId: string } }>("/accounts/:accountId/credits", async (request, reply) => {
     const q = creditQuery(request);
-    const held = [...ledger.blocks.values()].filter((b) => b.account === request.params.accountId && b.status !== "RETIRED" && b.status !== "CANCELLED");
-    return page(reply, credits(held).filter(textMatch(q.query)), q.page, q.size, (item) => item.number_of_credits);
+    return page(reply, credits(ledger.liveBlocks(request.params.accountId)).filter(textMatch(q.query)), q.page, q.size, (item) => item.number_of_credits);
   });
 
   const base = z.object({ credit_id: z.string().min(1), number_of_credits: quantityInputSchema, note: z.string().min(1) });

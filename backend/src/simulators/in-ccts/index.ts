@@ -92,8 +92,8 @@ function routes(apiKey: string) {
     );
     app.get<{ Params: { accountId: string } }>(`${API}/accounts/:accountId/holdings`, async (request) => {
       const entity = z.object({ entityRegistrationId: z.string().optional() }).parse(request.query).entityRegistrationId;
-      const held = [...ledger.blocks.values()]
-        .filter((b) => b.account === request.params.accountId && b.status !== "RETIRED" && b.status !== "CANCELLED")
+      const held = ledger
+        .liveBlocks(request.params.accountId)
         .filter((b) => entity === undefined || context.ignoredFilters.has("entityRegistrationId") || b.projectId === entity)
         .sort((a, b) => Number(a.id) - Number(b.id));
       return paged(held.map((b) => certificateOf(ledger, b)), request);

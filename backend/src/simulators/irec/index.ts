@@ -75,8 +75,8 @@ function routes(options: IrecSimulatorOptions) {
     app.get(`${API}/account-management`, async () => [...ledger.accounts.values()].map((a) => ({ code: a.id, name: a.name, type: a.type })));
     app.get<{ Params: { code: string } }>(`${API}/account-management/:code/items`, async (request) => {
       const device = z.object({ device: z.string().optional() }).parse(request.query).device;
-      const items = [...ledger.blocks.values()]
-        .filter((b) => b.account === request.params.code && b.status !== "RETIRED" && b.status !== "CANCELLED")
+      const items = ledger
+        .liveBlocks(request.params.code)
         .filter((b) => device === undefined || context.ignoredFilters.has("device") || b.projectId === device)
         .map((b) => itemOf(ledger, b));
       return paged(items, request);

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { quantityInputSchema } from "../core/input";
 import { createSimulator, type RunningSimulator, type SimulatorContext, type SimulatorOptions } from "../core/simulator";
-import { SimError, type SimBlock } from "../core/types";
+import { SimError } from "../core/types";
 import { cancellationRow, eventRow, holdingRow, issuanceRow, operationRow, retirementRow } from "./rows";
 import { searchRows, type Row } from "./search";
 
@@ -20,8 +20,6 @@ export const VERRA_REQUIRED_HEADERS = ["accept", "content-type"];
 const REPORT_PREFIX = "/raas-report-api/es/public";
 const WRITE_PREFIX = "/raas-write-api/platform";
 
-const LIVE = new Set<SimBlock["status"]>(["ACTIVE", "IMMOBILIZED", "ON_HOLD"]);
-
 type Report = { rows: (context: SimulatorContext) => Row[]; filters: readonly string[] };
 
 const REPORTS: Record<string, Report> = {
@@ -35,7 +33,7 @@ const REPORTS: Record<string, Report> = {
     filters: ["vcsProjectId", "serialNo", "countryName", "vintage", "entityId"],
   },
   holdings: {
-    rows: ({ ledger }) => [...ledger.blocks.values()].filter((b) => LIVE.has(b.status)).map((b) => holdingRow(ledger, b)),
+    rows: ({ ledger }) => ledger.liveBlocks().map((b) => holdingRow(ledger, b)),
     filters: ["accountId", "vcsProjectId", "serialNo", "entityId", "stateCode"],
   },
   retirements: {
