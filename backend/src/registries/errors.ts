@@ -1,4 +1,4 @@
-import { BaseError } from "../errors";
+import { BaseError, type BaseErrorParameters } from "../errors";
 import type { RegistryName } from "./ids";
 
 /**
@@ -13,21 +13,22 @@ type RegistryErrorParameters = {
   cause?: unknown;
 };
 
-function detailsOf(params: RegistryErrorParameters): Record<string, unknown> {
-  return { registry: params.registry, status: params.status, ...params.details };
+/** BaseError terms for one registry error class; only retryable errors carry a Retry-After delay. */
+function baseParams(code: string, retryable: boolean, params: RegistryErrorParameters): BaseErrorParameters {
+  return {
+    code,
+    retryable,
+    retryAfterMs: retryable ? params.retryAfterMs : undefined,
+    details: { registry: params.registry, status: params.status, ...params.details },
+    cause: params.cause,
+  };
 }
 
 /** 429: the registry asked us to slow down. Retry after `retryAfterMs` (from `Retry-After`). */
 export class RegistryRateLimitedError extends BaseError {
   override name = "RegistryRateLimitedError";
   constructor(message: string, params: RegistryErrorParameters) {
-    super(message, {
-      code: "REGISTRY_RATE_LIMITED",
-      retryable: true,
-      retryAfterMs: params.retryAfterMs,
-      details: detailsOf(params),
-      cause: params.cause,
-    });
+    super(message, baseParams("REGISTRY_RATE_LIMITED", true, params));
   }
 }
 
@@ -35,13 +36,7 @@ export class RegistryRateLimitedError extends BaseError {
 export class RegistryUnavailableError extends BaseError {
   override name = "RegistryUnavailableError";
   constructor(message: string, params: RegistryErrorParameters) {
-    super(message, {
-      code: "REGISTRY_UNAVAILABLE",
-      retryable: true,
-      retryAfterMs: params.retryAfterMs,
-      details: detailsOf(params),
-      cause: params.cause,
-    });
+    super(message, baseParams("REGISTRY_UNAVAILABLE", true, params));
   }
 }
 
@@ -50,7 +45,7 @@ export class RegistryRejectedError extends BaseError {
   override name = "RegistryRejectedError";
   readonly status: number | undefined;
   constructor(message: string, params: RegistryErrorParameters) {
-    super(message, { code: "REGISTRY_REJECTED", retryable: false, details: detailsOf(params), cause: params.cause });
+    super(message, baseParams("REGISTRY_REJECTED", false, params));
     this.status = params.status;
   }
 }
@@ -59,7 +54,7 @@ export class RegistryRejectedError extends BaseError {
 export class RegistryProtocolError extends BaseError {
   override name = "RegistryProtocolError";
   constructor(message: string, params: RegistryErrorParameters) {
-    super(message, { code: "REGISTRY_PROTOCOL", retryable: false, details: detailsOf(params), cause: params.cause });
+    super(message, baseParams("REGISTRY_PROTOCOL", false, params));
   }
 }
 
