@@ -7,18 +7,13 @@
  */
 import type { Abi, Address, Hex } from "viem";
 import { loadAbi } from "../chain/artifacts";
+import { type ContractWriter, writeIdempotent } from "../chain/writeIdempotent";
 import type { Logger } from "../logger";
 import { REGISTRY_IDS, type RegistryName } from "../registries/ids";
 import type { BreakerHooks } from "./registry-guard";
 
 /** The part of a viem WalletClient the pauser uses (a real `createWalletClient(...)` with the guardian account fits). */
-export type PauserWalletClient = {
-  account?: unknown;
-  chain?: unknown;
-  // viem's writeContract is generic over the ABI; `any` keeps a real WalletClient assignable.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  writeContract(parameters: any): Promise<Hex>;
-};
+export type PauserWalletClient = ContractWriter;
 
 /** The part of a viem PublicClient used to read the pause flag (optional). */
 export type PauserPublicClient = {
@@ -51,23 +46,15 @@ export function createBridgePauser(parameters: CreateBridgePauserParameters): Br
   async function send(registry: RegistryName, action: "pause" | "unpause"): Promise<void> {
     const functionName = action === "pause" ? "pauseRegistry" : "unpauseRegistry";
     try {
-      const hash = await parameters.walletClient.writeContract({
-        address: parameters.bridge,
-        abi,
-        functionName,
-        args: [REGISTRY_IDS[registry]],
-        ...(parameters.walletClient.account === undefined ? {} : { account: parameters.walletClient.account }),
-        ...(parameters.walletClient.chain === undefined ? {} : { chain: parameters.walletClient.chain }),
-      });
+      const hash = await writeIdempotent(
+        parameters.walletClient,
+        { address: parameters.bridge, abi, functionName, args: [REGISTRY_IDS[registry]] },
+        "RegistryBridgeRegistryPauseUnchanged",
+      );
       sent.push({ registry, action, hash });
-      log?.warn({ registry, action, txHash: hash }, `registry ${action}d on the bridge`);
+      if (hash !== "unchanged") log?.warn({ registry, action, txHash: hash }, `registry ${action}d on the bridge`);
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (message.includes("RegistryBridgeRegistryPauseUnchanged")) {
-        sent.push({ registry, action, hash: "unchanged" });
-        return;
-      }
-      log?.error({ registry, action, err: message }, `${functionName} failed`);
+      log?.error({ registry, action, err: error instanceof Error ? error.message : String(error) }, `${functionName} failed`);
       throw error;
     }
   }

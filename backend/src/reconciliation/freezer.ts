@@ -13,6 +13,7 @@
  */
 import type { Abi, Address, Hex } from "viem";
 import { loadAbi } from "../chain/artifacts";
+import { type ContractWriter, writeIdempotent } from "../chain/writeIdempotent";
 import type { Logger } from "../logger";
 import type { DiscrepancyClass, DiscrepancyRecord } from "./engine";
 
@@ -27,13 +28,7 @@ export const FREEZE_REASON: Partial<Record<DiscrepancyClass, number>> = {
 export const DEFAULT_FREEZE_CLASSES: readonly DiscrepancyClass[] = ["shortfall", "status_mismatch"];
 
 /** The part of a viem WalletClient the freezer uses (a real `createWalletClient(...)` fits; tests pass a fake). */
-export type FreezerWalletClient = {
-  account?: unknown;
-  chain?: unknown;
-  // viem's writeContract is generic over the ABI; `any` keeps a real WalletClient assignable.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  writeContract(parameters: any): Promise<Hex>;
-};
+export type FreezerWalletClient = ContractWriter;
 
 export type CreateBatchFreezerParameters = {
   walletClient: FreezerWalletClient;
@@ -70,15 +65,15 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
   async function freeze(batchId: string, cls: DiscrepancyClass): Promise<void> {
     const reasonCode = FREEZE_REASON[cls] ?? 0x5200;
     try {
-      // Spread so a real WalletClient's own account and chain are used; the structural type keeps fakes simple.
-      const hash = await parameters.walletClient.writeContract({
-        address: parameters.creditToken,
-        abi,
-        functionName: "freezeBatch",
-        args: [BigInt(batchId), reasonCode],
-        ...(parameters.walletClient.account === undefined ? {} : { account: parameters.walletClient.account }),
-        ...(parameters.walletClient.chain === undefined ? {} : { chain: parameters.walletClient.chain }),
-      });
+      const hash = await writeIdempotent(
+        parameters.walletClient,
+        { address: parameters.creditToken, abi, functionName: "freezeBatch", args: [BigInt(batchId), reasonCode] },
+        "CreditTokenBatchFrozenUnchanged",
+      );
+      if (hash === "unchanged") {
+        frozen.set(batchId, "already-frozen");
+        return;
+      }
       if (parameters.publicClient !== undefined) {
         const receipt = await parameters.publicClient.waitForTransactionReceipt({ hash });
         if (receipt.status !== "success") throw new Error(`freezeBatch(${batchId}) reverted in ${hash}`);
@@ -86,12 +81,7 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
       frozen.set(batchId, hash);
       log?.warn({ batchId, class: cls, reasonCode, txHash: hash }, "batch frozen on-chain by reconciliation");
     } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      if (message.includes("CreditTokenBatchFrozenUnchanged")) {
-        frozen.set(batchId, "already-frozen");
-        return;
-      }
-      log?.error({ batchId, class: cls, err: message }, "freezing the batch failed");
+      log?.error({ batchId, class: cls, err: error instanceof Error ? error.message : String(error) }, "freezing the batch failed");
       throw error;
     }
   }
