@@ -4,23 +4,8 @@
  * is printed once on stdout; only its hash is stored.
  */
 import { Command } from "commander";
-import pino from "pino";
 import { createApiKey, revokeApiKey } from "../api/apiKeys";
-import { loadConfig } from "../config";
-import { type Database, migrate, startDatabase } from "../db";
-import { createLogger } from "../logger";
-
-async function withDatabase<T>(run: (db: Database) => Promise<T>): Promise<T> {
-  const config = loadConfig();
-  const logger = createLogger({ level: "warn", destination: pino.destination(2) });
-  const db = await startDatabase(config, logger, { max: 1 });
-  try {
-    await migrate({ url: db.url, logger });
-    return await run(db);
-  } finally {
-    await db.stop();
-  }
-}
+import { withCommandDatabase } from "./database";
 
 export function apiKeyCommand(): Command {
   const command = new Command("api-key").description("operator API keys (sent as the X-Api-Key header)");
@@ -30,7 +15,7 @@ export function apiKeyCommand(): Command {
     .requiredOption("--name <name>", "who or what the key is for")
     .option("--scope <scope...>", "scopes, e.g. reconciliation:read; default * (every operator route)")
     .action(async (options: { name: string; scope?: string[] }) => {
-      const created = await withDatabase((db) => createApiKey(db.pool, { name: options.name, scopes: options.scope ?? ["*"] }));
+      const created = await withCommandDatabase(process.env, (db) => createApiKey(db.pool, { name: options.name, scopes: options.scope ?? ["*"] }));
       process.stdout.write(`${JSON.stringify({ id: created.id, key: created.key })}\n`);
     });
   command
@@ -38,7 +23,7 @@ export function apiKeyCommand(): Command {
     .description("revoke a key by id")
     .action(async (id: string) => {
       if (!/^\d+$/.test(id)) throw new Error(`id: expected the numeric key id, got ${JSON.stringify(id)}`);
-      if (!(await withDatabase((db) => revokeApiKey(db.pool, id)))) throw new Error(`no live API key with id ${id}`);
+      if (!(await withCommandDatabase(process.env, (db) => revokeApiKey(db.pool, id)))) throw new Error(`no live API key with id ${id}`);
       process.stdout.write(`revoked ${id}\n`);
     });
   return command;

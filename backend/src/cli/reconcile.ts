@@ -6,11 +6,8 @@
  * Exit codes: 0 clean; 2 discrepancies found (stored, and listed in the output); 1 error (the run could not be made).
  */
 import { Command, InvalidArgumentError } from "commander";
-import pino from "pino";
-import { loadConfig } from "../config";
-import { migrate, startDatabase } from "../db";
-import { createLogger } from "../logger";
 import { type DiscrepancyRecord, type ReconciliationSummary, reconcile } from "../reconciliation";
+import { withCommandDatabase } from "./database";
 
 export const EXIT_CLEAN = 0;
 export const EXIT_ERROR = 1;
@@ -46,14 +43,8 @@ export function formatSummary(summary: ReconciliationSummary, found: Discrepancy
 
 /** The command's body; returns the exit code (tests call it directly). */
 export async function runReconcileCommand(options: ReconcileCommandOptions, io: ReconcileIo = processIo): Promise<number> {
-  let stop: (() => Promise<void>) | undefined;
   try {
-    const config = loadConfig(io.env);
-    const logger = createLogger({ level: config.logLevel === "info" ? "warn" : config.logLevel, destination: pino.destination(2) });
-    const db = await startDatabase(config, logger, { max: 2 });
-    stop = () => db.stop();
-    await migrate({ url: db.url, logger });
-    const { summary, found } = await reconcile(db.pool, { pendingLagMs: options.pendingLag });
+    const { summary, found } = await withCommandDatabase(io.env, (db) => reconcile(db.pool, { pendingLagMs: options.pendingLag }));
     if (options.json === true) io.stdout(`${JSON.stringify({ ...summary, found }, null, 2)}\n`);
     else io.stdout(formatSummary(summary, found));
     return summary.total === 0 ? EXIT_CLEAN : EXIT_DISCREPANCIES;
@@ -62,8 +53,6 @@ export async function runReconcileCommand(options: ReconcileCommandOptions, io: 
     if (options.json === true) io.stdout(`${JSON.stringify({ status: "error", error: message })}\n`);
     io.stderr(`reconcile failed: ${message}\n`);
     return EXIT_ERROR;
-  } finally {
-    await stop?.().catch(() => undefined);
   }
 }
 
