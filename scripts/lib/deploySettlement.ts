@@ -7,6 +7,7 @@
  * no Hardhat runtime.
  */
 import type { Signer } from "ethers";
+import { MAX_UINT64, PLATFORM_COUNTRY } from "./deployCore";
 import {
   Settlement__factory,
   TestPaymentToken__factory,
@@ -44,8 +45,6 @@ export type DeploySettlementReturnType = {
 };
 
 const LOCAL_CHAIN_IDS = new Set([31337n, 1337n]);
-const PLATFORM_COUNTRY = 0;
-const MAX_UINT64 = (1n << 64n) - 1n;
 
 export async function deploySettlement(
   core: SettlementCore,
