@@ -33,11 +33,18 @@ export type Config = {
     goldStandard: string | undefined;
     irec: string | undefined;
     inCcts: string | undefined;
+    /** The platform's custody account (same name at every registry). */
+    custodyAccount: string;
+    /** HMAC secret of registry webhooks; absent: the embedded stack generates one per run. */
+    webhookSecret: Secret | undefined;
   };
+  /** Registry worker processes. */
+  workers: { concurrency: number };
   keys: {
     deployer: Secret<`0x${string}`> | undefined;
     guardian: Secret<`0x${string}`> | undefined;
     relayer: Secret<`0x${string}`> | undefined;
+    agent: Secret<`0x${string}`> | undefined;
   };
   oracle: { threshold: number };
 };
@@ -104,8 +111,11 @@ function toConfig(env: Env): Config {
       goldStandard: env.GOLD_STANDARD_API_URL,
       irec: env.IREC_API_URL,
       inCcts: env.IN_CCTS_API_URL,
+      custodyAccount: env.CUSTODY_ACCOUNT,
+      webhookSecret: env.WEBHOOK_SECRET,
     },
-    keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY },
+    workers: { concurrency: env.WORKER_CONCURRENCY },
+    keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY },
     oracle: { threshold: env.ORACLE_THRESHOLD },
   };
 }

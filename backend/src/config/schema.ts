@@ -5,7 +5,14 @@ import { Secret } from "./secret";
  * The environment the backend reads, one entry per variable. Every value arrives as a string (empty strings are
  * treated as absent before parsing). Variables listed in `SECRET_KEYS` are never echoed back in error messages.
  */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(["DATABASE_URL", "DEPLOYER_KEY", "GUARDIAN_KEY", "RELAYER_KEY"]);
+export const SECRET_KEYS: ReadonlySet<string> = new Set([
+  "DATABASE_URL",
+  "DEPLOYER_KEY",
+  "GUARDIAN_KEY",
+  "RELAYER_KEY",
+  "AGENT_KEY",
+  "WEBHOOK_SECRET",
+]);
 
 function integer(min: number, max: number) {
   return z
@@ -85,10 +92,22 @@ export const envSchema = z.object({
   GOLD_STANDARD_API_URL: httpUrl().optional(),
   IREC_API_URL: httpUrl().optional(),
   IN_CCTS_API_URL: httpUrl().optional(),
+  /** The platform's custody account at every registry (holders move blocks here to deposit them). */
+  CUSTODY_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CUSTODY"),
+  /** HMAC secret registries sign webhooks with; the embedded stack makes one per run when absent. */
+  WEBHOOK_SECRET: z
+    .string()
+    .min(16, { message: "expected at least 16 characters" })
+    .transform((value) => new Secret(value))
+    .optional(),
+  /** Registry jobs one worker process runs at the same time. */
+  WORKER_CONCURRENCY: integer(1, 256).default(4),
 
   DEPLOYER_KEY: privateKey().optional(),
   GUARDIAN_KEY: privateKey().optional(),
   RELAYER_KEY: privateKey().optional(),
+  /** CreditToken agent: freezes batches on reconciliation shortfalls and registry holds. */
+  AGENT_KEY: privateKey().optional(),
   ORACLE_THRESHOLD: integer(1, 255).default(2),
 });
 

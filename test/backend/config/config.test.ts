@@ -29,7 +29,19 @@ describe("config", () => {
       goldStandard: undefined,
       irec: undefined,
       inCcts: undefined,
+      custodyAccount: "PLATFORM-CUSTODY",
+      webhookSecret: undefined,
     });
+    expect(config.workers.concurrency).to.equal(4);
+    expect(config.keys.agent).to.equal(undefined);
+  });
+
+  it("keeps WEBHOOK_SECRET and AGENT_KEY secret and rejects a short webhook secret", () => {
+    const config = loadConfig({ WEBHOOK_SECRET: "a-long-enough-secret", AGENT_KEY: `0x${"11".repeat(32)}` });
+    expect(String(config.registries.webhookSecret)).to.equal("[redacted]");
+    expect(config.registries.webhookSecret?.reveal()).to.equal("a-long-enough-secret");
+    expect(config.keys.agent?.reveal()).to.equal(`0x${"11".repeat(32)}`);
+    expect(() => loadConfig({ WEBHOOK_SECRET: "short" })).to.throw(ConfigError, /WEBHOOK_SECRET: expected at least 16 characters$/);
   });
 
   it("requires DEPLOYMENT_FILE with RPC_URL, naming the key", () => {

@@ -1,3 +1,4 @@
+import type { RegistryName } from "../ids";
 import type { RegistryPort } from "../port";
 import { createGoldStandardAdapter, type GoldStandardAdapterParameters } from "./gold-standard";
 import { createInCctsAdapter, type InCctsAdapterParameters } from "./in-ccts";
@@ -27,4 +28,27 @@ export function createRegistryAdapter(params: CreateRegistryAdapterParameters): 
     case "IN_CCTS":
       return createInCctsAdapter(params);
   }
+}
+
+export type CreateRegistryAdaptersParameters = {
+  /** Base URL per registry (real endpoint or simulator); registries without one get no adapter. */
+  urls: Partial<Record<RegistryName, string>>;
+  /** HMAC secret the registries sign webhooks with. */
+  webhookSecret?: string | undefined;
+  timeoutMs?: number | undefined;
+};
+
+/** One adapter per registry that has a URL (what workers, oracle nodes and watchers each build for themselves). */
+export function createRegistryAdapters(params: CreateRegistryAdaptersParameters): Partial<Record<RegistryName, RegistryPort>> {
+  const adapters: Partial<Record<RegistryName, RegistryPort>> = {};
+  for (const [registry, baseUrl] of Object.entries(params.urls) as Array<[RegistryName, string | undefined]>) {
+    if (baseUrl === undefined) continue;
+    adapters[registry] = createRegistryAdapter({
+      registry,
+      baseUrl,
+      webhookSecret: params.webhookSecret,
+      timeoutMs: params.timeoutMs,
+    } as CreateRegistryAdapterParameters);
+  }
+  return adapters;
 }
