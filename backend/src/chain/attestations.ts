@@ -15,6 +15,7 @@ import {
   encodeAbiParameters,
   hashTypedData,
   keccak256,
+  toHex,
 } from "viem";
 import { ValidationError } from "../errors";
 
@@ -289,6 +290,29 @@ export function detailsHashOf(details: { beneficiary: string; reason: string }):
   return keccak256(
     encodeAbiParameters([{ type: "string" }, { type: "string" }], [details.beneficiary, details.reason]),
   );
+}
+
+/**
+ * `retirementIdHash` / `registryTxHash` of an answer: keccak256 of the registry's own reference (retirement id,
+ * operation or transaction id) exactly as the registry shows it, UTF-8.
+ */
+export function registryRefHashOf(reference: string): Hex {
+  if (reference.length === 0) throw new ValidationError("reference", "must not be empty");
+  return keccak256(toHex(reference));
+}
+
+/**
+ * `serialRangeHash` of an answer: keccak256 of the serial of the block the registry retired or moved, exactly as
+ * the registry prints it (UTF-8), so anyone holding the registry's certificate can recompute it.
+ */
+export function serialRangeHashOf(serial: string): Hex {
+  if (serial.length === 0) throw new ValidationError("serial", "must not be empty");
+  return keccak256(toHex(serial));
+}
+
+/** `reasonHash` of a rejection: keccak256 of the registry's rejection reason text (UTF-8). */
+export function reasonHashOf(reason: string): Hex {
+  return keccak256(toHex(reason));
 }
 
 /** One step of the custody head: `keccak256(abi.encode(head, from, to, value))`. */
