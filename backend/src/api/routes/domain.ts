@@ -1,7 +1,8 @@
 /**
  * The domain API in one plugin, so `buildApp` registers it with one line: batches, holders, orders, trades,
- * deals, requests, certificates, reconciliation and sign-in. Everything reads the indexer's projections through
- * `api/queries/`; the only writes are posted orders, their off-chain cancel, nonces and sessions.
+ * deals, requests, certificates, reconciliation, the registry job queue and sign-in. Everything reads the
+ * indexer's projections through `api/queries/`; the only writes are posted orders, their off-chain cancel, nonces,
+ * sessions and an operator's re-drive of a dead job.
  */
 import type { FastifyError, FastifyPluginAsync } from "fastify";
 import type { Pool } from "pg";
@@ -15,6 +16,7 @@ import batchRoutes from "./batches";
 import certificateRoutes from "./certificates";
 import dealRoutes from "./deals";
 import holderRoutes from "./holders";
+import jobRoutes from "./jobs";
 import orderRoutes from "./orders";
 import reconciliationRoutes from "./reconciliation";
 import requestRoutes from "./requests";
@@ -71,6 +73,7 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
   await app.register(requestRoutes, { pool, registryStatus });
   await app.register(certificateRoutes, { pool });
   await app.register(reconciliationRoutes, { pool });
+  await app.register(jobRoutes, { pool });
 };
 
 export default domainRoutes;
