@@ -1,7 +1,7 @@
-import fs from "node:fs";
 import { type PublicClient, createPublicClient, http } from "viem";
 import { createApiKey } from "../api/apiKeys";
 import { chainPauseStatus } from "../api/registry-status";
+import { readDeploymentFile } from "../chain/deployment";
 import { startApi } from "../api/server";
 import type { Config } from "../config";
 import { type Context, createContext } from "../context";
@@ -33,23 +33,6 @@ const DEFAULT_REGISTRY_LIMIT = { capacity: 10, refillPerSec: 5 };
 
 const REGISTRY_URL_KEYS = { VERRA: "verra", GOLD_STANDARD: "goldStandard", IREC: "irec", IN_CCTS: "inCcts" } as const;
 
-/** Reads `deployments/<network>.json` written by `scripts/deploy.ts` for a chain given by RPC_URL. */
-function readDeployment(file: string): Deployment {
-  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  for (const key of ["chainId", "creditToken", "identityRegistry", "registryBridge", "settlement", "startBlock"]) {
-    if (raw[key] === undefined) throw new Error(`DEPLOYMENT_FILE ${file}: missing "${key}"`);
-  }
-  return {
-    chainId: Number(raw.chainId),
-    creditToken: raw.creditToken as `0x${string}`,
-    identityRegistry: raw.identityRegistry as `0x${string}`,
-    registryBridge: raw.registryBridge as `0x${string}`,
-    settlement: raw.settlement as `0x${string}`,
-    paymentToken: raw.paymentToken as `0x${string}` | undefined,
-    deployBlock: Number(raw.startBlock),
-  };
-}
-
 /**
  * The embedded chain lives only as long as the process, so an embedded database left by an earlier run indexes a
  * chain that no longer exists (and holds orders signed for it). Both embedded: start from an empty schema. A
@@ -76,7 +59,7 @@ async function embeddedOperatorKey(ctx: Context): Promise<string | undefined> {
 async function startChain(ctx: Context) {
   const { config } = ctx;
   if (config.chain.rpcUrl !== undefined) {
-    const deployment = readDeployment(config.chain.deploymentFile as string);
+    const deployment = readDeploymentFile(config.chain.deploymentFile as string);
     return { rpcUrl: config.chain.rpcUrl, deployment, wallets: [] as DemoWallet[] };
   }
   const chain = await startEmbeddedChain({
