@@ -1,81 +1,24 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { expect } from "chai";
-import { type Address, createPublicClient, createWalletClient, http } from "viem";
+import { createPublicClient, createWalletClient, http } from "viem";
 import { hardhat } from "viem/chains";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
-
-const ROOT = path.resolve(__dirname, "..", "..", "..");
-
-type Started = { child: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-/** Starts `carbon start` exactly as `npm start` does, on private ports and a temporary data folder. */
-function startPlatformProcess(env: Record<string, string>): Started {
-  let output = "";
-  const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "start"], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "warn", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return { child, output: () => output, exited };
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
-async function getJson(url: string): Promise<any> {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
+import { type PlatformProcess, getJson, startPlatformProcess, until } from "../support/platformProcess";
 
 describe("e2e: the embedded platform as npm start runs it", function () {
   this.timeout(240_000);
-  const ports = { api: 3310 + (process.pid % 50), rpc: 8700 + (process.pid % 50), sim: 4300 + 4 * (process.pid % 50), pg: 55000 + (process.pid % 50) };
-  const api = `http://127.0.0.1:${ports.api}`;
-  const rpc = `http://127.0.0.1:${ports.rpc}`;
-  let dataDir: string;
-  let platform: Started;
+  let platform: PlatformProcess;
+  let api: string;
+  let rpc: string;
 
   before(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "carbon-e2e-"));
-    fs.chmodSync(dataDir, 0o755); // as root, embedded PostgreSQL runs as the postgres user, which must enter it
-    platform = startPlatformProcess({
-      DATA_DIR: dataDir,
-      PORT: String(ports.api),
-      RPC_PORT: String(ports.rpc),
-      SIMULATOR_BASE_PORT: String(ports.sim),
-      EMBEDDED_PG_PORT: String(ports.pg),
-      BLOCK_TIME_MS: "250",
-    });
-    const outcome = await until(
-      "the start-up summary",
-      async () => {
-        if (platform.output().includes("Ctrl-C stops everything")) return "started";
-        return platform.child.exitCode === null ? undefined : "exited";
-      },
-      180_000,
-    ).catch((error: unknown) => String(error));
-    if (outcome !== "started") throw new Error(`carbon start: ${outcome}\n--- its output ---\n${platform.output()}`);
+    platform = await startPlatformProcess({ BLOCK_TIME_MS: "250" });
+    ({ api, rpc } = platform);
   });
 
   after(async () => {
-    if (platform?.child.exitCode === null) platform.child.kill("SIGKILL");
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await platform?.stop();
   });
 
   it("is ready, with every check passing", async () => {
@@ -101,10 +44,8 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     );
     expect(batch.custody.available).to.equal("10000");
     expect(batch.registryStatus).to.include({ paused: false, circuit: "closed" });
-    const summary = platform.output();
-    const address = (name: string) => (summary.match(new RegExp(`${name}\\s+(0x[0-9a-fA-F]{40})`)) ?? [])[1] as Address;
-    const settlement = address("settlement");
-    const paymentToken = address("paymentToken");
+    const settlement = platform.address("settlement");
+    const paymentToken = platform.address("paymentToken");
     const domain = settlementDomain({ chainId: hardhat.id, verifyingContract: settlement });
 
     const order = buildOrder({
@@ -164,9 +105,9 @@ describe("e2e: the embedded platform as npm start runs it", function () {
   });
 
   it("prints an operator API key that opens the operator routes, which refuse a request without it", async () => {
-    const key = (platform.output().match(/Operator API key .*: (ck_[A-Za-z0-9_-]{43})/) ?? [])[1];
-    expect(key, "operator key in the start-up summary").to.be.a("string");
-    const withKey = await fetch(`${api}/reconciliation/runs`, { headers: { "x-api-key": key as string } });
+    const key = platform.operatorKey();
+    expect(key).to.match(/^ck_[A-Za-z0-9_-]{43}$/);
+    const withKey = await fetch(`${api}/reconciliation/runs`, { headers: { "x-api-key": key } });
     expect(withKey.status).to.equal(200);
     const without = await fetch(`${api}/reconciliation/runs`);
     expect(without.status).to.equal(401);

@@ -1,0 +1,109 @@
+/**
+ * The whole platform as `npm start` runs it (`bin/carbon.js start`), as a real child process on private ports and
+ * a temporary data folder: for the end-to-end tests and the end-to-end benchmarks.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Address } from "viem";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+export type PlatformProcess = {
+  child: ChildProcess;
+  /** stdout and stderr so far. */
+  output: () => string;
+  exited: Promise<number | null>;
+  api: string;
+  rpc: string;
+  dataDir: string;
+  /** A contract address from the start-up summary (`settlement`, `paymentToken`, ...). */
+  address(name: string): Address;
+  /** The operator API key the summary printed. */
+  operatorKey(): string;
+  /** SIGKILL if still running, then remove the data folder. */
+  stop(): Promise<void>;
+};
+
+/** Ports no other test process of this run picks (offset by pid), overridable by the caller. */
+export function privatePorts(seed = process.pid) {
+  const slot = seed % 50;
+  return { api: 3310 + slot, rpc: 8700 + slot, sim: 4300 + 4 * slot, pg: 55000 + slot };
+}
+
+/** Polls `probe` until it yields a value (errors count as "not yet"). */
+export async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<any> {
+  const response = await fetch(url, { headers });
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** Starts the platform and resolves once it printed its summary; rejects with its output when it exits first. */
+export async function startPlatformProcess(env: Record<string, string> = {}, ports = privatePorts()): Promise<PlatformProcess> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "carbon-platform-"));
+  fs.chmodSync(dataDir, 0o755); // as root, embedded PostgreSQL runs as the postgres user, which must enter it
+  let output = "";
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "start"], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      LOG_LEVEL: "warn",
+      DATA_DIR: dataDir,
+      PORT: String(ports.api),
+      RPC_PORT: String(ports.rpc),
+      SIMULATOR_BASE_PORT: String(ports.sim),
+      EMBEDDED_PG_PORT: String(ports.pg),
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGKILL");
+      await exited;
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  const outcome = await until(
+    "the start-up summary",
+    async () => {
+      if (output.includes("Ctrl-C stops everything")) return "started";
+      return child.exitCode === null ? undefined : "exited";
+    },
+    180_000,
+  ).catch((error: unknown) => String(error));
+  if (outcome !== "started") {
+    await stop();
+    throw new Error(`carbon start: ${outcome}\n--- its output ---\n${output}`);
+  }
+  const find = (pattern: RegExp, what: string) => {
+    const found = output.match(pattern)?.[1];
+    if (found === undefined) throw new Error(`the start-up summary has no ${what}`);
+    return found;
+  };
+  return {
+    child,
+    output: () => output,
+    exited,
+    api: `http://127.0.0.1:${ports.api}`,
+    rpc: `http://127.0.0.1:${ports.rpc}`,
+    dataDir,
+    address: (name) => find(new RegExp(`${name}\\s+(0x[0-9a-fA-F]{40})`), name) as Address,
+    operatorKey: () => find(/X-Api-Key\): (ck_\S+)/, "operator key"),
+    stop,
+  };
+}
