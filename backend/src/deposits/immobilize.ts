@@ -1,0 +1,154 @@
+/**
+ * The `immobilize` job handler: immobilizes an arrived deposit in the custody account, so its units cannot move
+ * at the registry while tokens exist for them. Exactly one effective registry instruction, across crashes:
+ *
+ * 1. look the memo `immobilize:<intentId>` up at the registry FIRST (an earlier attempt may have been accepted
+ *    and the process killed before the database recorded anything);
+ * 2. only when no effective operation carries it (none, or only REJECTED ones, which changed nothing), submit
+ *    `immobilize({ account: custody, recordId, quantity, memo })`;
+ * 3. PENDING at the registry -> retryable error (the queue runs the job again later, back at step 1);
+ *    CONFIRMED -> the intent becomes `immobilized`.
+ *
+ * A registry refusal other than "block busy" (e.g. the block went on hold) is recorded on the intent's
+ * `status_detail` and dead-letters the job: an operator looks, and redrives it once the block can be immobilized.
+ */
+import type { Pool } from "pg";
+import { BaseError } from "../errors";
+import type { RegistryGuard } from "../guard/registry-guard";
+import type { Job } from "../queue/jobs";
+import type { JobHandler } from "../queue/worker";
+import { RegistryRejectedError } from "../registries/errors";
+import type { RegistryName } from "../registries/ids";
+import type { RegistryOperation } from "../registries/model";
+import type { RegistryPort } from "../registries/port";
+import { immobilizeMemoOf } from "./intent";
+import { loadIntent, markImmobilized, setDetail } from "./store";
+
+export type ImmobilizePayload = { intentId: string };
+
+export type CreateImmobilizeHandlerParameters = {
+  adapters: Partial<Record<RegistryName, RegistryPort>>;
+  guard: Pick<RegistryGuard, "guardedCall">;
+  custodyAccount: string;
+  db: Pool;
+  /** Delay before looking again at an operation the registry has not confirmed yet (default 5 s). */
+  pendingRetryMs?: number | undefined;
+};
+
+export class DepositError extends BaseError {
+  override name = "DepositError";
+}
+
+function retryLater(
+  message: string,
+  code: string,
+  retryAfterMs: number,
+  cause?: unknown,
+): DepositError {
+  return new DepositError(message, {
+    code,
+    retryable: true,
+    retryAfterMs,
+    cause,
+  });
+}
+
+export function createImmobilizeHandler(
+  parameters: CreateImmobilizeHandlerParameters,
+): JobHandler<ImmobilizePayload> {
+  const { adapters, guard, custodyAccount, db } = parameters;
+  const pendingRetryMs = parameters.pendingRetryMs ?? 5_000;
+
+  return async (job: Job<ImmobilizePayload>) => {
+    const intentId = job.payload.intentId;
+    const intent = await loadIntent(db, intentId);
+    if (intent === undefined)
+      throw new DepositError(`no deposit intent ${intentId}`, {
+        code: "DEPOSIT_INTENT_MISSING",
+        retryable: false,
+      });
+    if (intent.status === "immobilized" || intent.status === "minted") return;
+    if (
+      intent.status !== "arrived" ||
+      intent.recordId === null ||
+      intent.quantity === null
+    ) {
+      throw new DepositError(
+        `deposit intent ${intentId} is ${intent.status}, not arrived`,
+        { code: "DEPOSIT_INTENT_NOT_ARRIVED", retryable: false },
+      );
+    }
+    const registry = intent.registry as RegistryName;
+    const adapter = adapters[registry];
+    if (adapter === undefined) {
+      throw new DepositError(`no adapter for ${registry}`, {
+        code: "DEPOSIT_NO_ADAPTER",
+        retryable: false,
+      });
+    }
+    const memo = immobilizeMemoOf(intentId);
+    let operation: RegistryOperation | undefined = await guard.guardedCall(
+      registry,
+      () => adapter.findOperationByMemo(memo),
+    );
+    if (operation === undefined || operation.status === "REJECTED") {
+      const recordId = intent.recordId;
+      const quantity = intent.quantity;
+      try {
+        operation = await guard.guardedCall(registry, () =>
+          adapter.immobilize({
+            account: custodyAccount,
+            recordId,
+            quantity,
+            memo,
+          }),
+        );
+      } catch (error) {
+        if (error instanceof RegistryRejectedError && error.status === 409) {
+          throw retryLater(
+            `record ${recordId} has another operation pending at ${registry}`,
+            "DEPOSIT_BLOCK_BUSY",
+            pendingRetryMs,
+            error,
+          );
+        }
+        if (error instanceof RegistryRejectedError) {
+          await setDetail(
+            db,
+            intentId,
+            "arrived",
+            `immobilization refused by ${registry}: ${error.message}`,
+          );
+        }
+        throw error;
+      }
+    }
+    if (operation.status === "PENDING") {
+      throw retryLater(
+        `immobilization ${operation.operationId} of ${intentId} is pending at ${registry}`,
+        "DEPOSIT_IMMOBILIZATION_PENDING",
+        pendingRetryMs,
+      );
+    }
+    if (operation.status === "REJECTED") {
+      // Rejected at confirmation (e.g. a hold arrived in between): the next attempt looks and submits again.
+      const reason = operation.rejectionReason ?? "no reason given";
+      await setDetail(
+        db,
+        intentId,
+        "arrived",
+        `immobilization ${operation.operationId} rejected by ${registry}: ${reason}`,
+      );
+      throw retryLater(
+        `immobilization ${operation.operationId} of ${intentId} was rejected: ${reason}`,
+        "DEPOSIT_IMMOBILIZATION_REJECTED",
+        pendingRetryMs,
+      );
+    }
+    await markImmobilized(
+      db,
+      intentId,
+      operation.resultRecordIds.at(-1) ?? intent.recordId,
+    );
+  };
+}

@@ -1,0 +1,235 @@
+/**
+ * The deposit arrival watcher: every `intervalMs` it walks the open deposit intents.
+ *
+ * - `awaiting_transfer`: looks the intent id up as a memo at the registry (through the guard). A confirmed
+ *   transfer into custody whose block passes `judgeArrival` becomes `arrived` (range claimed in `deposits`, one
+ *   `immobilize` job enqueued, all in one transaction); a block that fails it becomes `rejected` with the reason
+ *   (it stays in custody at the registry: an operator returns it, see docs/deposits.md). Nothing confirmed by
+ *   `expires_at` -> `expired`; a transfer still pending at the registry keeps the intent waiting.
+ * - `arrived` / `immobilized`: once the indexer shows the deposit minted (DepositConfirmed with depositId = intent
+ *   id) -> `minted` with the transaction hash.
+ *
+ * Runs never overlap; every transition is conditional on the status it leaves, so several watcher processes
+ * apply each once. A registry error skips that intent until the next run.
+ */
+import type { Context } from "../context";
+import type { RegistryGuard } from "../guard/registry-guard";
+import type { RegistryName } from "../registries/ids";
+import type { RegistryPort } from "../registries/port";
+import { judgeArrival, transferState } from "./arrival";
+import {
+  type StoredIntent,
+  findMint,
+  markArrived,
+  markMinted,
+  openIntents,
+  setDetail,
+  setStatus,
+} from "./store";
+
+export type DepositWatcherOptions = {
+  adapters: Partial<Record<RegistryName, RegistryPort>>;
+  guard: Pick<RegistryGuard, "guardedCall">;
+  /** The platform's custody account (config.registries.custodyAccount). */
+  custodyAccount: string;
+  /** Pause between the end of one run and the start of the next, default 10 s. */
+  intervalMs?: number | undefined;
+  /** Most intents looked at per run, oldest first (default 1,000). */
+  batchSize?: number | undefined;
+  now?: () => Date;
+};
+
+export type DepositWatcherRun = {
+  arrived: number;
+  rejected: number;
+  expired: number;
+  minted: number;
+  errors: number;
+};
+
+export type DepositWatcher = {
+  /** One pass now (waits for a pass in progress first). */
+  runOnce(): Promise<DepositWatcherRun>;
+  start(): void;
+  stop(): Promise<void>;
+};
+
+type Outcome = keyof Omit<DepositWatcherRun, "errors"> | "unchanged";
+
+export function createDepositWatcher(
+  ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">,
+  options: DepositWatcherOptions,
+): DepositWatcher {
+  const pool = ctx.db.pool;
+  const { adapters, guard, custodyAccount } = options;
+  const intervalMs = options.intervalMs ?? 10_000;
+  const batchSize = options.batchSize ?? 1_000;
+  const now = options.now ?? (() => new Date());
+  const log = ctx.logger.child({ component: "deposit-watcher" });
+  const transitions = ctx.metrics.counter({
+    name: "deposit_intent_transitions_total",
+    help: "Deposit intents moved by the arrival watcher, by new status",
+    labelNames: ["status"],
+  });
+
+  async function awaiting(intent: StoredIntent): Promise<Outcome> {
+    const registry = intent.registry as RegistryName;
+    const adapter = adapters[registry];
+    const operation =
+      adapter === undefined
+        ? undefined
+        : await guard.guardedCall(registry, () =>
+            adapter.findOperationByMemo(intent.intentId),
+          );
+    const transfer = transferState(operation, custodyAccount);
+    if (transfer.kind === "confirmed" && adapter !== undefined) {
+      const block = await guard.guardedCall(registry, () =>
+        adapter.getBlock(transfer.recordId),
+      );
+      const decision = judgeArrival(
+        intent,
+        block,
+        transfer.recordId,
+        custodyAccount,
+      );
+      if (decision.kind === "rejected") {
+        return (await setStatus(
+          pool,
+          intent.intentId,
+          "awaiting_transfer",
+          "rejected",
+          decision.detail,
+        ))
+          ? "rejected"
+          : "unchanged";
+      }
+      if (decision.kind === "arrived") {
+        const marked = await markArrived(pool, intent, decision.arrival);
+        if (marked.outcome === "already_tokenized") {
+          return (await setStatus(
+            pool,
+            intent.intentId,
+            "awaiting_transfer",
+            "rejected",
+            marked.detail,
+          ))
+            ? "rejected"
+            : "unchanged";
+        }
+        return marked.outcome === "arrived" ? "arrived" : "unchanged";
+      }
+    }
+    const detail =
+      adapter === undefined
+        ? `no adapter for ${registry} is configured`
+        : transfer.kind === "waiting"
+          ? transfer.detail
+          : null;
+    const pending =
+      operation?.status === "PENDING" &&
+      transfer.kind === "waiting" &&
+      operation.kind === "TRANSFER";
+    if (now() >= intent.expiresAt && !pending) {
+      const why = `nothing arrived in ${custodyAccount} with memo ${intent.intentId} before ${intent.expiresAt.toISOString()}`;
+      return (await setStatus(
+        pool,
+        intent.intentId,
+        "awaiting_transfer",
+        "expired",
+        detail === null ? why : `${why}; ${detail}`,
+      ))
+        ? "expired"
+        : "unchanged";
+    }
+    if (detail !== null)
+      await setDetail(pool, intent.intentId, "awaiting_transfer", detail);
+    return "unchanged";
+  }
+
+  async function step(intent: StoredIntent): Promise<Outcome> {
+    if (intent.status === "awaiting_transfer") return awaiting(intent);
+    const txHash = await findMint(pool, intent.intentId);
+    if (txHash === undefined) return "unchanged";
+    return (await markMinted(pool, intent.intentId, txHash))
+      ? "minted"
+      : "unchanged";
+  }
+
+  async function execute(): Promise<DepositWatcherRun> {
+    const run: DepositWatcherRun = {
+      arrived: 0,
+      rejected: 0,
+      expired: 0,
+      minted: 0,
+      errors: 0,
+    };
+    for (const intent of await openIntents(pool, batchSize)) {
+      try {
+        const outcome = await step(intent);
+        if (outcome === "unchanged") continue;
+        run[outcome] += 1;
+        transitions.inc({ status: outcome });
+        log.info(
+          {
+            intentId: intent.intentId,
+            registry: intent.registry,
+            status: outcome,
+          },
+          `deposit intent ${outcome}`,
+        );
+      } catch (error) {
+        run.errors += 1;
+        log.warn(
+          { err: error, intentId: intent.intentId, registry: intent.registry },
+          "deposit intent check failed; retried next run",
+        );
+      }
+    }
+    return run;
+  }
+
+  let current: Promise<DepositWatcherRun> | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let started = false;
+  let registered = false;
+
+  async function runOnce(): Promise<DepositWatcherRun> {
+    while (current !== undefined) await current.catch(() => undefined);
+    const run = execute().finally(() => {
+      current = undefined;
+    });
+    current = run;
+    return run;
+  }
+
+  function loop(): void {
+    void runOnce()
+      .catch((error: unknown) =>
+        log.error({ err: error }, "deposit watcher run failed"),
+      )
+      .finally(() => {
+        if (started) timer = setTimeout(loop, intervalMs);
+      });
+  }
+
+  async function stop(): Promise<void> {
+    started = false;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+    if (current !== undefined) await current.catch(() => undefined);
+  }
+
+  return {
+    runOnce,
+    start() {
+      if (started) return;
+      started = true;
+      if (!registered) {
+        registered = true;
+        ctx.shutdown.register("services", "deposit-watcher", stop);
+      }
+      loop();
+    },
+    stop,
+  };
+}
