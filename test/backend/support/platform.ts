@@ -31,7 +31,8 @@ export async function deployTestPlatform() {
   const signers = (await ethers.getSigners()) as HardhatEthersSigner[];
   const pick = (i: number) => signers[i] as HardhatEthersSigner;
   const [admin, alice, bob, relayer] = [pick(0), pick(5), pick(6), pick(8)];
-  const oracles: LocalAccount[] = [0, 1, 2].map(() => privateKeyToAccount(generatePrivateKey()));
+  const oracleKeys: Hex[] = [0, 1, 2].map(() => generatePrivateKey());
+  const oracles: LocalAccount[] = oracleKeys.map((key) => privateKeyToAccount(key));
   const core = await deployCore(
     { ethers },
     {
@@ -131,6 +132,8 @@ export async function deployTestPlatform() {
     bob,
     relayer,
     oracles,
+    /** The oracles' private keys, in the order of `oracles` (for nodes run as separate processes). */
+    oracleKeys,
     quorum,
     domain,
     deposit,

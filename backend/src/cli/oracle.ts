@@ -1,0 +1,123 @@
+/**
+ * `carbon oracle --key-file <path>`: one oracle node with the operator's own key (a file holding a 0x private key,
+ * readable by its owner only). `carbon aggregator`: collects the nodes' signatures to the on-chain threshold and
+ * relays with RELAYER_KEY. Both need DATABASE_URL (the shared board), RPC_URL and DEPLOYMENT_FILE; the node needs
+ * the registry URLs (VERRA_API_URL, ...) and CUSTODY_ACCOUNT. The key is never logged or echoed.
+ */
+import fs from "node:fs";
+import { Command, InvalidArgumentError } from "commander";
+import { createPublicClient, http } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { type Config, loadConfig } from "../config";
+import { type Context, createContext, handleSignals } from "../context";
+import { ValidationError } from "../errors";
+import type { Deployment } from "../indexer";
+import { startOracleAggregator, startOracleNode } from "../oracle";
+import { createRegistryAdapters } from "../registries/adapters";
+import { createRelayerFromConfig } from "../relayer";
+
+/** The operator's private key from `file`; refuses a file group or others may read (or write). */
+export function readKeyFile(file: string): `0x${string}` {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new ValidationError("keyFile", `cannot read key file ${file}`);
+  }
+  if ((stat.mode & 0o077) !== 0) {
+    const mode = (stat.mode & 0o777).toString(8).padStart(3, "0");
+    throw new ValidationError("keyFile", `key file ${file} is accessible by group or others (mode ${mode}); run: chmod 600 ${file}`);
+  }
+  const key = fs.readFileSync(file, "utf8").trim();
+  if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ValidationError("keyFile", `key file ${file} must hold 0x followed by 64 hex digits`);
+  return key as `0x${string}`;
+}
+
+/** The deployment record DEPLOYMENT_FILE names (the shape `scripts/deploy.ts` writes). */
+function readDeploymentFile(file: string): Deployment {
+  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  for (const key of ["chainId", "creditToken", "identityRegistry", "registryBridge", "settlement", "startBlock"]) {
+    if (raw[key] === undefined) throw new ValidationError("DEPLOYMENT_FILE", `${file}: missing "${key}"`);
+  }
+  return {
+    chainId: Number(raw.chainId),
+    creditToken: raw.creditToken as `0x${string}`,
+    identityRegistry: raw.identityRegistry as `0x${string}`,
+    registryBridge: raw.registryBridge as `0x${string}`,
+    settlement: raw.settlement as `0x${string}`,
+    deployBlock: Number(raw.startBlock),
+  };
+}
+
+/** Config with the keys every oracle process needs, or a message naming what is missing. */
+function chainConfig(config: Config): { rpcUrl: string; deployment: Deployment } {
+  const missing = [
+    config.database.url === undefined ? "DATABASE_URL" : undefined,
+    config.chain.rpcUrl === undefined ? "RPC_URL" : undefined,
+    config.chain.deploymentFile === undefined ? "DEPLOYMENT_FILE" : undefined,
+  ].filter((key) => key !== undefined);
+  if (missing.length > 0) throw new ValidationError(missing[0] as string, `set ${missing.join(", ")} (an oracle process joins a running platform)`);
+  return { rpcUrl: config.chain.rpcUrl as string, deployment: readDeploymentFile(config.chain.deploymentFile as string) };
+}
+
+async function openContext(config: Config): Promise<Context> {
+  const ctx = await createContext(config);
+  handleSignals(ctx);
+  return ctx;
+}
+
+export type OracleCommandOptions = { keyFile: string; pollMs: number; reserveIntervalMs: number };
+
+export async function runOracleNode(options: OracleCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const account = privateKeyToAccount(readKeyFile(options.keyFile));
+  const config = loadConfig(env);
+  const { rpcUrl, deployment } = chainConfig(config);
+  const r = config.registries;
+  const adapters = createRegistryAdapters({
+    urls: { VERRA: r.verra, GOLD_STANDARD: r.goldStandard, IREC: r.irec, IN_CCTS: r.inCcts },
+    webhookSecret: r.webhookSecret?.reveal(),
+  });
+  if (Object.keys(adapters).length === 0) throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
+  const ctx = await openContext(config);
+  startOracleNode(ctx, {
+    account,
+    adapters,
+    custodyAccount: r.custodyAccount,
+    deployment,
+    publicClient: createPublicClient({ transport: http(rpcUrl) }),
+    pollMs: options.pollMs,
+    reserveIntervalMs: options.reserveIntervalMs,
+  });
+}
+
+export type AggregatorCommandOptions = { windowMs: number };
+
+export async function runAggregator(options: AggregatorCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const config = loadConfig(env);
+  const { rpcUrl, deployment } = chainConfig(config);
+  if (config.keys.relayer === undefined) throw new ValidationError("RELAYER_KEY", "set RELAYER_KEY (the aggregator sends the transactions)");
+  const ctx = await openContext(config);
+  const relayer = createRelayerFromConfig(ctx, rpcUrl);
+  startOracleAggregator(ctx, { relayer, deployment, publicClient: createPublicClient({ transport: http(rpcUrl) }), windowMs: options.windowMs });
+}
+
+function parseMs(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError(`expected milliseconds, got ${text}`);
+  return Number(text);
+}
+
+export function oracleCommand(): Command {
+  return new Command("oracle")
+    .description("run one oracle node: read the registries and the chain, sign attestations with the operator's key")
+    .requiredOption("--key-file <path>", "file holding the node's 0x private key (mode 600)")
+    .option("--poll-ms <ms>", "pause between passes over the to-do list", parseMs, 2000)
+    .option("--reserve-interval-ms <ms>", "reserve attestation interval (0: off)", parseMs, 3_600_000)
+    .action((options: OracleCommandOptions) => runOracleNode(options));
+}
+
+export function aggregatorCommand(): Command {
+  return new Command("aggregator")
+    .description("collect oracle signatures to the on-chain threshold and relay them (RELAYER_KEY), confirmations in batches")
+    .option("--window-ms <ms>", "how long a ready confirmation waits for company", parseMs, 1000)
+    .action((options: AggregatorCommandOptions) => runAggregator(options));
+}

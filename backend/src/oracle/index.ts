@@ -1,0 +1,16 @@
+/**
+ * The oracle network (ARCHITECTURE.md §3.2): independent nodes that each read the registries and the chain
+ * themselves and sign attestations with their own key, and an aggregator that relays a message once the on-chain
+ * threshold of current oracle members signed exactly it, batching confirmations. See docs/oracle.md.
+ */
+export { startOracleNode, type OracleNode, type OracleNodeContext, type OracleNodeOptions } from "./node";
+export {
+  OracleBatchUnsignedError,
+  startOracleAggregator,
+  type OracleAggregator,
+  type OracleAggregatorContext,
+  type OracleAggregatorOptions,
+} from "./aggregator";
+export { createChainReader, paramsTagOf, type ChainReader } from "./chain";
+export { digestOf, domainsOf, recoverSigner, signMessage, toJson, type ObservationKind } from "./messages";
+export { publishObservation } from "./store";

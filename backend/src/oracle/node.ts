@@ -1,0 +1,173 @@
+/**
+ * An oracle node: one per operator key. Every `pollMs` it takes the platform's to-do list from Postgres (pending
+ * requests, arrived deposit intents, deals waiting for their registry delivery), establishes each fact itself
+ * through its own registry adapters and chain client (`verify.ts`), and publishes what it signs in
+ * `oracle_observations`. Every `reserveIntervalMs` it signs `ReserveAttested` per registered batch, with `asOf`
+ * aligned to the interval so honest nodes sign the same message. It answers the aggregator's batch proposals by
+ * signing a `...Batch` attestation only when every item is a message it signed itself (its own signature, found
+ * and verified); otherwise it records a refusal.
+ */
+import type { Address, Hex, LocalAccount, PublicClient } from "viem";
+import type { Context } from "../context";
+import type { RegistryGuard } from "../guard";
+import type { Deployment } from "../indexer";
+import type { RegistryName } from "../registries/ids";
+import type { RegistryPort } from "../registries/port";
+import { createChainReader } from "./chain";
+import { type Domains, type ObservationKind, digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson } from "./messages";
+import * as store from "./store";
+import { type Observation, type Verdict, type VerifyDeps, verifyDealDelivery, verifyDeposit, verifyRequest, verifyReserves } from "./verify";
+
+export type OracleNodeOptions = {
+  account: LocalAccount;
+  /** This node's own adapter instances (never shared with workers or other nodes). */
+  adapters: Partial<Record<RegistryName, RegistryPort>>;
+  custodyAccount: string;
+  deployment: Deployment;
+  publicClient: PublicClient;
+  /** Registry calls go through the guard (shared rate limit, breaker) when given. */
+  guard?: Pick<RegistryGuard, "guardedCall"> | undefined;
+  pollMs: number;
+  /** Reserve attestation interval; 0 turns reserves off. */
+  reserveIntervalMs: number;
+  /** Items of each kind per poll (default 100). */
+  limit?: number;
+};
+
+export type OracleNode = {
+  readonly address: Address;
+  /** One pass over the to-do list and the open batch proposals (tests; the loop calls it). */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+};
+
+export type OracleNodeContext = Pick<Context, "logger" | "metrics" | "shutdown" | "readiness"> & { db: { pool: Context["db"]["pool"] } };
+
+export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptions): OracleNode {
+  const { account, adapters, custodyAccount, pollMs, reserveIntervalMs } = options;
+  const pool = ctx.db.pool;
+  const limit = options.limit ?? 100;
+  const log = ctx.logger.child({ component: "oracle-node", oracle: account.address });
+  const chain = createChainReader(options.publicClient, options.deployment);
+  const domains: Domains = domainsOf(options.deployment);
+  const signed = ctx.metrics.counter({ name: "oracle_observations_total", help: "Observations an oracle node signed, by kind", labelNames: ["oracle", "kind"] });
+  const votes = ctx.metrics.counter({ name: "oracle_batch_votes_total", help: "Batch proposals an oracle node signed or refused", labelNames: ["oracle", "outcome"] });
+  const me = account.address.toLowerCase() as Address;
+  let lastReserveAsOf = 0n;
+  let lastSuccess = Date.now();
+
+  function depsFor(registry: RegistryName): VerifyDeps | undefined {
+    const adapter = adapters[registry];
+    if (adapter === undefined) return undefined;
+    const guard = options.guard;
+    const call = <T>(fn: () => Promise<T>) => (guard === undefined ? fn() : guard.guardedCall(registry, () => fn()));
+    return { registry, adapter, custodyAccount, chain, call };
+  }
+
+  async function publish(observation: Observation): Promise<void> {
+    const { kind, subject, message } = observation;
+    const digest = digestOf(domains, kind, message as never);
+    const signature = await signMessage(account, domains, kind, message as never);
+    if (await store.publishObservation(pool, { kind, subject, digest, message: toJson(message), signer: me, signature })) {
+      signed.inc({ oracle: me, kind });
+      log.info({ kind, subject, digest }, "signed");
+    }
+  }
+
+  /** Verifies each item with the registry's deps; one item's failure (registry down, ...) never stops the others. */
+  async function each<W extends { registry: RegistryName }>(items: W[], verify: (deps: VerifyDeps, item: W) => Promise<Verdict>, what: (item: W) => string) {
+    for (const item of items) {
+      const deps = depsFor(item.registry);
+      if (deps === undefined) continue;
+      try {
+        const verdict = await verify(deps, item);
+        if ("wait" in verdict) log.debug({ item: what(item), reason: verdict.wait }, "nothing to sign yet");
+        else await publish(verdict);
+      } catch (error) {
+        log.warn({ item: what(item), err: error }, "check failed; will retry");
+      }
+    }
+  }
+
+  async function reserves(): Promise<void> {
+    if (reserveIntervalMs <= 0) return;
+    const asOf = BigInt(Math.floor(Date.now() / reserveIntervalMs) * reserveIntervalMs) / 1000n;
+    if (asOf <= lastReserveAsOf) return;
+    for (const [registry, batches] of await store.reserveBatches(pool)) {
+      const deps = depsFor(registry);
+      if (deps === undefined) continue;
+      try {
+        for (const observation of await verifyReserves(deps, batches, asOf)) await publish(observation);
+      } catch (error) {
+        log.warn({ registry, err: error }, "reserve check failed; will retry");
+        return;
+      }
+    }
+    lastReserveAsOf = asOf;
+  }
+
+  /** Signs a proposed batch only when every item is a message this node signed itself. */
+  async function answerBatches(): Promise<void> {
+    for (const batch of await store.unansweredBatches(pool, me)) {
+      const itemKind = batch.kind.replace(/Batch$/, "") as ObservationKind;
+      const items = batch.items.map((item) => fromJson(itemKind, item));
+      const digests = items.map((item) => digestOf(domains, itemKind, item as never));
+      const own = await store.ownObservations(pool, me, digests);
+      let refusal: string | undefined;
+      for (const digest of digests) {
+        const signature = own.get(digest);
+        if (signature === undefined || (await recoverSigner(digest, signature)) !== me) {
+          refusal = `item ${digest} is not a message this oracle verified and signed`;
+          break;
+        }
+      }
+      if (refusal !== undefined) {
+        await store.recordVote(pool, batch.id, me, { refusal });
+        votes.inc({ oracle: me, outcome: "refused" });
+        log.warn({ batch: batch.id, reason: refusal }, "refused to sign a batch");
+        continue;
+      }
+      const signature = await signMessage(account, domains, batch.kind, { items } as never);
+      await store.recordVote(pool, batch.id, me, { signature });
+      votes.inc({ oracle: me, outcome: "signed" });
+    }
+  }
+
+  async function tick(): Promise<void> {
+    await answerBatches();
+    await each(await store.pendingRequests(pool, me, limit), verifyRequest, (w) => w.requestId);
+    await each(await store.openDeposits(pool, me, limit), verifyDeposit, (w) => w.intentId);
+    await each(await store.deliveringDeals(pool, me, limit), verifyDealDelivery, (w) => w.dealId);
+    await answerBatches();
+    await reserves();
+    lastSuccess = Date.now();
+  }
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  const loop = () => {
+    running = tick()
+      .catch((error: unknown) => log.error({ err: error }, "oracle node pass failed"))
+      .finally(() => {
+        running = undefined;
+        if (!stopped) timer = setTimeout(loop, pollMs);
+      });
+  };
+  loop();
+
+  const stop = async () => {
+    stopped = true;
+    if (timer !== undefined) clearTimeout(timer);
+    await running;
+  };
+  ctx.shutdown.register("services", `oracle-node-${me}`, stop);
+  ctx.readiness.register(`oracle_node_${me}`, async () => {
+    const age = Date.now() - lastSuccess;
+    return age > 10 * pollMs + 30_000 ? { ok: false, detail: `no successful pass for ${Math.round(age / 1000)} s` } : undefined;
+  });
+  log.info({ registries: Object.keys(adapters), custodyAccount }, "oracle node started");
+  return { address: account.address, tick, stop };
+}
+
+

@@ -1,0 +1,194 @@
+/**
+ * SQL of the oracle network (migration `0008_oracle.sql`): the platform's to-do list a node reads (where to look,
+ * never what is true), the signed observations nodes publish, batch proposals and votes, and what the aggregator
+ * relayed. Addresses are stored lowercase.
+ */
+import type { Pool } from "pg";
+import type { Address, Hex } from "viem";
+import type { RegistryName } from "../registries/ids";
+import type { BatchKind, ObservationKind } from "./messages";
+import type { DealWork, DepositWork, RequestWork, ReserveBatch } from "./verify";
+
+const lower = (a: string) => a.toLowerCase();
+
+type RequestRow = {
+  request_id: Hex;
+  kind: "retirement" | "withdrawal";
+  holder: Address;
+  batch_id: string;
+  amount: string;
+  retirement: { beneficiary?: unknown; reason?: unknown } | null;
+  destination_account: Hex | null;
+  registry_id: RegistryName;
+  serial_prefix: string;
+};
+
+/** Pending requests (chain side) this signer has not answered yet. */
+export async function pendingRequests(pool: Pool, signer: Address, limit: number): Promise<Array<RequestWork & { registry: RegistryName }>> {
+  const { rows } = await pool.query<RequestRow>(
+    `select r.request_id, r.kind, r.holder, r.batch_id, r.amount, r.retirement, r.destination_account, b.registry_id, b.serial_prefix
+       from requests r join batches b on b.batch_id = r.batch_id
+      where r.chain_status = 'pending'
+        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = r.request_id)
+      order by r.created_at limit $2`,
+    [lower(signer), limit],
+  );
+  return rows.map((row) => {
+    const details = row.retirement;
+    return {
+      registry: row.registry_id,
+      requestId: row.request_id,
+      kind: row.kind,
+      holder: row.holder,
+      batchId: BigInt(row.batch_id),
+      amount: BigInt(row.amount),
+      serialPrefix: row.serial_prefix,
+      details:
+        typeof details?.beneficiary === "string" && typeof details.reason === "string"
+          ? { beneficiary: details.beneficiary, reason: details.reason }
+          : undefined,
+      destinationAccount: row.destination_account ?? undefined,
+    };
+  });
+}
+
+/** Deposit intents whose block arrived (or was immobilized) and that this signer has not attested yet. */
+export async function openDeposits(pool: Pool, signer: Address, limit: number): Promise<Array<DepositWork & { registry: RegistryName }>> {
+  const { rows } = await pool.query<{ intent_id: Hex; holder: Address; registry_id: RegistryName }>(
+    `select intent_id, holder, registry_id from deposit_intents i
+      where status in ('arrived', 'immobilized')
+        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = i.intent_id)
+      order by created_at limit $2`,
+    [lower(signer), limit],
+  );
+  return rows.map((row) => ({ intentId: row.intent_id, holder: row.holder, registry: row.registry_id }));
+}
+
+/** Open deals delivering into a registry account whose delivery condition this signer has not attested yet. */
+export async function deliveringDeals(pool: Pool, signer: Address, limit: number): Promise<Array<DealWork & { registry: RegistryName }>> {
+  const { rows } = await pool.query<{ deal_id: Hex; registry_id: RegistryName }>(
+    `select d.deal_id, b.registry_id from deals d join batches b on b.batch_id = d.batch_id
+      where d.status = 'open' and d.delivery_request_id is not null
+        and d.conditions ? 'REGISTRY_DELIVERY' and not d.conditions_satisfied ? 'REGISTRY_DELIVERY'
+        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = d.deal_id || ':2')
+      order by d.created_at limit $2`,
+    [lower(signer), limit],
+  );
+  return rows.map((row) => ({ dealId: row.deal_id, registry: row.registry_id }));
+}
+
+/**
+ * Batches registered on chain, per registry, for reserve attestations. Batches with a pending request are left
+ * out: between the registry's answer and the burn the custody holds less than the supply, which is no shortfall.
+ */
+export async function reserveBatches(pool: Pool): Promise<Map<RegistryName, ReserveBatch[]>> {
+  const { rows } = await pool.query<{ batch_id: string; registry_id: RegistryName; serial_prefix: string }>(
+    `select b.batch_id, b.registry_id, b.serial_prefix from batches b
+      where b.registered_block is not null
+        and not exists (select 1 from requests r where r.batch_id = b.batch_id and r.chain_status = 'pending')`,
+  );
+  const out = new Map<RegistryName, ReserveBatch[]>();
+  for (const row of rows) {
+    const list = out.get(row.registry_id) ?? [];
+    list.push({ batchId: BigInt(row.batch_id), serialPrefix: row.serial_prefix });
+    out.set(row.registry_id, list);
+  }
+  return out;
+}
+
+export type PublishParameters = {
+  kind: ObservationKind;
+  subject: string;
+  digest: Hex;
+  message: Record<string, unknown>;
+  signer: Address;
+  signature: Hex;
+};
+
+/** Publishes one signed observation; true when it is new. */
+export async function publishObservation(pool: Pool, p: PublishParameters): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    `insert into oracle_observations (kind, subject, digest, message, signer, signature) values ($1, $2, $3, $4, $5, $6)
+     on conflict (signer, digest) do nothing`,
+    [p.kind, p.subject, lower(p.digest), JSON.stringify(p.message), lower(p.signer), p.signature],
+  );
+  return rowCount === 1;
+}
+
+export type ObservationRow = { kind: ObservationKind; subject: string; digest: Hex; message: Record<string, unknown>; signer: Address; signature: Hex };
+
+/** Signed observations whose message was neither relayed nor closed (oldest first). */
+export async function unrelayedObservations(pool: Pool, limit: number): Promise<ObservationRow[]> {
+  const { rows } = await pool.query<ObservationRow>(
+    `select o.kind, o.subject, o.digest, o.message, o.signer, o.signature from oracle_observations o
+      where not exists (select 1 from oracle_relays r where r.digest = o.digest)
+      order by o.id limit $1`,
+    [limit],
+  );
+  return rows;
+}
+
+/** This signer's own observations among `digests`. */
+export async function ownObservations(pool: Pool, signer: Address, digests: readonly Hex[]): Promise<Map<string, Hex>> {
+  const { rows } = await pool.query<{ digest: Hex; signature: Hex }>(
+    "select digest, signature from oracle_observations where signer = $1 and digest = any($2::text[])",
+    [lower(signer), digests.map(lower)],
+  );
+  return new Map(rows.map((row) => [row.digest, row.signature]));
+}
+
+export type RelayRecord = { digest: Hex; kind: ObservationKind; subject: string; status: "relayed" | "closed"; txHash?: Hex; error?: string };
+
+export async function recordRelay(pool: Pool, r: RelayRecord): Promise<void> {
+  await pool.query(
+    `insert into oracle_relays (digest, kind, subject, status, tx_hash, error) values ($1, $2, $3, $4, $5, $6)
+     on conflict (digest) do nothing`,
+    [lower(r.digest), r.kind, r.subject, r.status, r.txHash ?? null, r.error ?? null],
+  );
+}
+
+export async function proposeBatch(pool: Pool, kind: BatchKind, digest: Hex, items: readonly Record<string, unknown>[]): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>("insert into oracle_batches (kind, digest, items) values ($1, $2, $3) returning id", [
+    kind,
+    lower(digest),
+    JSON.stringify(items),
+  ]);
+  return (rows[0] as { id: string }).id;
+}
+
+export async function setBatchStatus(pool: Pool, id: string, status: "signed" | "abandoned"): Promise<void> {
+  await pool.query("update oracle_batches set status = $2, updated_at = now() where id = $1", [id, status]);
+}
+
+/** Proposals left open by an earlier aggregator process (nobody waits for them any more). */
+export async function abandonOpenBatches(pool: Pool): Promise<void> {
+  await pool.query("update oracle_batches set status = 'abandoned', updated_at = now() where status = 'open'");
+}
+
+export async function batchSignatures(pool: Pool, id: string): Promise<Array<{ signer: Address; signature: Hex }>> {
+  const { rows } = await pool.query<{ signer: Address; signature: Hex }>(
+    "select signer, signature from oracle_batch_votes where batch_id = $1 and signature is not null",
+    [id],
+  );
+  return rows;
+}
+
+export type OpenBatch = { id: string; kind: BatchKind; items: Record<string, unknown>[] };
+
+/** Open proposals this signer has not answered. */
+export async function unansweredBatches(pool: Pool, signer: Address): Promise<OpenBatch[]> {
+  const { rows } = await pool.query<OpenBatch>(
+    `select b.id, b.kind, b.items from oracle_batches b
+      where b.status = 'open' and not exists (select 1 from oracle_batch_votes v where v.batch_id = b.id and v.signer = $1)
+      order by b.id`,
+    [lower(signer)],
+  );
+  return rows;
+}
+
+export async function recordVote(pool: Pool, batchId: string, signer: Address, vote: { signature: Hex } | { refusal: string }): Promise<void> {
+  await pool.query(
+    `insert into oracle_batch_votes (batch_id, signer, signature, refusal) values ($1, $2, $3, $4) on conflict do nothing`,
+    [batchId, lower(signer), "signature" in vote ? vote.signature : null, "refusal" in vote ? vote.refusal : null],
+  );
+}

@@ -1,0 +1,307 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { expect } from "chai";
+import { type Address, type Hex, keccak256, parseEventLogs, toHex, zeroHash } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { batchIdOf, detailsHashOf, registryRefHashOf, requestIdOf, serialRangeHashOf } from "../../../backend/src/chain/attestations";
+import { registryAccountToBytes32 } from "../../../backend/src/chain/registryAccount";
+import { readKeyFile } from "../../../backend/src/cli/oracle";
+import {
+  type OracleAggregator,
+  type OracleNode,
+  digestOf,
+  domainsOf,
+  publishObservation,
+  signMessage,
+  startOracleAggregator,
+  startOracleNode,
+  toJson,
+} from "../../../backend/src/oracle";
+import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
+import { type TsChild, spawnTs, waitForOutput } from "../queue/fixtures/spawn";
+import { testContext } from "../support/context";
+import { DETAILS } from "../support/platform";
+import { BUYER_ACCOUNT, CUSTODY, type Stage, createStage, until } from "./helpers";
+
+const SERIAL = "9660-115597313-115597412-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0"; // 100 units
+const PREFIX = "9660-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0";
+const CONFIRMED = 2;
+const bridgeAbi = loadAbi("RegistryBridge");
+const tokenAbi = loadAbi("CreditToken");
+
+describe("oracle network on the chain: nodes verify at the registry, the aggregator relays 2-of-3 in batches", function () {
+  this.timeout(180_000);
+  let s: Stage;
+  let nodes: Array<OracleNode | undefined>;
+  let aggregator: OracleAggregator | undefined;
+  let alice: Address;
+  let custodyRecord: string;
+  const batchId = batchIdOf(1, PREFIX);
+
+  const read = <T>(functionName: string, args: readonly unknown[], abi = bridgeAbi, address?: Address) =>
+    s.publicClient.readContract({ address: address ?? s.platform.deployment.registryBridge, abi, functionName, args }) as Promise<T>;
+  const requestStatus = async (requestId: Hex) => Number((await read<{ status: number }>("requestOf", [requestId])).status);
+  const balance = (holder: Address) => read<bigint>("balanceOf", [holder, batchId], tokenAbi, s.platform.deployment.creditToken);
+  const supply = () => read<bigint>("totalSupply", [batchId], tokenAbi, s.platform.deployment.creditToken);
+
+  function startNode(index: number, reserveIntervalMs = 0): OracleNode {
+    return startOracleNode(testContext(s.db), {
+      account: privateKeyToAccount(s.platform.oracleKeys[index] as Hex),
+      adapters: createRegistryAdapters({ urls: { VERRA: s.sim.url } }),
+      custodyAccount: CUSTODY,
+      deployment: s.platform.deployment,
+      publicClient: s.publicClient,
+      pollMs: 150,
+      reserveIntervalMs,
+    });
+  }
+  const startAggregator = (windowMs = 200) =>
+    startOracleAggregator(s.ctx, { relayer: s.relayer, deployment: s.platform.deployment, publicClient: s.publicClient, windowMs, pollMs: 150 });
+
+  async function requestRetirement(amount: bigint) {
+    const request = await s.platform.requestRetirement(s.platform.alice, batchId, amount);
+    await s.indexer.syncToHead();
+    return request;
+  }
+  const relayOf = async (subject: string) =>
+    (await s.db.pool.query<{ status: string; tx_hash: Hex | null; kind: string }>("select status, tx_hash, kind from oracle_relays where subject = $1", [subject])).rows;
+
+  before(async () => {
+    s = await createStage();
+    alice = s.platform.alice.address.toLowerCase() as Address;
+    nodes = [0, 1, 2].map((i) => startNode(i));
+    aggregator = startAggregator();
+  });
+  after(async () => {
+    await aggregator?.stop();
+    for (const node of nodes) await node?.stop();
+    await s?.close();
+  });
+
+  it("deposit: a block that arrived in custody with the intent id as memo, immobilized, is attested and minted to the intent's holder", async () => {
+    const { intentId, recordId } = await s.depositAtRegistry(SERIAL, alice);
+    custodyRecord = recordId;
+    await until(async () => (await balance(alice)) === 100n, "the mint");
+    expect(await read<boolean>("isDepositUsed", [intentId])).to.equal(true);
+    const [relay] = await relayOf(intentId);
+    expect(relay).to.include({ status: "relayed", kind: "DepositConfirmed" });
+    const receipt = await s.publicClient.getTransactionReceipt({ hash: relay!.tx_hash as Hex });
+    const [event] = parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "DepositConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
+    expect(event!.args).to.include({ depositId: intentId, batchId, blockStart: 115597313n, blockEnd: 115597412n });
+    await s.indexer.syncToHead();
+  });
+
+  it("retirement end to end: request on chain, registry retires with the memo, 2-of-3 confirm, units burned, certificate hashes as defined", async () => {
+    const request = await requestRetirement(30n);
+    expect(await balance(alice)).to.equal(70n);
+    const op = await s.retireAtRegistry(custodyRecord, request.requestId, 30n, DETAILS);
+    const retired = await s.registry.getBlock(op.resultRecordIds[0] as string);
+    await until(async () => (await requestStatus(request.requestId)) === CONFIRMED, "RetirementConfirmed");
+
+    expect(await supply()).to.equal(70n);
+    expect(await read<boolean>("certificateOf", [request.requestId, registryRefHashOf(op.operationId), serialRangeHashOf(retired!.serial)])).to.equal(true);
+    const [relay] = await relayOf(request.requestId);
+    const receipt = await s.publicClient.getTransactionReceipt({ hash: relay!.tx_hash as Hex });
+    const [event] = parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "RetirementConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
+    expect(event!.args).to.include({
+      requestId: request.requestId,
+      amount: 30n,
+      retirementIdHash: registryRefHashOf(op.operationId),
+      serialRangeHash: serialRangeHashOf(retired!.serial),
+    });
+    const signers = await s.db.pool.query("select distinct signer from oracle_observations where subject = $1", [request.requestId]);
+    expect(signers.rowCount).to.equal(3); // every node verified and signed for itself
+  });
+
+  it("registry refusal: RetirementRejected is relayed and the units go back to the holder", async () => {
+    s.sim.admin.setKnobs({ confirmation: { mode: "manual" } });
+    const request = await requestRetirement(10n);
+    expect(await balance(alice)).to.equal(60n);
+    await s.retireAtRegistry(custodyRecord, request.requestId, 10n, DETAILS);
+    s.sim.admin.hold(custodyRecord); // the registry re-checks at confirmation: a block on hold rejects the retirement
+    s.sim.admin.confirmPending();
+    s.sim.admin.release(custodyRecord);
+    s.sim.admin.setKnobs({ confirmation: { mode: "immediate" } });
+
+    await until(async () => read<boolean>("isRequestRejected", [request.requestId]), "RetirementRejected");
+    expect(await balance(alice)).to.equal(70n);
+    expect(await supply()).to.equal(70n);
+    expect((await relayOf(request.requestId))[0]).to.include({ status: "relayed", kind: "RetirementRejected" });
+  });
+
+  it("five confirmations land in one transaction (RetirementConfirmedBatch signed by the quorum); a restarted aggregator resends nothing", async () => {
+    await aggregator?.stop();
+    aggregator = undefined;
+    const requests = [];
+    for (let i = 0; i < 5; i++) requests.push(await requestRetirement(2n));
+    for (const r of requests) await s.retireAtRegistry(custodyRecord, r.requestId, 2n, DETAILS);
+    const ids = requests.map((r) => r.requestId);
+    await until(
+      async () => Number((await s.db.pool.query("select count(*) from oracle_observations where subject = any($1)", [ids])).rows[0].count) === 15,
+      "three nodes signing five confirmations",
+    );
+    const relayedBefore = Number((await s.db.pool.query("select count(*) from oracle_relays")).rows[0].count);
+    aggregator = startAggregator(500);
+    for (const id of ids) await until(async () => (await requestStatus(id)) === CONFIRMED, `confirmation of ${id}`);
+
+    const { rows } = await s.db.pool.query<{ tx_hash: Hex }>("select distinct tx_hash from oracle_relays where subject = any($1)", [ids]);
+    expect(rows).to.have.length(1);
+    const receipt = await s.publicClient.getTransactionReceipt({ hash: rows[0]!.tx_hash });
+    expect(parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "RetirementConfirmed" })).to.have.length(5);
+    console.log(`      figure: 5 retirement confirmations in ${rows.length} transaction, gas ${receipt.gasUsed}`);
+    const relayedAfter = Number((await s.db.pool.query("select count(*) from oracle_relays")).rows[0].count);
+    expect(relayedAfter - relayedBefore).to.equal(5); // nothing relayed before the restart was sent again
+    expect(await supply()).to.equal(60n);
+  });
+
+  it("withdrawal: a registry transfer to the holder's account with the memo confirms the withdrawal and burns", async () => {
+    const key = keccak256(toHex(`withdraw-${Date.now()}`));
+    const registryAccount = registryAccountToBytes32(BUYER_ACCOUNT);
+    await (await s.platform.core.registryBridge.connect(s.platform.alice).requestWithdrawal(batchId, 5n, key, registryAccount)).wait();
+    const requestId = requestIdOf(alice, key);
+    await s.indexer.syncToHead();
+    const op = await s.registry.transfer({ fromAccount: CUSTODY, toAccount: BUYER_ACCOUNT, recordId: custodyRecord, quantity: 5n, memo: requestId });
+    const moved = await s.registry.getBlock(op.resultRecordIds[0] as string);
+    await until(async () => (await requestStatus(requestId)) === CONFIRMED, "WithdrawalConfirmed");
+    expect(await read<boolean>("certificateOf", [requestId, registryRefHashOf(op.operationId), serialRangeHashOf(moved!.serial)])).to.equal(true);
+    expect(await supply()).to.equal(55n);
+  });
+
+  it("reserves: nodes attest the custody units of the batch with an interval-aligned asOf; no shortfall, no freeze", async () => {
+    await s.indexer.syncToHead();
+    const reserveNodes = [startNode(0, 1000), startNode(1, 1000)];
+    try {
+      const [units, asOf] = await until(async () => {
+        const reserve = await read<readonly [bigint, bigint]>("reserveOf", [batchId]);
+        return reserve[1] > 0n ? reserve : undefined;
+      }, "ReserveAttested");
+      expect(units).to.equal(55n);
+      expect(asOf * 1000n <= BigInt(Date.now())).to.equal(true);
+    } finally {
+      for (const node of reserveNodes) await node.stop();
+    }
+    expect(await read<boolean>("isBatchFrozen", [batchId], tokenAbi, s.platform.deployment.creditToken)).to.equal(false);
+  });
+
+  it("a node runs as its own process (`carbon oracle --key-file`): with one in-process node left, the child makes the quorum", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oracle-"));
+    const keyFile = path.join(dir, "oracle.key");
+    fs.writeFileSync(keyFile, `${s.platform.oracleKeys[2]}\n`, { mode: 0o644 });
+    expect(() => readKeyFile(keyFile)).to.throw(/accessible by group or others \(mode 644\); run: chmod 600/);
+    fs.chmodSync(keyFile, 0o600);
+    const deploymentFile = path.join(dir, "deployment.json");
+    const d = s.platform.deployment;
+    fs.writeFileSync(deploymentFile, JSON.stringify({ ...d, startBlock: d.deployBlock }));
+
+    await nodes[1]?.stop();
+    await nodes[2]?.stop();
+    nodes[1] = nodes[2] = undefined;
+    const env = {
+      DATABASE_URL: s.db.url,
+      RPC_URL: s.chainNode.url,
+      DEPLOYMENT_FILE: deploymentFile,
+      VERRA_API_URL: s.sim.url,
+      CUSTODY_ACCOUNT: CUSTODY,
+      LOG_LEVEL: "info",
+    };
+    const saved = { ...process.env };
+    Object.assign(process.env, env);
+    let child: TsChild;
+    try {
+      child = spawnTs("test/backend/oracle/fixtures/oracle-cli.ts", ["--key-file", keyFile, "--poll-ms", "150", "--reserve-interval-ms", "0"]);
+    } finally {
+      process.env = saved;
+    }
+    try {
+      await waitForOutput(child, (out) => out.includes("oracle node started"));
+      expect(child.stdout()).not.to.contain((s.platform.oracleKeys[2] as string).slice(2));
+      const request = await requestRetirement(4n);
+      await s.retireAtRegistry(custodyRecord, request.requestId, 4n, DETAILS);
+      await until(async () => (await requestStatus(request.requestId)) === CONFIRMED, "confirmation signed by node 0 and the child");
+      const { rows } = await s.db.pool.query<{ signer: string }>("select signer from oracle_observations where subject = $1 order by signer", [request.requestId]);
+      expect(rows.map((r) => r.signer).sort()).to.deep.equal([s.platform.oracles[0]!.address, s.platform.oracles[2]!.address].map((a) => a.toLowerCase()).sort());
+    } finally {
+      child.child.kill("SIGTERM");
+      expect(await child.exited).to.equal(0);
+    }
+    nodes[1] = startNode(1);
+    nodes[2] = startNode(2);
+  });
+
+  describe("one compromised oracle", () => {
+    let fake: { requestId: Hex; holder: Address; batchId: bigint; amount: bigint; detailsHash: Hex; retirementIdHash: Hex; serialRangeHash: Hex };
+    let fakeSignature: Hex;
+    const domains = () => domainsOf(s.platform.deployment);
+
+    it("signing a false RetirementConfirmed changes nothing: not relayed, request stays pending, a direct call reverts QuorumNotMet", async () => {
+      const request = await requestRetirement(3n); // the registry never retires it
+      fake = {
+        requestId: request.requestId,
+        holder: alice,
+        batchId,
+        amount: 3n,
+        detailsHash: detailsHashOf(DETAILS),
+        retirementIdHash: registryRefHashOf("VERRA-OP-FABRICATED"),
+        serialRangeHash: serialRangeHashOf(`9660-1-3-${PREFIX.slice(5)}`),
+      };
+      const compromised = s.platform.oracles[0]!;
+      fakeSignature = await signMessage(compromised, domains(), "RetirementConfirmed", fake);
+      const digest = digestOf(domains(), "RetirementConfirmed", fake);
+      await publishObservation(s.db.pool, { kind: "RetirementConfirmed", subject: fake.requestId, digest, message: toJson(fake), signer: compromised.address, signature: fakeSignature });
+
+      // A genuine retirement requested after the forgery was published is confirmed: the aggregator went over the board.
+      const genuine = await requestRetirement(2n);
+      await s.retireAtRegistry(custodyRecord, genuine.requestId, 2n, DETAILS);
+      await until(async () => (await requestStatus(genuine.requestId)) === CONFIRMED, "the genuine confirmation");
+
+      expect(await requestStatus(fake.requestId)).to.equal(1); // Pending
+      expect(await relayOf(fake.requestId)).to.have.length(0);
+      const honest = await s.db.pool.query("select 1 from oracle_observations where subject = $1 and signer <> $2", [fake.requestId, compromised.address.toLowerCase()]);
+      expect(honest.rowCount).to.equal(0);
+      let error: unknown;
+      try {
+        await s.publicClient.simulateContract({
+          address: s.platform.deployment.registryBridge,
+          abi: bridgeAbi,
+          functionName: "confirmRetirement",
+          args: [fake, [fakeSignature]],
+          account: s.platform.relayer.address as Address,
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(String(error)).to.contain("RegistryBridgeQuorumNotMet");
+      expect(await balance(alice)).to.be.greaterThanOrEqual(3n);
+    });
+
+    it("an honest node refuses to sign a batch containing an item it did not verify itself", async () => {
+      const genuine = await requestRetirement(1n);
+      await s.retireAtRegistry(custodyRecord, genuine.requestId, 1n, DETAILS);
+      const genuineMessage = await until(async () => {
+        const { rows } = await s.db.pool.query("select message from oracle_observations where subject = $1 limit 1", [genuine.requestId]);
+        return rows[0]?.message as Record<string, unknown> | undefined;
+      }, "a genuine observation");
+      const items = [genuineMessage, toJson(fake)];
+      const { rows } = await s.db.pool.query<{ id: string }>(
+        "insert into oracle_batches (kind, digest, items) values ('RetirementConfirmedBatch', $1, $2) returning id",
+        [zeroHash, JSON.stringify(items)],
+      );
+      const batch = rows[0]!.id;
+      const honest = [s.platform.oracles[1]!, s.platform.oracles[2]!].map((o) => o.address.toLowerCase());
+      const votes = await until(async () => {
+        const found = await s.db.pool.query<{ signer: string; signature: string | null; refusal: string | null }>(
+          "select signer, signature, refusal from oracle_batch_votes where batch_id = $1 and signer = any($2)",
+          [batch, honest],
+        );
+        return found.rowCount === 2 ? found.rows : undefined;
+      }, "the honest nodes' answers");
+      for (const vote of votes) {
+        expect(vote.signature).to.equal(null);
+        expect(vote.refusal).to.match(/is not a message this oracle verified and signed/);
+      }
+      await s.db.pool.query("update oracle_batches set status = 'abandoned' where id = $1", [batch]);
+    });
+  });
+});
