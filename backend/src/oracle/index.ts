@@ -12,5 +12,5 @@ export {
   type OracleAggregatorOptions,
 } from "./aggregator";
 export { createChainReader, paramsTagOf, type ChainReader } from "./chain";
-export { digestOf, domainsOf, recoverSigner, signMessage, toJson, type ObservationKind } from "./messages";
+export { digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson, type ObservationKind } from "./messages";
 export { publishObservation } from "./store";

@@ -2,10 +2,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { type Address, type Hex, keccak256, parseEventLogs, toHex, zeroHash } from "viem";
+import { type Address, type Hex, keccak256, parseEventLogs, toHex, zeroAddress, zeroHash } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
-import { batchIdOf, detailsHashOf, registryRefHashOf, requestIdOf, serialRangeHashOf } from "../../../backend/src/chain/attestations";
+import { batchIdOf, detailsHashOf, registryRefHashOf, requestIdOf, serialRangeHashOf, sortSigners } from "../../../backend/src/chain/attestations";
+import {
+  CONDITION_FIAT_PAYMENT_RECEIVED,
+  CONDITION_REGISTRY_DELIVERY,
+  buildDeal,
+  dealTypes,
+  hashDeal,
+  settlementDomain,
+  signDealCondition,
+} from "../../../backend/src/chain/orders";
 import { registryAccountToBytes32 } from "../../../backend/src/chain/registryAccount";
 import { readKeyFile } from "../../../backend/src/cli/oracle";
 import {
@@ -13,6 +22,7 @@ import {
   type OracleNode,
   digestOf,
   domainsOf,
+  fromJson,
   publishObservation,
   signMessage,
   startOracleAggregator,
@@ -30,6 +40,7 @@ const PREFIX = "9660-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0";
 const CONFIRMED = 2;
 const bridgeAbi = loadAbi("RegistryBridge");
 const tokenAbi = loadAbi("CreditToken");
+const settlementAbi = loadAbi("Settlement");
 
 describe("oracle network on the chain: nodes verify at the registry, the aggregator relays 2-of-3 in batches", function () {
   this.timeout(180_000);
@@ -156,6 +167,24 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     expect(await supply()).to.equal(60n);
   });
 
+  it("a quorum message the chain already answered (a resend after a lost receipt) reverts at estimation and is closed, not retried", async () => {
+    const { rows } = await s.db.pool.query<{ message: Record<string, unknown> }>(
+      "select message from oracle_observations o join oracle_relays r using (digest) where r.kind = 'RetirementConfirmed' limit 1",
+    );
+    const answered = { ...fromJson("RetirementConfirmed", rows[0]!.message), retirementIdHash: registryRefHashOf("VERRA-OP-RESENT") };
+    const domains = domainsOf(s.platform.deployment);
+    const digest = digestOf(domains, "RetirementConfirmed", answered);
+    for (const oracle of [s.platform.oracles[1]!, s.platform.oracles[2]!]) {
+      const signature = await signMessage(oracle, domains, "RetirementConfirmed", answered);
+      await publishObservation(s.db.pool, { kind: "RetirementConfirmed", subject: answered.requestId, digest, message: toJson(answered), signer: oracle.address, signature });
+    }
+    const relay = await until(async () => {
+      const found = await s.db.pool.query<{ status: string; error: string | null; tx_hash: string | null }>("select status, error, tx_hash from oracle_relays where digest = $1", [digest]);
+      return found.rows[0];
+    }, "the aggregator's verdict");
+    expect(relay).to.deep.equal({ status: "closed", error: "RegistryBridgeRequestNotPending", tx_hash: null });
+  });
+
   it("withdrawal: a registry transfer to the holder's account with the memo confirms the withdrawal and burns", async () => {
     const key = keccak256(toHex(`withdraw-${Date.now()}`));
     const registryAccount = registryAccountToBytes32(BUYER_ACCOUNT);
@@ -228,6 +257,48 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     }
     nodes[1] = startNode(1);
     nodes[2] = startNode(2);
+  });
+
+  it("deal condition REGISTRY_DELIVERY: once the delivery withdrawal is confirmed on the bridge and at the registry, the quorum attests it", async () => {
+    const { settlement } = s.platform.deployment;
+    const { alice: seller, bob: buyer } = s.platform;
+    await (await s.platform.core.creditToken.connect(seller).setApprovalForAll(settlement, true)).wait();
+    const deal = buildDeal({
+      seller: seller.address as Address,
+      buyer: buyer.address as Address,
+      batchId,
+      amount: 2n,
+      unitPrice: 1n,
+      paymentToken: zeroAddress,
+      conditions: BigInt(CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY),
+      buyerRegistryAccount: registryAccountToBytes32(BUYER_ACCOUNT),
+      deadline: BigInt(Math.floor(Date.now() / 1000) + 86_400),
+    });
+    const domain = settlementDomain({ chainId: s.platform.deployment.chainId, verifyingContract: settlement });
+    const sign = (signer: typeof seller) => signer.signTypedData(domain as never, { Deal: [...dealTypes.Deal] }, deal);
+    const contract = s.platform.settlement.settlement.connect(seller);
+    await (await contract.openDeal(deal, await sign(seller), await sign(buyer))).wait();
+    const dealId = hashDeal({ domain, deal });
+    // The fiat leg is out of the oracles' scope (no verifiable payment source): the test attests it with the quorum.
+    const paid = keccak256(toHex("SEPA-42"));
+    const fiat = { dealId, condition: CONDITION_FIAT_PAYMENT_RECEIVED, evidence: paid };
+    const fiatSignatures = await Promise.all(sortSigners(s.platform.oracles).slice(0, 2).map((o) => signDealCondition({ signer: o, domain, attestation: fiat })));
+    await (await contract.attestDealCondition(dealId, CONDITION_FIAT_PAYMENT_RECEIVED, paid, fiatSignatures)).wait();
+    await (await contract.startDelivery(dealId)).wait();
+    const { deliveryRequestId } = (await s.publicClient.readContract({ address: settlement, abi: settlementAbi, functionName: "deal", args: [dealId] })) as { deliveryRequestId: Hex };
+    await s.indexer.syncToHead();
+
+    const op = await s.registry.transfer({ fromAccount: CUSTODY, toAccount: BUYER_ACCOUNT, recordId: custodyRecord, quantity: 2n, memo: deliveryRequestId });
+    await until(async () => {
+      const d = (await s.publicClient.readContract({ address: settlement, abi: settlementAbi, functionName: "deal", args: [dealId] })) as { satisfied: number };
+      return (Number(d.satisfied) & CONDITION_REGISTRY_DELIVERY) !== 0;
+    }, "DealConditionConfirmed(REGISTRY_DELIVERY)");
+    expect(await requestStatus(deliveryRequestId)).to.equal(CONFIRMED);
+    const [relay] = await relayOf(`${dealId}:${CONDITION_REGISTRY_DELIVERY}`);
+    const receipt = await s.publicClient.getTransactionReceipt({ hash: relay!.tx_hash as Hex });
+    const [event] = parseEventLogs({ abi: settlementAbi, logs: receipt.logs, eventName: "DealConditionConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
+    expect(event!.args).to.include({ dealId, condition: CONDITION_REGISTRY_DELIVERY, evidence: registryRefHashOf(op.operationId) });
+    await (await contract.settleDeal(dealId)).wait(); // every condition holds: the deal settles
   });
 
   describe("one compromised oracle", () => {
