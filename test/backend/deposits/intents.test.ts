@@ -1,7 +1,11 @@
 import Ajv from "ajv";
 import { expect } from "chai";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
+import Fastify from "fastify";
+import { serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { App } from "../../../backend/src/api/app";
+import auth from "../../../backend/src/api/plugins/app/auth";
+import depositRoutes from "../../../backend/src/api/routes/deposits";
 import { operatorKey, randomHash, signIn } from "../api/helpers";
 import { type TestDatabase, createTestDatabase } from "../support/database";
 import {
@@ -304,5 +308,23 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     const post = doc.paths["/deposits/intents"]!.post!;
     expect(Object.keys(post.responses)).to.include.members(["201", "400", "401", "409"]);
     for (const response of Object.values(post.responses)) ajv.compile(response.content!["application/json"]!.schema!);
+  });
+
+  it("registers as well inside a scope that already has the auth plugin (the domain API)", async () => {
+    const scoped = Fastify();
+    scoped.setValidatorCompiler(validatorCompiler);
+    scoped.setSerializerCompiler(serializerCompiler);
+    await scoped.register(async (scope) => {
+      await scope.register(auth);
+      await scope.register(depositRoutes, { pool: db.pool, custodyAccount: CUSTODY, registries: ["VERRA"] });
+    });
+    try {
+      await scoped.ready();
+      const listed = await scoped.inject({ method: "GET", url: "/deposits/intents", headers: bearer(token) });
+      expect(listed.statusCode).to.equal(200);
+      expect(listed.json().items.length).to.be.greaterThan(0);
+    } finally {
+      await scoped.close();
+    }
   });
 });
