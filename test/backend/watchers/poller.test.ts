@@ -1,0 +1,91 @@
+import { expect } from "chai";
+import type { App } from "../../../backend/src/api/app";
+import type { RegistryGuard } from "../../../backend/src/guard";
+import type { RegistryPort } from "../../../backend/src/registries/port";
+import type { RunningSimulator } from "../../../backend/src/simulators";
+import { createRegistryPoller } from "../../../backend/src/watchers";
+import { insertBatch, insertRequest } from "../api/helpers";
+import { testContext } from "../support/context";
+import { type TestDatabase, createTestDatabase } from "../support/database";
+import {
+  CUSTODY,
+  HOLDER,
+  SECRET,
+  applierFor,
+  clearWatcherState,
+  eventCount,
+  mirrorRows,
+  requestRow,
+  startVerra,
+  startWebhookApi,
+  testGuard,
+  verraPrefix,
+  verraSerial,
+  waitFor,
+} from "./fixtures";
+
+describe("watchers: polling catches up what webhooks dropped", () => {
+  let db: TestDatabase;
+  let guard: RegistryGuard;
+  let sim: RunningSimulator;
+  let adapter: RegistryPort;
+  let adapters: { VERRA: RegistryPort };
+  let app: App;
+
+  before(async () => {
+    db = await createTestDatabase({ migrate: true });
+    guard = await testGuard(db);
+    await clearWatcherState(db.pool);
+    ({ sim, adapter, adapters } = await startVerra());
+  });
+  after(async () => {
+    await sim?.close();
+    await app?.close();
+    await db?.drop();
+  });
+
+  it("every delivery dropped (dropRate 1): one poll stores and applies them all, from a persisted cursor", async () => {
+    const applier = applierFor(db, adapters, guard);
+    let url: string;
+    ({ app, url } = await startWebhookApi(db.pool, adapters, applier));
+    sim.admin.subscribe({ url: `${url}/webhooks/VERRA`, secret: SECRET });
+    sim.admin.setKnobs({ webhooks: { dropRate: 1 } });
+
+    // A withdrawal: the custody transfers 40 of a 100-unit block out to the holder, memo = the request id.
+    await insertBatch(db.pool, "1", "VERRA", verraPrefix(4242));
+    const requestId = await insertRequest(db.pool, { kind: "withdrawal", holder: "0x00000000000000000000000000000000000000a2", batchId: "1", amount: "40" });
+    const block = sim.admin.seedBlock({ account: CUSTODY, serial: verraSerial(4242, 1n, 100n) });
+    const transfer = await adapter.transfer({ fromAccount: CUSTODY, toAccount: HOLDER, recordId: block.id, quantity: 40n, memo: requestId });
+    const childId = transfer.resultRecordIds[0]!;
+    expect(sim.admin.webhooks.deliveries).to.deep.equal([]);
+    expect(await eventCount(db.pool)).to.deep.equal({ total: 0, unapplied: 0 });
+
+    const ctx = testContext(db);
+    const poller = createRegistryPoller(ctx, { adapters, guard, applier, intervalMs: 60_000 });
+    const first = await poller.pollRegistry("VERRA");
+    expect(first).to.deep.include({ stored: 4, duplicates: 0, cursor: "4" });
+    expect(first.drained.applied).to.equal(4);
+    expect(await eventCount(db.pool)).to.deep.equal({ total: 4, unapplied: 0 });
+    // The block that left custody is followed with the memo of the transfer that moved it.
+    expect(await mirrorRows(db.pool)).to.deep.equal([
+      { native_id: block.id, status: "ACTIVE", holder_account: CUSTODY, memo: null, quantity: "60" },
+      { native_id: childId, status: "ACTIVE", holder_account: HOLDER, memo: requestId, quantity: "40" },
+    ]);
+    expect(await requestRow(db.pool, requestId)).to.deep.equal({ registry_status: "CONFIRMED", registry_reference: transfer.operationId });
+
+    // Webhooks come back: the next event arrives by webhook; a poller restarted from the stored cursor reads only
+    // that one, and finds it already stored (the same ingest path, idempotent per event id).
+    sim.admin.setKnobs({ webhooks: { dropRate: 0 } });
+    sim.admin.hold(block.id);
+    await waitFor(async () => (await eventCount(db.pool)).total === 5, 15_000, "the webhook delivery");
+    const restarted = createRegistryPoller(testContext(db), { adapters, guard, applier });
+    const second = await restarted.pollRegistry("VERRA");
+    expect(second).to.deep.include({ stored: 0, duplicates: 1, cursor: "5" });
+    await waitFor(async () => (await mirrorRows(db.pool))[0]!.status === "ON_HOLD", 15_000, "the hold in the mirror");
+    const { rows } = await db.pool.query("SELECT source, count(*)::int AS n FROM registry_events GROUP BY source ORDER BY source");
+    expect(rows).to.deep.equal([
+      { source: "poll", n: 4 },
+      { source: "webhook", n: 1 },
+    ]);
+  });
+});
