@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { apiKeyCommand } from "./apiKey";
 import { auditCommand } from "./audit";
+import { embeddedChainCommand } from "./embeddedChain";
 import { reconcileCommand } from "./reconcile";
 import { serialCommand } from "./serial";
 import { simulateCommand } from "./simulate";
@@ -16,6 +17,7 @@ export function buildCli(): Command {
   program.addCommand(startCommand());
   program.addCommand(apiKeyCommand());
   program.addCommand(reconcileCommand());
+  program.addCommand(embeddedChainCommand(), { hidden: true });
   return program;
 }
 

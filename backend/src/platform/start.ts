@@ -11,8 +11,8 @@ import { createIndexer } from "../indexer";
 import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { type RunningSimulator, startSimulator } from "../simulators";
-import { type DemoWallet, seedChain, seedSimulator } from "./demo";
-import { startEmbeddedChain } from "./embeddedChain";
+import { startChainProcess } from "./chainProcess";
+import { type DemoWallet, seedSimulator } from "./demo";
 
 export type Platform = {
   ctx: Context;
@@ -62,19 +62,17 @@ async function startChain(ctx: Context) {
     const deployment = readDeploymentFile(config.chain.deploymentFile as string);
     return { rpcUrl: config.chain.rpcUrl, deployment, wallets: [] as DemoWallet[] };
   }
-  const chain = await startEmbeddedChain({
-    port: config.chain.embeddedRpcPort,
-    blockTimeMs: config.chain.blockTimeMs,
-    threshold: config.oracle.threshold,
-    logger: ctx.logger.child({ component: "chain" }),
-  });
+  const chain = await startChainProcess(
+    {
+      port: config.chain.embeddedRpcPort,
+      blockTimeMs: config.chain.blockTimeMs,
+      threshold: config.oracle.threshold,
+      confirmations: config.chain.confirmations,
+    },
+    ctx.logger.child({ component: "chain" }),
+  );
   ctx.shutdown.register("services", "chain", () => chain.close());
-  const { wallets } = await seedChain(chain);
-  // Bury the demo transactions under the confirmation depth, so the first index sync shows them before the API
-  // opens (under automine no block would follow them otherwise).
-  await chain.mineBlocks(config.chain.confirmations);
-  await chain.startMining();
-  return { rpcUrl: chain.node.url, deployment: chain.deployment, wallets };
+  return chain;
 }
 
 async function startSimulators(ctx: Context): Promise<Partial<Record<RegistryName, string>>> {
@@ -114,7 +112,7 @@ function registerChainHeadCheck(ctx: Context, client: PublicClient): void {
 
 /**
  * Boots the whole platform in one process: database (embedded unless DATABASE_URL), chain (embedded Hardhat node
- * with the contracts deployed and demo data, unless RPC_URL), registry simulators (for registries without a URL),
+ * in a child process with the contracts deployed and demo data, unless RPC_URL), registry simulators (for registries without a URL),
  * the indexer and the API. A failure part-way shuts down what had started.
  */
 export async function startPlatform(config: Config): Promise<Platform> {

@@ -4,7 +4,7 @@ import { hardhat } from "viem/chains";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
-import { type PlatformProcess, getJson, startPlatformProcess, until } from "../support/platformProcess";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 
 describe("e2e: the embedded platform as npm start runs it", function () {
   this.timeout(240_000);
@@ -119,6 +119,32 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     for (const url of [`${api}/health/live`, rpc]) {
       const reachable = await fetch(url, { method: "POST" }).then(() => true, () => false);
       expect(reachable, url).to.equal(false);
+    }
+  });
+});
+
+describe("e2e: the embedded chain process does not outlive the platform", function () {
+  this.timeout(240_000);
+
+  it("stops the chain child when the platform process is killed outright (SIGKILL), releasing its port", async () => {
+    const platform = await startPlatformProcess({ BLOCK_TIME_MS: "1000" }, privatePorts(process.pid + 25));
+    try {
+      const head = await fetch(platform.rpc, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+      });
+      expect(head.status).to.equal(200);
+      platform.child.kill("SIGKILL");
+      await platform.exited;
+      // The child sees its IPC channel close and exits; nothing answers on the RPC port afterwards.
+      await until(
+        "the chain port to close",
+        async () => ((await fetch(platform.rpc, { method: "POST" }).then(() => true, () => false)) ? undefined : true),
+        20_000,
+      );
+    } finally {
+      await platform.stop();
     }
   });
 });

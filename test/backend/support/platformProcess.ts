@@ -49,6 +49,27 @@ export async function getJson(url: string, headers: Record<string, string> = {})
   return response.json();
 }
 
+/**
+ * A platform killed with SIGKILL cannot stop its embedded PostgreSQL (the server is its own process group); the
+ * next start would recover it, but a test removing the folder must stop it first (SIGINT: fast shutdown).
+ */
+async function stopOrphanedPostgres(pgDir: string): Promise<void> {
+  const pidFile = path.join(pgDir, "postmaster.pid");
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, "utf8").split("\n")[0]);
+  const alive = () => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  if (!Number.isInteger(pid) || pid <= 0 || !alive()) return;
+  process.kill(pid, "SIGINT");
+  await until("the orphaned PostgreSQL to stop", async () => (alive() ? undefined : true), 20_000, 100);
+}
+
 /** Starts the platform and resolves once it printed its summary; rejects with its output when it exits first. */
 export async function startPlatformProcess(env: Record<string, string> = {}, ports = privatePorts()): Promise<PlatformProcess> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "carbon-platform-"));
@@ -76,6 +97,7 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
       child.kill("SIGKILL");
       await exited;
     }
+    await stopOrphanedPostgres(path.join(dataDir, "pg"));
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   const outcome = await until(
