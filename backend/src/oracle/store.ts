@@ -117,13 +117,18 @@ export async function publishObservation(pool: Pool, p: PublishParameters): Prom
 
 export type ObservationRow = { kind: ObservationKind; subject: string; digest: Hex; message: Record<string, unknown>; signer: Address; signature: Hex };
 
-/** Signed observations whose message was neither relayed nor closed (oldest first). */
-export async function unrelayedObservations(pool: Pool, limit: number): Promise<ObservationRow[]> {
+/**
+ * Signed observations of the last `maxAgeDays` whose message was neither relayed nor closed (oldest first). Honest
+ * nodes sign an answer within a few passes of each other, so an older message still short of the quorum is a
+ * minority view or a forgery; leaving it out keeps every pass small.
+ */
+export async function unrelayedObservations(pool: Pool, limit: number, maxAgeDays = 7): Promise<ObservationRow[]> {
   const { rows } = await pool.query<ObservationRow>(
     `select o.kind, o.subject, o.digest, o.message, o.signer, o.signature from oracle_observations o
-      where not exists (select 1 from oracle_relays r where r.digest = o.digest)
+      where o.created_at > now() - make_interval(days => $2)
+        and not exists (select 1 from oracle_relays r where r.digest = o.digest)
       order by o.id limit $1`,
-    [limit],
+    [limit, maxAgeDays],
   );
   return rows;
 }

@@ -115,6 +115,7 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     expect(await read<boolean>("certificateOf", [request.requestId, registryRefHashOf(op.operationId), serialRangeHashOf(retired!.serial)])).to.equal(true);
     const [relay] = await relayOf(request.requestId);
     const receipt = await s.publicClient.getTransactionReceipt({ hash: relay!.tx_hash as Hex });
+    console.log(`      figure: 1 retirement confirmation alone (batch of one), gas ${receipt.gasUsed}`);
     const [event] = parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "RetirementConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
     expect(event!.args).to.include({
       requestId: request.requestId,
