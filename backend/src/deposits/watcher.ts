@@ -3,8 +3,9 @@
  *
  * - `awaiting_transfer`: looks the intent id up as a memo at the registry (through the guard). A confirmed
  *   transfer into custody whose block passes `judgeArrival` becomes `arrived` (range claimed in `deposits`, one
- *   `immobilize` job enqueued, all in one transaction); a block that fails it becomes `rejected` with the reason
- *   (it stays in custody at the registry: an operator returns it, see docs/deposits.md). Nothing confirmed by
+ *   `immobilize` job enqueued, all in one transaction); a block that fails it, or whose exact range the bridge
+ *   already minted (with `chain`), becomes `rejected` with the reason (it stays in custody at the registry: an
+ *   operator returns it, see docs/deposits.md). Nothing confirmed by
  *   `expires_at` -> `expired`; a transfer still pending at the registry keeps the intent waiting.
  * - `arrived` / `immobilized`: once the indexer shows the deposit minted (DepositConfirmed with depositId = intent
  *   id) -> `minted` with the transaction hash.
@@ -12,12 +13,15 @@
  * Runs never overlap; every transition is conditional on the status it leaves, so several watcher processes
  * apply each once. A registry error skips that intent until the next run.
  */
+import type { Hex } from "viem";
+import { blockKeyOf } from "../chain/attestations";
 import type { Context } from "../context";
 import type { RegistryGuard } from "../guard/registry-guard";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
 import { judgeArrival, transferState } from "./arrival";
 import {
+  type Arrival,
   type StoredIntent,
   findMint,
   markArrived,
@@ -34,6 +38,11 @@ export type DepositWatcherOptions = {
   custodyAccount: string;
   /** Pause between the end of one run and the start of the next, default 10 s. */
   intervalMs?: number | undefined;
+  /**
+   * The bridge, read directly (e.g. the oracle's `createChainReader`): an arrived range whose block key the bridge
+   * already minted is rejected even when the index has not caught up. Without it only `deposits` is consulted.
+   */
+  chain?: { isBlockDeposited(blockKey: Hex): Promise<boolean> } | undefined;
   /** Most intents looked at per run, oldest first (default 1,000). */
   batchSize?: number | undefined;
   now?: () => Date;
@@ -104,6 +113,10 @@ export function createDepositWatcher(
           : "unchanged";
       }
       if (decision.kind === "arrived") {
+        const onChain = await depositedOnChain(decision.arrival);
+        if (onChain !== undefined) {
+          return (await setStatus(pool, intent.intentId, "awaiting_transfer", "rejected", onChain)) ? "rejected" : "unchanged";
+        }
         const marked = await markArrived(pool, intent, decision.arrival);
         if (marked.outcome === "already_tokenized") {
           return (await setStatus(
@@ -144,6 +157,14 @@ export function createDepositWatcher(
     if (detail !== null)
       await setDetail(pool, intent.intentId, "awaiting_transfer", detail);
     return "unchanged";
+  }
+
+  /** Why the bridge says this exact range is already tokenized, or undefined (also without a chain reader). */
+  async function depositedOnChain(arrival: Arrival): Promise<string | undefined> {
+    if (options.chain === undefined) return undefined;
+    const blockKey = blockKeyOf(arrival.batchId, arrival.blockStart, arrival.blockEnd);
+    if (!(await options.chain.isBlockDeposited(blockKey))) return undefined;
+    return `already tokenized on chain: units ${arrival.blockStart}-${arrival.blockEnd} (block key ${blockKey}) are deposited on the bridge`;
   }
 
   async function step(intent: StoredIntent): Promise<Outcome> {
