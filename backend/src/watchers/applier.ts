@@ -10,8 +10,8 @@
  * - `requests.registry_status` / `registry_reference` when a memo is a platform request id (the registry's own
  *   word on the request: PENDING / CONFIRMED / REJECTED and its operation id).
  *
- * One drain per registry at a time across processes (a Postgres advisory lock), so two appliers never interleave
- * an older read after a newer write. A registry that cannot answer (retryable error) stops the drain: the events
+ * One drain per registry at a time across processes (the mirror lock, `withMirrorLock`, which the snapshot
+ * writer's compose step also takes), so two appliers never interleave an older read after a newer write. A registry that cannot answer (retryable error) stops the drain: the events
  * stay unapplied and the next drain (poll tick, next webhook) retries them.
  */
 import type { Context } from "../context";

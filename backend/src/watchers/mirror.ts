@@ -134,18 +134,25 @@ export async function changedSince(db: Pool | PoolClient, registry: RegistryName
  * Runs `fn` holding the registry's mirror lock (a session advisory lock on its own connection): the applier's
  * drains and the snapshot writer's compose step take it, so a snapshot never mixes a listing with a mirror that
  * a drain moved past it. Not re-entrant across connections: never call a drain from inside `fn`.
+ *
+ * Waiting is `pg_try_advisory_lock` in a loop with the connection given back between tries: a waiter blocked in
+ * `pg_advisory_lock` would hold a pooled connection, and enough of them could starve the holder of the
+ * connection it needs to finish (the pool is shared with the API and the indexer).
  */
 export async function withMirrorLock<T>(pool: Pool, registry: RegistryName, fn: () => Promise<T>): Promise<T> {
-  const lock = await pool.connect();
   const key = `carbon.watchers.mirror:${registry}`;
-  try {
-    await lock.query("SELECT pg_advisory_lock(hashtext($1))", [key]);
+  for (;;) {
+    const lock = await pool.connect();
+    let held = false;
     try {
-      return await fn();
+      const { rows } = await lock.query<{ locked: boolean }>("SELECT pg_try_advisory_lock(hashtext($1)) AS locked", [key]);
+      held = rows[0]?.locked === true;
+      if (held) return await fn();
     } finally {
-      await lock.query("SELECT pg_advisory_unlock(hashtext($1))", [key]);
+      // A connection that could not unlock is destroyed (which ends its session and so the lock), never reused.
+      const broken = held && (await lock.query("SELECT pg_advisory_unlock(hashtext($1))", [key]).then(() => false, () => true));
+      lock.release(broken);
     }
-  } finally {
-    lock.release();
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 50));
   }
 }

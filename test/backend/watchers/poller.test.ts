@@ -3,7 +3,7 @@ import type { App } from "../../../backend/src/api/app";
 import type { RegistryGuard } from "../../../backend/src/guard";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import type { RunningSimulator } from "../../../backend/src/simulators";
-import { createRegistryPoller } from "../../../backend/src/watchers";
+import { type ChangeApplier, createRegistryPoller } from "../../../backend/src/watchers";
 import { insertBatch, insertRequest } from "../api/helpers";
 import { testContext } from "../support/context";
 import { type TestDatabase, createTestDatabase } from "../support/database";
@@ -31,12 +31,17 @@ describe("watchers: polling catches up what webhooks dropped", () => {
   let adapter: RegistryPort;
   let adapters: { VERRA: RegistryPort };
   let app: App;
+  let applier: ChangeApplier;
 
   before(async () => {
     db = await createTestDatabase({ migrate: true });
     guard = await testGuard(db);
     await clearWatcherState(db.pool);
     ({ sim, adapter, adapters } = await startVerra());
+    applier = applierFor(db, adapters, guard);
+    let url: string;
+    ({ app, url } = await startWebhookApi(db.pool, adapters, applier));
+    sim.admin.subscribe({ url: `${url}/webhooks/VERRA`, secret: SECRET });
   });
   after(async () => {
     await sim?.close();
@@ -45,10 +50,6 @@ describe("watchers: polling catches up what webhooks dropped", () => {
   });
 
   it("every delivery dropped (dropRate 1): one poll stores and applies them all, from a persisted cursor", async () => {
-    const applier = applierFor(db, adapters, guard);
-    let url: string;
-    ({ app, url } = await startWebhookApi(db.pool, adapters, applier));
-    sim.admin.subscribe({ url: `${url}/webhooks/VERRA`, secret: SECRET });
     sim.admin.setKnobs({ webhooks: { dropRate: 1 } });
 
     // A withdrawal: the custody transfers 40 of a 100-unit block out to the holder, memo = the request id.
@@ -87,5 +88,26 @@ describe("watchers: polling catches up what webhooks dropped", () => {
       { source: "poll", n: 4 },
       { source: "webhook", n: 1 },
     ]);
+  });
+
+  it("an event delivered while the registry cannot be read stays stored but unapplied; the next poll applies it", async () => {
+    const { rows } = await db.pool.query<{ native_id: string }>("SELECT native_id FROM custody_blocks WHERE holder_account = $1", [CUSTODY]);
+    const blockId = rows[0]!.native_id;
+    const maintenanceEnd = Date.now() + 3_000;
+    sim.admin.startMaintenance(3_000);
+    sim.admin.release(blockId);
+    await waitFor(() => sim.admin.webhooks.deliveries.some((delivery) => delivery.eventId === "EV-6" && delivery.status === 200), 15_000, "the delivery");
+    // Stored; not applied: every read of the registry answers 503 until the window ends (and the guard holds
+    // every call until its Retry-After), so nothing can have been applied yet.
+    expect(Date.now()).to.be.below(maintenanceEnd);
+    const { rows: pending } = await db.pool.query("SELECT applied_at FROM registry_events WHERE event_id = 'EV-6'");
+    expect(pending).to.deep.equal([{ applied_at: null }]);
+    expect((await mirrorRows(db.pool))[0]!.status).to.equal("ON_HOLD");
+
+    // The poll waits out the registry's Retry-After (the guard's shared block), then drains what is left.
+    const result = await createRegistryPoller(testContext(db), { adapters, guard, applier }).pollRegistry("VERRA");
+    expect(result).to.deep.include({ stored: 0, duplicates: 1 });
+    expect(await eventCount(db.pool)).to.deep.equal({ total: 6, unapplied: 0 });
+    expect((await mirrorRows(db.pool))[0]!.status).to.equal("ACTIVE");
   });
 });

@@ -146,4 +146,12 @@ describe("watchers: webhook receiver (real simulator delivering to the API over 
     expect(await again.json()).to.deep.equal({ registry: "VERRA", eventId: "EV-1", duplicate: true });
     expect((await eventCount(db.pool)).total).to.equal(1);
   });
+
+  it("the raw-body parser stays inside the webhook plugin: other routes still parse JSON; the route is in the OpenAPI document", async () => {
+    const siwe = await app.inject({ method: "POST", url: "/auth/siwe", payload: { message: "hello" } });
+    expect(siwe.statusCode).to.equal(400);
+    expect(siwe.json().fields.map((field: { field: string }) => field.field)).to.deep.equal(["body.signature"]);
+    const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json();
+    expect(Object.keys(doc.paths["/webhooks/{registry}"].post.responses)).to.include.members(["200", "401", "404"]);
+  });
 });
