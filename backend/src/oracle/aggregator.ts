@@ -181,14 +181,25 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     }
   }
 
+  /** The row's message in typed form and its recomputed digest, when the row is well formed and hashes to its digest. */
+  function hashRow(row: store.ObservationRow): { message: ObservationMessages[ObservationKind]; digest: Hex } | undefined {
+    try {
+      const message = fromJson(row.kind, row.message);
+      const digest = digestOf(domains, row.kind, message as never);
+      return digest === row.digest.toLowerCase() ? { message, digest } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async function tick(): Promise<void> {
     const { members, threshold } = await chain.oracleSet();
     const groups = new Map<string, Group>();
-    for (const row of await store.unrelayedObservations(pool, 5000)) {
+    for (const row of await store.quorumCandidates(pool, threshold, 500)) {
       if (inFlight.has(row.digest)) continue;
-      const message = fromJson(row.kind, row.message);
-      const digest = digestOf(domains, row.kind, message as never);
-      if (digest !== row.digest.toLowerCase()) continue; // the row's message does not hash to its digest
+      const parsed = hashRow(row);
+      if (parsed === undefined) continue; // malformed, or its message does not hash to its digest
+      const { message, digest } = parsed;
       const group = groups.get(digest) ?? { kind: row.kind, subject: row.subject, digest, message, signatures: new Map() };
       for (const [signer, signature] of await validSignatures(digest, [row], members)) group.signatures.set(signer, signature);
       groups.set(digest, group);

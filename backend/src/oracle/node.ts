@@ -110,16 +110,21 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   async function answerBatches(): Promise<void> {
     for (const batch of await store.unansweredBatches(pool, me)) {
       const itemKind = batch.kind.replace(/Batch$/, "") as ObservationKind;
-      const items = batch.items.map((item) => fromJson(itemKind, item));
-      const digests = items.map((item) => digestOf(domains, itemKind, item as never));
-      const own = await store.ownObservations(pool, me, digests);
+      let items: unknown[] = [];
       let refusal: string | undefined;
-      for (const digest of digests) {
-        const signature = own.get(digest);
-        if (signature === undefined || (await recoverSigner(digest, signature)) !== me) {
-          refusal = `item ${digest} is not a message this oracle verified and signed`;
-          break;
+      try {
+        items = batch.items.map((item) => fromJson(itemKind, item));
+        const digests = items.map((item) => digestOf(domains, itemKind, item as never));
+        const own = await store.ownObservations(pool, me, digests);
+        for (const digest of digests) {
+          const signature = own.get(digest);
+          if (signature === undefined || (await recoverSigner(digest, signature)) !== me) {
+            refusal = `item ${digest} is not a message this oracle verified and signed`;
+            break;
+          }
         }
+      } catch {
+        refusal = "malformed batch items";
       }
       if (refusal !== undefined) {
         await store.recordVote(pool, batch.id, me, { refusal });

@@ -118,17 +118,23 @@ export async function publishObservation(pool: Pool, p: PublishParameters): Prom
 export type ObservationRow = { kind: ObservationKind; subject: string; digest: Hex; message: Record<string, unknown>; signer: Address; signature: Hex };
 
 /**
- * Signed observations of the last `maxAgeDays` whose message was neither relayed nor closed (oldest first). Honest
- * nodes sign an answer within a few passes of each other, so an older message still short of the quorum is a
- * minority view or a forgery; leaving it out keeps every pass small.
+ * Observations of messages that `threshold` distinct signers published in the last `maxAgeDays` and that were
+ * neither relayed nor closed: at most `limit` messages, oldest first, every row of each. The signer column is
+ * only a claim here (the aggregator recovers each signature); the filter just keeps single-signer messages, such
+ * as a forgery, out of every pass. Honest nodes sign an answer within a few passes of each other, so an older
+ * message still short of the quorum is a minority view or a forgery.
  */
-export async function unrelayedObservations(pool: Pool, limit: number, maxAgeDays = 7): Promise<ObservationRow[]> {
+export async function quorumCandidates(pool: Pool, threshold: number, limit: number, maxAgeDays = 7): Promise<ObservationRow[]> {
   const { rows } = await pool.query<ObservationRow>(
-    `select o.kind, o.subject, o.digest, o.message, o.signer, o.signature from oracle_observations o
-      where o.created_at > now() - make_interval(days => $2)
-        and not exists (select 1 from oracle_relays r where r.digest = o.digest)
-      order by o.id limit $1`,
-    [limit, maxAgeDays],
+    `with candidates as (
+       select o.digest from oracle_observations o
+        where o.created_at > now() - make_interval(days => $3)
+          and not exists (select 1 from oracle_relays r where r.digest = o.digest)
+        group by o.digest having count(distinct o.signer) >= $1
+        order by min(o.id) limit $2)
+     select o.kind, o.subject, o.digest, o.message, o.signer, o.signature
+       from oracle_observations o join candidates c on c.digest = o.digest order by o.id`,
+    [threshold, limit, maxAgeDays],
   );
   return rows;
 }

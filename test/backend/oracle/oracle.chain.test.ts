@@ -323,6 +323,13 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
       const digest = digestOf(domains(), "RetirementConfirmed", fake);
       await publishObservation(s.db.pool, { kind: "RetirementConfirmed", subject: fake.requestId, digest, message: toJson(fake), signer: compromised.address, signature: fakeSignature });
 
+      // Junk the compromised key can write to the board: a malformed message claimed by two signers.
+      for (const signer of [compromised.address, s.platform.oracles[1]!.address]) {
+        await s.db.pool.query(
+          "insert into oracle_observations (kind, subject, digest, message, signer, signature) values ('RetirementConfirmed', $1, $2, $3, $4, $5)",
+          [fake.requestId, keccak256(toHex("junk")), JSON.stringify({ requestId: "junk" }), signer.toLowerCase(), fakeSignature],
+        );
+      }
       // A genuine retirement requested after the forgery was published is confirmed: the aggregator went over the board.
       const genuine = await requestRetirement(2n);
       await s.retireAtRegistry(custodyRecord, genuine.requestId, 2n, DETAILS);
@@ -330,7 +337,11 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
 
       expect(await requestStatus(fake.requestId)).to.equal(1); // Pending
       expect(await relayOf(fake.requestId)).to.have.length(0);
-      const honest = await s.db.pool.query("select 1 from oracle_observations where subject = $1 and signer <> $2", [fake.requestId, compromised.address.toLowerCase()]);
+      const honest = await s.db.pool.query("select 1 from oracle_observations where subject = $1 and signer <> $2 and digest <> $3", [
+        fake.requestId,
+        compromised.address.toLowerCase(),
+        keccak256(toHex("junk")),
+      ]);
       expect(honest.rowCount).to.equal(0);
       let error: unknown;
       try {
