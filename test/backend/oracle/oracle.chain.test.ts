@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
 import { type Address, type Hex, keccak256, parseEventLogs, toHex, zeroAddress, zeroHash } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
+import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { batchIdOf, detailsHashOf, registryRefHashOf, requestIdOf, serialRangeHashOf, sortSigners } from "../../../backend/src/chain/attestations";
 import {
@@ -41,6 +41,7 @@ const CONFIRMED = 2;
 const bridgeAbi = loadAbi("RegistryBridge");
 const tokenAbi = loadAbi("CreditToken");
 const settlementAbi = loadAbi("Settlement");
+const MNEMONIC = "test test test test test test test test test test test junk";
 
 describe("oracle network on the chain: nodes verify at the registry, the aggregator relays 2-of-3 in batches", function () {
   this.timeout(180_000);
@@ -215,19 +216,12 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     expect(await read<boolean>("isBatchFrozen", [batchId], tokenAbi, s.platform.deployment.creditToken)).to.equal(false);
   });
 
-  it("a node runs as its own process (`carbon oracle --key-file`): with one in-process node left, the child makes the quorum", async () => {
+  /** `carbon <command> ...` as a child process, joined to this test's database, chain and simulator. */
+  function spawnCli(args: string[], extraEnv: Record<string, string> = {}): TsChild {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "oracle-"));
-    const keyFile = path.join(dir, "oracle.key");
-    fs.writeFileSync(keyFile, `${s.platform.oracleKeys[2]}\n`, { mode: 0o644 });
-    expect(() => readKeyFile(keyFile)).to.throw(/accessible by group or others \(mode 644\); run: chmod 600/);
-    fs.chmodSync(keyFile, 0o600);
     const deploymentFile = path.join(dir, "deployment.json");
     const d = s.platform.deployment;
     fs.writeFileSync(deploymentFile, JSON.stringify({ ...d, startBlock: d.deployBlock }));
-
-    await nodes[1]?.stop();
-    await nodes[2]?.stop();
-    nodes[1] = nodes[2] = undefined;
     const env = {
       DATABASE_URL: s.db.url,
       RPC_URL: s.chainNode.url,
@@ -235,15 +229,27 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
       VERRA_API_URL: s.sim.url,
       CUSTODY_ACCOUNT: CUSTODY,
       LOG_LEVEL: "info",
+      ...extraEnv,
     };
     const saved = { ...process.env };
     Object.assign(process.env, env);
-    let child: TsChild;
     try {
-      child = spawnTs("test/backend/oracle/fixtures/oracle-cli.ts", ["--key-file", keyFile, "--poll-ms", "150", "--reserve-interval-ms", "0"]);
+      return spawnTs("test/backend/oracle/fixtures/oracle-cli.ts", args);
     } finally {
       process.env = saved;
     }
+  }
+
+  it("a node runs as its own process (`carbon oracle --key-file`): with one in-process node left, the child makes the quorum", async () => {
+    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "oracle-key-")), "oracle.key");
+    fs.writeFileSync(keyFile, `${s.platform.oracleKeys[2]}\n`, { mode: 0o644 });
+    expect(() => readKeyFile(keyFile)).to.throw(/accessible by group or others \(mode 644\); run: chmod 600/);
+    fs.chmodSync(keyFile, 0o600);
+
+    await nodes[1]?.stop();
+    await nodes[2]?.stop();
+    nodes[1] = nodes[2] = undefined;
+    const child = spawnCli(["oracle", "--key-file", keyFile, "--poll-ms", "150", "--reserve-interval-ms", "0"]);
     try {
       await waitForOutput(child, (out) => out.includes("oracle node started"));
       expect(child.stdout()).not.to.contain((s.platform.oracleKeys[2] as string).slice(2));
@@ -258,6 +264,42 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     }
     nodes[1] = startNode(1);
     nodes[2] = startNode(2);
+  });
+
+  it("the aggregator as its own process (`carbon aggregator`), killed with SIGKILL and restarted: work continues, no transaction is sent twice", async () => {
+    await aggregator?.stop();
+    aggregator = undefined;
+    const relayerKey = toHex(mnemonicToAccount(MNEMONIC, { addressIndex: 7 }).getHdKey().privateKey as Uint8Array);
+    const sender = privateKeyToAccount(relayerKey).address;
+    const sentBefore = await s.publicClient.getTransactionCount({ address: sender });
+    const spawnAggregator = () => spawnCli(["aggregator", "--window-ms", "200"], { RELAYER_KEY: relayerKey });
+
+    const first = spawnAggregator();
+    await waitForOutput(first, (out) => out.includes("oracle aggregator started"));
+    const one = await requestRetirement(2n);
+    await s.retireAtRegistry(custodyRecord, one.requestId, 2n, DETAILS);
+    await until(async () => (await requestStatus(one.requestId)) === CONFIRMED, "confirmation by the first aggregator process");
+    first.child.kill("SIGKILL");
+    await first.exited;
+
+    const two = await requestRetirement(2n);
+    await s.retireAtRegistry(custodyRecord, two.requestId, 2n, DETAILS);
+    await until(
+      async () => Number((await s.db.pool.query("select count(*) from oracle_observations where subject = $1", [two.requestId])).rows[0].count) === 3,
+      "the nodes' signatures while no aggregator runs",
+    );
+    const second = spawnAggregator();
+    try {
+      await until(async () => (await requestStatus(two.requestId)) === CONFIRMED, "confirmation by the restarted aggregator");
+      const sent = (await s.publicClient.getTransactionCount({ address: sender })) - sentBefore;
+      expect(sent).to.equal(2); // one batch each; nothing of the first process was sent again
+      const relays = await s.db.pool.query("select subject from oracle_relays where subject = any($1)", [[one.requestId, two.requestId]]);
+      expect(relays.rowCount).to.equal(2);
+    } finally {
+      second.child.kill("SIGTERM");
+      await second.exited;
+    }
+    aggregator = startAggregator();
   });
 
   it("deal condition REGISTRY_DELIVERY: once the delivery withdrawal is confirmed on the bridge and at the registry, the quorum attests it", async () => {
