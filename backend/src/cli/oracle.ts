@@ -8,6 +8,7 @@ import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
 import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { readDeploymentFile } from "../chain/deployment";
 import { type Config, loadConfig } from "../config";
 import { type Context, createContext, handleSignals } from "../context";
 import { ValidationError } from "../errors";
@@ -31,22 +32,6 @@ export function readKeyFile(file: string): `0x${string}` {
   const key = fs.readFileSync(file, "utf8").trim();
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ValidationError("keyFile", `key file ${file} must hold 0x followed by 64 hex digits`);
   return key as `0x${string}`;
-}
-
-/** The deployment record DEPLOYMENT_FILE names (the shape `scripts/deploy.ts` writes). */
-function readDeploymentFile(file: string): Deployment {
-  const raw = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
-  for (const key of ["chainId", "creditToken", "identityRegistry", "registryBridge", "settlement", "startBlock"]) {
-    if (raw[key] === undefined) throw new ValidationError("DEPLOYMENT_FILE", `${file}: missing "${key}"`);
-  }
-  return {
-    chainId: Number(raw.chainId),
-    creditToken: raw.creditToken as `0x${string}`,
-    identityRegistry: raw.identityRegistry as `0x${string}`,
-    registryBridge: raw.registryBridge as `0x${string}`,
-    settlement: raw.settlement as `0x${string}`,
-    deployBlock: Number(raw.startBlock),
-  };
 }
 
 /** Config with the keys every oracle process needs, or a message naming what is missing. */
