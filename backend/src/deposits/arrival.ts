@@ -13,18 +13,13 @@ import type { CreditBlock, RegistryOperation } from "../registries/model";
 import { batchIdOf } from "../chain/attestations";
 import type { Arrival, StoredIntent } from "./store";
 
-export type ArrivalDecision =
-  | { kind: "waiting"; detail: string | null }
-  | { kind: "rejected"; detail: string }
-  | { kind: "arrived"; arrival: Arrival };
+export type ArrivalDecision = { kind: "rejected"; detail: string } | { kind: "arrived"; arrival: Arrival };
 
 /** What the memo lookup says about the holder's transfer, before the block is read. */
 export function transferState(
   operation: RegistryOperation | undefined,
   custodyAccount: string,
-):
-  | { kind: "waiting"; detail: string | null }
-  | { kind: "confirmed"; recordId: string } {
+): { kind: "waiting"; detail: string | null } | { kind: "confirmed"; recordId: string } {
   if (operation === undefined) return { kind: "waiting", detail: null };
   if (operation.kind !== "TRANSFER" || operation.toAccount !== custodyAccount) {
     return {
@@ -87,10 +82,7 @@ export function judgeArrival(
       detail: `record ${recordId} is from batch ${block.serialPrefix}, not the declared ${intent.declaredPrefix}`,
     };
   }
-  if (
-    block.blockStart < intent.declaredStart ||
-    block.blockEnd > intent.declaredEnd
-  ) {
+  if (block.blockStart < intent.declaredStart || block.blockEnd > intent.declaredEnd) {
     return {
       kind: "rejected",
       detail: `record ${recordId} holds units ${block.blockStart}-${block.blockEnd}, outside the declared ${intent.declaredStart}-${intent.declaredEnd}`,
@@ -103,10 +95,7 @@ export function judgeArrival(
       serialPrefix: block.serialPrefix,
       blockStart: block.blockStart,
       blockEnd: block.blockEnd,
-      batchId: batchIdOf(
-        REGISTRY_IDS[intent.registry as RegistryName],
-        block.serialPrefix,
-      ),
+      batchId: batchIdOf(REGISTRY_IDS[intent.registry as RegistryName], block.serialPrefix),
     },
   };
 }

@@ -39,69 +39,47 @@ export class DepositError extends BaseError {
   override name = "DepositError";
 }
 
-function retryLater(
-  message: string,
-  code: string,
-  retryAfterMs: number,
-  cause?: unknown,
-): DepositError {
-  return new DepositError(message, {
-    code,
-    retryable: true,
-    retryAfterMs,
-    cause,
-  });
+function retryLater(message: string, code: string, retryAfterMs: number, cause?: unknown): DepositError {
+  return new DepositError(message, { code, retryable: true, retryAfterMs, cause });
 }
 
-export function createImmobilizeHandler(
-  parameters: CreateImmobilizeHandlerParameters,
-): JobHandler<ImmobilizePayload> {
+function fatal(message: string, code: string): DepositError {
+  return new DepositError(message, { code, retryable: false });
+}
+
+/** The intent id of a job's payload; a malformed payload is a bug, never retried. */
+function intentIdOf(job: Job): string {
+  const intentId = (job.payload as Partial<ImmobilizePayload> | null)?.intentId;
+  if (typeof intentId !== "string" || !/^0x[0-9a-f]{64}$/.test(intentId)) {
+    throw fatal(`job ${job.key}: the payload names no intentId`, "DEPOSIT_BAD_PAYLOAD");
+  }
+  return intentId;
+}
+
+/** A handler for jobs of any payload (the registry workers take `Record<string, JobHandler>`); the payload is checked. */
+export function createImmobilizeHandler(parameters: CreateImmobilizeHandlerParameters): JobHandler {
   const { adapters, guard, custodyAccount, db } = parameters;
   const pendingRetryMs = parameters.pendingRetryMs ?? 5_000;
 
-  return async (job: Job<ImmobilizePayload>) => {
-    const intentId = job.payload.intentId;
+  return async (job: Job) => {
+    const intentId = intentIdOf(job);
     const intent = await loadIntent(db, intentId);
-    if (intent === undefined)
-      throw new DepositError(`no deposit intent ${intentId}`, {
-        code: "DEPOSIT_INTENT_MISSING",
-        retryable: false,
-      });
+    if (intent === undefined) throw fatal(`no deposit intent ${intentId}`, "DEPOSIT_INTENT_MISSING");
     if (intent.status === "immobilized" || intent.status === "minted") return;
-    if (
-      intent.status !== "arrived" ||
-      intent.recordId === null ||
-      intent.quantity === null
-    ) {
-      throw new DepositError(
-        `deposit intent ${intentId} is ${intent.status}, not arrived`,
-        { code: "DEPOSIT_INTENT_NOT_ARRIVED", retryable: false },
-      );
+    const { recordId, quantity } = intent;
+    if (intent.status !== "arrived" || recordId === null || quantity === null) {
+      throw fatal(`deposit intent ${intentId} is ${intent.status}, not arrived`, "DEPOSIT_INTENT_NOT_ARRIVED");
     }
     const registry = intent.registry as RegistryName;
     const adapter = adapters[registry];
-    if (adapter === undefined) {
-      throw new DepositError(`no adapter for ${registry}`, {
-        code: "DEPOSIT_NO_ADAPTER",
-        retryable: false,
-      });
-    }
+    if (adapter === undefined) throw fatal(`no adapter for ${registry}`, "DEPOSIT_NO_ADAPTER");
+
     const memo = immobilizeMemoOf(intentId);
-    let operation: RegistryOperation | undefined = await guard.guardedCall(
-      registry,
-      () => adapter.findOperationByMemo(memo),
-    );
+    let operation: RegistryOperation | undefined = await guard.guardedCall(registry, () => adapter.findOperationByMemo(memo));
     if (operation === undefined || operation.status === "REJECTED") {
-      const recordId = intent.recordId;
-      const quantity = intent.quantity;
       try {
         operation = await guard.guardedCall(registry, () =>
-          adapter.immobilize({
-            account: custodyAccount,
-            recordId,
-            quantity,
-            memo,
-          }),
+          adapter.immobilize({ account: custodyAccount, recordId, quantity, memo }),
         );
       } catch (error) {
         if (error instanceof RegistryRejectedError && error.status === 409) {
@@ -113,42 +91,29 @@ export function createImmobilizeHandler(
           );
         }
         if (error instanceof RegistryRejectedError) {
-          await setDetail(
-            db,
-            intentId,
-            "arrived",
-            `immobilization refused by ${registry}: ${error.message}`,
-          );
+          await setDetail(db, intentId, "arrived", `immobilization refused by ${registry}: ${error.message}`);
         }
         throw error;
       }
     }
-    if (operation.status === "PENDING") {
+    const { operationId, status } = operation;
+    if (status === "PENDING") {
       throw retryLater(
-        `immobilization ${operation.operationId} of ${intentId} is pending at ${registry}`,
+        `immobilization ${operationId} of ${intentId} is pending at ${registry}`,
         "DEPOSIT_IMMOBILIZATION_PENDING",
         pendingRetryMs,
       );
     }
-    if (operation.status === "REJECTED") {
+    if (status === "REJECTED") {
       // Rejected at confirmation (e.g. a hold arrived in between): the next attempt looks and submits again.
       const reason = operation.rejectionReason ?? "no reason given";
-      await setDetail(
-        db,
-        intentId,
-        "arrived",
-        `immobilization ${operation.operationId} rejected by ${registry}: ${reason}`,
-      );
+      await setDetail(db, intentId, "arrived", `immobilization ${operationId} rejected by ${registry}: ${reason}`);
       throw retryLater(
-        `immobilization ${operation.operationId} of ${intentId} was rejected: ${reason}`,
+        `immobilization ${operationId} of ${intentId} was rejected: ${reason}`,
         "DEPOSIT_IMMOBILIZATION_REJECTED",
         pendingRetryMs,
       );
     }
-    await markImmobilized(
-      db,
-      intentId,
-      operation.resultRecordIds.at(-1) ?? intent.recordId,
-    );
+    await markImmobilized(db, intentId, operation.resultRecordIds.at(-1) ?? recordId);
   };
 }

@@ -12,35 +12,17 @@ export const IMMOBILIZE_JOB_KIND = "immobilize";
 /** Default time a holder has to make the registry transfer. */
 export const DEFAULT_INTENT_TTL_MS = 24 * 60 * 60 * 1000;
 
-export const OPEN_INTENT_STATUSES = [
-  "awaiting_transfer",
-  "arrived",
-  "immobilized",
-] as const;
-export const INTENT_STATUSES = [
-  ...OPEN_INTENT_STATUSES,
-  "minted",
-  "rejected",
-  "expired",
-] as const;
+export const OPEN_INTENT_STATUSES = ["awaiting_transfer", "arrived", "immobilized"] as const;
+export const INTENT_STATUSES = [...OPEN_INTENT_STATUSES, "minted", "rejected", "expired"] as const;
 export type IntentStatus = (typeof INTENT_STATUSES)[number];
 
 /**
  * A new intent id: keccak256 of the holder, registry, declared serial and 32 random bytes. The salt makes it
  * unguessable (nobody can pre-empt a holder's memo) and unique even when a holder declares the same block twice.
  */
-export function newIntentId(
-  holder: string,
-  registry: string,
-  serial: string,
-): Hex {
+export function newIntentId(holder: string, registry: string, serial: string): Hex {
   const salt = `0x${crypto.randomBytes(32).toString("hex")}` as Hex;
-  return keccak256(
-    encodePacked(
-      ["address", "string", "string", "bytes32"],
-      [holder as Hex, registry, serial, salt],
-    ),
-  );
+  return keccak256(encodePacked(["address", "string", "string", "bytes32"], [holder as Hex, registry, serial, salt]));
 }
 
 /** The memo of the platform's immobilization of an arrived deposit (looked up before any submission). */
@@ -54,12 +36,7 @@ export function immobilizeJobKeyOf(intentId: string): string {
 }
 
 /** What the holder does at the registry. */
-export function instructionsFor(params: {
-  intentId: string;
-  registry: string;
-  custodyAccount: string;
-  serial: string;
-}): string {
+export function instructionsFor(params: { intentId: string; registry: string; custodyAccount: string; serial: string }): string {
   return (
     `Transfer the block ${params.serial} (or a part of it) to ${params.custodyAccount} at ${params.registry} with memo ` +
     `${params.intentId} before the intent expires.`

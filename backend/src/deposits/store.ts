@@ -5,11 +5,7 @@
  */
 import type { Pool, PoolClient } from "pg";
 import { enqueue } from "../queue/jobs";
-import {
-  IMMOBILIZE_JOB_KIND,
-  type IntentStatus,
-  immobilizeJobKeyOf,
-} from "./intent";
+import { IMMOBILIZE_JOB_KIND, type IntentStatus, immobilizeJobKeyOf } from "./intent";
 
 export type StoredIntent = {
   intentId: string;
@@ -59,10 +55,7 @@ function toIntent(row: Row): StoredIntent {
 }
 
 /** Intents the watcher still has work on, oldest first. */
-export async function openIntents(
-  pool: Pool,
-  limit: number,
-): Promise<StoredIntent[]> {
+export async function openIntents(pool: Pool, limit: number): Promise<StoredIntent[]> {
   const { rows } = await pool.query<Row>(
     `${SELECT} WHERE status IN ('awaiting_transfer', 'arrived', 'immobilized') ORDER BY created_at LIMIT $1`,
     [limit],
@@ -70,13 +63,8 @@ export async function openIntents(
   return rows.map(toIntent);
 }
 
-export async function loadIntent(
-  pool: Pool,
-  intentId: string,
-): Promise<StoredIntent | undefined> {
-  const { rows } = await pool.query<Row>(`${SELECT} WHERE intent_id = $1`, [
-    intentId.toLowerCase(),
-  ]);
+export async function loadIntent(pool: Pool, intentId: string): Promise<StoredIntent | undefined> {
+  const { rows } = await pool.query<Row>(`${SELECT} WHERE intent_id = $1`, [intentId.toLowerCase()]);
   return rows[0] === undefined ? undefined : toIntent(rows[0]);
 }
 
@@ -96,12 +84,7 @@ export async function setStatus(
 }
 
 /** Records a detail (what the intent waits for, why its job failed) without changing the status. */
-export async function setDetail(
-  pool: Pool,
-  intentId: string,
-  status: IntentStatus,
-  detail: string,
-): Promise<void> {
+export async function setDetail(pool: Pool, intentId: string, status: IntentStatus, detail: string): Promise<void> {
   await pool.query(
     `UPDATE deposit_intents SET status_detail = $3, updated_at = now()
       WHERE intent_id = $1 AND status = $2 AND status_detail IS DISTINCT FROM $3`,
@@ -118,9 +101,7 @@ export type Arrival = {
 };
 
 export type MarkArrivedReturnType =
-  | { outcome: "arrived"; jobCreated: boolean }
-  | { outcome: "already_tokenized"; detail: string }
-  | { outcome: "moved_on" };
+  { outcome: "arrived"; jobCreated: boolean } | { outcome: "already_tokenized"; detail: string } | { outcome: "moved_on" };
 
 type ClaimRow = {
   id: string;
@@ -136,11 +117,7 @@ type ClaimRow = {
  * indexer turns exactly this row minted on DepositConfirmed), and one `immobilize` job is enqueued. A range
  * already claimed returns `already_tokenized` and changes nothing.
  */
-export async function markArrived(
-  pool: Pool,
-  intent: StoredIntent,
-  arrival: Arrival,
-): Promise<MarkArrivedReturnType> {
+export async function markArrived(pool: Pool, intent: StoredIntent, arrival: Arrival): Promise<MarkArrivedReturnType> {
   const client = await pool.connect();
   try {
     await client.query("BEGIN");
@@ -160,13 +137,7 @@ export async function markArrived(
     await client.query(
       `INSERT INTO deposits (registry_id, serial_prefix, block_start, block_end, holder, status)
        VALUES ($1, $2, $3, $4, $5, 'pending')`,
-      [
-        intent.registry,
-        arrival.serialPrefix,
-        arrival.blockStart.toString(),
-        arrival.blockEnd.toString(),
-        intent.holder,
-      ],
+      [intent.registry, arrival.serialPrefix, arrival.blockStart.toString(), arrival.blockEnd.toString(), intent.holder],
     );
     await client.query(
       `UPDATE deposit_intents SET status = 'arrived', status_detail = NULL, record_id = $2, serial_prefix = $3,
@@ -199,38 +170,22 @@ export async function markArrived(
 }
 
 /** The pending or minted deposit overlapping the arrived range, described, or undefined. */
-async function overlappingClaim(
-  client: PoolClient,
-  registry: string,
-  arrival: Arrival,
-): Promise<string | undefined> {
+async function overlappingClaim(client: PoolClient, registry: string, arrival: Arrival): Promise<string | undefined> {
   const { rows } = await client.query<ClaimRow>(
     `SELECT id::text, status::text, deposit_id, block_start::text, block_end::text FROM deposits
       WHERE registry_id = $1 AND serial_prefix = $2 AND status IN ('pending', 'minted')
         AND int8range(block_start, block_end, '[]') && int8range($3::bigint, $4::bigint, '[]')
       ORDER BY block_start LIMIT 1`,
-    [
-      registry,
-      arrival.serialPrefix,
-      arrival.blockStart.toString(),
-      arrival.blockEnd.toString(),
-    ],
+    [registry, arrival.serialPrefix, arrival.blockStart.toString(), arrival.blockEnd.toString()],
   );
   const claim = rows[0];
   if (claim === undefined) return undefined;
-  const which =
-    claim.deposit_id === null
-      ? `deposit #${claim.id}`
-      : `deposit ${claim.deposit_id}`;
+  const which = claim.deposit_id === null ? `deposit #${claim.id}` : `deposit ${claim.deposit_id}`;
   return `already tokenized: units ${claim.block_start}-${claim.block_end} overlap ${which} (${claim.status})`;
 }
 
 /** `arrived` -> `immobilized` once the registry confirmed the immobilization (the record id it names). */
-export async function markImmobilized(
-  pool: Pool,
-  intentId: string,
-  recordId: string,
-): Promise<boolean> {
+export async function markImmobilized(pool: Pool, intentId: string, recordId: string): Promise<boolean> {
   const { rowCount } = await pool.query(
     `UPDATE deposit_intents SET status = 'immobilized', status_detail = NULL, record_id = $2, updated_at = now()
       WHERE intent_id = $1 AND status = 'arrived'`,
@@ -243,10 +198,7 @@ export async function markImmobilized(
  * The mint transaction of the intent's deposit as indexed: the `deposits` row the DepositConfirmed projection
  * marked minted with `deposit_id` = the intent id, else the raw `chain_events` log.
  */
-export async function findMint(
-  pool: Pool,
-  intentId: string,
-): Promise<string | undefined> {
+export async function findMint(pool: Pool, intentId: string): Promise<string | undefined> {
   const { rows } = await pool.query<{ tx_hash: string }>(
     `SELECT mint_tx_hash AS tx_hash FROM deposits WHERE deposit_id = $1 AND status IN ('minted', 'withdrawn') AND mint_tx_hash IS NOT NULL
      UNION ALL
@@ -259,11 +211,7 @@ export async function findMint(
 }
 
 /** `arrived` or `immobilized` -> `minted` with the mint transaction. */
-export async function markMinted(
-  pool: Pool,
-  intentId: string,
-  txHash: string,
-): Promise<boolean> {
+export async function markMinted(pool: Pool, intentId: string, txHash: string): Promise<boolean> {
   const { rowCount } = await pool.query(
     `UPDATE deposit_intents SET status = 'minted', status_detail = NULL, mint_tx_hash = $2, updated_at = now()
       WHERE intent_id = $1 AND status IN ('arrived', 'immobilized')`,

@@ -18,18 +18,10 @@ import { blockKeyOf } from "../chain/attestations";
 import type { Context } from "../context";
 import type { RegistryGuard } from "../guard/registry-guard";
 import type { RegistryName } from "../registries/ids";
+import type { RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
 import { judgeArrival, transferState } from "./arrival";
-import {
-  type Arrival,
-  type StoredIntent,
-  findMint,
-  markArrived,
-  markMinted,
-  openIntents,
-  setDetail,
-  setStatus,
-} from "./store";
+import { type Arrival, type StoredIntent, findMint, markArrived, markMinted, openIntents, setDetail, setStatus } from "./store";
 
 export type DepositWatcherOptions = {
   adapters: Partial<Record<RegistryName, RegistryPort>>;
@@ -81,81 +73,43 @@ export function createDepositWatcher(
     labelNames: ["status"],
   });
 
+  /** `awaiting_transfer` -> `to` with `detail`; "unchanged" when another watcher moved the intent first. */
+  async function finish(intent: StoredIntent, to: "rejected" | "expired", detail: string): Promise<Outcome> {
+    return (await setStatus(pool, intent.intentId, "awaiting_transfer", to, detail)) ? to : "unchanged";
+  }
+
   async function awaiting(intent: StoredIntent): Promise<Outcome> {
     const registry = intent.registry as RegistryName;
     const adapter = adapters[registry];
-    const operation =
-      adapter === undefined
-        ? undefined
-        : await guard.guardedCall(registry, () =>
-            adapter.findOperationByMemo(intent.intentId),
-          );
+    if (adapter === undefined) return expireIfDue(intent, undefined, `no adapter for ${registry} is configured`);
+    const operation = await guard.guardedCall(registry, () => adapter.findOperationByMemo(intent.intentId));
     const transfer = transferState(operation, custodyAccount);
-    if (transfer.kind === "confirmed" && adapter !== undefined) {
-      const block = await guard.guardedCall(registry, () =>
-        adapter.getBlock(transfer.recordId),
-      );
-      const decision = judgeArrival(
-        intent,
-        block,
-        transfer.recordId,
-        custodyAccount,
-      );
-      if (decision.kind === "rejected") {
-        return (await setStatus(
-          pool,
-          intent.intentId,
-          "awaiting_transfer",
-          "rejected",
-          decision.detail,
-        ))
-          ? "rejected"
-          : "unchanged";
-      }
-      if (decision.kind === "arrived") {
-        const onChain = await depositedOnChain(decision.arrival);
-        if (onChain !== undefined) {
-          return (await setStatus(pool, intent.intentId, "awaiting_transfer", "rejected", onChain)) ? "rejected" : "unchanged";
-        }
-        const marked = await markArrived(pool, intent, decision.arrival);
-        if (marked.outcome === "already_tokenized") {
-          return (await setStatus(
-            pool,
-            intent.intentId,
-            "awaiting_transfer",
-            "rejected",
-            marked.detail,
-          ))
-            ? "rejected"
-            : "unchanged";
-        }
-        return marked.outcome === "arrived" ? "arrived" : "unchanged";
-      }
-    }
-    const detail =
-      adapter === undefined
-        ? `no adapter for ${registry} is configured`
-        : transfer.kind === "waiting"
-          ? transfer.detail
-          : null;
-    const pending =
-      operation?.status === "PENDING" &&
-      transfer.kind === "waiting" &&
-      operation.kind === "TRANSFER";
+    if (transfer.kind === "waiting") return expireIfDue(intent, operation, transfer.detail);
+    const block = await guard.guardedCall(registry, () => adapter.getBlock(transfer.recordId));
+    const decision = judgeArrival(intent, block, transfer.recordId, custodyAccount);
+    if (decision.kind === "rejected") return finish(intent, "rejected", decision.detail);
+    const onChain = await depositedOnChain(decision.arrival);
+    if (onChain !== undefined) return finish(intent, "rejected", onChain);
+    const marked = await markArrived(pool, intent, decision.arrival);
+    if (marked.outcome === "already_tokenized") return finish(intent, "rejected", marked.detail);
+    return marked.outcome === "arrived" ? "arrived" : "unchanged";
+  }
+
+  /**
+   * Nothing confirmed in custody yet: past `expires_at` the intent expires, unless the holder's transfer is pending
+   * at the registry (they acted in time; the registry is slow). Before that, `detail` says what it waits for.
+   */
+  async function expireIfDue(
+    intent: StoredIntent,
+    operation: RegistryOperation | undefined,
+    detail: string | null,
+  ): Promise<Outcome> {
+    const pending = operation?.status === "PENDING" && operation.kind === "TRANSFER" && operation.toAccount === custodyAccount;
     if (now() >= intent.expiresAt && !pending) {
       const why = `nothing arrived in ${custodyAccount} with memo ${intent.intentId} before ${intent.expiresAt.toISOString()}`;
-      return (await setStatus(
-        pool,
-        intent.intentId,
-        "awaiting_transfer",
-        "expired",
-        detail === null ? why : `${why}; ${detail}`,
-      ))
-        ? "expired"
-        : "unchanged";
+      return finish(intent, "expired", detail === null ? why : `${why}; ${detail}`);
     }
-    if (detail !== null)
-      await setDetail(pool, intent.intentId, "awaiting_transfer", detail);
+    if (detail !== null) await setDetail(pool, intent.intentId, "awaiting_transfer", detail);
     return "unchanged";
   }
 
@@ -171,9 +125,7 @@ export function createDepositWatcher(
     if (intent.status === "awaiting_transfer") return awaiting(intent);
     const txHash = await findMint(pool, intent.intentId);
     if (txHash === undefined) return "unchanged";
-    return (await markMinted(pool, intent.intentId, txHash))
-      ? "minted"
-      : "unchanged";
+    return (await markMinted(pool, intent.intentId, txHash)) ? "minted" : "unchanged";
   }
 
   async function execute(): Promise<DepositWatcherRun> {
@@ -225,9 +177,7 @@ export function createDepositWatcher(
 
   function loop(): void {
     void runOnce()
-      .catch((error: unknown) =>
-        log.error({ err: error }, "deposit watcher run failed"),
-      )
+      .catch((error: unknown) => log.error({ err: error }, "deposit watcher run failed"))
       .finally(() => {
         if (started) timer = setTimeout(loop, intervalMs);
       });

@@ -12,40 +12,22 @@ import {
   immobilizeMemoOf,
 } from "../../../backend/src/deposits";
 import { BaseError } from "../../../backend/src/errors";
-import {
-  type RegistryGuard,
-  createRegistryGuard,
-} from "../../../backend/src/guard/registry-guard";
+import { type RegistryGuard, createRegistryGuard } from "../../../backend/src/guard/registry-guard";
 import { applyEvent } from "../../../backend/src/indexer/projections";
 import { type Job, getJob } from "../../../backend/src/queue/jobs";
 import type { JobHandler } from "../../../backend/src/queue/worker";
 import { createWorker } from "../../../backend/src/queue/worker";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
-import {
-  type RunningSimulator,
-  startSimulator,
-} from "../../../backend/src/simulators";
+import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
 import { randomHash, signIn } from "../api/helpers";
 import { testContext } from "../support/context";
 import { type TestDatabase, createTestDatabase } from "../support/database";
-import {
-  CUSTODY,
-  SELLER,
-  bearer,
-  depositApp,
-  verifyWallet,
-  verraSerial,
-} from "./helpers";
+import { CUSTODY, SELLER, bearer, depositApp, verifyWallet, verraSerial } from "./helpers";
 
-const PREFIX_OF = (batch: number) =>
-  `${batch}-VCS-VCU-500-VER-US-3352-01012024-31122024-0`;
+const PREFIX_OF = (batch: number) => `${batch}-VCS-VCU-500-VER-US-3352-01012024-31122024-0`;
 
-async function until<T>(
-  what: string,
-  check: () => Promise<T | undefined>,
-  timeoutMs = 20_000,
-): Promise<T> {
+async function until<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -63,7 +45,7 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
   let app: App;
   let token: string;
   let watcher: DepositWatcher;
-  let handler: JobHandler<ImmobilizePayload>;
+  let handler: JobHandler;
   const holder = privateKeyToAccount(generatePrivateKey());
   const ctx = () => testContext(db);
 
@@ -103,12 +85,7 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
   });
 
   /** Seeds a block at the seller, declares `declared` (default the whole block) through the API; returns both ids. */
-  async function declareBlock(
-    batch: number,
-    start: bigint,
-    end: bigint,
-    declared?: [bigint, bigint],
-  ) {
+  async function declareBlock(batch: number, start: bigint, end: bigint, declared?: [bigint, bigint]) {
     const block = sim.admin.seedBlock({
       account: SELLER,
       serial: verraSerial(batch, start, end),
@@ -149,16 +126,11 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     return response.json();
   }
 
-  async function jobOf(
-    intentId: string,
-  ): Promise<Job<ImmobilizePayload> | undefined> {
-    const { rows } = await db.pool.query<{ id: string }>(
-      "SELECT id::text FROM jobs WHERE key = $1",
-      [immobilizeJobKeyOf(intentId)],
-    );
-    return rows[0] === undefined
-      ? undefined
-      : getJob<ImmobilizePayload>(db.pool, rows[0].id);
+  async function jobOf(intentId: string): Promise<Job<ImmobilizePayload> | undefined> {
+    const { rows } = await db.pool.query<{ id: string }>("SELECT id::text FROM jobs WHERE key = $1", [
+      immobilizeJobKeyOf(intentId),
+    ]);
+    return rows[0] === undefined ? undefined : getJob<ImmobilizePayload>(db.pool, rows[0].id);
   }
 
   function immobilizations(intentId: string) {
@@ -171,10 +143,9 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
       block_end: string;
       status: string;
       deposit_id: string | null;
-    }>(
-      "SELECT block_start::text, block_end::text, status::text, deposit_id FROM deposits WHERE serial_prefix = $1 ORDER BY id",
-      [prefix],
-    );
+    }>("SELECT block_start::text, block_end::text, status::text, deposit_id FROM deposits WHERE serial_prefix = $1 ORDER BY id", [
+      prefix,
+    ]);
     return rows;
   }
 
@@ -221,9 +192,7 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
       arrived: 0,
       rejected: 0,
     });
-    const { rows } = await db.pool.query(
-      "SELECT count(*)::int AS n FROM jobs WHERE kind = 'immobilize'",
-    );
+    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM jobs WHERE kind = 'immobilize'");
     expect(rows[0].n).to.equal(1);
 
     const worker = createWorker(ctx(), {
@@ -256,10 +225,7 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     await handler(job, { signal: new AbortController().signal });
     expect(immobilizations(intentId)).to.have.length(1);
     // The crash: the registry has the immobilization, the database still says arrived.
-    await db.pool.query(
-      "UPDATE deposit_intents SET status = 'arrived' WHERE intent_id = $1",
-      [intentId],
-    );
+    await db.pool.query("UPDATE deposit_intents SET status = 'arrived' WHERE intent_id = $1", [intentId]);
     await handler(job, { signal: new AbortController().signal });
     expect(immobilizations(intentId)).to.have.length(1);
     expect((await intent(intentId)).status).to.equal("immobilized");
@@ -279,12 +245,10 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
           () => undefined,
           (caught: unknown) => caught,
         );
-        expect(error)
-          .to.be.instanceOf(BaseError)
-          .and.include({
-            code: "DEPOSIT_IMMOBILIZATION_PENDING",
-            retryable: true,
-          });
+        expect(error).to.be.instanceOf(BaseError).and.include({
+          code: "DEPOSIT_IMMOBILIZATION_PENDING",
+          retryable: true,
+        });
       }
       expect(immobilizations(intentId)).to.have.length(1);
       expect((await intent(intentId)).status).to.equal("arrived");
@@ -319,15 +283,9 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     });
     const details: Array<[string, RegExp]> = [
       [held.intentId, new RegExp(`record ${held.recordId} arrived ON_HOLD`)],
-      [
-        cancelled.intentId,
-        new RegExp(`record ${cancelled.recordId} arrived CANCELLED`),
-      ],
+      [cancelled.intentId, new RegExp(`record ${cancelled.recordId} arrived CANCELLED`)],
       [wide.intentId, /holds units 5000-5999, outside the declared 5000-5499/],
-      [
-        tokenized.intentId,
-        /already tokenized: units 90-120 overlap deposit 0x[0-9a-f]{64} \(minted\)/,
-      ],
+      [tokenized.intentId, /already tokenized: units 90-120 overlap deposit 0x[0-9a-f]{64} \(minted\)/],
     ];
     for (const [intentId, detail] of details) {
       const rejected = await intent(intentId);
@@ -335,11 +293,8 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
       expect(rejected.statusDetail).to.match(detail);
       expect(await jobOf(intentId)).to.equal(undefined);
     }
-    for (const batch of [9104, 9105, 9106])
-      expect(await claims(PREFIX_OF(batch))).to.deep.equal([]);
-    expect(
-      (await claims(PREFIX_OF(9107))).map((claim) => claim.status),
-    ).to.deep.equal(["minted"]);
+    for (const batch of [9104, 9105, 9106]) expect(await claims(PREFIX_OF(batch))).to.deep.equal([]);
+    expect((await claims(PREFIX_OF(9107))).map((claim) => claim.status)).to.deep.equal(["minted"]);
   });
 
   it("expires an intent whose transfer never came; a transfer still pending at the registry keeps it waiting", async () => {
@@ -351,21 +306,16 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     } finally {
       sim.admin.setKnobs({ confirmation: { mode: "immediate" } });
     }
-    await db.pool.query(
-      "UPDATE deposit_intents SET expires_at = now() - interval '1 second' WHERE intent_id = ANY($1)",
-      [[never.intentId, slow.intentId]],
-    );
+    await db.pool.query("UPDATE deposit_intents SET expires_at = now() - interval '1 second' WHERE intent_id = ANY($1)", [
+      [never.intentId, slow.intentId],
+    ]);
     expect(await watcher.runOnce()).to.deep.include({ expired: 1, arrived: 0 });
     const expired = await intent(never.intentId);
     expect(expired.status).to.equal("expired");
-    expect(expired.statusDetail).to.contain(
-      `nothing arrived in ${CUSTODY} with memo ${never.intentId}`,
-    );
+    expect(expired.statusDetail).to.contain(`nothing arrived in ${CUSTODY} with memo ${never.intentId}`);
     const waiting = await intent(slow.intentId);
     expect(waiting.status).to.equal("awaiting_transfer");
-    expect(waiting.statusDetail).to.match(
-      /transfer OP-\d+ is pending at the registry/,
-    );
+    expect(waiting.statusDetail).to.match(/transfer OP-\d+ is pending at the registry/);
     sim.admin.confirmPending();
     expect(await watcher.runOnce()).to.deep.include({ arrived: 1 });
     expect((await intent(slow.intentId)).status).to.equal("arrived");

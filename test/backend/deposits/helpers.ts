@@ -1,25 +1,15 @@
 import type { Pool } from "pg";
 import type { Address } from "viem";
 import { type App, buildApp } from "../../../backend/src/api/app";
-import depositRoutes, {
-  type DepositRoutesOptions,
-} from "../../../backend/src/api/routes/deposits";
+import depositRoutes, { type DepositRoutesOptions } from "../../../backend/src/api/routes/deposits";
 import type { RegistryName } from "../../../backend/src/registries/ids";
-import {
-  TEST_CHAIN_ID,
-  TEST_SIWE_DOMAIN,
-  apiContext,
-  insertEvent,
-} from "../api/helpers";
+import { TEST_CHAIN_ID, TEST_SIWE_DOMAIN, apiContext, insertEvent } from "../api/helpers";
 
 export const CUSTODY = "PLATFORM-CUSTODY";
 export const SELLER = "SELLER-1";
 
 /** The API (SIWE configured) with the deposit routes registered the way app.ts does it. */
-export async function depositApp(
-  pool: Pool,
-  options: Partial<Omit<DepositRoutesOptions, "pool">> = {},
-): Promise<App> {
+export async function depositApp(pool: Pool, options: Partial<Omit<DepositRoutesOptions, "pool">> = {}): Promise<App> {
   const { ctx } = apiContext(pool);
   ctx.api = { siwe: { domain: TEST_SIWE_DOMAIN, chainId: TEST_CHAIN_ID } };
   const app = await buildApp(ctx);
@@ -35,11 +25,7 @@ export async function depositApp(
 }
 
 /** The IdentityRegistry verified `wallet` (as the indexer stores the event), until `expiry` (Unix seconds). */
-export async function verifyWallet(
-  pool: Pool,
-  wallet: Address,
-  expiry = 4_000_000_000,
-): Promise<void> {
+export async function verifyWallet(pool: Pool, wallet: Address, expiry = 4_000_000_000): Promise<void> {
   await insertEvent(pool, "IdentityRegistered", {
     wallet: wallet.toLowerCase(),
     country: "840",

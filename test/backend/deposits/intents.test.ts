@@ -8,13 +8,7 @@ import auth from "../../../backend/src/api/plugins/app/auth";
 import depositRoutes from "../../../backend/src/api/routes/deposits";
 import { operatorKey, randomHash, signIn } from "../api/helpers";
 import { type TestDatabase, createTestDatabase } from "../support/database";
-import {
-  CUSTODY,
-  bearer,
-  depositApp,
-  verifyWallet,
-  verraSerial,
-} from "./helpers";
+import { CUSTODY, bearer, depositApp, verifyWallet, verraSerial } from "./helpers";
 
 describe("deposits API: POST/GET /deposits/intents", () => {
   let db: TestDatabase;
@@ -70,20 +64,13 @@ describe("deposits API: POST/GET /deposits/intents", () => {
       recordId: null,
       expiresAt: "2026-11-29T12:00:00.000Z",
     });
-    expect(intent.instructions)
-      .to.contain(CUSTODY)
-      .and.contain(intent.intentId)
-      .and.contain("VERRA");
-    const registry = await db.pool.query(
-      "SELECT custody_account FROM registries WHERE id = 'VERRA'",
-    );
+    expect(intent.instructions).to.contain(CUSTODY).and.contain(intent.intentId).and.contain("VERRA");
+    const registry = await db.pool.query("SELECT custody_account FROM registries WHERE id = 'VERRA'");
     expect(registry.rows[0]?.custody_account).to.equal(CUSTODY);
     // Another declaration of the same block gets another id (salted), and is refused as overlapping.
     const again = await declare({ registry: "VERRA", serial });
     expect(again.statusCode).to.equal(409);
-    expect(again.json().message)
-      .to.contain(`your deposit intent ${intent.intentId}`)
-      .and.contain("awaiting_transfer");
+    expect(again.json().message).to.contain(`your deposit intent ${intent.intentId}`).and.contain("awaiting_transfer");
   });
 
   it("refuses without a session (401) and for a wallet the IdentityRegistry does not verify (403)", async () => {
@@ -95,23 +82,11 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     expect(anonymous.statusCode).to.equal(401);
     const stranger = privateKeyToAccount(generatePrivateKey());
     const strangerToken = await signIn(app, stranger);
-    const unverified = await declare(
-      { registry: "VERRA", serial: verraSerial(9002, 1n, 10n) },
-      strangerToken,
-    );
+    const unverified = await declare({ registry: "VERRA", serial: verraSerial(9002, 1n, 10n) }, strangerToken);
     expect(unverified.statusCode).to.equal(403);
-    expect(unverified.json().message).to.contain(
-      "no identity on the IdentityRegistry",
-    );
-    await verifyWallet(
-      db.pool,
-      stranger.address,
-      Math.floor(now.getTime() / 1000) - 1,
-    );
-    const expired = await declare(
-      { registry: "VERRA", serial: verraSerial(9002, 1n, 10n) },
-      strangerToken,
-    );
+    expect(unverified.json().message).to.contain("no identity on the IdentityRegistry");
+    await verifyWallet(db.pool, stranger.address, Math.floor(now.getTime() / 1000) - 1);
+    const expired = await declare({ registry: "VERRA", serial: verraSerial(9002, 1n, 10n) }, strangerToken);
     expect(expired.statusCode).to.equal(403);
     expect(expired.json().message).to.contain("identity expired");
   });
@@ -123,16 +98,8 @@ describe("deposits API: POST/GET /deposits/intents", () => {
         "body.registry",
         /unknown registry "NOPE"; served here: VERRA, GOLD_STANDARD/,
       ],
-      [
-        { registry: "IN_CCTS", serial: "CCC-IN-2024-1-1-100" },
-        "body.registry",
-        /IN_CCTS is not served/,
-      ],
-      [
-        { registry: "VERRA", serial: "9003-12-VCS" },
-        "body.serial",
-        /expected 11 to 13/,
-      ],
+      [{ registry: "IN_CCTS", serial: "CCC-IN-2024-1-1-100" }, "body.registry", /IN_CCTS is not served/],
+      [{ registry: "VERRA", serial: "9003-12-VCS" }, "body.serial", /expected 11 to 13/],
       [
         {
           registry: "VERRA",
@@ -141,11 +108,7 @@ describe("deposits API: POST/GET /deposits/intents", () => {
         "body.serial",
         /blockEnd/,
       ],
-      [
-        { registry: "GOLD_STANDARD", serial: "GS1-1-CN-GS7604-3-2020-21289" },
-        "body.serial",
-        /no unit range/,
-      ],
+      [{ registry: "GOLD_STANDARD", serial: "GS1-1-CN-GS7604-3-2020-21289" }, "body.serial", /no unit range/],
       [{ registry: "VERRA" }, "body.serial", /.+/],
     ];
     for (const [body, field, message] of cases) {
@@ -167,9 +130,7 @@ describe("deposits API: POST/GET /deposits/intents", () => {
         payload: { registry: "IREC", serial: "0000-0000-0001" },
       });
       expect(irec.statusCode).to.equal(400);
-      expect(irec.json().message).to.match(
-        /body\.serial: I-REC certificates carry no unit range/,
-      );
+      expect(irec.json().message).to.match(/body\.serial: I-REC certificates carry no unit range/);
     } finally {
       await irecApp.close();
     }
@@ -195,23 +156,12 @@ describe("deposits API: POST/GET /deposits/intents", () => {
       serial: verraSerial(9004, 600n, 700n),
     });
     expect(beside.statusCode, beside.body).to.equal(201);
-    const taken = await declare(
-      { registry: "VERRA", serial: verraSerial(9004, 650n, 650n) },
-      otherToken,
-    );
+    const taken = await declare({ registry: "VERRA", serial: verraSerial(9004, 650n, 650n) }, otherToken);
     expect(taken.statusCode).to.equal(409);
-    expect(taken.json().message)
-      .to.contain("units 600-700")
-      .and.contain("another wallet's deposit intent");
+    expect(taken.json().message).to.contain("units 600-700").and.contain("another wallet's deposit intent");
     expect(taken.json().message).not.to.contain(beside.json().intentId);
-    await db.pool.query(
-      "UPDATE deposit_intents SET status = 'expired' WHERE intent_id = $1",
-      [beside.json().intentId],
-    );
-    const freed = await declare(
-      { registry: "VERRA", serial: verraSerial(9004, 650n, 650n) },
-      otherToken,
-    );
+    await db.pool.query("UPDATE deposit_intents SET status = 'expired' WHERE intent_id = $1", [beside.json().intentId]);
+    const freed = await declare({ registry: "VERRA", serial: verraSerial(9004, 650n, 650n) }, otherToken);
     expect(freed.statusCode, freed.body).to.equal(201);
   });
 
@@ -221,9 +171,7 @@ describe("deposits API: POST/GET /deposits/intents", () => {
       declare({ registry: "VERRA", serial }),
       declare({ registry: "VERRA", serial }, otherToken),
     ]);
-    expect(answers.map((answer) => answer.statusCode).sort()).to.deep.equal([
-      201, 409,
-    ]);
+    expect(answers.map((answer) => answer.statusCode).sort()).to.deep.equal([201, 409]);
   });
 
   it("GET one: the holder's own or an operator's; another wallet sees 404; GET list: the holder's, newest first, paged", async () => {
@@ -246,10 +194,7 @@ describe("deposits API: POST/GET /deposits/intents", () => {
       declaredStart: "608",
       declaredEnd: "30350",
     });
-    expect(
-      (await app.inject({ method: "GET", url, headers: bearer(otherToken) }))
-        .statusCode,
-    ).to.equal(404);
+    expect((await app.inject({ method: "GET", url, headers: bearer(otherToken) })).statusCode).to.equal(404);
     expect((await app.inject({ method: "GET", url })).statusCode).to.equal(401);
     const key = await operatorKey(db.pool, "ops", ["deposits:read"]);
     const byOperator = await app.inject({
@@ -277,8 +222,7 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const query: string =
-        cursor === null ? "?limit=2" : `?limit=2&cursor=${cursor}`;
+      const query: string = cursor === null ? "?limit=2" : `?limit=2&cursor=${cursor}`;
       const response = await app.inject({
         method: "GET",
         url: `/deposits/intents${query}`,
@@ -289,8 +233,7 @@ describe("deposits API: POST/GET /deposits/intents", () => {
         items: Array<{ intentId: string; holder: string }>;
         nextCursor: string | null;
       };
-      for (const item of body.items)
-        expect(item.holder).to.equal(holder.address);
+      for (const item of body.items) expect(item.holder).to.equal(holder.address);
       seen.push(...body.items.map((item) => item.intentId));
       cursor = body.nextCursor;
     } while (cursor !== null);

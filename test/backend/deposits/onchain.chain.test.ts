@@ -64,7 +64,13 @@ describe("deposits: the watcher asks the bridge itself whether an arrived range 
         });
         expect(response.statusCode, response.body).to.equal(201);
         const intentId = response.json().intentId as Hex;
-        await adapters.VERRA!.transfer({ fromAccount: SELLER, toAccount: CUSTODY, recordId: block.id, quantity: to - from + 1n, memo: intentId });
+        await adapters.VERRA!.transfer({
+          fromAccount: SELLER,
+          toAccount: CUSTODY,
+          recordId: block.id,
+          quantity: to - from + 1n,
+          memo: intentId,
+        });
         return intentId;
       };
       // The same block again (the registry would not allow it; a second registry record of one range is the case).
@@ -77,7 +83,9 @@ describe("deposits: the watcher asks the bridge itself whether an arrived range 
       const rejected = await read(twice);
       expect(rejected.status).to.equal("rejected");
       expect(rejected.statusDetail).to.contain(`already tokenized on chain: units ${start}-${end}`);
-      const { rows } = await db.pool.query("SELECT key FROM jobs WHERE key = ANY($1)", [[immobilizeJobKeyOf(twice), immobilizeJobKeyOf(fresh)]]);
+      const { rows } = await db.pool.query("SELECT key FROM jobs WHERE key = ANY($1)", [
+        [immobilizeJobKeyOf(twice), immobilizeJobKeyOf(fresh)],
+      ]);
       expect(rows.map((row) => row.key)).to.deep.equal([immobilizeJobKeyOf(fresh)]);
       expect((await read(fresh)).status).to.equal("arrived");
     } finally {

@@ -8,10 +8,7 @@ import {
 } from "../../../backend/src/deposits";
 import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
 import { getJob } from "../../../backend/src/queue/jobs";
-import {
-  createGoldStandardAdapter,
-  createInCctsAdapter,
-} from "../../../backend/src/registries/adapters";
+import { createGoldStandardAdapter, createInCctsAdapter } from "../../../backend/src/registries/adapters";
 import type { RegistryName } from "../../../backend/src/registries/ids";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { startSimulator } from "../../../backend/src/simulators";
@@ -44,8 +41,7 @@ const CASES: Case[] = [
   {
     registry: "IN_CCTS",
     // createRegistryAdapters passes no CCTS API key (reported), so the adapter is built with the simulator's default.
-    adapter: (baseUrl) =>
-      createInCctsAdapter({ baseUrl, apiKey: "ccts-sim-key" }),
+    adapter: (baseUrl) => createInCctsAdapter({ baseUrl, apiKey: "ccts-sim-key" }),
     project: "P1",
     serial: "CCC-IN-CEMENT-P1-2025-11-60",
     declared: ["11", "60"],
@@ -126,10 +122,9 @@ describe("deposits flow on Gold Standard and India CCTS simulators", () => {
           arrived: 1,
           errors: 0,
         });
-        const { rows } = await db.pool.query<{ id: string }>(
-          "SELECT id::text FROM jobs WHERE key = $1",
-          [immobilizeJobKeyOf(intentId)],
-        );
+        const { rows } = await db.pool.query<{ id: string }>("SELECT id::text FROM jobs WHERE key = $1", [
+          immobilizeJobKeyOf(intentId),
+        ]);
         const job = (await getJob<{ intentId: string }>(db.pool, rows[0]!.id))!;
         await handler(job, { signal: new AbortController().signal });
         await handler(job, { signal: new AbortController().signal });
@@ -143,9 +138,7 @@ describe("deposits flow on Gold Standard and India CCTS simulators", () => {
           blockStart: item.arrived[0],
           blockEnd: item.arrived[1],
         });
-        expect(
-          sim.admin.ledger.operationsByMemo(immobilizeMemoOf(intentId)),
-        ).to.have.length(1);
+        expect(sim.admin.ledger.operationsByMemo(immobilizeMemoOf(intentId))).to.have.length(1);
         expect(sim.admin.ledger.block(read.json().recordId)).to.include({
           status: "IMMOBILIZED",
         });

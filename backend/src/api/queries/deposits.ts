@@ -34,14 +34,8 @@ SELECT intent_id, holder, registry_id, declared_serial, declared_prefix, declare
        quantity::text, batch_id::text, mint_tx_hash, expires_at, created_at, updated_at
   FROM deposit_intents`;
 
-export async function getIntent(
-  pool: Pool,
-  intentId: string,
-): Promise<IntentRow | undefined> {
-  const { rows } = await pool.query<IntentRow>(
-    `${INTENT_SELECT} WHERE intent_id = $1`,
-    [intentId.toLowerCase()],
-  );
+export async function getIntent(pool: Pool, intentId: string): Promise<IntentRow | undefined> {
+  const { rows } = await pool.query<IntentRow>(`${INTENT_SELECT} WHERE intent_id = $1`, [intentId.toLowerCase()]);
   return rows[0];
 }
 
@@ -71,8 +65,7 @@ export type NewIntent = {
   expiresAt: Date;
 };
 
-export type InsertIntentReturnType =
-  { created: IntentRow } | { conflict: string };
+export type InsertIntentReturnType = { created: IntentRow } | { conflict: string };
 
 type ClaimRow = {
   id: string;
@@ -95,16 +88,8 @@ type OpenIntentRow = {
  * `deposits_no_overlap` guards) or by another open intent (`deposit_intents_no_overlap`, which also settles two
  * concurrent declarations: the second insert fails). The `registries` row is created when missing.
  */
-export async function insertIntent(
-  pool: Pool,
-  intent: NewIntent,
-): Promise<InsertIntentReturnType> {
-  const range = [
-    intent.registry,
-    intent.declaredPrefix,
-    intent.declaredStart.toString(),
-    intent.declaredEnd.toString(),
-  ];
+export async function insertIntent(pool: Pool, intent: NewIntent): Promise<InsertIntentReturnType> {
+  const range = [intent.registry, intent.declaredPrefix, intent.declaredStart.toString(), intent.declaredEnd.toString()];
   const claims = await pool.query<ClaimRow>(
     `SELECT id::text, status::text, deposit_id, block_start::text, block_end::text FROM deposits
       WHERE registry_id = $1 AND serial_prefix = $2 AND status IN ('pending', 'minted')
@@ -115,9 +100,7 @@ export async function insertIntent(
   const claim = claims.rows[0];
   if (claim !== undefined) {
     const what =
-      claim.status === "minted"
-        ? `already tokenized (deposit ${claim.deposit_id ?? `#${claim.id}`})`
-        : "being deposited";
+      claim.status === "minted" ? `already tokenized (deposit ${claim.deposit_id ?? `#${claim.id}`})` : "being deposited";
     return {
       conflict: `units ${claim.block_start}-${claim.block_end} of ${intent.declaredPrefix} are ${what}`,
     };
@@ -155,43 +138,30 @@ export async function insertIntent(
     client.release();
   }
   const created = await getIntent(pool, intent.intentId);
-  if (created === undefined)
-    throw new Error(`deposit intent ${intent.intentId} vanished after insert`);
+  if (created === undefined) throw new Error(`deposit intent ${intent.intentId} vanished after insert`);
   return { created };
 }
 
 /** Names the open intent that holds the range; another holder's intent id (its memo) is not disclosed. */
-async function openIntentConflict(
-  pool: Pool,
-  intent: NewIntent,
-): Promise<string> {
+async function openIntentConflict(pool: Pool, intent: NewIntent): Promise<string> {
   const { rows } = await pool.query<OpenIntentRow>(
     `SELECT intent_id, holder, status::text, declared_start::text, declared_end::text, expires_at FROM deposit_intents
       WHERE registry_id = $1 AND declared_prefix = $2 AND status IN ('awaiting_transfer', 'arrived', 'immobilized')
         AND int8range(declared_start, declared_end, '[]') && int8range($3::bigint, $4::bigint, '[]')
       LIMIT 1`,
-    [
-      intent.registry,
-      intent.declaredPrefix,
-      intent.declaredStart.toString(),
-      intent.declaredEnd.toString(),
-    ],
+    [intent.registry, intent.declaredPrefix, intent.declaredStart.toString(), intent.declaredEnd.toString()],
   );
   const open = rows[0];
-  if (open === undefined)
-    return `units of ${intent.declaredPrefix} overlap an open deposit intent`;
+  if (open === undefined) return `units of ${intent.declaredPrefix} overlap an open deposit intent`;
   const whose =
-    open.holder === intent.holder.toLowerCase()
-      ? `your deposit intent ${open.intent_id}`
-      : "another wallet's deposit intent";
+    open.holder === intent.holder.toLowerCase() ? `your deposit intent ${open.intent_id}` : "another wallet's deposit intent";
   return (
     `units ${open.declared_start}-${open.declared_end} of ${intent.declaredPrefix} are claimed by ${whose} ` +
     `(${open.status}, expires ${open.expires_at.toISOString()})`
   );
 }
 
-export type WalletVerification =
-  { verified: true } | { verified: false; reason: string };
+export type WalletVerification = { verified: true } | { verified: false; reason: string };
 
 type IdentityEventRow = {
   event_name: string;
@@ -204,11 +174,7 @@ type IdentityEventRow = {
  * IdentityRegistered/Updated/Removed decides (with its expiry), and the latest WalletFrozenSet must not be frozen.
  * The bridge mints only to verified wallets, so a deposit for any other would strand the block in custody.
  */
-export async function walletVerification(
-  pool: Pool,
-  wallet: string,
-  now: Date,
-): Promise<WalletVerification> {
+export async function walletVerification(pool: Pool, wallet: string, now: Date): Promise<WalletVerification> {
   const { rows } = await pool.query<IdentityEventRow>(
     `(SELECT event_name, args->>'expiry' AS expiry, NULL::boolean AS frozen FROM chain_events
        WHERE event_name IN ('IdentityRegistered', 'IdentityUpdated', 'IdentityRemoved') AND lower(args->>'wallet') = $1
@@ -220,11 +186,7 @@ export async function walletVerification(
     [wallet.toLowerCase()],
   );
   const identity = rows.find((row) => row.event_name !== "WalletFrozenSet");
-  if (
-    rows.some(
-      (row) => row.event_name === "WalletFrozenSet" && row.frozen === true,
-    )
-  ) {
+  if (rows.some((row) => row.event_name === "WalletFrozenSet" && row.frozen === true)) {
     return {
       verified: false,
       reason: "the wallet is frozen on the IdentityRegistry",

@@ -7,19 +7,9 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import type { Address } from "viem";
 import { z } from "zod";
-import {
-  DEFAULT_INTENT_TTL_MS,
-  INTENT_STATUSES,
-  type IntentStatus,
-  instructionsFor,
-  newIntentId,
-} from "../../deposits/intent";
+import { DEFAULT_INTENT_TTL_MS, INTENT_STATUSES, type IntentStatus, instructionsFor, newIntentId } from "../../deposits/intent";
 import { ValidationError } from "../../errors";
-import {
-  REGISTRY_CLI_NAMES,
-  REGISTRY_IDS,
-  type RegistryName,
-} from "../../registries/ids";
+import { REGISTRY_CLI_NAMES, REGISTRY_IDS, type RegistryName } from "../../registries/ids";
 import { parseSerial } from "../../registries/serials";
 import {
   CURSOR_HEX32,
@@ -38,53 +28,28 @@ import {
   toPage,
   uint256,
 } from "../http";
-import auth, {
-  requireOperator,
-  requireWallet,
-  walletOf,
-} from "../plugins/app/auth";
-import {
-  type IntentRow,
-  getIntent,
-  insertIntent,
-  listIntents,
-  walletVerification,
-} from "../queries/deposits";
+import auth, { requireOperator, requireWallet, walletOf } from "../plugins/app/auth";
+import { type IntentRow, getIntent, insertIntent, listIntents, walletVerification } from "../queries/deposits";
 import { errorBody } from "../schemas";
 
 /** Operator scope that may read any holder's intent. */
 export const DEPOSITS_READ_SCOPE = "deposits:read";
 
 const intentBody = z.object({
-  intentId: bytes32.describe(
-    "The memo to put on the registry transfer; also the on-chain depositId",
-  ),
+  intentId: bytes32.describe("The memo to put on the registry transfer; also the on-chain depositId"),
   memo: z.string().describe("Same as intentId"),
-  holder: z
-    .string()
-    .describe("checksummed 0x address the credits are minted to"),
+  holder: z.string().describe("checksummed 0x address the credits are minted to"),
   registry: z.string(),
-  custodyAccount: z
-    .string()
-    .describe("The platform's custody account at the registry"),
+  custodyAccount: z.string().describe("The platform's custody account at the registry"),
   declaredSerial: z.string(),
   declaredStart: z.string().describe("First unit of the declared range"),
   declaredEnd: z.string().describe("Last unit of the declared range"),
   sourceAccount: z.string().nullable(),
   status: z.enum(INTENT_STATUSES),
-  statusDetail: z
-    .string()
-    .nullable()
-    .describe("Why it was rejected or expired, or what it waits for"),
-  recordId: z
-    .string()
-    .nullable()
-    .describe("The registry record in custody, once arrived"),
+  statusDetail: z.string().nullable().describe("Why it was rejected or expired, or what it waits for"),
+  recordId: z.string().nullable().describe("The registry record in custody, once arrived"),
   serialPrefix: z.string().nullable(),
-  blockStart: z
-    .string()
-    .nullable()
-    .describe("First unit that arrived (a part of the declared range)"),
+  blockStart: z.string().nullable().describe("First unit that arrived (a part of the declared range)"),
   blockEnd: z.string().nullable(),
   quantity: z.string().nullable(),
   batchId: uint256.nullable().describe("Token id the deposit mints"),
@@ -97,22 +62,9 @@ const intentBody = z.object({
 type IntentBody = z.infer<typeof intentBody>;
 
 const postIntentBody = z.object({
-  registry: z
-    .string()
-    .min(1)
-    .max(40)
-    .describe("VERRA, GOLD_STANDARD, IN_CCTS (or gold-standard, in-ccts)"),
-  serial: z
-    .string()
-    .min(1)
-    .max(300)
-    .describe("The registry serial of the block, with its unit range"),
-  sourceAccount: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe("The holder's account at the registry (informative)"),
+  registry: z.string().min(1).max(40).describe("VERRA, GOLD_STANDARD, IN_CCTS (or gold-standard, in-ccts)"),
+  serial: z.string().min(1).max(300).describe("The registry serial of the block, with its unit range"),
+  sourceAccount: z.string().min(1).max(200).optional().describe("The holder's account at the registry (informative)"),
 });
 
 export type DepositRoutesOptions = {
@@ -161,23 +113,13 @@ function intentView(row: IntentRow, custodyAccount: string): IntentBody {
 }
 
 /** The registry name of `input` if it is one this deployment serves, else a ValidationError naming the options. */
-function servedRegistry(
-  input: string,
-  served: readonly RegistryName[],
-): RegistryName {
-  const name = (input in REGISTRY_IDS ? input : REGISTRY_CLI_NAMES[input]) as
-    RegistryName | undefined;
+function servedRegistry(input: string, served: readonly RegistryName[]): RegistryName {
+  const name = (input in REGISTRY_IDS ? input : REGISTRY_CLI_NAMES[input]) as RegistryName | undefined;
   const options = served.length === 0 ? "none" : served.join(", ");
   if (name === undefined)
-    throw new ValidationError(
-      "body.registry",
-      `unknown registry ${JSON.stringify(input)}; served here: ${options}`,
-    );
+    throw new ValidationError("body.registry", `unknown registry ${JSON.stringify(input)}; served here: ${options}`);
   if (!served.includes(name))
-    throw new ValidationError(
-      "body.registry",
-      `${name} is not served by this deployment; served here: ${options}`,
-    );
+    throw new ValidationError("body.registry", `${name} is not served by this deployment; served here: ${options}`);
   return name;
 }
 
@@ -193,8 +135,7 @@ function declaredBlock(serial: string, registry: RegistryName) {
   try {
     parsed = parseSerial({ serial, registry });
   } catch (error) {
-    if (error instanceof ValidationError)
-      throw new ValidationError("body.serial", error.message);
+    if (error instanceof ValidationError) throw new ValidationError("body.serial", error.message);
     throw error;
   }
   if (parsed.blockStart === undefined || parsed.blockEnd === undefined) {
@@ -211,10 +152,7 @@ function declaredBlock(serial: string, registry: RegistryName) {
   };
 }
 
-const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (
-  app,
-  options,
-) => {
+const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (app, options) => {
   const { pool, custodyAccount } = options;
   const now = options.now ?? (() => new Date());
   const ttlMs = options.intentTtlMs ?? DEFAULT_INTENT_TTL_MS;
@@ -229,8 +167,7 @@ const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (
     {
       schema: {
         tags: ["deposits"],
-        summary:
-          "Declare a deposit: the block you will transfer into the platform's custody account",
+        summary: "Declare a deposit: the block you will transfer into the platform's custody account",
         description:
           "Needs a SIWE session of a KYC-verified wallet. Answers the intent id: put it as the memo of the registry " +
           "transfer into `custodyAccount`. 409 when the range is already tokenized, being deposited, or claimed by " +
@@ -238,9 +175,7 @@ const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (
         body: postIntentBody,
         response: {
           201: intentBody,
-          409: errorBody.describe(
-            "The range overlaps a deposit or an open intent",
-          ),
+          409: errorBody.describe("The range overlaps a deposit or an open intent"),
           ...authErrors,
           ...errors,
         },
@@ -249,20 +184,11 @@ const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (
     },
     async (request, reply) => {
       const holder: Address = walletOf(request).address;
-      const registry = servedRegistry(
-        request.body.registry,
-        options.registries,
-      );
+      const registry = servedRegistry(request.body.registry, options.registries);
       const block = declaredBlock(request.body.serial, registry);
       if (requireKyc) {
         const kyc = await walletVerification(pool, holder, now());
-        if (!kyc.verified)
-          return replyError(
-            reply,
-            403,
-            "forbidden",
-            `Wallet ${holder} cannot receive deposits: ${kyc.reason}`,
-          );
+        if (!kyc.verified) return replyError(reply, 403, "forbidden", `Wallet ${holder} cannot receive deposits: ${kyc.reason}`);
       }
       const intentId = newIntentId(holder, registry, block.serial);
       const result = await insertIntent(pool, {
@@ -277,17 +203,8 @@ const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (
         custodyAccount,
         expiresAt: new Date(now().getTime() + ttlMs),
       });
-      if ("conflict" in result)
-        return replyError(
-          reply,
-          409,
-          "conflict",
-          `body.serial: ${result.conflict}`,
-        );
-      request.log.info(
-        { intentId, registry, holder },
-        "deposit intent declared",
-      );
+      if ("conflict" in result) return replyError(reply, 409, "conflict", `body.serial: ${result.conflict}`);
+      request.log.info({ intentId, registry, holder }, "deposit intent declared");
       return reply.code(201).send(intentView(result.created, custodyAccount));
     },
   );
@@ -325,35 +242,22 @@ const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (
     {
       schema: {
         tags: ["deposits"],
-        summary:
-          "One deposit intent: status, arrived record and range, batch, mint transaction",
+        summary: "One deposit intent: status, arrived record and range, batch, mint transaction",
         description: `The holder's own (SIWE session) or any, for an operator key with scope ${DEPOSITS_READ_SCOPE}.`,
         params: z.object({ intentId: bytes32Param }),
         response: { 200: intentBody, ...notFound, ...authErrors, ...errors },
       },
       // An API key selects the operator guard; anything else must be a wallet session.
       preHandler: async (request, reply) =>
-        (request.headers["x-api-key"] === undefined ? wallet : operator).call(
-          app,
-          request,
-          reply,
-        ),
+        (request.headers["x-api-key"] === undefined ? wallet : operator).call(app, request, reply),
     },
     async (request, reply) => {
       const row = await getIntent(pool, request.params.intentId);
       const principal = request.principal;
-      const mine =
-        principal?.kind === "wallet" &&
-        row !== undefined &&
-        checksum(row.holder) === principal.address;
+      const mine = principal?.kind === "wallet" && row !== undefined && checksum(row.holder) === principal.address;
       if (row === undefined || !(mine || principal?.kind === "operator")) {
         // Another wallet's intent answers like a missing one: its id is that holder's memo.
-        return replyError(
-          reply,
-          404,
-          "not_found",
-          `Deposit intent ${request.params.intentId} not found`,
-        );
+        return replyError(reply, 404, "not_found", `Deposit intent ${request.params.intentId} not found`);
       }
       return intentView(row, custodyAccount);
     },
