@@ -17,6 +17,8 @@ export type MirrorBlock = {
   status: BlockStatus;
   holderAccount: string | undefined;
   memo: string | undefined;
+  /** The block this one was split from. */
+  parentId: string | undefined;
 };
 
 export type MirrorWrite = {
@@ -93,13 +95,14 @@ type MirrorRow = {
   status: BlockStatus;
   holder_account: string | null;
   memo: string | null;
+  parent_native_id: string | null;
 };
 
 /** Every mirror row of the account at `registry`. */
 export async function mirrorBlocks(db: Pool | PoolClient, registry: RegistryName, account: string): Promise<MirrorBlock[]> {
   const { rows } = await db.query<MirrorRow>(
     `SELECT native_id, serial_prefix, block_start::text, block_end::text, quantity::text, status::text AS status,
-            holder_account, memo
+            holder_account, memo, parent_native_id
        FROM custody_blocks WHERE registry_id = $1 AND account = $2`,
     [registry, account],
   );
@@ -112,6 +115,7 @@ export async function mirrorBlocks(db: Pool | PoolClient, registry: RegistryName
     status: row.status,
     holderAccount: row.holder_account ?? undefined,
     memo: row.memo ?? undefined,
+    parentId: row.parent_native_id ?? undefined,
   }));
 }
 

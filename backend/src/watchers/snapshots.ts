@@ -90,6 +90,20 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
     };
   }
 
+  /**
+   * A split child belongs to its parent's batch: the prefix of its oldest ancestor the mirror holds. (Verra, Gold
+   * Standard and CCTS children keep the parent's prefix anyway; an I-REC child is a new item code, its own serial.)
+   */
+  function batchPrefixOf(block: MirrorBlock, byId: ReadonlyMap<string, MirrorBlock>): string {
+    let root = block;
+    const seen = new Set<string>([block.nativeId]);
+    for (let parent = byId.get(root.parentId ?? ""); parent !== undefined && !seen.has(parent.nativeId); parent = byId.get(root.parentId ?? "")) {
+      seen.add(parent.nativeId);
+      root = parent;
+    }
+    return root.serialPrefix;
+  }
+
   async function refreshStale(registry: RegistryName, adapter: RegistryPort, listed: Set<string>): Promise<void> {
     const stale = (await mirrorBlocks(pool, registry, custodyAccount)).filter(
       (block) => LIVE.has(block.status) && (block.holderAccount ?? custodyAccount) === custodyAccount && !listed.has(block.nativeId),
@@ -104,10 +118,12 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
     const byPrefix = new Map<string, SnapshotBlock[]>();
     const { rows } = await pool.query<{ serial_prefix: string }>("SELECT serial_prefix FROM batches WHERE registry_id = $1", [registry]);
     for (const row of rows) byPrefix.set(row.serial_prefix, []);
+    const byId = new Map(blocks.map((block) => [block.nativeId, block]));
     for (const block of blocks) {
-      const list = byPrefix.get(block.serialPrefix) ?? [];
+      const prefix = batchPrefixOf(block, byId);
+      const list = byPrefix.get(prefix) ?? [];
       list.push(snapshotBlockOf(block));
-      byPrefix.set(block.serialPrefix, list);
+      byPrefix.set(prefix, list);
     }
     const client = await pool.connect();
     try {
