@@ -30,9 +30,12 @@ export type OracleNodeOptions = {
   pollMs: number;
   /** Reserve attestation interval; 0 turns reserves off. */
   reserveIntervalMs: number;
-  /** Items of each kind per poll (default 100). */
+  /** Registry checks of each list per pass (default 100). */
   limit?: number;
 };
+
+/** Most rows of each to-do list read per pass (a bound on memory, far above what is in flight). */
+const MAX_TODO_ROWS = 10_000;
 
 export type OracleNode = {
   readonly address: Address;
@@ -74,17 +77,34 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
     }
   }
 
-  /** Verifies each item with the registry's deps; one item's failure (registry down, ...) never stops the others. */
-  async function each<W extends { registry: RegistryName }>(items: W[], verify: (deps: VerifyDeps, item: W) => Promise<Verdict>, what: (item: W) => string) {
-    for (const item of items) {
+  /** When each to-do item was last checked, per list: items never checked come first, then the longest waiting. */
+  const checkedAt = { requests: new Map<string, number>(), deposits: new Map<string, number>(), deals: new Map<string, number>() };
+
+  /**
+   * Verifies up to `limit` items of a list, the least recently checked first, so items the registry has not
+   * answered yet (checked again every pass) never crowd out newer ones. One item's failure (registry down, ...)
+   * never stops the others.
+   */
+  async function each<W extends { registry: RegistryName }>(
+    list: keyof typeof checkedAt,
+    items: W[],
+    verify: (deps: VerifyDeps, item: W) => Promise<Verdict>,
+    keyOf: (item: W) => string,
+  ) {
+    const seen = checkedAt[list];
+    const current = new Set(items.map(keyOf));
+    for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);
+    const due = [...items].sort((a, b) => (seen.get(keyOf(a)) ?? 0) - (seen.get(keyOf(b)) ?? 0)).slice(0, limit);
+    for (const item of due) {
       const deps = depsFor(item.registry);
       if (deps === undefined) continue;
+      seen.set(keyOf(item), Date.now());
       try {
         const verdict = await verify(deps, item);
-        if ("wait" in verdict) log.debug({ item: what(item), reason: verdict.wait }, "nothing to sign yet");
+        if ("wait" in verdict) log.debug({ item: keyOf(item), reason: verdict.wait }, "nothing to sign yet");
         else await publish(verdict);
       } catch (error) {
-        log.warn({ item: what(item), err: error }, "check failed; will retry");
+        log.warn({ item: keyOf(item), err: error }, "check failed; will retry");
       }
     }
   }
@@ -140,9 +160,9 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
 
   async function tick(): Promise<void> {
     await answerBatches();
-    await each(await store.pendingRequests(pool, me, limit), verifyRequest, (w) => w.requestId);
-    await each(await store.openDeposits(pool, me, limit), verifyDeposit, (w) => w.intentId);
-    await each(await store.deliveringDeals(pool, me, limit), verifyDealDelivery, (w) => w.dealId);
+    await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), verifyRequest, (w) => w.requestId);
+    await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), verifyDeposit, (w) => w.intentId);
+    await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), verifyDealDelivery, (w) => w.dealId);
     await answerBatches();
     await reserves();
     lastSuccess = Date.now();
