@@ -321,6 +321,27 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     expect((await intent(slow.intentId)).status).to.equal("arrived");
   });
 
+  it("an immobilization the registry refuses (block put on hold after arrival): not retryable, reason on the intent; redriven after release", async () => {
+    const { recordId, intentId } = await declareBlock(9111, 1n, 20n);
+    await transfer(recordId, 20n, intentId);
+    await watcher.runOnce();
+    const job = (await jobOf(intentId))!;
+    sim.admin.hold(recordId);
+    const error = await handler(job, { signal: new AbortController().signal }).then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(error).to.be.instanceOf(BaseError).and.include({ code: "REGISTRY_REJECTED", retryable: false });
+    const refused = await intent(intentId);
+    expect(refused.status).to.equal("arrived");
+    expect(refused.statusDetail).to.match(/^immobilization refused by VERRA: .*ON_HOLD/);
+    expect(immobilizations(intentId)).to.have.length(0);
+    sim.admin.release(recordId);
+    await handler(job, { signal: new AbortController().signal });
+    expect(await intent(intentId)).to.include({ status: "immobilized", statusDetail: null });
+    expect(immobilizations(intentId)).to.have.length(1);
+  });
+
   it("immobilized -> minted once the indexer projects DepositConfirmed onto the pending claim", async () => {
     const { recordId, intentId } = await declareBlock(9110, 700n, 799n);
     await transfer(recordId, 100n, intentId);
