@@ -33,6 +33,8 @@ export type Config = {
     goldStandard: string | undefined;
     irec: string | undefined;
     inCcts: string | undefined;
+    /** India CCTS `x-api-key`; absent: the embedded simulator's key. */
+    inCctsApiKey: Secret | undefined;
     /** The platform's custody account (same name at every registry). */
     custodyAccount: string;
     /** HMAC secret of registry webhooks; absent: the embedded stack generates one per run. */
@@ -111,6 +113,7 @@ function toConfig(env: Env): Config {
       goldStandard: env.GOLD_STANDARD_API_URL,
       irec: env.IREC_API_URL,
       inCcts: env.IN_CCTS_API_URL,
+      inCctsApiKey: env.IN_CCTS_API_KEY,
       custodyAccount: env.CUSTODY_ACCOUNT,
       webhookSecret: env.WEBHOOK_SECRET,
     },

@@ -12,6 +12,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "RELAYER_KEY",
   "AGENT_KEY",
   "WEBHOOK_SECRET",
+  "IN_CCTS_API_KEY",
 ]);
 
 function integer(min: number, max: number) {
@@ -92,6 +93,12 @@ export const envSchema = z.object({
   GOLD_STANDARD_API_URL: httpUrl().optional(),
   IREC_API_URL: httpUrl().optional(),
   IN_CCTS_API_URL: httpUrl().optional(),
+  /** India CCTS API key (`x-api-key`); the embedded simulator's own key when absent. */
+  IN_CCTS_API_KEY: z
+    .string()
+    .min(1)
+    .transform((value) => new Secret(value))
+    .optional(),
   /** The platform's custody account at every registry (holders move blocks here to deposit them). */
   CUSTODY_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CUSTODY"),
   /** HMAC secret registries sign webhooks with; the embedded stack makes one per run when absent. */

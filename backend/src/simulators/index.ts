@@ -8,7 +8,7 @@ import { startVerraSimulator } from "./verra";
 export { startVerraSimulator } from "./verra";
 export { startGoldStandardSimulator } from "./gold-standard";
 export { startIrecSimulator } from "./irec";
-export { startInCctsSimulator } from "./in-ccts";
+export { IN_CCTS_SIMULATOR_API_KEY, startInCctsSimulator } from "./in-ccts";
 export type { RunningSimulator, SimulatorOptions, SimulatorKnobs, SimulatorAdmin } from "./core/simulator";
 
 /** Starts the simulator of `registry` (for the CLI and the embedded start-up). */

@@ -1,3 +1,4 @@
+import { ValidationError } from "../../errors";
 import type { RegistryName } from "../ids";
 import type { RegistryPort } from "../port";
 import { createGoldStandardAdapter, type GoldStandardAdapterParameters } from "./gold-standard";
@@ -35,6 +36,8 @@ export type CreateRegistryAdaptersParameters = {
   urls: Partial<Record<RegistryName, string>>;
   /** HMAC secret the registries sign webhooks with. */
   webhookSecret?: string | undefined;
+  /** India CCTS wants an `x-api-key` on every call; required when IN_CCTS has a URL. */
+  inCctsApiKey?: string | undefined;
   timeoutMs?: number | undefined;
 };
 
@@ -43,11 +46,15 @@ export function createRegistryAdapters(params: CreateRegistryAdaptersParameters)
   const adapters: Partial<Record<RegistryName, RegistryPort>> = {};
   for (const [registry, baseUrl] of Object.entries(params.urls) as Array<[RegistryName, string | undefined]>) {
     if (baseUrl === undefined) continue;
+    if (registry === "IN_CCTS" && params.inCctsApiKey === undefined) {
+      throw new ValidationError("IN_CCTS_API_KEY", "India CCTS answers every call without an x-api-key with 401; set the key");
+    }
     adapters[registry] = createRegistryAdapter({
       registry,
       baseUrl,
       webhookSecret: params.webhookSecret,
       timeoutMs: params.timeoutMs,
+      apiKey: params.inCctsApiKey,
     } as CreateRegistryAdapterParameters);
   }
   return adapters;

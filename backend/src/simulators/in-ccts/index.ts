@@ -12,6 +12,9 @@ import { SimError, type SimBlock, type SimOperation } from "../core/types";
  * delivery leg of a power-exchange trade: CCTS has no OTC trading in phase one), locks (immobilization), and
  * surrenders/retirements. Certificate serials use our own format (registries/serials/in-ccts.ts).
  */
+/** The key the simulator accepts unless started with another (`apiKey`). */
+export const IN_CCTS_SIMULATOR_API_KEY = "ccts-sim-key";
+
 export type InCctsSimulatorOptions = SimulatorOptions & { apiKey?: string | undefined };
 
 export const CCTS_MAX_PAGE_SIZE = 100;
@@ -132,5 +135,5 @@ function routes(apiKey: string) {
 }
 
 export async function startInCctsSimulator(options: InCctsSimulatorOptions = {}): Promise<RunningSimulator> {
-  return createSimulator({ registry: "IN_CCTS", options, routes: routes(options.apiKey ?? "ccts-sim-key"), renderError });
+  return createSimulator({ registry: "IN_CCTS", options, routes: routes(options.apiKey ?? IN_CCTS_SIMULATOR_API_KEY), renderError });
 }
