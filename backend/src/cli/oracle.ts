@@ -61,6 +61,7 @@ export async function runOracleNode(options: OracleCommandOptions, env: NodeJS.P
   const adapters = createRegistryAdapters({
     urls: { VERRA: r.verra, GOLD_STANDARD: r.goldStandard, IREC: r.irec, IN_CCTS: r.inCcts },
     webhookSecret: r.webhookSecret?.reveal(),
+    inCctsApiKey: r.inCctsApiKey?.reveal(),
   });
   if (Object.keys(adapters).length === 0) throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
   const ctx = await openContext(config);

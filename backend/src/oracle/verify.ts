@@ -91,7 +91,8 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
     const r = block.retirement;
     const details = work.details!;
     if (block.status !== "RETIRED" || block.holderAccount !== deps.custodyAccount) return wait(`block ${block.registryRecordId} is not retired in custody`);
-    if (r?.memo !== work.requestId || r.beneficiary !== details.beneficiary || r.reason !== details.reason) {
+    const expected = asRecorded(deps.registry, details);
+    if (r?.memo !== work.requestId || (r.beneficiary ?? "") !== expected.beneficiary || (r.reason ?? "") !== expected.reason) {
       return wait(`retired block ${block.registryRecordId} carries other retirement details`);
     }
     return {
@@ -113,6 +114,16 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
       releasedBlockKey: await releasedBlockKey(deps, work.batchId, block),
     },
   };
+}
+
+/**
+ * The retirement details as the registry can record them: India CCTS keeps only the purpose class of a surrender
+ * (`COMPLIANCE_SURRENDER` or `VOLUNTARY_RETIREMENT`, see its adapter), the others keep the text; an empty text
+ * may come back absent.
+ */
+function asRecorded(registry: RegistryName, details: { beneficiary: string; reason: string }): { beneficiary: string; reason: string } {
+  if (registry !== "IN_CCTS") return details;
+  return { beneficiary: details.beneficiary, reason: details.reason === "COMPLIANCE_SURRENDER" ? details.reason : "VOLUNTARY_RETIREMENT" };
 }
 
 /** The key of a whole deposited block that left custody (so it may be deposited again), else zero. */
