@@ -1,0 +1,4 @@
+export * from "./custody";
+export * from "./dispatch";
+export * from "./handlers";
+export * from "./runner";
