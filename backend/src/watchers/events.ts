@@ -16,8 +16,9 @@ export type StoreChangesReturnType = {
   duplicates: number;
 };
 
-function bigintSafe(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
+/** A registry's raw payload as JSON text for a jsonb column (bigints as decimal strings). */
+export function payloadJson(value: unknown): string {
+  return JSON.stringify(value ?? null, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
 }
 
 /** Inserts the changes not seen yet in one statement; a change seen before is left as it is. */
@@ -47,7 +48,7 @@ export async function storeChanges(
       changes.map((change) => change.operationId ?? null),
       changes.map((change) => change.memo ?? null),
       changes.map((change) => JSON.stringify(change.recordIds)),
-      changes.map((change) => JSON.stringify(change.sourcePayload ?? null, bigintSafe)),
+      changes.map((change) => payloadJson(change.sourcePayload)),
     ],
   );
   const fresh = new Set(rows.map((row) => row.event_id));

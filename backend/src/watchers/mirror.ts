@@ -7,6 +7,7 @@
 import type { Pool, PoolClient } from "pg";
 import type { RegistryName } from "../registries/ids";
 import type { BlockStatus, CreditBlock } from "../registries/model";
+import { payloadJson } from "./events";
 
 export type MirrorBlock = {
   nativeId: string;
@@ -26,10 +27,6 @@ export type MirrorWrite = {
   /** The memo of the operation that moved the block out of custody, when the block itself does not carry one. */
   memo?: string | undefined;
 };
-
-function bigintSafe(_key: string, value: unknown): unknown {
-  return typeof value === "bigint" ? value.toString() : value;
-}
 
 /**
  * Upserts the registry's current word on each block. A registry that does not say who holds a block (Verra's
@@ -71,7 +68,7 @@ export async function upsertMirror(db: Pool | PoolClient, registry: RegistryName
       writes.map(({ block }) => block.holderAccount ?? null),
       writes.map(({ block, memo }) => block.retirement?.memo ?? memo ?? null),
       writes.map(({ block }) => block.parentBlock ?? null),
-      writes.map(({ block }) => JSON.stringify(block.sourcePayload ?? null, bigintSafe)),
+      writes.map(({ block }) => payloadJson(block.sourcePayload)),
     ],
   );
   return rowCount ?? 0;

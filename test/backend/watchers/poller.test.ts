@@ -93,18 +93,24 @@ describe("watchers: polling catches up what webhooks dropped", () => {
   it("an event delivered while the registry cannot be read stays stored but unapplied; the next poll applies it", async () => {
     const { rows } = await db.pool.query<{ native_id: string }>("SELECT native_id FROM custody_blocks WHERE holder_account = $1", [CUSTODY]);
     const blockId = rows[0]!.native_id;
-    const maintenanceEnd = Date.now() + 3_000;
-    sim.admin.startMaintenance(3_000);
+    sim.admin.startMaintenance(60_000);
     sim.admin.release(blockId);
     await waitFor(() => sim.admin.webhooks.deliveries.some((delivery) => delivery.eventId === "EV-6" && delivery.status === 200), 15_000, "the delivery");
-    // Stored; not applied: every read of the registry answers 503 until the window ends (and the guard holds
-    // every call until its Retry-After), so nothing can have been applied yet.
-    expect(Date.now()).to.be.below(maintenanceEnd);
+    // Stored; not applied: every read of the registry answers 503 during the window.
     const { rows: pending } = await db.pool.query("SELECT applied_at FROM registry_events WHERE event_id = 'EV-6'");
     expect(pending).to.deep.equal([{ applied_at: null }]);
     expect((await mirrorRows(db.pool))[0]!.status).to.equal("ON_HOLD");
 
-    // The poll waits out the registry's Retry-After (the guard's shared block), then drains what is left.
+    // The webhook's drain met the window: the guard holds every process off until the registry's Retry-After.
+    await waitFor(async () => {
+      const { rows: bucket } = await db.pool.query("SELECT blocked_until FROM rate_buckets WHERE registry = 'VERRA'");
+      return bucket[0]?.blocked_until !== null && bucket[0]?.blocked_until !== undefined;
+    }, 15_000, "the drain to meet the maintenance window");
+
+    // The registry is back. (Instead of waiting out the 60 s Retry-After the guard stored for every process, the
+    // test lifts that block the way time would.) Nothing re-delivers the event: the next poll applies it.
+    sim.admin.setKnobs({ maintenance: [] });
+    await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = capacity WHERE registry = 'VERRA'");
     const result = await createRegistryPoller(testContext(db), { adapters, guard, applier }).pollRegistry("VERRA");
     expect(result).to.deep.include({ stored: 0, duplicates: 1 });
     expect(await eventCount(db.pool)).to.deep.equal({ total: 6, unapplied: 0 });
