@@ -200,10 +200,11 @@ describe("registry workers: one registry instruction per request", () => {
 
   it("several worker processes drain a backlog under the shared rate limit: no 429, each job once", async function () {
     this.timeout(120_000);
-    // The registry's limit: 20 calls/s sustained, bursts of 4. The guard's bucket has the same rate and a burst 2
-    // lower: the margin absorbs the jitter between a token's grant and the request's arrival (two calls granted
-    // 50 ms apart can arrive 10 ms apart); with equal bursts a couple of calls in a hundred met a 429.
-    const registryLimit = { capacity: 4, refillPerSecond: 20 };
+    // The registry's limit: 20 calls/s sustained; its burst (0.5 s of calls) absorbs stalls of the simulator,
+    // which shares this process and a loaded machine (calls granted during a stall arrive together). The guard's
+    // bucket has the same rate. Were the limit not shared (a bucket per process), the two processes would send
+    // 40/s and meet 429s within a second.
+    const registryLimit = { capacity: 10, refillPerSecond: 20 };
     const limit = { capacity: 2, refillPerSec: 20 };
     sim.admin.setKnobs({ rateLimit: registryLimit });
     seedCustody(sim, [1_000n, 500n]);
@@ -217,8 +218,9 @@ describe("registry workers: one registry instruction per request", () => {
     const stats = await Promise.all(children.map(stopChild));
 
     expect(traffic.count(429)).to.equal(0);
-    // Admitted by the registry in any second: within the guard's bound (one extra for arrival jitter).
-    expect(traffic.maxInWindow(1_000)).to.be.at.most(limit.capacity + limit.refillPerSec + 1);
+    // Admitted by the registry in any 3 s: within the guard's bound C + R·W, plus 0.5 s of arrival jitter (a
+    // bucket per process would admit about twice as many).
+    expect(traffic.maxInWindow(3_000)).to.be.at.most(limit.capacity + limit.refillPerSec * 3.5);
     const perMemo = operationsPerMemo(sim);
     expect(ids.every((id) => perMemo.get(id) === 1)).to.equal(true);
     expect(perMemo.size).to.equal(60);
