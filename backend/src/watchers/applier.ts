@@ -5,14 +5,16 @@
  * so the last write of a row is the newest state of that record and reordering changes nothing.
  *
  * Writes, in one transaction with marking the events applied:
- * - the custody mirror (`mirror.ts`): blocks held by the custody account, blocks already followed, and the blocks
- *   an operation from the custody account moved out (with that operation's memo);
+ * - the custody mirror (`mirror.ts`): blocks held by the custody account, blocks the mirror has in custody (the
+ *   read may be their departure), and the blocks an operation from the custody account moved out (with that
+ *   operation's memo). A block that has left is not followed further at its new holder;
  * - `requests.registry_status` / `registry_reference` when a memo is a platform request id (the registry's own
  *   word on the request: PENDING / CONFIRMED / REJECTED and its operation id).
  *
  * One drain per registry at a time across processes (the mirror lock, `withMirrorLock`, which the snapshot
- * writer's compose step also takes), so two appliers never interleave an older read after a newer write. A registry that cannot answer (retryable error) stops the drain: the events
- * stay unapplied and the next drain (poll tick, next webhook) retries them.
+ * writer's compose step also takes), so two appliers never interleave an older read after a newer write. A
+ * registry that cannot answer (retryable error) stops the drain: the events stay unapplied and the next drain
+ * (poll tick, next webhook) retries them.
  */
 import type { Context } from "../context";
 import { BaseError } from "../errors";
@@ -21,7 +23,7 @@ import type { RegistryName } from "../registries/ids";
 import type { CreditBlock, RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
 import { type UnappliedEvent, countUnapplied, markApplied, unappliedEvents } from "./events";
-import { type MirrorWrite, knownIds, upsertMirror, withMirrorLock } from "./mirror";
+import { type MirrorWrite, knownHolders, upsertMirror, withMirrorLock } from "./mirror";
 
 export type ChangeApplierOptions = {
   adapters: Partial<Record<RegistryName, RegistryPort>>;
@@ -104,9 +106,15 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
     const client = await ctx.db.pool.connect();
     try {
       await client.query("BEGIN");
-      const known = await knownIds(client, registry, custodyAccount, blocks.map((block) => block.registryRecordId));
+      const known = await knownHolders(client, registry, custodyAccount, blocks.map((block) => block.registryRecordId));
       const writes: MirrorWrite[] = blocks
-        .filter((block) => block.holderAccount === custodyAccount || known.has(block.registryRecordId) || leftBy.has(block.registryRecordId))
+        .filter((block) => {
+          const id = block.registryRecordId;
+          if (block.holderAccount === custodyAccount || leftBy.has(id)) return true;
+          // A followed block is updated while the mirror has it in custody (this read may be its departure);
+          // once it has left, what its new holder does with it is none of custody's business.
+          return known.has(id) && (known.get(id) ?? custodyAccount) === custodyAccount;
+        })
         .map((block) => ({ block, memo: leftBy.get(block.registryRecordId) }));
       const mirrorRows = await upsertMirror(client, registry, custodyAccount, writes);
       const requestOps = operations.filter((op) => REQUEST_ID.test(op.memo));

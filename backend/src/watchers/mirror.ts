@@ -74,13 +74,18 @@ export async function upsertMirror(db: Pool | PoolClient, registry: RegistryName
   return rowCount ?? 0;
 }
 
-/** Which of `nativeIds` the mirror already holds (a block once in custody stays followed). */
-export async function knownIds(db: Pool | PoolClient, registry: RegistryName, account: string, nativeIds: string[]): Promise<Set<string>> {
-  const { rows } = await db.query<{ native_id: string }>(
-    "SELECT native_id FROM custody_blocks WHERE registry_id = $1 AND account = $2 AND native_id = ANY($3::text[])",
+/** The mirror's holder of each of `nativeIds` it already follows (null: the registry never said). */
+export async function knownHolders(
+  db: Pool | PoolClient,
+  registry: RegistryName,
+  account: string,
+  nativeIds: string[],
+): Promise<Map<string, string | null>> {
+  const { rows } = await db.query<{ native_id: string; holder_account: string | null }>(
+    "SELECT native_id, holder_account FROM custody_blocks WHERE registry_id = $1 AND account = $2 AND native_id = ANY($3::text[])",
     [registry, account, nativeIds],
   );
-  return new Set(rows.map((row) => row.native_id));
+  return new Map(rows.map((row) => [row.native_id, row.holder_account]));
 }
 
 type MirrorRow = {

@@ -70,7 +70,7 @@ describe("watchers: custody snapshot writer", () => {
     ]);
   });
 
-  it("blocks that left by transfer are listed as PENDING_TRANSFER with the transfer's memo; every batch of the registry gets a snapshot", async () => {
+  it("blocks that left by transfer are listed as PENDING_TRANSFER with the transfer's memo, as they left; every batch gets a snapshot", async () => {
     await db.pool.query("INSERT INTO registries (id, name) VALUES ('VERRA', 'VERRA')");
     await db.pool.query("INSERT INTO batches (batch_id, registry_id, serial_prefix) VALUES (1, 'VERRA', $1)", [verraPrefix(8300)]);
     const block = sim.admin.seedBlock({ account: CUSTODY, serial: verraSerial(8200, 1n, 50n) });
@@ -89,5 +89,10 @@ describe("watchers: custody snapshot writer", () => {
     expect(await latestBlocks(db, verraPrefix(8300))).to.deep.equal([]);
     const { rows: registry } = await db.pool.query("SELECT custody_account FROM registries WHERE id = 'VERRA'");
     expect(registry).to.deep.equal([{ custody_account: CUSTODY }]);
+
+    // What the holder does with it afterwards (retiring part of it at their own account) does not change what left.
+    await adapter.retire({ account: "HOLDER-1", recordId: block.id, quantity: 20n, memo: "holder-own-retirement" });
+    expect(await writer.writeRegistry("VERRA")).to.deep.include({ written: true });
+    expect(await latestBlocks(db, verraPrefix(8200))).to.deep.equal([{ native_id: block.id, quantity: "50", status: "PENDING_TRANSFER", memo: "withdrawal-1" }]);
   });
 });
