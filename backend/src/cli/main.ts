@@ -2,10 +2,12 @@ import { Command } from "commander";
 import { apiKeyCommand } from "./apiKey";
 import { auditCommand } from "./audit";
 import { embeddedChainCommand } from "./embeddedChain";
+import { aggregatorCommand, oracleCommand } from "./oracle";
 import { reconcileCommand } from "./reconcile";
 import { serialCommand } from "./serial";
 import { simulateCommand } from "./simulate";
 import { startCommand } from "./start";
+import { workerCommand } from "./worker";
 
 /** Builds the `carbon` command tree. Each area registers its subcommands here. */
 export function buildCli(): Command {
@@ -17,6 +19,9 @@ export function buildCli(): Command {
   program.addCommand(startCommand());
   program.addCommand(apiKeyCommand());
   program.addCommand(reconcileCommand());
+  program.addCommand(workerCommand());
+  program.addCommand(oracleCommand());
+  program.addCommand(aggregatorCommand());
   program.addCommand(embeddedChainCommand(), { hidden: true });
   return program;
 }

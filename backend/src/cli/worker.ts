@@ -1,6 +1,6 @@
 /**
  * `carbon worker [--registry <name...>] [--concurrency N] [--rate-limit N --burst N]`: a registry worker process.
- * Claims `retire` / `withdraw` jobs from the platform's database (DATABASE_URL; never the embedded one, which
+ * Claims `retire` / `withdraw` / `immobilize` jobs from the platform's database (DATABASE_URL; never the embedded one, which
  * belongs to the `carbon start` process), sends them to the registries configured by VERRA_API_URL,
  * GOLD_STANDARD_API_URL, IREC_API_URL, IN_CCTS_API_URL from CUSTODY_ACCOUNT, and also runs the request
  * dispatcher (idempotent: any number of processes may run it). With RPC_URL + DEPLOYMENT_FILE + GUARDIAN_KEY an
@@ -14,6 +14,8 @@ import { Command, InvalidArgumentError } from "commander";
 import { createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { readDeploymentFile } from "../chain/deployment";
+import { createImmobilizeHandler } from "../deposits";
+import { DEFAULT_REGISTRY_LIMIT } from "../guard";
 import { type Config, loadConfig } from "../config";
 import { type Context, createContext, handleSignals } from "../context";
 import { createRegistryAdapters } from "../registries/adapters";
@@ -91,10 +93,16 @@ export async function startWorkerProcess(config: Config, options: WorkerCommandO
     );
     const guardian = guardianOf(config);
     const { guard } = await createWorkerGuard(ctx, { registries, guardian });
-    const adapters = createRegistryAdapters({ urls, webhookSecret: config.registries.webhookSecret?.reveal() });
+    const adapters = createRegistryAdapters({
+      urls,
+      webhookSecret: config.registries.webhookSecret?.reveal(),
+      inCctsApiKey: config.registries.inCctsApiKey?.reveal(),
+    });
     await createRequestDispatcher(ctx).start();
     const concurrency = options.concurrency ?? config.workers.concurrency;
-    await startRegistryWorkers(ctx, { adapters, guard, custodyAccount: config.registries.custodyAccount, concurrency });
+    const custodyAccount = config.registries.custodyAccount;
+    const immobilize = createImmobilizeHandler({ adapters, guard, custodyAccount, db: ctx.db.pool });
+    await startRegistryWorkers(ctx, { adapters, guard, custodyAccount, concurrency, handlers: { immobilize } });
     ctx.logger.info(
       { registries: Object.keys(urls), concurrency, custodyAccount: config.registries.custodyAccount, guardianPausing: guardian !== undefined },
       "registry worker ready",
@@ -123,8 +131,8 @@ export function workerCommand(): Command {
     .description("run a registry worker process (needs DATABASE_URL and registry URLs; SIGTERM finishes jobs in flight)")
     .option("--registry <name...>", `serve only these registries (${Object.keys(REGISTRY_CLI_NAMES).join(", ")})`)
     .option("--concurrency <n>", "jobs at the same time (default WORKER_CONCURRENCY)", positiveInteger)
-    .option("--rate-limit <perSec>", "shared calls per second per registry (same value in every process)", positive, 5)
-    .option("--burst <n>", "shared burst per registry (same value in every process)", positiveInteger, 10)
+    .option("--rate-limit <perSec>", "shared calls per second per registry (same value in every process)", positive, DEFAULT_REGISTRY_LIMIT.refillPerSec)
+    .option("--burst <n>", "shared burst per registry (same value in every process)", positiveInteger, DEFAULT_REGISTRY_LIMIT.capacity)
     .action(async (options: WorkerCommandOptions) => {
       const ctx = await startWorkerProcess(loadConfig(), options);
       handleSignals(ctx);

@@ -116,6 +116,8 @@ export class Ledger {
       projectId: seed.projectId,
       account: seed.account,
       status: seed.status ?? "ACTIVE",
+      // A block seeded immobilized was immobilized by the account holding it (the platform's custody account).
+      immobilizedBy: seed.status === "IMMOBILIZED" ? seed.account : undefined,
       attributes: seed.attributes ?? {},
       createdAt: at,
       updatedAt: at,
