@@ -14,7 +14,7 @@ import { type Context, createContext, handleSignals } from "../context";
 import { ValidationError } from "../errors";
 import type { Deployment } from "../indexer";
 import { startOracleAggregator, startOracleNode } from "../oracle";
-import { createRegistryAdapters } from "../registries/adapters";
+import { configuredRegistryUrls, registryAdaptersFor } from "../platform/registryAccess";
 import { createRelayerFromConfig } from "../relayer";
 
 /** The operator's private key from `file`; refuses a file group or others may read (or write). */
@@ -58,11 +58,7 @@ export async function runOracleNode(options: OracleCommandOptions, env: NodeJS.P
   const config = loadConfig(env);
   const { rpcUrl, deployment } = chainConfig(config);
   const r = config.registries;
-  const adapters = createRegistryAdapters({
-    urls: { VERRA: r.verra, GOLD_STANDARD: r.goldStandard, IREC: r.irec, IN_CCTS: r.inCcts },
-    webhookSecret: r.webhookSecret?.reveal(),
-    inCctsApiKey: r.inCctsApiKey?.reveal(),
-  });
+  const adapters = registryAdaptersFor(config, { urls: configuredRegistryUrls(config) });
   if (Object.keys(adapters).length === 0) throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
   const ctx = await openContext(config);
   startOracleNode(ctx, {

@@ -11,14 +11,14 @@
  * in flight finish, then exit.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { createPublicClient, createWalletClient, defineChain, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { platformClients } from "../chain/clients";
 import { readDeploymentFile } from "../chain/deployment";
 import { createImmobilizeHandler } from "../deposits";
 import { DEFAULT_REGISTRY_LIMIT } from "../guard";
 import { type Config, loadConfig } from "../config";
 import { type Context, createContext, handleSignals } from "../context";
-import { createRegistryAdapters } from "../registries/adapters";
+import { configuredRegistryUrls, registryAdaptersFor } from "../platform/registryAccess";
 import { REGISTRY_CLI_NAMES, REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { createRequestDispatcher } from "../workers/dispatch";
 import { type CreateWorkerGuardParameters, createWorkerGuard, startRegistryWorkers } from "../workers/runner";
@@ -30,12 +30,6 @@ export type WorkerCommandOptions = {
   burst: number;
 };
 
-const URL_OF: Record<RegistryName, (config: Config) => string | undefined> = {
-  VERRA: (config) => config.registries.verra,
-  GOLD_STANDARD: (config) => config.registries.goldStandard,
-  IREC: (config) => config.registries.irec,
-  IN_CCTS: (config) => config.registries.inCcts,
-};
 const URL_ENV: Record<RegistryName, string> = {
   VERRA: "VERRA_API_URL",
   GOLD_STANDARD: "GOLD_STANDARD_API_URL",
@@ -45,17 +39,18 @@ const URL_ENV: Record<RegistryName, string> = {
 
 /** The registries to serve and their URLs: the ones named (each must have a URL), else every one with a URL. */
 export function workerRegistries(config: Config, names: string[] | undefined): Partial<Record<RegistryName, string>> {
+  const configured = configuredRegistryUrls(config);
   const wanted =
     names === undefined
-      ? REGISTRY_NAMES.filter((registry) => URL_OF[registry](config) !== undefined)
+      ? REGISTRY_NAMES.filter((registry) => configured[registry] !== undefined)
       : names.map((name) => {
           const registry = REGISTRY_CLI_NAMES[name] ?? REGISTRY_NAMES.find((candidate) => candidate === name);
           if (registry === undefined) throw new InvalidArgumentError(`unknown registry ${name}; expected one of ${Object.keys(REGISTRY_CLI_NAMES).join(", ")}`);
-          if (URL_OF[registry](config) === undefined) throw new Error(`--registry ${name}: ${URL_ENV[registry]} is not set`);
+          if (configured[registry] === undefined) throw new Error(`--registry ${name}: ${URL_ENV[registry]} is not set`);
           return registry;
         });
   if (wanted.length === 0) throw new Error(`no registry to serve: set at least one of ${Object.values(URL_ENV).join(", ")}`);
-  return Object.fromEntries(wanted.map((registry) => [registry, URL_OF[registry](config)]));
+  return Object.fromEntries(wanted.map((registry) => [registry, configured[registry]]));
 }
 
 /** The guardian wallet when RPC_URL, DEPLOYMENT_FILE and GUARDIAN_KEY are all set; undefined otherwise. */
@@ -64,15 +59,8 @@ function guardianOf(config: Config): CreateWorkerGuardParameters["guardian"] {
   const key = config.keys.guardian;
   if (rpcUrl === undefined || deploymentFile === undefined || key === undefined) return undefined;
   const deployment = readDeploymentFile(deploymentFile);
-  const chain = defineChain({
-    id: deployment.chainId,
-    name: `chain ${deployment.chainId}`,
-    nativeCurrency: { name: "Ether", symbol: "ETH", decimals: 18 },
-    rpcUrls: { default: { http: [rpcUrl] } },
-  });
   return {
-    walletClient: createWalletClient({ account: privateKeyToAccount(key.reveal()), chain, transport: http(rpcUrl) }),
-    publicClient: createPublicClient({ chain, transport: http(rpcUrl) }),
+    ...platformClients(privateKeyToAccount(key.reveal()), deployment, rpcUrl),
     bridge: deployment.registryBridge,
   };
 }
@@ -93,11 +81,7 @@ export async function startWorkerProcess(config: Config, options: WorkerCommandO
     );
     const guardian = guardianOf(config);
     const { guard } = await createWorkerGuard(ctx, { registries, guardian });
-    const adapters = createRegistryAdapters({
-      urls,
-      webhookSecret: config.registries.webhookSecret?.reveal(),
-      inCctsApiKey: config.registries.inCctsApiKey?.reveal(),
-    });
+    const adapters = registryAdaptersFor(config, { urls });
     await createRequestDispatcher(ctx).start();
     const concurrency = options.concurrency ?? config.workers.concurrency;
     const custodyAccount = config.registries.custodyAccount;

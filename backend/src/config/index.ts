@@ -33,6 +33,8 @@ export type Config = {
     goldStandard: string | undefined;
     irec: string | undefined;
     inCcts: string | undefined;
+    /** I-REC credentials (both or neither); absent: the embedded simulator's. */
+    irecCredentials: { username: string; password: Secret } | undefined;
     /** India CCTS `x-api-key`; absent: the embedded simulator's key. */
     inCctsApiKey: Secret | undefined;
     /** The platform's custody account (same name at every registry). */
@@ -87,6 +89,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     });
     throw new ConfigError(issues);
   }
+  if ((result.data.IREC_USERNAME === undefined) !== (result.data.IREC_PASSWORD === undefined)) {
+    throw new ConfigError([{ key: result.data.IREC_USERNAME === undefined ? "IREC_USERNAME" : "IREC_PASSWORD", message: "set IREC_USERNAME and IREC_PASSWORD together" }]);
+  }
   if (result.data.RPC_URL !== undefined && result.data.DEPLOYMENT_FILE === undefined) {
     throw new ConfigError([{ key: "DEPLOYMENT_FILE", message: "required with RPC_URL (the contract addresses to use)" }]);
   }
@@ -113,6 +118,7 @@ function toConfig(env: Env): Config {
       goldStandard: env.GOLD_STANDARD_API_URL,
       irec: env.IREC_API_URL,
       inCcts: env.IN_CCTS_API_URL,
+      irecCredentials: env.IREC_USERNAME === undefined || env.IREC_PASSWORD === undefined ? undefined : { username: env.IREC_USERNAME, password: env.IREC_PASSWORD },
       inCctsApiKey: env.IN_CCTS_API_KEY,
       custodyAccount: env.CUSTODY_ACCOUNT,
       webhookSecret: env.WEBHOOK_SECRET,

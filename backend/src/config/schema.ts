@@ -13,6 +13,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "AGENT_KEY",
   "WEBHOOK_SECRET",
   "IN_CCTS_API_KEY",
+  "IREC_PASSWORD",
 ]);
 
 function integer(min: number, max: number) {
@@ -93,6 +94,13 @@ export const envSchema = z.object({
   GOLD_STANDARD_API_URL: httpUrl().optional(),
   IREC_API_URL: httpUrl().optional(),
   IN_CCTS_API_URL: httpUrl().optional(),
+  /** I-REC (Evident) OAuth2 password-grant credentials; the embedded simulator's own when absent. */
+  IREC_USERNAME: z.string().min(1).optional(),
+  IREC_PASSWORD: z
+    .string()
+    .min(1)
+    .transform((value) => new Secret(value))
+    .optional(),
   /** India CCTS API key (`x-api-key`); the embedded simulator's own key when absent. */
   IN_CCTS_API_KEY: z
     .string()

@@ -7,7 +7,7 @@ import { startVerraSimulator } from "./verra";
 
 export { startVerraSimulator } from "./verra";
 export { startGoldStandardSimulator } from "./gold-standard";
-export { startIrecSimulator } from "./irec";
+export { IREC_SIMULATOR_CREDENTIALS, startIrecSimulator } from "./irec";
 export { IN_CCTS_SIMULATOR_API_KEY, startInCctsSimulator } from "./in-ccts";
 export type { RunningSimulator, SimulatorOptions, SimulatorKnobs, SimulatorAdmin } from "./core/simulator";
 

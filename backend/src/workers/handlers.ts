@@ -172,7 +172,9 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
     await db.query(
       `UPDATE requests
           SET status = CASE WHEN status = 'requested' THEN 'submitted'::request_status ELSE status END,
-              registry_status = $2, registry_reference = $3, updated_at = now()
+              -- The watchers may already hold the registry's final word (CONFIRMED / REJECTED): never move it back.
+              registry_status = CASE WHEN registry_status IN ('CONFIRMED', 'REJECTED') THEN registry_status ELSE $2 END,
+              registry_reference = coalesce(registry_reference, $3), updated_at = now()
         WHERE request_id = $1`,
       [requestId, operation.status, operation.operationId],
     );

@@ -29,6 +29,7 @@ describe("config", () => {
       goldStandard: undefined,
       irec: undefined,
       inCcts: undefined,
+      irecCredentials: undefined,
       inCctsApiKey: undefined,
       custodyAccount: "PLATFORM-CUSTODY",
       webhookSecret: undefined,

@@ -38,6 +38,8 @@ export type CreateRegistryAdaptersParameters = {
   webhookSecret?: string | undefined;
   /** India CCTS wants an `x-api-key` on every call; required when IN_CCTS has a URL. */
   inCctsApiKey?: string | undefined;
+  /** I-REC (Evident) OAuth2 password-grant credentials; required when IREC has a URL. */
+  irec?: { username: string; password: string } | undefined;
   timeoutMs?: number | undefined;
 };
 
@@ -49,12 +51,16 @@ export function createRegistryAdapters(params: CreateRegistryAdaptersParameters)
     if (registry === "IN_CCTS" && params.inCctsApiKey === undefined) {
       throw new ValidationError("IN_CCTS_API_KEY", "India CCTS answers every call without an x-api-key with 401; set the key");
     }
+    if (registry === "IREC" && params.irec === undefined) {
+      throw new ValidationError("IREC_USERNAME", "I-REC issues tokens only for a username and password; set IREC_USERNAME and IREC_PASSWORD");
+    }
     adapters[registry] = createRegistryAdapter({
       registry,
       baseUrl,
       webhookSecret: params.webhookSecret,
       timeoutMs: params.timeoutMs,
       apiKey: params.inCctsApiKey,
+      ...params.irec,
     } as CreateRegistryAdapterParameters);
   }
   return adapters;

@@ -11,6 +11,9 @@ import { certNumber, itemOf, operationOf } from "./items";
  * redemption (path uncertain: we chose `/api/irec/v1/redemption-management`). Our own additions (README):
  * single item lookup, immobilisation, operation search by notes, the event log.
  */
+/** The credentials the simulator accepts unless started with others (`username`, `password`). */
+export const IREC_SIMULATOR_CREDENTIALS = { username: "platform", password: "platform-password" } as const;
+
 export type IrecSimulatorOptions = SimulatorOptions & {
   username?: string | undefined;
   password?: string | undefined;
@@ -52,7 +55,7 @@ function routes(options: IrecSimulatorOptions) {
     app.post("/api/token", async (request, reply) => {
       const body = z.object({ grant_type: z.string(), username: z.string(), password: z.string() }).parse(request.body);
       if (body.grant_type !== "password") return reply.code(400).send({ error: "unsupported_grant_type" });
-      if (body.username !== (options.username ?? "platform") || body.password !== (options.password ?? "platform-password")) {
+      if (body.username !== (options.username ?? IREC_SIMULATOR_CREDENTIALS.username) || body.password !== (options.password ?? IREC_SIMULATOR_CREDENTIALS.password)) {
         return reply.code(401).send({ error: "invalid_grant", error_description: "Invalid credentials" });
       }
       const token = randomBytes(24).toString("hex");
