@@ -11,9 +11,11 @@ import type { Context } from "../context";
 import errorHandler from "./plugins/app/error-handler";
 import requestContext from "./plugins/app/request-context";
 import swagger from "./plugins/external/swagger";
+import depositRoutes, { type DepositRoutesOptions } from "./routes/deposits";
 import domainRoutes, { type DomainApiOptions } from "./routes/domain";
 import healthRoutes from "./routes/health";
 import metricsRoutes from "./routes/metrics";
+import webhookRoutes, { type WebhookRoutesOptions } from "./routes/webhooks";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -27,6 +29,10 @@ export type App = FastifyInstance<
 export type ApiContext = Pick<Context, "logger" | "metrics" | "readiness"> & {
   db: Pick<Context["db"], "pool">;
   api?: DomainApiOptions;
+  /** Deposit intents (`POST /deposits/intents`, ...); absent: the routes are not served. */
+  deposits?: Omit<DepositRoutesOptions, "pool"> | undefined;
+  /** Signed registry webhooks (`POST /webhooks/:registry`); absent: not served. */
+  webhooks?: Pick<WebhookRoutesOptions, "adapters" | "onChanges"> | undefined;
 };
 
 /** Timeouts are explicit: a slow or stuck client cannot hold a socket for long. */
@@ -71,5 +77,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
   await app.register(healthRoutes, { pool: ctx.db.pool, readiness: ctx.readiness });
   await app.register(metricsRoutes, { metrics: ctx.metrics });
   await app.register(domainRoutes, { ...ctx.api, pool: ctx.db.pool });
+  if (ctx.deposits !== undefined) await app.register(depositRoutes, { ...ctx.deposits, pool: ctx.db.pool });
+  if (ctx.webhooks !== undefined) await app.register(webhookRoutes, { ...ctx.webhooks, pool: ctx.db.pool, metrics: ctx.metrics });
   return app;
 }

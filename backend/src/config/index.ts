@@ -44,6 +44,8 @@ export type Config = {
   };
   /** Registry worker processes. */
   workers: { concurrency: number };
+  /** Continuous reconciliation (registry custody against chain state). */
+  reconciliation: { intervalMs: number };
   keys: {
     deployer: Secret<`0x${string}`> | undefined;
     guardian: Secret<`0x${string}`> | undefined;
@@ -124,6 +126,7 @@ function toConfig(env: Env): Config {
       webhookSecret: env.WEBHOOK_SECRET,
     },
     workers: { concurrency: env.WORKER_CONCURRENCY },
+    reconciliation: { intervalMs: env.RECONCILE_INTERVAL_MS },
     keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY },
     oracle: { threshold: env.ORACLE_THRESHOLD },
   };

@@ -115,6 +115,8 @@ export const envSchema = z.object({
     .min(16, { message: "expected at least 16 characters" })
     .transform((value) => new Secret(value))
     .optional(),
+  /** Pause between continuous reconciliation runs. */
+  RECONCILE_INTERVAL_MS: integer(100, 86_400_000).default(60_000),
   /** Registry jobs one worker process runs at the same time. */
   WORKER_CONCURRENCY: integer(1, 256).default(4),
 

@@ -17,6 +17,8 @@ export const DEV_ACCOUNT_INDEX = {
   seller: 5,
   buyer: 6,
   secondBuyer: 7,
+  /** Sends the oracle aggregator's quorum transactions. */
+  relayer: 8,
 } as const;
 
 export function devAccount(index: number): HDAccount {

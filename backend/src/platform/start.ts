@@ -1,18 +1,22 @@
-import { type PublicClient, createPublicClient, http } from "viem";
+import crypto from "node:crypto";
+import { type PublicClient, createPublicClient, http, toHex } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
 import { createApiKey } from "../api/apiKeys";
 import { chainPauseStatus } from "../api/registry-status";
 import { readDeploymentFile } from "../chain/deployment";
 import { startApi } from "../api/server";
-import type { Config } from "../config";
+import { type Config, Secret } from "../config";
 import { type Context, createContext } from "../context";
 import { migrate } from "../db";
-import { createRegistryGuard, createRegistryStatusSource } from "../guard";
+import { createRegistryStatusSource } from "../guard";
 import { createIndexer } from "../indexer";
 import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { type RunningSimulator, startSimulator } from "../simulators";
 import { startChainProcess } from "./chainProcess";
 import { type DemoWallet, seedSimulator } from "./demo";
+import { DEV_ACCOUNT_INDEX, devAccount } from "./embeddedChain";
+import { type PlatformKeys, startRegistryServices } from "./services";
 
 export type Platform = {
   ctx: Context;
@@ -27,9 +31,6 @@ export type Platform = {
   /** Ordered shutdown: API, services (indexer, simulators, chain), database. True when every hook succeeded. */
   close(reason?: string): Promise<boolean>;
 };
-
-/** Calls per second the platform allows itself per registry (burst 10, 5/s sustained), below the simulators' limits. */
-const DEFAULT_REGISTRY_LIMIT = { capacity: 10, refillPerSec: 5 };
 
 const REGISTRY_URL_KEYS = { VERRA: "verra", GOLD_STANDARD: "goldStandard", IREC: "irec", IN_CCTS: "inCcts" } as const;
 
@@ -75,20 +76,43 @@ async function startChain(ctx: Context) {
   return chain;
 }
 
-async function startSimulators(ctx: Context): Promise<Partial<Record<RegistryName, string>>> {
-  const urls: Partial<Record<RegistryName, string>> = {};
+type Registries = { urls: Partial<Record<RegistryName, string>>; simulators: Partial<Record<RegistryName, RunningSimulator>> };
+
+/** Registries with a configured URL are used as they are; the others get a seeded simulator of their own. */
+async function startSimulators(ctx: Context): Promise<Registries> {
+  const registries: Registries = { urls: {}, simulators: {} };
   for (const [index, registry] of REGISTRY_NAMES.entries()) {
     const external = ctx.config.registries[REGISTRY_URL_KEYS[registry]];
     if (external !== undefined) {
-      urls[registry] = external;
+      registries.urls[registry] = external;
       continue;
     }
     const simulator: RunningSimulator = await startSimulator(registry, { port: ctx.config.simulatorBasePort + index });
     ctx.shutdown.register("services", `simulator:${registry}`, () => simulator.close());
     seedSimulator(registry, simulator);
-    urls[registry] = simulator.url;
+    registries.urls[registry] = simulator.url;
+    registries.simulators[registry] = simulator;
   }
-  return urls;
+  return registries;
+}
+
+/**
+ * The keys of the platform's own roles. The embedded chain's are the development accounts (public test keys); on
+ * an external chain they come from GUARDIAN_KEY, AGENT_KEY and RELAYER_KEY, and oracle nodes run as their own
+ * processes (`carbon oracle --key-file`), each operator holding its key.
+ */
+function platformKeys(config: Config): PlatformKeys {
+  if (config.chain.rpcUrl === undefined) {
+    const relayer = devAccount(DEV_ACCOUNT_INDEX.relayer).getHdKey().privateKey;
+    return {
+      guardian: devAccount(DEV_ACCOUNT_INDEX.guardian),
+      agent: devAccount(DEV_ACCOUNT_INDEX.deployer),
+      relayer: relayer === null ? undefined : new Secret(toHex(relayer)),
+      oracles: DEV_ACCOUNT_INDEX.oracles.map(devAccount),
+    };
+  }
+  const account = (key: Secret<`0x${string}`> | undefined) => (key === undefined ? undefined : privateKeyToAccount(key.reveal()));
+  return { guardian: account(config.keys.guardian), agent: account(config.keys.agent), relayer: config.keys.relayer, oracles: [] };
 }
 
 /**
@@ -112,38 +136,50 @@ function registerChainHeadCheck(ctx: Context, client: PublicClient): void {
 
 /**
  * Boots the whole platform in one process: database (embedded unless DATABASE_URL), chain (embedded Hardhat node
- * in a child process with the contracts deployed and demo data, unless RPC_URL), registry simulators (for registries without a URL),
- * the indexer and the API. A failure part-way shuts down what had started.
+ * in a child process with the contracts deployed and demo data, unless RPC_URL), registry simulators (for
+ * registries without a URL), the indexer, the registry services (guard, workers, deposit and registry watchers,
+ * oracle nodes and aggregator, reconciliation: `services.ts`) and the API. A failure part-way shuts down what had
+ * started.
  */
 export async function startPlatform(config: Config): Promise<Platform> {
   const ctx = await createContext(config, { migrate: false });
   try {
     await prepareDatabase(ctx);
-    const simulators = await startSimulators(ctx);
+    const registries = await startSimulators(ctx);
     const { rpcUrl, deployment, wallets } = await startChain(ctx);
     const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
     registerChainHeadCheck(ctx, client);
     const indexer = createIndexer({ ...ctx }, { client, deployment });
     await indexer.syncToHead();
     indexer.start(); // createIndexer registers its own stop with ctx.shutdown
-    // One guard per process: shared rate limits in Postgres, circuit states in /health/ready, /metrics and the API.
-    // Registry calls of the platform go through `guard.guardedCall`.
-    const guard = createRegistryGuard(ctx, {
-      registries: Object.fromEntries(REGISTRY_NAMES.map((registry) => [registry, DEFAULT_REGISTRY_LIMIT])),
+    // The embedded simulators sign their webhooks with a secret made for this run unless WEBHOOK_SECRET is set.
+    const webhookSecret = config.registries.webhookSecret?.reveal() ?? crypto.randomBytes(32).toString("hex");
+    const services = await startRegistryServices(ctx, {
+      rpcUrl,
+      deployment,
+      publicClient: client,
+      urls: registries.urls,
+      simulated: Object.keys(registries.simulators) as RegistryName[],
+      webhookSecret,
+      keys: platformKeys(config),
     });
-    await guard.init();
     const { address } = await startApi({
       ...ctx,
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
         siwe: { domain: config.api.siweDomain, chainId: deployment.chainId },
-        // On-chain registry pauses from the index, circuit states from this process's guard.
-        registryStatus: chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard, db: ctx.db.pool })),
+        // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard.
+        registryStatus: chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })),
       },
+      deposits: { custodyAccount: config.registries.custodyAccount, registries: Object.keys(services.adapters) as RegistryName[] },
+      webhooks: { adapters: services.adapters, onChanges: services.watchers.onChanges },
     });
+    for (const [registry, simulator] of Object.entries(registries.simulators)) {
+      simulator.admin.subscribe({ url: `${address}/webhooks/${registry}`, secret: webhookSecret });
+    }
     const operatorKey = await embeddedOperatorKey(ctx);
     const close = (reason = "close") => ctx.shutdown.run(reason);
-    return { ctx, apiUrl: address, rpcUrl, deployment, simulators, wallets, operatorKey, close };
+    return { ctx, apiUrl: address, rpcUrl, deployment, simulators: registries.urls, wallets, operatorKey, close };
   } catch (error) {
     await ctx.shutdown.run("start-up failed").catch(() => undefined);
     throw error;

@@ -1,0 +1,115 @@
+/**
+ * The registry side of the platform, as one process runs it (`npm start`; production splits the same parts into
+ * `carbon worker`, `carbon oracle` and `carbon aggregator` processes):
+ *
+ * - the registry guard (shared rate limits in Postgres, circuit breakers) with the guardian's on-chain pause;
+ * - the request dispatcher and the registry workers (retire, withdraw, immobilize jobs);
+ * - the deposit watcher (intents whose block arrived in custody);
+ * - the registry watchers (polling, the change applier, custody snapshots; webhooks arrive through the API);
+ * - the oracle nodes (one per key, each with its own adapters) and the aggregator relaying their quorums;
+ * - the reconciler, freezing batches with the agent's key.
+ *
+ * A part whose key is missing (guardian, agent, relayer, oracle keys on an external chain) is left out with a
+ * warning saying what it costs; everything else still runs.
+ */
+import type { Hex, LocalAccount, PublicClient } from "viem";
+import { platformClients } from "../chain/clients";
+import type { Secret } from "../config";
+import type { Context } from "../context";
+import { createDepositWatcher, createImmobilizeHandler } from "../deposits";
+import { type BridgePauser, DEFAULT_REGISTRY_LIMIT, type RegistryGuard } from "../guard";
+import type { Deployment } from "../indexer/types";
+import { createChainReader, startOracleAggregator, startOracleNode } from "../oracle";
+import { createBatchFreezer, createReconciler } from "../reconciliation";
+import type { RegistryName } from "../registries/ids";
+import type { RegistryPort } from "../registries/port";
+import { createRelayer } from "../relayer";
+import { type RegistryWatchers, createRegistryWatchers } from "../watchers";
+import { createRequestDispatcher, createWorkerGuard, startRegistryWorkers } from "../workers";
+import { registryAdaptersFor } from "./registryAccess";
+
+export type PlatformKeys = {
+  /** Pauses a registry on the bridge while its breaker is open. */
+  guardian?: LocalAccount | undefined;
+  /** CreditToken agent: freezes batches on reconciliation findings. */
+  agent?: LocalAccount | undefined;
+  /** Sends the aggregator's quorum transactions. */
+  relayer?: Secret<Hex> | undefined;
+  /** Oracle nodes run in this process (the embedded default: three). */
+  oracles: LocalAccount[];
+};
+
+export type StartRegistryServicesParameters = {
+  rpcUrl: string;
+  deployment: Deployment;
+  publicClient: PublicClient;
+  /** Base URL per registry. */
+  urls: Partial<Record<RegistryName, string>>;
+  /** Registries served by the platform's own simulators. */
+  simulated: readonly RegistryName[];
+  webhookSecret: string;
+  keys: PlatformKeys;
+  /** Oracle reserve attestations per batch (default hourly). */
+  reserveIntervalMs?: number;
+};
+
+export type RegistryServices = {
+  adapters: Partial<Record<RegistryName, RegistryPort>>;
+  guard: RegistryGuard;
+  pauser: BridgePauser | undefined;
+  watchers: RegistryWatchers;
+};
+
+export async function startRegistryServices(ctx: Context, params: StartRegistryServicesParameters): Promise<RegistryServices> {
+  const { config, logger } = ctx;
+  const { deployment, publicClient, rpcUrl, keys } = params;
+  const custodyAccount = config.registries.custodyAccount;
+  const adaptersOf = () => registryAdaptersFor(config, { urls: params.urls, simulated: params.simulated, webhookSecret: params.webhookSecret });
+  const adapters = adaptersOf();
+  const registries = Object.keys(adapters) as RegistryName[];
+
+  const guardian = keys.guardian === undefined ? undefined : { ...platformClients(keys.guardian, deployment, rpcUrl), bridge: deployment.registryBridge };
+  if (guardian === undefined) logger.warn("no GUARDIAN_KEY: an open circuit breaker will not pause its registry on the bridge");
+  const { guard, pauser } = await createWorkerGuard(ctx, {
+    registries: Object.fromEntries(registries.map((registry) => [registry, DEFAULT_REGISTRY_LIMIT])),
+    guardian,
+  });
+
+  await createRequestDispatcher(ctx).start();
+  const immobilize = createImmobilizeHandler({ adapters, guard, custodyAccount, db: ctx.db.pool });
+  await startRegistryWorkers(ctx, { adapters, guard, custodyAccount, concurrency: config.workers.concurrency, handlers: { immobilize } });
+  createDepositWatcher(ctx, { adapters, guard, custodyAccount, intervalMs: 2_000, chain: createChainReader(publicClient, deployment) }).start();
+  const watchers = createRegistryWatchers(ctx, { adapters, guard, custodyAccount });
+  watchers.start();
+
+  // Each oracle node reads the registries through adapters of its own (its own view, never another node's).
+  for (const account of keys.oracles) {
+    startOracleNode(ctx, {
+      account,
+      adapters: adaptersOf(),
+      custodyAccount,
+      deployment,
+      publicClient,
+      pollMs: 1_000,
+      reserveIntervalMs: params.reserveIntervalMs ?? 3_600_000,
+    });
+  }
+  if (keys.relayer === undefined) {
+    logger.warn("no RELAYER_KEY: oracle quorums are not relayed from this process (run `carbon aggregator`)");
+  } else {
+    const relayer = createRelayer(ctx, { rpcUrl, keys: [keys.relayer] });
+    startOracleAggregator(ctx, { relayer, deployment, publicClient, windowMs: 250 });
+  }
+
+  const freezer =
+    keys.agent === undefined
+      ? undefined
+      : createBatchFreezer({ walletClient: platformClients(keys.agent, deployment, rpcUrl).walletClient, creditToken: deployment.creditToken, logger });
+  if (freezer === undefined) logger.warn("no AGENT_KEY: reconciliation reports discrepancies but cannot freeze batches");
+  createReconciler(ctx, {
+    intervalMs: config.reconciliation.intervalMs,
+    ...(freezer === undefined ? {} : { onDiscrepancy: freezer.onDiscrepancy }),
+  }).start();
+
+  return { adapters, guard, pauser, watchers };
+}
