@@ -15,7 +15,6 @@ import { privateKeyToAccount } from "viem/accounts";
 import { platformClients } from "../chain/clients";
 import { readDeploymentFile } from "../chain/deployment";
 import { createImmobilizeHandler } from "../deposits";
-import { DEFAULT_REGISTRY_LIMIT } from "../guard";
 import { type Config, loadConfig } from "../config";
 import { type Context, createContext, handleSignals } from "../context";
 import { configuredRegistryUrls, registryAdaptersFor } from "../platform/registryAccess";
@@ -26,8 +25,9 @@ import { type CreateWorkerGuardParameters, createWorkerGuard, startRegistryWorke
 export type WorkerCommandOptions = {
   registry?: string[];
   concurrency?: number;
-  rateLimit: number;
-  burst: number;
+  /** Default REGISTRY_RATE_LIMIT_PER_SEC / REGISTRY_BURST. */
+  rateLimit?: number;
+  burst?: number;
 };
 
 const URL_ENV: Record<RegistryName, string> = {
@@ -77,7 +77,7 @@ export async function startWorkerProcess(config: Config, options: WorkerCommandO
   const ctx = await createContext(config);
   try {
     const registries = Object.fromEntries(
-      Object.keys(urls).map((registry) => [registry, { capacity: options.burst, refillPerSec: options.rateLimit }]),
+      Object.keys(urls).map((registry) => [registry, { capacity: options.burst ?? config.workers.rateLimit.capacity, refillPerSec: options.rateLimit ?? config.workers.rateLimit.refillPerSec }]),
     );
     const guardian = guardianOf(config);
     const { guard } = await createWorkerGuard(ctx, { registries, guardian });
@@ -115,8 +115,8 @@ export function workerCommand(): Command {
     .description("run a registry worker process (needs DATABASE_URL and registry URLs; SIGTERM finishes jobs in flight)")
     .option("--registry <name...>", `serve only these registries (${Object.keys(REGISTRY_CLI_NAMES).join(", ")})`)
     .option("--concurrency <n>", "jobs at the same time (default WORKER_CONCURRENCY)", positiveInteger)
-    .option("--rate-limit <perSec>", "shared calls per second per registry (same value in every process)", positive, DEFAULT_REGISTRY_LIMIT.refillPerSec)
-    .option("--burst <n>", "shared burst per registry (same value in every process)", positiveInteger, DEFAULT_REGISTRY_LIMIT.capacity)
+    .option("--rate-limit <perSec>", "shared calls per second per registry (same value in every process; default REGISTRY_RATE_LIMIT_PER_SEC)", positive)
+    .option("--burst <n>", "shared burst per registry (same value in every process; default REGISTRY_BURST)", positiveInteger)
     .action(async (options: WorkerCommandOptions) => {
       const ctx = await startWorkerProcess(loadConfig(), options);
       handleSignals(ctx);

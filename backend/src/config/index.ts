@@ -42,8 +42,8 @@ export type Config = {
     /** HMAC secret of registry webhooks; absent: the embedded stack generates one per run. */
     webhookSecret: Secret | undefined;
   };
-  /** Registry worker processes. */
-  workers: { concurrency: number };
+  /** Registry worker processes; `rateLimit` is the shared per-registry token bucket of every process. */
+  workers: { concurrency: number; rateLimit: { capacity: number; refillPerSec: number } };
   /** Continuous reconciliation (registry custody against chain state). */
   reconciliation: { intervalMs: number };
   keys: {
@@ -125,7 +125,10 @@ function toConfig(env: Env): Config {
       custodyAccount: env.CUSTODY_ACCOUNT,
       webhookSecret: env.WEBHOOK_SECRET,
     },
-    workers: { concurrency: env.WORKER_CONCURRENCY },
+    workers: {
+      concurrency: env.WORKER_CONCURRENCY,
+      rateLimit: { capacity: env.REGISTRY_BURST, refillPerSec: env.REGISTRY_RATE_LIMIT_PER_SEC },
+    },
     reconciliation: { intervalMs: env.RECONCILE_INTERVAL_MS },
     keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY },
     oracle: { threshold: env.ORACLE_THRESHOLD },

@@ -115,6 +115,10 @@ export const envSchema = z.object({
     .min(16, { message: "expected at least 16 characters" })
     .transform((value) => new Secret(value))
     .optional(),
+  /** Registry calls per second the platform allows itself per registry, shared by every process (token bucket). */
+  REGISTRY_RATE_LIMIT_PER_SEC: integer(1, 10_000).default(5),
+  /** Burst of that bucket (calls a full bucket allows at once). */
+  REGISTRY_BURST: integer(1, 10_000).default(10),
   /** Pause between continuous reconciliation runs. */
   RECONCILE_INTERVAL_MS: integer(100, 86_400_000).default(60_000),
   /** Registry jobs one worker process runs at the same time. */

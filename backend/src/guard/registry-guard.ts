@@ -37,12 +37,6 @@ import { RegistryRateLimitedError, RegistryUnavailableError } from "../registrie
 import type { RegistryName } from "../registries/ids";
 import { type BucketConfig, blockUntil, configureBucket, take } from "./rate-limit";
 
-/**
- * Calls per second the platform allows itself per registry unless configured otherwise (burst 10, 5/s sustained),
- * below the registries' published limits. Every process sharing a bucket must use the same values.
- */
-export const DEFAULT_REGISTRY_LIMIT: BucketConfig = { capacity: 10, refillPerSec: 5 };
-
 export type RegistryGuardConfig = BucketConfig & {
   /** Per-call timeout, default 10 s. */
   timeoutMs?: number;

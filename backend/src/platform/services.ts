@@ -17,7 +17,7 @@ import { platformClients } from "../chain/clients";
 import type { Secret } from "../config";
 import type { Context } from "../context";
 import { createDepositWatcher, createImmobilizeHandler } from "../deposits";
-import { type BridgePauser, DEFAULT_REGISTRY_LIMIT, type RegistryGuard } from "../guard";
+import type { BridgePauser, RegistryGuard } from "../guard";
 import type { Deployment } from "../indexer/types";
 import { createChainReader, startOracleAggregator, startOracleNode } from "../oracle";
 import { createBatchFreezer, createReconciler } from "../reconciliation";
@@ -71,7 +71,7 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   const guardian = keys.guardian === undefined ? undefined : { ...platformClients(keys.guardian, deployment, rpcUrl), bridge: deployment.registryBridge };
   if (guardian === undefined) logger.warn("no GUARDIAN_KEY: an open circuit breaker will not pause its registry on the bridge");
   const { guard, pauser } = await createWorkerGuard(ctx, {
-    registries: Object.fromEntries(registries.map((registry) => [registry, DEFAULT_REGISTRY_LIMIT])),
+    registries: Object.fromEntries(registries.map((registry) => [registry, config.workers.rateLimit])),
     guardian,
   });
 
@@ -82,11 +82,13 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   const watchers = createRegistryWatchers(ctx, { adapters, guard, custodyAccount });
   watchers.start();
 
-  // Each oracle node reads the registries through adapters of its own (its own view, never another node's).
+  // Each oracle node reads the registries through adapters of its own (its own view, never another node's). In one
+  // process they also share its guard: the registry's rate limit counts every call from this platform.
   for (const account of keys.oracles) {
     startOracleNode(ctx, {
       account,
       adapters: adaptersOf(),
+      guard,
       custodyAccount,
       deployment,
       publicClient,

@@ -22,6 +22,12 @@ export type PlatformProcess = {
   address(name: string): Address;
   /** The operator API key the summary printed. */
   operatorKey(): string;
+  /** The embedded PostgreSQL database of the run (superuser), for assertions and fault injection. */
+  databaseUrl(): string;
+  /** Base URL of the platform's simulator of `registry` (its `/_admin` routes flip the knobs). */
+  simulatorUrl(registry: "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS"): string;
+  /** PID of the embedded PostgreSQL server (postmaster). */
+  postgresPid(): number;
   /** SIGKILL if still running, then remove the data folder. */
   stop(): Promise<void>;
 };
@@ -126,6 +132,12 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
     dataDir,
     address: (name) => find(new RegExp(`${name}\\s+(0x[0-9a-fA-F]{40})`), name) as Address,
     operatorKey: () => find(/X-Api-Key\): (ck_\S+)/, "operator key"),
+    databaseUrl: () => {
+      const password = fs.readFileSync(path.join(dataDir, "pg.password"), "utf8").trim();
+      return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${ports.pg}/carbon`;
+    },
+    simulatorUrl: (registry) => `http://127.0.0.1:${ports.sim + ["VERRA", "GOLD_STANDARD", "IREC", "IN_CCTS"].indexOf(registry)}`,
+    postgresPid: () => Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]),
     stop,
   };
 }
