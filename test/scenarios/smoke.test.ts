@@ -1,0 +1,17 @@
+import { expect } from "chai";
+import { type PlatformProcess, privatePorts, startPlatformProcess } from "../backend/support/platformProcess";
+import { checkInvariants } from "./support/invariants";
+
+describe("scenarios support: the invariants of a fresh platform", () => {
+  let platform: PlatformProcess;
+  before(async () => {
+    platform = await startPlatformProcess({ BLOCK_TIME_MS: "500" }, privatePorts(process.pid + 40));
+  });
+  after(async () => {
+    await platform?.stop();
+  });
+
+  it("counts nothing wrong on the demo state (one minted Verra block, fully in custody)", async () => {
+    expect(await checkInvariants(platform)).to.deep.equal({ duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 });
+  });
+});
