@@ -1,0 +1,254 @@
+/**
+ * Helpers of the registry-fault scenarios (reconciliation freeze, webhook chaos, compromised oracle): the wallets'
+ * chain calls, the simulator's admin routes, the operator routes and a deposit through the intent flow, all against
+ * a running platform process (`startPlatformProcess`).
+ */
+import { expect } from "chai";
+import { Client } from "pg";
+import {
+  type Abi,
+  type Address,
+  type HDAccount,
+  type Hex,
+  BaseError,
+  ContractFunctionRevertedError,
+  createPublicClient,
+  createWalletClient,
+  http,
+  keccak256,
+  toHex,
+} from "viem";
+import { hardhat } from "viem/chains";
+import { createSiweMessage } from "viem/siwe";
+import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { REGISTRY_IDS, batchIdOf, requestIdOf } from "../../../backend/src/chain/attestations";
+import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
+import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
+import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
+import type { RegistryPort } from "../../../backend/src/registries/port";
+import { parseSerial } from "../../../backend/src/registries/serials";
+import { type PlatformProcess, getJson, until } from "../../backend/support/platformProcess";
+
+export const DEMO_SERIAL = "20001-2000000001-2000010000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
+/** A block the seller holds at Verra (`SELLER-001`), deposited by `depositSecondBatch`. */
+export const SECOND_SERIAL = "20002-2000010001-2000015000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
+
+/** The batch id of a Verra serial (registry id and serial prefix). */
+export function batchIdOfSerial(serial: string): bigint {
+  return batchIdOf(REGISTRY_IDS.VERRA, parseSerial({ serial, registry: "VERRA" }).serialPrefix);
+}
+
+export function verraAdapter(platform: PlatformProcess): RegistryPort {
+  return createRegistryAdapters({ urls: { VERRA: platform.simulatorUrl("VERRA") } }).VERRA as RegistryPort;
+}
+
+export function publicClientOf(platform: PlatformProcess) {
+  return createPublicClient({ chain: hardhat, transport: http(platform.rpc), cacheTime: 0 });
+}
+
+export function walletOf(platform: PlatformProcess, account: HDAccount) {
+  return createWalletClient({ account, chain: hardhat, transport: http(platform.rpc) });
+}
+
+/** Every custom error of the contracts a fill or a confirmation passes through, so reverts decode by name. */
+export function combinedAbi(...names: Array<Parameters<typeof loadAbi>[0]>): Abi {
+  const [first, ...rest] = names.map((name) => loadAbi(name) as Abi);
+  const errors = rest.flatMap((abi) => abi.filter((item) => item.type === "error"));
+  return [...first!, ...errors] as Abi;
+}
+
+/** The custom error name a call reverts with (simulated from `account`), or undefined when it would succeed. */
+export async function revertNameOf(run: () => Promise<unknown>): Promise<string | undefined> {
+  try {
+    await run();
+    return undefined;
+  } catch (error) {
+    if (error instanceof BaseError) {
+      const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
+      if (reverted instanceof ContractFunctionRevertedError) return reverted.data?.errorName ?? reverted.signature ?? reverted.shortMessage;
+    }
+    throw error;
+  }
+}
+
+/** A buyer's fill of a fresh sell order of the seller in `batchId`: the revert name, or undefined when it would fill. */
+export async function fillRevertName(platform: PlatformProcess, seller: HDAccount, buyer: HDAccount, batchId: bigint, amount: bigint): Promise<string | undefined> {
+  const settlement = platform.address("settlement");
+  const domain = settlementDomain({ chainId: hardhat.id, verifyingContract: settlement });
+  const order = buildOrder({
+    maker: seller.address,
+    batchId,
+    amount,
+    unitPrice: 10_000_000n,
+    paymentToken: platform.address("paymentToken"),
+    expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
+    counter: 0n,
+  });
+  const signature = await signOrder({ signer: seller, domain, order });
+  return revertNameOf(() =>
+    publicClientOf(platform).simulateContract({
+      account: buyer,
+      address: settlement,
+      abi: combinedAbi("Settlement", "CreditToken", "IdentityRegistry"),
+      functionName: "fill",
+      args: [order, amount, signature],
+    }),
+  );
+}
+
+export async function isBatchFrozen(platform: PlatformProcess, batchId: bigint): Promise<boolean> {
+  return (await publicClientOf(platform).readContract({
+    address: platform.address("creditToken"),
+    abi: loadAbi("CreditToken"),
+    functionName: "isBatchFrozen",
+    args: [batchId],
+  })) as boolean;
+}
+
+export async function totalSupplyOf(platform: PlatformProcess, batchId: bigint): Promise<bigint> {
+  return (await publicClientOf(platform).readContract({
+    address: platform.address("creditToken"),
+    abi: loadAbi("CreditToken"),
+    functionName: "totalSupply",
+    args: [batchId],
+  })) as bigint;
+}
+
+/** The request as the bridge holds it: `status` 1 pending, 2 confirmed (IRegistryBridge.RequestStatus). */
+export async function chainRequestOf(platform: PlatformProcess, requestId: Hex): Promise<{ status: number; certificate: Hex }> {
+  return (await publicClientOf(platform).readContract({
+    address: platform.address("registryBridge"),
+    abi: loadAbi("RegistryBridge"),
+    functionName: "requestOf",
+    args: [requestId],
+  })) as { status: number; certificate: Hex };
+}
+
+export type RetirementDetails = { beneficiary: string; reason: string };
+
+/** `requestRetirement` from the holder's wallet; resolves with the indexed request id. */
+export async function requestRetirement(
+  platform: PlatformProcess,
+  holder: HDAccount,
+  batchId: bigint,
+  amount: bigint,
+  details: RetirementDetails,
+): Promise<Hex> {
+  const idempotencyKey = keccak256(toHex(`scenario-retirement-${Date.now()}-${Math.random()}`));
+  const hash = await walletOf(platform, holder).writeContract({
+    address: platform.address("registryBridge"),
+    abi: loadAbi("RegistryBridge"),
+    functionName: "requestRetirement",
+    args: [batchId, amount, idempotencyKey, details],
+  });
+  const receipt = await publicClientOf(platform).waitForTransactionReceipt({ hash, pollingInterval: 100 });
+  expect(receipt.status).to.equal("success");
+  const requestId = requestIdOf(holder.address, idempotencyKey);
+  await until("the indexed request", async () => (await getJson(`${platform.api}/requests/${requestId}`)).requestId, 30_000);
+  return requestId.toLowerCase() as Hex;
+}
+
+/** Resolves with the API's request once its chain status is `status`. */
+export async function requestWithChainStatus(platform: PlatformProcess, requestId: Hex, status: string, timeoutMs = 90_000): Promise<any> {
+  return until(
+    `request ${requestId} ${status}`,
+    async () => {
+      const request = await getJson(`${platform.api}/requests/${requestId}`);
+      return request.chainStatus === status ? request : undefined;
+    },
+    timeoutMs,
+  );
+}
+
+export async function setVerraKnobs(platform: PlatformProcess, knobs: Record<string, unknown>): Promise<void> {
+  const response = await fetch(`${platform.simulatorUrl("VERRA")}/_admin/knobs`, {
+    method: "PATCH",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(knobs),
+  });
+  expect(response.status, await response.clone().text()).to.equal(200);
+}
+
+export async function verraAdmin(platform: PlatformProcess, path: string, body: unknown = {}): Promise<any> {
+  const response = await fetch(`${platform.simulatorUrl("VERRA")}/_admin/${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  expect(response.status, await response.clone().text()).to.equal(200);
+  return response.json();
+}
+
+export async function operatorGet(platform: PlatformProcess, path: string): Promise<any> {
+  return getJson(`${platform.api}${path}`, { "x-api-key": platform.operatorKey() });
+}
+
+/** One query on the platform's database. */
+export async function dbQuery<T extends Record<string, unknown>>(platform: PlatformProcess, sql: string, values: unknown[] = []): Promise<T[]> {
+  const db = new Client({ connectionString: platform.databaseUrl() });
+  await db.connect();
+  try {
+    return (await db.query<T>(sql, values)).rows;
+  } finally {
+    await db.end();
+  }
+}
+
+async function signIn(api: string, account: HDAccount): Promise<string> {
+  const { nonce } = await getJson(`${api}/auth/nonce`);
+  const host = new URL(api).host;
+  const message = createSiweMessage({ address: account.address, chainId: hardhat.id, domain: host, nonce, uri: `${api}/`, version: "1", issuedAt: new Date() });
+  const response = await fetch(`${api}/auth/siwe`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
+  });
+  if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+/**
+ * The deposit-intent flow of flows.test.ts: the seller's intent through the API, its registry transfer of
+ * `SECOND_SERIAL` (5,000 units) into custody with the intent id as memo, and the mint. Resolves with the new batch id.
+ */
+export async function depositSecondBatch(platform: PlatformProcess, seller: HDAccount): Promise<bigint> {
+  const { api } = platform;
+  const token = await signIn(api, seller);
+  const created = await fetch(`${api}/deposits/intents`, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ registry: "VERRA", serial: SECOND_SERIAL }),
+  });
+  expect(created.status, await created.clone().text()).to.equal(201);
+  const intent = (await created.json()) as { intentId: string; custodyAccount: string };
+  const verra = verraAdapter(platform);
+  const { blocks } = await verra.listHoldings({ account: SELLER_REGISTRY_ACCOUNT });
+  const block = blocks.find((candidate) => candidate.serial === SECOND_SERIAL);
+  expect(block, "the seller's block at the Verra simulator").to.not.equal(undefined);
+  await verra.transfer({ fromAccount: SELLER_REGISTRY_ACCOUNT, toAccount: PLATFORM_CUSTODY_ACCOUNT, recordId: block!.registryRecordId, quantity: 5000n, memo: intent.intentId });
+  await until(
+    "the mint",
+    async () => {
+      const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await response.json()) as { status: string }).status === "minted" ? true : undefined;
+    },
+    90_000,
+  );
+  const batchId = batchIdOfSerial(SECOND_SERIAL);
+  await until("the second batch in the index", async () => ((await getJson(`${api}/batches/${batchId}`)).custody.totalSupply === "5000" ? true : undefined), 30_000);
+  return batchId;
+}
+
+/** Parses one counter or gauge from the Prometheus text at `/metrics` (sum over the matching label sets). */
+export async function metricValue(platform: PlatformProcess, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const text = await (await fetch(`${platform.api}/metrics`)).text();
+  let sum = 0;
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    if (!Object.entries(labels).every(([key, value]) => line.includes(`${key}="${value}"`))) continue;
+    sum += Number(line.slice(line.lastIndexOf(" ") + 1));
+  }
+  return sum;
+}
+
+export type { Address };
