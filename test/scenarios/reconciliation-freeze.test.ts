@@ -5,6 +5,7 @@
  * `CreditTokenBatchFrozen`, and the API shows the discrepancies and the frozen flag.
  */
 import { expect } from "chai";
+import { FREEZE_REASON } from "../../backend/src/reconciliation/freezer";
 import { PLATFORM_CUSTODY_ACCOUNT } from "../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
@@ -12,6 +13,7 @@ import { checkInvariants, simulatorState } from "./support/invariants";
 import {
   DEMO_SERIAL,
   SECOND_SERIAL,
+  batchFrozenLogs,
   batchIdOfSerial,
   depositSecondBatch,
   fillRevertName,
@@ -34,7 +36,9 @@ describe("scenario 5: a registry hold and an outside retirement freeze their bat
   before(async () => {
     platform = await startPlatformProcess({ BLOCK_TIME_MS: "500", RECONCILE_INTERVAL_MS: "1000" }, privatePorts(process.pid + 301));
     await until("the demo batch", async () => (await getJson(`${platform.api}/batches/${demoBatch}`)).batchId, 60_000);
-    secondBatch = await depositSecondBatch(platform, seller);
+    secondBatch = await depositSecondBatch(platform, seller).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n--- platform output (tail) ---\n${platform.output().slice(-6000)}`);
+    });
   });
   after(async () => {
     await platform?.stop();
@@ -57,6 +61,8 @@ describe("scenario 5: a registry hold and an outside retirement freeze their bat
     await verraAdmin(platform, `blocks/${block!.id}/hold`);
 
     await until("the demo batch frozen on CreditToken", async () => ((await isBatchFrozen(platform, demoBatch)) ? true : undefined), 60_000);
+    // Frozen by the reconciler with the agent key (#0), for the status change (FREEZE_REASON.status_mismatch).
+    expect(await batchFrozenLogs(platform, demoBatch)).to.deep.equal([{ reasonCode: FREEZE_REASON.status_mismatch, agent: devAccount(DEV_ACCOUNT_INDEX.deployer).address }]);
     const found = await until("a status_mismatch discrepancy", async () => (await discrepancies(demoBatch, "status_mismatch"))[0], 30_000);
     expect(found.batchId).to.equal(demoBatch.toString());
     expect(await fillRevertName(platform, seller, buyer, demoBatch, 10n)).to.equal("CreditTokenBatchFrozen");
@@ -84,6 +90,7 @@ describe("scenario 5: a registry hold and an outside retirement freeze their bat
     expect(operation.status).to.equal("CONFIRMED");
 
     await until("the second batch frozen on CreditToken", async () => ((await isBatchFrozen(platform, secondBatch)) ? true : undefined), 60_000);
+    expect(await batchFrozenLogs(platform, secondBatch)).to.deep.equal([{ reasonCode: FREEZE_REASON.ghost_credit, agent: devAccount(DEV_ACCOUNT_INDEX.deployer).address }]);
     const ghost = await until("a ghost_credit discrepancy", async () => (await discrepancies(secondBatch, "ghost_credit"))[0], 30_000);
     expect(ghost.details).to.include({ outsideRetirement: true });
     expect(await fillRevertName(platform, seller, buyer, secondBatch, 10n)).to.equal("CreditTokenBatchFrozen");

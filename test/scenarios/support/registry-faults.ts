@@ -114,6 +114,21 @@ export async function totalSupplyOf(platform: PlatformProcess, batchId: bigint):
   })) as bigint;
 }
 
+/** The `BatchFrozen` logs of `batchId`: who froze it and why (`reasonCode`, e.g. reconciliation's 0x5202). */
+export async function batchFrozenLogs(platform: PlatformProcess, batchId: bigint): Promise<Array<{ reasonCode: number; agent: Address }>> {
+  const logs = await publicClientOf(platform).getContractEvents({
+    address: platform.address("creditToken"),
+    abi: loadAbi("CreditToken"),
+    eventName: "BatchFrozen",
+    args: { batchId },
+    fromBlock: 0n,
+  });
+  return logs.map((log) => {
+    const args = (log as unknown as { args: { reasonCode: number; agent: Address } }).args;
+    return { reasonCode: Number(args.reasonCode), agent: args.agent };
+  });
+}
+
 /** The request as the bridge holds it: `status` 1 pending, 2 confirmed (IRegistryBridge.RequestStatus). */
 export async function chainRequestOf(platform: PlatformProcess, requestId: Hex): Promise<{ status: number; certificate: Hex }> {
   return (await publicClientOf(platform).readContract({
@@ -232,7 +247,7 @@ export async function depositSecondBatch(platform: PlatformProcess, seller: HDAc
       const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, { headers: { authorization: `Bearer ${token}` } });
       return ((await response.json()) as { status: string }).status === "minted" ? true : undefined;
     },
-    90_000,
+    150_000,
   );
   const batchId = batchIdOfSerial(SECOND_SERIAL);
   await until("the second batch in the index", async () => ((await getJson(`${api}/batches/${batchId}`)).custody.totalSupply === "5000" ? true : undefined), 30_000);
