@@ -85,6 +85,13 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
   const bridgeAbi = loadAbi("RegistryBridge");
   const settlementAbi = loadAbi("Settlement");
   const relays = ctx.metrics.counter({ name: "oracle_relays_total", help: "Quorum messages relayed or closed, by kind", labelNames: ["kind", "outcome"] });
+  const disagreementsSeen = ctx.metrics.counter({
+    name: "oracle_disagreements_total",
+    help: "Subjects about which current oracle members signed different messages (first sight), by kind",
+    labelNames: ["kind"],
+  });
+  const disagreementsOpen = ctx.metrics.gauge({ name: "oracle_disagreements", help: "Subjects with conflicting signed oracle messages now" });
+  const alerted = new Set<string>();
   const inFlight = new Set<string>();
   const sends = new Set<Promise<void>>();
 
@@ -194,6 +201,7 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
 
   async function tick(): Promise<void> {
     const { members, threshold } = await chain.oracleSet();
+    await checkDisagreements(members);
     const groups = new Map<string, Group>();
     for (const row of await store.quorumCandidates(pool, threshold, 500)) {
       if (inFlight.has(row.digest)) continue;
@@ -214,6 +222,36 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
       });
       sends.add(send);
     }
+  }
+
+  /**
+   * Alerts (error log, `carbon_oracle_disagreements_total`) when current members signed different messages about
+   * one subject. Nothing is relayed differently because of it: only an exact message with a quorum is ever sent, so
+   * a minority's message stays unsent; the alert is for the operators to find the node that disagrees.
+   */
+  async function checkDisagreements(members: Set<string>): Promise<void> {
+    const bySubject = new Map<string, Map<string, { kind: ObservationKind; signers: Address[] }>>();
+    for (const row of await store.conflictingObservations(pool)) {
+      const parsed = hashRow(row);
+      if (parsed === undefined || (await validSignatures(parsed.digest, [row], members)).size === 0) continue;
+      const digests = bySubject.get(row.subject) ?? new Map<string, { kind: ObservationKind; signers: Address[] }>();
+      const entry = digests.get(parsed.digest) ?? { kind: row.kind, signers: [] };
+      entry.signers.push(row.signer);
+      digests.set(parsed.digest, entry);
+      bySubject.set(row.subject, digests);
+    }
+    let open = 0;
+    for (const [subject, digests] of bySubject) {
+      if (digests.size < 2) continue;
+      open += 1;
+      const key = `${subject}:${[...digests.keys()].sort().join(",")}`;
+      if (alerted.has(key)) continue;
+      alerted.add(key);
+      const messages = [...digests].map(([digest, { kind, signers }]) => ({ kind, digest, signers }));
+      disagreementsSeen.inc({ kind: messages[0]!.kind });
+      log.error({ subject, messages }, "oracle disagreement: members signed different messages about the same subject");
+    }
+    disagreementsOpen.set(open);
   }
 
   let stopped = false;

@@ -139,6 +139,26 @@ export async function quorumCandidates(pool: Pool, threshold: number, limit: num
   return rows;
 }
 
+/**
+ * Observations of subjects about which signers published more than one message (different digests, of one kind or
+ * of two, e.g. a confirmation against a rejection): honest nodes reading the same registry sign the same message,
+ * so this is a wrong or compromised node, or a registry answering nodes differently. Recent ones only; the caller
+ * checks the signatures.
+ */
+export async function conflictingObservations(pool: Pool, maxAgeDays = 7): Promise<ObservationRow[]> {
+  const { rows } = await pool.query<ObservationRow>(
+    `with conflicts as (
+       select subject from oracle_observations
+        where created_at > now() - make_interval(days => $1)
+        group by subject having count(distinct digest) > 1)
+     select o.kind, o.subject, o.digest, o.message, o.signer, o.signature
+       from oracle_observations o join conflicts c using (subject)
+      where o.created_at > now() - make_interval(days => $1) order by o.id`,
+    [maxAgeDays],
+  );
+  return rows;
+}
+
 /** This signer's own observations among `digests`. */
 export async function ownObservations(pool: Pool, signer: Address, digests: readonly Hex[]): Promise<Map<string, Hex>> {
   const { rows } = await pool.query<{ digest: Hex; signature: Hex }>(

@@ -431,5 +431,26 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
       }
       await s.db.pool.query("update oracle_batches set status = 'abandoned' where id = $1", [batch]);
     });
+
+    it("when the registry then really retires the request, the honest quorum's message lands and the disagreement is alerted", async () => {
+      // The junk filed under an honest node's address keeps that node off the subject (a known weakness: its work
+      // list skips subjects with a row under its address); operators clear it, then the node signs.
+      await s.db.pool.query("delete from oracle_observations where digest = $1", [keccak256(toHex("junk"))]);
+      const before = await s.ctx.metrics.registry.getSingleMetricAsString("carbon_oracle_disagreements_total");
+      const alertsBefore = Number(/carbon_oracle_disagreements_total\{kind="RetirementConfirmed"\} (\d+)/.exec(before)?.[1] ?? 0);
+      await s.retireAtRegistry(custodyRecord, fake.requestId, 3n, DETAILS);
+      await until(async () => (await requestStatus(fake.requestId)) === CONFIRMED, "the honest confirmation");
+      const relay = await until(async () => (await relayOf(fake.requestId))[0], "the relay record");
+      const receipt = await s.publicClient.getTransactionReceipt({ hash: relay!.tx_hash as Hex });
+      const [event] = parseEventLogs({ abi: bridgeAbi, logs: receipt.logs, eventName: "RetirementConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
+      expect(event!.args.retirementIdHash).to.not.equal(fake.retirementIdHash); // the registry's own reference, not the forgery
+      const alerts = await until(async () => {
+        const metric = await s.ctx.metrics.registry.getSingleMetricAsString("carbon_oracle_disagreements_total");
+        const count = Number(/carbon_oracle_disagreements_total\{kind="RetirementConfirmed"\} (\d+)/.exec(metric)?.[1] ?? 0);
+        return count > alertsBefore ? count : undefined;
+      }, "the disagreement alert");
+      expect(alerts).to.equal(alertsBefore + 1);
+
+    });
   });
 });
