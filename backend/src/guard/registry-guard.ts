@@ -34,6 +34,7 @@ import type { Context } from "../context";
 import { BaseError } from "../errors";
 import type { Queryable } from "../queue/jobs";
 import { RegistryRateLimitedError, RegistryUnavailableError } from "../registries/errors";
+import { withRequestGate } from "../registries/http";
 import type { RegistryName } from "../registries/ids";
 import { type BucketConfig, blockUntil, configureBucket, take } from "./rate-limit";
 
@@ -50,6 +51,12 @@ export type RegistryGuardConfig = BucketConfig & {
   defaultRetryAfterMs?: number;
   /** Give up waiting for a token after this long (a retryable error), default 60 s. */
   maxWaitMs?: number;
+  /**
+   * An unavailable answer (503 maintenance) whose `Retry-After` is at least this long is an outage, not a hiccup:
+   * the breaker opens at once (and the bridge pause hook fires) until the announced end, instead of waiting for
+   * consecutive failures that the shared block prevents. Default 5 s.
+   */
+  outageRetryAfterMs?: number;
 };
 
 export type BreakerHooks = {
@@ -134,7 +141,8 @@ export function createRegistryGuard(
 
   type Entry = {
     /** The config with its defaults filled in. */
-    config: RegistryGuardConfig & Required<Pick<RegistryGuardConfig, "timeoutMs" | "halfOpenAfterMs" | "defaultRetryAfterMs" | "maxWaitMs">>;
+    config: RegistryGuardConfig &
+      Required<Pick<RegistryGuardConfig, "timeoutMs" | "halfOpenAfterMs" | "defaultRetryAfterMs" | "maxWaitMs" | "outageRetryAfterMs">>;
     breaker: CircuitBreakerPolicy;
     policy: ReturnType<typeof wrap>;
     openNotified: boolean;
@@ -161,6 +169,7 @@ export function createRegistryGuard(
       halfOpenAfterMs: given.halfOpenAfterMs ?? 30_000,
       defaultRetryAfterMs: given.defaultRetryAfterMs ?? 1_000,
       maxWaitMs: given.maxWaitMs ?? 60_000,
+      outageRetryAfterMs: given.outageRetryAfterMs ?? 5_000,
     };
     const breaker = circuitBreaker(handleWhen(isBreakerFailure), {
       halfOpenAfter: config.halfOpenAfterMs,
@@ -235,6 +244,14 @@ export function createRegistryGuard(
     }
   }
 
+  /** Holds the breaker open until the registry's announced end of an outage, then lets it close. */
+  function isolateUntil(entry: Entry, until: Date): void {
+    if (entry.breaker.state === CockatielState.Isolated) return;
+    const handle = entry.breaker.isolate();
+    const timer = setTimeout(() => handle.dispose(), Math.max(0, until.getTime() - Date.now()));
+    timer.unref();
+  }
+
   const guard: RegistryGuard = {
     async init() {
       for (const [name, entry] of entries) {
@@ -257,8 +274,16 @@ export function createRegistryGuard(
         throw new RegistryCircuitOpenError(registry, entry.config.halfOpenAfterMs);
       }
       await waitForToken(registry, entry);
+      // The token above pays for the call's first HTTP request; every further one takes its own.
+      let paid = true;
+      const gate = {
+        beforeRequest: async () => {
+          if (paid) paid = false;
+          else await waitForToken(registry, entry);
+        },
+      };
       try {
-        const result = (await entry.policy.execute(({ signal }) => fn(signal))) as T;
+        const result = (await entry.policy.execute(({ signal }) => withRequestGate(gate, () => fn(signal)))) as T;
         calls.inc({ registry, outcome: "ok" });
         return result;
       } catch (error) {
@@ -281,6 +306,7 @@ export function createRegistryGuard(
           const until = await blockUntil(db, registry, retryAfterMs);
           rateLimited.inc({ registry });
           logger.warn({ registry, retryAfterMs, until }, "registry asked us to wait: blocked for every process");
+          if (error instanceof RegistryUnavailableError && retryAfterMs >= entry.config.outageRetryAfterMs) isolateUntil(entry, until);
         }
         calls.inc({ registry, outcome: error instanceof BaseError ? error.code : "error" });
         throw error;

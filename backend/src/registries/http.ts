@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { z } from "zod";
 import { prettifyError } from "zod";
 import { RegistryProtocolError, RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableError } from "./errors";
@@ -31,6 +32,19 @@ export type RegistryResponse = { status: number; headers: Headers; body: unknown
 
 export type RegistryHttpClient = { request(request: RegistryRequest): Promise<RegistryResponse> };
 
+/**
+ * Asked before every HTTP request made inside `withRequestGate` (also token requests of an OAuth client). The
+ * registry guard uses it so its rate limit counts requests, not adapter calls: some adapter calls make several
+ * (Verra's `getBlock` of a retired block reads two reports).
+ */
+export type RequestGate = { beforeRequest(): Promise<void> };
+const requestGates = new AsyncLocalStorage<RequestGate>();
+
+/** Runs `fn` with `gate` asked before each registry HTTP request it makes. */
+export function withRequestGate<T>(gate: RequestGate, fn: () => Promise<T>): Promise<T> {
+  return requestGates.run(gate, fn);
+}
+
 /** `Retry-After` as milliseconds: delta-seconds or an HTTP date. */
 export function parseRetryAfter(value: string | null, nowMs = Date.now()): number | undefined {
   if (value === null || value.trim() === "") return undefined;
@@ -54,6 +68,7 @@ export function createRegistryHttpClient(params: RegistryHttpClientParameters): 
   const timeoutMs = params.timeoutMs ?? 10_000;
   return {
     async request(request) {
+      await requestGates.getStore()?.beforeRequest();
       const url = new URL(request.path.replace(/^\//, ""), params.baseUrl.endsWith("/") ? params.baseUrl : `${params.baseUrl}/`);
       for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
       const headers: Record<string, string> = { accept: "application/json", ...params.headers, ...(await params.authorize?.()), ...request.headers };

@@ -1,3 +1,5 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import type { Hex } from "viem";
 import { createBridgePauser } from "../../../backend/src/guard/bridge-pauser";
@@ -12,6 +14,7 @@ import {
   RegistryRejectedError,
   RegistryUnavailableError,
 } from "../../../backend/src/registries/errors";
+import { createRegistryHttpClient } from "../../../backend/src/registries/http";
 import type { RegistryName } from "../../../backend/src/registries/ids";
 import { type TestDatabase, createTestDatabase } from "../support/database";
 
@@ -121,6 +124,69 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     const refused = await rejects(guard.guardedCall("GOLD_STANDARD", async () => "never"));
     expect(refused).to.be.instanceOf(RegistryRateLimitedError);
     expect((refused as RegistryRateLimitedError).retryAfterMs).to.be.greaterThan(50_000);
+  });
+
+  it("a 503 with a long Retry-After (maintenance) opens the circuit at once, fires onOpen, and closes at the announced end", async () => {
+    const events: string[] = [];
+    const { guard, readiness } = setup({
+      onOpen: (registry) => void events.push(`open:${registry}`),
+      onClose: (registry) => void events.push(`close:${registry}`),
+    });
+    await guard.init();
+    const maintenance = await rejects(
+      guard.guardedCall("VERRA", async () => {
+        throw new RegistryUnavailableError("503 Scheduled maintenance", { registry: "VERRA", status: 503, retryAfterMs: 5_000 });
+      }),
+    );
+    expect(maintenance).to.be.instanceOf(RegistryUnavailableError);
+    expect(guard.circuit("VERRA")).to.equal("open"); // one answer, not three consecutive failures
+    await guard.settled();
+    expect(events).to.deep.equal(["open:VERRA"]);
+    const report = await readiness.run();
+    expect(report.ready).to.equal(false);
+    expect(report.checks.find((check) => check.name === "registry_circuits")).to.include({ ok: false, detail: "circuit open: VERRA" });
+    expect(await rejects(guard.guardedCall("VERRA", async () => "never"))).to.be.instanceOf(RegistryCircuitOpenError);
+    // a short Retry-After (1 s) is a hiccup: blocked, but the breaker counts it like any failure
+    await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL WHERE registry = 'GOLD_STANDARD'");
+    await rejects(
+      guard.guardedCall("GOLD_STANDARD", async () => {
+        throw new RegistryUnavailableError("503", { registry: "GOLD_STANDARD", status: 503, retryAfterMs: 1_000 });
+      }),
+    );
+    expect(guard.circuit("GOLD_STANDARD")).to.equal("closed");
+    const deadline = Date.now() + 10_000;
+    while (guard.circuit("VERRA") !== "closed" && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(guard.circuit("VERRA")).to.equal("closed");
+    await guard.settled();
+    expect(events).to.deep.equal(["open:VERRA", "close:VERRA"]);
+    await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL");
+  });
+
+  it("takes one token per registry HTTP request, not per adapter call (a call making three requests spends three)", async () => {
+    const server = http.createServer((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end("{}");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = createRegistryHttpClient({ registry: "GOLD_STANDARD", baseUrl: `http://127.0.0.1:${port}` });
+    try {
+      const { guard } = setup();
+      await guard.init();
+      await db.pool.query("UPDATE rate_buckets SET tokens = 10, blocked_until = NULL, updated_at = clock_timestamp() WHERE registry = 'GOLD_STANDARD'");
+      await db.pool.query("UPDATE rate_buckets SET refill_per_sec = 0.001 WHERE registry = 'GOLD_STANDARD'");
+      await guard.guardedCall("GOLD_STANDARD", async () => {
+        for (const path of ["a", "b", "c"]) await client.request({ method: "GET", path });
+      });
+      const bucket = await bucketState(db.pool, "GOLD_STANDARD");
+      expect(Math.round(bucket!.tokens)).to.equal(7);
+      // outside a guarded call nothing is counted
+      await client.request({ method: "GET", path: "d" });
+      expect(Math.round((await bucketState(db.pool, "GOLD_STANDARD"))!.tokens)).to.equal(7);
+    } finally {
+      await db.pool.query("UPDATE rate_buckets SET refill_per_sec = 100 WHERE registry = 'GOLD_STANDARD'");
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("status source: circuit, bridge pause flag and Retry-After block; unknown registries read unknown", async () => {
