@@ -108,10 +108,13 @@ describe("watchers: polling catches up what webhooks dropped", () => {
     }, 15_000, "the drain to meet the maintenance window");
 
     // The registry is back. (Instead of waiting out the 60 s Retry-After the guard stored for every process, the
-    // test lifts that block the way time would.) Nothing re-delivers the event: the next poll applies it.
+    // test lifts that block the way time would; this process's breaker stays open until the announced end, so the
+    // poll runs in another process, with a guard of its own.) Nothing re-delivers the event: the next poll applies it.
+    expect(guard.circuit("VERRA")).to.equal("open");
     sim.admin.setKnobs({ maintenance: [] });
     await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = capacity WHERE registry = 'VERRA'");
-    const result = await createRegistryPoller(testContext(db), { adapters, guard, applier }).pollRegistry("VERRA");
+    const otherGuard = await testGuard(db);
+    const result = await createRegistryPoller(testContext(db), { adapters, guard: otherGuard, applier: applierFor(db, adapters, otherGuard) }).pollRegistry("VERRA");
     expect(result).to.deep.include({ stored: 0, duplicates: 1 });
     expect(await eventCount(db.pool)).to.deep.equal({ total: 6, unapplied: 0 });
     expect((await mirrorRows(db.pool))[0]!.status).to.equal("ACTIVE");
