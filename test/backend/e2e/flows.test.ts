@@ -6,30 +6,17 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { type HDAccount, createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
-import { createSiweMessage } from "viem/siwe";
+import { createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
 import { hardhat } from "viem/chains";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
+import { signIn } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 
 const CARBON = path.resolve(__dirname, "..", "..", "..", "bin", "carbon.js");
-
-async function signIn(api: string, account: HDAccount): Promise<string> {
-  const { nonce } = await getJson(`${api}/auth/nonce`);
-  const host = new URL(api).host;
-  const message = createSiweMessage({ address: account.address, chainId: hardhat.id, domain: host, nonce, uri: `${api}/`, version: "1", issuedAt: new Date() });
-  const response = await fetch(`${api}/auth/siwe`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-  });
-  if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 describe("e2e: registry flows on the running platform (workers, oracle nodes, aggregator, watchers)", function () {
   this.timeout(300_000);

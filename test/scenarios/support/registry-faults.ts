@@ -19,14 +19,13 @@ import {
   toHex,
 } from "viem";
 import { hardhat } from "viem/chains";
-import { createSiweMessage } from "viem/siwe";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { REGISTRY_IDS, batchIdOf, requestIdOf } from "../../../backend/src/chain/attestations";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
-import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { parseSerial } from "../../../backend/src/registries/serials";
+import { depositSellerBlock } from "../../backend/support/platformFlows";
 import { type PlatformProcess, getJson, until } from "../../backend/support/platformProcess";
 
 export const DEMO_SERIAL = "20001-2000000001-2000010000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
@@ -209,48 +208,10 @@ export async function dbQuery<T extends Record<string, unknown>>(platform: Platf
   }
 }
 
-async function signIn(api: string, account: HDAccount): Promise<string> {
-  const { nonce } = await getJson(`${api}/auth/nonce`);
-  const host = new URL(api).host;
-  const message = createSiweMessage({ address: account.address, chainId: hardhat.id, domain: host, nonce, uri: `${api}/`, version: "1", issuedAt: new Date() });
-  const response = await fetch(`${api}/auth/siwe`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-  });
-  if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
-
-/**
- * The deposit-intent flow of flows.test.ts: the seller's intent through the API, its registry transfer of
- * `SECOND_SERIAL` (5,000 units) into custody with the intent id as memo, and the mint. Resolves with the new batch id.
- */
+/** The seller's second Verra block (`SECOND_SERIAL`, 5,000 units) tokenized through the deposit flow and indexed. */
 export async function depositSecondBatch(platform: PlatformProcess, seller: HDAccount): Promise<bigint> {
-  const { api } = platform;
-  const token = await signIn(api, seller);
-  const created = await fetch(`${api}/deposits/intents`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ registry: "VERRA", serial: SECOND_SERIAL }),
-  });
-  expect(created.status, await created.clone().text()).to.equal(201);
-  const intent = (await created.json()) as { intentId: string; custodyAccount: string };
-  const verra = verraAdapter(platform);
-  const { blocks } = await verra.listHoldings({ account: SELLER_REGISTRY_ACCOUNT });
-  const block = blocks.find((candidate) => candidate.serial === SECOND_SERIAL);
-  expect(block, "the seller's block at the Verra simulator").to.not.equal(undefined);
-  await verra.transfer({ fromAccount: SELLER_REGISTRY_ACCOUNT, toAccount: PLATFORM_CUSTODY_ACCOUNT, recordId: block!.registryRecordId, quantity: 5000n, memo: intent.intentId });
-  await until(
-    "the mint",
-    async () => {
-      const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, { headers: { authorization: `Bearer ${token}` } });
-      return ((await response.json()) as { status: string }).status === "minted" ? true : undefined;
-    },
-    150_000,
-  );
-  const batchId = batchIdOfSerial(SECOND_SERIAL);
-  await until("the second batch in the index", async () => ((await getJson(`${api}/batches/${batchId}`)).custody.totalSupply === "5000" ? true : undefined), 30_000);
+  const batchId = await depositSellerBlock(platform, seller, SECOND_SERIAL);
+  await until("the second batch in the index", async () => ((await getJson(`${platform.api}/batches/${batchId}`)).custody.totalSupply === "5000" ? true : undefined), 30_000);
   return batchId;
 }
 

@@ -24,16 +24,10 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { createSiweMessage } from "viem/siwe";
 import { loadAbi, PLATFORM_CONTRACTS } from "../../../backend/src/chain/artifacts";
-import { batchIdOfSerial } from "../../../backend/src/chain/deposits";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
-import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
-import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
-import type { RegistryPort } from "../../../backend/src/registries/port";
-import { parseSerial } from "../../../backend/src/registries/serials";
-import { type PlatformProcess, getJson, until } from "../../backend/support/platformProcess";
+import type { PlatformProcess } from "../../backend/support/platformProcess";
 
 export const paymentTokenAbi = [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"])] as const;
 
@@ -164,45 +158,4 @@ export async function postSellOrder(
   return { order, signature, orderHash };
 }
 
-async function signIn(api: string, account: HDAccount): Promise<string> {
-  const { nonce } = await getJson(`${api}/auth/nonce`);
-  const message = createSiweMessage({ address: account.address, chainId: hardhat.id, domain: new URL(api).host, nonce, uri: `${api}/`, version: "1", issuedAt: new Date() });
-  const response = await fetch(`${api}/auth/siwe`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ message, signature: await account.signMessage({ message }) }),
-  });
-  if (response.status !== 200) throw new Error(`sign-in: ${response.status} ${await response.text()}`);
-  return ((await response.json()) as { token: string }).token;
-}
-
-/**
- * Tokenizes one of the seller's own Verra blocks as `flows.test.ts` does: a deposit intent through the API, the
- * holder's transfer into custody with the intent id as memo, then the platform's immobilization, attestation and
- * mint. Answers the new batch id.
- */
-export async function depositSellerBlock(platform: PlatformProcess, holder: HDAccount, serial: string): Promise<bigint> {
-  const api = platform.api;
-  const verra = createRegistryAdapters({ urls: { VERRA: platform.simulatorUrl("VERRA") } }).VERRA as RegistryPort;
-  const token = await signIn(api, holder);
-  const created = await fetch(`${api}/deposits/intents`, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ registry: "VERRA", serial }),
-  });
-  if (created.status !== 201) throw new Error(`deposit intent: ${created.status} ${await created.text()}`);
-  const intent = (await created.json()) as { intentId: string };
-  const { blocks } = await verra.listHoldings({ account: SELLER_REGISTRY_ACCOUNT });
-  const block = blocks.find((candidate) => candidate.serial === serial);
-  if (block === undefined) throw new Error(`no block ${serial} in ${SELLER_REGISTRY_ACCOUNT}`);
-  await verra.transfer({ fromAccount: SELLER_REGISTRY_ACCOUNT, toAccount: PLATFORM_CUSTODY_ACCOUNT, recordId: block.registryRecordId, quantity: block.quantity, memo: intent.intentId });
-  await until(
-    "the deposit's mint",
-    async () => {
-      const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, { headers: { authorization: `Bearer ${token}` } });
-      return ((await response.json()) as { status: string }).status === "minted" ? true : undefined;
-    },
-    90_000,
-  );
-  return batchIdOfSerial(parseSerial({ serial }));
-}
+export { depositSellerBlock } from "../../backend/support/platformFlows";
