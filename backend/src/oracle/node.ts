@@ -181,10 +181,27 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   };
   loop();
 
+  // Batch proposals are also answered on a loop of their own: a pass over many pending items at the registry can
+  // take seconds, and the aggregator holds a batch until the quorum's votes arrive. (A vote is one row per batch and
+  // signer: answering from both loops is harmless.)
+  const votePollMs = Math.min(200, pollMs);
+  let voteTimer: NodeJS.Timeout | undefined;
+  let voting: Promise<void> | undefined;
+  const voteLoop = () => {
+    voting = answerBatches()
+      .catch((error: unknown) => log.error({ err: error }, "answering batch proposals failed"))
+      .finally(() => {
+        voting = undefined;
+        if (!stopped) voteTimer = setTimeout(voteLoop, votePollMs);
+      });
+  };
+  voteLoop();
+
   const stop = async () => {
     stopped = true;
     if (timer !== undefined) clearTimeout(timer);
-    await running;
+    if (voteTimer !== undefined) clearTimeout(voteTimer);
+    await Promise.all([running, voting]);
   };
   ctx.shutdown.register("services", `oracle-node-${me}`, stop);
   ctx.readiness.register(`oracle_node_${me}`, async () => {
