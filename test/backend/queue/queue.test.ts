@@ -85,7 +85,8 @@ describe("queue: jobs in Postgres", () => {
       [count],
     );
     const children = [spawnTs(path.join(FIXTURES, "claim-loop.ts"), [db.url, "A"]), spawnTs(path.join(FIXTURES, "claim-loop.ts"), [db.url, "B"])];
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Both connected before the go: on a loaded machine one child can take seconds longer to start than the other.
+    await Promise.all(children.map((child) => waitForOutput(child, (out) => out.includes("waiting for go"))));
     await db.pool.query("INSERT INTO claim_go VALUES (true)");
     const codes = await Promise.all(children.map((child) => child.exited));
     expect(codes, children.map((child) => child.stderr()).join("\n")).to.deep.equal([0, 0]);

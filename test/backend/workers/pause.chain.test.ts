@@ -60,8 +60,9 @@ describe("registry workers: an opening breaker pauses the registry on the bridge
     const adapters = createRegistryAdapters({ urls: { VERRA: sim.url } });
     workers = await startRegistryWorkers(ctx, { adapters, guard, custodyAccount: CUSTODY, concurrency: 2, pollMs: 100, probeMs: 100 });
 
-    // The registry goes into maintenance while two requests are waiting to be sent.
-    sim.admin.startMaintenance(3_000);
+    // The registry goes into maintenance while two requests are waiting to be sent. Its 503 announces the window
+    // (Retry-After 6 s, past the guard's 5 s outage threshold): the breaker opens on that one answer.
+    sim.admin.startMaintenance(6_000);
     const before = [requestIdOf("pause-1"), requestIdOf("pause-2")];
     await seedRequests(db.pool, batchId, before.map((requestId) => ({ requestId, amount: 5n })));
     await dispatchRequests(db.pool);
@@ -80,7 +81,7 @@ describe("registry workers: an opening breaker pauses the registry on the bridge
     const data = (reverted as { data?: string }).data;
     expect(platform.core.registryBridge.interface.parseError(data ?? "0x")?.name).to.equal("RegistryBridgeRegistryPaused");
 
-    // After the window a half-open trial succeeds: the breaker closes, the guardian unpauses, the jobs go through.
+    // At the window's announced end the breaker closes, the guardian unpauses, the jobs go through.
     await until(() => pauser?.sent.some((entry) => entry.action === "unpause") === true, "the guardian's unpause");
     await guard.settled();
     expect(pauser?.sent.map((entry) => entry.action)).to.deep.equal(["pause", "unpause"]);
