@@ -16,6 +16,7 @@
 import type { Hex } from "viem";
 import { blockKeyOf } from "../chain/attestations";
 import type { Context } from "../context";
+import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard/registry-guard";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryOperation } from "../registries/model";
@@ -162,9 +163,6 @@ export function createDepositWatcher(
   }
 
   let current: Promise<DepositWatcherRun> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let started = false;
-  let registered = false;
 
   async function runOnce(): Promise<DepositWatcherRun> {
     while (current !== undefined) await current.catch(() => undefined);
@@ -175,32 +173,17 @@ export function createDepositWatcher(
     return run;
   }
 
-  function loop(): void {
-    void runOnce()
-      .catch((error: unknown) => log.error({ err: error }, "deposit watcher run failed"))
-      .finally(() => {
-        if (started) timer = setTimeout(loop, intervalMs);
-      });
-  }
-
-  async function stop(): Promise<void> {
-    started = false;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (current !== undefined) await current.catch(() => undefined);
-  }
+  const loop = createServiceLoop(ctx.shutdown, {
+    name: "deposit-watcher",
+    intervalMs,
+    run: () => runOnce().catch((error: unknown) => log.error({ err: error }, "deposit watcher run failed")),
+    // An on-demand runOnce() may be in progress outside the loop.
+    onStop: async () => current?.catch(() => undefined),
+  });
 
   return {
     runOnce,
-    start() {
-      if (started) return;
-      started = true;
-      if (!registered) {
-        registered = true;
-        ctx.shutdown.register("services", "deposit-watcher", stop);
-      }
-      loop();
-    },
-    stop,
+    start: loop.start,
+    stop: loop.stop,
   };
 }

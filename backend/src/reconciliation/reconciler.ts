@@ -5,6 +5,7 @@
  * platform wires `createBatchFreezer(...).onDiscrepancy`). A failing hook is logged and does not fail the run.
  */
 import type { Context } from "../context";
+import { createServiceLoop } from "../serviceLoop";
 import { type DiscrepancyRecord, type ReconciliationSummary, reconcile } from "./engine";
 
 export type DiscrepancyHook = (discrepancy: DiscrepancyRecord) => Promise<void> | void;
@@ -49,10 +50,7 @@ export function createReconciler(
   });
 
   let current: Promise<ReconciliationSummary> | undefined;
-  let timer: NodeJS.Timeout | undefined;
-  let started = false;
   let lastSummary: ReconciliationSummary | undefined;
-  let registered = false;
 
   async function execute(): Promise<ReconciliationSummary> {
     try {
@@ -95,40 +93,20 @@ export function createReconciler(
     return run;
   }
 
-  function schedule(): void {
-    if (!started) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      void runOnce()
-        .catch(() => undefined)
-        .finally(schedule);
-    }, intervalMs);
-  }
-
-  async function stop(): Promise<void> {
-    started = false;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (current !== undefined) await current.catch(() => undefined);
-  }
+  // First run right away, then every intervalMs after each run ends; stop() also waits for an on-demand run.
+  const loop = createServiceLoop(ctx.shutdown, {
+    name: "reconciliation",
+    intervalMs,
+    run: runOnce,
+    onStop: async () => current?.catch(() => undefined),
+  });
 
   return {
     runOnce,
-    start() {
-      if (started) return;
-      started = true;
-      if (!registered) {
-        registered = true;
-        ctx.shutdown.register("services", "reconciliation", stop);
-      }
-      // First run right away, then every intervalMs after each run ends.
-      void runOnce()
-        .catch(() => undefined)
-        .finally(schedule);
-    },
-    stop,
+    start: loop.start,
+    stop: loop.stop,
     get running() {
-      return started;
+      return loop.started;
     },
     get lastSummary() {
       return lastSummary;

@@ -5,6 +5,7 @@
  * in the transaction that stores the changes it covers, so a crash re-reads them and duplicates are ignored.
  */
 import type { Context } from "../context";
+import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
@@ -52,10 +53,6 @@ export function createRegistryPoller(ctx: Pick<Context, "db" | "logger" | "metri
   const registries = Object.keys(adapters) as RegistryName[];
   const lastSuccess = new Map<RegistryName, number>(registries.map((registry) => [registry, Date.now()]));
   const running = new Map<RegistryName, Promise<PollRegistryReturnType>>();
-  let timer: NodeJS.Timeout | undefined;
-  let started = false;
-  let registered = false;
-  let round: Promise<unknown> | undefined;
 
   async function pollToEnd(registry: RegistryName): Promise<PollRegistryReturnType> {
     const adapter = adapters[registry];
@@ -117,39 +114,12 @@ export function createRegistryPoller(ctx: Pick<Context, "db" | "logger" | "metri
     return results;
   }
 
-  function schedule(): void {
-    if (!started) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      round = pollOnce().finally(() => {
-        round = undefined;
-        schedule();
-      });
-    }, intervalMs);
-  }
-
-  async function stop(): Promise<void> {
-    started = false;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (round !== undefined) await round.catch(() => undefined);
-  }
+  const loop = createServiceLoop(ctx.shutdown, { name: "registry-poller", intervalMs, run: pollOnce });
 
   return {
     pollRegistry,
     pollOnce,
-    start() {
-      if (started) return;
-      started = true;
-      if (!registered) {
-        registered = true;
-        ctx.shutdown.register("services", "registry-poller", stop);
-      }
-      round = pollOnce().finally(() => {
-        round = undefined;
-        schedule();
-      });
-    },
-    stop,
+    start: loop.start,
+    stop: loop.stop,
   };
 }

@@ -14,6 +14,7 @@
  * lacks are re-read one by one before writing (this also heals a mirror row an older listing overwrote).
  */
 import type { Context } from "../context";
+import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { RegistryName } from "../registries/ids";
 import type { BlockStatus } from "../registries/model";
@@ -72,10 +73,6 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
   const registries = Object.keys(adapters) as RegistryName[];
   const running = new Map<RegistryName, Promise<WriteSnapshotReturnType>>();
   const soon = new Map<RegistryName, NodeJS.Timeout>();
-  let timer: NodeJS.Timeout | undefined;
-  let started = false;
-  let registered = false;
-  let round: Promise<unknown> | undefined;
 
   /** The snapshot rows of one mirror block: live as listed, retired in the account as is, moved away as gone. */
   function snapshotBlockOf(block: MirrorBlock): SnapshotBlock {
@@ -199,32 +196,22 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
     return results;
   }
 
-  function schedule(): void {
-    if (!started) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      round = writeAll().finally(() => {
-        round = undefined;
-        schedule();
-      });
-    }, intervalMs);
-  }
-
-  async function stop(): Promise<void> {
-    started = false;
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    for (const pending of soon.values()) clearTimeout(pending);
-    soon.clear();
-    if (round !== undefined) await round.catch(() => undefined);
-    await Promise.all([...running.values()].map((run) => run.catch(() => undefined)));
-  }
+  const loop = createServiceLoop(ctx.shutdown, {
+    name: "custody-snapshots",
+    intervalMs,
+    run: writeAll,
+    async onStop() {
+      for (const pending of soon.values()) clearTimeout(pending);
+      soon.clear();
+      await Promise.all([...running.values()].map((run) => run.catch(() => undefined)));
+    },
+  });
 
   return {
     writeRegistry,
     writeAll,
     requestSoon(registry) {
-      if (!started || soon.has(registry)) return;
+      if (!loop.started || soon.has(registry)) return;
       soon.set(
         registry,
         setTimeout(() => {
@@ -236,18 +223,7 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
         }, debounceMs),
       );
     },
-    start() {
-      if (started) return;
-      started = true;
-      if (!registered) {
-        registered = true;
-        ctx.shutdown.register("services", "custody-snapshots", stop);
-      }
-      round = writeAll().finally(() => {
-        round = undefined;
-        schedule();
-      });
-    },
-    stop,
+    start: loop.start,
+    stop: loop.stop,
   };
 }
