@@ -314,6 +314,41 @@ export async function getJob<P = unknown>(db: Queryable, id: string): Promise<Jo
   return rows[0] === undefined ? undefined : toJob<P>(rows[0]);
 }
 
+export type ListJobsParameters = {
+  state?: JobState | undefined;
+  kind?: string | undefined;
+  registry?: string | undefined;
+  /** Keyset: jobs with a smaller id. */
+  before?: string | undefined;
+  limit: number;
+};
+
+/** Jobs newest first (by id), filtered; `limit + 1` rows, so a caller paging them knows whether more follow. */
+export async function listJobs(db: Queryable, params: ListJobsParameters): Promise<Job[]> {
+  const { rows } = await db.query<JobRow>(
+    `SELECT * FROM jobs
+      WHERE ($1::text IS NULL OR state = $1::text)
+        AND ($2::text IS NULL OR kind = $2)
+        AND ($3::text IS NULL OR registry = $3)
+        AND ($4::bigint IS NULL OR id < $4::bigint)
+      ORDER BY jobs.id DESC LIMIT $5`,
+    [params.state ?? null, params.kind ?? null, params.registry ?? null, params.before ?? null, params.limit + 1],
+  );
+  return rows.map((row) => toJob(row));
+}
+
+export type JobCount = { registry: string | null; kind: string; state: JobState; count: number };
+
+/** Jobs per (registry, kind, state): the queue's depth and its dead letters at a glance. */
+export async function countJobs(db: Queryable): Promise<JobCount[]> {
+  const { rows } = await db.query<{ registry: string | null; kind: string; state: JobState; count: string }>(
+    `SELECT registry, kind, state, count(*)::text AS count FROM jobs GROUP BY registry, kind, state
+      ORDER BY registry NULLS FIRST, kind, array_position($1::text[], state)`,
+    [JOB_STATES],
+  );
+  return rows.map((row) => ({ ...row, count: Number(row.count) }));
+}
+
 /** Dead letters, newest first (for the API and operators). */
 export async function listDeadJobs(db: Queryable, limit = 100): Promise<Job[]> {
   const { rows } = await db.query<JobRow>(

@@ -7,10 +7,9 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import { z } from "zod";
-import { JOB_STATES, redriveJob } from "../../queue";
+import { JOB_STATES, type Job, countJobs, getJob, listJobs, redriveJob } from "../../queue";
 import { CURSOR_DECIMAL, authErrors, decodeCursor, errors, iso, notFound, page, pageQuery, replyError, timestamp, toPage } from "../http";
 import { requireOperator } from "../plugins/app/auth";
-import { type JobRow, countJobs, getJobRow, listJobs } from "../queries/jobs";
 import { errorBody } from "../schemas";
 
 /** Operator keys need this scope (or `*`) to read the queue. */
@@ -40,24 +39,24 @@ const jobBody = z.object({
   finishedAt: timestamp.nullable(),
 });
 
-function jobView(row: JobRow): z.infer<typeof jobBody> {
+function jobView(job: Job): z.infer<typeof jobBody> {
   return {
-    id: row.id,
-    kind: row.kind,
-    key: row.key,
-    registry: row.registry,
-    payload: row.payload,
-    state: row.state,
-    attempts: row.attempts,
-    maxAttempts: row.max_attempts,
-    runAt: row.run_at.toISOString(),
-    lastError: row.last_error,
-    lastErrorCode: row.last_error_code,
-    redrivenBy: row.redriven_by,
-    redrivenAt: iso(row.redriven_at),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    finishedAt: iso(row.finished_at),
+    id: job.id,
+    kind: job.kind,
+    key: job.key,
+    registry: job.registry,
+    payload: job.payload,
+    state: job.state,
+    attempts: job.attempts,
+    maxAttempts: job.maxAttempts,
+    runAt: job.runAt.toISOString(),
+    lastError: job.lastError,
+    lastErrorCode: job.lastErrorCode,
+    redrivenBy: job.redrivenBy,
+    redrivenAt: iso(job.redrivenAt),
+    createdAt: job.createdAt.toISOString(),
+    updatedAt: job.updatedAt.toISOString(),
+    finishedAt: iso(job.finishedAt),
   };
 }
 
@@ -113,7 +112,7 @@ const jobRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) =
       preHandler: canRead,
     },
     async (request, reply) => {
-      const row = await getJobRow(pool, request.params.id);
+      const row = await getJob(pool, request.params.id);
       if (row === undefined) return replyError(reply, 404, "not_found", `Job ${request.params.id} not found`);
       return jobView(row);
     },
@@ -138,7 +137,7 @@ const jobRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) =
     },
     async (request, reply) => {
       const { id } = request.params;
-      const before = await getJobRow(pool, id);
+      const before = await getJob(pool, id);
       if (before === undefined) return replyError(reply, 404, "not_found", `Job ${id} not found`);
       if (before.state !== "dead") {
         return replyError(reply, 409, "conflict", `Job ${id} is ${before.state}; only dead letters can be re-driven`);
@@ -146,7 +145,7 @@ const jobRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) =
       const principal = request.principal;
       const operator = principal?.kind === "operator" ? `${principal.name} (key ${principal.keyId})` : "unknown";
       try {
-        await redriveJob(pool, id, operator);
+        return jobView(await redriveJob(pool, id, operator));
       } catch (error) {
         // Another operator (or a concurrent call) re-drove it between the read and the update.
         if ((error as { code?: string }).code === "QUEUE_NOT_DEAD") {
@@ -154,7 +153,6 @@ const jobRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) =
         }
         throw error;
       }
-      return jobView((await getJobRow(pool, id))!);
     },
   );
 };
