@@ -14,6 +14,7 @@ import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { type RunningSimulator, startSimulator } from "../simulators";
 import { startChainProcess } from "./chainProcess";
+import { configuredRegistryUrls } from "./registryAccess";
 import { type DemoWallet, seedSimulator } from "./demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "./embeddedChain";
 import { type PlatformKeys, startRegistryServices } from "./services";
@@ -32,7 +33,6 @@ export type Platform = {
   close(reason?: string): Promise<boolean>;
 };
 
-const REGISTRY_URL_KEYS = { VERRA: "verra", GOLD_STANDARD: "goldStandard", IREC: "irec", IN_CCTS: "inCcts" } as const;
 
 /**
  * The embedded chain lives only as long as the process, so an embedded database left by an earlier run indexes a
@@ -81,8 +81,9 @@ type Registries = { urls: Partial<Record<RegistryName, string>>; simulators: Par
 /** Registries with a configured URL are used as they are; the others get a seeded simulator of their own. */
 async function startSimulators(ctx: Context): Promise<Registries> {
   const registries: Registries = { urls: {}, simulators: {} };
+  const configured = configuredRegistryUrls(ctx.config);
   for (const [index, registry] of REGISTRY_NAMES.entries()) {
-    const external = ctx.config.registries[REGISTRY_URL_KEYS[registry]];
+    const external = configured[registry];
     if (external !== undefined) {
       registries.urls[registry] = external;
       continue;
