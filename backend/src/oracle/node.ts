@@ -9,6 +9,7 @@
  */
 import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import type { Context } from "../context";
+import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { Deployment } from "../indexer";
 import type { RegistryName } from "../registries/ids";
@@ -159,51 +160,30 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   }
 
   async function tick(): Promise<void> {
-    await answerBatches();
     await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), verifyRequest, (w) => w.requestId);
     await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), verifyDeposit, (w) => w.intentId);
     await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), verifyDealDelivery, (w) => w.dealId);
-    await answerBatches();
     await reserves();
     lastSuccess = Date.now();
   }
 
-  let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  const loop = () => {
-    running = tick()
-      .catch((error: unknown) => log.error({ err: error }, "oracle node pass failed"))
-      .finally(() => {
-        running = undefined;
-        if (!stopped) timer = setTimeout(loop, pollMs);
-      });
-  };
-  loop();
-
-  // Batch proposals are also answered on a loop of their own: a pass over many pending items at the registry can
-  // take seconds, and the aggregator holds a batch until the quorum's votes arrive. (A vote is one row per batch and
-  // signer: answering from both loops is harmless.)
-  const votePollMs = Math.min(200, pollMs);
-  let voteTimer: NodeJS.Timeout | undefined;
-  let voting: Promise<void> | undefined;
-  const voteLoop = () => {
-    voting = answerBatches()
-      .catch((error: unknown) => log.error({ err: error }, "answering batch proposals failed"))
-      .finally(() => {
-        voting = undefined;
-        if (!stopped) voteTimer = setTimeout(voteLoop, votePollMs);
-      });
-  };
-  voteLoop();
-
+  const passes = createServiceLoop(ctx.shutdown, {
+    name: `oracle-node-${me}`,
+    intervalMs: pollMs,
+    run: () => tick().catch((error: unknown) => log.error({ err: error }, "oracle node pass failed")),
+  });
+  // Batch proposals are answered on a loop of their own: a pass over many pending items at the registry can take
+  // seconds, and the aggregator holds a batch until the quorum's votes arrive.
+  const voting = createServiceLoop(ctx.shutdown, {
+    name: `oracle-node-votes-${me}`,
+    intervalMs: Math.min(200, pollMs),
+    run: () => answerBatches().catch((error: unknown) => log.error({ err: error }, "answering batch proposals failed")),
+  });
+  passes.start();
+  voting.start();
   const stop = async () => {
-    stopped = true;
-    if (timer !== undefined) clearTimeout(timer);
-    if (voteTimer !== undefined) clearTimeout(voteTimer);
-    await Promise.all([running, voting]);
+    await Promise.all([passes.stop(), voting.stop()]);
   };
-  ctx.shutdown.register("services", `oracle-node-${me}`, stop);
   ctx.readiness.register(`oracle_node_${me}`, async () => {
     const age = Date.now() - lastSuccess;
     return age > 10 * pollMs + 30_000 ? { ok: false, detail: `no successful pass for ${Math.round(age / 1000)} s` } : undefined;
