@@ -3,17 +3,14 @@
  * fills and retirement requests as wallet transactions racing on the real chain, the Verra simulator confirming
  * when it chooses, and at the end the registry's books, the chain and the database agreeing (`checkInvariants`).
  */
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { expect } from "chai";
 import { type Hex, type LocalAccount, keccak256, parseAbiItem, toHex } from "viem";
 import { loadAbi } from "../../backend/src/chain/artifacts";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../backend/support/platformProcess";
 import { checkInvariants, simulatorState } from "./support/invariants";
 import { type Outcome, attempt, depositSellerBlock, fundedBuyers, must, postSellOrder, publicClientOf } from "./support/trading";
 
-const CARBON = path.resolve(__dirname, "..", "..", "bin", "carbon.js");
 const AT_REST = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
 const RETIREMENT = { beneficiary: "Acme Ltd", reason: "FY2026 scope 3" };
 
@@ -44,6 +41,11 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
   });
   after(async () => {
     await platform?.stop();
+  });
+  // Scenario 1 holds Verra's confirmations for a manual batch run; whatever happens to it, the next scenario needs
+  // them immediate again.
+  afterEach(async () => {
+    await setVerraKnobs(platform, { confirmation: { mode: "immediate" } });
   });
 
   it("a buyer buys and retires 10,000 t while the registry confirms in its own batch; a second buyer is refused the same units meanwhile; then the burn, a verified certificate and agreeing books", async () => {
@@ -116,9 +118,7 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     expect(await supplyOf(batchId)).to.equal(0n);
     expect(await balanceOf(platform.address("registryBridge"), batchId)).to.equal(0n);
 
-    const audit = spawnSync(process.execPath, [CARBON, "audit", "verify-certificate", requestId, "--rpc", platform.rpc, "--bridge", platform.address("registryBridge"), "--json"], { encoding: "utf8" });
-    expect(audit.status, audit.stderr).to.equal(0);
-    const report = JSON.parse(audit.stdout) as { verdict: string; checks: Array<{ id: string; ok: boolean }> };
+    const report = await verifyCertificate(platform, requestId);
     expect(report.checks.filter((check) => !check.ok)).to.deep.equal([]);
     expect(report.verdict).to.equal("VERIFIED");
 
@@ -135,7 +135,6 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     );
     expect(after.custody).to.include({ totalSupply: "0", available: "0", pendingRetirement: "0", retired: "10000" });
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
-    await setVerraKnobs(platform, { confirmation: { mode: "immediate" } });
   });
 
   it("50 concurrent clients race for the same units (fills and retirement requests): what is sold or retired never exceeds what was there", async () => {

@@ -3,8 +3,6 @@
  * PostgreSQL, simulators, workers, oracle nodes, aggregator, watchers, reconciliation): a holder's wallet and the
  * registry's own API are the only things the test drives.
  */
-import { spawnSync } from "node:child_process";
-import path from "node:path";
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
 import { hardhat } from "viem/chains";
@@ -14,9 +12,8 @@ import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/emb
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { signIn } from "../support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../support/platformProcess";
 
-const CARBON = path.resolve(__dirname, "..", "..", "..", "bin", "carbon.js");
 
 describe("e2e: registry flows on the running platform (workers, oracle nodes, aggregator, watchers)", function () {
   this.timeout(300_000);
@@ -66,9 +63,7 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
     const certificate = await getJson(`${api}/certificates/${requestId}`);
     expect(certificate).to.include({ requestId, amount: "250", registryReference: operation!.operationId });
     // An auditor checks it from chain logs alone, trusting neither the API nor the database.
-    const audit = spawnSync(process.execPath, [CARBON, "audit", "verify-certificate", requestId, "--rpc", platform.rpc, "--bridge", platform.address("registryBridge"), "--json"], { encoding: "utf8" });
-    expect(audit.status, audit.stderr).to.equal(0);
-    const report = JSON.parse(audit.stdout) as { verdict: string; checks: Array<{ id: string; ok: boolean }> };
+    const report = await verifyCertificate(platform, requestId);
     expect(report.checks.filter((check) => !check.ok)).to.deep.equal([]);
     expect(report.verdict).to.equal("VERIFIED");
     const after = await getJson(`${api}/batches/${batch.batchId}`);

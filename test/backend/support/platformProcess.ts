@@ -2,7 +2,7 @@
  * The whole platform as `npm start` runs it (`bin/carbon.js start`), as a real child process on private ports and
  * a temporary data folder: for the end-to-end tests and the end-to-end benchmarks.
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -31,6 +31,14 @@ export type PlatformProcess = {
   /** SIGKILL if still running, then remove the data folder. */
   stop(): Promise<void>;
 };
+
+/** Platforms started and not yet stopped, so that a failing test can show what they printed. */
+const running = new Set<PlatformProcess>();
+
+/** The tail of every running platform's output, for a failed test's report. */
+export function runningPlatformOutput(chars = 8000): string {
+  return [...running].map((platform) => `--- platform on ${platform.api} (output tail) ---\n${platform.output().slice(-chars)}`).join("\n");
+}
 
 /** Ports no other test process of this run picks (offset by pid), overridable by the caller. */
 export function privatePorts(seed = process.pid) {
@@ -98,7 +106,9 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  let self: PlatformProcess | undefined; // set once started
   const stop = async () => {
+    if (self) running.delete(self);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");
       await exited;
@@ -123,7 +133,7 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
     if (found === undefined) throw new Error(`the start-up summary has no ${what}`);
     return found;
   };
-  return {
+  self = {
     child,
     output: () => output,
     exited,
@@ -140,4 +150,21 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
     postgresPid: () => Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]),
     stop,
   };
+  running.add(self);
+  return self;
+}
+
+export type AuditReport = { verdict: string; checks: Array<{ id: string; ok: boolean }> };
+
+/**
+ * `carbon audit verify-certificate` against the platform's chain, as an auditor runs it. Asynchronous on purpose:
+ * a spawnSync blocks this process's event loop for seconds, long enough for a server to close an idle keep-alive
+ * socket that the next fetch then reuses ("other side closed").
+ */
+export async function verifyCertificate(platform: PlatformProcess, requestId: string): Promise<AuditReport> {
+  const args = [path.join(ROOT, "bin", "carbon.js"), "audit", "verify-certificate", requestId, "--rpc", platform.rpc, "--bridge", platform.address("registryBridge"), "--json"];
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, args, { cwd: ROOT, encoding: "utf8" }, (error, out, err) => (error ? reject(new Error(`carbon audit: ${error.message}\n${err}`)) : resolve(out))),
+  );
+  return JSON.parse(stdout) as AuditReport;
 }
