@@ -30,8 +30,10 @@ export type EmbeddedPostgresParameters = {
 
 export type EmbeddedPostgres = {
   port: number;
-  /** Server pid (the postmaster). */
-  pid: number;
+  /** Server pid (the postmaster), the current one after a restart. */
+  readonly pid: number;
+  /** How many times the server was restarted after exiting on its own. */
+  readonly restarts: number;
   /** Connection URL for a database on this server (default `postgres`), with the superuser's password. */
   url(database?: string): string;
   stop(): Promise<void>;
@@ -159,8 +161,9 @@ export async function startEmbeddedPostgres(parameters: EmbeddedPostgresParamete
   }
   await ensurePortFree(port);
   const password = fs.readFileSync(passwordFile(dir), "utf8").trim();
-  const child = await spawnServer(bin, dir, port, user, fast, parameters.startTimeoutMs ?? 30_000, logger);
-  return serverHandle(child, dir, port, password, logger);
+  const timeoutMs = parameters.startTimeoutMs ?? 30_000;
+  const spawnIt = () => spawnServer(bin, dir, port, user, fast, timeoutMs, logger);
+  return serverHandle(await spawnIt(), spawnIt, dir, port, password, logger);
 }
 
 async function spawnServer(
@@ -227,24 +230,75 @@ function waitReady(child: ChildProcess, timeoutMs: number, logger: Logger): Prom
   });
 }
 
-function serverHandle(child: ChildProcess, dir: string, port: number, password: string, logger: Logger) {
-  const pid = child.pid ?? -1;
+/** Delays between restarts of a server that keeps exiting: 0.5 s doubling to 30 s. */
+const RESTART_BACKOFF_MS = { first: 500, max: 30_000 };
+
+/**
+ * The running server, supervised: when it exits without `stop()` (killed, crashed, shut down by an operator), it is
+ * started again on the same folder and port, with crash recovery by PostgreSQL itself; clients reconnect through
+ * their pools. Restarts back off while the server keeps failing.
+ */
+function serverHandle(first: ChildProcess, spawnIt: () => Promise<ChildProcess>, dir: string, port: number, password: string, logger: Logger) {
+  let child = first;
+  let stopping: Promise<void> | undefined;
+  let restarts = 0;
+  let restarting: Promise<void> | undefined;
   fs.writeFileSync(ownerFile(dir), String(process.pid));
   // If this process exits without stop() (crash, process.exit), still ask the server for a fast shutdown.
   const onExit = () => child.kill("SIGINT");
   process.on("exit", onExit);
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  logger.info({ dir, port, pid }, "embedded postgres: ready");
+  let exited = watch(first);
+  logger.info({ dir, port, pid: first.pid }, "embedded postgres: ready");
 
-  let stopping: Promise<void> | undefined;
+  function watch(server: ChildProcess): Promise<void> {
+    return new Promise<void>((resolve) =>
+      server.once("exit", (code, signal) => {
+        resolve();
+        if (stopping === undefined) restarting = restart(code, signal).finally(() => (restarting = undefined));
+      }),
+    );
+  }
+
+  async function restart(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    let delay = RESTART_BACKOFF_MS.first;
+    logger.error({ dir, port, code, signal }, "embedded postgres: the server exited unexpectedly; restarting it");
+    while (stopping === undefined) {
+      try {
+        await clearStaleLock(dir, logger);
+        const next = await spawnIt();
+        if (stopping !== undefined) {
+          const gone = new Promise((resolve) => next.once("exit", resolve));
+          next.kill("SIGINT");
+          await gone;
+          return;
+        }
+        child = next;
+        restarts += 1;
+        exited = watch(next);
+        logger.warn({ dir, port, pid: next.pid, restarts }, "embedded postgres: restarted");
+        return;
+      } catch (error) {
+        logger.error({ err: error, retryInMs: delay }, "embedded postgres: restart failed");
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, RESTART_BACKOFF_MS.max);
+      }
+    }
+  }
+
   const handle: EmbeddedPostgres = {
     port,
-    pid,
+    get pid() {
+      return child.pid ?? -1;
+    },
+    get restarts() {
+      return restarts;
+    },
     url: (database = "postgres") =>
       `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,
     stop() {
       stopping ??= (async () => {
         process.off("exit", onExit);
+        await restarting;
         if (child.exitCode === null && child.signalCode === null) {
           child.kill("SIGINT"); // fast shutdown: rolls back open transactions, checkpoints, exits
           const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);

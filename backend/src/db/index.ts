@@ -72,8 +72,11 @@ export async function startDatabase(
 
 function fromUrl(url: string, max = 10): Database {
   const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5_000, idleTimeoutMillis: 30_000 });
-  // An idle client losing its connection (server restart) must not crash the process; the next query reconnects.
+  // A client losing its connection (server restart) must not crash the process, whether idle in the pool (the pool's
+  // "error") or checked out between queries (a LISTEN connection, a held lock: the client's own "error"). The holder's
+  // next query fails with a connection error, the client is discarded on release, and the next checkout reconnects.
   pool.on("error", () => undefined);
+  pool.on("connect", (client) => client.on("error", () => undefined));
   let ended: Promise<void> | undefined;
   return {
     pool,

@@ -9,6 +9,7 @@ import { EventEmitter } from "node:events";
 import type { Pool } from "pg";
 import type { Hex, PublicClient } from "viem";
 import type { Context } from "../context";
+import { isDatabaseUnavailable } from "../db/errors";
 import { BaseError } from "../errors";
 import { type ContractBook, contractBook, decodeLog } from "./decode";
 import { CheckpointMovedError, readCheckpoint, rollback, storeStep, storedBlocks } from "./store";
@@ -76,7 +77,7 @@ function classify(error: unknown, phase: "rpc" | "db"): IndexerError {
   }
   const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
   if (phase === "rpc") return new IndexerError(`RPC: ${message}`, { code: "INDEXER_RPC", retryable: true, cause: error });
-  const retryable = isRetryableDbError(error) || (error instanceof Error && /ECONNREFUSED|ECONNRESET|terminat/i.test(error.message));
+  const retryable = isRetryableDbError(error) || isDatabaseUnavailable(error);
   return new IndexerError(`database: ${message}`, { code: "INDEXER_DB", retryable, cause: error });
 }
 

@@ -9,8 +9,8 @@
  */
 import crypto from "node:crypto";
 import os from "node:os";
-import type { PoolClient } from "pg";
 import type { Context } from "../context";
+import { type Listener, listen } from "../db/listen";
 import {
   type BackoffParameters,
   JOB_STATES,
@@ -84,7 +84,7 @@ export function createWorker<P = unknown>(
   const running = new Map<string, Promise<void>>();
   let stopping = false;
   let started = false;
-  let listener: PoolClient | undefined;
+  let listener: Listener | undefined;
   let wake: (() => void) | undefined;
   let loop: Promise<void> | undefined;
   let lastPollAt = 0;
@@ -192,30 +192,22 @@ export function createWorker<P = unknown>(
     }
   }
 
-  async function listen(): Promise<void> {
-    try {
-      listener = await pool.connect();
-      listener.on("notification", (message) => {
-        if (message.channel === JOBS_CHANNEL && (message.payload === undefined || parameters.kinds.includes(message.payload))) {
-          wake?.();
-        }
-      });
-      listener.on("error", (error) => logger.warn({ err: error }, "LISTEN connection failed: polling only"));
-      await listener.query(`LISTEN ${JOBS_CHANNEL}`);
-    } catch (error) {
-      logger.warn({ err: error }, "LISTEN unavailable: polling only");
-      listener?.release(true);
-      listener = undefined;
-    }
-  }
-
   const worker: Worker = {
     workerId,
     inFlight: () => running.size,
     async start() {
       if (started) return;
       started = true;
-      await listen();
+      // A notification of a due job of our kinds (or a reconnection, which may have missed some) wakes the loop.
+      listener = listen(
+        pool,
+        JOBS_CHANNEL,
+        (payload) => {
+          if (payload === undefined || parameters.kinds.includes(payload)) wake?.();
+        },
+        logger,
+      );
+      await listener.ready;
       heartbeat = setInterval(() => {
         extendLeases(pool, workerId, [...running.keys()], leaseMs).catch((error) =>
           logger.warn({ err: error }, "lease extension failed"),
@@ -243,11 +235,8 @@ export function createWorker<P = unknown>(
       await loop;
       await Promise.all(running.values());
       clearInterval(heartbeat);
-      if (listener !== undefined) {
-        await listener.query(`UNLISTEN ${JOBS_CHANNEL}`).catch(() => undefined);
-        listener.release();
-        listener = undefined;
-      }
+      await listener?.close();
+      listener = undefined;
       logger.info("queue worker stopped");
     },
   };

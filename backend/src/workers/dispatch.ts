@@ -8,8 +8,8 @@
  * idempotency key: `ON CONFLICT (key) DO NOTHING`, the duplicate policy of `enqueue` (a job that exists, in any
  * state, even dead, is left alone; a dead one is redriven by an operator, never re-enqueued).
  */
-import type { PoolClient } from "pg";
 import type { Context } from "../context";
+import { type Listener, listen } from "../db/listen";
 import { NOTIFY_CHANNEL } from "../indexer/store";
 import type { Queryable } from "../queue/jobs";
 
@@ -61,7 +61,7 @@ export function createRequestDispatcher(
   const intervalMs = parameters.intervalMs ?? 5_000;
   const logger = ctx.logger.child({ component: "request-dispatcher" });
   const created = ctx.metrics.counter({ name: "request_jobs_enqueued_total", help: "Registry jobs created for on-chain requests" });
-  let listener: PoolClient | undefined;
+  let listener: Listener | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<number> | undefined;
   let again = false;
@@ -103,18 +103,8 @@ export function createRequestDispatcher(
   const dispatcher: RequestDispatcher = {
     dispatch,
     async start() {
-      try {
-        listener = await pool.connect();
-        listener.on("notification", (message) => {
-          if (message.channel === NOTIFY_CHANNEL) void dispatch();
-        });
-        listener.on("error", (error) => logger.warn({ err: error }, "LISTEN connection failed: interval only"));
-        await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
-      } catch (error) {
-        logger.warn({ err: error }, "LISTEN unavailable: interval only");
-        listener?.release(true);
-        listener = undefined;
-      }
+      listener = listen(pool, NOTIFY_CHANNEL, () => void dispatch(), logger);
+      await listener.ready;
       timer = setInterval(() => void dispatch(), intervalMs);
       timer.unref();
       ctx.readiness.register("request_dispatcher", async () =>
@@ -128,11 +118,8 @@ export function createRequestDispatcher(
       stopped = true;
       clearInterval(timer);
       await running;
-      if (listener !== undefined) {
-        await listener.query(`UNLISTEN ${NOTIFY_CHANNEL}`).catch(() => undefined);
-        listener.release();
-        listener = undefined;
-      }
+      await listener?.close();
+      listener = undefined;
     },
   };
   return dispatcher;

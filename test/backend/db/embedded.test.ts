@@ -50,6 +50,7 @@ describe("db: embedded PostgreSQL", () => {
   const config = () => ({ dataDir: base, database: { url: undefined, embeddedPort: port } });
   const start = () => startDatabase(config(), logger, { fast: true });
   const pgDir = () => path.join(base, "pg");
+  const serverPid = () => Number(fs.readFileSync(path.join(pgDir(), "postmaster.pid"), "utf8").split("\n")[0]);
 
   let root: string;
 
@@ -85,16 +86,38 @@ describe("db: embedded PostgreSQL", () => {
     expect(rows).to.deep.equal([{ value: "survives restarts" }]);
   });
 
-  it("recovers after the server was killed with -9 (stale postmaster.pid)", async () => {
+  it("restarts a server killed with -9 under it: same port, data intact, the pool reconnects", async () => {
     db = await start();
-    const pid = Number(fs.readFileSync(path.join(pgDir(), "postmaster.pid"), "utf8").split("\n")[0]);
-    await db.pool.end();
-    process.kill(pid, "SIGKILL");
-    await waitDead(pid);
+    const before = serverPid();
+    process.kill(before, "SIGKILL");
+    await waitDead(before);
+    const after = await (async () => {
+      for (let i = 0; i < 200; i += 1) {
+        const pid = fs.existsSync(path.join(pgDir(), "postmaster.pid")) ? serverPid() : before;
+        if (pid !== before && isAlive(pid)) return pid;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error("the server was not restarted");
+    })();
+    expect(after).to.not.equal(before);
+    const rows = await (async () => {
+      for (let i = 0; ; i += 1) {
+        try {
+          return (await db!.pool.query("select value from kept")).rows;
+        } catch (error) {
+          if (i > 100) throw error; // still recovering
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    })();
+    expect(rows).to.deep.equal([{ value: "survives restarts" }]);
+    // stop() stops the restarted server, and nothing restarts it again.
+    await db.stop();
     db = undefined;
-    expect(fs.existsSync(path.join(pgDir(), "postmaster.pid"))).to.equal(true);
-    db = await start();
-    expect((await db.pool.query("select value from kept")).rows).to.have.length(1);
+    await waitDead(after);
+    expect(isAlive(after)).to.equal(false);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(fs.existsSync(path.join(pgDir(), "postmaster.pid"))).to.equal(false);
   });
 
   it("removes a planted postmaster.pid whose pid is dead or is not a postgres on this folder", async () => {

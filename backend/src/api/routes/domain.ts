@@ -4,11 +4,10 @@
  * indexer's projections through `api/queries/`; the only writes are posted orders, their off-chain cancel, nonces,
  * sessions and an operator's re-drive of a dead job.
  */
-import type { FastifyError, FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import type { Pool } from "pg";
 import type { Address } from "viem";
 import { settlementDomain } from "../../chain/orders";
-import { BaseError } from "../../errors";
 import auth from "../plugins/app/auth";
 import { type RegistryStatusSource, unknownRegistryStatus } from "../registry-status";
 import authRoutes, { type SiweOptions } from "./auth";
@@ -34,27 +33,7 @@ export type DomainApiOptions = {
   now?: () => Date;
 };
 
-/** Connection-level failures of Postgres (down, restarting, out of connections): a retry can help. */
-const RETRYABLE_NODE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND"]);
-const RETRYABLE_PG_CODES = new Set(["57P01", "57P02", "57P03", "53300"]);
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === "string" && (RETRYABLE_NODE_CODES.has(code) || RETRYABLE_PG_CODES.has(code) || code.startsWith("08"))) {
-    return true;
-  }
-  return /timeout exceeded when trying to connect|Connection terminated/i.test(error.message);
-}
-
 const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = async (app, options) => {
-  // A database that cannot be reached is a 503 with Retry-After, not a 500: rethrown as a retryable BaseError, the
-  // app's one error handler (the parent of this one) answers it; every other error passes through unchanged.
-  app.setErrorHandler((error: FastifyError) => {
-    if (!isDatabaseUnavailable(error)) throw error;
-    throw new BaseError("Database unavailable", { code: "DATABASE_UNAVAILABLE", retryable: true, retryAfterMs: 1_000, cause: error });
-  });
-
   const { pool } = options;
   const registryStatus = options.registryStatus ?? unknownRegistryStatus;
   const now = options.now ?? (() => new Date());

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isDatabaseUnavailable } from "../../../db/errors";
 import { BaseError, ValidationError } from "../../../errors";
 import type { ErrorBody } from "../../schemas";
 
@@ -8,7 +9,8 @@ import type { ErrorBody } from "../../schemas";
  * The one error handler (fastify/demo). Every error is logged with the request id; a client sees:
  * - 400 naming each bad field for schema validation (`body.amount: ...`) and for a thrown `ValidationError`;
  * - fastify's own 4xx (bad JSON, body too large, wrong content type) with fastify's message;
- * - 503 with `Retry-After` (when the error says how long) for a `BaseError` that a retry can fix;
+ * - 503 with `Retry-After` (when the error says how long) for a `BaseError` that a retry can fix, and for a database
+ *   that cannot be reached (down or restarting: `DATABASE_UNAVAILABLE`, retry after 1 s);
  * - 500 with a fixed message for anything else: no stack, no SQL, no upstream text.
  */
 export default fp(
@@ -37,12 +39,11 @@ export default fp(
       }
       if (error instanceof BaseError && error.retryable) {
         request.log.warn({ err: error }, "retryable error");
-        if (error.retryAfterMs !== undefined) reply.header("retry-after", Math.ceil(error.retryAfterMs / 1000));
-        return send(reply, 503, {
-          error: "unavailable",
-          message: "Temporarily unavailable; retry later",
-          code: error.code,
-        });
+        return unavailable(reply, error.code, error.retryAfterMs);
+      }
+      if (isDatabaseUnavailable(error)) {
+        request.log.warn({ err: error }, "database unavailable");
+        return unavailable(reply, "DATABASE_UNAVAILABLE", 1_000);
       }
       const status = typeof error.statusCode === "number" ? error.statusCode : 500;
       if (status >= 400 && status < 500 && !(error instanceof BaseError)) {
@@ -77,6 +78,11 @@ function clientErrorName(status: number): string {
   if (status === 415) return "unsupported_media_type";
   if (status === 429) return "rate_limited";
   return "bad_request";
+}
+
+function unavailable(reply: FastifyReply, code: string, retryAfterMs: number | undefined) {
+  if (retryAfterMs !== undefined) reply.header("retry-after", Math.ceil(retryAfterMs / 1000));
+  return send(reply, 503, { error: "unavailable", message: "Temporarily unavailable; retry later", code });
 }
 
 function send(reply: FastifyReply, status: number, body: Omit<ErrorBody, "requestId">) {
