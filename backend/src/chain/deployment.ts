@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import path from "node:path";
 import type { Deployment } from "../indexer/types";
 
 /**
@@ -24,4 +25,17 @@ export function readDeploymentFile(file: string): Deployment {
     paymentToken: raw.paymentToken as `0x${string}` | undefined,
     deployBlock: Number(raw.startBlock),
   };
+}
+
+/**
+ * Writes `deployment` as `readDeploymentFile` reads it (the embedded chain's, so that `carbon worker`, `carbon oracle`
+ * and `carbon aggregator` processes can join the running platform). Written to a temporary file and renamed: a
+ * process reading it never sees half a file.
+ */
+export function writeDeploymentFile(file: string, deployment: Deployment): void {
+  const { deployBlock, ...addresses } = deployment;
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(temporary, `${JSON.stringify({ ...addresses, startBlock: Number(deployBlock) }, null, 2)}\n`);
+  fs.renameSync(temporary, file);
 }

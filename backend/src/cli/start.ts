@@ -13,6 +13,7 @@ export function describePlatform(platform: Platform): string {
     `  API          ${platform.apiUrl}   (OpenAPI: ${platform.apiUrl}/docs, ready: ${platform.apiUrl}/health/ready)`,
     `  Chain RPC    ${platform.rpcUrl}   (chain id ${platform.deployment.chainId})`,
     `  PostgreSQL   ${platform.ctx.db.embedded ? "embedded, under DATA_DIR" : "DATABASE_URL"}`,
+    `  Deployment   ${platform.deploymentFile}   (DEPLOYMENT_FILE of carbon worker, oracle, aggregator)`,
     "",
     "  Registries",
     ...Object.entries(platform.simulators).map(([registry, url]) => `    ${registry.padEnd(14)} ${url}`),

@@ -1,9 +1,10 @@
 import path from "node:path";
 import { BaseError } from "../errors";
-import { type Env, ENV_KEYS, SECRET_KEYS, envSchema } from "./schema";
+import { type EmbeddableService, type Env, ENV_KEYS, SECRET_KEYS, envSchema } from "./schema";
 import type { Secret } from "./secret";
 
 export { Secret, redactUrl } from "./secret";
+export { EMBEDDABLE_SERVICES, type EmbeddableService } from "./schema";
 
 /** The parsed configuration, grouped by the part of the backend that reads it. */
 export type Config = {
@@ -44,6 +45,8 @@ export type Config = {
   };
   /** Registry worker processes; `rateLimit` is the shared per-registry token bucket of every process. */
   workers: { concurrency: number; rateLimit: { capacity: number; refillPerSec: number } };
+  /** Registry-side parts `carbon start` runs in its own process (the rest run as processes of their own). */
+  embeddedServices: ReadonlySet<EmbeddableService>;
   /** Continuous reconciliation (registry custody against chain state). */
   reconciliation: { intervalMs: number };
   keys: {
@@ -129,6 +132,7 @@ function toConfig(env: Env): Config {
       concurrency: env.WORKER_CONCURRENCY,
       rateLimit: { capacity: env.REGISTRY_BURST, refillPerSec: env.REGISTRY_RATE_LIMIT_PER_SEC },
     },
+    embeddedServices: env.EMBEDDED_SERVICES,
     reconciliation: { intervalMs: env.RECONCILE_INTERVAL_MS },
     keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY },
     oracle: { threshold: env.ORACLE_THRESHOLD },

@@ -63,6 +63,10 @@ function privateKey() {
     .transform((value) => new Secret(value as `0x${string}`));
 }
 
+/** Registry-side parts the platform process can run itself or leave to processes of their own. */
+export const EMBEDDABLE_SERVICES = ["workers", "oracles", "aggregator"] as const;
+export type EmbeddableService = (typeof EMBEDDABLE_SERVICES)[number];
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
 export const envSchema = z.object({
@@ -123,6 +127,24 @@ export const envSchema = z.object({
   RECONCILE_INTERVAL_MS: integer(100, 86_400_000).default(60_000),
   /** Registry jobs one worker process runs at the same time. */
   WORKER_CONCURRENCY: integer(1, 256).default(4),
+  /**
+   * The registry-side parts `carbon start` runs inside its own process: any of `workers`, `oracles`, `aggregator`
+   * (comma-separated), or `none` when they run as processes of their own (`carbon worker`, `carbon oracle`,
+   * `carbon aggregator`).
+   */
+  EMBEDDED_SERVICES: z
+    .string()
+    .trim()
+    .transform((value, zctx) => {
+      const parts = value === "none" ? [] : value.split(",").map((part) => part.trim());
+      const unknown = parts.filter((part) => !(EMBEDDABLE_SERVICES as readonly string[]).includes(part));
+      if (unknown.length > 0) {
+        zctx.addIssue({ code: "custom", message: `unknown service ${unknown.join(", ")}; expected "none" or some of ${EMBEDDABLE_SERVICES.join(", ")}` });
+        return z.NEVER;
+      }
+      return new Set(parts as EmbeddableService[]);
+    })
+    .default(() => new Set(EMBEDDABLE_SERVICES)),
 
   DEPLOYER_KEY: privateKey().optional(),
   GUARDIAN_KEY: privateKey().optional(),

@@ -10,7 +10,8 @@
  * - the reconciler, freezing batches with the agent's key.
  *
  * A part whose key is missing (guardian, agent, relayer, oracle keys on an external chain) is left out with a
- * warning saying what it costs; everything else still runs.
+ * warning saying what it costs; everything else still runs. EMBEDDED_SERVICES leaves the workers, the oracle nodes or
+ * the aggregator to processes of their own, which join with DATABASE_URL, RPC_URL and DEPLOYMENT_FILE.
  */
 import type { Hex, LocalAccount, PublicClient } from "viem";
 import { platformClients } from "../chain/clients";
@@ -75,16 +76,21 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
     guardian,
   });
 
+  const embedded = config.embeddedServices;
   await createRequestDispatcher(ctx).start();
-  const immobilize = createImmobilizeHandler({ adapters, guard, custodyAccount, db: ctx.db.pool });
-  await startRegistryWorkers(ctx, { adapters, guard, custodyAccount, concurrency: config.workers.concurrency, handlers: { immobilize } });
+  if (embedded.has("workers")) {
+    const immobilize = createImmobilizeHandler({ adapters, guard, custodyAccount, db: ctx.db.pool });
+    await startRegistryWorkers(ctx, { adapters, guard, custodyAccount, concurrency: config.workers.concurrency, handlers: { immobilize } });
+  } else {
+    logger.info("EMBEDDED_SERVICES without workers: registry jobs wait for `carbon worker` processes");
+  }
   createDepositWatcher(ctx, { adapters, guard, custodyAccount, intervalMs: 2_000, chain: createChainReader(publicClient, deployment) }).start();
   const watchers = createRegistryWatchers(ctx, { adapters, guard, custodyAccount });
   watchers.start();
 
   // Each oracle node reads the registries through adapters of its own (its own view, never another node's). In one
   // process they also share its guard: the registry's rate limit counts every call from this platform.
-  for (const account of keys.oracles) {
+  for (const account of embedded.has("oracles") ? keys.oracles : []) {
     startOracleNode(ctx, {
       account,
       adapters: adaptersOf(),
@@ -96,7 +102,9 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
       reserveIntervalMs: params.reserveIntervalMs ?? 3_600_000,
     });
   }
-  if (keys.relayer === undefined) {
+  if (!embedded.has("aggregator")) {
+    logger.info("EMBEDDED_SERVICES without aggregator: oracle quorums are relayed by a `carbon aggregator` process");
+  } else if (keys.relayer === undefined) {
     logger.warn("no RELAYER_KEY: oracle quorums are not relayed from this process (run `carbon aggregator`)");
   } else {
     const relayer = createRelayer(ctx, { rpcUrl, keys: [keys.relayer] });

@@ -1,9 +1,10 @@
 import crypto from "node:crypto";
+import path from "node:path";
 import { type PublicClient, createPublicClient, http, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createApiKey } from "../api/apiKeys";
 import { chainPauseStatus } from "../api/registry-status";
-import { readDeploymentFile } from "../chain/deployment";
+import { readDeploymentFile, writeDeploymentFile } from "../chain/deployment";
 import { startApi } from "../api/server";
 import { type Config, Secret } from "../config";
 import { type Context, createContext } from "../context";
@@ -24,6 +25,8 @@ export type Platform = {
   apiUrl: string;
   rpcUrl: string;
   deployment: Deployment;
+  /** The deployment record other processes join with (DEPLOYMENT_FILE); the embedded chain's is under DATA_DIR. */
+  deploymentFile: string;
   simulators: Partial<Record<RegistryName, string>>;
   /** Present on the embedded chain only. */
   wallets: DemoWallet[];
@@ -60,8 +63,8 @@ async function embeddedOperatorKey(ctx: Context): Promise<string | undefined> {
 async function startChain(ctx: Context) {
   const { config } = ctx;
   if (config.chain.rpcUrl !== undefined) {
-    const deployment = readDeploymentFile(config.chain.deploymentFile as string);
-    return { rpcUrl: config.chain.rpcUrl, deployment, wallets: [] as DemoWallet[] };
+    const deploymentFile = config.chain.deploymentFile as string;
+    return { rpcUrl: config.chain.rpcUrl, deployment: readDeploymentFile(deploymentFile), deploymentFile, wallets: [] as DemoWallet[] };
   }
   const chain = await startChainProcess(
     {
@@ -73,7 +76,9 @@ async function startChain(ctx: Context) {
     ctx.logger.child({ component: "chain" }),
   );
   ctx.shutdown.register("services", "chain", () => chain.close());
-  return chain;
+  const deploymentFile = path.join(config.dataDir, "deployment.json");
+  writeDeploymentFile(deploymentFile, chain.deployment);
+  return { ...chain, deploymentFile };
 }
 
 type Registries = { urls: Partial<Record<RegistryName, string>>; simulators: Partial<Record<RegistryName, RunningSimulator>> };
@@ -147,7 +152,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
   try {
     await prepareDatabase(ctx);
     const registries = await startSimulators(ctx);
-    const { rpcUrl, deployment, wallets } = await startChain(ctx);
+    const { rpcUrl, deployment, deploymentFile, wallets } = await startChain(ctx);
     const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
     registerChainHeadCheck(ctx, client);
     const indexer = createIndexer({ ...ctx }, { client, deployment });
@@ -180,7 +185,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
     }
     const operatorKey = await embeddedOperatorKey(ctx);
     const close = (reason = "close") => ctx.shutdown.run(reason);
-    return { ctx, apiUrl: address, rpcUrl, deployment, simulators: registries.urls, wallets, operatorKey, close };
+    return { ctx, apiUrl: address, rpcUrl, deployment, deploymentFile, simulators: registries.urls, wallets, operatorKey, close };
   } catch (error) {
     await ctx.shutdown.run("start-up failed").catch(() => undefined);
     throw error;
