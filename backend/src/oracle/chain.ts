@@ -72,6 +72,10 @@ export function createChainReader(client: PublicClient, deployment: Pick<Deploym
       const d = (await client.readContract({ address: deployment.settlement, abi: settlementAbi, functionName: "deal", args: [dealId] })) as OnChainDeal;
       return { ...d, status: Number(d.status), conditions: Number(d.conditions), satisfied: Number(d.satisfied), deadline: BigInt(d.deadline) };
     },
+    /** The latest block's timestamp (Unix seconds): the chain's clock, which deal deadlines are measured by. */
+    async latestTimestamp(): Promise<bigint> {
+      return (await client.getBlock({ blockTag: "latest" })).timestamp;
+    },
     /** The current oracle set (lowercase) and threshold. */
     async oracleSet(): Promise<{ members: Set<string>; threshold: number }> {
       const [members, threshold] = await Promise.all([bridge<readonly Address[]>("oracles"), bridge<number>("threshold")]);

@@ -185,10 +185,15 @@ export type PaymentVerifyDeps = {
 };
 
 /**
- * `CONDITION_FIAT_PAYMENT_RECEIVED`: the deal is Open on chain with a fiat leg whose condition is pending, and the
- * bank shows booked credits into the collection account with the deal id as reference, in the fiat currency and
- * booked before the deadline, adding up to at least the price (`paidBy`; a partial payment signs nothing). The
- * evidence is `paymentEvidenceOf` the bank's ids of the paying credits.
+ * `CONDITION_FIAT_PAYMENT_RECEIVED`: the deal is Open on chain with a fiat leg whose condition is pending, its
+ * deadline not yet reached by the chain's clock, and the bank shows booked credits into the collection account
+ * with the deal id as reference, in the fiat currency and booked before the deadline (by the bank's clock), adding
+ * up to at least the price (`paidBy`; a partial payment signs nothing). The evidence is `paymentEvidenceOf` the
+ * bank's ids of the paying credits.
+ *
+ * Nothing is signed once the chain has passed the deadline, even for money booked in time: from then on the
+ * seller may reclaim the credits, and an attestation racing that reclaim would decide the deal by relay timing. A
+ * payment that was not attested before the deadline is the platform's to refund off-chain.
  */
 export async function verifyFiatPayment(deps: PaymentVerifyDeps, work: DealWork): Promise<Verdict> {
   const FIAT = CONDITION_FIAT_PAYMENT_RECEIVED;
@@ -196,6 +201,7 @@ export async function verifyFiatPayment(deps: PaymentVerifyDeps, work: DealWork)
   if (deal.status !== DEAL_OPEN || deal.paymentToken !== zeroAddress || (deal.conditions & FIAT) === 0 || (deal.satisfied & FIAT) !== 0) {
     return wait("deal is not waiting for its fiat payment");
   }
+  if ((await deps.chain.latestTimestamp()) >= deal.deadline) return wait("deal deadline has passed on chain");
   const credits = await deps.payments.findCredits(work.dealId);
   const paid = paidBy({ credits, currency: deps.currency, price: deal.price, bookedBefore: new Date(Number(deal.deadline) * 1000) });
   if (!paid.paid) return wait(`bank shows ${paid.total} of ${deal.price} minor units of ${deps.currency} booked before the deadline`);

@@ -35,7 +35,7 @@ function credit(amountMinor: bigint, bookedAt: Date, currency = "USD"): PaymentC
   return { transactionId: `TX-${++ids}`, reference: DEAL_ID, amountMinor, currency, payer: "Buyer Ltd", bookedAt };
 }
 
-function deps(deal: OnChainDeal, credits: PaymentCredit[]) {
+function deps(deal: OnChainDeal, credits: PaymentCredit[], chainNow = DEADLINE - 3600n) {
   const asked: string[] = [];
   const payments: PaymentPort = {
     findCredits: async (reference) => {
@@ -43,7 +43,7 @@ function deps(deal: OnChainDeal, credits: PaymentCredit[]) {
       return credits.filter((c) => c.reference === reference);
     },
   };
-  const chain = { deal: async () => deal } as unknown as ChainReader;
+  const chain = { deal: async () => deal, latestTimestamp: async () => chainNow } as unknown as ChainReader;
   return { deps: { payments, currency: "USD", chain }, asked };
 }
 
@@ -84,6 +84,14 @@ describe("oracle: FIAT_PAYMENT_RECEIVED from the bank statement", () => {
       expect(await verifyFiatPayment(d, { dealId: DEAL_ID }), JSON.stringify(overrides)).to.deep.equal({ wait: "deal is not waiting for its fiat payment" });
       expect(asked, "the bank is not asked").to.deep.equal([]);
     }
+  });
+
+  it("signs nothing once the chain has passed the deadline, even for money booked in time", async () => {
+    const paid = [credit(PRICE, before(600))];
+    const { deps: d, asked } = deps(openFiatDeal(), paid, DEADLINE);
+    expect(await verifyFiatPayment(d, { dealId: DEAL_ID })).to.deep.equal({ wait: "deal deadline has passed on chain" });
+    expect(asked).to.deep.equal([]);
+    expect(await verifyFiatPayment(deps(openFiatDeal(), paid, DEADLINE - 1n).deps, { dealId: DEAL_ID })).to.have.property("kind", "DealConditionAttested");
   });
 
   it("every node signs the same evidence whenever it looks: later credits (an over-payment) do not change the paying set", async () => {
