@@ -2,11 +2,10 @@
  * An oracle node: one per operator key. Every `pollMs` it takes the platform's to-do list from Postgres (pending
  * requests, arrived deposit intents, deals waiting for their registry delivery or their fiat payment), establishes
  * each fact itself through its own registry adapters, bank statement reader and chain client (`verify.ts`), and
- * publishes what it signs in
- * `oracle_observations`. Every `reserveIntervalMs` it signs `ReserveAttested` per registered batch, with `asOf`
- * aligned to the interval so honest nodes sign the same message. It answers the aggregator's batch proposals by
- * signing a `...Batch` attestation only when every item is a message it signed itself (its own signature, found
- * and verified); otherwise it records a refusal.
+ * publishes what it signs in `oracle_observations`. Every `reserveIntervalMs` it signs `ReserveAttested` per
+ * registered batch, with `asOf` aligned to the interval so honest nodes sign the same message. It answers the
+ * aggregator's batch proposals by signing a `...Batch` attestation only when every item is a message it signed
+ * itself (its own signature, found and verified); otherwise it records a refusal.
  */
 import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import type { Context } from "../context";
