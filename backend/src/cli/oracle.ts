@@ -2,7 +2,8 @@
  * `carbon oracle --key-file <path>`: one oracle node with the operator's own key (a file holding a 0x private key,
  * readable by its owner only). `carbon aggregator`: collects the nodes' signatures to the on-chain threshold and
  * relays with RELAYER_KEY. Both need DATABASE_URL (the shared board), RPC_URL and DEPLOYMENT_FILE; the node needs
- * the registry URLs (VERRA_API_URL, ...) and CUSTODY_ACCOUNT. The key is never logged or echoed.
+ * the registry URLs (VERRA_API_URL, ...) and CUSTODY_ACCOUNT, and for fiat deals BANK_API_URL, BANK_API_KEY,
+ * BANK_ACCOUNT and FIAT_CURRENCY. The key is never logged or echoed.
  */
 import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
@@ -14,6 +15,7 @@ import { type Context, createContext, handleSignals } from "../context";
 import { ValidationError } from "../errors";
 import type { Deployment } from "../indexer";
 import { startOracleAggregator, startOracleNode } from "../oracle";
+import { configuredBank, paymentSourceFor } from "../platform/bank";
 import { configuredRegistryUrls, registryAdaptersFor } from "../platform/registryAccess";
 import { createRelayerFromConfig } from "../relayer";
 
@@ -60,10 +62,13 @@ export async function runOracleNode(options: OracleCommandOptions, env: NodeJS.P
   const r = config.registries;
   const adapters = registryAdaptersFor(config, { urls: configuredRegistryUrls(config) });
   if (Object.keys(adapters).length === 0) throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
+  const bank = configuredBank(config);
   const ctx = await openContext(config);
+  if (bank === undefined) ctx.logger.warn("no BANK_API_URL: this node attests no FIAT_PAYMENT_RECEIVED");
   startOracleNode(ctx, {
     account,
     adapters,
+    payments: bank === undefined ? undefined : paymentSourceFor(config, bank),
     custodyAccount: r.custodyAccount,
     deployment,
     publicClient: createPublicClient({ transport: http(rpcUrl) }),

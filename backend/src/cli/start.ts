@@ -18,6 +18,9 @@ export function describePlatform(platform: Platform): string {
     "  Registries",
     ...Object.entries(platform.simulators).map(([registry, url]) => `    ${registry.padEnd(14)} ${url}`),
     "",
+    `  Bank         ${platform.bank.url}   (fiat collection account ${platform.ctx.config.payments.collectionAccount}, ` +
+      `${platform.ctx.config.payments.currency}${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
+    "",
     "  Contracts",
     ...(["identityRegistry", "creditToken", "registryBridge", "settlement", "paymentToken"] as const)
       .filter((name) => platform.deployment[name] !== undefined)

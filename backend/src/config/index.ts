@@ -43,6 +43,17 @@ export type Config = {
     /** HMAC secret of registry webhooks; absent: the embedded stack generates one per run. */
     webhookSecret: Secret | undefined;
   };
+  /**
+   * Fiat legs of escrow deals: the bank statement API of the collection account (`bankUrl` absent: the embedded
+   * simulator on `simulatorPort`), and the ISO 4217 currency whose minor unit fiat prices are in.
+   */
+  payments: {
+    bankUrl: string | undefined;
+    bankApiKey: Secret | undefined;
+    collectionAccount: string;
+    currency: string;
+    simulatorPort: number;
+  };
   /** Registry worker processes; `rateLimit` is the shared per-registry token bucket of every process. */
   workers: { concurrency: number; rateLimit: { capacity: number; refillPerSec: number } };
   /** Registry-side parts `carbon start` runs in its own process (the rest run as processes of their own). */
@@ -97,6 +108,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if ((result.data.IREC_USERNAME === undefined) !== (result.data.IREC_PASSWORD === undefined)) {
     throw new ConfigError([{ key: result.data.IREC_USERNAME === undefined ? "IREC_USERNAME" : "IREC_PASSWORD", message: "set IREC_USERNAME and IREC_PASSWORD together" }]);
   }
+  if (result.data.BANK_API_URL !== undefined && result.data.BANK_API_KEY === undefined) {
+    throw new ConfigError([{ key: "BANK_API_KEY", message: "required with BANK_API_URL (the statement API's bearer key)" }]);
+  }
   if (result.data.RPC_URL !== undefined && result.data.DEPLOYMENT_FILE === undefined) {
     throw new ConfigError([{ key: "DEPLOYMENT_FILE", message: "required with RPC_URL (the contract addresses to use)" }]);
   }
@@ -127,6 +141,13 @@ function toConfig(env: Env): Config {
       inCctsApiKey: env.IN_CCTS_API_KEY,
       custodyAccount: env.CUSTODY_ACCOUNT,
       webhookSecret: env.WEBHOOK_SECRET,
+    },
+    payments: {
+      bankUrl: env.BANK_API_URL,
+      bankApiKey: env.BANK_API_KEY,
+      collectionAccount: env.BANK_ACCOUNT,
+      currency: env.FIAT_CURRENCY,
+      simulatorPort: env.BANK_SIMULATOR_PORT,
     },
     workers: {
       concurrency: env.WORKER_CONCURRENCY,

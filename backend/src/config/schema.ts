@@ -14,6 +14,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "WEBHOOK_SECRET",
   "IN_CCTS_API_KEY",
   "IREC_PASSWORD",
+  "BANK_API_KEY",
 ]);
 
 function integer(min: number, max: number) {
@@ -119,6 +120,23 @@ export const envSchema = z.object({
     .min(16, { message: "expected at least 16 characters" })
     .transform((value) => new Secret(value))
     .optional(),
+  /**
+   * The bank's statement API of the platform's fiat collection (client-money) account, which oracle nodes read to
+   * attest FIAT_PAYMENT_RECEIVED; absent: the embedded bank simulator.
+   */
+  BANK_API_URL: httpUrl().optional(),
+  /** Bearer key of that API; the embedded simulator's own key when absent. */
+  BANK_API_KEY: z
+    .string()
+    .min(1)
+    .transform((value) => new Secret(value))
+    .optional(),
+  /** The collection account's id at the bank (buyers pay fiat deals into it with the deal id as reference). */
+  BANK_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CLIENT-MONEY"),
+  /** Port of the embedded bank simulator (only without BANK_API_URL). */
+  BANK_SIMULATOR_PORT: integer(1, 65535).default(4105),
+  /** ISO 4217 currency of fiat deal legs: their unit price (and so their price) is in its minor unit. */
+  FIAT_CURRENCY: z.string().trim().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD").default("USD"),
   /** Registry calls per second the platform allows itself per registry, shared by every process (token bucket). */
   REGISTRY_RATE_LIMIT_PER_SEC: integer(1, 10_000).default(5),
   /** Burst of that bucket (calls a full bucket allows at once). */

@@ -10,11 +10,26 @@ import type { Deployment } from "../indexer";
 /** `IRegistryBridge.RequestKind` / `RequestStatus`. */
 export const REQUEST_KIND = { retirement: 1, withdrawal: 2 } as const;
 export const REQUEST_STATUS = { None: 0, Pending: 1, Confirmed: 2, Rejected: 3 } as const;
-/** `ISettlement.DealStatus.Delivering`. */
+/** `ISettlement.DealStatus.Open` and `Delivering`. */
+export const DEAL_OPEN = 1;
 export const DEAL_DELIVERING = 2;
 
 export type OnChainRequest = { kind: number; status: number; paramsTag: Hex };
-export type OnChainDeal = { status: number; conditions: number; satisfied: number; amount: bigint; batchId: bigint; buyerRegistryAccount: Hex; deliveryRequestId: Hex };
+export type OnChainDeal = {
+  status: number;
+  conditions: number;
+  satisfied: number;
+  amount: bigint;
+  batchId: bigint;
+  /** Zero: a fiat leg settled off-chain. */
+  paymentToken: Address;
+  /** `amount * unitPrice`, in the payment token's (or the fiat currency's) smallest unit. */
+  price: bigint;
+  /** Unix seconds. */
+  deadline: bigint;
+  buyerRegistryAccount: Hex;
+  deliveryRequestId: Hex;
+};
 
 export type ChainReader = ReturnType<typeof createChainReader>;
 
@@ -55,7 +70,11 @@ export function createChainReader(client: PublicClient, deployment: Pick<Deploym
     },
     async deal(dealId: Hex): Promise<OnChainDeal> {
       const d = (await client.readContract({ address: deployment.settlement, abi: settlementAbi, functionName: "deal", args: [dealId] })) as OnChainDeal;
-      return { ...d, status: Number(d.status), conditions: Number(d.conditions), satisfied: Number(d.satisfied) };
+      return { ...d, status: Number(d.status), conditions: Number(d.conditions), satisfied: Number(d.satisfied), deadline: BigInt(d.deadline) };
+    },
+    /** The latest block's timestamp (Unix seconds): the chain's clock, which deal deadlines are measured by. */
+    async latestTimestamp(): Promise<bigint> {
+      return (await client.getBlock({ blockTag: "latest" })).timestamp;
     },
     /** The current oracle set (lowercase) and threshold. */
     async oracleSet(): Promise<{ members: Set<string>; threshold: number }> {

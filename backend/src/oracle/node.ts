@@ -1,23 +1,33 @@
 /**
  * An oracle node: one per operator key. Every `pollMs` it takes the platform's to-do list from Postgres (pending
- * requests, arrived deposit intents, deals waiting for their registry delivery), establishes each fact itself
- * through its own registry adapters and chain client (`verify.ts`), and publishes what it signs in
- * `oracle_observations`. Every `reserveIntervalMs` it signs `ReserveAttested` per registered batch, with `asOf`
- * aligned to the interval so honest nodes sign the same message. It answers the aggregator's batch proposals by
- * signing a `...Batch` attestation only when every item is a message it signed itself (its own signature, found
- * and verified); otherwise it records a refusal.
+ * requests, arrived deposit intents, deals waiting for their registry delivery or their fiat payment), establishes
+ * each fact itself through its own registry adapters, bank statement reader and chain client (`verify.ts`), and
+ * publishes what it signs in `oracle_observations`. Every `reserveIntervalMs` it signs `ReserveAttested` per
+ * registered batch, with `asOf` aligned to the interval so honest nodes sign the same message. It answers the
+ * aggregator's batch proposals by signing a `...Batch` attestation only when every item is a message it signed
+ * itself (its own signature, found and verified); otherwise it records a refusal.
  */
 import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import type { Context } from "../context";
 import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { Deployment } from "../indexer";
+import type { PaymentPort } from "../payments";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
 import { createChainReader } from "./chain";
 import { type Domains, type ObservationKind, digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson } from "./messages";
 import * as store from "./store";
-import { type Observation, type Verdict, type VerifyDeps, verifyDealDelivery, verifyDeposit, verifyRequest, verifyReserves } from "./verify";
+import {
+  type Observation,
+  type Verdict,
+  type VerifyDeps,
+  verifyDealDelivery,
+  verifyDeposit,
+  verifyFiatPayment,
+  verifyRequest,
+  verifyReserves,
+} from "./verify";
 
 export type OracleNodeOptions = {
   account: LocalAccount;
@@ -33,6 +43,11 @@ export type OracleNodeOptions = {
   reserveIntervalMs: number;
   /** Registry checks of each list per pass (default 100). */
   limit?: number;
+  /**
+   * The fiat collection account's statement, read through this node's own adapter, and the ISO 4217 currency of
+   * fiat legs. Absent: the node attests no FIAT_PAYMENT_RECEIVED.
+   */
+  payments?: { port: PaymentPort; currency: string } | undefined;
 };
 
 /** Most rows of each to-do list read per pass (a bound on memory, far above what is in flight). */
@@ -48,7 +63,7 @@ export type OracleNode = {
 export type OracleNodeContext = Pick<Context, "logger" | "metrics" | "shutdown" | "readiness"> & { db: { pool: Context["db"]["pool"] } };
 
 export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptions): OracleNode {
-  const { account, adapters, custodyAccount, pollMs, reserveIntervalMs } = options;
+  const { account, adapters, custodyAccount, pollMs, reserveIntervalMs, payments } = options;
   const pool = ctx.db.pool;
   const limit = options.limit ?? 100;
   const log = ctx.logger.child({ component: "oracle-node", oracle: account.address });
@@ -79,29 +94,29 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   }
 
   /** When each to-do item was last checked, per list: items never checked come first, then the longest waiting. */
-  const checkedAt = { requests: new Map<string, number>(), deposits: new Map<string, number>(), deals: new Map<string, number>() };
+  const checkedAt = {
+    requests: new Map<string, number>(),
+    deposits: new Map<string, number>(),
+    deals: new Map<string, number>(),
+    payments: new Map<string, number>(),
+  };
 
   /**
    * Verifies up to `limit` items of a list, the least recently checked first, so items the registry has not
-   * answered yet (checked again every pass) never crowd out newer ones. One item's failure (registry down, ...)
-   * never stops the others.
+   * answered yet (checked again every pass) never crowd out newer ones. One item's failure (registry or bank
+   * down, ...) never stops the others. `verify` answers undefined for an item this node has no source for.
    */
-  async function each<W extends { registry: RegistryName }>(
-    list: keyof typeof checkedAt,
-    items: W[],
-    verify: (deps: VerifyDeps, item: W) => Promise<Verdict>,
-    keyOf: (item: W) => string,
-  ) {
+  async function each<W>(list: keyof typeof checkedAt, items: W[], verify: (item: W) => Promise<Verdict> | undefined, keyOf: (item: W) => string) {
     const seen = checkedAt[list];
     const current = new Set(items.map(keyOf));
     for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);
     const due = [...items].sort((a, b) => (seen.get(keyOf(a)) ?? 0) - (seen.get(keyOf(b)) ?? 0)).slice(0, limit);
     for (const item of due) {
-      const deps = depsFor(item.registry);
-      if (deps === undefined) continue;
-      seen.set(keyOf(item), Date.now());
       try {
-        const verdict = await verify(deps, item);
+        const checking = verify(item);
+        if (checking === undefined) continue;
+        seen.set(keyOf(item), Date.now());
+        const verdict = await checking;
         if ("wait" in verdict) log.debug({ item: keyOf(item), reason: verdict.wait }, "nothing to sign yet");
         else await publish(verdict);
       } catch (error) {
@@ -109,6 +124,14 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
       }
     }
   }
+
+  /** A registry check with this node's deps for the item's registry; undefined when it has no adapter for it. */
+  const atRegistry =
+    <W>(verify: (deps: VerifyDeps, item: W) => Promise<Verdict>) =>
+    (item: W & { registry: RegistryName }): Promise<Verdict> | undefined => {
+      const deps = depsFor(item.registry);
+      return deps === undefined ? undefined : verify(deps, item);
+    };
 
   async function reserves(): Promise<void> {
     if (reserveIntervalMs <= 0) return;
@@ -160,9 +183,13 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   }
 
   async function tick(): Promise<void> {
-    await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), verifyRequest, (w) => w.requestId);
-    await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), verifyDeposit, (w) => w.intentId);
-    await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), verifyDealDelivery, (w) => w.dealId);
+    await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), atRegistry(verifyRequest), (w) => w.requestId);
+    await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), atRegistry(verifyDeposit), (w) => w.intentId);
+    await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), atRegistry(verifyDealDelivery), (w) => w.dealId);
+    if (payments !== undefined) {
+      const deps = { payments: payments.port, currency: payments.currency, chain };
+      await each("payments", await store.payingDeals(pool, me, MAX_TODO_ROWS), (w) => verifyFiatPayment(deps, w), (w) => w.dealId);
+    }
     await reserves();
     lastSuccess = Date.now();
   }
@@ -188,7 +215,7 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
     const age = Date.now() - lastSuccess;
     return age > 10 * pollMs + 30_000 ? { ok: false, detail: `no successful pass for ${Math.round(age / 1000)} s` } : undefined;
   });
-  log.info({ registries: Object.keys(adapters), custodyAccount }, "oracle node started");
+  log.info({ registries: Object.keys(adapters), custodyAccount, fiatCurrency: payments?.currency }, "oracle node started");
   return { address: account.address, tick, stop };
 }
 

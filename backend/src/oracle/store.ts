@@ -78,6 +78,22 @@ export async function deliveringDeals(pool: Pool, signer: Address, limit: number
 }
 
 /**
+ * Open deals with a fiat leg whose FIAT_PAYMENT_RECEIVED condition neither the quorum confirmed nor this signer
+ * attested yet. Whether the money arrived is the bank's to say, never this table's.
+ */
+export async function payingDeals(pool: Pool, signer: Address, limit: number): Promise<DealWork[]> {
+  const { rows } = await pool.query<{ deal_id: Hex }>(
+    `select d.deal_id from deals d
+      where d.status = 'open' and d.payment_token is null
+        and d.conditions ? 'FIAT_PAYMENT_RECEIVED' and not d.conditions_satisfied ? 'FIAT_PAYMENT_RECEIVED'
+        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = d.deal_id || ':1')
+      order by d.created_at limit $2`,
+    [lower(signer), limit],
+  );
+  return rows.map((row) => ({ dealId: row.deal_id }));
+}
+
+/**
  * Batches registered on chain, per registry, for reserve attestations. Batches with a pending request are left
  * out: between the registry's answer and the burn the custody holds less than the supply, which is no shortfall.
  */

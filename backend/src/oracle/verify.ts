@@ -2,9 +2,10 @@
  * The facts an oracle node establishes for itself before it signs: each function takes one item of the platform's
  * to-do list (which only says where to look), reads the registry through the node's own adapter and the chain
  * through its own client, and returns the message to sign, or why there is nothing to sign yet. Nothing here reads
- * the platform's registry-status columns or another node's view.
+ * the platform's registry-status columns or another node's view. Fiat payments are read the same way, from the
+ * bank statement of the collection account through the node's own `PaymentPort`.
  */
-import { type Address, type Hex, zeroHash } from "viem";
+import { type Address, type Hex, zeroAddress, zeroHash } from "viem";
 import {
   blockKeyOf,
   batchIdOf,
@@ -14,13 +15,14 @@ import {
   serialRangeHashOf,
 } from "../chain/attestations";
 import { batchIdOfSerial, depositAttestationOf } from "../chain/deposits";
-import { CONDITION_REGISTRY_DELIVERY } from "../chain/orders";
+import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../chain/orders";
 import { registryAccountFromBytes32 } from "../chain/registryAccount";
+import { type PaymentPort, paidBy, paymentEvidenceOf } from "../payments";
 import { REGISTRY_IDS, type RegistryName } from "../registries/ids";
 import type { CreditBlock, RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
 import { parseSerial } from "../registries/serials";
-import { type ChainReader, DEAL_DELIVERING, REQUEST_KIND, REQUEST_STATUS, paramsTagOf } from "./chain";
+import { type ChainReader, DEAL_DELIVERING, DEAL_OPEN, REQUEST_KIND, REQUEST_STATUS, paramsTagOf } from "./chain";
 import type { ObservationKind, ObservationMessages } from "./messages";
 
 export type Observation = { [K in ObservationKind]: { kind: K; subject: string; message: ObservationMessages[K] } }[ObservationKind];
@@ -171,6 +173,42 @@ export async function verifyDealDelivery(deps: VerifyDeps, work: DealWork): Prom
     kind: "DealConditionAttested",
     subject: `${work.dealId}:${CONDITION_REGISTRY_DELIVERY}`,
     message: { dealId: work.dealId, condition: CONDITION_REGISTRY_DELIVERY, evidence: registryRefHashOf(op.operationId) },
+  };
+}
+
+export type PaymentVerifyDeps = {
+  /** This node's own reader of the collection account's statement. */
+  payments: PaymentPort;
+  /** ISO 4217 code of fiat legs (`FIAT_CURRENCY`): their unit price is in its minor unit, as the price. */
+  currency: string;
+  chain: ChainReader;
+};
+
+/**
+ * `CONDITION_FIAT_PAYMENT_RECEIVED`: the deal is Open on chain with a fiat leg whose condition is pending, its
+ * deadline not yet reached by the chain's clock, and the bank shows booked credits into the collection account
+ * with the deal id as reference, in the fiat currency and booked before the deadline (by the bank's clock), adding
+ * up to at least the price (`paidBy`; a partial payment signs nothing). The evidence is `paymentEvidenceOf` the
+ * bank's ids of the paying credits.
+ *
+ * Nothing is signed once the chain has passed the deadline, even for money booked in time: from then on the
+ * seller may reclaim the credits, and an attestation racing that reclaim would decide the deal by relay timing. A
+ * payment that was not attested before the deadline is the platform's to refund off-chain.
+ */
+export async function verifyFiatPayment(deps: PaymentVerifyDeps, work: DealWork): Promise<Verdict> {
+  const FIAT = CONDITION_FIAT_PAYMENT_RECEIVED;
+  const deal = await deps.chain.deal(work.dealId);
+  if (deal.status !== DEAL_OPEN || deal.paymentToken !== zeroAddress || (deal.conditions & FIAT) === 0 || (deal.satisfied & FIAT) !== 0) {
+    return wait("deal is not waiting for its fiat payment");
+  }
+  if ((await deps.chain.latestTimestamp()) >= deal.deadline) return wait("deal deadline has passed on chain");
+  const credits = await deps.payments.findCredits(work.dealId);
+  const paid = paidBy({ credits, currency: deps.currency, price: deal.price, bookedBefore: new Date(Number(deal.deadline) * 1000) });
+  if (!paid.paid) return wait(`bank shows ${paid.total} of ${deal.price} minor units of ${deps.currency} booked before the deadline`);
+  return {
+    kind: "DealConditionAttested",
+    subject: `${work.dealId}:${FIAT}`,
+    message: { dealId: work.dealId, condition: FIAT, evidence: paymentEvidenceOf(paid.credits.map((credit) => credit.transactionId)) },
   };
 }
 

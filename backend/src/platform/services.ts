@@ -6,7 +6,8 @@
  * - the request dispatcher and the registry workers (retire, withdraw, immobilize jobs);
  * - the deposit watcher (intents whose block arrived in custody);
  * - the registry watchers (polling, the change applier, custody snapshots; webhooks arrive through the API);
- * - the oracle nodes (one per key, each with its own adapters) and the aggregator relaying their quorums;
+ * - the oracle nodes (one per key, each with its own registry adapters and bank statement reader) and the
+ *   aggregator relaying their quorums;
  * - the reconciler, freezing batches with the agent's key.
  *
  * A part whose key is missing (guardian, agent, relayer, oracle keys on an external chain) is left out with a
@@ -27,6 +28,7 @@ import type { RegistryPort } from "../registries/port";
 import { createRelayer } from "../relayer";
 import { type RegistryWatchers, createRegistryWatchers } from "../watchers";
 import { createRequestDispatcher, createWorkerGuard, startRegistryWorkers } from "../workers";
+import { type BankAccess, paymentSourceFor } from "./bank";
 import { registryAdaptersFor } from "./registryAccess";
 
 export type PlatformKeys = {
@@ -52,6 +54,8 @@ export type StartRegistryServicesParameters = {
   keys: PlatformKeys;
   /** Oracle reserve attestations per batch (default hourly). */
   reserveIntervalMs?: number;
+  /** The collection account's bank, which oracle nodes read for FIAT_PAYMENT_RECEIVED; absent: no fiat attestations. */
+  bank?: BankAccess | undefined;
 };
 
 export type RegistryServices = {
@@ -88,12 +92,14 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   const watchers = createRegistryWatchers(ctx, { adapters, guard, custodyAccount });
   watchers.start();
 
-  // Each oracle node reads the registries through adapters of its own (its own view, never another node's). In one
-  // process they also share its guard: the registry's rate limit counts every call from this platform.
+  // Each oracle node reads the registries and the bank through adapters of its own (its own view, never another
+  // node's). In one process they also share its guard: the registry's rate limit counts every call from this platform.
+  if (params.bank === undefined) logger.warn("no bank: oracle nodes attest no FIAT_PAYMENT_RECEIVED, fiat deals cannot settle");
   for (const account of embedded.has("oracles") ? keys.oracles : []) {
     startOracleNode(ctx, {
       account,
       adapters: adaptersOf(),
+      payments: params.bank === undefined ? undefined : paymentSourceFor(config, params.bank),
       guard,
       custodyAccount,
       deployment,

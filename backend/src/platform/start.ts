@@ -14,6 +14,7 @@ import { createIndexer } from "../indexer";
 import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { type RunningSimulator, startSimulator } from "../simulators";
+import { startBank } from "./bank";
 import { startChainProcess } from "./chainProcess";
 import { configuredRegistryUrls } from "./registryAccess";
 import { type DemoWallet, seedSimulator } from "./demo";
@@ -28,6 +29,8 @@ export type Platform = {
   /** The deployment record other processes join with (DEPLOYMENT_FILE); the embedded chain's is under DATA_DIR. */
   deploymentFile: string;
   simulators: Partial<Record<RegistryName, string>>;
+  /** The bank statement API of the fiat collection account (the embedded simulator unless BANK_API_URL). */
+  bank: { url: string; simulated: boolean };
   /** Present on the embedded chain only. */
   wallets: DemoWallet[];
   /** An operator API key (every scope) made for this run, on the embedded database only (it is reset each start). */
@@ -143,7 +146,7 @@ function registerChainHeadCheck(ctx: Context, client: PublicClient): void {
 /**
  * Boots the whole platform in one process: database (embedded unless DATABASE_URL), chain (embedded Hardhat node
  * in a child process with the contracts deployed and demo data, unless RPC_URL), registry simulators (for
- * registries without a URL), the indexer, the registry services (guard, workers, deposit and registry watchers,
+ * registries without a URL), the bank simulator (unless BANK_API_URL), the indexer, the registry services (guard, workers, deposit and registry watchers,
  * oracle nodes and aggregator, reconciliation: `services.ts`) and the API. A failure part-way shuts down what had
  * started.
  */
@@ -152,6 +155,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
   try {
     await prepareDatabase(ctx);
     const registries = await startSimulators(ctx);
+    const bank = await startBank(ctx);
     const { rpcUrl, deployment, deploymentFile, wallets } = await startChain(ctx);
     const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
     registerChainHeadCheck(ctx, client);
@@ -168,6 +172,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
       simulated: Object.keys(registries.simulators) as RegistryName[],
       webhookSecret,
       keys: platformKeys(config),
+      bank,
     });
     const { address } = await startApi({
       ...ctx,
@@ -185,7 +190,8 @@ export async function startPlatform(config: Config): Promise<Platform> {
     }
     const operatorKey = await embeddedOperatorKey(ctx);
     const close = (reason = "close") => ctx.shutdown.run(reason);
-    return { ctx, apiUrl: address, rpcUrl, deployment, deploymentFile, simulators: registries.urls, wallets, operatorKey, close };
+    const bankView = { url: bank.url, simulated: bank.simulator !== undefined };
+    return { ctx, apiUrl: address, rpcUrl, deployment, deploymentFile, simulators: registries.urls, bank: bankView, wallets, operatorKey, close };
   } catch (error) {
     await ctx.shutdown.run("start-up failed").catch(() => undefined);
     throw error;

@@ -10,6 +10,7 @@ export { startGoldStandardSimulator } from "./gold-standard";
 export { IREC_SIMULATOR_CREDENTIALS, startIrecSimulator } from "./irec";
 export { IN_CCTS_SIMULATOR_API_KEY, startInCctsSimulator } from "./in-ccts";
 export type { RunningSimulator, SimulatorOptions, SimulatorKnobs, SimulatorAdmin } from "./core/simulator";
+export { BANK_SIMULATOR_API_KEY, startBankSimulator, type BankSimulatorOptions, type RunningBankSimulator } from "./bank";
 
 /** Starts the simulator of `registry` (for the CLI and the embedded start-up). */
 export function startSimulator(registry: RegistryName, options: SimulatorOptions = {}): Promise<RunningSimulator> {

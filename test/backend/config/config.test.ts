@@ -88,6 +88,22 @@ describe("config", () => {
     expect(config.database.url?.reveal()).to.equal("postgres://app:pw@db.internal:5432/carbon");
   });
 
+  it("fiat legs: the embedded bank simulator and USD by default; a bank URL needs its key, which stays secret", () => {
+    expect(loadConfig({}).payments).to.deep.equal({
+      bankUrl: undefined,
+      bankApiKey: undefined,
+      collectionAccount: "PLATFORM-CLIENT-MONEY",
+      currency: "USD",
+      simulatorPort: 4105,
+    });
+    expect(() => loadConfig({ BANK_API_URL: "https://bank.example.com" })).to.throw(ConfigError, "BANK_API_KEY: required with BANK_API_URL");
+    const config = loadConfig({ BANK_API_URL: "https://bank.example.com", BANK_API_KEY: "s3cret-bank-key", FIAT_CURRENCY: "EUR" });
+    expect(config.payments.bankApiKey?.reveal()).to.equal("s3cret-bank-key");
+    expect(JSON.stringify(config)).to.not.contain("s3cret-bank-key");
+    expect(config.payments.currency).to.equal("EUR");
+    expect(() => loadConfig({ FIAT_CURRENCY: "usd" })).to.throw(ConfigError, "FIAT_CURRENCY: expected an ISO 4217 code");
+  });
+
   it("treats empty strings as absent", () => {
     expect(loadConfig({ PORT: "", RPC_URL: "" }).api.port).to.equal(3000);
   });

@@ -26,6 +26,8 @@ export type PlatformProcess = {
   databaseUrl(): string;
   /** Base URL of the platform's simulator of `registry` (its `/_admin` routes flip the knobs). */
   simulatorUrl(registry: "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS"): string;
+  /** Base URL of the platform's bank simulator (`POST /_admin/credits` books a buyer's transfer). */
+  bankUrl(): string;
   /** PID of the embedded PostgreSQL server (postmaster). */
   postgresPid(): number;
   /** SIGKILL if still running, then remove the data folder. */
@@ -43,7 +45,7 @@ export function runningPlatformOutput(chars = 8000): string {
 /** Ports no other test process of this run picks (offset by pid), overridable by the caller. */
 export function privatePorts(seed = process.pid) {
   const slot = seed % 50;
-  return { api: 3310 + slot, rpc: 8700 + slot, sim: 4300 + 4 * slot, pg: 55000 + slot };
+  return { api: 3310 + slot, rpc: 8700 + slot, sim: 4300 + 4 * slot, bank: 4500 + slot, pg: 55000 + slot };
 }
 
 /** Polls `probe` until it yields a value (errors count as "not yet"). */
@@ -98,6 +100,7 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
       PORT: String(ports.api),
       RPC_PORT: String(ports.rpc),
       SIMULATOR_BASE_PORT: String(ports.sim),
+      BANK_SIMULATOR_PORT: String(ports.bank),
       EMBEDDED_PG_PORT: String(ports.pg),
       ...env,
     },
@@ -147,6 +150,7 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
       return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${ports.pg}/carbon`;
     },
     simulatorUrl: (registry) => `http://127.0.0.1:${ports.sim + ["VERRA", "GOLD_STANDARD", "IREC", "IN_CCTS"].indexOf(registry)}`,
+    bankUrl: () => `http://127.0.0.1:${ports.bank}`,
     postgresPid: () => Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]),
     stop,
   };

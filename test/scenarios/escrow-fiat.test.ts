@@ -1,0 +1,204 @@
+/**
+ * Scenario 7 of ISSUE 7 on the platform exactly as `npm start` runs it: an escrow deal with a fiat payment leg and
+ * delivery into the buyer's registry account. The buyer pays by bank transfer into the platform's collection
+ * account with the deal id as reference (booked at the bank simulator); each oracle node reads the bank statement
+ * itself and the quorum attests FIAT_PAYMENT_RECEIVED; the delivery goes through the registry (withdrawal request,
+ * worker, Verra transfer, oracle confirmation) and the quorum attests REGISTRY_DELIVERY; the deal settles in one
+ * transaction. A deal never paid expires: the seller takes the credits back, the fiat leg has nothing escrowed
+ * on-chain to take back, and a late payment settles nothing. Each ends with the books agreeing (`checkInvariants`).
+ */
+import { expect } from "chai";
+import { type Hex, parseEventLogs } from "viem";
+import { loadAbi } from "../../backend/src/chain/artifacts";
+import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../../backend/src/chain/orders";
+import { paymentEvidenceOf } from "../../backend/src/payments";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { DEAL_STATUS, bookCredit, chainNow, dealOf, observationsOf, settlementOf, signFiatDeliveryDeal, sleep } from "./support/escrow";
+import { checkInvariants, simulatorState } from "./support/invariants";
+import { attempt, must, publicClientOf } from "./support/trading";
+
+const AT_REST = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
+const BUYER_REGISTRY_ACCOUNT = "BUYER-REG-001";
+/** $12.50 per tonne: fiat unit prices are in minor units (cents) of FIAT_CURRENCY (USD). */
+const UNIT_PRICE_CENTS = 1_250n;
+/** Oracle nodes pass every second; this is several passes. */
+const SEVERAL_PASSES_MS = 5_000;
+
+describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7, scenario 7)", function () {
+  this.timeout(300_000);
+  let platform: PlatformProcess;
+  let batchId: bigint;
+  const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
+  const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
+  const token = () => ({ address: platform.address("creditToken"), abi: loadAbi("CreditToken") });
+  const balanceOf = async (holder: Hex) => (await publicClientOf(platform).readContract({ ...token(), functionName: "balanceOf", args: [holder, batchId] })) as bigint;
+  const supply = async () => (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
+  const receiptOf = (hash: Hex) => publicClientOf(platform).getTransactionReceipt({ hash });
+  const settlementEvents = async (hash: Hex) => parseEventLogs({ abi: loadAbi("Settlement"), logs: (await receiptOf(hash)).logs }) as unknown as Array<{ eventName: string; args: Record<string, unknown> }>;
+
+  before(async () => {
+    platform = await startPlatformProcess({ BLOCK_TIME_MS: "500" }, privatePorts(process.pid + 304));
+    const batch = await until("the demo batch", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+    batchId = BigInt(batch.batchId);
+    const opened = await fetch(`${platform.simulatorUrl("VERRA")}/_admin/accounts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ id: BUYER_REGISTRY_ACCOUNT, name: "Demo buyer's own Verra account" }),
+    });
+    expect(opened.status).to.equal(200);
+  });
+  after(async () => {
+    await platform?.stop();
+  });
+
+  it("paid in full (after a partial payment that is not enough) and delivered at the registry: the quorum attests both and the deal settles in one transaction", async () => {
+    const amount = 1_000n;
+    const price = amount * UNIT_PRICE_CENTS;
+    const settlement = settlementOf(platform);
+    const sellerBefore = await balanceOf(seller.address);
+    const supplyBefore = await supply();
+    const signed = await signFiatDeliveryDeal(platform, { seller, buyer }, {
+      batchId,
+      amount,
+      unitPriceMinor: UNIT_PRICE_CENTS,
+      buyerRegistryAccount: BUYER_REGISTRY_ACCOUNT,
+      deadline: (await chainNow(platform)) + 3_600n,
+      salt: 1n,
+    });
+    const { dealId } = signed;
+
+    // The seller opens the deal with both signatures: its credits go into escrow; a fiat leg escrows nothing.
+    const opened = await must(platform, seller, { ...settlement, functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
+    const openedEvent = (await settlementEvents(opened.hash)).find((e) => e.eventName === "DealOpened");
+    expect(openedEvent?.args).to.include({ dealId, price, conditions: CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY });
+    expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
+    expect(await balanceOf(settlement.address)).to.equal(amount);
+    await until("the indexed deal", async () => (await getJson(`${platform.api}/deals/${dealId}`)).status === "open" || undefined, 30_000);
+
+    // A partial transfer arrives: the oracles read it and sign nothing.
+    const first = await bookCredit(platform, { reference: dealId, amountMinor: 600_000n });
+    await sleep(SEVERAL_PASSES_MS);
+    expect(await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`)).to.deep.equal([]);
+    expect((await dealOf(platform, dealId)).satisfied).to.equal(0);
+
+    // The rest arrives: the quorum attests the payment with the hash of both bank transactions as evidence.
+    const second = await bookCredit(platform, { reference: dealId, amountMinor: price - 600_000n });
+    await until("FIAT_PAYMENT_RECEIVED on chain", async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_FIAT_PAYMENT_RECEIVED) !== 0 || undefined, 60_000, 200);
+    const evidence = paymentEvidenceOf([first.transactionId, second.transactionId]);
+    const client = publicClientOf(platform);
+    const confirmedFiat = await client.getContractEvents({ ...settlement, eventName: "DealConditionConfirmed", args: { dealId, condition: CONDITION_FIAT_PAYMENT_RECEIVED }, fromBlock: opened.blockNumber });
+    expect(confirmedFiat).to.have.length(1);
+    expect((confirmedFiat[0] as unknown as { args: { evidence: Hex } }).args.evidence).to.equal(evidence);
+    const fiatObservations = await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`);
+    expect(new Set(fiatObservations.map((o) => o.signer)).size, "distinct oracle nodes, each from its own read of the bank").to.be.at.least(2);
+    expect(new Set(fiatObservations.map((o) => o.digest)).size, "honest nodes sign the same message").to.equal(1);
+
+    // Delivery: the buyer starts it; the credits go to the bridge under a withdrawal request held by Settlement.
+    const started = await must(platform, buyer, { ...settlement, functionName: "startDelivery", args: [dealId] });
+    const requestId = (await settlementEvents(started.hash)).find((e) => e.eventName === "DealDeliveryStarted")?.args.requestId as Hex;
+    expect(requestId).to.match(/^0x[0-9a-f]{64}$/);
+    expect((await dealOf(platform, dealId)).status).to.equal(DEAL_STATUS.Delivering);
+
+    // Worker -> Verra transfer to the buyer's account -> oracles confirm the withdrawal (burn) -> REGISTRY_DELIVERY.
+    await until("REGISTRY_DELIVERY on chain", async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_REGISTRY_DELIVERY) !== 0 || undefined, 120_000, 250);
+    expect(await supply()).to.equal(supplyBefore - amount);
+    expect((await getJson(`${platform.api}/requests/${requestId}`)).chainStatus).to.equal("confirmed");
+
+    // Anyone may settle once both hold: the seller does, in one transaction.
+    const settled = await must(platform, seller, { ...settlement, functionName: "settleDeal", args: [dealId] });
+    const events = await settlementEvents(settled.hash);
+    expect(events.map((e) => e.eventName)).to.deep.equal(["DealSettled"]);
+    expect(events[0]!.args).to.deep.equal({ dealId, sellerProceeds: 0n, fee: 0n }); // the money moved at the bank, not on-chain
+    expect((await dealOf(platform, dealId)).status).to.equal(DEAL_STATUS.Settled);
+    expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
+    expect(await balanceOf(settlement.address)).to.equal(0n);
+    expect(await balanceOf(buyer.address)).to.equal(0n);
+
+    // The registry shows the units in the buyer's own account, moved by exactly one transfer carrying the request id.
+    const registry = await simulatorState(platform);
+    const transfers = registry.operations.filter((op) => op.kind === "TRANSFER");
+    expect(transfers.map((op) => ({ memo: op.memo, status: op.status, quantity: op.quantity }))).to.deep.equal([{ memo: requestId, status: "CONFIRMED", quantity: "1000" }]);
+    const delivered = registry.blocks.filter((b) => b.account === BUYER_REGISTRY_ACCOUNT);
+    expect(delivered.reduce((sum, b) => sum + BigInt(b.blockEnd) - BigInt(b.blockStart) + 1n, 0n)).to.equal(amount);
+    expect(delivered.map((b) => b.status)).to.deep.equal(["ACTIVE"]);
+
+    const view = await until(
+      "the indexed settlement",
+      async () => {
+        const current = await getJson(`${platform.api}/deals/${dealId}`);
+        return current.status === "settled" ? current : undefined;
+      },
+      30_000,
+    );
+    expect(view).to.include({ dealId, paymentToken: null, paymentAmount: price.toString(), deliveryRequestId: requestId, sellerProceeds: "0", fee: "0" });
+    expect(view.conditionsSatisfied).to.have.members(["FIAT_PAYMENT_RECEIVED", "REGISTRY_DELIVERY"]);
+    expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
+  });
+
+  it("never paid: after the deadline the seller reclaims the credits, the fiat leg has nothing on-chain to reclaim, and a late payment settles nothing", async () => {
+    const amount = 500n;
+    const price = amount * UNIT_PRICE_CENTS;
+    const settlement = settlementOf(platform);
+    const sellerBefore = await balanceOf(seller.address);
+    const signed = await signFiatDeliveryDeal(platform, { seller, buyer }, {
+      batchId,
+      amount,
+      unitPriceMinor: UNIT_PRICE_CENTS,
+      buyerRegistryAccount: BUYER_REGISTRY_ACCOUNT,
+      deadline: (await chainNow(platform)) + 40n,
+      salt: 2n,
+    });
+    const { dealId } = signed;
+    const opened = await must(platform, seller, { ...settlement, functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
+    expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
+    await until("the indexed deal", async () => (await getJson(`${platform.api}/deals/${dealId}`)).status === "open" || undefined, 30_000);
+    const early = await attempt(platform, seller, { ...settlement, functionName: "reclaimCredits", args: [dealId] });
+    expect(early).to.include({ status: "reverted", error: "SettlementDealDeadline" });
+
+    // The deadline passes on the chain's clock with no payment; then the buyer's transfer arrives, too late.
+    await until("the deadline on chain", async () => (await chainNow(platform)) >= signed.deal.deadline || undefined, 120_000, 500);
+    await bookCredit(platform, { reference: dealId, amountMinor: price });
+    await sleep(SEVERAL_PASSES_MS);
+    expect(await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`)).to.deep.equal([]);
+    expect((await dealOf(platform, dealId)).satisfied).to.equal(0);
+    const undelivered = await attempt(platform, buyer, { ...settlement, functionName: "startDelivery", args: [dealId] });
+    expect(undelivered).to.include({ status: "reverted", error: "SettlementConditionsMissing" });
+
+    // Both legs reclaimed: the seller's credits come back; the buyer's leg is off-chain (nothing escrowed here).
+    const reclaimed = await must(platform, seller, { ...settlement, functionName: "reclaimCredits", args: [dealId] });
+    const events = await settlementEvents(reclaimed.hash);
+    expect(events.map((e) => e.eventName)).to.deep.equal(["DealLegReclaimed"]);
+    expect(events[0]!.args).to.deep.equal({ dealId, party: seller.address, credits: amount, payment: 0n });
+    expect(await balanceOf(seller.address)).to.equal(sellerBefore);
+    expect(await balanceOf(settlement.address)).to.equal(0n);
+    const payment = await attempt(platform, buyer, { ...settlement, functionName: "reclaimPayment", args: [dealId] });
+    expect(payment).to.include({ status: "reverted", error: "SettlementNothingToReclaim" });
+    expect(payment.errorArgs).to.deep.equal([dealId, buyer.address]);
+    const onChain = await dealOf(platform, dealId);
+    expect(onChain).to.include({ status: DEAL_STATUS.Expired, satisfied: 0, creditsReclaimed: true, paymentReclaimed: false });
+
+    // Another late transfer: still nothing is attested, and the deal cannot settle or deliver any more.
+    await bookCredit(platform, { reference: dealId, amountMinor: price });
+    await sleep(SEVERAL_PASSES_MS);
+    expect(await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`)).to.deep.equal([]);
+    expect(await attempt(platform, seller, { ...settlement, functionName: "settleDeal", args: [dealId] })).to.include({ status: "reverted", error: "SettlementDealWrongStatus" });
+    expect(await attempt(platform, buyer, { ...settlement, functionName: "startDelivery", args: [dealId] })).to.include({ status: "reverted", error: "SettlementDealWrongStatus" });
+    const settledLogs = await publicClientOf(platform).getContractEvents({ ...settlement, eventName: "DealSettled", args: { dealId }, fromBlock: opened.blockNumber });
+    expect(settledLogs).to.deep.equal([]);
+    expect(await balanceOf(buyer.address)).to.equal(0n);
+    expect((await simulatorState(platform)).operations.filter((op) => op.memo === dealId)).to.deep.equal([]);
+
+    const view = await until(
+      "the indexed reclaim",
+      async () => {
+        const current = await getJson(`${platform.api}/deals/${dealId}`);
+        return current.status === "reclaimed" ? current : undefined;
+      },
+      30_000,
+    );
+    expect(view.conditionsSatisfied).to.deep.equal([]);
+    expect(view.deliveryRequestId).to.equal(null);
+    expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
+  });
+});
