@@ -263,7 +263,7 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
       expect(rows.map((r) => r.signer).sort()).to.deep.equal([s.platform.oracles[0]!.address, s.platform.oracles[2]!.address].map((a) => a.toLowerCase()).sort());
     } finally {
       child.child.kill("SIGTERM");
-      expect(await child.exited).to.equal(0);
+      expect(await child.exited, child.stdout()).to.equal(0);
     }
     nodes[1] = startNode(1);
     nodes[2] = startNode(2);
