@@ -8,8 +8,6 @@ import type { Shutdown } from "./shutdown";
  */
 export type ServiceLoop = {
   start(): void;
-  /** Runs now instead of at the end of the interval; during a run, runs again as soon as it ends. */
-  wake(): void;
   stop(): Promise<void>;
   /** Between start() and stop(). */
   readonly started: boolean;
@@ -28,17 +26,15 @@ export function createServiceLoop(shutdown: Pick<Shutdown, "register">, params: 
   let registered = false;
   let timer: NodeJS.Timeout | undefined;
   let round: Promise<unknown> | undefined;
-  let again = false;
 
   function runNow(): void {
     timer = undefined;
-    again = false;
     round = params
       .run()
       .catch(() => undefined)
       .finally(() => {
         round = undefined;
-        if (started) timer = setTimeout(runNow, again ? 0 : params.intervalMs);
+        if (started) timer = setTimeout(runNow, params.intervalMs);
       });
   }
 
@@ -57,15 +53,6 @@ export function createServiceLoop(shutdown: Pick<Shutdown, "register">, params: 
         registered = true;
         shutdown.register("services", params.name, stop);
       }
-      runNow();
-    },
-    wake() {
-      if (!started) return;
-      if (round !== undefined) {
-        again = true;
-        return;
-      }
-      if (timer !== undefined) clearTimeout(timer);
       runNow();
     },
     stop,

@@ -9,14 +9,12 @@
  */
 import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import type { Context } from "../context";
-import { listen } from "../db/listen";
 import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { Deployment } from "../indexer";
 import type { PaymentPort } from "../payments";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
-import { REGISTRY_ANSWERS_CHANNEL } from "../watchers/applier";
 import { createChainReader } from "./chain";
 import { type Domains, type ObservationKind, digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson } from "./messages";
 import * as store from "./store";
@@ -51,9 +49,6 @@ export type OracleNodeOptions = {
    */
   payments?: { port: PaymentPort; currency: string } | undefined;
 };
-
-/** Requests without a registry answer seen by the watchers checked per pass while some others have one. */
-const UNHINTED_PER_PASS = 10;
 
 /** Most rows of each to-do list read per pass (a bound on memory, far above what is in flight). */
 const MAX_TODO_ROWS = 10_000;
@@ -111,22 +106,11 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
    * answered yet (checked again every pass) never crowd out newer ones. One item's failure (registry or bank
    * down, ...) never stops the others. `verify` answers undefined for an item this node has no source for.
    */
-  async function each<W>(
-    list: keyof typeof checkedAt,
-    items: W[],
-    verify: (item: W) => Promise<Verdict> | undefined,
-    keyOf: (item: W) => string,
-    hinted?: (item: W) => boolean,
-  ) {
+  async function each<W>(list: keyof typeof checkedAt, items: W[], verify: (item: W) => Promise<Verdict> | undefined, keyOf: (item: W) => string) {
     const seen = checkedAt[list];
     const current = new Set(items.map(keyOf));
     for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);
-    const oldestFirst = (some: W[]) => some.sort((a, b) => (seen.get(keyOf(a)) ?? 0) - (seen.get(keyOf(b)) ?? 0));
-    // Hinted items all come first, and while there are any the others get only a few checks per pass (in turn): a
-    // burst of unanswered requests must not make an answered one wait for a pass over all of them.
-    const first = hinted === undefined ? [] : oldestFirst(items.filter(hinted));
-    const rest = oldestFirst(hinted === undefined ? [...items] : items.filter((item) => !hinted(item)));
-    const due = [...first, ...rest.slice(0, first.length > 0 ? UNHINTED_PER_PASS : limit)].slice(0, limit);
+    const due = [...items].sort((a, b) => (seen.get(keyOf(a)) ?? 0) - (seen.get(keyOf(b)) ?? 0)).slice(0, limit);
     for (const item of due) {
       try {
         const checking = verify(item);
@@ -199,7 +183,7 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   }
 
   async function tick(): Promise<void> {
-    await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), atRegistry(verifyRequest), (w) => w.requestId, (w) => w.answered);
+    await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), atRegistry(verifyRequest), (w) => w.requestId);
     await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), atRegistry(verifyDeposit), (w) => w.intentId);
     await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), atRegistry(verifyDealDelivery), (w) => w.dealId);
     if (payments !== undefined) {
@@ -210,13 +194,10 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
     lastSuccess = Date.now();
   }
 
-  // A registry answer the watchers saw starts a pass at once (answered requests are checked first).
-  const answers = listen(pool, REGISTRY_ANSWERS_CHANNEL, () => passes.wake(), log);
   const passes = createServiceLoop(ctx.shutdown, {
     name: `oracle-node-${me}`,
     intervalMs: pollMs,
     run: () => tick().catch((error: unknown) => log.error({ err: error }, "oracle node pass failed")),
-    onStop: () => answers.close(),
   });
   // Batch proposals are answered on a loop of their own: a pass over many pending items at the registry can take
   // seconds, and the aggregator holds a batch until the quorum's votes arrive.

@@ -23,25 +23,20 @@ type RequestRow = {
   serial_prefix: string;
 };
 
-/**
- * Pending requests (chain side) this signer has not answered yet, those the platform's watchers saw the registry
- * answer first (`answered`: only a hint of where to look first; the node reads the registry itself).
- */
-export async function pendingRequests(pool: Pool, signer: Address, limit: number): Promise<Array<RequestWork & { registry: RegistryName; answered: boolean }>> {
-  const { rows } = await pool.query<RequestRow & { answered: boolean }>(
-    `select r.request_id, r.kind, r.holder, r.batch_id, r.amount, r.retirement, r.destination_account, b.registry_id, b.serial_prefix,
-            coalesce(r.registry_status in ('CONFIRMED', 'REJECTED'), false) as answered
+/** Pending requests (chain side) this signer has not answered yet. */
+export async function pendingRequests(pool: Pool, signer: Address, limit: number): Promise<Array<RequestWork & { registry: RegistryName }>> {
+  const { rows } = await pool.query<RequestRow>(
+    `select r.request_id, r.kind, r.holder, r.batch_id, r.amount, r.retirement, r.destination_account, b.registry_id, b.serial_prefix
        from requests r join batches b on b.batch_id = r.batch_id
       where r.chain_status = 'pending'
         and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = r.request_id)
-      order by answered desc, r.created_at limit $2`,
+      order by r.created_at limit $2`,
     [lower(signer), limit],
   );
   return rows.map((row) => {
     const details = row.retirement;
     return {
       registry: row.registry_id,
-      answered: row.answered,
       requestId: row.request_id,
       kind: row.kind,
       holder: row.holder,

@@ -25,12 +25,6 @@ import type { RegistryPort } from "../registries/port";
 import { type UnappliedEvent, countUnapplied, markApplied, unappliedEvents } from "./events";
 import { type MirrorWrite, knownHolders, upsertMirror, withMirrorLock } from "./mirror";
 
-/**
- * NOTIFYed (at commit) when the applier records a registry's final answer (CONFIRMED or REJECTED) to a platform
- * request: oracle nodes check such requests at the registry first. A hint about where to look, never a fact.
- */
-export const REGISTRY_ANSWERS_CHANNEL = "carbon_registry_answers";
-
 export type ChangeApplierOptions = {
   adapters: Partial<Record<RegistryName, RegistryPort>>;
   guard: Pick<RegistryGuard, "guardedCall">;
@@ -131,9 +125,6 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
             AND (q.registry_status, q.registry_reference) IS DISTINCT FROM (u.status, u.reference)`,
         [requestOps.map((op) => op.memo.toLowerCase()), requestOps.map((op) => op.status), requestOps.map((op) => op.operationId)],
       );
-      if ((requests ?? 0) > 0 && requestOps.some((op) => op.status === "CONFIRMED" || op.status === "REJECTED")) {
-        await client.query(`NOTIFY ${REGISTRY_ANSWERS_CHANNEL}`);
-      }
       const eventErrors = new Map<string, string>();
       for (const event of events) {
         const failed = [...event.recordIds.map((id) => `record ${id}`), ...(event.memo === null ? [] : [`memo ${event.memo}`])]

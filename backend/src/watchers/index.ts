@@ -18,7 +18,7 @@ import { type ChangeApplier, createChangeApplier } from "./applier";
 import { type RegistryPoller, createRegistryPoller } from "./poller";
 import { type SnapshotWriter, createSnapshotWriter } from "./snapshots";
 
-export { type ChangeApplier, type ChangeApplierOptions, type DrainReturnType, REGISTRY_ANSWERS_CHANNEL, createChangeApplier } from "./applier";
+export { type ChangeApplier, type ChangeApplierOptions, type DrainReturnType, createChangeApplier } from "./applier";
 export { type ChangeSource, type StoreChangesReturnType, storeChanges } from "./events";
 export { type PollRegistryReturnType, type RegistryPoller, type RegistryPollerOptions, createRegistryPoller } from "./poller";
 export { type SnapshotWriter, type SnapshotWriterOptions, type WriteSnapshotReturnType, createSnapshotWriter } from "./snapshots";
