@@ -14,8 +14,8 @@ type Subscription = { channel: string; onNotify: (payload?: string) => void };
 const RECONNECT_MS = { first: 500, max: 10_000 };
 
 /**
- * One LISTEN connection per pool, shared by every subscription of the process (a queue worker, the dispatcher and
- * three oracle nodes would otherwise hold five of the pool's connections). When it is lost (server restart,
+ * One LISTEN connection per pool, shared by every subscription of the process (each queue worker and the request
+ * dispatcher would otherwise hold a pool connection of its own for good). When it is lost (server restart,
  * network) it reconnects with backoff, LISTENs again on every channel and calls each subscriber once with no
  * payload, because notifications sent while it was away are gone.
  */
