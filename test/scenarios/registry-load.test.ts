@@ -8,8 +8,7 @@
  * 3. registry maintenance: the breaker opens, the guardian pauses the registry on chain, the API says why, instant
  *    DvP still settles, and after the window the breaker closes, the pause lifts and the in-flight work completes.
  *
- * Two parts are skipped, each over a platform bug described where it is skipped: the zero-429 check of scenario 2
- * and scenario 3 with the maintenance announced as one window.
+ * CI runs scenario 2 with 20 requests (see below why not 500); `LOAD_REQUESTS`, `LOAD_RATE` and `LOAD_BURST` run any size.
  */
 import { expect } from "chai";
 import { type PublicClient, createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
@@ -55,12 +54,11 @@ describe("scenarios: the registry under load and in maintenance", function () {
     await platform?.stop();
   });
 
-  // What one retirement costs at the registry, measured here: about 12 guarded calls (the worker's memo lookup and
-  // retirement, the change applier's re-reads, and each of the three oracle nodes' memo lookup and block read).
-  // 500 requests are about 6,000 calls, 300 s at 20 calls/s even without a single 429: they cannot fit in the
-  // ~2 minutes a scenario file may take (start-up ~30 s, the maintenance scenario ~40 s). At 20/s (burst 5) today
-  // 30 requests took 71 s (428 calls, 29 answered 429, each blocking every caller for a second: the bug below) and
-  // 40 took 84 s (548 calls, 36 429s); 20 requests fit. LOAD_REQUESTS=N runs N (500: tens of minutes today).
+  // What one retirement costs at the registry, measured here: about 10-11 guarded calls (the worker's memo lookup and
+  // retirement, the change applier's re-reads, and each of the three oracle nodes' memo lookup and block read). 500
+  // requests are about 5,000 calls: LOAD_REQUESTS=500 LOAD_RATE=50 LOAD_BURST=10 took 162 s (4,905 calls, one of
+  // them answered 429: the platform's bucket is 90% of the registry's, and calls granted apart still arrive
+  // bunched), too long for CI next to the other scenarios, which therefore runs 20.
   let loadRun: { rows: RequestRow[]; seconds: number } | undefined;
 
   it(`${REQUESTS} retirement requests against a registry limited to ${RATE} calls/s (burst ${BURST}): all complete, one registry retirement each, admitted within the limit`, async function () {
