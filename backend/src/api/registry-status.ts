@@ -64,3 +64,22 @@ export function chainPauseStatus(pool: Pool, circuit: RegistryStatusSource = unk
     },
   };
 }
+
+/**
+ * `source`, with each registry's answer kept for `ttlMs` and concurrent lookups of one registry sharing one call:
+ * the batch reads answer at a high rate, and the pause and breaker they report change on the scale of blocks and
+ * outages, not milliseconds. A failed lookup is not kept.
+ */
+export function cachedRegistryStatus(source: RegistryStatusSource, ttlMs: number, now: () => number = Date.now): RegistryStatusSource {
+  const cache = new Map<string, { at: number; status: Promise<RegistryStatus> }>();
+  return {
+    get(registryId) {
+      const hit = cache.get(registryId);
+      if (hit !== undefined && now() - hit.at < ttlMs) return hit.status;
+      const status = source.get(registryId);
+      cache.set(registryId, { at: now(), status });
+      status.catch(() => cache.delete(registryId));
+      return status;
+    },
+  };
+}

@@ -3,7 +3,7 @@ import path from "node:path";
 import { type PublicClient, createPublicClient, http, toHex } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createApiKey } from "../api/apiKeys";
-import { chainPauseStatus } from "../api/registry-status";
+import { cachedRegistryStatus, chainPauseStatus } from "../api/registry-status";
 import { readDeploymentFile, writeDeploymentFile } from "../chain/deployment";
 import { startApi } from "../api/server";
 import { type Config, Secret } from "../config";
@@ -20,6 +20,9 @@ import { configuredRegistryUrls } from "./registryAccess";
 import { type DemoWallet, seedSimulator } from "./demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "./embeddedChain";
 import { type PlatformKeys, startRegistryServices } from "./services";
+
+/** How long the API keeps a registry's pause and breaker status for its batch reads. */
+const REGISTRY_STATUS_TTL_MS = 250;
 
 export type Platform = {
   ctx: Context;
@@ -179,8 +182,9 @@ export async function startPlatform(config: Config): Promise<Platform> {
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
         siwe: { domain: config.api.siweDomain, chainId: deployment.chainId },
-        // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard.
-        registryStatus: chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })),
+        // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard,
+        // kept 250 ms (a quarter of a block by default): batch reads then cost one query, not three.
+        registryStatus: cachedRegistryStatus(chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })), REGISTRY_STATUS_TTL_MS),
       },
       deposits: { custodyAccount: config.registries.custodyAccount, registries: Object.keys(services.adapters) as RegistryName[] },
       webhooks: { adapters: services.adapters, onChanges: services.watchers.onChanges },
