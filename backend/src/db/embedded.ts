@@ -32,8 +32,6 @@ export type EmbeddedPostgres = {
   port: number;
   /** Server pid (the postmaster), the current one after a restart. */
   readonly pid: number;
-  /** How many times the server was restarted after exiting on its own. */
-  readonly restarts: number;
   /** Connection URL for a database on this server (default `postgres`), with the superuser's password. */
   url(database?: string): string;
   stop(): Promise<void>;
@@ -289,9 +287,6 @@ function serverHandle(first: ChildProcess, spawnIt: () => Promise<ChildProcess>,
     port,
     get pid() {
       return child.pid ?? -1;
-    },
-    get restarts() {
-      return restarts;
     },
     url: (database = "postgres") =>
       `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${encodeURIComponent(database)}`,

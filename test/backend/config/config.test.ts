@@ -104,6 +104,13 @@ describe("config", () => {
     expect(() => loadConfig({ FIAT_CURRENCY: "usd" })).to.throw(ConfigError, "FIAT_CURRENCY: expected an ISO 4217 code");
   });
 
+  it("EMBEDDED_SERVICES: all three by default, none, a subset; an unknown part is named", () => {
+    expect([...loadConfig({}).embeddedServices].sort()).to.deep.equal(["aggregator", "oracles", "workers"]);
+    expect([...loadConfig({ EMBEDDED_SERVICES: "none" }).embeddedServices]).to.deep.equal([]);
+    expect([...loadConfig({ EMBEDDED_SERVICES: "workers, aggregator" }).embeddedServices].sort()).to.deep.equal(["aggregator", "workers"]);
+    expect(() => loadConfig({ EMBEDDED_SERVICES: "workers,relayer" })).to.throw(ConfigError, 'EMBEDDED_SERVICES: unknown service relayer; expected "none" or some of workers, oracles, aggregator');
+  });
+
   it("treats empty strings as absent", () => {
     expect(loadConfig({ PORT: "", RPC_URL: "" }).api.port).to.equal(3000);
   });
