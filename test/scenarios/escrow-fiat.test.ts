@@ -103,7 +103,8 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     // Worker -> Verra transfer to the buyer's account -> oracles confirm the withdrawal (burn) -> REGISTRY_DELIVERY.
     await until("REGISTRY_DELIVERY on chain", async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_REGISTRY_DELIVERY) !== 0 || undefined, 120_000, 250);
     expect(await supply()).to.equal(supplyBefore - amount);
-    expect((await getJson(`${platform.api}/requests/${requestId}`)).chainStatus).to.equal("confirmed");
+    // The API follows the chain a block or two later (the indexer's confirmations).
+    await until("the indexed withdrawal confirmation", async () => (await getJson(`${platform.api}/requests/${requestId}`)).chainStatus === "confirmed" || undefined, 30_000, 250);
 
     // Anyone may settle once both hold: the seller does, in one transaction.
     const settled = await must(platform, seller, { ...settlement, functionName: "settleDeal", args: [dealId] });
