@@ -45,7 +45,9 @@ export function runningPlatformOutput(chars = 8000): string {
 /** Ports no other test process of this run picks (offset by pid), overridable by the caller. */
 export function privatePorts(seed = process.pid) {
   const slot = seed % 50;
-  return { api: 3310 + slot, rpc: 8700 + slot, sim: 4300 + 4 * slot, bank: 4500 + slot, pg: 55000 + slot };
+  // All below Linux's ephemeral range (32768-60999): a port there can be the local end of any outgoing connection
+  // at the moment a server wants to bind it (CI once found 55032 taken that way).
+  return { api: 3310 + slot, rpc: 8700 + slot, sim: 4300 + 4 * slot, bank: 4500 + slot, pg: 15400 + slot };
 }
 
 /** Polls `probe` until it yields a value (errors count as "not yet"). */
