@@ -1,3 +1,4 @@
+import { type Hex, toHex } from "viem";
 import type { HDAccount } from "viem/accounts";
 import { mnemonicToAccount } from "viem/accounts";
 import { deployCore, type CoreDeployment } from "../../../scripts/lib/deployCore";
@@ -23,6 +24,11 @@ export const DEV_ACCOUNT_INDEX = {
 
 export function devAccount(index: number): HDAccount {
   return mnemonicToAccount(DEV_MNEMONIC, { addressIndex: index });
+}
+
+/** The private key of development account `index` (a public test key), as 0x hex. */
+export function devPrivateKey(index: number): Hex {
+  return toHex(devAccount(index).getHdKey().privateKey as Uint8Array);
 }
 
 export type EmbeddedChain = {

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import path from "node:path";
-import { type PublicClient, createPublicClient, http, toHex } from "viem";
+import { type PublicClient, createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { createApiKey } from "../api/apiKeys";
 import { cachedRegistryStatus, chainPauseStatus } from "../api/registry-status";
@@ -18,7 +18,7 @@ import { startBank } from "./bank";
 import { startChainProcess } from "./chainProcess";
 import { configuredRegistryUrls } from "./registryAccess";
 import { type DemoWallet, seedSimulator } from "./demo";
-import { DEV_ACCOUNT_INDEX, devAccount } from "./embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount, devPrivateKey } from "./embeddedChain";
 import { type PlatformKeys, startRegistryServices } from "./services";
 
 /** How long the API keeps a registry's pause and breaker status for its batch reads. */
@@ -115,11 +115,10 @@ async function startSimulators(ctx: Context): Promise<Registries> {
  */
 function platformKeys(config: Config): PlatformKeys {
   if (config.chain.rpcUrl === undefined) {
-    const relayer = devAccount(DEV_ACCOUNT_INDEX.relayer).getHdKey().privateKey;
     return {
       guardian: devAccount(DEV_ACCOUNT_INDEX.guardian),
       agent: devAccount(DEV_ACCOUNT_INDEX.deployer),
-      relayer: relayer === null ? undefined : new Secret(toHex(relayer)),
+      relayer: new Secret(devPrivateKey(DEV_ACCOUNT_INDEX.relayer)),
       oracles: DEV_ACCOUNT_INDEX.oracles.map(devAccount),
     };
   }

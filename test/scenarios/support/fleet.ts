@@ -6,8 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { toHex } from "viem";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devPrivateKey } from "../../../backend/src/platform/embeddedChain";
 import type { PlatformProcess } from "../../backend/support/platformProcess";
 
 const CARBON = path.resolve(__dirname, "..", "..", "..", "bin", "carbon.js");
@@ -26,10 +25,6 @@ export type Fleet = {
   stop(): Promise<void>;
 };
 
-function keyOf(index: number): `0x${string}` {
-  return toHex(devAccount(index).getHdKey().privateKey as Uint8Array);
-}
-
 /**
  * Two workers sharing the registry limit, the three embedded oracle operators' nodes (development keys #1-#3, each
  * in a mode-600 key file) and the aggregator (relayer #8), on `platform`'s database, chain and Verra simulator.
@@ -46,15 +41,15 @@ export function registryFleet(platform: PlatformProcess, limits: { ratePerSec: n
   };
   const keyFile = (index: number) => {
     const file = path.join(platform.dataDir, `oracle-${index}.key`);
-    fs.writeFileSync(file, keyOf(index), { mode: 0o600 });
+    fs.writeFileSync(file, devPrivateKey(index), { mode: 0o600 });
     return file;
   };
   const limitArgs = ["--rate-limit", String(limits.ratePerSec), "--burst", String(limits.burst)];
   const members: Member[] = [
-    { name: "worker-a", kind: "worker", args: ["worker", ...limitArgs], env: { ...env, GUARDIAN_KEY: keyOf(DEV_ACCOUNT_INDEX.guardian) } },
-    { name: "worker-b", kind: "worker", args: ["worker", ...limitArgs], env: { ...env, GUARDIAN_KEY: keyOf(DEV_ACCOUNT_INDEX.guardian) } },
+    { name: "worker-a", kind: "worker", args: ["worker", ...limitArgs], env: { ...env, GUARDIAN_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.guardian) } },
+    { name: "worker-b", kind: "worker", args: ["worker", ...limitArgs], env: { ...env, GUARDIAN_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.guardian) } },
     ...DEV_ACCOUNT_INDEX.oracles.map((index, i): Member => ({ name: `oracle-${i + 1}`, kind: "oracle", args: ["oracle", "--key-file", keyFile(index), "--poll-ms", "1000"], env })),
-    { name: "aggregator", kind: "aggregator", args: ["aggregator", "--window-ms", "250"], env: { ...env, RELAYER_KEY: keyOf(DEV_ACCOUNT_INDEX.relayer) } },
+    { name: "aggregator", kind: "aggregator", args: ["aggregator", "--window-ms", "250"], env: { ...env, RELAYER_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.relayer) } },
   ];
   const children = new Map<string, { child: ChildProcess; exited: Promise<void> }>();
   const outputs = new Map<string, string>();
