@@ -10,12 +10,12 @@ import { expect } from "chai";
 import type { PublicClient } from "viem";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
 import { isAlive } from "../backend/support/database";
+import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
-import { checkInvariants, simulatorState } from "./support/invariants";
+import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { receiptsOf, requestsOf, sendRetirements } from "./support/registryLoad";
 import { publicClientOf } from "./support/trading";
 
-const AT_REST = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
 const BEFORE = 15;
 const DURING = 10;
 
@@ -34,7 +34,7 @@ describe("scenario 10: PostgreSQL restarted in the middle of a run", function ()
   });
 
   it("killed with SIGKILL while retirements are in flight: restarted, every service reconnects, each request retired once and burned", async () => {
-    const batch = await until("the demo batch", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+    const batch = await demoBatch(platform);
     const batchId = BigInt(batch.batchId);
     const bridge = platform.address("registryBridge");
     const tag = `pg-restart-${Date.now()}`;

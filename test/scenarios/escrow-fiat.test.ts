@@ -13,12 +13,12 @@ import { loadAbi } from "../../backend/src/chain/artifacts";
 import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../../backend/src/chain/orders";
 import { paymentEvidenceOf } from "../../backend/src/payments";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { DEAL_STATUS, bookCredit, chainNow, dealOf, observationsOf, settlementOf, signFiatDeliveryDeal, sleep } from "./support/escrow";
-import { checkInvariants, simulatorState } from "./support/invariants";
+import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { attempt, must, publicClientOf } from "./support/trading";
 
-const AT_REST = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
 const BUYER_REGISTRY_ACCOUNT = "BUYER-REG-001";
 /** $12.50 per tonne: fiat unit prices are in minor units (cents) of FIAT_CURRENCY (USD). */
 const UNIT_PRICE_CENTS = 1_250n;
@@ -39,7 +39,7 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
 
   before(async () => {
     platform = await startPlatformProcess({ BLOCK_TIME_MS: "500" }, privatePorts(process.pid + 304));
-    const batch = await until("the demo batch", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+    const batch = await demoBatch(platform);
     batchId = BigInt(batch.batchId);
     const opened = await fetch(`${platform.simulatorUrl("VERRA")}/_admin/accounts`, {
       method: "POST",
@@ -52,29 +52,37 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     await platform?.stop();
   });
 
+  /**
+   * A fiat-leg deal delivering `amount` into the buyer's registry account, signed by both and opened by the seller
+   * (its credits go into escrow; a fiat leg escrows nothing), once the API has indexed it.
+   */
+  async function openFiatDeal(amount: bigint, deadlineInSeconds: bigint, salt: bigint) {
+    const sellerBefore = await balanceOf(seller.address);
+    const signed = await signFiatDeliveryDeal(platform, { seller, buyer }, {
+      batchId,
+      amount,
+      unitPriceMinor: UNIT_PRICE_CENTS,
+      buyerRegistryAccount: BUYER_REGISTRY_ACCOUNT,
+      deadline: (await chainNow(platform)) + deadlineInSeconds,
+      salt,
+    });
+    const { dealId } = signed;
+    const opened = await must(platform, seller, { ...settlementOf(platform), functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
+    expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
+    await until("the indexed deal", async () => (await getJson(`${platform.api}/deals/${dealId}`)).status === "open" || undefined, 30_000);
+    return { dealId, opened, deadline: signed.deal.deadline };
+  }
+
   it("paid in full (after a partial payment that is not enough) and delivered at the registry: the quorum attests both and the deal settles in one transaction", async () => {
     const amount = 1_000n;
     const price = amount * UNIT_PRICE_CENTS;
     const settlement = settlementOf(platform);
     const sellerBefore = await balanceOf(seller.address);
     const supplyBefore = await supply();
-    const signed = await signFiatDeliveryDeal(platform, { seller, buyer }, {
-      batchId,
-      amount,
-      unitPriceMinor: UNIT_PRICE_CENTS,
-      buyerRegistryAccount: BUYER_REGISTRY_ACCOUNT,
-      deadline: (await chainNow(platform)) + 3_600n,
-      salt: 1n,
-    });
-    const { dealId } = signed;
-
-    // The seller opens the deal with both signatures: its credits go into escrow; a fiat leg escrows nothing.
-    const opened = await must(platform, seller, { ...settlement, functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
+    const { dealId, opened } = await openFiatDeal(amount, 3_600n, 1n);
     const openedEvent = (await settlementEvents(opened.hash)).find((e) => e.eventName === "DealOpened");
     expect(openedEvent?.args).to.include({ dealId, price, conditions: CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY });
-    expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
     expect(await balanceOf(settlement.address)).to.equal(amount);
-    await until("the indexed deal", async () => (await getJson(`${platform.api}/deals/${dealId}`)).status === "open" || undefined, 30_000);
 
     // A partial transfer arrives: the oracles read it and sign nothing.
     const first = await bookCredit(platform, { reference: dealId, amountMinor: 600_000n });
@@ -142,23 +150,12 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     const price = amount * UNIT_PRICE_CENTS;
     const settlement = settlementOf(platform);
     const sellerBefore = await balanceOf(seller.address);
-    const signed = await signFiatDeliveryDeal(platform, { seller, buyer }, {
-      batchId,
-      amount,
-      unitPriceMinor: UNIT_PRICE_CENTS,
-      buyerRegistryAccount: BUYER_REGISTRY_ACCOUNT,
-      deadline: (await chainNow(platform)) + 40n,
-      salt: 2n,
-    });
-    const { dealId } = signed;
-    const opened = await must(platform, seller, { ...settlement, functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
-    expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
-    await until("the indexed deal", async () => (await getJson(`${platform.api}/deals/${dealId}`)).status === "open" || undefined, 30_000);
+    const { dealId, opened, deadline } = await openFiatDeal(amount, 40n, 2n);
     const early = await attempt(platform, seller, { ...settlement, functionName: "reclaimCredits", args: [dealId] });
     expect(early).to.include({ status: "reverted", error: "SettlementDealDeadline" });
 
     // The deadline passes on the chain's clock with no payment; then the buyer's transfer arrives, too late.
-    await until("the deadline on chain", async () => (await chainNow(platform)) >= signed.deal.deadline || undefined, 120_000, 500);
+    await until("the deadline on chain", async () => (await chainNow(platform)) >= deadline || undefined, 120_000, 500);
     await bookCredit(platform, { reference: dealId, amountMinor: price });
     await sleep(SEVERAL_PASSES_MS);
     expect(await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`)).to.deep.equal([]);

@@ -12,13 +12,13 @@ import { loadAbi } from "../../backend/src/chain/artifacts";
 import { registryAccountToBytes32 } from "../../backend/src/chain/registryAccount";
 import { SELLER_REGISTRY_ACCOUNT } from "../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { type Fleet, registryFleet, seededRandom } from "./support/fleet";
-import { checkInvariants, simulatorState } from "./support/invariants";
+import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { receiptsOf, requestsOf, sendRetirements } from "./support/registryLoad";
 import { must, publicClientOf } from "./support/trading";
 
-const AT_REST = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
 const LIMITS = { ratePerSec: 40, burst: 20 };
 const WAVE = 15;
 const WITHDRAWALS = 3;
@@ -48,7 +48,7 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
   });
 
   it("no duplicate registry operation, no lost request, custody intact", async () => {
-    const batch = await until("the demo batch", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+    const batch = await demoBatch(platform);
     const batchId = BigInt(batch.batchId);
     const bridge = { address: platform.address("registryBridge"), abi: loadAbi("RegistryBridge") };
     const tag = `kills-${seed}`;

@@ -7,11 +7,11 @@ import { expect } from "chai";
 import { type Hex, type LocalAccount, keccak256, parseAbiItem, toHex } from "viem";
 import { loadAbi } from "../../backend/src/chain/artifacts";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../backend/support/platformProcess";
-import { checkInvariants, simulatorState } from "./support/invariants";
+import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { type Outcome, attempt, depositSellerBlock, fundedBuyers, must, postSellOrder, publicClientOf } from "./support/trading";
 
-const AT_REST = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
 const RETIREMENT = { beneficiary: "Acme Ltd", reason: "FY2026 scope 3" };
 
 async function setVerraKnobs(platform: PlatformProcess, knobs: Record<string, unknown>): Promise<void> {
@@ -49,7 +49,7 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
   });
 
   it("a buyer buys and retires 10,000 t while the registry confirms in its own batch; a second buyer is refused the same units meanwhile; then the burn, a verified certificate and agreeing books", async () => {
-    const batch = await until("the demo batch", async () => (await getJson(`${api}/batches`)).items[0], 60_000);
+    const batch = await demoBatch(platform);
     const batchId = BigInt(batch.batchId);
     expect(batch.custody.available).to.equal("10000");
     // The registry holds every operation for its next batch run, which the test triggers below.

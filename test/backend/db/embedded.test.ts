@@ -6,6 +6,7 @@ import { expect } from "chai";
 import { type Database, DatabaseStartError, startDatabase } from "../../../backend/src/db";
 import { createLogger } from "../../../backend/src/logger";
 import { freePort, isAlive, tempDir } from "../support/database";
+import { until } from "../support/platformProcess";
 
 const logger = createLogger({ level: "silent" });
 
@@ -91,25 +92,17 @@ describe("db: embedded PostgreSQL", () => {
     const before = serverPid();
     process.kill(before, "SIGKILL");
     await waitDead(before);
-    const after = await (async () => {
-      for (let i = 0; i < 200; i += 1) {
-        const pid = fs.existsSync(path.join(pgDir(), "postmaster.pid")) ? serverPid() : before;
-        if (pid !== before && isAlive(pid)) return pid;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error("the server was not restarted");
-    })();
+    const after = await until(
+      "the restarted server",
+      async () => {
+        const pid = serverPid(); // throws (not yet) while postmaster.pid is missing
+        return pid !== before && isAlive(pid) ? pid : undefined;
+      },
+      10_000,
+      50,
+    );
     expect(after).to.not.equal(before);
-    const rows = await (async () => {
-      for (let i = 0; ; i += 1) {
-        try {
-          return (await db!.pool.query("select value from kept")).rows;
-        } catch (error) {
-          if (i > 100) throw error; // still recovering
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-      }
-    })();
+    const rows = await until("the pool reconnected (recovery done)", async () => (await db!.pool.query("select value from kept")).rows, 10_000, 100);
     expect(rows).to.deep.equal([{ value: "survives restarts" }]);
     // stop() stops the restarted server, and nothing restarts it again.
     await db.stop();

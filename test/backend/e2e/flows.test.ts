@@ -11,9 +11,8 @@ import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../back
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
-import { signIn } from "../support/platformFlows";
+import { demoBatch, signIn } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../support/platformProcess";
-
 
 describe("e2e: registry flows on the running platform (workers, oracle nodes, aggregator, watchers)", function () {
   this.timeout(300_000);
@@ -33,7 +32,7 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
   });
 
   it("retires through the registry: request on chain, one registry retirement with the request id as memo, burn on a 2-of-3 quorum, certificate served", async () => {
-    const batch = await until("the demo batch", async () => (await getJson(`${api}/batches`)).items[0], 60_000);
+    const batch = await demoBatch(platform);
     const wallet = createWalletClient({ account: seller, chain: hardhat, transport: http(platform.rpc) });
     const client = createPublicClient({ chain: hardhat, transport: http(platform.rpc) });
     const idempotencyKey = keccak256(toHex(`e2e-retirement-${Date.now()}`));

@@ -55,3 +55,8 @@ export async function depositSellerBlock(platform: PlatformProcess, holder: HDAc
   );
   return batchIdOfSerial(parseSerial({ serial }));
 }
+
+/** The first batch the API lists: on a fresh platform, the demo Verra batch `npm start` tokenizes (waits for its index). */
+export async function demoBatch(platform: PlatformProcess): Promise<{ batchId: string; custody: Record<string, string> }> {
+  return until("the demo batch", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+}

@@ -27,6 +27,9 @@ export type InvariantReport = {
   inFlightRequests: number;
 };
 
+/** What `checkInvariants` reports for a platform at rest with nothing wrong. */
+export const AT_REST: InvariantReport = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
+
 /** The simulator's books, as its admin route shows them (bigints arrive as strings). */
 export async function simulatorState(platform: PlatformProcess, registry: "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS" = "VERRA"): Promise<SimState> {
   return (await getJson(`${platform.simulatorUrl(registry)}/_admin/state`)) as SimState;
