@@ -57,6 +57,15 @@ function postgresUrl() {
     .transform((value) => new Secret(value));
 }
 
+/** A secret string of at least `minLength` characters (kept in a `Secret`, never printed). */
+function secret(minLength = 1) {
+  const message = minLength > 1 ? { message: `expected at least ${minLength} characters` } : undefined;
+  return z
+    .string()
+    .min(minLength, message)
+    .transform((value) => new Secret(value));
+}
+
 function privateKey() {
   return z
     .string()
@@ -101,36 +110,20 @@ export const envSchema = z.object({
   IN_CCTS_API_URL: httpUrl().optional(),
   /** I-REC (Evident) OAuth2 password-grant credentials; the embedded simulator's own when absent. */
   IREC_USERNAME: z.string().min(1).optional(),
-  IREC_PASSWORD: z
-    .string()
-    .min(1)
-    .transform((value) => new Secret(value))
-    .optional(),
+  IREC_PASSWORD: secret().optional(),
   /** India CCTS API key (`x-api-key`); the embedded simulator's own key when absent. */
-  IN_CCTS_API_KEY: z
-    .string()
-    .min(1)
-    .transform((value) => new Secret(value))
-    .optional(),
+  IN_CCTS_API_KEY: secret().optional(),
   /** The platform's custody account at every registry (holders move blocks here to deposit them). */
   CUSTODY_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CUSTODY"),
   /** HMAC secret registries sign webhooks with; the embedded stack makes one per run when absent. */
-  WEBHOOK_SECRET: z
-    .string()
-    .min(16, { message: "expected at least 16 characters" })
-    .transform((value) => new Secret(value))
-    .optional(),
+  WEBHOOK_SECRET: secret(16).optional(),
   /**
    * The bank's statement API of the platform's fiat collection (client-money) account, which oracle nodes read to
    * attest FIAT_PAYMENT_RECEIVED; absent: the embedded bank simulator.
    */
   BANK_API_URL: httpUrl().optional(),
   /** Bearer key of that API; the embedded simulator's own key when absent. */
-  BANK_API_KEY: z
-    .string()
-    .min(1)
-    .transform((value) => new Secret(value))
-    .optional(),
+  BANK_API_KEY: secret().optional(),
   /** The collection account's id at the bank (buyers pay fiat deals into it with the deal id as reference). */
   BANK_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CLIENT-MONEY"),
   /** Port of the embedded bank simulator (only without BANK_API_URL). */
