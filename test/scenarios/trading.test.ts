@@ -227,17 +227,19 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     const registryRetirements = registry.operations.filter((op) => op.kind === "RETIRE" && requestIds.includes(op.memo));
     expect(registryRetirements.map((op) => [op.status, op.quantity])).to.deep.equal(requestIds.map(() => ["CONFIRMED", String(RETIRE)]));
 
-    // The API's numbers are the chain's.
-    const view = await until(
+    // The API's numbers are the chain's. The wait includes the trades: custody totals do not move with fills, and
+    // when the fills win every unit no retirement exists to wait for (CI once read the trades a block too early).
+    const { view, trades } = await until(
       "the indexed race",
       async () => {
         const current = await getJson(`${api}/batches/${batchId}`);
-        return current.custody.retired === retired.toString() && current.custody.available === (available - retired).toString() ? current : undefined;
+        const listed = (await getJson(`${api}/trades?batchId=${batchId}&limit=200`)).items as Array<{ amount: string; txHash: string }>;
+        const indexed = current.custody.retired === retired.toString() && current.custody.available === (available - retired).toString();
+        return indexed && listed.length === successfulFills ? { view: current, trades: listed } : undefined;
       },
       30_000,
     );
     expect(view.custody).to.include({ totalSupply: (available - retired).toString(), pendingRetirement: "0", retired: retired.toString() });
-    const trades = (await getJson(`${api}/trades?batchId=${batchId}&limit=200`)).items as Array<{ amount: string; txHash: string }>;
     expect(trades.reduce((sum, trade) => sum + BigInt(trade.amount), 0n)).to.equal(sold);
     expect(trades.map((trade) => trade.txHash).sort()).to.deep.equal(fills.filter((o) => o.status === "success").map((o) => o.hash).sort());
     const held = (await getJson(`${api}/holders/${seller.address}/inventory`)).items as Array<{ batchId: string }>;
