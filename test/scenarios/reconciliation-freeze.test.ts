@@ -94,7 +94,7 @@ describe("scenario 5: a registry hold and an outside retirement freeze their bat
     const ghost = await until("a ghost_credit discrepancy", async () => (await discrepancies(secondBatch, "ghost_credit"))[0], 30_000);
     expect(ghost.details).to.include({ outsideRetirement: true });
     expect(await fillRevertName(platform, seller, buyer, secondBatch, 10n)).to.equal("CreditTokenBatchFrozen");
-    expect((await getJson(`${platform.api}/batches/${secondBatch}`)).frozen).to.equal(true);
+    await until("the second batch's frozen flag in the API", async () => ((await getJson(`${platform.api}/batches/${secondBatch}`)).frozen === true ? true : undefined), 30_000);
   });
 
   it("once the hold is released only the outside retirement remains: exactly its 1,000-unit custody gap, nothing else", async () => {
