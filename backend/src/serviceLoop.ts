@@ -61,3 +61,45 @@ export function createServiceLoop(shutdown: Pick<Shutdown, "register">, params: 
     },
   };
 }
+
+/** A service loop whose pass can also be run on demand (an operator command, a test). */
+export type ServicePasses<T> = ServiceLoop & {
+  /** One pass now; waits for a pass in progress first, so passes never overlap. */
+  runOnce(): Promise<T>;
+};
+
+export type CreateServicePassesParameters<T> = Omit<CreateServiceLoopParameters, "run" | "onStop"> & {
+  pass: () => Promise<T>;
+  /** What a failed scheduled pass reports (an on-demand pass rejects to its caller instead). */
+  onError?: (error: unknown) => void;
+};
+
+/** `createServiceLoop` over `pass`, plus `runOnce()`; `stop()` also waits for an on-demand pass in progress. */
+export function createServicePasses<T>(shutdown: Pick<Shutdown, "register">, params: CreateServicePassesParameters<T>): ServicePasses<T> {
+  let current: Promise<T> | undefined;
+
+  async function runOnce(): Promise<T> {
+    while (current !== undefined) await current.catch(() => undefined);
+    const pass = params.pass().finally(() => {
+      current = undefined;
+    });
+    current = pass;
+    return pass;
+  }
+
+  const loop = createServiceLoop(shutdown, {
+    name: params.name,
+    intervalMs: params.intervalMs,
+    run: () => runOnce().catch((error: unknown) => params.onError?.(error)),
+    onStop: async () => current?.catch(() => undefined),
+  });
+
+  return {
+    runOnce,
+    start: loop.start,
+    stop: loop.stop,
+    get started() {
+      return loop.started;
+    },
+  };
+}

@@ -16,7 +16,7 @@
 import type { Hex } from "viem";
 import { blockKeyOf } from "../chain/attestations";
 import type { Context } from "../context";
-import { createServiceLoop } from "../serviceLoop";
+import { createServicePasses } from "../serviceLoop";
 import type { RegistryGuard } from "../guard/registry-guard";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryOperation } from "../registries/model";
@@ -162,28 +162,12 @@ export function createDepositWatcher(
     return run;
   }
 
-  let current: Promise<DepositWatcherRun> | undefined;
-
-  async function runOnce(): Promise<DepositWatcherRun> {
-    while (current !== undefined) await current.catch(() => undefined);
-    const run = execute().finally(() => {
-      current = undefined;
-    });
-    current = run;
-    return run;
-  }
-
-  const loop = createServiceLoop(ctx.shutdown, {
+  const passes = createServicePasses(ctx.shutdown, {
     name: "deposit-watcher",
     intervalMs,
-    run: () => runOnce().catch((error: unknown) => log.error({ err: error }, "deposit watcher run failed")),
-    // An on-demand runOnce() may be in progress outside the loop.
-    onStop: async () => current?.catch(() => undefined),
+    pass: execute,
+    onError: (error) => log.error({ err: error }, "deposit watcher run failed"),
   });
 
-  return {
-    runOnce,
-    start: loop.start,
-    stop: loop.stop,
-  };
+  return { runOnce: passes.runOnce, start: passes.start, stop: passes.stop };
 }

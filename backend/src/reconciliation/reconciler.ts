@@ -5,7 +5,7 @@
  * platform wires `createBatchFreezer(...).onDiscrepancy`). A failing hook is logged and does not fail the run.
  */
 import type { Context } from "../context";
-import { createServiceLoop } from "../serviceLoop";
+import { createServicePasses } from "../serviceLoop";
 import { type DiscrepancyRecord, type ReconciliationSummary, reconcile } from "./engine";
 
 export type DiscrepancyHook = (discrepancy: DiscrepancyRecord) => Promise<void> | void;
@@ -49,7 +49,6 @@ export function createReconciler(
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
   });
 
-  let current: Promise<ReconciliationSummary> | undefined;
   let lastSummary: ReconciliationSummary | undefined;
 
   async function execute(): Promise<ReconciliationSummary> {
@@ -84,29 +83,16 @@ export function createReconciler(
     }
   }
 
-  async function runOnce(): Promise<ReconciliationSummary> {
-    while (current !== undefined) await current.catch(() => undefined);
-    const run = execute().finally(() => {
-      current = undefined;
-    });
-    current = run;
-    return run;
-  }
-
   // First run right away, then every intervalMs after each run ends; stop() also waits for an on-demand run.
-  const loop = createServiceLoop(ctx.shutdown, {
-    name: "reconciliation",
-    intervalMs,
-    run: runOnce,
-    onStop: async () => current?.catch(() => undefined),
-  });
+  // A failed run is logged by execute().
+  const passes = createServicePasses(ctx.shutdown, { name: "reconciliation", intervalMs, pass: execute });
 
   return {
-    runOnce,
-    start: loop.start,
-    stop: loop.stop,
+    runOnce: passes.runOnce,
+    start: passes.start,
+    stop: passes.stop,
     get running() {
-      return loop.started;
+      return passes.started;
     },
     get lastSummary() {
       return lastSummary;
