@@ -4,8 +4,9 @@
  * account with the deal id as reference (booked at the bank simulator); each oracle node reads the bank statement
  * itself and the quorum attests FIAT_PAYMENT_RECEIVED; the delivery goes through the registry (withdrawal request,
  * worker, Verra transfer, oracle confirmation) and the quorum attests REGISTRY_DELIVERY; the deal settles in one
- * transaction. A deal never paid expires: the seller takes the credits back, the fiat leg has nothing escrowed
- * on-chain to take back, and a late payment settles nothing. Each ends with the books agreeing (`checkInvariants`).
+ * transaction. After the bank transfer no party acts: the platform's deal keeper starts the delivery and settles.
+ * A deal never paid expires: the seller takes the credits back, the fiat leg has nothing escrowed on-chain to take
+ * back, and a late payment settles nothing. Each ends with the books agreeing (`checkInvariants`).
  */
 import { expect } from "chai";
 import { type Hex, parseEventLogs } from "viem";
@@ -73,7 +74,7 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     return { dealId, opened, deadline: signed.deal.deadline };
   }
 
-  it("paid in full (after a partial payment that is not enough) and delivered at the registry: the quorum attests both and the deal settles in one transaction", async () => {
+  it("paid in full (after a partial payment that is not enough) and delivered at the registry: the quorum attests both, and the platform's deal keeper starts the delivery and settles the deal in one transaction", async () => {
     const amount = 1_000n;
     const price = amount * UNIT_PRICE_CENTS;
     const settlement = settlementOf(platform);
@@ -102,11 +103,16 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     expect(new Set(fiatObservations.map((o) => o.signer)).size, "distinct oracle nodes, each from its own read of the bank").to.be.at.least(2);
     expect(new Set(fiatObservations.map((o) => o.digest)).size, "honest nodes sign the same message").to.equal(1);
 
-    // Delivery: the buyer starts it; the credits go to the bridge under a withdrawal request held by Settlement.
-    const started = await must(platform, buyer, { ...settlement, functionName: "startDelivery", args: [dealId] });
-    const requestId = (await settlementEvents(started.hash)).find((e) => e.eventName === "DealDeliveryStarted")?.args.requestId as Hex;
+    // Delivery: nobody but the platform's deal keeper acts from here on. It starts the delivery once the payment is
+    // indexed; the credits go to the bridge under a withdrawal request held by Settlement.
+    const keeper = devAccount(DEV_ACCOUNT_INDEX.keeper).address.toLowerCase();
+    await until("the keeper's startDelivery", async () => (await dealOf(platform, dealId)).status !== DEAL_STATUS.Open || undefined, 60_000, 200);
+    const started = await client.getContractEvents({ ...settlement, eventName: "DealDeliveryStarted", args: { dealId }, fromBlock: opened.blockNumber });
+    expect(started).to.have.length(1);
+    const { requestId } = (started[0] as unknown as { args: { requestId: Hex } }).args;
     expect(requestId).to.match(/^0x[0-9a-f]{64}$/);
-    expect((await dealOf(platform, dealId)).status).to.equal(DEAL_STATUS.Delivering);
+    expect((await dealOf(platform, dealId)).deliveryRequestId).to.equal(requestId);
+    expect((await client.getTransaction({ hash: started[0]!.transactionHash })).from.toLowerCase(), "startDelivery sent by the keeper").to.equal(keeper);
 
     // Worker -> Verra transfer to the buyer's account -> oracles confirm the withdrawal (burn) -> REGISTRY_DELIVERY.
     await until("REGISTRY_DELIVERY on chain", async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_REGISTRY_DELIVERY) !== 0 || undefined, 120_000, 250);
@@ -114,9 +120,13 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     // The API follows the chain a block or two later (the indexer's confirmations).
     await until("the indexed withdrawal confirmation", async () => (await getJson(`${platform.api}/requests/${requestId}`)).chainStatus === "confirmed" || undefined, 30_000, 250);
 
-    // Anyone may settle once both hold: the seller does, in one transaction.
-    const settled = await must(platform, seller, { ...settlement, functionName: "settleDeal", args: [dealId] });
-    const events = await settlementEvents(settled.hash);
+    // Anyone may settle once both hold: the keeper does, in one transaction.
+    await until("the keeper's settleDeal", async () => (await dealOf(platform, dealId)).status === DEAL_STATUS.Settled || undefined, 60_000, 200);
+    const settledLogs = await client.getContractEvents({ ...settlement, eventName: "DealSettled", args: { dealId }, fromBlock: opened.blockNumber });
+    expect(settledLogs).to.have.length(1);
+    const settledTx = await client.getTransaction({ hash: settledLogs[0]!.transactionHash });
+    expect(settledTx.from.toLowerCase(), "settleDeal sent by the keeper").to.equal(keeper);
+    const events = await settlementEvents(settledTx.hash);
     expect(events.map((e) => e.eventName)).to.deep.equal(["DealSettled"]);
     expect(events[0]!.args).to.deep.equal({ dealId, sellerProceeds: 0n, fee: 0n }); // the money moved at the bank, not on-chain
     expect((await dealOf(platform, dealId)).status).to.equal(DEAL_STATUS.Settled);

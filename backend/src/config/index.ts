@@ -65,6 +65,7 @@ export type Config = {
     guardian: Secret<`0x${string}`> | undefined;
     relayer: Secret<`0x${string}`> | undefined;
     agent: Secret<`0x${string}`> | undefined;
+    keeper: Secret<`0x${string}`> | undefined;
   };
   oracle: { threshold: number };
 };
@@ -155,7 +156,7 @@ function toConfig(env: Env): Config {
     },
     embeddedServices: env.EMBEDDED_SERVICES,
     reconciliation: { intervalMs: env.RECONCILE_INTERVAL_MS },
-    keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY },
+    keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY, keeper: env.KEEPER_KEY },
     oracle: { threshold: env.ORACLE_THRESHOLD },
   };
 }

@@ -11,6 +11,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "GUARDIAN_KEY",
   "RELAYER_KEY",
   "AGENT_KEY",
+  "KEEPER_KEY",
   "WEBHOOK_SECRET",
   "IN_CCTS_API_KEY",
   "IREC_PASSWORD",
@@ -162,6 +163,8 @@ export const envSchema = z.object({
   RELAYER_KEY: privateKey().optional(),
   /** CreditToken agent: freezes batches on reconciliation shortfalls and registry holds. */
   AGENT_KEY: privateKey().optional(),
+  /** Sends Settlement.startDelivery / settleDeal for deals whose conditions the oracle quorum attested. */
+  KEEPER_KEY: privateKey().optional(),
   ORACLE_THRESHOLD: integer(1, 255).default(2),
 });
 

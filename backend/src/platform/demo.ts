@@ -87,6 +87,7 @@ export async function seedChain(chain: EmbeddedChain): Promise<SeedChainReturnTy
     { role: "buyer (1,000,000 TUSD)", address: buyers[0]!.address, accountIndex: DEV_ACCOUNT_INDEX.buyer },
     { role: "second buyer (1,000,000 TUSD)", address: buyers[1]!.address, accountIndex: DEV_ACCOUNT_INDEX.secondBuyer },
     { role: "relayer (oracle quorum transactions)", address: signer(DEV_ACCOUNT_INDEX.relayer).address, accountIndex: DEV_ACCOUNT_INDEX.relayer },
+    { role: "keeper (delivers and settles attested deals)", address: devAccount(DEV_ACCOUNT_INDEX.keeper).address, accountIndex: DEV_ACCOUNT_INDEX.keeper },
   ];
   return { wallets, depositedBatchId: batchIdOfSerial(block), depositedUnits: block.quantity ?? 0n };
 }

@@ -20,6 +20,8 @@ export const DEV_ACCOUNT_INDEX = {
   secondBuyer: 7,
   /** Sends the oracle aggregator's quorum transactions. */
   relayer: 8,
+  /** Sends the deal keeper's startDelivery / settleDeal transactions. */
+  keeper: 9,
 } as const;
 
 export function devAccount(index: number): HDAccount {

@@ -8,9 +8,10 @@
  * - the registry watchers (polling, the change applier, custody snapshots; webhooks arrive through the API);
  * - the oracle nodes (one per key, each with its own registry adapters and bank statement reader) and the
  *   aggregator relaying their quorums;
- * - the reconciler, freezing batches with the agent's key.
+ * - the reconciler, freezing batches with the agent's key;
+ * - the deal keeper, starting the registry delivery and settling deals whose conditions hold, with its own key.
  *
- * A part whose key is missing (guardian, agent, relayer, oracle keys on an external chain) is left out with a
+ * A part whose key is missing (guardian, agent, relayer, keeper, oracle keys on an external chain) is left out with a
  * warning saying what it costs; everything else still runs. EMBEDDED_SERVICES leaves the workers, the oracle nodes or
  * the aggregator to processes of their own, which join with DATABASE_URL, RPC_URL and DEPLOYMENT_FILE.
  */
@@ -18,6 +19,7 @@ import type { Hex, LocalAccount, PublicClient } from "viem";
 import { platformClients } from "../chain/clients";
 import type { Secret } from "../config";
 import type { Context } from "../context";
+import { createDealKeeper } from "../deals/keeper";
 import { createDepositWatcher, createImmobilizeHandler } from "../deposits";
 import type { BridgePauser, RegistryGuard } from "../guard";
 import type { Deployment } from "../indexer/types";
@@ -38,6 +40,8 @@ export type PlatformKeys = {
   agent?: LocalAccount | undefined;
   /** Sends the aggregator's quorum transactions. */
   relayer?: Secret<Hex> | undefined;
+  /** Sends the deal keeper's startDelivery / settleDeal transactions. */
+  keeper?: Secret<Hex> | undefined;
   /** Oracle nodes run in this process (the embedded default: three). */
   oracles: LocalAccount[];
 };
@@ -126,6 +130,13 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
     intervalMs: config.reconciliation.intervalMs,
     ...(freezer === undefined ? {} : { onDiscrepancy: freezer.onDiscrepancy }),
   }).start();
+
+  if (keys.keeper === undefined) {
+    logger.warn("no KEEPER_KEY: deals whose conditions hold wait for a party to call startDelivery / settleDeal");
+  } else {
+    const relayer = createRelayer(ctx, { rpcUrl, keys: [keys.keeper] });
+    createDealKeeper(ctx, { relayer, settlement: deployment.settlement }).start();
+  }
 
   return { adapters, guard, pauser, watchers };
 }

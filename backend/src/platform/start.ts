@@ -110,7 +110,7 @@ async function startSimulators(ctx: Context): Promise<Registries> {
 
 /**
  * The keys of the platform's own roles. The embedded chain's are the development accounts (public test keys); on
- * an external chain they come from GUARDIAN_KEY, AGENT_KEY and RELAYER_KEY, and oracle nodes run as their own
+ * an external chain they come from GUARDIAN_KEY, AGENT_KEY, RELAYER_KEY and KEEPER_KEY, and oracle nodes run as their own
  * processes (`carbon oracle --key-file`), each operator holding its key.
  */
 function platformKeys(config: Config): PlatformKeys {
@@ -119,11 +119,12 @@ function platformKeys(config: Config): PlatformKeys {
       guardian: devAccount(DEV_ACCOUNT_INDEX.guardian),
       agent: devAccount(DEV_ACCOUNT_INDEX.deployer),
       relayer: new Secret(devPrivateKey(DEV_ACCOUNT_INDEX.relayer)),
+      keeper: new Secret(devPrivateKey(DEV_ACCOUNT_INDEX.keeper)),
       oracles: DEV_ACCOUNT_INDEX.oracles.map(devAccount),
     };
   }
   const account = (key: Secret<`0x${string}`> | undefined) => (key === undefined ? undefined : privateKeyToAccount(key.reveal()));
-  return { guardian: account(config.keys.guardian), agent: account(config.keys.agent), relayer: config.keys.relayer, oracles: [] };
+  return { guardian: account(config.keys.guardian), agent: account(config.keys.agent), relayer: config.keys.relayer, keeper: config.keys.keeper, oracles: [] };
 }
 
 /**
