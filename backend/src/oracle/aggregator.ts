@@ -66,6 +66,8 @@ export type OracleAggregatorOptions = {
   batchSignTimeoutMs?: number;
   /** Most items per batch (default 50). */
   maxItems?: number;
+  /** How long a member's message may wait short of the quorum, nothing relayed about its subject, before it is alerted (default 5 min). */
+  strandedAfterMs?: number;
 };
 
 export type OracleAggregator = { stop(): Promise<void> };
@@ -91,6 +93,15 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     labelNames: ["kind"],
   });
   const disagreementsOpen = ctx.metrics.gauge({ name: "oracle_disagreements", help: "Subjects with conflicting signed oracle messages now" });
+  const strandedSeen = ctx.metrics.counter({
+    name: "oracle_stranded_messages_total",
+    help: "Messages signed by current oracle members that waited past the stranded limit short of the quorum (first sight), by kind",
+    labelNames: ["kind"],
+  });
+  const strandedOpen = ctx.metrics.gauge({ name: "oracle_stranded_messages", help: "Signed oracle messages short of the quorum past the stranded limit now" });
+  const strandedAfterMs = options.strandedAfterMs ?? 300_000;
+  let nextStrandedCheck = 0;
+  const strandedAlerted = new Set<string>();
   const alerted = new Set<string>();
   const inFlight = new Set<string>();
   const sends = new Set<Promise<void>>();
@@ -202,6 +213,10 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
   async function tick(): Promise<void> {
     const { members, threshold } = await chain.oracleSet();
     await checkDisagreements(members);
+    if (Date.now() >= nextStrandedCheck) {
+      nextStrandedCheck = Date.now() + Math.min(strandedAfterMs, 10_000);
+      await checkStranded(members, threshold);
+    }
     const groups = new Map<string, Group>();
     for (const row of await store.quorumCandidates(pool, threshold, 500)) {
       if (inFlight.has(row.digest)) continue;
@@ -252,6 +267,37 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
       log.error({ subject, messages }, "oracle disagreement: members signed different messages about the same subject");
     }
     disagreementsOpen.set(open);
+  }
+
+  /**
+   * Alerts (error log, `carbon_oracle_stranded_messages_total`) when a message signed by current members has waited
+   * `strandedAfterMs` short of the quorum while nothing was relayed about its subject. Either the other members are
+   * down or behind, or the signers claim what the registry does not show: a lone forgery, which no disagreement
+   * reveals while the honest nodes have nothing to sign. Reserve attestations are left out: nodes reading at
+   * different moments may sign different reserves, and the next period supersedes them.
+   */
+  async function checkStranded(members: Set<string>, threshold: number): Promise<void> {
+    const byDigest = new Map<string, { kind: ObservationKind; subject: string; signers: Address[]; since: Date }>();
+    for (const row of await store.strandedObservations(pool, strandedAfterMs)) {
+      const parsed = hashRow(row);
+      if (parsed === undefined || (await validSignatures(parsed.digest, [row], members)).size === 0) continue;
+      const entry = byDigest.get(parsed.digest) ?? { kind: row.kind, subject: row.subject, signers: [], since: row.created_at };
+      entry.signers.push(row.signer);
+      byDigest.set(parsed.digest, entry);
+    }
+    let open = 0;
+    for (const [digest, { kind, subject, signers, since }] of byDigest) {
+      if (new Set(signers).size >= threshold) continue; // a quorum: the relay's work
+      open += 1;
+      if (strandedAlerted.has(digest)) continue;
+      strandedAlerted.add(digest);
+      strandedSeen.inc({ kind });
+      log.error(
+        { subject, kind, digest, signers, since: since.toISOString(), threshold },
+        "oracle message stranded short of the quorum: the other members are down or behind, or these signers claim what the registry does not show",
+      );
+    }
+    strandedOpen.set(open);
   }
 
   let stopped = false;

@@ -175,6 +175,26 @@ export async function conflictingObservations(pool: Pool, maxAgeDays = 7): Promi
   return rows;
 }
 
+/**
+ * Every observation of the messages first published more than `olderThanMs` ago (within `maxAgeDays`) about
+ * subjects nothing was relayed or closed for, reserve attestations left out, with when each row was published.
+ * The caller checks the signatures and counts the signers.
+ */
+export async function strandedObservations(pool: Pool, olderThanMs: number, maxAgeDays = 7): Promise<Array<ObservationRow & { created_at: Date }>> {
+  const { rows } = await pool.query<ObservationRow & { created_at: Date }>(
+    `with old as (
+       select digest from oracle_observations
+        where kind <> 'ReserveAttested' and created_at > now() - make_interval(days => $2)
+        group by digest having min(created_at) < now() - make_interval(secs => $1::double precision / 1000))
+     select o.kind, o.subject, o.digest, o.message, o.signer, o.signature, o.created_at
+       from oracle_observations o join old using (digest)
+      where not exists (select 1 from oracle_relays r where r.subject = o.subject)
+      order by o.id limit 1000`,
+    [olderThanMs, maxAgeDays],
+  );
+  return rows;
+}
+
 /** This signer's own observations among `digests`. */
 export async function ownObservations(pool: Pool, signer: Address, digests: readonly Hex[]): Promise<Map<string, Hex>> {
   const { rows } = await pool.query<{ digest: Hex; signature: Hex }>(

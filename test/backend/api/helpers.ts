@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { Writable } from "node:stream";
 import { Pool } from "pg";
 import { type ApiContext, type App, buildApp } from "../../../backend/src/api/app";
-import { createLogger } from "../../../backend/src/logger";
+import { type Logger, createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
 import type { PrivateKeyAccount } from "viem/accounts";
@@ -15,8 +15,8 @@ import { type TestDatabase, createTestDatabase } from "../support/database";
 
 export type LogCapture = { lines: () => Array<Record<string, unknown>>; text: () => string };
 
-/** An API context over `pool` whose log lines are kept in memory for assertions. */
-export function apiContext(pool: Pool): { ctx: ApiContext; logs: LogCapture } {
+/** A logger (level info) whose lines are kept in memory for assertions. */
+export function logCapture(): { logger: Logger; logs: LogCapture } {
   const chunks: string[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -25,14 +25,20 @@ export function apiContext(pool: Pool): { ctx: ApiContext; logs: LogCapture } {
     },
   });
   const logger = createLogger({ level: "info", destination });
-  const ctx: ApiContext = { logger, metrics: createMetrics(), readiness: createReadiness(), db: { pool } };
   const text = () => chunks.join("");
   const lines = () =>
     text()
       .split("\n")
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-  return { ctx, logs: { lines, text } };
+  return { logger, logs: { lines, text } };
+}
+
+/** An API context over `pool` whose log lines are kept in memory for assertions. */
+export function apiContext(pool: Pool): { ctx: ApiContext; logs: LogCapture } {
+  const { logger, logs } = logCapture();
+  const ctx: ApiContext = { logger, metrics: createMetrics(), readiness: createReadiness(), db: { pool } };
+  return { ctx, logs };
 }
 
 /** A pool to a port nothing listens on: every query fails with ECONNREFUSED. */

@@ -31,6 +31,7 @@ import {
 } from "../../../backend/src/oracle";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import { type TsChild, spawnTs, waitForOutput } from "../queue/fixtures/spawn";
+import { logCapture } from "../api/helpers";
 import { testContext } from "../support/context";
 import { DETAILS } from "../support/platform";
 import { BUYER_ACCOUNT, CUSTODY, type Stage, createStage, until } from "./helpers";
@@ -402,6 +403,32 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
       }
       expect(String(error)).to.contain("RegistryBridgeQuorumNotMet");
       expect(await balance(alice)).to.be.greaterThanOrEqual(3n);
+    });
+
+    it("the lone forgery nobody joins is alerted once it waited past the stranded limit: an error log naming its signer and carbon_oracle_stranded_messages_total", async () => {
+      await aggregator?.stop();
+      const { logger, logs } = logCapture();
+      const watching = startOracleAggregator(
+        { ...s.ctx, logger },
+        { relayer: s.relayer, deployment: s.platform.deployment, publicClient: s.publicClient, windowMs: 200, pollMs: 150, strandedAfterMs: 1_000 },
+      );
+      try {
+        const stranded = () => logs.lines().filter((line) => String(line.msg).startsWith("oracle message stranded"));
+        const alert = await until(async () => stranded().find((line) => line.subject === fake.requestId), "the stranded alert");
+        expect(alert).to.include({ level: 50, kind: "RetirementConfirmed", digest: digestOf(domains(), "RetirementConfirmed", fake), threshold: 2 });
+        expect(alert.signers).to.deep.equal([s.platform.oracles[0]!.address.toLowerCase()]);
+        const counted = (await s.ctx.metrics.registry.getSingleMetric("carbon_oracle_stranded_messages_total")!.get()).values;
+        expect(counted.find((v) => v.labels.kind === "RetirementConfirmed")?.value).to.be.at.least(1);
+        // Never a subject something was relayed for (every genuine answer of this suite), and each alert once.
+        const subjects = stranded().map((line) => String(line.subject));
+        const relayed = await s.db.pool.query("select 1 from oracle_relays where subject = any($1)", [subjects]);
+        expect(relayed.rowCount).to.equal(0);
+        await new Promise((resolve) => setTimeout(resolve, 1_500));
+        expect(stranded().filter((line) => line.subject === fake.requestId)).to.have.length(1);
+      } finally {
+        await watching.stop();
+        aggregator = startAggregator();
+      }
     });
 
     it("an honest node refuses to sign a batch containing an item it did not verify itself", async () => {
