@@ -59,6 +59,7 @@ const CANDIDATES = `
     SELECT deal_id, 'settle', created_at FROM deals
      WHERE status = 'open' AND conditions <@ conditions_satisfied
   ) candidates
+  WHERE NOT deal_id = ANY($2::text[])
   ORDER BY created_at, deal_id LIMIT $1`;
 
 export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">, options: DealKeeperOptions): DealKeeper {
@@ -70,15 +71,12 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
     help: "Settlement calls of the deal keeper by action and outcome (sent, already_done, failed)",
     labelNames: ["action", "outcome"] as const,
   });
-  /** Deal id + action -> when it may be tried again after a failure. */
-  const restingUntil = new Map<string, number>();
+  /** Deal id -> when it may be tried again after a failure (resting deals are not even read, so they starve nothing). */
+  const restingUntil = new Map<Hex, number>();
 
   async function move(dealId: Hex, action: DealAction, pass: DealKeeperPass): Promise<void> {
-    const key = `${dealId}:${action}`;
-    if ((restingUntil.get(key) ?? 0) > Date.now()) return;
     try {
       const { hash } = await options.relayer.send({ to: options.settlement, abi, functionName: FUNCTION[action], args: [dealId] });
-      restingUntil.delete(key);
       pass.sent.push({ dealId, action, txHash: hash });
       calls.inc({ action, outcome: "sent" });
       log.info({ dealId, action, txHash: hash }, `deal keeper: ${FUNCTION[action]} sent`);
@@ -91,7 +89,7 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
         log.debug({ dealId, action, errorName }, "deal keeper: the deal has moved on already");
         return;
       }
-      restingUntil.set(key, Date.now() + retryAfterMs);
+      restingUntil.set(dealId, Date.now() + retryAfterMs);
       pass.failed += 1;
       calls.inc({ action, outcome: "failed" });
       log.warn({ dealId, action, errorName, err: error }, `deal keeper: ${FUNCTION[action]} failed; tried again in ${retryAfterMs} ms`);
@@ -101,8 +99,8 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
   async function execute(): Promise<DealKeeperPass> {
     const pass: DealKeeperPass = { sent: [], alreadyDone: 0, failed: 0 };
     const now = Date.now();
-    for (const [key, until] of restingUntil) if (until <= now) restingUntil.delete(key);
-    const { rows } = await ctx.db.pool.query<{ deal_id: Hex; action: DealAction }>(CANDIDATES, [options.batchSize ?? 100]);
+    for (const [dealId, until] of restingUntil) if (until <= now) restingUntil.delete(dealId);
+    const { rows } = await ctx.db.pool.query<{ deal_id: Hex; action: DealAction }>(CANDIDATES, [options.batchSize ?? 100, [...restingUntil.keys()]]);
     for (const row of rows) await move(row.deal_id, row.action, pass);
     return pass;
   }

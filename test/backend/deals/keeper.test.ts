@@ -122,6 +122,17 @@ describe("deal keeper: startDelivery and settleDeal for deals whose conditions h
     expect(pass.sent.map((s) => s.dealId).sort()).to.deep.equal([movedOn, failing].sort());
   });
 
+  it("a resting deal is not read at all, so it starves no deal behind it (batch size 1)", async () => {
+    const stuck = await deal({ conditions: [FIAT], satisfied: [FIAT] });
+    const next = await deal({ conditions: [FIAT], satisfied: [FIAT] });
+    answer = (dealId) => (dealId === stuck ? new RelayerRevertError({ errorName: "SettlementConditionsMissing" }) : undefined);
+    const k = createDealKeeper(testContext(db), { relayer, settlement: SETTLEMENT, batchSize: 1 });
+    expect(await k.runOnce()).to.deep.include({ sent: [], failed: 1 });
+    const pass = await k.runOnce();
+    expect(pass.sent.map((s) => s.dealId)).to.deep.equal([next]);
+    expect(calls.map((c) => c.dealId)).to.deep.equal([stuck, next]);
+  });
+
   it("a mined transaction that reverted is a failure, not 'already done' (it cost gas; the deal rests)", async () => {
     const id = await deal({ conditions: [FIAT], satisfied: [FIAT] });
     answer = () => new RelayerRevertError({ errorName: "SettlementDealWrongStatus", txHash: randomHash() });
