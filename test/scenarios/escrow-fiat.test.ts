@@ -53,6 +53,13 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     await platform?.stop();
   });
 
+  /** The API's view of the deal once the index shows it with `status` (the index follows the chain a block or two later). */
+  const dealInApi = (dealId: Hex, status: string) =>
+    until(`the deal ${status} in the API`, async () => {
+      const current = await getJson(`${platform.api}/deals/${dealId}`);
+      return current.status === status ? current : undefined;
+    }, 30_000);
+
   /**
    * A fiat-leg deal delivering `amount` into the buyer's registry account, signed by both and opened by the seller
    * (its credits go into escrow; a fiat leg escrows nothing), once the API has indexed it.
@@ -70,7 +77,7 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     const { dealId } = signed;
     const opened = await must(platform, seller, { ...settlementOf(platform), functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
     expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
-    await until("the indexed deal", async () => (await getJson(`${platform.api}/deals/${dealId}`)).status === "open" || undefined, 30_000);
+    await dealInApi(dealId, "open");
     return { dealId, opened, deadline: signed.deal.deadline };
   }
 
@@ -142,14 +149,7 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     expect(delivered.reduce((sum, b) => sum + BigInt(b.blockEnd) - BigInt(b.blockStart) + 1n, 0n)).to.equal(amount);
     expect(delivered.map((b) => b.status)).to.deep.equal(["ACTIVE"]);
 
-    const view = await until(
-      "the indexed settlement",
-      async () => {
-        const current = await getJson(`${platform.api}/deals/${dealId}`);
-        return current.status === "settled" ? current : undefined;
-      },
-      30_000,
-    );
+    const view = await dealInApi(dealId, "settled");
     expect(view).to.include({ dealId, paymentToken: null, paymentAmount: price.toString(), deliveryRequestId: requestId, sellerProceeds: "0", fee: "0" });
     expect(view.conditionsSatisfied).to.have.members(["FIAT_PAYMENT_RECEIVED", "REGISTRY_DELIVERY"]);
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
@@ -197,14 +197,7 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     expect(await balanceOf(buyer.address)).to.equal(0n);
     expect((await simulatorState(platform)).operations.filter((op) => op.memo === dealId)).to.deep.equal([]);
 
-    const view = await until(
-      "the indexed reclaim",
-      async () => {
-        const current = await getJson(`${platform.api}/deals/${dealId}`);
-        return current.status === "reclaimed" ? current : undefined;
-      },
-      30_000,
-    );
+    const view = await dealInApi(dealId, "reclaimed");
     expect(view.conditionsSatisfied).to.deep.equal([]);
     expect(view.deliveryRequestId).to.equal(null);
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);

@@ -9,6 +9,7 @@ import { hardhat } from "viem/chains";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { type Deal, buildDeal, hashDeal, settlementDomain, signDeal } from "../../../backend/src/chain/orders";
 import { registryAccountToBytes32 } from "../../../backend/src/chain/registryAccount";
+import { type OnChainDeal, createChainReader } from "../../../backend/src/oracle/chain";
 import type { PlatformProcess } from "../../backend/support/platformProcess";
 import { publicClientOf } from "./trading";
 
@@ -40,7 +41,8 @@ export async function signFiatDeliveryDeal(
   return { deal, dealId: hashDeal({ domain, deal }), sellerSignature, buyerSignature };
 }
 
-export type OnChainDealView = { status: number; conditions: number; satisfied: number; price: bigint; deliveryRequestId: Hex; creditsReclaimed: boolean; paymentReclaimed: boolean };
+/** The oracle nodes' reader of the deal, plus the two reclaim flags they do not need. */
+export type OnChainDealView = OnChainDeal & { creditsReclaimed: boolean; paymentReclaimed: boolean };
 
 export const DEAL_STATUS = { Open: 1, Delivering: 2, Settled: 3, Expired: 4 } as const;
 
@@ -48,14 +50,19 @@ export function settlementOf(platform: PlatformProcess) {
   return { address: platform.address("settlement"), abi: loadAbi("Settlement") };
 }
 
+/** The platform's own chain reader (the oracle nodes'), over the running platform's contracts. */
+function chainOf(platform: PlatformProcess) {
+  const [registryBridge, creditToken, settlement] = (["registryBridge", "creditToken", "settlement"] as const).map((name) => platform.address(name));
+  return createChainReader(publicClientOf(platform), { registryBridge: registryBridge!, creditToken: creditToken!, settlement: settlement! });
+}
+
 export async function dealOf(platform: PlatformProcess, dealId: Hex): Promise<OnChainDealView> {
-  const d = (await publicClientOf(platform).readContract({ ...settlementOf(platform), functionName: "deal", args: [dealId] })) as OnChainDealView;
-  return { ...d, status: Number(d.status), conditions: Number(d.conditions), satisfied: Number(d.satisfied) };
+  return (await chainOf(platform).deal(dealId)) as OnChainDealView;
 }
 
 /** The chain's clock: the latest block's timestamp (Unix seconds). */
-export async function chainNow(platform: PlatformProcess): Promise<bigint> {
-  return (await publicClientOf(platform).getBlock({ blockTag: "latest" })).timestamp;
+export function chainNow(platform: PlatformProcess): Promise<bigint> {
+  return chainOf(platform).latestTimestamp();
 }
 
 export type BookedCredit = { transactionId: string; amountMinor: string; currency: string; reference: string; bookedAt: string };
