@@ -182,13 +182,14 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
     }
   }
 
+  const paymentDeps = payments === undefined ? undefined : { payments: payments.port, currency: payments.currency, chain };
+
   async function tick(): Promise<void> {
     await each("requests", await store.pendingRequests(pool, me, MAX_TODO_ROWS), atRegistry(verifyRequest), (w) => w.requestId);
     await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), atRegistry(verifyDeposit), (w) => w.intentId);
     await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), atRegistry(verifyDealDelivery), (w) => w.dealId);
-    if (payments !== undefined) {
-      const deps = { payments: payments.port, currency: payments.currency, chain };
-      await each("payments", await store.payingDeals(pool, me, MAX_TODO_ROWS), (w) => verifyFiatPayment(deps, w), (w) => w.dealId);
+    if (paymentDeps !== undefined) {
+      await each("payments", await store.payingDeals(pool, me, MAX_TODO_ROWS), (w) => verifyFiatPayment(paymentDeps, w), (w) => w.dealId);
     }
     await reserves();
     lastSuccess = Date.now();
