@@ -105,12 +105,10 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
     return pass;
   }
 
-  const passes = createServicePasses(ctx.shutdown, {
+  return createServicePasses(ctx.shutdown, {
     name: "deal-keeper",
     intervalMs: options.intervalMs ?? 1_000,
     pass: execute,
     onError: (error) => log.error({ err: error }, "deal keeper pass failed"),
   });
-
-  return { runOnce: passes.runOnce, start: passes.start, stop: passes.stop };
 }

@@ -162,12 +162,10 @@ export function createDepositWatcher(
     return run;
   }
 
-  const passes = createServicePasses(ctx.shutdown, {
+  return createServicePasses(ctx.shutdown, {
     name: "deposit-watcher",
     intervalMs,
     pass: execute,
     onError: (error) => log.error({ err: error }, "deposit watcher run failed"),
   });
-
-  return { runOnce: passes.runOnce, start: passes.start, stop: passes.stop };
 }
