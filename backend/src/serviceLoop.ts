@@ -1,6 +1,10 @@
 import type { Shutdown } from "./shutdown";
 
 /**
+ * Scheduling of background work, in one place: `createServiceLoop` (a pass, then a pause, until stopped),
+ * `createServicePasses` (the same plus a non-overlapping on-demand pass) and `createCoalescingRunner` (on-demand
+ * passes that coalesce: a call during a pass asks for one more pass after it).
+ *
  * The loop of a background service (registry poller, custody snapshots, deposit watcher, reconciler): `start()` runs
  * `run` at once and then `intervalMs` after each run ends, until `stop()`, which waits for a run in progress. The first
  * start registers the stop in the `services` shutdown phase under `name`. `run` reports its own failures; a rejection
@@ -100,6 +104,57 @@ export function createServicePasses<T>(shutdown: Pick<Shutdown, "register">, par
     stop: loop.stop,
     get started() {
       return loop.started;
+    },
+  };
+}
+
+export type CreateCoalescingRunnerParameters<T> = {
+  pass: () => Promise<T>;
+  /** Folds the result of an extra pass into what the callers get (e.g. adds counts). */
+  combine: (total: T, next: T) => T;
+  /** Asked before each extra pass; false ends the run (a stopping service). Default: always go on. */
+  proceed?: () => boolean;
+};
+
+export type CoalescingRunner<T> = {
+  /**
+   * Runs a pass now, or, when one is running, asks for one more pass after it and returns the running one: the
+   * running pass may have read its input before the change that prompted this call. Every caller in between
+   * shares one result (the combined passes). A pass that throws rejects the run.
+   */
+  run(): Promise<T>;
+  /** The run in progress, if any (to wait for it on stop). */
+  readonly current: Promise<T> | undefined;
+};
+
+export function createCoalescingRunner<T>(params: CreateCoalescingRunnerParameters<T>): CoalescingRunner<T> {
+  let current: Promise<T> | undefined;
+  let again = false;
+
+  async function runAll(): Promise<T> {
+    again = false;
+    let total: T = await params.pass();
+    while (again && (params.proceed?.() ?? true)) {
+      again = false;
+      total = params.combine(total, await params.pass());
+    }
+    return total;
+  }
+
+  return {
+    run() {
+      if (current !== undefined) {
+        again = true;
+        return current;
+      }
+      const run = runAll().finally(() => {
+        current = undefined;
+      });
+      current = run;
+      return run;
+    },
+    get current() {
+      return current;
     },
   };
 }

@@ -52,3 +52,43 @@ export function createShutdown(logger: Logger): Shutdown {
     },
   };
 }
+
+export type HandleSignalsParameters = {
+  /** Hard limit for the whole shutdown before the process exits anyway (default 30 s). */
+  timeoutMs?: number;
+  /** Injected in tests; `process.exit` otherwise. */
+  exit?: (code: number) => void;
+  signals?: NodeJS.Signals[];
+};
+
+/**
+ * First SIGINT/SIGTERM: ordered shutdown, then exit 0 (1 if a hook failed or the time limit passed). A second
+ * signal exits at once with 1. Returns a function that removes the handlers.
+ */
+export function handleSignals(
+  ctx: { shutdown: Shutdown; logger: Logger },
+  parameters: HandleSignalsParameters = {},
+): () => void {
+  const exit = parameters.exit ?? ((code: number) => process.exit(code));
+  const signals = parameters.signals ?? ["SIGINT", "SIGTERM"];
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (ctx.shutdown.started) {
+      ctx.logger.warn({ signal }, "second signal: exiting without waiting");
+      exit(1);
+      return;
+    }
+    const timer = setTimeout(() => {
+      ctx.logger.error({ timeoutMs: parameters.timeoutMs ?? 30_000 }, "shutdown timed out: exiting");
+      exit(1);
+    }, parameters.timeoutMs ?? 30_000);
+    timer.unref();
+    void ctx.shutdown.run(signal).then((clean) => {
+      clearTimeout(timer);
+      exit(clean ? 0 : 1);
+    });
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  return () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+}

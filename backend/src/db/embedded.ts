@@ -5,7 +5,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "../logger";
-import { checkMajorVersion, clearStaleLock, inspectDataFolder, moveAside, ownerFile } from "./data-folder";
+import { checkMajorVersion, clearStaleLock, inspectDataFolder, moveAside, ownerFile } from "./dataFolder";
 import { DatabaseStartError } from "./errors";
 
 /*

@@ -88,7 +88,7 @@ function fromUrl(url: string, max = 10): Database {
 
 async function checkConnection(database: Database, url: string): Promise<void> {
   try {
-    await database.pool.query("select 1");
+    await database.pool.query("SELECT 1");
   } catch (error) {
     await database.stop();
     throw new DatabaseStartError(`Cannot reach PostgreSQL at ${redactUrl(url)}: ${(error as Error).message}`, {
@@ -103,8 +103,8 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string): P
   const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    const { rowCount } = await client.query("select 1 from pg_database where datname = $1", [name]);
-    if (rowCount === 0) await client.query(`create database ${client.escapeIdentifier(name)}`);
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
   } finally {
     await client.end();
   }

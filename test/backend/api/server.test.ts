@@ -3,11 +3,11 @@ import { expect } from "chai";
 import { SERVER_TIMEOUTS } from "../../../backend/src/api/app";
 import { startApi } from "../../../backend/src/api/server";
 import { loadConfig } from "../../../backend/src/config";
-import { createContext, handleSignals } from "../../../backend/src/context";
+import { createContext } from "../../../backend/src/context";
 import { MIGRATIONS_DIR } from "../../../backend/src/db";
 import { createLogger } from "../../../backend/src/logger";
-import { createShutdown } from "../../../backend/src/shutdown";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { createShutdown, handleSignals } from "../../../backend/src/shutdown";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 const logger = createLogger({ level: "silent" });
 
@@ -22,8 +22,8 @@ describe("api: server and context lifecycle", () => {
   });
 
   it("creates a migrated context, serves over HTTP, and shuts down api → services → db", async () => {
-    const config = loadConfig({ DATABASE_URL: db.url, PORT: "1", LOG_LEVEL: "silent" });
-    config.api.port = 0; // any free port; PORT itself must be 1-65535
+    const loaded = loadConfig({ DATABASE_URL: db.url, PORT: "1", LOG_LEVEL: "silent" });
+    const config = { ...loaded, api: { ...loaded.api, port: 0 } }; // any free port; PORT itself must be 1-65535
     const ctx = await createContext(config, { logger });
     const order: string[] = [];
     const { app, address } = await startApi(ctx);
