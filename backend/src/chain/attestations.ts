@@ -26,8 +26,8 @@ export const BRIDGE_DOMAIN_VERSION = "1";
 /** Registry ids as on-chain (`uint8`; 0 is invalid): one table, kept with the registry layer. */
 export { REGISTRY_IDS } from "../registries/ids";
 
-/** `RegistryBridge.RESERVE_SHORTFALL_REASON`, the reason code of the automatic batch freeze. */
-export const RESERVE_SHORTFALL_REASON = 1;
+/** Re-exported for the callers that build attestations (defined in bridge.ts with the other contract constants). */
+export { RESERVE_SHORTFALL_REASON } from "./bridge";
 
 const depositConfirmedFields = [
   { name: "depositId", type: "bytes32" },

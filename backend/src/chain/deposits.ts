@@ -3,9 +3,7 @@ import { ValidationError } from "../errors";
 import { REGISTRY_IDS } from "../registries/ids";
 import type { ParsedSerial } from "../registries/serials";
 import { type DepositConfirmed, batchIdOf } from "./attestations";
-
-/** Unit type codes stored on-chain in the batch metadata (`CreditToken.BatchState.unitType`). */
-export const UNIT_TYPE_IDS = { VCU: 1, VER: 2, "I-REC(E)": 3, CCC: 4, UKA: 5 } as const;
+import { UNIT_TYPE_IDS } from "./bridge";
 
 export type DepositAttestationOfParameters = {
   /** The deposit intent id the holder put in the registry memo (each is usable once on-chain). */

@@ -15,21 +15,14 @@ import {
   toHex,
 } from "viem";
 import { ValidationError } from "../errors";
+import { BPS, CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY, SIDE_BUY, SIDE_SELL } from "./bridge";
+
+/** The Settlement constants the order and deal builders use, re-exported for their callers (defined in bridge.ts). */
+export { BPS, CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY, SIDE_BUY, SIDE_SELL };
 
 /** EIP-712 domain name and version of Settlement (its constructor). */
 export const SETTLEMENT_DOMAIN_NAME = "CarbonSettlement";
 export const SETTLEMENT_DOMAIN_VERSION = "1";
-
-/** Order sides (`Settlement.SIDE_SELL`, `Settlement.SIDE_BUY`). */
-export const SIDE_SELL = 0;
-export const SIDE_BUY = 1;
-
-/** Deal condition bits (`Settlement.CONDITION_*`). */
-export const CONDITION_FIAT_PAYMENT_RECEIVED = 1;
-export const CONDITION_REGISTRY_DELIVERY = 2;
-
-/** Platform fee rounding, as in Settlement: fee = price * feeBps / 10_000 rounded down; the seller gets the rest. */
-export const BPS = 10_000n;
 
 export const orderTypes = {
   Order: [
