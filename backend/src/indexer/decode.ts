@@ -4,8 +4,9 @@
  * stores and what projections read, live and during a reorg rebuild alike.
  */
 import { type Abi, type AbiParameter, type Address, type Log, decodeEventLog } from "viem";
-import { type PlatformContract, loadAbi } from "../chain/artifacts";
-import type { ChainEvent, Deployment, EventArgs, JsonValue } from "./types";
+import { PLATFORM_ABIS, type PlatformContract } from "../chain/abi";
+import type { Deployment } from "../chain/deployment";
+import type { ChainEvent, EventArgs, JsonValue } from "./types";
 
 export type ContractBook = {
   /** Addresses to ask `eth_getLogs` for. */
@@ -21,7 +22,7 @@ export function contractBook(deployment: Deployment): ContractBook {
     ["Settlement", deployment.settlement],
   ];
   const byAddress = new Map<string, { name: PlatformContract; abi: Abi }>();
-  for (const [name, address] of entries) byAddress.set(address.toLowerCase(), { name, abi: loadAbi(name) });
+  for (const [name, address] of entries) byAddress.set(address.toLowerCase(), { name, abi: PLATFORM_ABIS[name] });
   return { addresses: entries.map(([, address]) => address), byAddress };
 }
 

@@ -1,4 +1,4 @@
-export { createIndexer, IndexerError } from "./indexer";
+export { IndexerError } from "./errors";
+export { createIndexer } from "./indexer";
 export type { CreateIndexerParameters, Indexer, IndexerContext, IndexerNotification, IndexerStepResult } from "./indexer";
-export { NOTIFY_CHANNEL } from "./store";
-export type { ChainEvent, Checkpoint, Deployment } from "./types";
+export type { ChainEvent, Checkpoint } from "./types";

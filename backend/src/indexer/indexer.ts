@@ -11,13 +11,12 @@ import type { Hex, PublicClient } from "viem";
 import type { Context } from "../context";
 import { isDatabaseUnavailable } from "../db/errors";
 import { BaseError } from "../errors";
+import { createSleeper } from "../sleep";
 import { type ContractBook, contractBook, decodeLog } from "./decode";
-import { CheckpointMovedError, readCheckpoint, rollback, storeStep, storedBlocks } from "./store";
-import type { ChainEvent, Checkpoint, Deployment } from "./types";
-
-export class IndexerError extends BaseError {
-  override name = "IndexerError";
-}
+import { IndexerError } from "./errors";
+import { readCheckpoint, rollback, storeStep, storedBlocks } from "./store";
+import type { Deployment } from "../chain/deployment";
+import type { ChainEvent, Checkpoint } from "./types";
 
 export type IndexerStepResult =
   | { kind: "indexed"; fromBlock: bigint; toBlock: bigint; events: number }
@@ -71,9 +70,6 @@ function classify(error: unknown, phase: "rpc" | "db"): IndexerError {
   if (error instanceof IndexerError) return error;
   if (error instanceof BaseError) {
     return new IndexerError(error.message, { code: error.code, retryable: error.retryable, cause: error });
-  }
-  if (error instanceof CheckpointMovedError) {
-    return new IndexerError(error.message, { code: "INDEXER_CHECKPOINT_MOVED", retryable: true, cause: error });
   }
   const message = error instanceof Error ? error.message.split("\n")[0] ?? "" : String(error);
   if (phase === "rpc") return new IndexerError(`RPC: ${message}`, { code: "INDEXER_RPC", retryable: true, cause: error });
@@ -220,15 +216,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
 
   let running = false;
   let loop: Promise<void> | undefined;
-  let wake: (() => void) | undefined;
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+  const sleeper = createSleeper();
 
   async function run(): Promise<void> {
     let backoffMs = pollIntervalMs;
@@ -236,7 +224,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
       try {
         const result = await step();
         backoffMs = pollIntervalMs;
-        if (result.kind === "idle") await sleep(pollIntervalMs);
+        if (result.kind === "idle") await sleeper.sleep(pollIntervalMs);
       } catch (error) {
         const classified = classify(error, "db");
         if (!classified.retryable) {
@@ -246,7 +234,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
           return;
         }
         log.warn({ err: classified, retryInMs: backoffMs }, "indexer step failed, retrying");
-        await sleep(backoffMs);
+        await sleeper.sleep(backoffMs);
         backoffMs = Math.min(backoffMs * 2, 30_000);
       }
     }
@@ -268,7 +256,7 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
     },
     async stop() {
       running = false;
-      wake?.();
+      sleeper.wake();
       await loop;
       loop = undefined;
     },

@@ -3,10 +3,19 @@
  * (an event just stored) and the reorg rebuild (events of a batch replayed from `chain_events`), so the two cannot
  * disagree. Every write here is derived from events alone; `resetBatch` puts a batch's derived state back to
  * "no events" so a replay recomputes it (see `store.ts` for why we rebuild rather than undo).
+ *
+ * The indexer owns `batches`, `balances` and `deals` and writes them here. Events about tables other modules own
+ * go through their owners, in the same transaction: requests (`requests/store.ts`), deposit claims
+ * (`deposits/claims.ts`), orders and fills (`orders/store.ts`), the registries row (`registries/store.ts`).
  */
 import type { PoolClient } from "pg";
+import { conditionNamesOf, conditionNameOf } from "../chain/bridge";
+import * as deposits from "../deposits/claims";
+import * as orders from "../orders/store";
 import { registryNameOf } from "../registries/ids";
-import { BaseError } from "../errors";
+import { ensureRegistry } from "../registries/store";
+import * as requests from "../requests/store";
+import { IndexerProjectionError } from "./errors";
 import type { EventArgs, JsonValue } from "./types";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";
@@ -19,13 +28,6 @@ export type StoredEvent = {
   eventName: string;
   args: EventArgs;
 };
-
-export class IndexerProjectionError extends BaseError {
-  override name = "IndexerProjectionError";
-  constructor(message: string, details?: Record<string, unknown>) {
-    super(message, { code: "INDEXER_PROJECTION", retryable: false, details });
-  }
-}
 
 function arg(event: StoredEvent, key: string): string {
   const value: JsonValue | undefined = event.args[key];
@@ -45,14 +47,6 @@ export function registryKey(registryId: number): string {
   return registryNameOf(registryId) ?? `REGISTRY_${registryId}`;
 }
 
-const CONDITION_NAMES: Record<number, string> = { 1: "FIAT_PAYMENT_RECEIVED", 2: "REGISTRY_DELIVERY" };
-
-function conditionNames(bits: number): string[] {
-  return Object.entries(CONDITION_NAMES)
-    .filter(([bit]) => (bits & Number(bit)) !== 0)
-    .map(([, name]) => name);
-}
-
 /**
  * The batches an event is about (stored in `chain_events.batch_ids`). Events that name a request, deal or order
  * but no batch inherit the batch of that row, which an earlier event of the same history created.
@@ -63,17 +57,23 @@ export async function batchIdsOf(db: PoolClient, event: StoredEvent): Promise<st
   if (event.eventName === "TransferSingle") return [arg(event, "id")];
   if (event.eventName === "TransferBatch") return [...new Set(list(event, "ids"))];
   if (event.eventName === "WalletRecovered") return [...new Set(list(event, "batchIds"))];
-  const lookups: Array<[string, string]> = [
-    ["dealId", "select batch_id from deals where deal_id = $1"],
-    ["requestId", "select batch_id from requests where request_id = $1"],
-    ["orderHash", "select batch_id from orders where order_hash = $1"],
+  const lookups: Array<[string, (id: string) => Promise<string | undefined>]> = [
+    ["dealId", (id) => batchOfDeal(db, id)],
+    ["requestId", (id) => requests.batchOfRequest(db, id)],
+    ["orderHash", (id) => orders.batchOfOrder(db, id)],
   ];
-  for (const [key, sql] of lookups) {
-    if (typeof args[key] !== "string") continue;
-    const { rows } = await db.query<{ batch_id: string }>(sql, [args[key]]);
-    if (rows[0] !== undefined) return [rows[0].batch_id];
+  for (const [key, lookup] of lookups) {
+    const id = args[key];
+    if (typeof id !== "string") continue;
+    const batchId = await lookup(id);
+    if (batchId !== undefined) return [batchId];
   }
   return [];
+}
+
+async function batchOfDeal(db: PoolClient, dealId: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ batch_id: string }>("SELECT batch_id FROM deals WHERE deal_id = $1", [dealId]);
+  return rows[0]?.batch_id;
 }
 
 /**
@@ -88,10 +88,10 @@ type Handler = (db: PoolClient, event: StoredEvent, onlyBatch: string | undefine
 
 async function move(db: PoolClient, event: StoredEvent, batchId: string, from: string, to: string, value: string) {
   if (from === ZERO_ADDRESS) {
-    await db.query("update batches set total_supply = total_supply + $2 where batch_id = $1", [batchId, value]);
+    await db.query("UPDATE batches SET total_supply = total_supply + $2 WHERE batch_id = $1", [batchId, value]);
   } else {
     const { rows } = await db.query<{ amount: string }>(
-      `update balances set amount = amount - $3, updated_block = $4 where batch_id = $1 and holder = $2 returning amount`,
+      `UPDATE balances SET amount = amount - $3, updated_block = $4 WHERE batch_id = $1 AND holder = $2 RETURNING amount`,
       [batchId, from, value, event.blockNumber],
     );
     if (rows[0] === undefined) {
@@ -99,97 +99,50 @@ async function move(db: PoolClient, event: StoredEvent, batchId: string, from: s
         txHash: event.txHash,
       });
     }
-    if (rows[0].amount === "0") await db.query("delete from balances where batch_id = $1 and holder = $2", [batchId, from]);
+    if (rows[0].amount === "0") await db.query("DELETE FROM balances WHERE batch_id = $1 AND holder = $2", [batchId, from]);
   }
   if (to === ZERO_ADDRESS) {
-    await db.query("update batches set total_supply = total_supply - $2 where batch_id = $1", [batchId, value]);
+    await db.query("UPDATE batches SET total_supply = total_supply - $2 WHERE batch_id = $1", [batchId, value]);
   } else {
     await db.query(
-      `insert into balances (batch_id, holder, amount, updated_block) values ($1, $2, $3, $4)
-       on conflict (batch_id, holder) do update set amount = balances.amount + excluded.amount, updated_block = excluded.updated_block`,
+      `INSERT INTO balances (batch_id, holder, amount, updated_block) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (batch_id, holder) DO UPDATE SET amount = balances.amount + excluded.amount, updated_block = excluded.updated_block`,
       [batchId, to, value, event.blockNumber],
     );
   }
 }
 
-async function requestAnswered(db: PoolClient, event: StoredEvent, status: "confirmed" | "rejected", extra: string, values: unknown[]) {
-  await db.query(
-    `update requests set chain_status = $2::text, status = $2::text::request_status, answered_block = $3, answered_tx_hash = $4,
-       updated_at = now() ${extra} where request_id = $1`,
-    [arg(event, "requestId"), status, event.blockNumber, event.txHash, ...values],
-  );
+function requested(event: StoredEvent, kind: requests.RequestKind): requests.RequestedEvent {
+  return {
+    requestId: arg(event, "requestId"),
+    kind,
+    holder: arg(event, "holder"),
+    batchId: arg(event, "batchId"),
+    amount: arg(event, "amount"),
+    retirement: kind === "retirement" ? (event.args.details ?? null) : null,
+    destinationAccount: kind === "withdrawal" ? arg(event, "registryAccount") : null,
+    deadline: arg(event, "deadline"),
+    idempotencyKey: arg(event, "idempotencyKey"),
+    blockNumber: event.blockNumber,
+    txHash: event.txHash,
+  };
 }
 
-async function requested(db: PoolClient, event: StoredEvent, kind: "retirement" | "withdrawal") {
-  const details = kind === "retirement" ? JSON.stringify(event.args.details ?? null) : null;
-  const destination = kind === "withdrawal" ? arg(event, "registryAccount") : null;
-  await db.query(
-    `insert into requests (request_id, kind, holder, batch_id, amount, status, retirement, destination_account, deadline,
-       chain_status, idempotency_key, requested_block, requested_tx_hash)
-     values ($1, $2, $3, $4, $5, 'requested', $6::jsonb, $7, to_timestamp($8), 'pending', $9, $10, $11)
-     on conflict (request_id) do update set kind = excluded.kind, holder = excluded.holder, batch_id = excluded.batch_id,
-       amount = excluded.amount, retirement = coalesce(excluded.retirement, requests.retirement),
-       destination_account = coalesce(excluded.destination_account, requests.destination_account),
-       deadline = excluded.deadline, idempotency_key = excluded.idempotency_key,
-       requested_block = excluded.requested_block, requested_tx_hash = excluded.requested_tx_hash, updated_at = now()`,
-    [
-      arg(event, "requestId"),
-      kind,
-      arg(event, "holder"),
-      arg(event, "batchId"),
-      arg(event, "amount"),
-      details,
-      destination,
-      arg(event, "deadline"),
-      arg(event, "idempotencyKey"),
-      event.blockNumber,
-      event.txHash,
-    ],
-  );
+function answered(event: StoredEvent, outcome: requests.RequestAnswer["outcome"], hashes: Partial<requests.RequestAnswer>) {
+  return { requestId: arg(event, "requestId"), outcome, blockNumber: event.blockNumber, txHash: event.txHash, ...hashes };
 }
 
-async function depositConfirmed(db: PoolClient, event: StoredEvent) {
-  const batchId = arg(event, "batchId");
-  const values = [
-    batchId,
-    arg(event, "blockStart"),
-    arg(event, "blockEnd"),
-    arg(event, "holder"),
-    arg(event, "depositId"),
-    arg(event, "blockKey"),
-    event.txHash,
-    event.blockNumber,
-  ];
-  // A pending claim of the deposit flow for exactly this block becomes minted; without one the indexer records it.
-  const updated = await db.query(
-    `update deposits d set status = 'minted', batch_id = $1::numeric, holder = $4::text, deposit_id = $5::text,
-       block_key = $6::text, mint_tx_hash = $7::text, minted_block = $8::bigint, updated_at = now()
-     where d.id = (select d2.id from deposits d2 join batches b on b.registry_id = d2.registry_id
-                     and b.serial_prefix = d2.serial_prefix
-                   where b.batch_id = $1::numeric and d2.block_start = $2::bigint and d2.block_end = $3::bigint
-                     and d2.status = 'pending' and d2.deposit_id is null
-                   order by d2.id limit 1)`,
-    values,
-  );
-  if (updated.rowCount !== 0) return;
-  await db.query("savepoint deposit_insert");
-  try {
-    await db.query(
-      `insert into deposits (registry_id, serial_prefix, block_start, block_end, batch_id, holder, status, deposit_id,
-         block_key, mint_tx_hash, minted_block, indexer_inserted)
-       select b.registry_id, b.serial_prefix, $2::bigint, $3::bigint, $1::numeric, $4::text, 'minted', $5::text,
-         $6::text, $7::text, $8::bigint, true from batches b
-       where b.batch_id = $1::numeric
-       on conflict (deposit_id) do nothing`,
-      values,
-    );
-    await db.query("release savepoint deposit_insert");
-  } catch (error) {
-    // An overlapping claim in Postgres for a block the chain minted is a discrepancy for reconciliation, not a
-    // reason to stop indexing: the event stays in chain_events and reconciliation compares the two.
-    if ((error as { code?: string }).code !== "23P01") throw error;
-    await db.query("rollback to savepoint deposit_insert");
-  }
+function minted(event: StoredEvent): deposits.MintedDeposit {
+  return {
+    batchId: arg(event, "batchId"),
+    blockStart: arg(event, "blockStart"),
+    blockEnd: arg(event, "blockEnd"),
+    holder: arg(event, "holder"),
+    depositId: arg(event, "depositId"),
+    blockKey: arg(event, "blockKey"),
+    txHash: event.txHash,
+    blockNumber: event.blockNumber,
+  };
 }
 
 const HANDLERS: Record<string, Handler> = {
@@ -197,13 +150,13 @@ const HANDLERS: Record<string, Handler> = {
     const registryId = Number(arg(event, "registryId"));
     const registry = registryKey(registryId);
     const vintage = Number(arg(event, "vintage"));
-    await db.query("insert into registries (id, name) values ($1, $1) on conflict (id) do nothing", [registry]);
+    await ensureRegistry(db, registry);
     await db.query(
-      `insert into batches (batch_id, registry_id, serial_prefix, project_id, vintage_start, vintage_end, unit_type,
+      `INSERT INTO batches (batch_id, registry_id, serial_prefix, project_id, vintage_start, vintage_end, unit_type,
          metadata, registered_block)
-       values ($1, $2, $3, $4, case when $5::int > 0 then make_date($5::int, 1, 1) end,
-         case when $5::int > 0 then make_date($5::int, 12, 31) end, $6, $7::jsonb, $8)
-       on conflict (batch_id) do update set registered_block = excluded.registered_block,
+       VALUES ($1, $2, $3, $4, CASE WHEN $5::int > 0 THEN make_date($5::int, 1, 1) END,
+         CASE WHEN $5::int > 0 THEN make_date($5::int, 12, 31) END, $6, $7::jsonb, $8)
+       ON CONFLICT (batch_id) DO UPDATE SET registered_block = excluded.registered_block,
          project_id = coalesce(batches.project_id, excluded.project_id),
          vintage_start = coalesce(batches.vintage_start, excluded.vintage_start),
          vintage_end = coalesce(batches.vintage_end, excluded.vintage_end),
@@ -233,81 +186,57 @@ const HANDLERS: Record<string, Handler> = {
     }
   },
   async BatchFrozen(db, event) {
-    await db.query("update batches set frozen = true where batch_id = $1", [arg(event, "batchId")]);
+    await db.query("UPDATE batches SET frozen = true WHERE batch_id = $1", [arg(event, "batchId")]);
   },
   async BatchUnfrozen(db, event) {
-    await db.query("update batches set frozen = false where batch_id = $1", [arg(event, "batchId")]);
+    await db.query("UPDATE batches SET frozen = false WHERE batch_id = $1", [arg(event, "batchId")]);
   },
-  DepositConfirmed: depositConfirmed,
-  RetirementRequested: (db, event) => requested(db, event, "retirement"),
-  WithdrawalRequested: (db, event) => requested(db, event, "withdrawal"),
+  DepositConfirmed: (db, event) => deposits.recordMinted(db, minted(event)),
+  RetirementRequested: (db, event) => requests.recordRequested(db, requested(event, "retirement")),
+  WithdrawalRequested: (db, event) => requests.recordRequested(db, requested(event, "withdrawal")),
   RetirementConfirmed: (db, event) =>
-    requestAnswered(db, event, "confirmed", ", registry_ref_hash = $5, serial_range_hash = $6", [
-      arg(event, "retirementIdHash"),
-      arg(event, "serialRangeHash"),
-    ]),
+    requests.recordAnswer(
+      db,
+      answered(event, "confirmed", { registryRefHash: arg(event, "retirementIdHash"), serialRangeHash: arg(event, "serialRangeHash") }),
+    ),
   WithdrawalConfirmed: (db, event) =>
-    requestAnswered(db, event, "confirmed", ", registry_ref_hash = $5, serial_range_hash = $6", [
-      arg(event, "registryTxHash"),
-      arg(event, "serialRangeHash"),
-    ]),
-  RetirementRejected: (db, event) => requestAnswered(db, event, "rejected", ", reason_hash = $5", [arg(event, "reasonHash")]),
-  WithdrawalRejected: (db, event) => requestAnswered(db, event, "rejected", ", reason_hash = $5", [arg(event, "reasonHash")]),
-  async RequestOverdue(db, event) {
-    await db.query(
-      `update requests set overdue_flagged = true, updated_at = now(),
-         status = case when status in ('requested', 'submitted') then 'overdue'::request_status else status end
-       where request_id = $1`,
-      [arg(event, "requestId")],
-    );
-  },
+    requests.recordAnswer(
+      db,
+      answered(event, "confirmed", { registryRefHash: arg(event, "registryTxHash"), serialRangeHash: arg(event, "serialRangeHash") }),
+    ),
+  RetirementRejected: (db, event) => requests.recordAnswer(db, answered(event, "rejected", { reasonHash: arg(event, "reasonHash") })),
+  WithdrawalRejected: (db, event) => requests.recordAnswer(db, answered(event, "rejected", { reasonHash: arg(event, "reasonHash") })),
+  RequestOverdue: (db, event) => requests.flagOverdue(db, arg(event, "requestId")),
   async BlockKeyReleased(db, event) {
-    await db.query("update deposits set status = 'withdrawn', updated_at = now() where block_key = $1 and status = 'minted'", [
-      arg(event, "blockKey"),
-    ]);
-    await db.query("update requests set released_block_key = $2 where request_id = $1", [
-      arg(event, "requestId"),
-      arg(event, "blockKey"),
-    ]);
+    await deposits.recordWithdrawn(db, arg(event, "blockKey"));
+    await requests.recordReleasedBlockKey(db, arg(event, "requestId"), arg(event, "blockKey"));
   },
   async ReserveAttested(db, event) {
-    await db.query("update batches set reserve_units = $2, reserve_as_of = to_timestamp($3) where batch_id = $1", [
+    await db.query("UPDATE batches SET reserve_units = $2, reserve_as_of = to_timestamp($3) WHERE batch_id = $1", [
       arg(event, "batchId"),
       arg(event, "units"),
       arg(event, "asOf"),
     ]);
   },
-  async OrderFilled(db, event) {
-    // Orders reach `orders` through the API (signature, expiry); a fill of an order the platform never saw stays in
-    // chain_events and balances only.
-    const orderHash = arg(event, "orderHash");
-    const { rows } = await db.query<{ maker: string }>("select maker from orders where order_hash = $1", [orderHash]);
-    const maker = rows[0]?.maker.toLowerCase();
-    if (maker === undefined) return;
-    const taker = maker === arg(event, "seller") ? arg(event, "buyer") : arg(event, "seller");
-    const inserted = await db.query(
-      `insert into fills (order_hash, taker, amount, payment_amount, block_number, tx_hash, log_index)
-       values ($1, $2, $3, $4, $5, $6, $7) on conflict (tx_hash, log_index) do nothing`,
-      [orderHash, taker, arg(event, "amount"), arg(event, "price"), event.blockNumber, event.txHash, event.logIndex],
-    );
-    if (inserted.rowCount === 0) return;
-    await db.query(
-      `update orders set filled_amount = filled_amount + $2,
-         status = case when filled_amount + $2 >= amount then 'filled'::order_status else 'partially_filled'::order_status end
-       where order_hash = $1`,
-      [orderHash, arg(event, "amount")],
-    );
-  },
-  async OrderCancelled(db, event) {
-    await db.query("update orders set status = 'cancelled' where order_hash = $1", [arg(event, "orderHash")]);
-  },
+  OrderFilled: (db, event) =>
+    orders.recordFill(db, {
+      orderHash: arg(event, "orderHash"),
+      seller: arg(event, "seller"),
+      buyer: arg(event, "buyer"),
+      amount: arg(event, "amount"),
+      price: arg(event, "price"),
+      blockNumber: event.blockNumber,
+      txHash: event.txHash,
+      logIndex: event.logIndex,
+    }),
+  OrderCancelled: (db, event) => orders.recordCancelled(db, arg(event, "orderHash")),
   async DealOpened(db, event) {
     const token = arg(event, "paymentToken");
     await db.query(
-      `insert into deals (deal_id, seller, buyer, batch_id, amount, payment_token, payment_amount, conditions, deadline,
+      `INSERT INTO deals (deal_id, seller, buyer, batch_id, amount, payment_token, payment_amount, conditions, deadline,
          status, opened_block)
-       values ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9), 'open', $10)
-       on conflict (deal_id) do update set status = 'open', opened_block = excluded.opened_block, updated_at = now()`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, to_timestamp($9), 'open', $10)
+       ON CONFLICT (deal_id) DO UPDATE SET status = 'open', opened_block = excluded.opened_block, updated_at = now()`,
       [
         arg(event, "dealId"),
         arg(event, "seller"),
@@ -316,37 +245,37 @@ const HANDLERS: Record<string, Handler> = {
         arg(event, "amount"),
         token === ZERO_ADDRESS ? null : token,
         arg(event, "price"),
-        JSON.stringify(conditionNames(Number(arg(event, "conditions")))),
+        JSON.stringify(conditionNamesOf(Number(arg(event, "conditions")))),
         arg(event, "deadline"),
         event.blockNumber,
       ],
     );
   },
   async DealConditionConfirmed(db, event) {
-    const name = CONDITION_NAMES[Number(arg(event, "condition"))] ?? `CONDITION_${arg(event, "condition")}`;
+    const name = conditionNameOf(Number(arg(event, "condition")));
     await db.query(
-      `update deals set conditions_satisfied = conditions_satisfied || to_jsonb($2::text), updated_at = now()
-       where deal_id = $1 and not conditions_satisfied ? $2`,
+      `UPDATE deals SET conditions_satisfied = conditions_satisfied || to_jsonb($2::text), updated_at = now()
+       WHERE deal_id = $1 AND NOT conditions_satisfied ? $2`,
       [arg(event, "dealId"), name],
     );
   },
   async DealDeliveryStarted(db, event) {
-    await db.query("update deals set delivery_request_id = $2, updated_at = now() where deal_id = $1", [
+    await db.query("UPDATE deals SET delivery_request_id = $2, updated_at = now() WHERE deal_id = $1", [
       arg(event, "dealId"),
       arg(event, "requestId"),
     ]);
   },
   async DealSettled(db, event) {
     await db.query(
-      "update deals set status = 'settled', seller_proceeds = $2, fee = $3, updated_at = now() where deal_id = $1",
+      "UPDATE deals SET status = 'settled', seller_proceeds = $2, fee = $3, updated_at = now() WHERE deal_id = $1",
       [arg(event, "dealId"), arg(event, "sellerProceeds"), arg(event, "fee")],
     );
   },
   async DealLegReclaimed(db, event) {
-    await db.query("update deals set status = 'reclaimed', updated_at = now() where deal_id = $1", [arg(event, "dealId")]);
+    await db.query("UPDATE deals SET status = 'reclaimed', updated_at = now() WHERE deal_id = $1", [arg(event, "dealId")]);
   },
   async DealCancelled(db, event) {
-    await db.query("update deals set status = 'cancelled', updated_at = now() where deal_id = $1", [arg(event, "dealId")]);
+    await db.query("UPDATE deals SET status = 'cancelled', updated_at = now() WHERE deal_id = $1", [arg(event, "dealId")]);
   },
 };
 
@@ -358,44 +287,20 @@ const HANDLERS: Record<string, Handler> = {
  */
 export async function resetBatch(db: PoolClient, batchId: string): Promise<void> {
   await db.query(
-    `update batches set total_supply = 0, frozen = false, registered_block = null, reserve_units = null,
-       reserve_as_of = null where batch_id = $1`,
+    `UPDATE batches SET total_supply = 0, frozen = false, registered_block = NULL, reserve_units = NULL,
+       reserve_as_of = NULL WHERE batch_id = $1`,
     [batchId],
   );
-  await db.query("delete from balances where batch_id = $1", [batchId]);
-  await db.query("delete from fills f using orders o where f.order_hash = o.order_hash and o.batch_id = $1", [batchId]);
-  await db.query(
-    `update orders set filled_amount = 0,
-       status = case when status in ('partially_filled', 'filled', 'cancelled') then 'open'::order_status else status end
-     where batch_id = $1`,
-    [batchId],
-  );
-  await db.query("delete from deals where batch_id = $1", [batchId]);
-  await db.query(
-    `update requests set chain_status = 'pending', overdue_flagged = false, requested_block = null,
-       requested_tx_hash = null, answered_block = null, answered_tx_hash = null, registry_ref_hash = null,
-       serial_range_hash = null, reason_hash = null, released_block_key = null,
-       status = case when status in ('confirmed', 'rejected', 'overdue') then 'requested'::request_status else status end
-     where batch_id = $1`,
-    [batchId],
-  );
+  await db.query("DELETE FROM balances WHERE batch_id = $1", [batchId]);
+  await orders.resetForReplay(db, batchId);
+  await db.query("DELETE FROM deals WHERE batch_id = $1", [batchId]);
+  await requests.resetForReplay(db, batchId);
 }
 
 /** Undoes the deposit projection of events a reorg dropped (see `resetBatch`). */
 export async function undoDroppedDeposits(db: PoolClient, dropped: StoredEvent[]): Promise<void> {
   for (const event of [...dropped].reverse()) {
-    if (event.eventName === "BlockKeyReleased") {
-      await db.query("update deposits set status = 'minted', updated_at = now() where block_key = $1 and status = 'withdrawn'", [
-        arg(event, "blockKey"),
-      ]);
-    } else if (event.eventName === "DepositConfirmed") {
-      const depositId = arg(event, "depositId");
-      await db.query("delete from deposits where deposit_id = $1 and indexer_inserted", [depositId]);
-      await db.query(
-        `update deposits set status = 'pending', deposit_id = null, block_key = null, mint_tx_hash = null,
-           minted_block = null, updated_at = now() where deposit_id = $1`,
-        [depositId],
-      );
-    }
+    if (event.eventName === "BlockKeyReleased") await deposits.undoWithdrawn(db, arg(event, "blockKey"));
+    else if (event.eventName === "DepositConfirmed") await deposits.undoMinted(db, arg(event, "depositId"));
   }
 }

@@ -12,33 +12,25 @@
  * (`undoDroppedDeposits`).
  */
 import type { Pool, PoolClient } from "pg";
+import { CHAIN_EVENTS_CHANNEL } from "../db/channels";
+import { withTransaction } from "../db/transaction";
+import { deleteUnrequested } from "../requests/store";
+import { CheckpointMovedError } from "./errors";
 import { type StoredEvent, applyEvent, batchIdsOf, resetBatch, undoDroppedDeposits } from "./projections";
 import type { ChainEvent, Checkpoint } from "./types";
 import type { Hex } from "viem";
 
-export const NOTIFY_CHANNEL = "carbon_chain_events";
-
-export async function withTransaction<T>(pool: Pool, name: string, body: (db: PoolClient) => Promise<T>): Promise<T> {
-  const db = await pool.connect();
-  try {
-    await db.query("begin");
-    // One writer per checkpoint name: a second indexer process on the same database waits here instead of
-    // interleaving its writes (transaction-scoped, released by commit or rollback).
-    await db.query("select pg_advisory_xact_lock(hashtext($1))", [`indexer:${name}`]);
-    const result = await body(db);
-    await db.query("commit");
-    return result;
-  } catch (error) {
-    await db.query("rollback").catch(() => undefined);
-    throw error;
-  } finally {
-    db.release();
-  }
+/**
+ * One writer per checkpoint name: a second indexer process on the same database waits for this lock instead of
+ * interleaving its writes (transaction-scoped, released by commit or rollback).
+ */
+function inStep<T>(pool: Pool, name: string, body: (db: PoolClient) => Promise<T>): Promise<T> {
+  return withTransaction(pool, body, { advisoryLock: `indexer:${name}` });
 }
 
 export async function readCheckpoint(db: Pool | PoolClient, name: string): Promise<Checkpoint | undefined> {
   const { rows } = await db.query<{ block_number: string; block_hash: Hex }>(
-    "select block_number, block_hash from checkpoints where name = $1",
+    "SELECT block_number, block_hash FROM checkpoints WHERE name = $1",
     [name],
   );
   const row = rows[0];
@@ -47,12 +39,12 @@ export async function readCheckpoint(db: Pool | PoolClient, name: string): Promi
 
 async function writeCheckpoint(db: PoolClient, name: string, checkpoint: Checkpoint | undefined): Promise<void> {
   if (checkpoint === undefined) {
-    await db.query("delete from checkpoints where name = $1", [name]);
+    await db.query("DELETE FROM checkpoints WHERE name = $1", [name]);
     return;
   }
   await db.query(
-    `insert into checkpoints (name, block_number, block_hash, updated_at) values ($1, $2, $3, now())
-     on conflict (name) do update set block_number = excluded.block_number, block_hash = excluded.block_hash,
+    `INSERT INTO checkpoints (name, block_number, block_hash, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (name) DO UPDATE SET block_number = excluded.block_number, block_hash = excluded.block_hash,
        updated_at = now()`,
     [name, checkpoint.blockNumber.toString(), checkpoint.blockHash],
   );
@@ -61,10 +53,6 @@ async function writeCheckpoint(db: PoolClient, name: string, checkpoint: Checkpo
 function sameCheckpoint(a: Checkpoint | undefined, b: Checkpoint | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.blockNumber === b.blockNumber && a.blockHash === b.blockHash;
-}
-
-export class CheckpointMovedError extends Error {
-  override name = "CheckpointMovedError";
 }
 
 export type StoreStepParameters = {
@@ -77,7 +65,7 @@ export type StoreStepParameters = {
 
 /** Stores a step's events (idempotent by (tx hash, log index)), their projections and the new checkpoint. */
 export async function storeStep(pool: Pool, params: StoreStepParameters): Promise<{ inserted: number; names: string[] }> {
-  return withTransaction(pool, params.name, async (db) => {
+  return inStep(pool, params.name, async (db) => {
     if (!sameCheckpoint(await readCheckpoint(db, params.name), params.expected)) {
       throw new CheckpointMovedError(`checkpoint ${params.name} moved during the step`);
     }
@@ -93,8 +81,8 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
       };
       const batchIds = await batchIdsOf(db, stored);
       const { rowCount } = await db.query(
-        `insert into chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
-         values ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) on conflict (tx_hash, log_index) do nothing`,
+        `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (tx_hash, log_index) DO NOTHING`,
         [stored.blockNumber, event.blockHash, event.txHash, event.logIndex, event.contract, event.eventName,
           JSON.stringify(event.args), batchIds],
       );
@@ -106,7 +94,7 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
     await writeCheckpoint(db, params.name, params.next);
     if (inserted > 0) {
       const payload = { fromBlock: params.events[0]?.blockNumber.toString(), toBlock: params.next.blockNumber.toString(), count: inserted };
-      await db.query("select pg_notify($1, $2)", [NOTIFY_CHANNEL, JSON.stringify(payload)]);
+      await db.query("SELECT pg_notify($1, $2)", [CHAIN_EVENTS_CHANNEL, JSON.stringify(payload)]);
     }
     return { inserted, names };
   });
@@ -115,8 +103,8 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
 /** Distinct (block number, hash) pairs with stored events below `below`, newest first: reorg ancestor candidates. */
 export async function storedBlocks(pool: Pool, below: bigint, limit: number): Promise<Checkpoint[]> {
   const { rows } = await pool.query<{ block_number: string; block_hash: Hex }>(
-    `select distinct block_number, block_hash from chain_events where block_number < $1
-     order by block_number desc limit $2`,
+    `SELECT DISTINCT block_number, block_hash FROM chain_events WHERE block_number < $1
+     ORDER BY block_number DESC LIMIT $2`,
     [below.toString(), limit],
   );
   return rows.map((row) => ({ blockNumber: BigInt(row.block_number), blockHash: row.block_hash }));
@@ -139,14 +127,14 @@ export type RollbackReturnType = { droppedEvents: number; rebuiltBatches: string
 
 /** Deletes the events above the ancestor and rebuilds the projections of the batches they touched. */
 export async function rollback(pool: Pool, params: RollbackParameters): Promise<RollbackReturnType> {
-  return withTransaction(pool, params.name, async (db) => {
+  return inStep(pool, params.name, async (db) => {
     if (!sameCheckpoint(await readCheckpoint(db, params.name), params.expected)) {
       throw new CheckpointMovedError(`checkpoint ${params.name} moved during the rollback`);
     }
     const above = (params.ancestor?.blockNumber ?? -1n).toString();
     const { rows: droppedRows } = await db.query<EventRow & { batch_ids: string[] }>(
-      `delete from chain_events where block_number > $1
-       returning block_number, tx_hash, log_index, event_name, args, batch_ids::text[] as batch_ids`,
+      `DELETE FROM chain_events WHERE block_number > $1
+       RETURNING block_number, tx_hash, log_index, event_name, args, batch_ids::text[] AS batch_ids`,
       [above],
     );
     const dropped = droppedRows
@@ -160,16 +148,14 @@ export async function rollback(pool: Pool, params: RollbackParameters): Promise<
     for (const batchId of batches) {
       await resetBatch(db, batchId);
       const { rows } = await db.query<EventRow>(
-        `select block_number, tx_hash, log_index, event_name, args from chain_events
-         where $1 = any(batch_ids) order by block_number, log_index`,
+        `SELECT block_number, tx_hash, log_index, event_name, args FROM chain_events
+         WHERE $1 = ANY(batch_ids) ORDER BY block_number, log_index`,
         [batchId],
       );
       for (const row of rows) await applyEvent(db, toStored(row), batchId);
     }
     // A request whose request event was dropped no longer exists on-chain.
-    if (droppedRequests.length > 0) {
-      await db.query("delete from requests where request_id = any($1) and requested_block is null", [droppedRequests]);
-    }
+    await deleteUnrequested(db, droppedRequests);
     await writeCheckpoint(db, params.name, params.ancestor);
     return { droppedEvents: dropped.length, rebuiltBatches: batches };
   });

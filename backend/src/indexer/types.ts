@@ -1,18 +1,5 @@
 import type { Address, Hex } from "viem";
-import type { PlatformContract } from "../chain/artifacts";
-
-/** Where the platform contracts live (the output of `scripts/deploy.ts` / the embedded stack). */
-export type Deployment = {
-  chainId: number;
-  creditToken: Address;
-  identityRegistry: Address;
-  registryBridge: Address;
-  settlement: Address;
-  /** ERC-20 of on-chain payment legs. Not indexed: its transfers are the payment token's business. */
-  paymentToken?: Address | undefined;
-  /** First block of the deployment: where a fresh index starts. */
-  deployBlock: number | bigint;
-};
+import type { PlatformContract } from "../chain/abi";
 
 /** Decoded arguments as stored in `chain_events.args`: bigints as decimal strings, addresses lowercase. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };

@@ -11,10 +11,9 @@
  * Every write after a claim is fenced by `(id, locked_by, attempts)`: a worker whose lease expired and whose job
  * was claimed again cannot complete or fail the new attempt.
  */
-import type { Pool, PoolClient } from "pg";
+import type { Queryable } from "../db/queryable";
 import { BaseError } from "../errors";
-
-export type Queryable = Pick<Pool | PoolClient, "query">;
+import { QueueError, QueueLeaseLostError } from "./errors";
 
 export const JOB_STATES = ["queued", "running", "succeeded", "failed", "dead"] as const;
 export type JobState = (typeof JOB_STATES)[number];
@@ -84,13 +83,6 @@ function toJob<P>(row: JobRow): Job<P> {
   };
 }
 
-export class QueueError extends BaseError {
-  override name = "QueueError";
-  constructor(message: string, code: string, details?: Record<string, unknown>) {
-    super(message, { code, retryable: false, details });
-  }
-}
-
 export type EnqueueParameters<P = unknown> = {
   kind: string;
   /** Idempotency key, e.g. the on-chain request id. */
@@ -131,6 +123,32 @@ export async function enqueue<P>(db: Queryable, parameters: EnqueueParameters<P>
   const found = existing.rows[0];
   if (found === undefined) throw new QueueError(`job ${parameters.key} vanished after a conflict`, "QUEUE_RACE");
   return { job: toJob<P>(found), created: false };
+}
+
+/**
+ * Where `enqueueMissing` finds the jobs that should exist: a SELECT returning one row per job with the columns
+ * `kind`, `key`, `registry` (text or NULL), `payload` (jsonb), `max_attempts` (int) and `position` (any sortable
+ * value: jobs are created in `(position, key)` order, which is their claim order among equal `run_at`).
+ */
+export type MissingJobsSource = { select: string; values: readonly unknown[] };
+
+/**
+ * The set-based `enqueue`: in one statement, a job for every row of `source` whose key has none yet, with the same
+ * duplicate policy (a key that has a job, in any state, even dead, is left alone; the unique key makes two
+ * concurrent calls create each job once). For a caller that re-derives its work from its own table each time, so
+ * a crash anywhere loses nothing. Returns the number of jobs created.
+ */
+export async function enqueueMissing(db: Queryable, source: MissingJobsSource): Promise<number> {
+  const { rowCount } = await db.query(
+    `INSERT INTO jobs (kind, key, registry, payload, max_attempts)
+     SELECT c.kind, c.key, c.registry, c.payload, c.max_attempts
+       FROM (${source.select}) c
+      WHERE NOT EXISTS (SELECT 1 FROM jobs j WHERE j.key = c.key)
+      ORDER BY c.position, c.key
+     ON CONFLICT (key) DO NOTHING`,
+    [...source.values],
+  );
+  return rowCount ?? 0;
 }
 
 export type ClaimJobsParameters = {
@@ -214,6 +232,21 @@ export async function extendLeases(db: Queryable, workerId: string, ids: string[
     [workerId, ids, leaseMs],
   );
   return rows.map((row) => row.id);
+}
+
+/**
+ * Renews one claimed attempt's lease for a full `leaseMs` (never shortening it), fenced like every write after a
+ * claim: only while `(id, locked_by, attempts)` still match the claim and the lease is still live. A handler calls
+ * it right before a step that must not run twice (a registry submission), so no other attempt can be claimed while
+ * the step is in flight. Throws `QueueLeaseLostError` (retryable) when another attempt holds the job now.
+ */
+export async function renewLease(db: Queryable, lease: JobLease, leaseMs: number): Promise<void> {
+  const { rowCount } = await db.query(
+    `UPDATE jobs SET locked_until = greatest(locked_until, now() + $4 * interval '1 millisecond')
+      WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND state = 'running' AND locked_until > now()`,
+    [lease.id, lease.lockedBy, lease.attempts, leaseMs],
+  );
+  if (rowCount !== 1) throw new QueueLeaseLostError(lease.id);
 }
 
 /** Marks the claimed attempt succeeded. False when the lease was lost (another worker holds the job now). */

@@ -10,7 +10,9 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import type { Context } from "../context";
+import { JOBS_CHANNEL } from "../db/channels";
 import { type Listener, listen } from "../db/listen";
+import { createSleeper } from "../sleep";
 import {
   type BackoffParameters,
   JOB_STATES,
@@ -21,8 +23,6 @@ import {
   failJob,
   queueDepth,
 } from "./jobs";
-
-export const JOBS_CHANNEL = "carbon_jobs";
 
 export type JobHandler<P = unknown> = (job: Job<P>, context: { signal: AbortSignal }) => Promise<void>;
 
@@ -85,24 +85,12 @@ export function createWorker<P = unknown>(
   let stopping = false;
   let started = false;
   let listener: Listener | undefined;
-  let wake: (() => void) | undefined;
+  const sleeper = createSleeper();
   let loop: Promise<void> | undefined;
   let lastPollAt = 0;
   let lastError: unknown;
   let heartbeat: NodeJS.Timeout | undefined;
   let lastDepthAt = 0;
-
-  function sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        resolve();
-      }
-      wake = done;
-    });
-  }
 
   async function refreshDepth(): Promise<void> {
     if (Date.now() - lastDepthAt < 5_000) return;
@@ -150,7 +138,7 @@ export function createWorker<P = unknown>(
         })
         .finally(() => {
           running.delete(job.id);
-          wake?.();
+          sleeper.wake();
         });
       running.set(job.id, promise);
     }
@@ -188,7 +176,7 @@ export function createWorker<P = unknown>(
       if (stopping) break;
       // A full batch may mean more are due: claim again at once while there is room.
       if (claimed > 0 && running.size < concurrency) continue;
-      await sleep(await idleMs());
+      await sleeper.sleep(await idleMs());
     }
   }
 
@@ -203,7 +191,7 @@ export function createWorker<P = unknown>(
         pool,
         JOBS_CHANNEL,
         (payload) => {
-          if (payload === undefined || parameters.kinds.includes(payload)) wake?.();
+          if (payload === undefined || parameters.kinds.includes(payload)) sleeper.wake();
         },
         logger,
       );
@@ -231,7 +219,7 @@ export function createWorker<P = unknown>(
         return;
       }
       stopping = true;
-      wake?.();
+      sleeper.wake();
       await loop;
       await Promise.all(running.values());
       clearInterval(heartbeat);

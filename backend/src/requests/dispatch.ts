@@ -5,13 +5,16 @@
  *
  * Runs on `NOTIFY carbon_chain_events` (the indexer notifies after each committed step) and every `intervalMs`
  * as a fallback (a lost notification, a dispatcher that was down). The job key is the request id, the queue's
- * idempotency key: `ON CONFLICT (key) DO NOTHING`, the duplicate policy of `enqueue` (a job that exists, in any
- * state, even dead, is left alone; a dead one is redriven by an operator, never re-enqueued).
+ * idempotency key; the queue's `enqueueMissing` applies its duplicate policy (a job that exists, in any state, even
+ * dead, is left alone; a dead one is redriven by an operator, never re-enqueued). Every worker process runs one:
+ * concurrent dispatchers create each job once.
  */
 import type { Context } from "../context";
+import { CHAIN_EVENTS_CHANNEL } from "../db/channels";
 import { type Listener, listen } from "../db/listen";
-import { NOTIFY_CHANNEL } from "../indexer/store";
-import type { Queryable } from "../queue/jobs";
+import type { Queryable } from "../db/queryable";
+import { enqueueMissing } from "../queue/jobs";
+import { createCoalescingRunner } from "../serviceLoop";
 
 /** Job kind per request kind. */
 export const REQUEST_JOB_KINDS = { retirement: "retire", withdrawal: "withdraw" } as const;
@@ -19,26 +22,22 @@ export const REQUEST_JOB_KINDS = { retirement: "retire", withdrawal: "withdraw" 
 /** Attempts per request job: enough to ride out maintenance windows and registry outages with backoff. */
 export const REQUEST_JOB_MAX_ATTEMPTS = 25;
 
+/** The job each request pending on chain (indexed from a block) should have, in request order. */
+const REQUEST_JOBS = `
+SELECT CASE r.kind WHEN 'retirement' THEN $1 ELSE $2 END AS kind, r.request_id AS key, b.registry_id AS registry,
+       jsonb_build_object('requestId', r.request_id) AS payload, $3::int AS max_attempts, r.requested_block AS position
+  FROM requests r JOIN batches b ON b.batch_id = r.batch_id
+ WHERE r.chain_status = 'pending' AND r.requested_block IS NOT NULL`;
+
 /**
- * Enqueues a job for every request the chain holds pending (`chain_status = 'pending'`, indexed from a block) that
- * has no job yet: kind `retire` / `withdraw`, key = request id, registry = the batch's registry, payload
- * `{ requestId }`. Returns the number of jobs created.
+ * Enqueues a job for every request the chain holds pending that has no job yet: kind `retire` / `withdraw`,
+ * key = request id, registry = the batch's registry, payload `{ requestId }`. Returns the number of jobs created.
  */
 export async function dispatchRequests(db: Queryable): Promise<number> {
-  const { rowCount } = await db.query(
-    `INSERT INTO jobs (kind, key, registry, payload, max_attempts)
-     SELECT CASE r.kind WHEN 'retirement' THEN $1 ELSE $2 END, r.request_id, b.registry_id,
-            jsonb_build_object('requestId', r.request_id), $3
-       FROM requests r
-       JOIN batches b ON b.batch_id = r.batch_id
-      WHERE r.chain_status = 'pending'
-        AND r.requested_block IS NOT NULL
-        AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.key = r.request_id)
-      ORDER BY r.requested_block, r.request_id
-     ON CONFLICT (key) DO NOTHING`,
-    [REQUEST_JOB_KINDS.retirement, REQUEST_JOB_KINDS.withdrawal, REQUEST_JOB_MAX_ATTEMPTS],
-  );
-  return rowCount ?? 0;
+  return enqueueMissing(db, {
+    select: REQUEST_JOBS,
+    values: [REQUEST_JOB_KINDS.retirement, REQUEST_JOB_KINDS.withdrawal, REQUEST_JOB_MAX_ATTEMPTS],
+  });
 }
 
 export type CreateRequestDispatcherParameters = {
@@ -63,47 +62,34 @@ export function createRequestDispatcher(
   const created = ctx.metrics.counter({ name: "request_jobs_enqueued_total", help: "Registry jobs created for on-chain requests" });
   let listener: Listener | undefined;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
-  let again = false;
   let lastError: unknown;
   let stopped = false;
 
-  async function runOnce(): Promise<number> {
-    let total = 0;
-    do {
-      again = false;
-      try {
-        const count = await dispatchRequests(pool);
-        lastError = undefined;
-        total += count;
-        if (count > 0) {
-          created.inc(count);
-          logger.info({ count }, "registry jobs enqueued for new requests");
-        }
-      } catch (error) {
-        lastError = error;
-        logger.error({ err: error }, "dispatch failed (retried on the next notification or interval)");
+  /** One statement; a failure is logged and retried on the next notification or interval. */
+  async function pass(): Promise<number> {
+    try {
+      const count = await dispatchRequests(pool);
+      lastError = undefined;
+      if (count > 0) {
+        created.inc(count);
+        logger.info({ count }, "registry jobs enqueued for new requests");
       }
-    } while (again && !stopped);
-    return total;
+      return count;
+    } catch (error) {
+      lastError = error;
+      logger.error({ err: error }, "dispatch failed (retried on the next notification or interval)");
+      return 0;
+    }
   }
 
-  function dispatch(): Promise<number> {
-    if (running !== undefined) {
-      // A run is in flight and may have read `requests` before the change that woke us: run once more after it.
-      again = true;
-      return running;
-    }
-    running = runOnce().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
+  // A run in flight may have read `requests` before the change that woke us: the runner runs once more after it.
+  const runner = createCoalescingRunner({ pass, combine: (total, next) => total + next, proceed: () => !stopped });
+  const dispatch = () => runner.run();
 
   const dispatcher: RequestDispatcher = {
     dispatch,
     async start() {
-      listener = listen(pool, NOTIFY_CHANNEL, () => void dispatch(), logger);
+      listener = listen(pool, CHAIN_EVENTS_CHANNEL, () => void dispatch(), logger);
       await listener.ready;
       timer = setInterval(() => void dispatch(), intervalMs);
       timer.unref();
@@ -117,7 +103,7 @@ export function createRequestDispatcher(
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      await running;
+      await runner.current;
       await listener?.close();
       listener = undefined;
     },

@@ -8,8 +8,8 @@
  * - the custody mirror (`mirror.ts`): blocks held by the custody account, blocks the mirror has in custody (the
  *   read may be their departure), and the blocks an operation from the custody account moved out (with that
  *   operation's memo). A block that has left is not followed further at its new holder;
- * - `requests.registry_status` / `registry_reference` when a memo is a platform request id (the registry's own
- *   word on the request: PENDING / CONFIRMED / REJECTED and its operation id).
+ * - the registry's own word on a request (PENDING / CONFIRMED / REJECTED and its operation id) when a memo is a
+ *   platform request id, through the requests module (`recordRegistryWords`, forward only).
  *
  * One drain per registry at a time across processes (the mirror lock, `withMirrorLock`, which the snapshot
  * writer's compose step also takes), so two appliers never interleave an older read after a newer write. A
@@ -17,11 +17,14 @@
  * (poll tick, next webhook) retries them.
  */
 import type { Context } from "../context";
+import { withTransaction } from "../db/transaction";
 import { BaseError } from "../errors";
 import type { RegistryGuard } from "../guard";
 import type { RegistryName } from "../registries/ids";
 import type { CreditBlock, RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
+import { recordRegistryWords } from "../requests/store";
+import { type CoalescingRunner, createCoalescingRunner } from "../serviceLoop";
 import { type UnappliedEvent, countUnapplied, markApplied, unappliedEvents } from "./events";
 import { type MirrorWrite, knownHolders, upsertMirror, withMirrorLock } from "./mirror";
 
@@ -63,8 +66,7 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
     help: "Registry events stored but not applied yet (after the last drain)",
     labelNames: ["registry"],
   });
-  const running = new Map<RegistryName, Promise<DrainReturnType>>();
-  const again = new Set<RegistryName>();
+  const runners = new Map<RegistryName, CoalescingRunner<DrainReturnType>>();
   const listeners: Array<(registry: RegistryName, result: DrainReturnType) => void> = [];
 
   /** Reads through the guard; a non-retryable refusal is recorded against the events, a retryable one aborts. */
@@ -103,9 +105,7 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
       if (block !== undefined) blocks.push(block);
     }
 
-    const client = await ctx.db.pool.connect();
-    try {
-      await client.query("BEGIN");
+    return withTransaction(ctx.db.pool, async (client) => {
       const known = await knownHolders(client, registry, custodyAccount, blocks.map((block) => block.registryRecordId));
       const writes: MirrorWrite[] = blocks
         .filter((block) => {
@@ -117,13 +117,11 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
         })
         .map((block) => ({ block, memo: leftBy.get(block.registryRecordId) }));
       const mirrorRows = await upsertMirror(client, registry, custodyAccount, writes);
-      const requestOps = operations.filter((op) => REQUEST_ID.test(op.memo));
-      const { rowCount: requests } = await client.query(
-        `UPDATE requests q SET registry_status = u.status, registry_reference = u.reference, updated_at = now()
-           FROM unnest($1::text[], $2::text[], $3::text[]) AS u(request_id, status, reference)
-          WHERE q.request_id = u.request_id
-            AND (q.registry_status, q.registry_reference) IS DISTINCT FROM (u.status, u.reference)`,
-        [requestOps.map((op) => op.memo.toLowerCase()), requestOps.map((op) => op.status), requestOps.map((op) => op.operationId)],
+      const requests = await recordRegistryWords(
+        client,
+        operations
+          .filter((op) => REQUEST_ID.test(op.memo))
+          .map((op) => ({ requestId: op.memo, status: op.status, reference: op.operationId })),
       );
       const eventErrors = new Map<string, string>();
       for (const event of events) {
@@ -133,14 +131,8 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
         if (failed.length > 0) eventErrors.set(event.eventId, failed.join("; "));
       }
       await markApplied(client, registry, events.map((event) => event.eventId), eventErrors);
-      await client.query("COMMIT");
-      return { mirrorRows, requests: requests ?? 0 };
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      return { mirrorRows, requests };
+    });
   }
 
   async function drainOnce(registry: RegistryName): Promise<DrainReturnType> {
@@ -164,26 +156,25 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
     return result;
   }
 
-  async function drain(registry: RegistryName): Promise<DrainReturnType> {
-    const current = running.get(registry);
-    if (current !== undefined) {
-      // Events stored after the running drain read its batch are picked up by one more pass.
-      again.add(registry);
-      return current;
+  /** Events stored after a running drain read its batch are picked up by one more pass (the coalescing runner). */
+  function runnerOf(registry: RegistryName): CoalescingRunner<DrainReturnType> {
+    let runner = runners.get(registry);
+    if (runner === undefined) {
+      runner = createCoalescingRunner({
+        pass: () => drainOnce(registry),
+        combine: (total, next) => ({
+          applied: total.applied + next.applied,
+          mirrorRows: total.mirrorRows + next.mirrorRows,
+          requests: total.requests + next.requests,
+        }),
+      });
+      runners.set(registry, runner);
     }
-    const run = (async () => {
-      const total: DrainReturnType = { applied: 0, mirrorRows: 0, requests: 0 };
-      do {
-        again.delete(registry);
-        const result = await drainOnce(registry);
-        total.applied += result.applied;
-        total.mirrorRows += result.mirrorRows;
-        total.requests += result.requests;
-      } while (again.has(registry));
-      return total;
-    })().finally(() => running.delete(registry));
-    running.set(registry, run);
-    const result = await run;
+    return runner;
+  }
+
+  async function drain(registry: RegistryName): Promise<DrainReturnType> {
+    const result = await runnerOf(registry).run();
     if (result.applied > 0) {
       log.debug({ registry, ...result }, "registry events applied");
       for (const listener of listeners) listener(registry, result);

@@ -6,6 +6,7 @@
  */
 import type { Pool, PoolClient } from "pg";
 import type { RegistryName } from "../registries/ids";
+import { sleep } from "../sleep";
 import type { BlockStatus, CreditBlock } from "../registries/model";
 import { payloadJson } from "./events";
 
@@ -159,6 +160,6 @@ export async function withMirrorLock<T>(pool: Pool, registry: RegistryName, fn: 
       const broken = held && (await lock.query("SELECT pg_advisory_unlock(hashtext($1))", [key]).then(() => false, () => true));
       lock.release(broken);
     }
-    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 50));
+    await sleep(50 + Math.random() * 50);
   }
 }

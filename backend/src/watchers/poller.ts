@@ -5,6 +5,7 @@
  * in the transaction that stores the changes it covers, so a crash re-reads them and duplicates are ignored.
  */
 import type { Context } from "../context";
+import { withTransaction } from "../db/transaction";
 import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { RegistryName } from "../registries/ids";
@@ -62,20 +63,13 @@ export function createRegistryPoller(ctx: Pick<Context, "db" | "logger" | "metri
     let duplicates = 0;
     for (let page = 0; page < maxPages; page += 1) {
       const answer = await guard.guardedCall(registry, () => adapter.pollChanges(cursor));
-      const client = await ctx.db.pool.connect();
-      try {
-        await client.query("BEGIN");
-        const result = await storeChanges(client, registry, answer.changes, "poll");
+      const result = await withTransaction(ctx.db.pool, async (client) => {
+        const changes = await storeChanges(client, registry, answer.changes, "poll");
         await writePollCursor(client, registry, answer.cursor);
-        await client.query("COMMIT");
-        stored += result.stored.length;
-        duplicates += result.duplicates;
-      } catch (error) {
-        await client.query("ROLLBACK").catch(() => undefined);
-        throw error;
-      } finally {
-        client.release();
-      }
+        return changes;
+      });
+      stored += result.stored.length;
+      duplicates += result.duplicates;
       const moved = answer.cursor !== cursor;
       cursor = answer.cursor;
       if (answer.changes.length === 0 || !moved) break;

@@ -14,6 +14,8 @@
  * lacks are re-read one by one before writing (this also heals a mirror row an older listing overwrote).
  */
 import type { Context } from "../context";
+import { withTransaction } from "../db/transaction";
+import { ensureRegistry } from "../registries/store";
 import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
 import type { RegistryName } from "../registries/ids";
@@ -122,26 +124,14 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
       list.push(snapshotBlockOf(block));
       byPrefix.set(prefix, list);
     }
-    const client = await pool.connect();
-    try {
-      await client.query("BEGIN");
+    await withTransaction(pool, async (client) => {
       // registry_snapshots references registries; the custody account is the platform's own at this registry.
-      await client.query(
-        `INSERT INTO registries (id, name, custody_account) VALUES ($1, $1, $2)
-         ON CONFLICT (id) DO UPDATE SET custody_account = coalesce(registries.custody_account, excluded.custody_account)`,
-        [registry, custodyAccount],
-      );
+      await ensureRegistry(client, registry, custodyAccount);
       const takenAt = new Date();
       for (const [serialPrefix, list] of byPrefix) {
         await recordCustodySnapshot(client, { registryId: registry, account: custodyAccount, serialPrefix, takenAt, blocks: list });
       }
-      await client.query("COMMIT");
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    });
     return byPrefix.size;
   }
 

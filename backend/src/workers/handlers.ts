@@ -7,7 +7,7 @@
  *   2. `findOperationByMemo(requestId)`: the registry has an operation for it (an earlier attempt got through,
  *      whatever happened to the process afterwards) -> record it, done;
  *   3. choose a custody block (custody.ts) and send `retire` / `transfer` with memo = request id;
- *   4. record in `requests`: status `submitted` (only from `requested`), `registry_status`, `registry_reference`.
+ *   4. record it through the requests module (`recordSubmission`: `submitted`, the registry's word forward only).
  * Every registry call goes through `guard.guardedCall`. A 429 inside an attempt is waited out (the guard already
  * blocked the shared bucket for every process) instead of spending an attempt on it.
  *
@@ -20,40 +20,19 @@
 import type { Logger } from "../logger";
 import { registryAccountFromBytes32 } from "../chain/registryAccount";
 import { BaseError } from "../errors";
-import type { RegistryGuard } from "../guard/registry-guard";
-import type { Job, Queryable } from "../queue/jobs";
+import type { RegistryGuard } from "../guard/registryGuard";
+import type { Queryable } from "../db/queryable";
+import { type Job, renewLease } from "../queue/jobs";
 import type { JobHandler } from "../queue/worker";
 import { RegistryRateLimitedError, RegistryRejectedError } from "../registries/errors";
 import type { RegistryName } from "../registries/ids";
 import type { CreditBlock, RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
+import { type RequestRow, getRequest, recordSubmission } from "../requests/store";
 import { type CustodyHoldings, chooseBlock, createCustodyHoldings } from "./custody";
+import { BlockBusyError, RequestJobError, StaleBlockError } from "./errors";
 
 export type RequestJobPayload = { requestId: string };
-
-/** A job the worker cannot do as asked; not retried (dead letter, operator). */
-export class RequestJobError extends BaseError {
-  override name = "RequestJobError";
-  constructor(message: string, code: string, details?: Record<string, unknown>) {
-    super(message, { code, retryable: false, details });
-  }
-}
-
-/** 409: the registry has another operation pending on the block. Retried after a short backoff. */
-export class BlockBusyError extends BaseError {
-  override name = "BlockBusyError";
-  constructor(message: string, retryAfterMs: number, details?: Record<string, unknown>) {
-    super(message, { code: "REGISTRY_BLOCK_BUSY", retryable: true, retryAfterMs, details });
-  }
-}
-
-/** The view of the custody account was stale (the block changed under us): retried at once with a fresh listing. */
-class StaleBlockError extends BaseError {
-  override name = "StaleBlockError";
-  constructor(message: string) {
-    super(message, { code: "WORKER_STALE_BLOCK", retryable: true, retryAfterMs: 0 });
-  }
-}
 
 export type CreateRequestHandlersParameters = {
   adapters: Partial<Record<RegistryName, RegistryPort>>;
@@ -86,18 +65,6 @@ export type CreateRequestHandlersParameters = {
 export type RequestHandlers = {
   retire: JobHandler<RequestJobPayload>;
   withdraw: JobHandler<RequestJobPayload>;
-};
-
-type RequestRow = {
-  request_id: string;
-  kind: "retirement" | "withdrawal";
-  amount: string;
-  status: string;
-  chain_status: string;
-  destination_account: string | null;
-  retirement: { beneficiary?: unknown; reason?: unknown } | null;
-  registry_id: string;
-  serial_prefix: string;
 };
 
 export function createRequestHandlers(parameters: CreateRequestHandlersParameters): RequestHandlers {
@@ -141,43 +108,9 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
   });
 
   async function loadRequest(requestId: string): Promise<RequestRow> {
-    const { rows } = await db.query<RequestRow>(
-      `SELECT r.request_id, r.kind, r.amount::text AS amount, r.status, r.chain_status, r.destination_account,
-              r.retirement, b.registry_id, b.serial_prefix
-         FROM requests r JOIN batches b ON b.batch_id = r.batch_id
-        WHERE r.request_id = $1`,
-      [requestId],
-    );
-    const row = rows[0];
+    const row = await getRequest(db, requestId);
     if (row === undefined) throw new RequestJobError(`request ${requestId} is not in the index`, "WORKER_REQUEST_MISSING", { requestId });
     return row;
-  }
-
-  /** Renews this attempt's lease for a full `leaseMs`; throws (retryable) when another attempt holds the job now. */
-  async function holdLease(job: Job<RequestJobPayload>): Promise<void> {
-    const { rowCount } = await db.query(
-      `UPDATE jobs SET locked_until = greatest(locked_until, now() + $4 * interval '1 millisecond')
-        WHERE id = $1 AND locked_by = $2 AND attempts = $3 AND state = 'running' AND locked_until > now()`,
-      [job.id, job.lockedBy, job.attempts, parameters.leaseMs ?? 30_000],
-    );
-    if (rowCount !== 1) {
-      throw new BaseError(`job ${job.id} lost its lease before submitting: another attempt owns it`, {
-        code: "WORKER_LEASE_LOST",
-        retryable: true,
-      });
-    }
-  }
-
-  async function record(requestId: string, operation: RegistryOperation): Promise<void> {
-    await db.query(
-      `UPDATE requests
-          SET status = CASE WHEN status = 'requested' THEN 'submitted'::request_status ELSE status END,
-              -- The watchers may already hold the registry's final word (CONFIRMED / REJECTED): never move it back.
-              registry_status = CASE WHEN registry_status IN ('CONFIRMED', 'REJECTED') THEN registry_status ELSE $2 END,
-              registry_reference = coalesce(registry_reference, $3), updated_at = now()
-        WHERE request_id = $1`,
-      [requestId, operation.status, operation.operationId],
-    );
   }
 
   /** The instruction for the request, sent on `block`. */
@@ -238,7 +171,7 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
       }
       const release = holdings.reserve(registry, block.registryRecordId, amount);
       try {
-        await holdLease(job);
+        await renewLease(db, job, parameters.leaseMs ?? 30_000);
         const operation = await send(request, registry, block);
         holdings.consumed(registry, block.registryRecordId, amount);
         return operation;
@@ -288,7 +221,7 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
       // Exactly one effective instruction: whatever an earlier attempt did, the registry's memo index says it.
       const existing = await call(registry, () => adapter.findOperationByMemo(requestId));
       const operation = existing ?? (await submit(job, request, registry));
-      await record(requestId, operation);
+      await recordSubmission(db, { requestId, status: operation.status, reference: operation.operationId });
       logger?.info(
         { requestId, registry, operationId: operation.operationId, status: operation.status, found: existing !== undefined },
         existing === undefined ? "registry instruction sent" : "registry already had the instruction: recorded",

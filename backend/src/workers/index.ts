@@ -1,4 +1,4 @@
 export * from "./custody";
-export * from "./dispatch";
 export * from "./handlers";
 export * from "./runner";
+export * from "./errors";

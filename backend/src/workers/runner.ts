@@ -7,15 +7,14 @@
  * registry no call would ever come (the registry would stay paused on-chain, so no new request could make one).
  * While a circuit is half-open the runner makes the trial itself: one memo lookup, cheap and read-only.
  */
-import type { Address } from "viem";
 import type { Context } from "../context";
-import { type BridgePauser, type PauserPublicClient, type PauserWalletClient, createBridgePauser } from "../guard/bridge-pauser";
-import { type RegistryGuard, type RegistryGuardConfig, createRegistryGuard } from "../guard/registry-guard";
+import { type BridgePauser, type CreateBridgePauserParameters, createBridgePauser } from "../guard/bridgePauser";
+import { type RegistryGuard, type RegistryGuardConfig, createRegistryGuard } from "../guard/registryGuard";
 import type { BackoffParameters } from "../queue/jobs";
 import { type JobHandler, type Worker, createWorker } from "../queue/worker";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
-import { REQUEST_JOB_KINDS } from "./dispatch";
+import { REQUEST_JOB_KINDS } from "../requests/dispatch";
 import { createRequestHandlers } from "./handlers";
 
 /** Memo of the circuit probe's lookup: never a request id (those are 0x hashes), so it matches nothing. */
@@ -26,7 +25,9 @@ type WorkerContext = Pick<Context, "db" | "logger" | "metrics" | "readiness" | "
 export type CreateWorkerGuardParameters = {
   registries: Partial<Record<RegistryName, RegistryGuardConfig>>;
   /** When given, an opening breaker pauses the registry on RegistryBridge and a closing one unpauses it. */
-  guardian?: { walletClient: PauserWalletClient; publicClient?: PauserPublicClient; bridge: Address } | undefined;
+  guardian?: Omit<CreateBridgePauserParameters, "logger"> | undefined;
+  /** `configure` (default): this process sets the shared buckets' limits; `join`: it only creates missing buckets. */
+  buckets?: "configure" | "join";
 };
 
 export type WorkerGuard = { guard: RegistryGuard; pauser: BridgePauser | undefined };
@@ -38,7 +39,7 @@ export async function createWorkerGuard(ctx: WorkerContext, parameters: CreateWo
       ? undefined
       : createBridgePauser({ ...parameters.guardian, logger: ctx.logger });
   const guard = createRegistryGuard(ctx, { registries: parameters.registries, hooks: pauser });
-  await guard.init();
+  await guard.init({ buckets: parameters.buckets ?? "configure" });
   return { guard, pauser };
 }
 

@@ -13,12 +13,13 @@ import {
   signOrder,
 } from "../../../backend/src/chain/orders";
 import { TestPaymentToken__factory } from "../../../typechain-types";
-import { type IndexerNotification, NOTIFY_CHANNEL, createIndexer } from "../../../backend/src/indexer";
+import { CHAIN_EVENTS_CHANNEL } from "../../../backend/src/db/channels";
+import { type IndexerNotification, createIndexer } from "../../../backend/src/indexer";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
-import { mine, testChain, testPublicClient, useAutomine } from "../support/chain";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { mine, testChain, testPublicClient, useAutomine } from "../../support/chain";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -233,7 +234,7 @@ describe("indexer", function () {
       const listener = await db.pool.connect();
       const payloads: string[] = [];
       listener.on("notification", (message) => payloads.push(message.payload ?? ""));
-      await listener.query(`listen ${NOTIFY_CHANNEL}`);
+      await listener.query(`listen ${CHAIN_EVENTS_CHANNEL}`);
       try {
         await mine(40);
         expect((await readiness.run()).ready).to.equal(false);

@@ -5,7 +5,7 @@ import { startWorkerProcess } from "../../../backend/src/cli/worker";
 import { loadConfig } from "../../../backend/src/config";
 import { queueDepth } from "../../../backend/src/queue/jobs";
 import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
-import { type TestDatabase, createTestDatabase, tempDir } from "../support/database";
+import { type TestDatabase, createTestDatabase, tempDir } from "../../support/database";
 import { CUSTODY, operationsPerMemo, requestIdOf, seedCustody, seedRequests } from "./fixtures/seed";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");

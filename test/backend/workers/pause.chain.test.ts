@@ -1,15 +1,14 @@
 import { expect } from "chai";
-import { type Address, createWalletClient, http } from "viem";
-import { hardhat } from "viem/chains";
 import { batchIdOf } from "../../../backend/src/chain/attestations";
+import { createChainReader } from "../../../backend/src/chain/reader";
 import { queueDepth } from "../../../backend/src/queue/jobs";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
-import { dispatchRequests } from "../../../backend/src/workers/dispatch";
+import { dispatchRequests } from "../../../backend/src/requests/dispatch";
 import { type RegistryWorkers, createWorkerGuard, startRegistryWorkers } from "../../../backend/src/workers/runner";
-import { testChain, testPublicClient, useAutomine } from "../support/chain";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testPublicClient, testRelayer, useAutomine } from "../../support/chain";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
 import { CUSTODY, operationsPerMemo, requestIdOf, seedCustody, seedRequests, serialPrefixOf } from "./fixtures/seed";
 
@@ -48,14 +47,13 @@ describe("registry workers: an opening breaker pauses the registry on the bridge
     expect(batchId).to.equal(batchIdOf(1, prefix));
     seedCustody(sim, [100n]);
 
-    const node = await testChain();
     const publicClient = await testPublicClient();
-    // The guardian is Hardhat's signer 0 (platform.admin), unlocked on the test node.
-    const walletClient = createWalletClient({ account: platform.admin.address as Address, chain: hardhat, transport: http(node.url) });
+    // The guardian is the platform's admin (development account 0), sending through a relayer as the platform does.
+    const relayer = await testRelayer(0);
     const ctx = testContext(db);
     const { guard, pauser } = await createWorkerGuard(ctx, {
       registries: { VERRA: { capacity: 20, refillPerSec: 20, consecutiveFailures: 2, halfOpenAfterMs: 500, timeoutMs: 5_000 } },
-      guardian: { walletClient, publicClient, bridge: platform.deployment.registryBridge },
+      guardian: { relayer, chain: createChainReader(publicClient, platform.deployment), bridge: platform.deployment.registryBridge },
     });
     const adapters = createRegistryAdapters({ urls: { VERRA: sim.url } });
     workers = await startRegistryWorkers(ctx, { adapters, guard, custodyAccount: CUSTODY, concurrency: 2, pollMs: 100, probeMs: 100 });

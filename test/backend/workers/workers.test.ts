@@ -1,15 +1,15 @@
 import path from "node:path";
 import { expect } from "chai";
-import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { claimJobs, getJob, queueDepth } from "../../../backend/src/queue/jobs";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
-import { dispatchRequests } from "../../../backend/src/workers/dispatch";
+import { dispatchRequests } from "../../../backend/src/requests/dispatch";
 import { type RequestJobPayload, createRequestHandlers } from "../../../backend/src/workers/handlers";
 import { type RegistryWorkers, startRegistryWorkers } from "../../../backend/src/workers/runner";
 import { spawnTs, waitForOutput, type TsChild } from "../queue/fixtures/spawn";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { CUSTODY, operationsPerMemo, requestIdOf, seedCustody, seedRequests } from "./fixtures/seed";
 import { type TrafficCounter, trafficCounter } from "./fixtures/traffic";
 
@@ -194,7 +194,7 @@ describe("registry workers: one registry instruction per request", () => {
     await claimJobs(db.pool, "new-owner", { limit: 1, leaseMs: 60_000 });
     let error: unknown;
     await handlers.retire(stale!, { signal: new AbortController().signal }).catch((caught) => (error = caught));
-    expect((error as { code?: string }).code).to.equal("WORKER_LEASE_LOST");
+    expect((error as { code?: string }).code).to.equal("QUEUE_LEASE_LOST");
     expect(sim.admin.ledger.operations.size).to.equal(0);
   });
 
