@@ -8,8 +8,8 @@ import Fastify, {
 } from "fastify";
 import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from "fastify-type-provider-zod";
 import type { Context } from "../context";
-import errorHandler from "./plugins/app/error-handler";
-import requestContext from "./plugins/app/request-context";
+import errorHandler from "./plugins/app/errorHandler";
+import requestContext from "./plugins/app/requestContext";
 import swagger from "./plugins/external/swagger";
 import depositRoutes, { type DepositRoutesOptions } from "./routes/deposits";
 import domainRoutes, { type DomainApiOptions } from "./routes/domain";

@@ -7,6 +7,7 @@ import type { FastifyReply } from "fastify";
 import { type Address, type Hex, getAddress } from "viem";
 import { z } from "zod";
 import { ValidationError } from "../errors";
+import type { RegistryStatus } from "../registries/status";
 import { type ErrorBody, errorBody } from "./schemas";
 
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -128,4 +129,9 @@ export function checksum(value: string): Address {
 /** A timestamptz from pg (Date) as ISO text; null stays null. */
 export function iso(value: Date | null): string | null {
   return value === null ? null : value.toISOString();
+}
+
+/** The status as answered: exactly `paused`, `circuit` and (when the source gave one) `detail`. */
+export function registryStatusView(status: RegistryStatus): RegistryStatus {
+  return { paused: status.paused, circuit: status.circuit, ...(status.detail === undefined ? {} : { detail: status.detail }) };
 }

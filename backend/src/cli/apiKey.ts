@@ -4,7 +4,7 @@
  * is printed once on stdout; only its hash is stored.
  */
 import { Command } from "commander";
-import { createApiKey, revokeApiKey } from "../api/apiKeys";
+import { createApiKey, revokeApiKey } from "../auth/apiKeys";
 import { withCommandDatabase } from "./database";
 
 export function apiKeyCommand(): Command {

@@ -11,7 +11,7 @@
 import { REGISTRY_IDS, type RegistryName } from "../registries/ids";
 import type { CreditBlock, RegistryOperation } from "../registries/model";
 import { batchIdOf } from "../chain/attestations";
-import type { Arrival, StoredIntent } from "./store";
+import type { Arrival, DepositIntent } from "./store";
 
 export type ArrivalDecision = { kind: "rejected"; detail: string } | { kind: "arrived"; arrival: Arrival };
 
@@ -48,7 +48,7 @@ export function transferState(
 }
 
 export function judgeArrival(
-  intent: StoredIntent,
+  intent: DepositIntent,
   block: CreditBlock | undefined,
   recordId: string,
   custodyAccount: string,
@@ -76,16 +76,20 @@ export function judgeArrival(
       detail: `record ${recordId} (${block.serial}) carries no unit range`,
     };
   }
-  if (block.serialPrefix !== intent.declaredPrefix) {
+  const { declaredPrefix, declaredStart, declaredEnd } = intent;
+  if (declaredPrefix === null || declaredStart === null || declaredEnd === null) {
+    return { kind: "rejected", detail: "the intent declares no unit range (declared before ranges were recorded)" };
+  }
+  if (block.serialPrefix !== declaredPrefix) {
     return {
       kind: "rejected",
-      detail: `record ${recordId} is from batch ${block.serialPrefix}, not the declared ${intent.declaredPrefix}`,
+      detail: `record ${recordId} is from batch ${block.serialPrefix}, not the declared ${declaredPrefix}`,
     };
   }
-  if (block.blockStart < intent.declaredStart || block.blockEnd > intent.declaredEnd) {
+  if (block.blockStart < declaredStart || block.blockEnd > declaredEnd) {
     return {
       kind: "rejected",
-      detail: `record ${recordId} holds units ${block.blockStart}-${block.blockEnd}, outside the declared ${intent.declaredStart}-${intent.declaredEnd}`,
+      detail: `record ${recordId} holds units ${block.blockStart}-${block.blockEnd}, outside the declared ${declaredStart}-${declaredEnd}`,
     };
   }
   return {

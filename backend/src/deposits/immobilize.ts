@@ -14,7 +14,7 @@
  */
 import type { Pool } from "pg";
 import { BaseError } from "../errors";
-import type { RegistryGuard } from "../guard/registry-guard";
+import type { RegistryGuard } from "../guard/registryGuard";
 import type { Job } from "../queue/jobs";
 import type { JobHandler } from "../queue/worker";
 import { RegistryRejectedError } from "../registries/errors";
@@ -22,7 +22,8 @@ import type { RegistryName } from "../registries/ids";
 import type { RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
 import { immobilizeMemoOf } from "./intent";
-import { loadIntent, markImmobilized, setDetail } from "./store";
+import { getIntent, markImmobilized, setDetail } from "./store";
+import { DepositError } from "./errors";
 
 export type ImmobilizePayload = { intentId: string };
 
@@ -34,10 +35,6 @@ export type CreateImmobilizeHandlerParameters = {
   /** Delay before looking again at an operation the registry has not confirmed yet (default 5 s). */
   pendingRetryMs?: number | undefined;
 };
-
-export class DepositError extends BaseError {
-  override name = "DepositError";
-}
 
 function retryLater(message: string, code: string, retryAfterMs: number, cause?: unknown): DepositError {
   return new DepositError(message, { code, retryable: true, retryAfterMs, cause });
@@ -63,7 +60,7 @@ export function createImmobilizeHandler(parameters: CreateImmobilizeHandlerParam
 
   return async (job: Job) => {
     const intentId = intentIdOf(job);
-    const intent = await loadIntent(db, intentId);
+    const intent = await getIntent(db, intentId);
     if (intent === undefined) throw fatal(`no deposit intent ${intentId}`, "DEPOSIT_INTENT_MISSING");
     if (intent.status === "immobilized" || intent.status === "minted") return;
     const { recordId, quantity } = intent;

@@ -17,12 +17,13 @@ import type { Hex } from "viem";
 import { blockKeyOf } from "../chain/attestations";
 import type { Context } from "../context";
 import { createServicePasses } from "../serviceLoop";
-import type { RegistryGuard } from "../guard/registry-guard";
+import type { RegistryGuard } from "../guard/registryGuard";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
 import { judgeArrival, transferState } from "./arrival";
-import { type Arrival, type StoredIntent, findMint, markArrived, markMinted, openIntents, setDetail, setStatus } from "./store";
+import { findMint } from "./claims";
+import { type Arrival, type DepositIntent, markArrived, markMinted, openIntents, setDetail, setStatus } from "./store";
 
 export type DepositWatcherOptions = {
   adapters: Partial<Record<RegistryName, RegistryPort>>;
@@ -75,11 +76,11 @@ export function createDepositWatcher(
   });
 
   /** `awaiting_transfer` -> `to` with `detail`; "unchanged" when another watcher moved the intent first. */
-  async function finish(intent: StoredIntent, to: "rejected" | "expired", detail: string): Promise<Outcome> {
+  async function finish(intent: DepositIntent, to: "rejected" | "expired", detail: string): Promise<Outcome> {
     return (await setStatus(pool, intent.intentId, "awaiting_transfer", to, detail)) ? to : "unchanged";
   }
 
-  async function awaiting(intent: StoredIntent): Promise<Outcome> {
+  async function awaiting(intent: DepositIntent): Promise<Outcome> {
     const registry = intent.registry as RegistryName;
     const adapter = adapters[registry];
     if (adapter === undefined) return expireIfDue(intent, undefined, `no adapter for ${registry} is configured`);
@@ -101,7 +102,7 @@ export function createDepositWatcher(
    * at the registry (they acted in time; the registry is slow). Before that, `detail` says what it waits for.
    */
   async function expireIfDue(
-    intent: StoredIntent,
+    intent: DepositIntent,
     operation: RegistryOperation | undefined,
     detail: string | null,
   ): Promise<Outcome> {
@@ -122,7 +123,7 @@ export function createDepositWatcher(
     return `already tokenized on chain: units ${arrival.blockStart}-${arrival.blockEnd} (block key ${blockKey}) are deposited on the bridge`;
   }
 
-  async function step(intent: StoredIntent): Promise<Outcome> {
+  async function step(intent: DepositIntent): Promise<Outcome> {
     if (intent.status === "awaiting_transfer") return awaiting(intent);
     const txHash = await findMint(pool, intent.intentId);
     if (txHash === undefined) return "unchanged";

@@ -1,5 +1,17 @@
-import type { Pool } from "pg";
-import { newestFirst } from "./keyset";
+/**
+ * The order book's tables, `orders` and `fills` (migrations 0001, 0002), and every statement on them. Two writers
+ * meet here, each on its own columns:
+ *
+ * | move | writer |
+ * |---|---|
+ * | a signed order inserted (never changed afterwards) | the API, after checking the signature (`insertOrder`) |
+ * | `cancelled_at` set, `status` -> `cancelled` (off-chain cancel, which a reorg reset does not undo) | the API (`cancelOrder`) |
+ * | a fill inserted, `filled_amount` raised, `status` -> `partially_filled` / `filled` | the indexer, `OrderFilled` (`recordFill`) |
+ * | `status` -> `cancelled` | the indexer, `OrderCancelled` (`recordCancelled`) |
+ * | fills deleted, `filled_amount` 0, `status` back to `open` | the indexer reorg (`resetForReplay`) |
+ */
+import { newestFirst } from "../db/keyset";
+import type { Queryable } from "../db/queryable";
 
 export type OrderRow = {
   order_hash: string;
@@ -41,8 +53,8 @@ SELECT o.order_hash, o.side, o.maker, o.taker, o.batch_id::text, o.amount::text,
           AS filled
  ) f`;
 
-export async function getOrder(pool: Pool, orderHash: string): Promise<OrderRow | undefined> {
-  const { rows } = await pool.query<OrderRow>(`${ORDER_SELECT} WHERE o.order_hash = $1`, [orderHash.toLowerCase()]);
+export async function getOrder(db: Queryable, orderHash: string): Promise<OrderRow | undefined> {
+  const { rows } = await db.query<OrderRow>(`${ORDER_SELECT} WHERE o.order_hash = $1`, [orderHash.toLowerCase()]);
   return rows[0];
 }
 
@@ -63,8 +75,8 @@ export type InsertOrderParameters = {
 };
 
 /** Stores a verified order; false when an order with this hash is already stored (same digest, same terms). */
-export async function insertOrder(pool: Pool, order: InsertOrderParameters): Promise<boolean> {
-  const { rowCount } = await pool.query(
+export async function insertOrder(db: Queryable, order: InsertOrderParameters): Promise<boolean> {
+  const { rowCount } = await db.query(
     `INSERT INTO orders (order_hash, side, maker, taker, batch_id, amount, min_fill, unit_price, payment_token,
                          nonce, counter, expires_at, signature)
      VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9, $10::numeric, $11::numeric,
@@ -96,8 +108,8 @@ function indexedCounter(signer: string): string {
 }
 
 /** The maker's Settlement counter as indexed (last `CounterIncremented`), "0" before any. */
-export async function currentCounter(pool: Pool, maker: string): Promise<string> {
-  const { rows } = await pool.query<{ counter: string }>(`SELECT ${indexedCounter("$1::text")}::text AS counter`, [
+export async function currentCounter(db: Queryable, maker: string): Promise<string> {
+  const { rows } = await db.query<{ counter: string }>(`SELECT ${indexedCounter("$1::text")}::text AS counter`, [
     maker.toLowerCase(),
   ]);
   return rows[0]?.counter ?? "0";
@@ -108,12 +120,12 @@ export async function currentCounter(pool: Pool, maker: string): Promise<string>
  * one (Settlement refuses any other), best price first (asks up, bids down).
  */
 export async function listBook(
-  pool: Pool,
+  db: Queryable,
   params: { batchId: string; side: number; after?: string[] | undefined; limit: number },
 ): Promise<OrderRow[]> {
   const ascending = params.side === 0;
   const [price, hash] = params.after ?? [null, null];
-  const { rows } = await pool.query<OrderRow>(
+  const { rows } = await db.query<OrderRow>(
     `SELECT * FROM (${ORDER_SELECT}
        WHERE o.batch_id = $1::numeric AND o.side = $2 AND o.status IN ('open', 'partially_filled')
          AND o.cancelled_at IS NULL AND o.expires_at > now()
@@ -129,8 +141,8 @@ export async function listBook(
 }
 
 /** Marks an order cancelled for the book (idempotent); false when it is filled or expired in the projection. */
-export async function cancelOrder(pool: Pool, orderHash: string): Promise<boolean> {
-  const { rowCount } = await pool.query(
+export async function cancelOrder(db: Queryable, orderHash: string): Promise<boolean> {
+  const { rowCount } = await db.query(
     `UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, now())
       WHERE order_hash = $1 AND status IN ('open', 'partially_filled', 'cancelled')`,
     [orderHash.toLowerCase()],
@@ -147,9 +159,9 @@ export type ListOrdersParameters = {
 };
 
 /** Orders of every status, newest first by (created_at, order_hash); `status` filters on the answered status. */
-export async function listOrders(pool: Pool, params: ListOrdersParameters): Promise<OrderRow[]> {
+export async function listOrders(db: Queryable, params: ListOrdersParameters): Promise<OrderRow[]> {
   const [created, hash] = params.after ?? [null, null];
-  const { rows } = await pool.query<OrderRow>(
+  const { rows } = await db.query<OrderRow>(
     `SELECT * FROM (${ORDER_SELECT}
        WHERE ($1::text IS NULL OR lower(o.maker) = $1) AND ($2::numeric IS NULL OR o.batch_id = $2::numeric)) listed
       WHERE ($3::text IS NULL OR status = $3)
@@ -157,4 +169,62 @@ export async function listOrders(pool: Pool, params: ListOrdersParameters): Prom
     [params.maker?.toLowerCase() ?? null, params.batchId ?? null, params.status ?? null, created, hash, params.limit + 1],
   );
   return rows;
+}
+
+/** The batch of an order (for events that name only the order), or undefined. */
+export async function batchOfOrder(db: Queryable, orderHash: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ batch_id: string }>("SELECT batch_id FROM orders WHERE order_hash = $1", [orderHash]);
+  return rows[0]?.batch_id;
+}
+
+/** `OrderFilled` as the indexer stored it (addresses lowercase, numbers as decimal strings). */
+export type FillEvent = {
+  orderHash: string;
+  seller: string;
+  buyer: string;
+  amount: string;
+  price: string;
+  blockNumber: string;
+  txHash: string;
+  logIndex: number;
+};
+
+/**
+ * Indexer: a fill of an order the API stored (`taker` = the party that is not the maker, `payment_amount` = price)
+ * raises `filled_amount`; a fill of an order the platform never saw stays in `chain_events` and `balances` only.
+ * Idempotent by (tx hash, log index).
+ */
+export async function recordFill(db: Queryable, fill: FillEvent): Promise<void> {
+  const { rows } = await db.query<{ maker: string }>("SELECT maker FROM orders WHERE order_hash = $1", [fill.orderHash]);
+  const maker = rows[0]?.maker.toLowerCase();
+  if (maker === undefined) return;
+  const taker = maker === fill.seller ? fill.buyer : fill.seller;
+  const inserted = await db.query(
+    `INSERT INTO fills (order_hash, taker, amount, payment_amount, block_number, tx_hash, log_index)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (tx_hash, log_index) DO NOTHING`,
+    [fill.orderHash, taker, fill.amount, fill.price, fill.blockNumber, fill.txHash, fill.logIndex],
+  );
+  if (inserted.rowCount === 0) return;
+  await db.query(
+    `UPDATE orders SET filled_amount = filled_amount + $2,
+       status = CASE WHEN filled_amount + $2 >= amount THEN 'filled'::order_status ELSE 'partially_filled'::order_status END
+     WHERE order_hash = $1`,
+    [fill.orderHash, fill.amount],
+  );
+}
+
+/** Indexer: the maker cancelled the order on chain (`OrderCancelled`). */
+export async function recordCancelled(db: Queryable, orderHash: string): Promise<void> {
+  await db.query("UPDATE orders SET status = 'cancelled' WHERE order_hash = $1", [orderHash]);
+}
+
+/** Indexer reorg: the batch's orders back to "no events" (fills gone, nothing filled, open again). */
+export async function resetForReplay(db: Queryable, batchId: string): Promise<void> {
+  await db.query("DELETE FROM fills f USING orders o WHERE f.order_hash = o.order_hash AND o.batch_id = $1", [batchId]);
+  await db.query(
+    `UPDATE orders SET filled_amount = 0,
+       status = CASE WHEN status IN ('partially_filled', 'filled', 'cancelled') THEN 'open'::order_status ELSE status END
+     WHERE batch_id = $1`,
+    [batchId],
+  );
 }

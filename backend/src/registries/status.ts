@@ -1,11 +1,12 @@
-import type { Pool } from "pg";
-import { REGISTRY_IDS } from "../registries/ids";
-
 /**
- * The seam through which the API learns whether a registry is paused on the bridge and what its circuit breaker
- * says. The queue/guard side provides a real source later; until then every registry reads as "unknown", which
+ * The status of a registry as the platform sees it: paused on the bridge or not, and what this process's circuit
+ * breaker says. The seam between the parts that know (the guard's breakers, `guard/status.ts`; the indexed pause
+ * events, `chainPauseStatus`) and the API that shows it. Without a source every registry reads as "unknown", which
  * the API says plainly instead of guessing "available".
  */
+import type { Queryable } from "../db/queryable";
+import { REGISTRY_IDS } from "./ids";
+
 export type CircuitState = "closed" | "open" | "half_open" | "unknown";
 
 export type RegistryStatus = {
@@ -23,11 +24,6 @@ export type RegistryStatusSource = {
 
 export const UNKNOWN_REGISTRY_STATUS: RegistryStatus = { paused: null, circuit: "unknown" };
 
-/** The status as answered: exactly `paused`, `circuit` and (when the source gave one) `detail`. */
-export function registryStatusView(status: RegistryStatus): RegistryStatus {
-  return { paused: status.paused, circuit: status.circuit, ...(status.detail === undefined ? {} : { detail: status.detail }) };
-}
-
 /** The statuses of a page's registries, one lookup per distinct registry however many rows share it. */
 export async function statusesByRegistry(
   source: RegistryStatusSource,
@@ -38,7 +34,7 @@ export async function statusesByRegistry(
   return new Map(ids.map((id, index) => [id, statuses[index]!]));
 }
 
-/** The default until the queue engineer's circuit breakers and the bridge pause projection are wired in. */
+/** The source that knows nothing: every registry reads "unknown" (an API built without a guard). */
 export const unknownRegistryStatus: RegistryStatusSource = {
   get: async () => UNKNOWN_REGISTRY_STATUS,
 };
@@ -48,13 +44,13 @@ export const unknownRegistryStatus: RegistryStatusSource = {
  * means never paused), with the circuit state and detail from `circuit` (default: unknown). Opt-in: pass it as
  * `registryStatus` where the indexer runs; the queue's circuit breakers can be given as `circuit`.
  */
-export function chainPauseStatus(pool: Pool, circuit: RegistryStatusSource = unknownRegistryStatus): RegistryStatusSource {
+export function chainPauseStatus(db: Queryable, circuit: RegistryStatusSource = unknownRegistryStatus): RegistryStatusSource {
   return {
     async get(registryId) {
       const status = await circuit.get(registryId);
       const numeric = (REGISTRY_IDS as Record<string, number | undefined>)[registryId];
       if (numeric === undefined) return status;
-      const { rows } = await pool.query<{ event_name: string }>(
+      const { rows } = await db.query<{ event_name: string }>(
         `SELECT event_name FROM chain_events
           WHERE event_name IN ('RegistryPaused', 'RegistryUnpaused') AND args->>'registryId' = $1
           ORDER BY block_number DESC, log_index DESC LIMIT 1`,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { RegistryName } from "./ids";
 import { registryChangeSchema, type RegistryChange } from "./model";
 import type { VerifyWebhookReturnType, WebhookHeaders } from "./port";
-import { verifyWebhookSignature } from "./webhook-signature";
+import { verifyWebhookSignature } from "./webhookSignature";
 
 /** Event body every simulator sends (and its event log serves): see simulators/README.md. */
 export const nativeEventSchema = z.object({

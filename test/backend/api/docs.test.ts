@@ -2,7 +2,7 @@ import Ajv from "ajv";
 import { expect } from "chai";
 import { z } from "zod";
 import { type App, buildApp } from "../../../backend/src/api/app";
-import { freePort } from "../support/database";
+import { freePort } from "../../support/database";
 import { apiContext, deadPool } from "./helpers";
 
 type Operation = { responses?: Record<string, { content?: Record<string, { schema?: object }> }>; requestBody?: { content?: Record<string, { schema?: object }> } };

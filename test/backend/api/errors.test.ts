@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { z } from "zod";
 import { type App, buildApp } from "../../../backend/src/api/app";
 import { BaseError, ValidationError } from "../../../backend/src/errors";
-import { freePort } from "../support/database";
+import { freePort } from "../../support/database";
 import { type LogCapture, apiContext, deadPool } from "./helpers";
 
 /** Routes that exist only in this test, to drive every branch of the error handler. */

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import type { Pool } from "pg";
 import { type App, buildApp } from "../../../backend/src/api/app";
-import { type TestDatabase, createTestDatabase, freePort } from "../support/database";
+import { type TestDatabase, createTestDatabase, freePort } from "../../support/database";
 import { type LogCapture, apiContext, deadPool } from "./helpers";
 
 describe("api: health and metrics", () => {

@@ -7,11 +7,11 @@ import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
 import type { PrivateKeyAccount } from "viem/accounts";
 import { createSiweMessage } from "viem/siwe";
-import { API_KEY_PREFIX, hashSecret, newSecret } from "../../../backend/src/api/plugins/app/auth";
+import { API_KEY_PREFIX, hashSecret, newSecret } from "../../../backend/src/auth/secrets";
 import type { DomainApiOptions } from "../../../backend/src/api/routes/domain";
-import { insertApiKey } from "../../../backend/src/api/queries/auth";
+import { insertApiKey } from "../../../backend/src/auth/apiKeys";
 import { migrate } from "../../../backend/src/db";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 export type LogCapture = { lines: () => Array<Record<string, unknown>>; text: () => string };
 

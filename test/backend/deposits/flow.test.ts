@@ -12,7 +12,7 @@ import {
   immobilizeMemoOf,
 } from "../../../backend/src/deposits";
 import { BaseError } from "../../../backend/src/errors";
-import { type RegistryGuard, createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { type RegistryGuard, createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { applyEvent } from "../../../backend/src/indexer/projections";
 import { type Job, getJob } from "../../../backend/src/queue/jobs";
 import type { JobHandler } from "../../../backend/src/queue/worker";
@@ -21,8 +21,8 @@ import { createRegistryAdapters } from "../../../backend/src/registries/adapters
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
 import { randomHash, signIn } from "../api/helpers";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { CUSTODY, SELLER, bearer, depositApp, verifyWallet, verraSerial } from "./helpers";
 
 const PREFIX_OF = (batch: number) => `${batch}-VCS-VCU-500-VER-US-3352-01012024-31122024-0`;

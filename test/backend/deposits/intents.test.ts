@@ -7,7 +7,7 @@ import type { App } from "../../../backend/src/api/app";
 import auth from "../../../backend/src/api/plugins/app/auth";
 import depositRoutes from "../../../backend/src/api/routes/deposits";
 import { operatorKey, randomHash, signIn } from "../api/helpers";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { CUSTODY, bearer, depositApp, verifyWallet, verraSerial } from "./helpers";
 
 describe("deposits API: POST/GET /deposits/intents", () => {

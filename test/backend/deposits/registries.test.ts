@@ -6,15 +6,15 @@ import {
   immobilizeJobKeyOf,
   immobilizeMemoOf,
 } from "../../../backend/src/deposits";
-import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { getJob } from "../../../backend/src/queue/jobs";
 import { createGoldStandardAdapter, createInCctsAdapter } from "../../../backend/src/registries/adapters";
 import type { RegistryName } from "../../../backend/src/registries/ids";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { startSimulator } from "../../../backend/src/simulators";
 import { signIn } from "../api/helpers";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { CUSTODY, SELLER, bearer, depositApp, verifyWallet } from "./helpers";
 
 /**

@@ -5,7 +5,7 @@ import { RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableErr
 import type { CreditBlock } from "../../../backend/src/registries/model";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { partitionsExactly } from "../../../backend/src/registries/serials/range";
-import { signWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "../../../backend/src/registries/webhook-signature";
+import { signWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "../../../backend/src/registries/webhookSignature";
 
 /**
  * The one contract every registry adapter must meet, run against each simulator over real HTTP and, when

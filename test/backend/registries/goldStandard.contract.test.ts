@@ -1,5 +1,5 @@
-import { createGoldStandardAdapter } from "../../../backend/src/registries/adapters/gold-standard";
-import { startGoldStandardSimulator } from "../../../backend/src/simulators/gold-standard";
+import { createGoldStandardAdapter } from "../../../backend/src/registries/adapters/goldStandard";
+import { startGoldStandardSimulator } from "../../../backend/src/simulators/goldStandard";
 import { registryContractSuite } from "./contract";
 import { rangeAllocator, simulatorControl } from "./fixtures";
 

@@ -1,5 +1,5 @@
-import { createInCctsAdapter } from "../../../backend/src/registries/adapters/in-ccts";
-import { startInCctsSimulator } from "../../../backend/src/simulators/in-ccts";
+import { createInCctsAdapter } from "../../../backend/src/registries/adapters/inCcts";
+import { startInCctsSimulator } from "../../../backend/src/simulators/inCcts";
 import { registryContractSuite } from "./contract";
 import { rangeAllocator, simulatorControl } from "./fixtures";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type RegistryStatus, cachedRegistryStatus } from "../../../backend/src/api/registry-status";
+import { type RegistryStatus, cachedRegistryStatus } from "../../../backend/src/registries/status";
 
 describe("api: cached registry status", () => {
   it("keeps each registry's answer for the TTL, shares one lookup between concurrent reads, and keeps no failure", async () => {

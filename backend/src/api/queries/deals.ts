@@ -1,5 +1,5 @@
 import type { Pool } from "pg";
-import { newestFirst } from "./keyset";
+import { newestFirst } from "../../db/keyset";
 
 export type DealRow = {
   deal_id: string;

@@ -7,8 +7,9 @@ import { parseSiweMessage } from "viem/siwe";
 import { z } from "zod";
 import { BaseError } from "../../errors";
 import { address, authErrors, errors, replyError, timestamp } from "../http";
-import { SESSION_PREFIX, hashSecret, newSecret, requireWallet, walletOf } from "../plugins/app/auth";
-import { consumeNonce, insertNonce, insertSession, revokeSession } from "../queries/auth";
+import { SESSION_PREFIX, hashSecret, newSecret } from "../../auth/secrets";
+import { consumeNonce, insertNonce, insertSession, revokeSession } from "../../auth/sessions";
+import { requireWallet, walletOf } from "../plugins/app/auth";
 
 /** What a SIWE message must be bound to. */
 export type SiweOptions = {

@@ -16,10 +16,11 @@ import {
   toPage,
   uint256,
   uint256Param,
+  registryStatusView,
 } from "../http";
 import { type BatchRow, getBatch, listBatches } from "../queries/batches";
 import { type ChainEventRow, batchHistory } from "../queries/history";
-import { type RegistryStatus, type RegistryStatusSource, registryStatusView, statusesByRegistry } from "../registry-status";
+import { type RegistryStatus, type RegistryStatusSource, statusesByRegistry } from "../../registries/status";
 
 const gate = z.enum(["open", "closed", "unknown"]);
 

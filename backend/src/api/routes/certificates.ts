@@ -2,7 +2,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import { z } from "zod";
 import { address, bytes32, bytes32Param, checksum, errors, notFound, replyError, timestamp, uint256 } from "../http";
-import { getConfirmationEvent, getRequest } from "../queries/requests";
+import { getRequest } from "../../requests/store";
+import { getConfirmationEvent } from "../queries/certificates";
 
 const certificateBody = z.object({
   requestId: bytes32,

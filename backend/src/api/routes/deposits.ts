@@ -7,7 +7,8 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import type { Address } from "viem";
 import { z } from "zod";
-import { DEFAULT_INTENT_TTL_MS, INTENT_STATUSES, type IntentStatus, instructionsFor, newIntentId } from "../../deposits/intent";
+import { DEFAULT_INTENT_TTL_MS, INTENT_STATUSES, instructionsFor, newIntentId } from "../../deposits/intent";
+import { type DepositIntent, getIntent, insertIntent, listIntents } from "../../deposits/store";
 import { ValidationError } from "../../errors";
 import { REGISTRY_CLI_NAMES, REGISTRY_IDS, type RegistryName } from "../../registries/ids";
 import { parseSerial } from "../../registries/serials";
@@ -29,7 +30,7 @@ import {
   uint256,
 } from "../http";
 import auth, { requireOperator, requireWallet, walletOf } from "../plugins/app/auth";
-import { type IntentRow, getIntent, insertIntent, listIntents, walletVerification } from "../queries/deposits";
+import { walletVerification } from "../queries/identity";
 import { errorBody } from "../schemas";
 
 /** Operator scope that may read any holder's intent. */
@@ -80,34 +81,36 @@ export type DepositRoutesOptions = {
   now?: () => Date;
 };
 
-function intentView(row: IntentRow, custodyAccount: string): IntentBody {
+const text = (value: bigint | null) => (value === null ? null : value.toString());
+
+function intentView(intent: DepositIntent, custodyAccount: string): IntentBody {
   return {
-    intentId: row.intent_id,
-    memo: row.intent_id,
-    holder: checksum(row.holder),
-    registry: row.registry_id,
+    intentId: intent.intentId,
+    memo: intent.intentId,
+    holder: checksum(intent.holder),
+    registry: intent.registry,
     custodyAccount,
-    declaredSerial: row.declared_serial,
-    declaredStart: row.declared_start ?? "",
-    declaredEnd: row.declared_end ?? "",
-    sourceAccount: row.source_account,
-    status: row.status as IntentStatus,
-    statusDetail: row.status_detail,
-    recordId: row.record_id,
-    serialPrefix: row.serial_prefix,
-    blockStart: row.block_start,
-    blockEnd: row.block_end,
-    quantity: row.quantity,
-    batchId: row.batch_id,
-    mintTxHash: row.mint_tx_hash,
-    expiresAt: row.expires_at.toISOString(),
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
+    declaredSerial: intent.declaredSerial,
+    declaredStart: text(intent.declaredStart) ?? "",
+    declaredEnd: text(intent.declaredEnd) ?? "",
+    sourceAccount: intent.sourceAccount,
+    status: intent.status,
+    statusDetail: intent.statusDetail,
+    recordId: intent.recordId,
+    serialPrefix: intent.serialPrefix,
+    blockStart: text(intent.blockStart),
+    blockEnd: text(intent.blockEnd),
+    quantity: text(intent.quantity),
+    batchId: intent.batchId,
+    mintTxHash: intent.mintTxHash,
+    expiresAt: intent.expiresAt.toISOString(),
+    createdAt: intent.createdAt.toISOString(),
+    updatedAt: intent.updatedAt.toISOString(),
     instructions: instructionsFor({
-      intentId: row.intent_id,
-      registry: row.registry_id,
+      intentId: intent.intentId,
+      registry: intent.registry,
       custodyAccount,
-      serial: row.declared_serial,
+      serial: intent.declaredSerial,
     }),
   };
 }
@@ -232,7 +235,7 @@ const depositRoutes: FastifyPluginAsyncZod<DepositRoutesOptions> = async (app, o
         rows,
         limit,
         (row) => intentView(row, custodyAccount),
-        (row) => [row.created_at.toISOString(), row.intent_id],
+        (row) => [row.createdAt.toISOString(), row.intentId],
       );
     },
   );

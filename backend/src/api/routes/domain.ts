@@ -9,7 +9,7 @@ import type { Pool } from "pg";
 import type { Address } from "viem";
 import { settlementDomain } from "../../chain/orders";
 import auth from "../plugins/app/auth";
-import { type RegistryStatusSource, unknownRegistryStatus } from "../registry-status";
+import { type RegistryStatusSource, unknownRegistryStatus } from "../../registries/status";
 import authRoutes, { type SiweOptions } from "./auth";
 import batchRoutes from "./batches";
 import certificateRoutes from "./certificates";

@@ -21,7 +21,7 @@ export type HealthRoutesOptions = { pool: Pool; readiness: Readiness };
 /** The API's own dependency; other components add theirs to `ctx.readiness`. */
 function databaseCheck(pool: Pool): ReadinessCheck {
   return async () => {
-    await pool.query("select 1");
+    await pool.query("SELECT 1");
   };
 }
 

@@ -28,7 +28,7 @@ import {
 } from "../http";
 import { requireWallet, walletOf } from "../plugins/app/auth";
 import { batchExists } from "../queries/batches";
-import { type OrderRow, cancelOrder, currentCounter, getOrder, insertOrder, listBook, listOrders } from "../queries/orders";
+import { type OrderRow, cancelOrder, currentCounter, getOrder, insertOrder, listBook, listOrders } from "../../orders/store";
 import { errorBody } from "../schemas";
 
 /** Latest expiry the API stores (Postgres timestamptz and JS dates end in year 9999). */

@@ -20,12 +20,13 @@ import {
   toPage,
   uint256,
   uint256Param,
+  registryStatusView,
 } from "../http";
-import { type RequestRow, getRequest, listRequests } from "../queries/requests";
-import { type RegistryStatus, type RegistryStatusSource, registryStatusView, statusesByRegistry } from "../registry-status";
+import { CHAIN_STATUSES, REQUEST_KINDS, REQUEST_STATUSES, type RequestRow, getRequest, listRequests } from "../../requests/store";
+import { type RegistryStatus, type RegistryStatusSource, statusesByRegistry } from "../../registries/status";
 
-const kind = z.enum(["retirement", "withdrawal"]);
-const status = z.enum(["requested", "submitted", "confirmed", "rejected", "overdue"]);
+const kind = z.enum(REQUEST_KINDS);
+const status = z.enum(REQUEST_STATUSES);
 
 const requestBody = z.object({
   requestId: bytes32.describe("keccak256(holder, idempotencyKey), as RegistryBridge derives it"),
@@ -40,7 +41,7 @@ const requestBody = z.object({
   destinationAccount: z.string().nullable().describe("Withdrawals: the holder's registry account"),
   retirement: z.record(z.string(), z.unknown()).nullable().describe("Retirements: beneficiary, reason, ..."),
   deadline: timestamp.nullable(),
-  chainStatus: z.enum(["pending", "confirmed", "rejected"]).describe("The bridge's answer as indexed"),
+  chainStatus: z.enum(CHAIN_STATUSES).describe("The bridge's answer as indexed"),
   requestedTxHash: bytes32.nullable(),
   answeredTxHash: bytes32.nullable().describe("Transaction of the quorum-attested confirmation or rejection"),
   registryHealth: z.object({
@@ -61,13 +62,13 @@ function requestView(row: RequestRow, health: RegistryStatus): RequestBody {
     batchId: row.batch_id,
     registryId: row.registry_id,
     amount: row.amount,
-    status: row.status as RequestBody["status"],
+    status: row.status,
     registryStatus: row.registry_status,
     registryReference: row.registry_reference,
     destinationAccount: row.destination_account,
     retirement: row.retirement,
     deadline: iso(row.deadline),
-    chainStatus: row.chain_status as RequestBody["chainStatus"],
+    chainStatus: row.chain_status,
     requestedTxHash: row.requested_tx_hash,
     answeredTxHash: row.answered_tx_hash,
     registryHealth: registryStatusView(health),

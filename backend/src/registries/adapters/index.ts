@@ -1,15 +1,15 @@
 import { ValidationError } from "../../errors";
 import type { RegistryName } from "../ids";
 import type { RegistryPort } from "../port";
-import { createGoldStandardAdapter, type GoldStandardAdapterParameters } from "./gold-standard";
-import { createInCctsAdapter, type InCctsAdapterParameters } from "./in-ccts";
+import { createGoldStandardAdapter, type GoldStandardAdapterParameters } from "./goldStandard";
+import { createInCctsAdapter, type InCctsAdapterParameters } from "./inCcts";
 import { createIrecAdapter, type IrecAdapterParameters } from "./irec";
 import { createVerraAdapter, type VerraAdapterParameters } from "./verra";
 
 export { createVerraAdapter, type VerraAdapterParameters } from "./verra";
-export { createGoldStandardAdapter, type GoldStandardAdapterParameters } from "./gold-standard";
+export { createGoldStandardAdapter, type GoldStandardAdapterParameters } from "./goldStandard";
 export { createIrecAdapter, type IrecAdapterParameters, type IrecPort, type RedeemReturnType } from "./irec";
-export { createInCctsAdapter, type InCctsAdapterParameters } from "./in-ccts";
+export { createInCctsAdapter, type InCctsAdapterParameters } from "./inCcts";
 
 export type CreateRegistryAdapterParameters =
   | ({ registry: "VERRA" } & VerraAdapterParameters)

@@ -1,13 +1,13 @@
 import { ValidationError } from "../../errors";
 import type { RegistryName } from "../ids";
-import { formatGoldStandardSerial, parseGoldStandardSerial, type GoldStandardSerial } from "./gold-standard";
-import { formatInCctsSerial, parseInCctsSerial, type InCctsSerial } from "./in-ccts";
+import { formatGoldStandardSerial, parseGoldStandardSerial, type GoldStandardSerial } from "./goldStandard";
+import { formatInCctsSerial, parseInCctsSerial, type InCctsSerial } from "./inCcts";
 import { formatIrecSerial, parseIrecSerial, type IrecSerial } from "./irec";
 import { formatVerraSerial, parseVerraSerial, type VerraSerial } from "./verra";
 
 export { parseVerraSerial, formatVerraSerial, type VerraSerial } from "./verra";
-export { parseGoldStandardSerial, formatGoldStandardSerial, type GoldStandardSerial } from "./gold-standard";
-export { parseInCctsSerial, formatInCctsSerial, type InCctsSerial } from "./in-ccts";
+export { parseGoldStandardSerial, formatGoldStandardSerial, type GoldStandardSerial } from "./goldStandard";
+export { parseInCctsSerial, formatInCctsSerial, type InCctsSerial } from "./inCcts";
 export { parseIrecSerial, formatIrecSerial, type IrecSerial } from "./irec";
 export { serialFieldsToJson, type SerialFields } from "./fields";
 

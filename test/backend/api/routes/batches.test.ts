@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { type RegistryStatusSource, chainPauseStatus } from "../../../../backend/src/api/registry-status";
+import { type RegistryStatusSource, chainPauseStatus } from "../../../../backend/src/registries/status";
 import { domainApp, insertBatch, insertDeal, insertEvent, insertRequest } from "../helpers";
 
 type Harness = Awaited<ReturnType<typeof domainApp>>;

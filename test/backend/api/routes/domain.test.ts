@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { type App, buildApp } from "../../../../backend/src/api/app";
-import { freePort } from "../../support/database";
+import { freePort } from "../../../support/database";
 import { apiContext, deadPool, domainApp, randomHash } from "../helpers";
 
 const ROUTES: Array<[string, string]> = [

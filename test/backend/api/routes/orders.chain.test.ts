@@ -5,7 +5,7 @@ import { createIndexer } from "../../../../backend/src/indexer";
 import { createLogger } from "../../../../backend/src/logger";
 import { createMetrics } from "../../../../backend/src/metrics";
 import { TestPaymentToken__factory } from "../../../../typechain-types";
-import { testChain, testPublicClient, useAutomine } from "../../support/chain";
+import { testChain, testPublicClient, useAutomine } from "../../../support/chain";
 import { type TestPlatform, deployTestPlatform } from "../../support/platform";
 import { domainApp } from "../helpers";
 

@@ -10,13 +10,14 @@
  * Missing or unusable credentials answer 401; a valid principal acting on something not its own gets 403 from
  * the route. The principal is on `request.principal`.
  */
-import crypto from "node:crypto";
 import type { FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from "fastify";
 import fp from "fastify-plugin";
 import type { Pool } from "pg";
 import type { Address } from "viem";
 import { checksum, replyError } from "../../http";
-import { findSession, useApiKey } from "../../queries/auth";
+import { useApiKey } from "../../../auth/apiKeys";
+import { API_KEY_PREFIX, SESSION_PREFIX, hashSecret, sameHash, wellFormed } from "../../../auth/secrets";
+import { findSession } from "../../../auth/sessions";
 
 /** `sessionHash` and `expiresAt` are the session row the guard found, so routes need not read it again. */
 export type WalletPrincipal = { kind: "wallet"; address: Address; sessionHash: string; expiresAt: Date };
@@ -27,30 +28,6 @@ declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
   }
-}
-
-const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
-export const SESSION_PREFIX = "cs_";
-export const API_KEY_PREFIX = "ck_";
-
-/** SHA-256 hex of a high-entropy secret (no salt needed: the secret is random, not a password). */
-export function hashSecret(secret: string): string {
-  return crypto.createHash("sha256").update(secret, "utf8").digest("hex");
-}
-
-/** A new secret with `prefix` (`cs_` session token, `ck_` API key): 256 random bits, base64url. */
-export function newSecret(prefix: string): string {
-  return `${prefix}${crypto.randomBytes(32).toString("base64url")}`;
-}
-
-function wellFormed(secret: string, prefix: string): boolean {
-  return secret.startsWith(prefix) && TOKEN_PATTERN.test(secret.slice(prefix.length));
-}
-
-function sameHash(a: string, b: string): boolean {
-  const left = Buffer.from(a, "hex");
-  const right = Buffer.from(b, "hex");
-  return left.length === right.length && crypto.timingSafeEqual(left, right);
 }
 
 function unauthorized(reply: FastifyReply, message: string, scheme: "Bearer" | "ApiKey"): FastifyReply {
