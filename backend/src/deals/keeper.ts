@@ -12,7 +12,7 @@
  * whose call fails is left alone for `retryAfterMs`, so one stuck deal is reported once per period, not every pass.
  */
 import type { Address, Hex } from "viem";
-import { loadAbi } from "../chain/artifacts";
+import { settlementAbi } from "../chain/abi";
 import type { Context } from "../context";
 import { type Relayer, RelayerRevertError } from "../relayer";
 import { createServicePasses } from "../serviceLoop";
@@ -64,7 +64,6 @@ const CANDIDATES = `
 
 export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">, options: DealKeeperOptions): DealKeeper {
   const log = ctx.logger.child({ component: "deal-keeper" });
-  const abi = loadAbi("Settlement");
   const retryAfterMs = options.retryAfterMs ?? 30_000;
   const calls = ctx.metrics.counter({
     name: "deal_keeper_calls_total",
@@ -76,7 +75,7 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
 
   async function move(dealId: Hex, action: DealAction, pass: DealKeeperPass): Promise<void> {
     try {
-      const { hash } = await options.relayer.send({ to: options.settlement, abi, functionName: FUNCTION[action], args: [dealId] });
+      const { hash } = await options.relayer.send({ to: options.settlement, abi: settlementAbi, functionName: FUNCTION[action], args: [dealId] });
       pass.sent.push({ dealId, action, txHash: hash });
       calls.inc({ action, outcome: "sent" });
       log.info({ dealId, action, txHash: hash }, `deal keeper: ${FUNCTION[action]} sent`);

@@ -1,54 +1,45 @@
 /**
  * The breaker hooks the platform wires in: when a registry's circuit opens, the guardian key pauses that
  * registry on RegistryBridge (new retirement/withdrawal requests and escrow deals for its batches revert with a
- * clear error, ARCHITECTURE.md §3.3 "Registry degraded"); when it closes, the key unpauses it. Idempotent:
- * the contract's `RegistryBridgeRegistryPauseUnchanged` revert (already paused by another worker process or an
- * operator) counts as done.
+ * clear error, ARCHITECTURE.md §3.3 "Registry degraded"); when it closes, the key unpauses it. The transactions go
+ * through the relayer (one nonce manager per key, reverts decoded by custom error name). Idempotent: the contract's
+ * `RegistryBridgeRegistryPauseUnchanged` revert (already paused by another worker process or an operator) counts
+ * as done.
  */
-import type { Abi, Address, Hex } from "viem";
-import { loadAbi } from "../chain/artifacts";
-import { type ContractWriter, writeIdempotent } from "../chain/writeIdempotent";
+import type { Address, Hex } from "viem";
+import { registryBridgeAbi } from "../chain/abi";
+import type { ChainReader } from "../chain/reader";
 import type { Logger } from "../logger";
 import { REGISTRY_IDS, type RegistryName } from "../registries/ids";
-import type { BreakerHooks } from "./registry-guard";
-
-/** The part of a viem WalletClient the pauser uses (a real `createWalletClient(...)` with the guardian account fits). */
-export type PauserWalletClient = ContractWriter;
-
-/** The part of a viem PublicClient used to read the pause flag (optional). */
-export type PauserPublicClient = {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  readContract(parameters: any): Promise<unknown>;
-};
+import { type Relayer, sendUnlessUnchanged } from "../relayer";
+import type { BreakerHooks } from "./registryGuard";
 
 export type CreateBridgePauserParameters = {
-  walletClient: PauserWalletClient;
+  /** Sends as the guardian (a relayer holding GUARDIAN_KEY). */
+  relayer: Pick<Relayer, "send">;
   bridge: Address;
-  /** Defaults to `loadAbi("RegistryBridge")`. */
-  abi?: Abi;
-  /** For `isPaused` (the API's registry status). */
-  publicClient?: PauserPublicClient;
-  logger?: Logger;
+  /** Reads the pause flag for `isPaused` (the API's registry status); absent: unknown. */
+  chain?: Pick<ChainReader, "isRegistryPaused"> | undefined;
+  logger?: Logger | undefined;
 };
 
 export type BridgePauser = Required<BreakerHooks> & {
-  /** `isRegistryPaused` on the bridge; null when no public client was given or the read failed. */
+  /** `isRegistryPaused` on the bridge; null when no chain reader was given or the read failed. */
   isPaused(registry: RegistryName): Promise<boolean | null>;
   /** Transactions sent, newest last (for logs and tests). */
   readonly sent: ReadonlyArray<{ registry: RegistryName; action: "pause" | "unpause"; hash: Hex | "unchanged" }>;
 };
 
 export function createBridgePauser(parameters: CreateBridgePauserParameters): BridgePauser {
-  const abi = parameters.abi ?? loadAbi("RegistryBridge");
   const sent: Array<{ registry: RegistryName; action: "pause" | "unpause"; hash: Hex | "unchanged" }> = [];
   const log = parameters.logger?.child({ component: "guard-bridge-pauser" });
 
   async function send(registry: RegistryName, action: "pause" | "unpause"): Promise<void> {
     const functionName = action === "pause" ? "pauseRegistry" : "unpauseRegistry";
     try {
-      const hash = await writeIdempotent(
-        parameters.walletClient,
-        { address: parameters.bridge, abi, functionName, args: [REGISTRY_IDS[registry]] },
+      const hash = await sendUnlessUnchanged(
+        parameters.relayer,
+        { to: parameters.bridge, abi: registryBridgeAbi, functionName, args: [REGISTRY_IDS[registry]] },
         "RegistryBridgeRegistryPauseUnchanged",
       );
       sent.push({ registry, action, hash });
@@ -64,15 +55,9 @@ export function createBridgePauser(parameters: CreateBridgePauserParameters): Br
     onOpen: (registry) => send(registry, "pause"),
     onClose: (registry) => send(registry, "unpause"),
     async isPaused(registry) {
-      if (parameters.publicClient === undefined) return null;
+      if (parameters.chain === undefined) return null;
       try {
-        const paused = await parameters.publicClient.readContract({
-          address: parameters.bridge,
-          abi,
-          functionName: "isRegistryPaused",
-          args: [REGISTRY_IDS[registry]],
-        });
-        return typeof paused === "boolean" ? paused : null;
+        return await parameters.chain.isRegistryPaused(REGISTRY_IDS[registry]);
       } catch (error) {
         log?.warn({ registry, err: error instanceof Error ? error.message : String(error) }, "isRegistryPaused failed");
         return null;

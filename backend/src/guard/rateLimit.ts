@@ -14,7 +14,8 @@
  * monotone, and the C + R·W bound holds exactly over them.
  */
 import { BaseError } from "../errors";
-import type { Queryable } from "../queue/jobs";
+import type { Queryable } from "../db/queryable";
+import { RateBucketMissingError } from "./errors";
 
 export type BucketConfig = {
   /** Burst allowance: tokens a full bucket holds (>= 1). */
@@ -22,17 +23,6 @@ export type BucketConfig = {
   /** Sustained rate, tokens per second. */
   refillPerSec: number;
 };
-
-export class RateBucketMissingError extends BaseError {
-  override name = "RateBucketMissingError";
-  constructor(registry: string) {
-    super(`no rate bucket configured for registry ${registry}`, {
-      code: "GUARD_BUCKET_MISSING",
-      retryable: false,
-      details: { registry },
-    });
-  }
-}
 
 /** Creates the bucket full, or changes an existing bucket's limits (its tokens are capped at the new capacity). */
 export async function configureBucket(db: Queryable, registry: string, config: BucketConfig): Promise<void> {
@@ -42,6 +32,16 @@ export async function configureBucket(db: Queryable, registry: string, config: B
      ON CONFLICT (registry) DO UPDATE
         SET capacity = EXCLUDED.capacity, refill_per_sec = EXCLUDED.refill_per_sec,
             tokens = least(rate_buckets.tokens, EXCLUDED.capacity)`,
+    [registry, config.capacity, config.refillPerSec],
+  );
+}
+
+/** Creates the bucket full unless it exists; an existing bucket keeps the limits another process configured. */
+export async function ensureBucket(db: Queryable, registry: string, config: BucketConfig): Promise<void> {
+  await db.query(
+    `INSERT INTO rate_buckets (registry, tokens, capacity, refill_per_sec, updated_at)
+     VALUES ($1, $2, $2, $3, clock_timestamp())
+     ON CONFLICT (registry) DO NOTHING`,
     [registry, config.capacity, config.refillPerSec],
   );
 }

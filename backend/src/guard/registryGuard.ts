@@ -29,14 +29,15 @@ import {
   timeout,
   wrap,
 } from "cockatiel";
-import type { CircuitState } from "../api/registry-status";
+import type { CircuitState } from "../registries/status";
 import type { Context } from "../context";
 import { BaseError } from "../errors";
-import type { Queryable } from "../queue/jobs";
+import type { Queryable } from "../db/queryable";
 import { RegistryRateLimitedError, RegistryUnavailableError } from "../registries/errors";
 import { withRequestGate } from "../registries/http";
 import type { RegistryName } from "../registries/ids";
-import { type BucketConfig, blockUntil, configureBucket, take } from "./rate-limit";
+import { type BucketConfig, blockUntil, configureBucket, ensureBucket, take } from "./rateLimit";
+import { RegistryCircuitOpenError } from "./errors";
 
 export type RegistryGuardConfig = BucketConfig & {
   /** Per-call timeout, default 10 s. */
@@ -73,22 +74,12 @@ export type CreateRegistryGuardParameters = {
   readinessName?: string;
 };
 
-/** The breaker of a registry is open: calls fail fast until the half-open trial. Retryable. */
-export class RegistryCircuitOpenError extends BaseError {
-  override name = "RegistryCircuitOpenError";
-  constructor(registry: string, retryAfterMs: number) {
-    super(`circuit open for registry ${registry}`, {
-      code: "REGISTRY_CIRCUIT_OPEN",
-      retryable: true,
-      retryAfterMs,
-      details: { registry },
-    });
-  }
-}
-
 export type RegistryGuard = {
-  /** Creates or updates the shared buckets of every configured registry. Call once at start. */
-  init(): Promise<void>;
+  /**
+   * Call once at start. `configure` (default) creates or rewrites the shared bucket of every configured registry
+   * with this guard's limits; `join` only creates missing ones, leaving limits other processes set alone.
+   */
+  init(options?: { buckets?: "configure" | "join" }): Promise<void>;
   guardedCall<T>(registry: RegistryName, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   circuit(registry: string): CircuitState;
   registries(): RegistryName[];
@@ -253,9 +244,10 @@ export function createRegistryGuard(
   }
 
   const guard: RegistryGuard = {
-    async init() {
+    async init(options = {}) {
+      const write = options.buckets === "join" ? ensureBucket : configureBucket;
       for (const [name, entry] of entries) {
-        await configureBucket(db, name, { capacity: entry.config.capacity, refillPerSec: entry.config.refillPerSec });
+        await write(db, name, { capacity: entry.config.capacity, refillPerSec: entry.config.refillPerSec });
       }
     },
     registries: () => [...entries.keys()],

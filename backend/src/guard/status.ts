@@ -3,12 +3,11 @@
  * the bridge pause flag from a reader (the bridge pauser's `isPaused`, or the indexer's projection), and a
  * `Retry-After` block still in force from the shared bucket. Never throws: anything unknown reads as unknown.
  */
-import type { RegistryStatus, RegistryStatusSource } from "../api/registry-status";
-import { UNKNOWN_REGISTRY_STATUS } from "../api/registry-status";
-import type { Queryable } from "../queue/jobs";
+import { type RegistryStatus, type RegistryStatusSource, UNKNOWN_REGISTRY_STATUS } from "../registries/status";
+import type { Queryable } from "../db/queryable";
 import type { RegistryName } from "../registries/ids";
-import { bucketState } from "./rate-limit";
-import type { RegistryGuard } from "./registry-guard";
+import { bucketState } from "./rateLimit";
+import type { RegistryGuard } from "./registryGuard";
 
 export type CreateRegistryStatusSourceParameters = {
   guard: Pick<RegistryGuard, "circuit" | "registries">;

@@ -13,13 +13,13 @@
  * restart; a resend of a message whose receipt was lost is refused by gas estimation (no transaction) and closed.
  */
 import type { Address, Hex, PublicClient } from "viem";
-import { loadAbi } from "../chain/artifacts";
+import { registryBridgeAbi, settlementAbi } from "../chain/abi";
 import { sortSigners } from "../chain/attestations";
 import type { Context } from "../context";
-import { BaseError } from "../errors";
-import type { Deployment } from "../indexer";
+import { sleep } from "../sleep";
+import type { Deployment } from "../chain/deployment";
 import { type CallBatcher, type Relayer, type RelayerReceipt, RelayerRevertError, createAttestationBatcher } from "../relayer";
-import { createChainReader } from "./chain";
+import { createChainReader } from "../chain/reader";
 import {
   BATCHED,
   type BatchableKind,
@@ -32,6 +32,7 @@ import {
   recoverSigner,
   toJson,
 } from "./messages";
+import { OracleBatchUnsignedError } from "./errors";
 import * as store from "./store";
 
 /** Reverts that say the signatures were not enough right now (oracle set changed): retried, not closed. */
@@ -42,17 +43,6 @@ const QUORUM_ERRORS = new Set([
   "RegistryBridgeSignersNotAscending",
   "RegistryBridgeQuorumNotMet",
 ]);
-
-export class OracleBatchUnsignedError extends BaseError {
-  override name = "OracleBatchUnsignedError";
-  constructor(batchId: string, signatures: number, threshold: number) {
-    super(`batch proposal ${batchId} got ${signatures} of ${threshold} oracle signatures in time`, {
-      code: "ORACLE_BATCH_UNSIGNED",
-      retryable: true,
-      details: { batchId, signatures, threshold },
-    });
-  }
-}
 
 export type OracleAggregatorOptions = {
   relayer: Relayer;
@@ -84,8 +74,6 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
   const log = ctx.logger.child({ component: "oracle-aggregator" });
   const chain = createChainReader(options.publicClient, deployment);
   const domains = domainsOf(deployment);
-  const bridgeAbi = loadAbi("RegistryBridge");
-  const settlementAbi = loadAbi("Settlement");
   const relays = ctx.metrics.counter({ name: "oracle_relays_total", help: "Quorum messages relayed or closed, by kind", labelNames: ["kind", "outcome"] });
   const disagreementsSeen = ctx.metrics.counter({
     name: "oracle_disagreements_total",
@@ -122,9 +110,7 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     return out;
   }
 
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-  /** Proposes `items` as one batch and waits until `threshold` current members signed its digest. */
+    /** Proposes `items` as one batch and waits until `threshold` current members signed its digest. */
   function signBatchFor(kind: BatchableKind) {
     const batchKind = BATCHED[kind].batchKind;
     return async (items: readonly ObservationMessages[BatchableKind][]): Promise<Hex[]> => {
@@ -167,11 +153,11 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     const m = group.message as never;
     switch (group.kind) {
       case "RetirementRejected":
-        return relayer.send({ to: deployment.registryBridge, abi: bridgeAbi, functionName: "rejectRetirement", args: [m, signatures] });
+        return relayer.send({ to: deployment.registryBridge, abi: registryBridgeAbi, functionName: "rejectRetirement", args: [m, signatures] });
       case "WithdrawalRejected":
-        return relayer.send({ to: deployment.registryBridge, abi: bridgeAbi, functionName: "rejectWithdrawal", args: [m, signatures] });
+        return relayer.send({ to: deployment.registryBridge, abi: registryBridgeAbi, functionName: "rejectWithdrawal", args: [m, signatures] });
       case "ReserveAttested":
-        return relayer.send({ to: deployment.registryBridge, abi: bridgeAbi, functionName: "attestReserve", args: [m, signatures] });
+        return relayer.send({ to: deployment.registryBridge, abi: registryBridgeAbi, functionName: "attestReserve", args: [m, signatures] });
       case "DealConditionAttested": {
         const { dealId, condition, evidence } = group.message as ObservationMessages["DealConditionAttested"];
         return relayer.send({ to: deployment.settlement, abi: settlementAbi, functionName: "attestDealCondition", args: [dealId, condition, evidence, signatures] });

@@ -4,13 +4,12 @@
  * threshold of current oracle members signed exactly it, batching confirmations. See docs/oracle.md.
  */
 export { startOracleNode, type OracleNode, type OracleNodeContext, type OracleNodeOptions } from "./node";
+export { OracleBatchUnsignedError } from "./errors";
 export {
-  OracleBatchUnsignedError,
   startOracleAggregator,
   type OracleAggregator,
   type OracleAggregatorContext,
   type OracleAggregatorOptions,
 } from "./aggregator";
-export { createChainReader, paramsTagOf, type ChainReader } from "./chain";
 export { digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson, type ObservationKind } from "./messages";
 export { publishObservation } from "./store";

@@ -20,7 +20,7 @@ import {
   settlementDomain,
   signDealCondition,
 } from "../chain/orders";
-import type { Deployment } from "../indexer";
+import type { Deployment } from "../chain/deployment";
 
 /** Single-answer kinds a node signs after its own registry check. */
 export type ObservationKind =

@@ -11,11 +11,11 @@ import type { Address, Hex, LocalAccount, PublicClient } from "viem";
 import type { Context } from "../context";
 import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
-import type { Deployment } from "../indexer";
+import type { Deployment } from "../chain/deployment";
 import type { PaymentPort } from "../payments";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
-import { createChainReader } from "./chain";
+import { createChainReader } from "../chain/reader";
 import { type Domains, type ObservationKind, digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson } from "./messages";
 import * as store from "./store";
 import {

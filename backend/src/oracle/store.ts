@@ -26,11 +26,11 @@ type RequestRow = {
 /** Pending requests (chain side) this signer has not answered yet. */
 export async function pendingRequests(pool: Pool, signer: Address, limit: number): Promise<Array<RequestWork & { registry: RegistryName }>> {
   const { rows } = await pool.query<RequestRow>(
-    `select r.request_id, r.kind, r.holder, r.batch_id, r.amount, r.retirement, r.destination_account, b.registry_id, b.serial_prefix
-       from requests r join batches b on b.batch_id = r.batch_id
-      where r.chain_status = 'pending'
-        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = r.request_id)
-      order by r.created_at limit $2`,
+    `SELECT r.request_id, r.kind, r.holder, r.batch_id, r.amount, r.retirement, r.destination_account, b.registry_id, b.serial_prefix
+       FROM requests r JOIN batches b ON b.batch_id = r.batch_id
+      WHERE r.chain_status = 'pending'
+        AND NOT EXISTS (SELECT 1 FROM oracle_observations o WHERE o.signer = $1 AND o.subject = r.request_id)
+      ORDER BY r.created_at LIMIT $2`,
     [lower(signer), limit],
   );
   return rows.map((row) => {
@@ -55,10 +55,10 @@ export async function pendingRequests(pool: Pool, signer: Address, limit: number
 /** Deposit intents whose block arrived (or was immobilized) and that this signer has not attested yet. */
 export async function openDeposits(pool: Pool, signer: Address, limit: number): Promise<Array<DepositWork & { registry: RegistryName }>> {
   const { rows } = await pool.query<{ intent_id: Hex; holder: Address; registry_id: RegistryName }>(
-    `select intent_id, holder, registry_id from deposit_intents i
-      where status in ('arrived', 'immobilized')
-        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = i.intent_id)
-      order by created_at limit $2`,
+    `SELECT intent_id, holder, registry_id FROM deposit_intents i
+      WHERE status IN ('arrived', 'immobilized')
+        AND NOT EXISTS (SELECT 1 FROM oracle_observations o WHERE o.signer = $1 AND o.subject = i.intent_id)
+      ORDER BY created_at LIMIT $2`,
     [lower(signer), limit],
   );
   return rows.map((row) => ({ intentId: row.intent_id, holder: row.holder, registry: row.registry_id }));
@@ -67,11 +67,11 @@ export async function openDeposits(pool: Pool, signer: Address, limit: number): 
 /** Open deals delivering into a registry account whose delivery condition this signer has not attested yet. */
 export async function deliveringDeals(pool: Pool, signer: Address, limit: number): Promise<Array<DealWork & { registry: RegistryName }>> {
   const { rows } = await pool.query<{ deal_id: Hex; registry_id: RegistryName }>(
-    `select d.deal_id, b.registry_id from deals d join batches b on b.batch_id = d.batch_id
-      where d.status = 'open' and d.delivery_request_id is not null
-        and d.conditions ? 'REGISTRY_DELIVERY' and not d.conditions_satisfied ? 'REGISTRY_DELIVERY'
-        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = d.deal_id || ':2')
-      order by d.created_at limit $2`,
+    `SELECT d.deal_id, b.registry_id FROM deals d JOIN batches b ON b.batch_id = d.batch_id
+      WHERE d.status = 'open' AND d.delivery_request_id IS NOT NULL
+        AND d.conditions ? 'REGISTRY_DELIVERY' AND NOT d.conditions_satisfied ? 'REGISTRY_DELIVERY'
+        AND NOT EXISTS (SELECT 1 FROM oracle_observations o WHERE o.signer = $1 AND o.subject = d.deal_id || ':2')
+      ORDER BY d.created_at LIMIT $2`,
     [lower(signer), limit],
   );
   return rows.map((row) => ({ dealId: row.deal_id, registry: row.registry_id }));
@@ -83,11 +83,11 @@ export async function deliveringDeals(pool: Pool, signer: Address, limit: number
  */
 export async function payingDeals(pool: Pool, signer: Address, limit: number): Promise<DealWork[]> {
   const { rows } = await pool.query<{ deal_id: Hex }>(
-    `select d.deal_id from deals d
-      where d.status = 'open' and d.payment_token is null
-        and d.conditions ? 'FIAT_PAYMENT_RECEIVED' and not d.conditions_satisfied ? 'FIAT_PAYMENT_RECEIVED'
-        and not exists (select 1 from oracle_observations o where o.signer = $1 and o.subject = d.deal_id || ':1')
-      order by d.created_at limit $2`,
+    `SELECT d.deal_id FROM deals d
+      WHERE d.status = 'open' AND d.payment_token IS NULL
+        AND d.conditions ? 'FIAT_PAYMENT_RECEIVED' AND NOT d.conditions_satisfied ? 'FIAT_PAYMENT_RECEIVED'
+        AND NOT EXISTS (SELECT 1 FROM oracle_observations o WHERE o.signer = $1 AND o.subject = d.deal_id || ':1')
+      ORDER BY d.created_at LIMIT $2`,
     [lower(signer), limit],
   );
   return rows.map((row) => ({ dealId: row.deal_id }));
@@ -99,9 +99,9 @@ export async function payingDeals(pool: Pool, signer: Address, limit: number): P
  */
 export async function reserveBatches(pool: Pool): Promise<Map<RegistryName, ReserveBatch[]>> {
   const { rows } = await pool.query<{ batch_id: string; registry_id: RegistryName; serial_prefix: string }>(
-    `select b.batch_id, b.registry_id, b.serial_prefix from batches b
-      where b.registered_block is not null
-        and not exists (select 1 from requests r where r.batch_id = b.batch_id and r.chain_status = 'pending')`,
+    `SELECT b.batch_id, b.registry_id, b.serial_prefix FROM batches b
+      WHERE b.registered_block IS NOT NULL
+        AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.batch_id = b.batch_id AND r.chain_status = 'pending')`,
   );
   const out = new Map<RegistryName, ReserveBatch[]>();
   for (const row of rows) {
@@ -124,8 +124,8 @@ export type PublishParameters = {
 /** Publishes one signed observation; true when it is new. */
 export async function publishObservation(pool: Pool, p: PublishParameters): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `insert into oracle_observations (kind, subject, digest, message, signer, signature) values ($1, $2, $3, $4, $5, $6)
-     on conflict (signer, digest) do nothing`,
+    `INSERT INTO oracle_observations (kind, subject, digest, message, signer, signature) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (signer, digest) DO NOTHING`,
     [p.kind, p.subject, lower(p.digest), JSON.stringify(p.message), lower(p.signer), p.signature],
   );
   return rowCount === 1;
@@ -142,14 +142,14 @@ export type ObservationRow = { kind: ObservationKind; subject: string; digest: H
  */
 export async function quorumCandidates(pool: Pool, threshold: number, limit: number, maxAgeDays = 7): Promise<ObservationRow[]> {
   const { rows } = await pool.query<ObservationRow>(
-    `with candidates as (
-       select o.digest from oracle_observations o
-        where o.created_at > now() - make_interval(days => $3)
-          and not exists (select 1 from oracle_relays r where r.digest = o.digest)
-        group by o.digest having count(distinct o.signer) >= $1
-        order by min(o.id) limit $2)
-     select o.kind, o.subject, o.digest, o.message, o.signer, o.signature
-       from oracle_observations o join candidates c on c.digest = o.digest order by o.id`,
+    `WITH candidates AS (
+       SELECT o.digest FROM oracle_observations o
+        WHERE o.created_at > now() - make_interval(days => $3)
+          AND NOT EXISTS (SELECT 1 FROM oracle_relays r WHERE r.digest = o.digest)
+        GROUP BY o.digest HAVING count(DISTINCT o.signer) >= $1
+        ORDER BY min(o.id) LIMIT $2)
+     SELECT o.kind, o.subject, o.digest, o.message, o.signer, o.signature
+       FROM oracle_observations o JOIN candidates c ON c.digest = o.digest ORDER BY o.id`,
     [threshold, limit, maxAgeDays],
   );
   return rows;
@@ -163,13 +163,13 @@ export async function quorumCandidates(pool: Pool, threshold: number, limit: num
  */
 export async function conflictingObservations(pool: Pool, maxAgeDays = 7): Promise<ObservationRow[]> {
   const { rows } = await pool.query<ObservationRow>(
-    `with conflicts as (
-       select subject from oracle_observations
-        where created_at > now() - make_interval(days => $1)
-        group by subject having count(distinct digest) > 1)
-     select o.kind, o.subject, o.digest, o.message, o.signer, o.signature
-       from oracle_observations o join conflicts c using (subject)
-      where o.created_at > now() - make_interval(days => $1) order by o.id`,
+    `WITH conflicts AS (
+       SELECT subject FROM oracle_observations
+        WHERE created_at > now() - make_interval(days => $1)
+        GROUP BY subject HAVING count(DISTINCT digest) > 1)
+     SELECT o.kind, o.subject, o.digest, o.message, o.signer, o.signature
+       FROM oracle_observations o JOIN conflicts c USING (subject)
+      WHERE o.created_at > now() - make_interval(days => $1) ORDER BY o.id`,
     [maxAgeDays],
   );
   return rows;
@@ -182,14 +182,14 @@ export async function conflictingObservations(pool: Pool, maxAgeDays = 7): Promi
  */
 export async function strandedObservations(pool: Pool, olderThanMs: number, maxAgeDays = 7): Promise<Array<ObservationRow & { created_at: Date }>> {
   const { rows } = await pool.query<ObservationRow & { created_at: Date }>(
-    `with old as (
-       select digest from oracle_observations
-        where kind <> 'ReserveAttested' and created_at > now() - make_interval(days => $2)
-        group by digest having min(created_at) < now() - make_interval(secs => $1::double precision / 1000))
-     select o.kind, o.subject, o.digest, o.message, o.signer, o.signature, o.created_at
-       from oracle_observations o join old using (digest)
-      where not exists (select 1 from oracle_relays r where r.subject = o.subject)
-      order by o.id limit 1000`,
+    `WITH old AS (
+       SELECT digest FROM oracle_observations
+        WHERE kind <> 'ReserveAttested' AND created_at > now() - make_interval(days => $2)
+        GROUP BY digest HAVING min(created_at) < now() - make_interval(secs => $1::double precision / 1000))
+     SELECT o.kind, o.subject, o.digest, o.message, o.signer, o.signature, o.created_at
+       FROM oracle_observations o JOIN old USING (digest)
+      WHERE NOT EXISTS (SELECT 1 FROM oracle_relays r WHERE r.subject = o.subject)
+      ORDER BY o.id LIMIT 1000`,
     [olderThanMs, maxAgeDays],
   );
   return rows;
@@ -198,7 +198,7 @@ export async function strandedObservations(pool: Pool, olderThanMs: number, maxA
 /** This signer's own observations among `digests`. */
 export async function ownObservations(pool: Pool, signer: Address, digests: readonly Hex[]): Promise<Map<string, Hex>> {
   const { rows } = await pool.query<{ digest: Hex; signature: Hex }>(
-    "select digest, signature from oracle_observations where signer = $1 and digest = any($2::text[])",
+    "SELECT digest, signature FROM oracle_observations WHERE signer = $1 AND digest = ANY($2::text[])",
     [lower(signer), digests.map(lower)],
   );
   return new Map(rows.map((row) => [row.digest, row.signature]));
@@ -208,14 +208,14 @@ export type RelayRecord = { digest: Hex; kind: ObservationKind; subject: string;
 
 export async function recordRelay(pool: Pool, r: RelayRecord): Promise<void> {
   await pool.query(
-    `insert into oracle_relays (digest, kind, subject, status, tx_hash, error) values ($1, $2, $3, $4, $5, $6)
-     on conflict (digest) do nothing`,
+    `INSERT INTO oracle_relays (digest, kind, subject, status, tx_hash, error) VALUES ($1, $2, $3, $4, $5, $6)
+     ON CONFLICT (digest) DO NOTHING`,
     [lower(r.digest), r.kind, r.subject, r.status, r.txHash ?? null, r.error ?? null],
   );
 }
 
 export async function proposeBatch(pool: Pool, kind: BatchKind, digest: Hex, items: readonly Record<string, unknown>[]): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>("insert into oracle_batches (kind, digest, items) values ($1, $2, $3) returning id", [
+  const { rows } = await pool.query<{ id: string }>("INSERT INTO oracle_batches (kind, digest, items) VALUES ($1, $2, $3) RETURNING id", [
     kind,
     lower(digest),
     JSON.stringify(items),
@@ -224,17 +224,17 @@ export async function proposeBatch(pool: Pool, kind: BatchKind, digest: Hex, ite
 }
 
 export async function setBatchStatus(pool: Pool, id: string, status: "signed" | "abandoned"): Promise<void> {
-  await pool.query("update oracle_batches set status = $2, updated_at = now() where id = $1", [id, status]);
+  await pool.query("UPDATE oracle_batches SET status = $2, updated_at = now() WHERE id = $1", [id, status]);
 }
 
 /** Proposals left open by an earlier aggregator process (nobody waits for them any more). */
 export async function abandonOpenBatches(pool: Pool): Promise<void> {
-  await pool.query("update oracle_batches set status = 'abandoned', updated_at = now() where status = 'open'");
+  await pool.query("UPDATE oracle_batches SET status = 'abandoned', updated_at = now() WHERE status = 'open'");
 }
 
 export async function batchSignatures(pool: Pool, id: string): Promise<Array<{ signer: Address; signature: Hex }>> {
   const { rows } = await pool.query<{ signer: Address; signature: Hex }>(
-    "select signer, signature from oracle_batch_votes where batch_id = $1 and signature is not null",
+    "SELECT signer, signature FROM oracle_batch_votes WHERE batch_id = $1 AND signature IS NOT NULL",
     [id],
   );
   return rows;
@@ -245,9 +245,9 @@ export type OpenBatch = { id: string; kind: BatchKind; items: Record<string, unk
 /** Open proposals this signer has not answered. */
 export async function unansweredBatches(pool: Pool, signer: Address): Promise<OpenBatch[]> {
   const { rows } = await pool.query<OpenBatch>(
-    `select b.id, b.kind, b.items from oracle_batches b
-      where b.status = 'open' and not exists (select 1 from oracle_batch_votes v where v.batch_id = b.id and v.signer = $1)
-      order by b.id`,
+    `SELECT b.id, b.kind, b.items FROM oracle_batches b
+      WHERE b.status = 'open' AND NOT EXISTS (SELECT 1 FROM oracle_batch_votes v WHERE v.batch_id = b.id AND v.signer = $1)
+      ORDER BY b.id`,
     [lower(signer)],
   );
   return rows;
@@ -255,7 +255,7 @@ export async function unansweredBatches(pool: Pool, signer: Address): Promise<Op
 
 export async function recordVote(pool: Pool, batchId: string, signer: Address, vote: { signature: Hex } | { refusal: string }): Promise<void> {
   await pool.query(
-    `insert into oracle_batch_votes (batch_id, signer, signature, refusal) values ($1, $2, $3, $4) on conflict do nothing`,
+    `INSERT INTO oracle_batch_votes (batch_id, signer, signature, refusal) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
     [batchId, lower(signer), "signature" in vote ? vote.signature : null, "refusal" in vote ? vote.refusal : null],
   );
 }

@@ -15,14 +15,21 @@ import {
   serialRangeHashOf,
 } from "../chain/attestations";
 import { batchIdOfSerial, depositAttestationOf } from "../chain/deposits";
-import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../chain/orders";
+import {
+  CONDITION_FIAT_PAYMENT_RECEIVED,
+  CONDITION_REGISTRY_DELIVERY,
+  DEAL_STATUS,
+  REQUEST_STATUS,
+  paramsTagOf,
+  requestKindCode,
+} from "../chain/bridge";
+import type { ChainReader } from "../chain/reader";
 import { registryAccountFromBytes32 } from "../chain/registryAccount";
 import { type PaymentPort, paidBy, paymentEvidenceOf } from "../payments";
 import { REGISTRY_IDS, type RegistryName } from "../registries/ids";
 import type { CreditBlock, RegistryOperation } from "../registries/model";
 import type { RegistryPort } from "../registries/port";
 import { parseSerial } from "../registries/serials";
-import { type ChainReader, DEAL_DELIVERING, DEAL_OPEN, REQUEST_KIND, REQUEST_STATUS, paramsTagOf } from "./chain";
 import type { ObservationKind, ObservationMessages } from "./messages";
 
 export type Observation = { [K in ObservationKind]: { kind: K; subject: string; message: ObservationMessages[K] } }[ObservationKind];
@@ -54,8 +61,9 @@ const wait = (why: string): Verdict => ({ wait: why });
 async function checkOnChain(deps: VerifyDeps, work: RequestWork, extra: Hex): Promise<string | undefined> {
   if (batchIdOf(REGISTRY_IDS[deps.registry], work.serialPrefix) !== work.batchId) return "batch id does not derive from registry and prefix";
   const onChain = await deps.chain.requestOf(work.requestId);
-  if (onChain.kind !== REQUEST_KIND[work.kind] || onChain.status !== REQUEST_STATUS.Pending) return "request is not pending on chain";
-  if (onChain.paramsTag !== paramsTagOf(work.kind, work.holder, work.batchId, work.amount, extra)) return "request parameters differ from the chain";
+  const kind = requestKindCode(work.kind);
+  if (onChain.kind !== kind || onChain.status !== REQUEST_STATUS.Pending) return "request is not pending on chain";
+  if (onChain.paramsTag !== paramsTagOf(kind, work.holder, work.batchId, work.amount, extra)) return "request parameters differ from the chain";
   return undefined;
 }
 
@@ -160,7 +168,7 @@ export type DealWork = { dealId: Hex };
 /** `CONDITION_REGISTRY_DELIVERY`: the deal's delivery withdrawal is confirmed on the bridge and at the registry. */
 export async function verifyDealDelivery(deps: VerifyDeps, work: DealWork): Promise<Verdict> {
   const deal = await deps.chain.deal(work.dealId);
-  if (deal.status !== DEAL_DELIVERING || (deal.conditions & CONDITION_REGISTRY_DELIVERY) === 0 || (deal.satisfied & CONDITION_REGISTRY_DELIVERY) !== 0) {
+  if (deal.status !== DEAL_STATUS.Delivering || (deal.conditions & CONDITION_REGISTRY_DELIVERY) === 0 || (deal.satisfied & CONDITION_REGISTRY_DELIVERY) !== 0) {
     return wait("deal is not waiting for its registry delivery");
   }
   if ((await deps.chain.requestOf(deal.deliveryRequestId)).status !== REQUEST_STATUS.Confirmed) return wait("delivery withdrawal not confirmed on chain");
@@ -198,7 +206,7 @@ export type PaymentVerifyDeps = {
 export async function verifyFiatPayment(deps: PaymentVerifyDeps, work: DealWork): Promise<Verdict> {
   const FIAT = CONDITION_FIAT_PAYMENT_RECEIVED;
   const deal = await deps.chain.deal(work.dealId);
-  if (deal.status !== DEAL_OPEN || deal.paymentToken !== zeroAddress || (deal.conditions & FIAT) === 0 || (deal.satisfied & FIAT) !== 0) {
+  if (deal.status !== DEAL_STATUS.Open || deal.paymentToken !== zeroAddress || (deal.conditions & FIAT) === 0 || (deal.satisfied & FIAT) !== 0) {
     return wait("deal is not waiting for its fiat payment");
   }
   if ((await deps.chain.latestTimestamp()) >= deal.deadline) return wait("deal deadline has passed on chain");

@@ -7,6 +7,7 @@
  * compared as of the same moment (the indexer writes its projections and its checkpoint in one transaction).
  */
 import type { Pool, PoolClient } from "pg";
+import { withTransaction } from "../db/transaction";
 
 export const DISCREPANCY_CLASSES = ["ghost_credit", "shortfall", "pending_lag", "status_mismatch", "index_drift"] as const;
 export type DiscrepancyClass = (typeof DISCREPANCY_CLASSES)[number];
@@ -248,12 +249,13 @@ export async function reconcile(pool: Pool, parameters: ReconcileParameters = {}
     "INSERT INTO reconciliation_runs (status) VALUES ('running') RETURNING id::text",
   );
   const runId = runRows[0]!.id;
-  const client = await pool.connect();
   try {
-    const result = await runInTransaction(client, runId, pendingLagMs, parameters.workMem ?? "64MB", started);
-    return result;
+    return await withTransaction(
+      pool,
+      (client) => runInTransaction(client, runId, pendingLagMs, parameters.workMem ?? "64MB", started),
+      { isolation: "repeatable read" },
+    );
   } catch (error) {
-    await client.query("ROLLBACK").catch(() => undefined);
     await pool
       .query("UPDATE reconciliation_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1", [
         runId,
@@ -261,8 +263,6 @@ export async function reconcile(pool: Pool, parameters: ReconcileParameters = {}
       ])
       .catch(() => undefined);
     throw error;
-  } finally {
-    client.release();
   }
 }
 
@@ -273,7 +273,6 @@ async function runInTransaction(
   workMem: string,
   started: bigint,
 ): Promise<ReconcileResult> {
-  await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
   await client.query("SELECT set_config('work_mem', $1, true)", [workMem]);
   const lagBefore = new Date(Date.now() - pendingLagMs).toISOString();
   await client.query(FACTS_SQL, [lagBefore]);
@@ -331,7 +330,6 @@ async function runInTransaction(
        FROM discrepancies WHERE run_id = $1 ORDER BY discrepancies.id LIMIT ${FOUND_LIMIT}`,
     [runId],
   );
-  await client.query("COMMIT");
   const found = rows.map((row) => ({
     id: row.id,
     runId,

@@ -11,10 +11,10 @@
  * supply, a status change in ARCHITECTURE.md §3.3's words) unless `freezeOnOutsideRetirement: false`. The other
  * ghost credit (units burned on-chain the registry still shows active) needs registry action, not a freeze.
  */
-import type { Abi, Address, Hex } from "viem";
-import { loadAbi } from "../chain/artifacts";
-import { type ContractWriter, writeIdempotent } from "../chain/writeIdempotent";
+import type { Address, Hex } from "viem";
+import { creditTokenAbi } from "../chain/abi";
 import type { Logger } from "../logger";
+import { type Relayer, sendUnlessUnchanged } from "../relayer";
 import type { DiscrepancyClass, DiscrepancyRecord } from "./engine";
 
 /** Reason codes the reconciliation engine freezes with (uint16, in `BatchFrozen.reasonCode`). */
@@ -27,24 +27,18 @@ export const FREEZE_REASON: Partial<Record<DiscrepancyClass, number>> = {
 /** The classes that freeze a batch by default (ARCHITECTURE.md §3.3: "a shortfall or a status change"). */
 export const DEFAULT_FREEZE_CLASSES: readonly DiscrepancyClass[] = ["shortfall", "status_mismatch"];
 
-/** The part of a viem WalletClient the freezer uses (a real `createWalletClient(...)` fits; tests pass a fake). */
-export type FreezerWalletClient = ContractWriter;
-
 export type CreateBatchFreezerParameters = {
-  walletClient: FreezerWalletClient;
+  /** Sends as the CreditToken agent (a relayer holding AGENT_KEY): resolves once mined, rejects on a revert. */
+  relayer: Pick<Relayer, "send">;
   creditToken: Address;
   classes?: readonly DiscrepancyClass[];
   logger?: Logger;
-  /** Defaults to `loadAbi("CreditToken")` (the compiled artifact). */
-  abi?: Abi;
   /** Default true: freeze on a ghost credit that is an outside retirement. */
   freezeOnOutsideRetirement?: boolean;
-  /** When given, wait for the receipt and fail on a reverted freeze (otherwise resolve once sent). */
-  publicClient?: { waitForTransactionReceipt(parameters: { hash: Hex }): Promise<{ status: "success" | "reverted" }> };
 };
 
 export type BatchFreezer = {
-  /** The `onDiscrepancy` hook. Resolves once the freeze transaction was sent (or skipped). */
+  /** The `onDiscrepancy` hook. Resolves once the freeze transaction was mined (or skipped). */
   onDiscrepancy(discrepancy: DiscrepancyRecord): Promise<void>;
   /** Batches this freezer froze (batch id -> tx hash). */
   readonly frozen: ReadonlyMap<string, Hex | "already-frozen">;
@@ -54,7 +48,6 @@ export type BatchFreezer = {
 
 export function createBatchFreezer(parameters: CreateBatchFreezerParameters): BatchFreezer {
   const classes = new Set(parameters.classes ?? DEFAULT_FREEZE_CLASSES);
-  const abi = parameters.abi ?? loadAbi("CreditToken");
   const frozen = new Map<string, Hex | "already-frozen">();
   const inFlight = new Map<string, Promise<void>>();
   // One attempt per batch per run: a batch with two discrepancies is frozen once; a failed attempt is retried by
@@ -65,18 +58,14 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
   async function freeze(batchId: string, cls: DiscrepancyClass): Promise<void> {
     const reasonCode = FREEZE_REASON[cls] ?? 0x5200;
     try {
-      const hash = await writeIdempotent(
-        parameters.walletClient,
-        { address: parameters.creditToken, abi, functionName: "freezeBatch", args: [BigInt(batchId), reasonCode] },
+      const hash = await sendUnlessUnchanged(
+        parameters.relayer,
+        { to: parameters.creditToken, abi: creditTokenAbi, functionName: "freezeBatch", args: [BigInt(batchId), reasonCode] },
         "CreditTokenBatchFrozenUnchanged",
       );
       if (hash === "unchanged") {
         frozen.set(batchId, "already-frozen");
         return;
-      }
-      if (parameters.publicClient !== undefined) {
-        const receipt = await parameters.publicClient.waitForTransactionReceipt({ hash });
-        if (receipt.status !== "success") throw new Error(`freezeBatch(${batchId}) reverted in ${hash}`);
       }
       frozen.set(batchId, hash);
       log?.warn({ batchId, class: cls, reasonCode, txHash: hash }, "batch frozen on-chain by reconciliation");

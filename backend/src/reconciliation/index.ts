@@ -66,7 +66,6 @@ export { type DiscrepancyHook, type Reconciler, type ReconcilerOptions, createRe
 export {
   type BatchFreezer,
   type CreateBatchFreezerParameters,
-  type FreezerWalletClient,
   DEFAULT_FREEZE_CLASSES,
   FREEZE_REASON,
   createBatchFreezer,

@@ -6,7 +6,7 @@
  * and a revert of the batch is bisected so one bad item fails alone (with its custom error) while the others land.
  */
 import type { Address, Hex } from "viem";
-import { loadAbi } from "../chain/artifacts";
+import { registryBridgeAbi } from "../chain/abi";
 import type { DepositConfirmed, RetirementConfirmed, WithdrawalConfirmed } from "../chain/attestations";
 import { RelayerRevertError } from "./errors";
 import type { Relayer, RelayerReceipt } from "./relayer";
@@ -96,13 +96,12 @@ export function createAttestationBatcher<F extends keyof BatchedAttestations>(
   params: CreateAttestationBatcherParameters<F>,
 ): CallBatcher<BatchedAttestations[F], RelayerReceipt> {
   type Item = BatchedAttestations[F];
-  const abi = loadAbi("RegistryBridge");
   async function sendItems(items: Item[]): Promise<Array<RelayerReceipt | RelayerRevertError>> {
     try {
       const signatures = await params.signBatch(items);
       const receipt = await params.relayer.send({
         to: params.registryBridge,
-        abi,
+        abi: registryBridgeAbi,
         functionName: params.functionName,
         args: [items, signatures],
       });

@@ -25,10 +25,11 @@ import {
   keccak256,
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
-import { platformErrorsAbi } from "../chain/artifacts";
+import { platformErrorsAbi } from "../chain/abi";
 import type { Secret } from "../config";
 import type { Context } from "../context";
 import type { BaseError } from "../errors";
+import { sleep } from "../sleep";
 import {
   RelayerRevertError,
   RelayerSendError,
@@ -89,8 +90,6 @@ export type Relayer = {
 
 type Sender = { account: PrivateKeyAccount; nextNonce: number | undefined; lock: Promise<unknown> };
 type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint } | { gasPrice: 0n };
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createRelayer(ctx: RelayerContext, params: CreateRelayerParameters): Relayer {
   if (params.keys.length === 0) throw new RelayerSendError("relayer: no sender keys configured", undefined, "RELAYER_CONFIG");

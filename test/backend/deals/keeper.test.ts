@@ -4,8 +4,8 @@ import { type DealKeeper, createDealKeeper } from "../../../backend/src/deals/ke
 import { RelayerRevertError } from "../../../backend/src/relayer";
 import type { RelayerCall, RelayerReceipt } from "../../../backend/src/relayer";
 import { insertBatch, randomHash } from "../api/helpers";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 const SETTLEMENT = "0x5e771e0000000000000000000000000000000001" as const;
 const FIAT = "FIAT_PAYMENT_RECEIVED";

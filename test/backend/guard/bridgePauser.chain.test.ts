@@ -1,15 +1,14 @@
 import { expect } from "chai";
-import { type Address, createWalletClient, http } from "viem";
-import { hardhat } from "viem/chains";
-import { createBridgePauser } from "../../../backend/src/guard/bridge-pauser";
-import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { createChainReader } from "../../../backend/src/chain/reader";
+import { createBridgePauser } from "../../../backend/src/guard/bridgePauser";
+import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { createRegistryStatusSource } from "../../../backend/src/guard/status";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
 import { RegistryUnavailableError } from "../../../backend/src/registries/errors";
-import { testChain, testPublicClient, useAutomine } from "../support/chain";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testPublicClient, testRelayer, useAutomine } from "../../support/chain";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
 
 const logger = createLogger({ level: "silent" });
@@ -30,16 +29,11 @@ describe("guard: breaker hooks pause the registry on the real bridge", () => {
 
   it("an opening pauses VERRA on RegistryBridge with the guardian key, the closing unpauses it", async function () {
     this.timeout(60_000);
-    const node = await testChain();
     const publicClient = await testPublicClient();
-    // the guardian is Hardhat's signer 0, unlocked on the embedded node (a JSON-RPC account)
-    const walletClient = createWalletClient({
-      account: platform.admin.address as Address,
-      chain: hardhat,
-      transport: http(node.url),
-    });
+    // the guardian is the platform's admin (development account 0), sending through a relayer as the platform does
+    const relayer = await testRelayer(0);
     const bridge = platform.deployment.registryBridge;
-    const pauser = createBridgePauser({ walletClient, publicClient, bridge, logger });
+    const pauser = createBridgePauser({ relayer, chain: createChainReader(publicClient, platform.deployment), bridge, logger });
     const guard = createRegistryGuard(
       { logger, metrics: createMetrics({ defaultMetrics: false }), readiness: createReadiness(), db: { pool: db.pool } },
       {

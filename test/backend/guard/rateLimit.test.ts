@@ -1,16 +1,16 @@
 import path from "node:path";
 import { expect } from "chai";
-import { blockUntil, bucketState, configureBucket, take } from "../../../backend/src/guard/rate-limit";
-import { createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { blockUntil, bucketState, configureBucket, take } from "../../../backend/src/guard/rateLimit";
+import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
 import { RegistryRateLimitedError } from "../../../backend/src/registries/errors";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { spawnTs } from "../queue/fixtures/spawn";
 
 const logger = createLogger({ level: "silent" });
-const TAKE_LOOP = path.join(__dirname, "fixtures", "take-loop.ts");
+const TAKE_LOOP = path.join(__dirname, "fixtures", "takeLoop.ts");
 
 /** Most grants in any window [t, t + 1 s) of `take_log` (grant times are the bucket's own clock). */
 async function maxPerSecond(db: TestDatabase): Promise<number> {

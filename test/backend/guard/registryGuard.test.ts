@@ -2,9 +2,11 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { expect } from "chai";
 import type { Hex } from "viem";
-import { createBridgePauser } from "../../../backend/src/guard/bridge-pauser";
-import { bucketState } from "../../../backend/src/guard/rate-limit";
-import { RegistryCircuitOpenError, createRegistryGuard } from "../../../backend/src/guard/registry-guard";
+import { createBridgePauser } from "../../../backend/src/guard/bridgePauser";
+import { type RelayerCall, RelayerRevertError } from "../../../backend/src/relayer";
+import { bucketState } from "../../../backend/src/guard/rateLimit";
+import { RegistryCircuitOpenError } from "../../../backend/src/guard/errors";
+import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { createRegistryStatusSource } from "../../../backend/src/guard/status";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
@@ -16,7 +18,7 @@ import {
 } from "../../../backend/src/registries/errors";
 import { createRegistryHttpClient } from "../../../backend/src/registries/http";
 import type { RegistryName } from "../../../backend/src/registries/ids";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 const logger = createLogger({ level: "silent" });
 
@@ -203,30 +205,32 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     expect(await source.get("SOMETHING_ELSE")).to.deep.equal({ paused: null, circuit: "unknown" });
   });
 
-  it("bridge pauser: pauseRegistry/unpauseRegistry with the registry id; an unchanged pause counts as done", async () => {
-    const calls: Array<{ functionName: string; args: unknown[] }> = [];
-    let fail = false;
+  it("bridge pauser: pauseRegistry/unpauseRegistry with the registry id; an unchanged pause (by error name) counts as done", async () => {
+    const calls: Array<{ functionName: string; args: readonly unknown[] }> = [];
+    let fail: Error | undefined;
     const pauser = createBridgePauser({
       bridge: "0x0000000000000000000000000000000000000b1d",
-      abi: [],
-      walletClient: {
-        async writeContract(parameters: { functionName: string; args: unknown[] }): Promise<Hex> {
-          calls.push({ functionName: parameters.functionName, args: parameters.args });
-          if (fail) throw new Error('reverted with custom error "RegistryBridgeRegistryPauseUnchanged(3, true)"');
-          return "0xabc";
+      relayer: {
+        async send(call: RelayerCall) {
+          calls.push({ functionName: call.functionName, args: call.args ?? [] });
+          if (fail !== undefined) throw fail;
+          return { hash: "0xabc" as Hex, receipt: {} as never, nonce: calls.length, replacements: 0 };
         },
       },
     });
     await pauser.onOpen("IREC");
-    fail = true;
+    fail = new RelayerRevertError({ errorName: "RegistryBridgeRegistryPauseUnchanged", errorArgs: [3, true] });
     await pauser.onOpen("IREC");
-    fail = false;
+    // Another error whose text mentions the name is not "unchanged": only the decoded name counts.
+    fail = new RelayerRevertError({ errorName: undefined, cause: new Error("RegistryBridgeRegistryPauseUnchanged") });
+    await Promise.resolve(pauser.onOpen("IREC")).then(
+      () => expect.fail("an undecoded revert must not count as unchanged"),
+      (error: unknown) => expect(error).to.be.instanceOf(RelayerRevertError),
+    );
+    fail = undefined;
     await pauser.onClose("IREC");
-    expect(calls).to.deep.equal([
-      { functionName: "pauseRegistry", args: [3] },
-      { functionName: "pauseRegistry", args: [3] },
-      { functionName: "unpauseRegistry", args: [3] },
-    ]);
+    expect(calls.map((call) => call.functionName)).to.deep.equal(["pauseRegistry", "pauseRegistry", "pauseRegistry", "unpauseRegistry"]);
+    expect(calls.every((call) => call.args[0] === 3)).to.equal(true);
     expect(pauser.sent.map((entry) => entry.hash)).to.deep.equal(["0xabc", "unchanged", "0xabc"]);
     expect(await pauser.isPaused("IREC")).to.equal(null);
   });

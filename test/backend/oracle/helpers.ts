@@ -11,9 +11,9 @@ import { createRegistryAdapters } from "../../../backend/src/registries/adapters
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { createRelayer } from "../../../backend/src/relayer";
 import { type RunningSimulator, startVerraSimulator } from "../../../backend/src/simulators";
-import { testChain, testPublicClient, useAutomine } from "../support/chain";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testChain, testPublicClient, useAutomine } from "../../support/chain";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
 
 export const CUSTODY = "PLATFORM-CUSTODY";

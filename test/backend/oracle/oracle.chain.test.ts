@@ -2,9 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { expect } from "chai";
-import { type Address, type Hex, keccak256, parseEventLogs, toHex, zeroAddress, zeroHash } from "viem";
+import { type Abi, type Address, type Hex, keccak256, parseEventLogs, toHex, zeroAddress, zeroHash } from "viem";
 import { mnemonicToAccount, privateKeyToAccount } from "viem/accounts";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { creditTokenAbi, registryBridgeAbi, settlementAbi } from "../../../backend/src/chain/abi";
 import { batchIdOf, detailsHashOf, registryRefHashOf, requestIdOf, serialRangeHashOf, sortSigners } from "../../../backend/src/chain/attestations";
 import {
   CONDITION_FIAT_PAYMENT_RECEIVED,
@@ -32,16 +32,17 @@ import {
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import { type TsChild, spawnTs, waitForOutput } from "../queue/fixtures/spawn";
 import { logCapture } from "../api/helpers";
-import { testContext } from "../support/context";
+import { testContext } from "../../support/context";
 import { DETAILS } from "../support/platform";
 import { BUYER_ACCOUNT, CUSTODY, type Stage, createStage, until } from "./helpers";
 
 const SERIAL = "9660-115597313-115597412-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0"; // 100 units
 const PREFIX = "9660-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0";
 const CONFIRMED = 2;
-const bridgeAbi = loadAbi("RegistryBridge");
-const tokenAbi = loadAbi("CreditToken");
-const settlementAbi = loadAbi("Settlement");
+// Widened to `Abi`: the test's reads name their functions as strings.
+const bridgeAbi: Abi = registryBridgeAbi;
+const tokenAbi: Abi = creditTokenAbi;
+const dealAbi: Abi = settlementAbi;
 const MNEMONIC = "test test test test test test test test test test test junk";
 
 describe("oracle network on the chain: nodes verify at the registry, the aggregator relays 2-of-3 in batches", function () {
@@ -238,7 +239,7 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     const saved = { ...process.env };
     Object.assign(process.env, env);
     try {
-      return spawnTs("test/backend/oracle/fixtures/oracle-cli.ts", args);
+      return spawnTs("test/backend/oracle/fixtures/oracleCli.ts", args);
     } finally {
       process.env = saved;
     }
@@ -332,18 +333,18 @@ describe("oracle network on the chain: nodes verify at the registry, the aggrega
     const fiatSignatures = await Promise.all(sortSigners(s.platform.oracles).slice(0, 2).map((o) => signDealCondition({ signer: o, domain, attestation: fiat })));
     await (await contract.attestDealCondition(dealId, CONDITION_FIAT_PAYMENT_RECEIVED, paid, fiatSignatures)).wait();
     await (await contract.startDelivery(dealId)).wait();
-    const { deliveryRequestId } = (await s.publicClient.readContract({ address: settlement, abi: settlementAbi, functionName: "deal", args: [dealId] })) as { deliveryRequestId: Hex };
+    const { deliveryRequestId } = (await s.publicClient.readContract({ address: settlement, abi: dealAbi, functionName: "deal", args: [dealId] })) as { deliveryRequestId: Hex };
     await s.indexer.syncToHead();
 
     const op = await s.registry.transfer({ fromAccount: CUSTODY, toAccount: BUYER_ACCOUNT, recordId: custodyRecord, quantity: 2n, memo: deliveryRequestId });
     await until(async () => {
-      const d = (await s.publicClient.readContract({ address: settlement, abi: settlementAbi, functionName: "deal", args: [dealId] })) as { satisfied: number };
+      const d = (await s.publicClient.readContract({ address: settlement, abi: dealAbi, functionName: "deal", args: [dealId] })) as { satisfied: number };
       return (Number(d.satisfied) & CONDITION_REGISTRY_DELIVERY) !== 0;
     }, "DealConditionConfirmed(REGISTRY_DELIVERY)");
     expect(await requestStatus(deliveryRequestId)).to.equal(CONFIRMED);
     const [relay] = await relayOf(`${dealId}:${CONDITION_REGISTRY_DELIVERY}`);
     const receipt = await s.publicClient.getTransactionReceipt({ hash: relay!.tx_hash as Hex });
-    const [event] = parseEventLogs({ abi: settlementAbi, logs: receipt.logs, eventName: "DealConditionConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
+    const [event] = parseEventLogs({ abi: dealAbi, logs: receipt.logs, eventName: "DealConditionConfirmed" }) as unknown as Array<{ args: Record<string, unknown> }>;
     expect(event!.args).to.include({ dealId, condition: CONDITION_REGISTRY_DELIVERY, evidence: registryRefHashOf(op.operationId) });
     await (await contract.settleDeal(dealId)).wait(); // every condition holds: the deal settles
   });

@@ -1,7 +1,8 @@
 import { expect } from "chai";
 import { type Address, type Hex, keccak256, toHex } from "viem";
 import { batchIdOf, detailsHashOf, reasonHashOf, registryRefHashOf, serialRangeHashOf } from "../../../backend/src/chain/attestations";
-import { type ChainReader, paramsTagOf } from "../../../backend/src/oracle/chain";
+import { paramsTagOf, requestKindCode } from "../../../backend/src/chain/bridge";
+import type { ChainReader } from "../../../backend/src/chain/reader";
 import { type RequestWork, verifyRequest } from "../../../backend/src/oracle/verify";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import { REGISTRY_IDS, type RegistryName } from "../../../backend/src/registries/ids";
@@ -23,7 +24,7 @@ const SERIALS: Array<[RegistryName, string]> = [
 ];
 
 function pendingChain(work: RequestWork, extra: Hex): ChainReader {
-  const tag = paramsTagOf(work.kind, work.holder, work.batchId, work.amount, extra);
+  const tag = paramsTagOf(requestKindCode(work.kind), work.holder, work.batchId, work.amount, extra);
   return { requestOf: async () => ({ kind: 1, status: 1, paramsTag: tag }) } as unknown as ChainReader;
 }
 

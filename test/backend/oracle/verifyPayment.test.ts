@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { type Address, type Hex, encodeAbiParameters, keccak256, toHex, zeroAddress, zeroHash } from "viem";
 import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../../../backend/src/chain/orders";
-import type { ChainReader, OnChainDeal } from "../../../backend/src/oracle/chain";
+import type { ChainReader, OnChainDeal } from "../../../backend/src/chain/reader";
 import { verifyFiatPayment } from "../../../backend/src/oracle/verify";
 import { type PaymentCredit, type PaymentPort, paidBy, paymentEvidenceOf } from "../../../backend/src/payments";
 

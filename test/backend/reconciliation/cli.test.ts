@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import path from "node:path";
 import { expect } from "chai";
-import { type TestDatabase, createTestDatabase, freePort } from "../support/database";
+import { type TestDatabase, createTestDatabase, freePort } from "../../support/database";
 import { EXIT_CLEAN, EXIT_DISCREPANCIES, EXIT_ERROR, runReconcileCommand } from "../../../backend/src/cli/reconcile";
 import { activeBlocks, addBatch, addRegistry, address, snapshot } from "./fixtures";
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type DiscrepancyRecord, reconcile } from "../../../backend/src/reconciliation";
 import {
   BRIDGE,

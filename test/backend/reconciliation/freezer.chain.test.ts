@@ -1,11 +1,9 @@
 import { expect } from "chai";
-import { type Address, createWalletClient, http } from "viem";
-import { hardhat } from "viem/chains";
-import { testChain, testPublicClient, useAutomine } from "../support/chain";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testChain, testPublicClient, testRelayer, useAutomine } from "../../support/chain";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { deployTestPlatform } from "../support/platform";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { creditTokenAbi } from "../../../backend/src/chain/abi";
 import { FREEZE_REASON, createBatchFreezer, createReconciler } from "../../../backend/src/reconciliation";
 import { activeBlocks, addBatch, addRegistry, clearState, snapshot } from "./fixtures";
 
@@ -24,12 +22,11 @@ describe("reconciliation freezer on the embedded chain", () => {
     const platform = await deployTestPlatform();
     const { hre } = await testChain();
     const { ethers } = hre as unknown as { ethers: typeof import("hardhat").ethers };
-    const [admin, , , , , alice] = await ethers.getSigners();
+    const [, , , , , alice] = await ethers.getSigners();
     const { batchId } = await platform.deposit(alice!, 300n);
     const creditToken = platform.deployment.creditToken;
-    const node = await testChain();
     const publicClient = await testPublicClient();
-    const walletClient = createWalletClient({ account: admin!.address as Address, chain: hardhat, transport: http(node.url) });
+    const relayer = await testRelayer(0); // the platform's admin holds the agent role
 
     // The index and the custody snapshot of that batch, with one block on hold at the registry.
     await clearState(db.pool);
@@ -40,12 +37,12 @@ describe("reconciliation freezer on the embedded chain", () => {
     await snapshot(db.pool, batchId, blocks);
 
     const ctx = testContext(db);
-    const freezer = createBatchFreezer({ walletClient, creditToken, publicClient });
+    const freezer = createBatchFreezer({ relayer, creditToken });
     const reconciler = createReconciler(ctx, { onDiscrepancy: freezer.onDiscrepancy });
     const summary = await reconciler.runOnce();
     expect(summary.discrepancies.status_mismatch).to.equal(1);
 
-    const abi = loadAbi("CreditToken");
+    const abi = creditTokenAbi;
     expect(await publicClient.readContract({ address: creditToken, abi, functionName: "isBatchFrozen", args: [batchId] })).to.equal(true);
     const txHash = freezer.frozen.get(batchId.toString());
     expect(txHash).to.match(/^0x[0-9a-f]{64}$/);
@@ -58,7 +55,7 @@ describe("reconciliation freezer on the embedded chain", () => {
 
     // Same freezer, next run: nothing sent. A fresh freezer (restarted process) meets CreditTokenBatchFrozenUnchanged.
     await reconciler.runOnce();
-    const fresh = createBatchFreezer({ walletClient, creditToken });
+    const fresh = createBatchFreezer({ relayer: await testRelayer(0), creditToken });
     await createReconciler(ctx, { onDiscrepancy: fresh.onDiscrepancy }).runOnce();
     expect(fresh.frozen.get(batchId.toString())).to.equal("already-frozen");
     const after = await publicClient.getContractEvents({ address: creditToken, abi, eventName: "BatchFrozen", fromBlock: 0n });

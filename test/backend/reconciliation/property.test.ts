@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import fc from "fast-check";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type SnapshotBlockStatus, reconcile } from "../../../backend/src/reconciliation";
 import {
   addBatch,

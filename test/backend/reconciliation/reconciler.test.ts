@@ -1,29 +1,30 @@
 import { expect } from "chai";
-import { type Abi, type Hex, decodeFunctionData, encodeFunctionData } from "viem";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
-import {
-  FREEZE_REASON,
-  createBatchFreezer,
-  createReconciler,
-} from "../../../backend/src/reconciliation";
+import { type Hex, decodeFunctionData, encodeFunctionData } from "viem";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
+import { creditTokenAbi } from "../../../backend/src/chain/abi";
+import { FREEZE_REASON, createBatchFreezer, createReconciler } from "../../../backend/src/reconciliation";
+import { type RelayerCall, RelayerRevertError, RelayerTransportError } from "../../../backend/src/relayer";
 import { activeBlocks, addBatch, addRegistry, addRequest, address, clearState, requestId, snapshot } from "./fixtures";
 
 const TOKEN = "0x00000000000000000000000000000000000c0de1";
 
 type Call = { address: string; functionName: string; args: readonly unknown[]; data: Hex };
 
-/** A wallet client that records writeContract calls (encoding them with the ABI it was given, as viem would). */
-function fakeWallet(options: { failWith?: string } = {}) {
+/**
+ * A relayer that records the calls it is asked to send (encoding them with the ABI it was given, as the relayer
+ * does). `failWith`: the error every send rejects with, as the relayer types it (a decoded revert, a transport error).
+ */
+function fakeRelayer(options: { failWith?: Error } = {}) {
   const calls: Call[] = [];
   return {
     calls,
-    account: undefined,
-    async writeContract(parameters: { address: string; abi: Abi; functionName: string; args: readonly unknown[] }): Promise<Hex> {
-      const data = encodeFunctionData({ abi: parameters.abi, functionName: parameters.functionName, args: parameters.args });
-      calls.push({ address: parameters.address, functionName: parameters.functionName, args: parameters.args, data });
-      if (options.failWith !== undefined) throw new Error(options.failWith);
-      return `0x${calls.length.toString(16).padStart(64, "0")}`;
+    async send(call: RelayerCall) {
+      const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args ?? [] } as never);
+      calls.push({ address: call.to, functionName: call.functionName, args: call.args ?? [], data });
+      if (options.failWith !== undefined) throw options.failWith;
+      const hash = `0x${calls.length.toString(16).padStart(64, "0")}` as Hex;
+      return { hash, receipt: {} as never, nonce: calls.length, replacements: 0 };
     },
   };
 }
@@ -73,8 +74,8 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
   it("freezes each affected batch once, with the compiled freezeBatch(uint256,uint16), and counts alerts by class", async () => {
     await plant();
     const ctx = context();
-    const wallet = fakeWallet();
-    const freezer = createBatchFreezer({ walletClient: wallet, creditToken: TOKEN });
+    const wallet = fakeRelayer();
+    const freezer = createBatchFreezer({ relayer: wallet, creditToken: TOKEN });
     const seen: string[] = [];
     const reconciler = createReconciler(ctx, { onDiscrepancy: [freezer.onDiscrepancy, (d) => void seen.push(`${d.class}:${d.batchId}`)] });
 
@@ -111,17 +112,18 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     expect(metrics.body).to.match(/carbon_reconciliation_runs_total\{status="discrepancies"\} 2/);
   });
 
-  it("treats CreditTokenBatchFrozenUnchanged as frozen; other failures are logged and retried on the next run", async () => {
+  it("treats a CreditTokenBatchFrozenUnchanged revert (by custom error name) as frozen; other failures are logged and retried on the next run", async () => {
     await plant();
-    const already = fakeWallet({ failWith: 'reverted with the following reason: CreditTokenBatchFrozenUnchanged(1, true)' });
-    const freezer = createBatchFreezer({ walletClient: already, creditToken: TOKEN });
+    // Named by the decoded custom error, whatever the message says.
+    const already = fakeRelayer({ failWith: new RelayerRevertError({ errorName: "CreditTokenBatchFrozenUnchanged", errorArgs: [1n, true] }) });
+    const freezer = createBatchFreezer({ relayer: already, creditToken: TOKEN });
     const reconciler = createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy });
     await reconciler.runOnce();
     expect(freezer.frozen.get("1")).to.equal("already-frozen");
     expect(already.calls).to.have.length(3);
 
-    const broken = fakeWallet({ failWith: "node unreachable" });
-    const retrying = createBatchFreezer({ walletClient: broken, creditToken: TOKEN });
+    const broken = fakeRelayer({ failWith: new RelayerTransportError("node unreachable", undefined) });
+    const retrying = createBatchFreezer({ relayer: broken, creditToken: TOKEN });
     const second = createReconciler(context(), { onDiscrepancy: retrying.onDiscrepancy });
     const summary = await second.runOnce(); // the hook's failure does not fail the run
     expect(summary.status).to.equal("discrepancies");
@@ -132,19 +134,18 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
 
   it("freezeOnOutsideRetirement: false leaves outside retirements to the alert", async () => {
     await plant();
-    const wallet = fakeWallet();
-    const freezer = createBatchFreezer({ walletClient: wallet, creditToken: TOKEN, freezeOnOutsideRetirement: false });
+    const wallet = fakeRelayer();
+    const freezer = createBatchFreezer({ relayer: wallet, creditToken: TOKEN, freezeOnOutsideRetirement: false });
     await createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy }).runOnce();
     expect(wallet.calls.map((call) => call.args[0]).sort()).to.deep.equal([1n, 2n]);
   });
 
   it("decodes as the artifact's freezeBatch", async () => {
     await plant();
-    const wallet = fakeWallet();
-    const freezer = createBatchFreezer({ walletClient: wallet, creditToken: TOKEN });
+    const wallet = fakeRelayer();
+    const freezer = createBatchFreezer({ relayer: wallet, creditToken: TOKEN });
     await createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy }).runOnce();
-    const { loadAbi } = await import("../../../backend/src/chain/artifacts");
-    const decoded = decodeFunctionData({ abi: loadAbi("CreditToken"), data: wallet.calls.find((call) => call.args[0] === 1n)!.data });
+    const decoded = decodeFunctionData({ abi: creditTokenAbi, data: wallet.calls.find((call) => call.args[0] === 1n)!.data });
     expect(decoded.functionName).to.equal("freezeBatch");
     expect(decoded.args).to.deep.equal([1n, FREEZE_REASON.shortfall]);
   });

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { type Hex, type PublicClient, keccak256, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { registryBridgeAbi } from "../../../backend/src/chain/abi";
 import { type DepositConfirmed, type RetirementConfirmed, signQuorum, sortSigners } from "../../../backend/src/chain/attestations";
 import { Secret } from "../../../backend/src/config";
 import { createLogger } from "../../../backend/src/logger";
@@ -15,7 +15,7 @@ import {
   createRelayer,
   createRetirementConfirmationBatcher,
 } from "../../../backend/src/relayer";
-import { testChain, testPublicClient, useAutomine, useIntervalMining } from "../support/chain";
+import { testChain, testPublicClient, useAutomine, useIntervalMining } from "../../support/chain";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
 
 const logger = createLogger({ level: process.env.TEST_LOG_LEVEL ?? "silent" });
@@ -33,7 +33,7 @@ describe("relayer", function () {
   let platform: TestPlatform;
   let client: PublicClient;
   let url: string;
-  const bridgeAbi = loadAbi("RegistryBridge");
+  const bridgeAbi = registryBridgeAbi;
   let serial = 5_000_000n;
 
   before(async () => {

@@ -8,8 +8,8 @@ import type { RegistryPort } from "../../../backend/src/registries/port";
 import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
 import { type ChangeApplier, createChangeApplier } from "../../../backend/src/watchers";
 import { apiContext } from "../api/helpers";
-import { testContext } from "../support/context";
-import type { TestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import type { TestDatabase } from "../../support/database";
 
 export const SECRET = "watchers-test-secret";
 export const CUSTODY = "PLATFORM-CUSTODY";

@@ -1,7 +1,6 @@
 import { expect } from "chai";
-import { type Address, type PublicClient, createWalletClient, http } from "viem";
-import { hardhat } from "viem/chains";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import type { PublicClient } from "viem";
+import { creditTokenAbi } from "../../../backend/src/chain/abi";
 import { batchIdOf } from "../../../backend/src/chain/attestations";
 import type { RegistryGuard } from "../../../backend/src/guard";
 import { type Indexer, createIndexer } from "../../../backend/src/indexer";
@@ -9,9 +8,9 @@ import { FREEZE_REASON, type Reconciler, createBatchFreezer, createReconciler, r
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import type { RunningSimulator } from "../../../backend/src/simulators";
 import { type RegistryWatchers, createRegistryWatchers } from "../../../backend/src/watchers";
-import { testChain, testPublicClient, useAutomine } from "../support/chain";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testChain, testPublicClient, testRelayer, useAutomine } from "../../support/chain";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
 import { CUSTODY, requestRow, startVerra, testGuard, verraPrefix, verraSerial, waitFor } from "./fixtures";
 
@@ -49,7 +48,7 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
   const batchB = batchIdOf(1, PREFIX_B);
 
   const isFrozen = (batchId: bigint) =>
-    client.readContract({ address: platform.deployment.creditToken, abi: loadAbi("CreditToken"), functionName: "isBatchFrozen", args: [batchId] });
+    client.readContract({ address: platform.deployment.creditToken, abi: creditTokenAbi, functionName: "isBatchFrozen", args: [batchId] });
 
   before(async () => {
     db = await createTestDatabase({ migrate: true });
@@ -83,9 +82,8 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
       snapshotIntervalMs: 60_000,
       snapshotDebounceMs: 50,
     });
-    const node = await testChain();
-    const walletClient = createWalletClient({ account: platform.admin.address as Address, chain: hardhat, transport: http(node.url) });
-    const freezer = createBatchFreezer({ walletClient, creditToken: platform.deployment.creditToken, publicClient: client });
+    // The agent is the platform's admin (development account 0), sending through a relayer as the platform does.
+    const freezer = createBatchFreezer({ relayer: await testRelayer(0), creditToken: platform.deployment.creditToken });
     reconciler = createReconciler(ctx, { onDiscrepancy: freezer.onDiscrepancy });
   });
   after(async () => {
@@ -124,7 +122,7 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     expect(await isFrozen(batchB)).to.equal(false);
     const logs = await client.getContractEvents({
       address: platform.deployment.creditToken,
-      abi: loadAbi("CreditToken"),
+      abi: creditTokenAbi,
       eventName: "BatchFrozen",
       fromBlock: BigInt(platform.deployment.deployBlock),
     });
@@ -152,7 +150,7 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     expect(await isFrozen(batchB)).to.equal(true);
     const logs = await client.getContractEvents({
       address: platform.deployment.creditToken,
-      abi: loadAbi("CreditToken"),
+      abi: creditTokenAbi,
       eventName: "BatchFrozen",
       args: { batchId: batchB },
       fromBlock: BigInt(platform.deployment.deployBlock),

@@ -5,8 +5,8 @@ import type { RegistryPort } from "../../../backend/src/registries/port";
 import type { RunningSimulator } from "../../../backend/src/simulators";
 import { type ChangeApplier, createRegistryPoller } from "../../../backend/src/watchers";
 import { insertBatch, insertRequest } from "../api/helpers";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import {
   CUSTODY,
   HOLDER,

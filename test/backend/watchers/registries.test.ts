@@ -6,8 +6,8 @@ import type { RegistryPort } from "../../../backend/src/registries/port";
 import { type RunningSimulator, startSimulator } from "../../../backend/src/simulators";
 import type { AdminBlockInput } from "../../../backend/src/simulators/core/simulator";
 import { createChangeApplier, createRegistryPoller, createSnapshotWriter } from "../../../backend/src/watchers";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { CUSTODY, SECRET, clearWatcherState } from "./fixtures";
 
 /** A 300-unit block in the custody account, per registry's own serial format. */

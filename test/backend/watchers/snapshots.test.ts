@@ -3,8 +3,8 @@ import type { RegistryGuard } from "../../../backend/src/guard";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import type { RunningSimulator } from "../../../backend/src/simulators";
 import { createChangeApplier, createRegistryPoller, createSnapshotWriter } from "../../../backend/src/watchers";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { CUSTODY, clearWatcherState, startVerra, testGuard, verraPrefix, verraSerial } from "./fixtures";
 
 async function latestBlocks(db: TestDatabase, prefix: string) {

@@ -3,10 +3,10 @@ import type { App } from "../../../backend/src/api/app";
 import type { RegistryGuard } from "../../../backend/src/guard";
 import type { Metrics } from "../../../backend/src/metrics";
 import type { RegistryPort } from "../../../backend/src/registries/port";
-import { webhookHeaders } from "../../../backend/src/registries/webhook-signature";
+import { webhookHeaders } from "../../../backend/src/registries/webhookSignature";
 import type { RunningSimulator } from "../../../backend/src/simulators";
 import { insertBatch, insertRequest } from "../api/helpers";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import {
   CUSTODY,
   SECRET,
