@@ -10,18 +10,20 @@
  */
 import fs from "node:fs";
 import { type CommanderError, Command, InvalidArgumentError, Option } from "commander";
-import { type Address, type Hex, isAddress } from "viem";
-import { AuditAbiError } from "../audit/abi";
-import { type CustodyExport, AuditExportFormatError, buildExport, parseExport, verifyExport } from "../audit/exportHistory";
-import { AuditRpcError, createAuditClient } from "../audit/history";
+import { type Address, isAddress } from "viem";
+import { AuditExportFormatError, AuditNotFoundError, AuditRpcError } from "../audit/errors";
+import { type CustodyExport, buildExport, parseExport, verifyExport } from "../audit/exportHistory";
+import { createAuditClient } from "../audit/history";
 import { formatCertificateReport, formatExportVerification, toJson } from "../audit/report";
-import { AuditNotFoundError, verifyCertificate } from "../audit/verifyCertificate";
+import { parseRequestId, verifyCertificate } from "../audit/verifyCertificate";
+import { ensureAbiMatchesArtifacts } from "../chain/abi/drift";
+import { ArtifactError } from "../chain/errors";
+import { ConfigError, loadConfig } from "../config";
+import { ValidationError } from "../errors";
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_MISMATCH = 1;
 export const EXIT_CANNOT_VERIFY = 2;
-
-class UsageError extends Error {}
 
 function parseBlock(name: string) {
   return (text: string): bigint => {
@@ -37,7 +39,13 @@ function parseAddress(text: string): Address {
 
 function parseBatchId(text: string): bigint {
   if (/^\d+$/.test(text) || /^0x[0-9a-fA-F]{1,64}$/.test(text)) return BigInt(text);
-  throw new UsageError(`batchId: expected a decimal or 0x-hex uint256, got ${text}`);
+  throw new ValidationError("batchId", `expected a decimal or 0x-hex uint256, got ${text}`);
+}
+
+/** With CARBON_ARTIFACTS_DIR set (artifacts the auditor compiled), the built-in ABI must equal them. */
+function checkArtifacts(): void {
+  const dir = loadConfig().chain.artifactsDir;
+  if (dir !== undefined) ensureAbiMatchesArtifacts(dir);
 }
 
 /** Runs an audit action: maps "cannot verify" errors to exit code 2 with a clear message (JSON too with --json). */
@@ -46,15 +54,16 @@ async function run(json: boolean, action: () => Promise<number>): Promise<void> 
     process.exitCode = await action();
   } catch (error) {
     const known =
-      error instanceof UsageError ||
+      error instanceof ValidationError ||
+      error instanceof ConfigError ||
       error instanceof AuditNotFoundError ||
       error instanceof AuditRpcError ||
-      error instanceof AuditAbiError ||
+      error instanceof ArtifactError ||
       error instanceof AuditExportFormatError;
     const message = error instanceof Error ? error.message : String(error);
     const text = known ? message : `audit failed: ${message}`;
     if (json) {
-      const code = error instanceof AuditNotFoundError ? "NOT_FOUND" : error instanceof UsageError ? "USAGE" : "CANNOT_VERIFY";
+      const code = error instanceof AuditNotFoundError ? "NOT_FOUND" : error instanceof ValidationError ? "USAGE" : "CANNOT_VERIFY";
       process.stdout.write(`${toJson({ verdict: "ERROR", code, error: text })}\n`);
     }
     process.stderr.write(`${text}\n`);
@@ -87,11 +96,11 @@ export function auditCommand(): Command {
     .action(async (requestId: string, o: { rpc: string; bridge: Address; json?: boolean; fromBlock?: bigint; chunk?: bigint }) => {
       const json = o.json === true;
       await run(json, async () => {
-        if (!/^0x[0-9a-fA-F]{64}$/.test(requestId)) throw new UsageError(`requestId: expected 0x + 64 hex digits, got ${requestId}`);
+        checkArtifacts();
         const report = await verifyCertificate({
           client: createAuditClient(o.rpc),
           bridge: o.bridge,
-          requestId: requestId as Hex,
+          requestId: parseRequestId(requestId),
           fromBlock: o.fromBlock,
           chunk: o.chunk,
         });
@@ -112,6 +121,7 @@ export function auditCommand(): Command {
     .addOption(chunkOption())
     .action(async (batchIdText: string, o: { rpc: string; bridge: Address; out?: string; fromBlock?: bigint; toBlock?: bigint; chunk?: bigint }) => {
       await run(false, async () => {
+        checkArtifacts();
         const exp = await buildExport({
           client: createAuditClient(o.rpc),
           bridge: o.bridge,
@@ -148,12 +158,12 @@ export function auditCommand(): Command {
     .action(async (file: string, o: { rpc?: string; offline?: boolean; json?: boolean; chunk?: bigint }) => {
       const json = o.json === true;
       await run(json, async () => {
-        if (o.offline !== true && o.rpc === undefined) throw new UsageError("verify-export: give --rpc <url>, or --offline");
+        if (o.offline !== true && o.rpc === undefined) throw new ValidationError("--rpc", "give --rpc <url>, or --offline");
         let text: string;
         try {
           text = fs.readFileSync(file, "utf8");
         } catch (error) {
-          throw new UsageError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+          throw new ValidationError("file", `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
         }
         const exp: CustodyExport = parseExport(text);
         const result = await verifyExport(exp, o.offline === true || o.rpc === undefined ? undefined : createAuditClient(o.rpc), o.chunk);

@@ -7,17 +7,17 @@
  */
 import fs from "node:fs";
 import { Command, InvalidArgumentError } from "commander";
-import { createPublicClient, http } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { platformPublicClient } from "../chain/clients";
 import { readDeploymentFile } from "../chain/deployment";
 import { type Config, loadConfig } from "../config";
-import { type Context, createContext, handleSignals } from "../context";
+import { type Context, createContext } from "../context";
+import { handleSignals } from "../shutdown";
 import { ValidationError } from "../errors";
-import type { Deployment } from "../indexer";
-import { startOracleAggregator, startOracleNode } from "../oracle";
-import { configuredBank, paymentSourceFor } from "../platform/bank";
+import { configuredBank } from "../platform/bank";
 import { configuredRegistryUrls, registryAdaptersFor } from "../platform/registryAccess";
-import { createRelayerFromConfig } from "../relayer";
+import { type ChainAccess, startAggregatorRole, startGuard, startOracleRole } from "../platform/roles";
+import type { RegistryName } from "../registries/ids";
 
 /** The operator's private key from `file`; refuses a file group or others may read (or write). */
 export function readKeyFile(file: string): `0x${string}` {
@@ -36,15 +36,16 @@ export function readKeyFile(file: string): `0x${string}` {
   return key as `0x${string}`;
 }
 
-/** Config with the keys every oracle process needs, or a message naming what is missing. */
-function chainConfig(config: Config): { rpcUrl: string; deployment: Deployment } {
+/** The chain every oracle process needs, or a ValidationError naming what is missing. */
+function chainOf(config: Config): ChainAccess {
   const missing = [
     config.database.url === undefined ? "DATABASE_URL" : undefined,
     config.chain.rpcUrl === undefined ? "RPC_URL" : undefined,
     config.chain.deploymentFile === undefined ? "DEPLOYMENT_FILE" : undefined,
   ].filter((key) => key !== undefined);
   if (missing.length > 0) throw new ValidationError(missing[0] as string, `set ${missing.join(", ")} (an oracle process joins a running platform)`);
-  return { rpcUrl: config.chain.rpcUrl as string, deployment: readDeploymentFile(config.chain.deploymentFile as string) };
+  const rpcUrl = config.chain.rpcUrl as string;
+  return { rpcUrl, deployment: readDeploymentFile(config.chain.deploymentFile as string), publicClient: platformPublicClient(rpcUrl) };
 }
 
 async function openContext(config: Config): Promise<Context> {
@@ -53,39 +54,33 @@ async function openContext(config: Config): Promise<Context> {
   return ctx;
 }
 
-export type OracleCommandOptions = { keyFile: string; pollMs: number; reserveIntervalMs: number };
+/** `--poll-ms` and `--reserve-interval-ms` override ORACLE_POLL_MS and ORACLE_RESERVE_INTERVAL_MS. */
+export type OracleCommandParameters = { keyFile: string; pollMs?: number | undefined; reserveIntervalMs?: number | undefined };
 
-export async function runOracleNode(options: OracleCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runOracleNode(options: OracleCommandParameters, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const account = privateKeyToAccount(readKeyFile(options.keyFile));
   const config = loadConfig(env);
-  const { rpcUrl, deployment } = chainConfig(config);
-  const r = config.registries;
+  const chain = chainOf(config);
   const adapters = registryAdaptersFor(config, { urls: configuredRegistryUrls(config) });
   if (Object.keys(adapters).length === 0) throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
   const bank = configuredBank(config);
   const ctx = await openContext(config);
   if (bank === undefined) ctx.logger.warn("no BANK_API_URL: this node attests no FIAT_PAYMENT_RECEIVED");
-  startOracleNode(ctx, {
-    account,
-    adapters,
-    payments: bank === undefined ? undefined : paymentSourceFor(config, bank),
-    custodyAccount: r.custodyAccount,
-    deployment,
-    publicClient: createPublicClient({ transport: http(rpcUrl) }),
-    pollMs: options.pollMs,
-    reserveIntervalMs: options.reserveIntervalMs,
-  });
+  // Joins the shared rate limit of its registries (creating a missing bucket, never changing the workers' limits).
+  const { guard } = await startGuard(ctx, { registries: Object.keys(adapters) as RegistryName[], buckets: "join" });
+  startOracleRole(ctx, { account, adapters, guard, chain, bank, pollMs: options.pollMs, reserveIntervalMs: options.reserveIntervalMs });
 }
 
-export type AggregatorCommandOptions = { windowMs: number };
+/** `--window-ms` overrides AGGREGATOR_WINDOW_MS. */
+export type AggregatorCommandParameters = { windowMs?: number | undefined };
 
-export async function runAggregator(options: AggregatorCommandOptions, env: NodeJS.ProcessEnv = process.env): Promise<void> {
+export async function runAggregator(options: AggregatorCommandParameters, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = loadConfig(env);
-  const { rpcUrl, deployment } = chainConfig(config);
-  if (config.keys.relayer === undefined) throw new ValidationError("RELAYER_KEY", "set RELAYER_KEY (the aggregator sends the transactions)");
+  const chain = chainOf(config);
+  const relayerKey = config.keys.relayer;
+  if (relayerKey === undefined) throw new ValidationError("RELAYER_KEY", "set RELAYER_KEY (the aggregator sends the transactions)");
   const ctx = await openContext(config);
-  const relayer = createRelayerFromConfig(ctx, rpcUrl);
-  startOracleAggregator(ctx, { relayer, deployment, publicClient: createPublicClient({ transport: http(rpcUrl) }), windowMs: options.windowMs });
+  startAggregatorRole(ctx, { relayerKey, chain, windowMs: options.windowMs });
 }
 
 function parseMs(text: string): number {
@@ -97,14 +92,14 @@ export function oracleCommand(): Command {
   return new Command("oracle")
     .description("run one oracle node: read the registries and the chain, sign attestations with the operator's key")
     .requiredOption("--key-file <path>", "file holding the node's 0x private key (mode 600)")
-    .option("--poll-ms <ms>", "pause between passes over the to-do list", parseMs, 2000)
-    .option("--reserve-interval-ms <ms>", "reserve attestation interval (0: off)", parseMs, 3_600_000)
-    .action((options: OracleCommandOptions) => runOracleNode(options));
+    .option("--poll-ms <ms>", "pause between passes over the to-do list (default ORACLE_POLL_MS)", parseMs)
+    .option("--reserve-interval-ms <ms>", "reserve attestation interval, 0: off (default ORACLE_RESERVE_INTERVAL_MS)", parseMs)
+    .action((options: OracleCommandParameters) => runOracleNode(options));
 }
 
 export function aggregatorCommand(): Command {
   return new Command("aggregator")
     .description("collect oracle signatures to the on-chain threshold and relay them (RELAYER_KEY), confirmations in batches")
-    .option("--window-ms <ms>", "how long a ready confirmation waits for company", parseMs, 1000)
-    .action((options: AggregatorCommandOptions) => runAggregator(options));
+    .option("--window-ms <ms>", "how long a ready confirmation waits for company (default AGGREGATOR_WINDOW_MS)", parseMs)
+    .action((options: AggregatorCommandParameters) => runAggregator(options));
 }

@@ -1,6 +1,6 @@
 import { Command } from "commander";
 import { loadConfig } from "../config";
-import { handleSignals } from "../context";
+import { handleSignals } from "../shutdown";
 import { DEV_MNEMONIC } from "../platform/embeddedChain";
 import { type Platform, startPlatform } from "../platform/start";
 

@@ -11,18 +11,16 @@
  * in flight finish, then exit.
  */
 import { Command, InvalidArgumentError } from "commander";
-import { privateKeyToAccount } from "viem/accounts";
-import { platformClients } from "../chain/clients";
+import { platformPublicClient } from "../chain/clients";
 import { readDeploymentFile } from "../chain/deployment";
-import { createImmobilizeHandler } from "../deposits";
 import { type Config, loadConfig } from "../config";
-import { type Context, createContext, handleSignals } from "../context";
+import { type Context, createContext } from "../context";
+import { handleSignals } from "../shutdown";
 import { configuredRegistryUrls, registryAdaptersFor } from "../platform/registryAccess";
+import { type StartGuardParameters, startGuard, startWorkerRole } from "../platform/roles";
 import { REGISTRY_CLI_NAMES, REGISTRY_NAMES, type RegistryName } from "../registries/ids";
-import { createRequestDispatcher } from "../workers/dispatch";
-import { type CreateWorkerGuardParameters, createWorkerGuard, startRegistryWorkers } from "../workers/runner";
 
-export type WorkerCommandOptions = {
+export type WorkerCommandParameters = {
   registry?: string[];
   concurrency?: number;
   /** Default REGISTRY_RATE_LIMIT_PER_SEC / REGISTRY_BURST. */
@@ -53,20 +51,16 @@ export function workerRegistries(config: Config, names: string[] | undefined): P
   return Object.fromEntries(wanted.map((registry) => [registry, configured[registry]]));
 }
 
-/** The guardian wallet when RPC_URL, DEPLOYMENT_FILE and GUARDIAN_KEY are all set; undefined otherwise. */
-function guardianOf(config: Config): CreateWorkerGuardParameters["guardian"] {
+/** The guardian's key and chain when RPC_URL, DEPLOYMENT_FILE and GUARDIAN_KEY are all set; undefined otherwise. */
+function guardianOf(config: Config): StartGuardParameters["guardian"] {
   const { rpcUrl, deploymentFile } = config.chain;
   const key = config.keys.guardian;
   if (rpcUrl === undefined || deploymentFile === undefined || key === undefined) return undefined;
-  const deployment = readDeploymentFile(deploymentFile);
-  return {
-    ...platformClients(privateKeyToAccount(key.reveal()), deployment, rpcUrl),
-    bridge: deployment.registryBridge,
-  };
+  return { key, chain: { rpcUrl, deployment: readDeploymentFile(deploymentFile), publicClient: platformPublicClient(rpcUrl) } };
 }
 
 /** Starts the worker process's parts on `config`; resolves once it claims jobs. Stop with `ctx.shutdown.run()`. */
-export async function startWorkerProcess(config: Config, options: WorkerCommandOptions): Promise<Context> {
+export async function startWorkerProcess(config: Config, options: WorkerCommandParameters): Promise<Context> {
   if (config.database.url === undefined) {
     throw new Error(
       "carbon worker needs DATABASE_URL: a worker process shares the platform's database, and the embedded " +
@@ -76,17 +70,13 @@ export async function startWorkerProcess(config: Config, options: WorkerCommandO
   const urls = workerRegistries(config, options.registry);
   const ctx = await createContext(config);
   try {
-    const registries = Object.fromEntries(
-      Object.keys(urls).map((registry) => [registry, { capacity: options.burst ?? config.workers.rateLimit.capacity, refillPerSec: options.rateLimit ?? config.workers.rateLimit.refillPerSec }]),
-    );
     const guardian = guardianOf(config);
-    const { guard } = await createWorkerGuard(ctx, { registries, guardian });
+    const rateLimit = { capacity: options.burst, refillPerSec: options.rateLimit };
+    const limits = Object.fromEntries(Object.entries(rateLimit).filter(([, value]) => value !== undefined));
+    const { guard } = await startGuard(ctx, { registries: Object.keys(urls) as RegistryName[], rateLimit: limits, buckets: "configure", guardian });
     const adapters = registryAdaptersFor(config, { urls });
-    await createRequestDispatcher(ctx).start();
     const concurrency = options.concurrency ?? config.workers.concurrency;
-    const custodyAccount = config.registries.custodyAccount;
-    const immobilize = createImmobilizeHandler({ adapters, guard, custodyAccount, db: ctx.db.pool });
-    await startRegistryWorkers(ctx, { adapters, guard, custodyAccount, concurrency, handlers: { immobilize } });
+    await startWorkerRole(ctx, { adapters, guard, workers: true, concurrency });
     ctx.logger.info(
       { registries: Object.keys(urls), concurrency, custodyAccount: config.registries.custodyAccount, guardianPausing: guardian !== undefined },
       "registry worker ready",
@@ -117,7 +107,7 @@ export function workerCommand(): Command {
     .option("--concurrency <n>", "jobs at the same time (default WORKER_CONCURRENCY)", positiveInteger)
     .option("--rate-limit <perSec>", "shared calls per second per registry (same value in every process; default REGISTRY_RATE_LIMIT_PER_SEC)", positive)
     .option("--burst <n>", "shared burst per registry (same value in every process; default REGISTRY_BURST)", positiveInteger)
-    .action(async (options: WorkerCommandOptions) => {
+    .action(async (options: WorkerCommandParameters) => {
       const ctx = await startWorkerProcess(loadConfig(), options);
       handleSignals(ctx);
     });

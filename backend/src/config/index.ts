@@ -1,162 +1,68 @@
-import path from "node:path";
-import { BaseError } from "../errors";
-import { type EmbeddableService, type Env, ENV_KEYS, SECRET_KEYS, envSchema } from "./schema";
-import type { Secret } from "./secret";
+/**
+ * The configuration: parsed once at start from the environment by the one schema (`schema.ts`), whose tree the
+ * `Config` type is inferred from. A bad value stops start-up with one `ConfigError` naming every bad key, the
+ * cross-setting rules included.
+ */
+import type { z } from "zod";
+import { ConfigError, type ConfigIssue } from "./errors";
+import { CROSS_CHECKS, type RawEnv, type Setting, configSchema } from "./schema";
 
+export { ConfigError, type ConfigIssue } from "./errors";
 export { Secret, redactUrl } from "./secret";
 export { EMBEDDABLE_SERVICES, type EmbeddableService } from "./schema";
 
+type Tree = Setting | { readonly [key: string]: Tree };
+
+/** The parsed value of a tree of settings. */
+type ValueOf<T> = T extends Setting<infer S> ? z.output<S> : { readonly [K in keyof T]: ValueOf<T[K]> };
+
 /** The parsed configuration, grouped by the part of the backend that reads it. */
-export type Config = {
-  /** Absolute path of the folder for local state (embedded PostgreSQL lives under `<dataDir>/pg`). */
-  dataDir: string;
-  logLevel: Env["LOG_LEVEL"];
-  /** `url` absent: start an embedded PostgreSQL on `embeddedPort`. */
-  database: { url: Secret | undefined; embeddedPort: number };
-  /** `rpcUrl` absent: the embedded Hardhat node. `blockTimeMs` 0 means automine. */
-  chain: {
-    rpcUrl: string | undefined;
-    chainId: number;
-    confirmations: number;
-    blockTimeMs: number;
-    /** JSON-RPC port of the embedded node. */
-    embeddedRpcPort: number;
-    /** Absolute path of the deployment record to use with `rpcUrl`. */
-    deploymentFile: string | undefined;
-  };
-  /** First port of the embedded simulators (used only for registries without a URL). */
-  simulatorBasePort: number;
-  /** `siweDomain`: the authority in Sign-In with Ethereum messages (the public host, behind a load balancer). */
-  api: { host: string; port: number; siweDomain: string };
-  /** Registry API base URLs; absent means the embedded simulator. */
-  registries: {
-    verra: string | undefined;
-    goldStandard: string | undefined;
-    irec: string | undefined;
-    inCcts: string | undefined;
-    /** I-REC credentials (both or neither); absent: the embedded simulator's. */
-    irecCredentials: { username: string; password: Secret } | undefined;
-    /** India CCTS `x-api-key`; absent: the embedded simulator's key. */
-    inCctsApiKey: Secret | undefined;
-    /** The platform's custody account (same name at every registry). */
-    custodyAccount: string;
-    /** HMAC secret of registry webhooks; absent: the embedded stack generates one per run. */
-    webhookSecret: Secret | undefined;
-  };
-  /**
-   * Fiat legs of escrow deals: the bank statement API of the collection account (`bankUrl` absent: the embedded
-   * simulator on `simulatorPort`), and the ISO 4217 currency whose minor unit fiat prices are in.
-   */
-  payments: {
-    bankUrl: string | undefined;
-    bankApiKey: Secret | undefined;
-    collectionAccount: string;
-    currency: string;
-    simulatorPort: number;
-  };
-  /** Registry worker processes; `rateLimit` is the shared per-registry token bucket of every process. */
-  workers: { concurrency: number; rateLimit: { capacity: number; refillPerSec: number } };
-  /** Registry-side parts `carbon start` runs in its own process (the rest run as processes of their own). */
-  embeddedServices: ReadonlySet<EmbeddableService>;
-  /** Continuous reconciliation (registry custody against chain state). */
-  reconciliation: { intervalMs: number };
-  keys: {
-    deployer: Secret<`0x${string}`> | undefined;
-    guardian: Secret<`0x${string}`> | undefined;
-    relayer: Secret<`0x${string}`> | undefined;
-    agent: Secret<`0x${string}`> | undefined;
-    keeper: Secret<`0x${string}`> | undefined;
-  };
-  oracle: { threshold: number };
-};
+export type Config = ValueOf<typeof configSchema>;
 
-export type ConfigIssue = { key: string; message: string };
+function isSetting(node: Tree): node is Setting {
+  return (node as Setting).kind === "setting";
+}
 
-/** Start-up configuration is invalid. Lists every bad key; never includes the value of a secret. */
-export class ConfigError extends BaseError {
-  override name = "ConfigError";
-  readonly issues: ConfigIssue[];
+function settingsOf(node: Tree): Setting[] {
+  return isSetting(node) ? [node] : Object.values(node).flatMap(settingsOf);
+}
 
-  constructor(issues: ConfigIssue[]) {
-    super(`Invalid configuration: ${issues.map((issue) => `${issue.key}: ${issue.message}`).join("; ")}`, {
-      code: "CONFIG_INVALID",
-      retryable: false,
-      details: { keys: issues.map((issue) => issue.key) },
-    });
-    this.issues = issues;
-  }
+/** Every environment variable the backend reads. */
+export const ENV_KEYS: readonly string[] = settingsOf(configSchema).map((s) => s.env);
+/** The variables whose values are never echoed back (marked `secret` in the schema). */
+export const SECRET_KEYS: ReadonlySet<string> = new Set(settingsOf(configSchema).filter((s) => s.secret).map((s) => s.env));
+
+function parseTree(node: Tree, raw: RawEnv, issues: ConfigIssue[]): unknown {
+  if (!isSetting(node)) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, parseTree(child, raw, issues)]));
+  const value = raw[node.env];
+  const result = node.schema.safeParse(value);
+  if (result.success) return result.data;
+  const got = node.secret || value === undefined ? "" : `, got ${JSON.stringify(value)}`;
+  for (const issue of result.error.issues) issues.push({ key: node.env, message: `${issue.message}${got}` });
+  return undefined;
 }
 
 /**
- * Parses the environment once. Throws one `ConfigError` naming every bad key and why. Empty strings count as
- * absent, so `PORT=` in a `.env` file falls back to the default instead of failing.
+ * Parses the environment once. Throws one `ConfigError` naming every bad key and why, the cross-setting rules
+ * included. Empty strings count as absent, so `PORT=` in a `.env` file falls back to the default instead of failing.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const raw: Record<string, string> = {};
+  const raw: Record<string, string | undefined> = {};
   for (const key of ENV_KEYS) {
     const value = env[key];
     if (value !== undefined && value !== "") raw[key] = value;
   }
-  const result = envSchema.safeParse(raw);
-  if (!result.success) {
-    const issues = result.error.issues.map((issue) => {
-      const key = issue.path.map(String).join(".") || "(root)";
-      const got = SECRET_KEYS.has(key) || raw[key] === undefined ? "" : `, got ${JSON.stringify(raw[key])}`;
-      return { key, message: `${issue.message}${got}` };
-    });
-    throw new ConfigError(issues);
+  const issues: ConfigIssue[] = [];
+  const config = parseTree(configSchema, raw, issues) as Config;
+  for (const { key, check } of CROSS_CHECKS) {
+    const message = check(raw);
+    if (message !== undefined) issues.push({ key, message });
   }
-  if ((result.data.IREC_USERNAME === undefined) !== (result.data.IREC_PASSWORD === undefined)) {
-    throw new ConfigError([{ key: result.data.IREC_USERNAME === undefined ? "IREC_USERNAME" : "IREC_PASSWORD", message: "set IREC_USERNAME and IREC_PASSWORD together" }]);
-  }
-  if (result.data.BANK_API_URL !== undefined && result.data.BANK_API_KEY === undefined) {
-    throw new ConfigError([{ key: "BANK_API_KEY", message: "required with BANK_API_URL (the statement API's bearer key)" }]);
-  }
-  if (result.data.RPC_URL !== undefined && result.data.DEPLOYMENT_FILE === undefined) {
-    throw new ConfigError([{ key: "DEPLOYMENT_FILE", message: "required with RPC_URL (the contract addresses to use)" }]);
-  }
-  return toConfig(result.data);
+  if (issues.length > 0) throw new ConfigError(issues);
+  return config;
 }
 
-function toConfig(env: Env): Config {
-  return {
-    dataDir: path.resolve(env.DATA_DIR),
-    logLevel: env.LOG_LEVEL,
-    database: { url: env.DATABASE_URL, embeddedPort: env.EMBEDDED_PG_PORT },
-    chain: {
-      rpcUrl: env.RPC_URL,
-      chainId: env.CHAIN_ID,
-      confirmations: env.CONFIRMATIONS,
-      blockTimeMs: env.BLOCK_TIME_MS,
-      embeddedRpcPort: env.RPC_PORT,
-      deploymentFile: env.DEPLOYMENT_FILE === undefined ? undefined : path.resolve(env.DEPLOYMENT_FILE),
-    },
-    simulatorBasePort: env.SIMULATOR_BASE_PORT,
-    api: { host: env.HOST, port: env.PORT, siweDomain: env.SIWE_DOMAIN ?? `${env.HOST}:${env.PORT}` },
-    registries: {
-      verra: env.VERRA_API_URL,
-      goldStandard: env.GOLD_STANDARD_API_URL,
-      irec: env.IREC_API_URL,
-      inCcts: env.IN_CCTS_API_URL,
-      irecCredentials: env.IREC_USERNAME === undefined || env.IREC_PASSWORD === undefined ? undefined : { username: env.IREC_USERNAME, password: env.IREC_PASSWORD },
-      inCctsApiKey: env.IN_CCTS_API_KEY,
-      custodyAccount: env.CUSTODY_ACCOUNT,
-      webhookSecret: env.WEBHOOK_SECRET,
-    },
-    payments: {
-      bankUrl: env.BANK_API_URL,
-      bankApiKey: env.BANK_API_KEY,
-      collectionAccount: env.BANK_ACCOUNT,
-      currency: env.FIAT_CURRENCY,
-      simulatorPort: env.BANK_SIMULATOR_PORT,
-    },
-    workers: {
-      concurrency: env.WORKER_CONCURRENCY,
-      rateLimit: { capacity: env.REGISTRY_BURST, refillPerSec: env.REGISTRY_RATE_LIMIT_PER_SEC },
-    },
-    embeddedServices: env.EMBEDDED_SERVICES,
-    reconciliation: { intervalMs: env.RECONCILE_INTERVAL_MS },
-    keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY, keeper: env.KEEPER_KEY },
-    oracle: { threshold: env.ORACLE_THRESHOLD },
-  };
+/** The SIWE domain in force: SIWE_DOMAIN, else the API's own HOST:PORT. */
+export function siweDomainOf(config: Pick<Config, "api">): string {
+  return config.api.siweDomain ?? `${config.api.host}:${config.api.port}`;
 }

@@ -1,22 +1,25 @@
+/**
+ * The one configuration schema: a tree of settings, each naming its environment variable, its zod schema (default
+ * included) and whether it is a secret. `Config` (index.ts) is inferred from this tree, so a new setting is one line
+ * here. Every value arrives as a string; empty strings count as absent. A secret's value is wrapped in a `Secret`
+ * and is never echoed in an error message. Checks across settings are `CROSS_CHECKS`, below the tree.
+ */
+import path from "node:path";
 import { z } from "zod";
 import { Secret } from "./secret";
 
-/**
- * The environment the backend reads, one entry per variable. Every value arrives as a string (empty strings are
- * treated as absent before parsing). Variables listed in `SECRET_KEYS` are never echoed back in error messages.
- */
-export const SECRET_KEYS: ReadonlySet<string> = new Set([
-  "DATABASE_URL",
-  "DEPLOYER_KEY",
-  "GUARDIAN_KEY",
-  "RELAYER_KEY",
-  "AGENT_KEY",
-  "KEEPER_KEY",
-  "WEBHOOK_SECRET",
-  "IN_CCTS_API_KEY",
-  "IREC_PASSWORD",
-  "BANK_API_KEY",
-]);
+/** One environment variable. */
+export type Setting<S extends z.ZodType = z.ZodType> = { readonly kind: "setting"; readonly env: string; readonly secret: boolean; readonly schema: S };
+
+function setting<S extends z.ZodType>(env: string, schema: S): Setting<S> {
+  return { kind: "setting", env, secret: false, schema };
+}
+
+/** A setting whose value must never be printed: parsed by `schema`, then kept in a `Secret`. */
+function secret<T extends string>(env: string, schema: z.ZodType<T | undefined>) {
+  const wrapped = schema.transform((value) => (value === undefined ? undefined : new Secret<T>(value)));
+  return { kind: "setting", env, secret: true, schema: wrapped } as const satisfies Setting;
+}
 
 function integer(min: number, max: number) {
   return z
@@ -28,51 +31,34 @@ function integer(min: number, max: number) {
     .transform(Number);
 }
 
-function httpUrl() {
+function urlWith(protocols: readonly string[], message: string) {
   return z.string().refine(
     (value) => {
       try {
-        return ["http:", "https:"].includes(new URL(value).protocol);
+        return protocols.includes(new URL(value).protocol);
       } catch {
         return false;
       }
     },
-    { message: "expected an http(s) URL" },
+    { message },
   );
 }
 
-/** Holds a password, so it is a `Secret` like the keys. */
-function postgresUrl() {
-  return z
-    .string()
-    .refine(
-      (value) => {
-        try {
-          return ["postgres:", "postgresql:"].includes(new URL(value).protocol);
-        } catch {
-          return false;
-        }
-      },
-      { message: "expected a postgres:// or postgresql:// URL" },
-    )
-    .transform((value) => new Secret(value));
-}
+const httpUrl = () => urlWith(["http:", "https:"], "expected an http(s) URL");
 
-/** A secret string of at least `minLength` characters (kept in a `Secret`, never printed). */
-function secret(minLength = 1) {
-  const message = minLength > 1 ? { message: `expected at least ${minLength} characters` } : undefined;
-  return z
-    .string()
-    .min(minLength, message)
-    .transform((value) => new Secret(value));
+/** A secret string of at least `minLength` characters. */
+function text(minLength = 1) {
+  return z.string().min(minLength, minLength > 1 ? { message: `expected at least ${minLength} characters` } : undefined);
 }
 
 function privateKey() {
   return z
     .string()
     .refine((value) => /^0x[0-9a-fA-F]{64}$/.test(value), { message: "expected 0x followed by 64 hex digits" })
-    .transform((value) => new Secret(value as `0x${string}`));
+    .transform((value) => value as `0x${string}`);
 }
+
+const absolutePath = () => z.string().min(1).transform((value) => path.resolve(value));
 
 /** Registry-side parts the platform process can run itself or leave to processes of their own. */
 export const EMBEDDABLE_SERVICES = ["workers", "oracles", "aggregator"] as const;
@@ -80,93 +66,155 @@ export type EmbeddableService = (typeof EMBEDDABLE_SERVICES)[number];
 
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
-export const envSchema = z.object({
-  DATABASE_URL: postgresUrl().optional(),
-  EMBEDDED_PG_PORT: integer(1, 65535).default(54329),
-  DATA_DIR: z.string().min(1).default(".data"),
+const embeddedServices = z
+  .string()
+  .trim()
+  .transform((value, zctx) => {
+    const parts = value === "none" ? [] : value.split(",").map((part) => part.trim());
+    const unknown = parts.filter((part) => !(EMBEDDABLE_SERVICES as readonly string[]).includes(part));
+    if (unknown.length > 0) {
+      const expected = `expected "none" or some of ${EMBEDDABLE_SERVICES.join(", ")}`;
+      zctx.addIssue({ code: "custom", message: `unknown service ${unknown.join(", ")}; ${expected}` });
+      return z.NEVER;
+    }
+    return new Set(parts as EmbeddableService[]) as ReadonlySet<EmbeddableService>;
+  })
+  .default(() => new Set(EMBEDDABLE_SERVICES));
 
-  RPC_URL: httpUrl().optional(),
-  CHAIN_ID: integer(1, Number.MAX_SAFE_INTEGER).default(31337),
-  CONFIRMATIONS: integer(0, 1000).default(1),
-  BLOCK_TIME_MS: integer(0, 600_000).default(1000),
-  /** Port of the embedded Hardhat node's JSON-RPC server (only without RPC_URL). */
-  RPC_PORT: integer(1, 65535).default(8545),
-  /** Contract addresses of an existing deployment (`deployments/<network>.json`); required with RPC_URL. */
-  DEPLOYMENT_FILE: z.string().min(1).optional(),
-  /** First port of the embedded registry simulators (Verra, Gold Standard, I-REC, India CCTS in that order). */
-  SIMULATOR_BASE_PORT: integer(1, 65531).default(4101),
-
-  PORT: integer(1, 65535).default(3000),
-  HOST: z.string().min(1).default("127.0.0.1"),
-  /** The authority wallets show in Sign-In with Ethereum messages (`app.example.com`); default HOST:PORT. */
-  SIWE_DOMAIN: z
-    .string()
-    .regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "expected a host name with an optional port, e.g. app.example.com")
-    .optional(),
-  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info"),
-
-  VERRA_API_URL: httpUrl().optional(),
-  GOLD_STANDARD_API_URL: httpUrl().optional(),
-  IREC_API_URL: httpUrl().optional(),
-  IN_CCTS_API_URL: httpUrl().optional(),
-  /** I-REC (Evident) OAuth2 password-grant credentials; the embedded simulator's own when absent. */
-  IREC_USERNAME: z.string().min(1).optional(),
-  IREC_PASSWORD: secret().optional(),
-  /** India CCTS API key (`x-api-key`); the embedded simulator's own key when absent. */
-  IN_CCTS_API_KEY: secret().optional(),
-  /** The platform's custody account at every registry (holders move blocks here to deposit them). */
-  CUSTODY_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CUSTODY"),
-  /** HMAC secret registries sign webhooks with; the embedded stack makes one per run when absent. */
-  WEBHOOK_SECRET: secret(16).optional(),
-  /**
-   * The bank's statement API of the platform's fiat collection (client-money) account, which oracle nodes read to
-   * attest FIAT_PAYMENT_RECEIVED; absent: the embedded bank simulator.
-   */
-  BANK_API_URL: httpUrl().optional(),
-  /** Bearer key of that API; the embedded simulator's own key when absent. */
-  BANK_API_KEY: secret().optional(),
-  /** The collection account's id at the bank (buyers pay fiat deals into it with the deal id as reference). */
-  BANK_ACCOUNT: z.string().trim().min(1).max(64).default("PLATFORM-CLIENT-MONEY"),
-  /** Port of the embedded bank simulator (only without BANK_API_URL). */
-  BANK_SIMULATOR_PORT: integer(1, 65535).default(4105),
-  /** ISO 4217 currency of fiat deal legs: their unit price (and so their price) is in its minor unit. */
-  FIAT_CURRENCY: z.string().trim().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD").default("USD"),
-  /** Registry calls per second the platform allows itself per registry, shared by every process (token bucket). */
-  REGISTRY_RATE_LIMIT_PER_SEC: integer(1, 10_000).default(5),
-  /** Burst of that bucket (calls a full bucket allows at once). */
-  REGISTRY_BURST: integer(1, 10_000).default(10),
-  /** Pause between continuous reconciliation runs. */
-  RECONCILE_INTERVAL_MS: integer(100, 86_400_000).default(60_000),
-  /** Registry jobs one worker process runs at the same time. */
-  WORKER_CONCURRENCY: integer(1, 256).default(4),
+export const configSchema = {
+  /** Folder for local state (embedded PostgreSQL under `<dataDir>/pg`, the embedded chain's deployment record). */
+  dataDir: setting("DATA_DIR", absolutePath().prefault(".data")),
+  logLevel: setting("LOG_LEVEL", z.enum(LOG_LEVELS, { message: `expected one of ${LOG_LEVELS.join(", ")}` }).default("info")),
+  database: {
+    /** Absent: an embedded PostgreSQL on `embeddedPort`. Holds a password, so it is a secret. */
+    url: secret("DATABASE_URL", urlWith(["postgres:", "postgresql:"], "expected a postgres:// or postgresql:// URL").optional()),
+    embeddedPort: setting("EMBEDDED_PG_PORT", integer(1, 65535).default(54329)),
+  },
+  chain: {
+    /** Absent: the embedded Hardhat node. */
+    rpcUrl: setting("RPC_URL", httpUrl().optional()),
+    chainId: setting("CHAIN_ID", integer(1, Number.MAX_SAFE_INTEGER).default(31337)),
+    confirmations: setting("CONFIRMATIONS", integer(0, 1000).default(1)),
+    /** 0 means automine. */
+    blockTimeMs: setting("BLOCK_TIME_MS", integer(0, 600_000).default(1000)),
+    /** JSON-RPC port of the embedded node (only without RPC_URL). */
+    embeddedRpcPort: setting("RPC_PORT", integer(1, 65535).default(8545)),
+    /** Contract addresses of an existing deployment (`deployments/<network>.json`); required with RPC_URL. */
+    deploymentFile: setting("DEPLOYMENT_FILE", absolutePath().optional()),
+    /**
+     * Hardhat artifacts to check the backend's ABI source against: `npm run abi:write` reads them (absent: the
+     * repository's `artifacts/`), and `carbon audit` refuses to run when they differ from the source (an auditor
+     * points it at artifacts compiled from the audited contracts; absent: no check, the source is built in).
+     */
+    artifactsDir: setting("CARBON_ARTIFACTS_DIR", absolutePath().optional()),
+  },
+  /** First port of the embedded simulators (Verra, Gold Standard, I-REC, India CCTS in that order). */
+  simulatorBasePort: setting("SIMULATOR_BASE_PORT", integer(1, 65531).default(4101)),
+  api: {
+    host: setting("HOST", z.string().min(1).default("127.0.0.1")),
+    port: setting("PORT", integer(1, 65535).default(3000)),
+    /** The authority wallets show in Sign-In with Ethereum messages (`app.example.com`); absent: HOST:PORT. */
+    siweDomain: setting(
+      "SIWE_DOMAIN",
+      z.string().regex(/^[A-Za-z0-9.-]+(:\d{1,5})?$/, "expected a host name with an optional port, e.g. app.example.com").optional(),
+    ),
+  },
+  /** Registry API base URLs; absent means the embedded simulator. */
+  registries: {
+    verra: setting("VERRA_API_URL", httpUrl().optional()),
+    goldStandard: setting("GOLD_STANDARD_API_URL", httpUrl().optional()),
+    irec: setting("IREC_API_URL", httpUrl().optional()),
+    inCcts: setting("IN_CCTS_API_URL", httpUrl().optional()),
+    /** I-REC (Evident) OAuth2 password-grant credentials (both or neither); absent: the embedded simulator's own. */
+    irecUsername: setting("IREC_USERNAME", z.string().min(1).optional()),
+    irecPassword: secret("IREC_PASSWORD", text().optional()),
+    /** India CCTS API key (`x-api-key`); absent: the embedded simulator's own key. */
+    inCctsApiKey: secret("IN_CCTS_API_KEY", text().optional()),
+    /** The platform's custody account at every registry (holders move blocks here to deposit them). */
+    custodyAccount: setting("CUSTODY_ACCOUNT", z.string().trim().min(1).max(64).default("PLATFORM-CUSTODY")),
+    /** HMAC secret registries sign webhooks with; absent: the embedded stack makes one per run. */
+    webhookSecret: secret("WEBHOOK_SECRET", text(16).optional()),
+  },
+  /** Fiat legs of escrow deals: the bank statement API of the platform's collection (client-money) account. */
+  payments: {
+    /** Read by oracle nodes to attest FIAT_PAYMENT_RECEIVED; absent: the embedded bank simulator. */
+    bankUrl: setting("BANK_API_URL", httpUrl().optional()),
+    /** Bearer key of that API; absent: the embedded simulator's own key. */
+    bankApiKey: secret("BANK_API_KEY", text().optional()),
+    /** The collection account's id at the bank (buyers pay fiat deals into it with the deal id as reference). */
+    collectionAccount: setting("BANK_ACCOUNT", z.string().trim().min(1).max(64).default("PLATFORM-CLIENT-MONEY")),
+    /** ISO 4217 currency of fiat deal legs: their unit price (and so their price) is in its minor unit. */
+    currency: setting("FIAT_CURRENCY", z.string().trim().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD").default("USD")),
+    /** Port of the embedded bank simulator (only without BANK_API_URL). */
+    simulatorPort: setting("BANK_SIMULATOR_PORT", integer(1, 65535).default(4105)),
+  },
+  /** Registry worker processes; `rateLimit` is the shared per-registry token bucket of every process. */
+  workers: {
+    /** Registry jobs one worker process runs at the same time. */
+    concurrency: setting("WORKER_CONCURRENCY", integer(1, 256).default(4)),
+    rateLimit: {
+      /** Burst of the bucket (calls a full bucket allows at once). */
+      capacity: setting("REGISTRY_BURST", integer(1, 10_000).default(10)),
+      /** Registry calls per second the platform allows itself per registry, shared by every process. */
+      refillPerSec: setting("REGISTRY_RATE_LIMIT_PER_SEC", integer(1, 10_000).default(5)),
+    },
+  },
   /**
    * The registry-side parts `carbon start` runs inside its own process: any of `workers`, `oracles`, `aggregator`
    * (comma-separated), or `none` when they run as processes of their own (`carbon worker`, `carbon oracle`,
    * `carbon aggregator`).
    */
-  EMBEDDED_SERVICES: z
-    .string()
-    .trim()
-    .transform((value, zctx) => {
-      const parts = value === "none" ? [] : value.split(",").map((part) => part.trim());
-      const unknown = parts.filter((part) => !(EMBEDDABLE_SERVICES as readonly string[]).includes(part));
-      if (unknown.length > 0) {
-        zctx.addIssue({ code: "custom", message: `unknown service ${unknown.join(", ")}; expected "none" or some of ${EMBEDDABLE_SERVICES.join(", ")}` });
-        return z.NEVER;
-      }
-      return new Set(parts as EmbeddableService[]);
-    })
-    .default(() => new Set(EMBEDDABLE_SERVICES)),
+  embeddedServices: setting("EMBEDDED_SERVICES", embeddedServices),
+  /** Continuous reconciliation (registry custody against chain state): pause between runs. */
+  reconciliation: { intervalMs: setting("RECONCILE_INTERVAL_MS", integer(100, 86_400_000).default(60_000)) },
+  /** The deposit arrival watcher: pause between its passes over the open intents. */
+  deposits: { watchIntervalMs: setting("DEPOSIT_WATCH_INTERVAL_MS", integer(100, 3_600_000).default(2_000)) },
+  oracle: {
+    /** The on-chain quorum the embedded chain is deployed with. */
+    threshold: setting("ORACLE_THRESHOLD", integer(1, 255).default(2)),
+    /** Pause between an oracle node's passes over its to-do list (`carbon oracle --poll-ms` overrides it). */
+    pollMs: setting("ORACLE_POLL_MS", integer(50, 3_600_000).default(1_000)),
+    /** Reserve attestation interval per node; 0 turns reserves off. */
+    reserveIntervalMs: setting("ORACLE_RESERVE_INTERVAL_MS", integer(0, 86_400_000).default(3_600_000)),
+    /** How long the aggregator lets a ready confirmation wait for company before proposing its batch. */
+    aggregatorWindowMs: setting("AGGREGATOR_WINDOW_MS", integer(0, 60_000).default(250)),
+  },
+  /** Role keys; on the embedded chain the development keys are used instead. */
+  keys: {
+    deployer: secret("DEPLOYER_KEY", privateKey().optional()),
+    /** Pauses a registry on the bridge while its breaker is open. */
+    guardian: secret("GUARDIAN_KEY", privateKey().optional()),
+    /** Sends the aggregator's quorum transactions. */
+    relayer: secret("RELAYER_KEY", privateKey().optional()),
+    /** CreditToken agent: freezes batches on reconciliation shortfalls and registry holds. */
+    agent: secret("AGENT_KEY", privateKey().optional()),
+    /** Sends Settlement.startDelivery / settleDeal for deals whose conditions the oracle quorum attested. */
+    keeper: secret("KEEPER_KEY", privateKey().optional()),
+  },
+} as const;
 
-  DEPLOYER_KEY: privateKey().optional(),
-  GUARDIAN_KEY: privateKey().optional(),
-  RELAYER_KEY: privateKey().optional(),
-  /** CreditToken agent: freezes batches on reconciliation shortfalls and registry holds. */
-  AGENT_KEY: privateKey().optional(),
-  /** Sends Settlement.startDelivery / settleDeal for deals whose conditions the oracle quorum attested. */
-  KEEPER_KEY: privateKey().optional(),
-  ORACLE_THRESHOLD: integer(1, 255).default(2),
-});
+/** Raw (non-empty) environment values by variable name, as the cross-field checks see them. */
+export type RawEnv = Readonly<Record<string, string | undefined>>;
 
-export type Env = z.output<typeof envSchema>;
-export const ENV_KEYS = Object.keys(envSchema.shape) as Array<keyof typeof envSchema.shape>;
+/** A rule across settings: `check` answers the problem, reported against `key`, or undefined when it holds. */
+export type CrossCheck = { key: string; check: (env: RawEnv) => string | undefined };
+
+export const CROSS_CHECKS: readonly CrossCheck[] = [
+  {
+    key: "IREC_PASSWORD",
+    check: (env) => (env.IREC_USERNAME !== undefined && env.IREC_PASSWORD === undefined ? "set IREC_USERNAME and IREC_PASSWORD together" : undefined),
+  },
+  {
+    key: "IREC_USERNAME",
+    check: (env) => (env.IREC_PASSWORD !== undefined && env.IREC_USERNAME === undefined ? "set IREC_USERNAME and IREC_PASSWORD together" : undefined),
+  },
+  {
+    key: "BANK_API_KEY",
+    check: (env) => (env.BANK_API_URL !== undefined && env.BANK_API_KEY === undefined ? "required with BANK_API_URL (the statement API's bearer key)" : undefined),
+  },
+  {
+    key: "DEPLOYMENT_FILE",
+    check: (env) =>
+      env.RPC_URL !== undefined && env.DEPLOYMENT_FILE === undefined ? "required with RPC_URL (the contract addresses to use)" : undefined,
+  },
+];

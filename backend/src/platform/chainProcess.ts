@@ -11,7 +11,7 @@
  */
 import { fork } from "node:child_process";
 import path from "node:path";
-import type { Deployment } from "../indexer/types";
+import type { Deployment } from "../chain/deployment";
 import type { Logger } from "../logger";
 import { type DemoWallet, seedChain } from "./demo";
 import { startEmbeddedChain } from "./embeddedChain";

@@ -4,7 +4,7 @@ import { mnemonicToAccount } from "viem/accounts";
 import { deployCore, type CoreDeployment } from "../../../scripts/lib/deployCore";
 import { deploySettlement, type DeploySettlementReturnType } from "../../../scripts/lib/deploySettlement";
 import { type EmbeddedNode, startEmbeddedNode } from "../chain/embeddedNode";
-import type { Deployment } from "../indexer/types";
+import type { Deployment } from "../chain/deployment";
 import type { Logger } from "../logger";
 
 /** Hardhat's well-known development mnemonic: the embedded chain's accounts are public test keys, never real. */

@@ -20,11 +20,13 @@ export type RegistryAccessParameters = {
  */
 export function registryAdaptersFor(config: Config, params: RegistryAccessParameters): Partial<Record<RegistryName, RegistryPort>> {
   const simulated = new Set(params.simulated ?? []);
-  const { irecCredentials: irec, inCctsApiKey, webhookSecret } = config.registries;
+  const { irecUsername, irecPassword, inCctsApiKey, webhookSecret } = config.registries;
+  // Both or neither (a cross-setting check of the config schema).
+  const irec = irecUsername !== undefined && irecPassword !== undefined ? { username: irecUsername, password: irecPassword.reveal() } : undefined;
   const access: CreateRegistryAdaptersParameters = {
     urls: params.urls,
     webhookSecret: params.webhookSecret ?? webhookSecret?.reveal(),
-    irec: irec !== undefined ? { username: irec.username, password: irec.password.reveal() } : simulated.has("IREC") ? IREC_SIMULATOR_CREDENTIALS : undefined,
+    irec: irec ?? (simulated.has("IREC") ? IREC_SIMULATOR_CREDENTIALS : undefined),
     inCctsApiKey: inCctsApiKey?.reveal() ?? (simulated.has("IN_CCTS") ? IN_CCTS_SIMULATOR_API_KEY : undefined),
   };
   return createRegistryAdapters(access);

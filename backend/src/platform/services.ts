@@ -1,6 +1,7 @@
 /**
- * The registry side of the platform, as one process runs it (`npm start`; production splits the same parts into
- * `carbon worker`, `carbon oracle` and `carbon aggregator` processes):
+ * The registry side of the platform, as one process runs it (`npm start`; production splits the worker, oracle and
+ * aggregator roles into `carbon worker`, `carbon oracle` and `carbon aggregator` processes, wired by the same
+ * `roles.ts`):
  *
  * - the registry guard (shared rate limits in Postgres, circuit breakers) with the guardian's on-chain pause;
  * - the request dispatcher and the registry workers (retire, withdraw, immobilize jobs);
@@ -11,33 +12,32 @@
  * - the reconciler, freezing batches with the agent's key;
  * - the deal keeper, starting the registry delivery and settling deals whose conditions hold, with its own key.
  *
- * A part whose key is missing (guardian, agent, relayer, keeper, oracle keys on an external chain) is left out with a
- * warning saying what it costs; everything else still runs. EMBEDDED_SERVICES leaves the workers, the oracle nodes or
- * the aggregator to processes of their own, which join with DATABASE_URL, RPC_URL and DEPLOYMENT_FILE.
+ * Every transaction goes through a relayer holding the role's key. A part whose key is missing (guardian, agent,
+ * relayer, keeper, oracle keys on an external chain) is left out with a warning saying what it costs; everything
+ * else still runs. EMBEDDED_SERVICES leaves the workers, the oracle nodes or the aggregator to processes of their
+ * own, which join with DATABASE_URL, RPC_URL and DEPLOYMENT_FILE.
  */
-import type { Hex, LocalAccount, PublicClient } from "viem";
-import { platformClients } from "../chain/clients";
+import type { Hex, LocalAccount } from "viem";
+import { createChainReader } from "../chain/reader";
 import type { Secret } from "../config";
 import type { Context } from "../context";
 import { createDealKeeper } from "../deals/keeper";
-import { createDepositWatcher, createImmobilizeHandler } from "../deposits";
+import { createDepositWatcher } from "../deposits/watcher";
 import type { BridgePauser, RegistryGuard } from "../guard";
-import type { Deployment } from "../indexer/types";
-import { createChainReader, startOracleAggregator, startOracleNode } from "../oracle";
 import { createBatchFreezer, createReconciler } from "../reconciliation";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
 import { createRelayer } from "../relayer";
 import { type RegistryWatchers, createRegistryWatchers } from "../watchers";
-import { createRequestDispatcher, createWorkerGuard, startRegistryWorkers } from "../workers";
-import { type BankAccess, paymentSourceFor } from "./bank";
+import type { BankAccess } from "./bank";
 import { registryAdaptersFor } from "./registryAccess";
+import { type ChainAccess, startAggregatorRole, startGuard, startOracleRole, startWorkerRole } from "./roles";
 
 export type PlatformKeys = {
   /** Pauses a registry on the bridge while its breaker is open. */
-  guardian?: LocalAccount | undefined;
+  guardian?: Secret<Hex> | undefined;
   /** CreditToken agent: freezes batches on reconciliation findings. */
-  agent?: LocalAccount | undefined;
+  agent?: Secret<Hex> | undefined;
   /** Sends the aggregator's quorum transactions. */
   relayer?: Secret<Hex> | undefined;
   /** Sends the deal keeper's startDelivery / settleDeal transactions. */
@@ -47,17 +47,13 @@ export type PlatformKeys = {
 };
 
 export type StartRegistryServicesParameters = {
-  rpcUrl: string;
-  deployment: Deployment;
-  publicClient: PublicClient;
+  chain: ChainAccess;
   /** Base URL per registry. */
   urls: Partial<Record<RegistryName, string>>;
   /** Registries served by the platform's own simulators. */
   simulated: readonly RegistryName[];
   webhookSecret: string;
   keys: PlatformKeys;
-  /** Oracle reserve attestations per batch (default hourly). */
-  reserveIntervalMs?: number;
   /** The collection account's bank, which oracle nodes read for FIAT_PAYMENT_RECEIVED; absent: no fiat attestations. */
   bank?: BankAccess | undefined;
 };
@@ -71,28 +67,21 @@ export type RegistryServices = {
 
 export async function startRegistryServices(ctx: Context, params: StartRegistryServicesParameters): Promise<RegistryServices> {
   const { config, logger } = ctx;
-  const { deployment, publicClient, rpcUrl, keys } = params;
+  const { chain, keys } = params;
   const custodyAccount = config.registries.custodyAccount;
   const adaptersOf = () => registryAdaptersFor(config, { urls: params.urls, simulated: params.simulated, webhookSecret: params.webhookSecret });
   const adapters = adaptersOf();
   const registries = Object.keys(adapters) as RegistryName[];
 
-  const guardian = keys.guardian === undefined ? undefined : { ...platformClients(keys.guardian, deployment, rpcUrl), bridge: deployment.registryBridge };
-  if (guardian === undefined) logger.warn("no GUARDIAN_KEY: an open circuit breaker will not pause its registry on the bridge");
-  const { guard, pauser } = await createWorkerGuard(ctx, {
-    registries: Object.fromEntries(registries.map((registry) => [registry, config.workers.rateLimit])),
-    guardian,
-  });
+  if (keys.guardian === undefined) logger.warn("no GUARDIAN_KEY: an open circuit breaker will not pause its registry on the bridge");
+  const guardian = keys.guardian === undefined ? undefined : { key: keys.guardian, chain };
+  const { guard, pauser } = await startGuard(ctx, { registries, buckets: "configure", guardian });
 
   const embedded = config.embeddedServices;
-  await createRequestDispatcher(ctx).start();
-  if (embedded.has("workers")) {
-    const immobilize = createImmobilizeHandler({ adapters, guard, custodyAccount, db: ctx.db.pool });
-    await startRegistryWorkers(ctx, { adapters, guard, custodyAccount, concurrency: config.workers.concurrency, handlers: { immobilize } });
-  } else {
-    logger.info("EMBEDDED_SERVICES without workers: registry jobs wait for `carbon worker` processes");
-  }
-  createDepositWatcher(ctx, { adapters, guard, custodyAccount, intervalMs: 2_000, chain: createChainReader(publicClient, deployment) }).start();
+  await startWorkerRole(ctx, { adapters, guard, workers: embedded.has("workers") });
+  if (!embedded.has("workers")) logger.info("EMBEDDED_SERVICES without workers: registry jobs wait for `carbon worker` processes");
+  const reader = createChainReader(chain.publicClient, chain.deployment);
+  createDepositWatcher(ctx, { adapters, guard, custodyAccount, intervalMs: config.deposits.watchIntervalMs, chain: reader }).start();
   const watchers = createRegistryWatchers(ctx, { adapters, guard, custodyAccount });
   watchers.start();
 
@@ -100,31 +89,20 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   // node's). In one process they also share its guard: the registry's rate limit counts every call from this platform.
   if (params.bank === undefined) logger.warn("no bank: oracle nodes attest no FIAT_PAYMENT_RECEIVED, fiat deals cannot settle");
   for (const account of embedded.has("oracles") ? keys.oracles : []) {
-    startOracleNode(ctx, {
-      account,
-      adapters: adaptersOf(),
-      payments: params.bank === undefined ? undefined : paymentSourceFor(config, params.bank),
-      guard,
-      custodyAccount,
-      deployment,
-      publicClient,
-      pollMs: 1_000,
-      reserveIntervalMs: params.reserveIntervalMs ?? 3_600_000,
-    });
+    startOracleRole(ctx, { account, adapters: adaptersOf(), guard, chain, bank: params.bank });
   }
   if (!embedded.has("aggregator")) {
     logger.info("EMBEDDED_SERVICES without aggregator: oracle quorums are relayed by a `carbon aggregator` process");
   } else if (keys.relayer === undefined) {
     logger.warn("no RELAYER_KEY: oracle quorums are not relayed from this process (run `carbon aggregator`)");
   } else {
-    const relayer = createRelayer(ctx, { rpcUrl, keys: [keys.relayer] });
-    startOracleAggregator(ctx, { relayer, deployment, publicClient, windowMs: 250 });
+    startAggregatorRole(ctx, { relayerKey: keys.relayer, chain });
   }
 
   const freezer =
     keys.agent === undefined
       ? undefined
-      : createBatchFreezer({ walletClient: platformClients(keys.agent, deployment, rpcUrl).walletClient, creditToken: deployment.creditToken, logger });
+      : createBatchFreezer({ relayer: createRelayer(ctx, { rpcUrl: chain.rpcUrl, keys: [keys.agent] }), creditToken: chain.deployment.creditToken, logger });
   if (freezer === undefined) logger.warn("no AGENT_KEY: reconciliation reports discrepancies but cannot freeze batches");
   createReconciler(ctx, {
     intervalMs: config.reconciliation.intervalMs,
@@ -134,8 +112,8 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   if (keys.keeper === undefined) {
     logger.warn("no KEEPER_KEY: deals whose conditions hold wait for a party to call startDelivery / settleDeal");
   } else {
-    const relayer = createRelayer(ctx, { rpcUrl, keys: [keys.keeper] });
-    createDealKeeper(ctx, { relayer, settlement: deployment.settlement }).start();
+    const relayer = createRelayer(ctx, { rpcUrl: chain.rpcUrl, keys: [keys.keeper] });
+    createDealKeeper(ctx, { relayer, settlement: chain.deployment.settlement }).start();
   }
 
   return { adapters, guard, pauser, watchers };

@@ -1,17 +1,17 @@
 import crypto from "node:crypto";
 import path from "node:path";
-import { type PublicClient, createPublicClient, http } from "viem";
-import { privateKeyToAccount } from "viem/accounts";
-import { createApiKey } from "../api/apiKeys";
-import { cachedRegistryStatus, chainPauseStatus } from "../api/registry-status";
+import type { PublicClient } from "viem";
+import { createApiKey } from "../auth/apiKeys";
+import { platformPublicClient } from "../chain/clients";
+import { cachedRegistryStatus, chainPauseStatus } from "../registries/status";
 import { readDeploymentFile, writeDeploymentFile } from "../chain/deployment";
 import { startApi } from "../api/server";
-import { type Config, Secret } from "../config";
+import { type Config, Secret, siweDomainOf } from "../config";
 import { type Context, createContext } from "../context";
 import { migrate } from "../db";
 import { createRegistryStatusSource } from "../guard";
 import { createIndexer } from "../indexer";
-import type { Deployment } from "../indexer/types";
+import type { Deployment } from "../chain/deployment";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { type RunningSimulator, startSimulator } from "../simulators";
 import { startBank } from "./bank";
@@ -115,16 +115,17 @@ async function startSimulators(ctx: Context): Promise<Registries> {
  */
 function platformKeys(config: Config): PlatformKeys {
   if (config.chain.rpcUrl === undefined) {
+    const dev = (index: number) => new Secret(devPrivateKey(index));
     return {
-      guardian: devAccount(DEV_ACCOUNT_INDEX.guardian),
-      agent: devAccount(DEV_ACCOUNT_INDEX.deployer),
-      relayer: new Secret(devPrivateKey(DEV_ACCOUNT_INDEX.relayer)),
-      keeper: new Secret(devPrivateKey(DEV_ACCOUNT_INDEX.keeper)),
+      guardian: dev(DEV_ACCOUNT_INDEX.guardian),
+      agent: dev(DEV_ACCOUNT_INDEX.deployer),
+      relayer: dev(DEV_ACCOUNT_INDEX.relayer),
+      keeper: dev(DEV_ACCOUNT_INDEX.keeper),
       oracles: DEV_ACCOUNT_INDEX.oracles.map(devAccount),
     };
   }
-  const account = (key: Secret<`0x${string}`> | undefined) => (key === undefined ? undefined : privateKeyToAccount(key.reveal()));
-  return { guardian: account(config.keys.guardian), agent: account(config.keys.agent), relayer: config.keys.relayer, keeper: config.keys.keeper, oracles: [] };
+  const { guardian, agent, relayer, keeper } = config.keys;
+  return { guardian, agent, relayer, keeper, oracles: [] };
 }
 
 /**
@@ -160,7 +161,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const registries = await startSimulators(ctx);
     const bank = await startBank(ctx);
     const { rpcUrl, deployment, deploymentFile, wallets } = await startChain(ctx);
-    const client = createPublicClient({ transport: http(rpcUrl), cacheTime: 0 });
+    const client = platformPublicClient(rpcUrl);
     registerChainHeadCheck(ctx, client);
     const indexer = createIndexer({ ...ctx }, { client, deployment });
     await indexer.syncToHead();
@@ -168,9 +169,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
     // The embedded simulators sign their webhooks with a secret made for this run unless WEBHOOK_SECRET is set.
     const webhookSecret = config.registries.webhookSecret?.reveal() ?? crypto.randomBytes(32).toString("hex");
     const services = await startRegistryServices(ctx, {
-      rpcUrl,
-      deployment,
-      publicClient: client,
+      chain: { rpcUrl, deployment, publicClient: client },
       urls: registries.urls,
       simulated: Object.keys(registries.simulators) as RegistryName[],
       webhookSecret,
@@ -181,7 +180,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
       ...ctx,
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
-        siwe: { domain: config.api.siweDomain, chainId: deployment.chainId },
+        siwe: { domain: siweDomainOf(config), chainId: deployment.chainId },
         // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard,
         // kept 250 ms (a quarter of a block by default): batch reads then cost one query, not three.
         registryStatus: cachedRegistryStatus(chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })), REGISTRY_STATUS_TTL_MS),

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { expect } from "chai";
-import { ConfigError, loadConfig } from "../../../backend/src/config";
+import { ConfigError, SECRET_KEYS, Secret, loadConfig, siweDomainOf } from "../../../backend/src/config";
 import { createLogger } from "../../../backend/src/logger";
 
 const KEY = `0x${"ab".repeat(32)}`;
@@ -10,7 +10,8 @@ const BAD_KEY_TEXT = "0xdeadbeefcafe";
 describe("config", () => {
   it("parses an empty environment with the defaults", () => {
     const config = loadConfig({});
-    expect(config.api).to.deep.equal({ host: "127.0.0.1", port: 3000, siweDomain: "127.0.0.1:3000" });
+    expect(config.api).to.deep.equal({ host: "127.0.0.1", port: 3000, siweDomain: undefined });
+    expect(siweDomainOf(config)).to.equal("127.0.0.1:3000");
     expect(config.chain).to.deep.equal({
       rpcUrl: undefined,
       chainId: 31337,
@@ -18,6 +19,7 @@ describe("config", () => {
       blockTimeMs: 1000,
       embeddedRpcPort: 8545,
       deploymentFile: undefined,
+      artifactsDir: undefined,
     });
     expect(config.simulatorBasePort).to.equal(4101);
     expect(config.database.url).to.equal(undefined);
@@ -29,13 +31,49 @@ describe("config", () => {
       goldStandard: undefined,
       irec: undefined,
       inCcts: undefined,
-      irecCredentials: undefined,
+      irecUsername: undefined,
+      irecPassword: undefined,
       inCctsApiKey: undefined,
       custodyAccount: "PLATFORM-CUSTODY",
       webhookSecret: undefined,
     });
     expect(config.workers.concurrency).to.equal(4);
     expect(config.keys.agent).to.equal(undefined);
+    expect(config.oracle).to.deep.equal({ threshold: 2, pollMs: 1_000, reserveIntervalMs: 3_600_000, aggregatorWindowMs: 250 });
+    expect(config.deposits.watchIntervalMs).to.equal(2_000);
+  });
+
+  it("marks secrets in the schema: every secret setting arrives as a Secret and is listed as one", () => {
+    expect([...SECRET_KEYS].sort()).to.deep.equal([
+      "AGENT_KEY", "BANK_API_KEY", "DATABASE_URL", "DEPLOYER_KEY", "GUARDIAN_KEY", "IN_CCTS_API_KEY", "IREC_PASSWORD",
+      "KEEPER_KEY", "RELAYER_KEY", "WEBHOOK_SECRET",
+    ]);
+    const config = loadConfig({ IREC_USERNAME: "alice", IREC_PASSWORD: "pw-of-alice", IN_CCTS_API_KEY: "ccts-key" });
+    expect(config.registries.irecPassword).to.be.instanceOf(Secret);
+    expect(config.registries.irecPassword?.reveal()).to.equal("pw-of-alice");
+    expect(config.registries.inCctsApiKey).to.be.instanceOf(Secret);
+    expect(config.registries.irecUsername).to.equal("alice");
+  });
+
+  it("reports the rules across settings with every other bad key, in one error", () => {
+    let error: unknown;
+    try {
+      loadConfig({ RPC_URL: "http://127.0.0.1:8545", IREC_USERNAME: "alice", BANK_API_URL: "https://bank.example", PORT: "abc" });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(ConfigError);
+    expect((error as ConfigError).issues.map((issue) => issue.key)).to.have.members(["PORT", "IREC_PASSWORD", "BANK_API_KEY", "DEPLOYMENT_FILE"]);
+    expect((error as ConfigError).message).to.contain("IREC_PASSWORD: set IREC_USERNAME and IREC_PASSWORD together");
+  });
+
+  it("reads the role intervals and the artifacts folder from the environment", () => {
+    const config = loadConfig({ ORACLE_POLL_MS: "2000", AGGREGATOR_WINDOW_MS: "1000", DEPOSIT_WATCH_INTERVAL_MS: "500", CARBON_ARTIFACTS_DIR: "/tmp/a" });
+    expect(config.oracle.pollMs).to.equal(2000);
+    expect(config.oracle.aggregatorWindowMs).to.equal(1000);
+    expect(config.deposits.watchIntervalMs).to.equal(500);
+    expect(config.chain.artifactsDir).to.equal("/tmp/a");
+    expect(() => loadConfig({ ORACLE_POLL_MS: "10" })).to.throw(ConfigError, /ORACLE_POLL_MS: expected integer 50-3600000, got "10"/);
   });
 
   it("keeps WEBHOOK_SECRET and AGENT_KEY secret and rejects a short webhook secret", () => {
@@ -77,6 +115,7 @@ describe("config", () => {
       blockTimeMs: 0,
       embeddedRpcPort: 18545,
       deploymentFile: "/etc/carbon/besu.json",
+      artifactsDir: undefined,
     });
     expect(config.simulatorBasePort).to.equal(5001);
     expect(config.api).to.deep.equal({ host: "0.0.0.0", port: 8080, siweDomain: "carbon.example.com" });
