@@ -4,11 +4,11 @@
  * compared with the chain's logs and the heads with `custodyHead` read on-chain).
  */
 import { type Address, type Hex, type PublicClient, getAddress } from "viem";
-import { BaseError } from "../errors";
-import { bridgeAbi, ensureAbiMatchesArtifacts, tokenAbi } from "./abi";
+import { creditTokenAbi, registryBridgeAbi } from "../chain/abi";
+import { type Check, createCheckRecorder, verdictOf } from "./checks";
 import { runningHeads, sameHex } from "./custodyHead";
-import { type DecodedLog, AuditRpcError, connect, findDeploymentBlock, getLogsChunked, headBefore, readAt } from "./history";
-import type { Check } from "./verifyCertificate";
+import { AuditExportFormatError, AuditRpcError } from "./errors";
+import { type DecodedLog, connect, findDeploymentBlock, getLogsChunked, headBefore, readAt } from "./history";
 
 export const EXPORT_FORMAT = "carbon-custody-export/1";
 
@@ -51,13 +51,6 @@ export type CustodyExport = {
   onChainHead: Hex;
   exportedAt: string;
 };
-
-export class AuditExportFormatError extends BaseError {
-  override name = "AuditExportFormatError";
-  constructor(message: string) {
-    super(message, { code: "AUDIT_EXPORT_FORMAT", retryable: false });
-  }
-}
 
 const MOVEMENT_EVENTS = new Set(["TransferSingle", "TransferBatch"]);
 const BATCH_EVENTS = new Set([
@@ -145,7 +138,6 @@ export type BuildExportParameters = {
 
 /** Reads the batch's custody history from the chain. */
 export async function buildExport(p: BuildExportParameters): Promise<CustodyExport> {
-  ensureAbiMatchesArtifacts();
   const { client } = p;
   const bridge = getAddress(p.bridge);
   const { chainId, latest } = await connect(client);
@@ -153,17 +145,15 @@ export async function buildExport(p: BuildExportParameters): Promise<CustodyExpo
   if (toBlock > latest) throw new AuditRpcError(`--to-block ${toBlock} is after the node's latest block ${latest}`);
   let token: Address;
   try {
-    token = getAddress(
-      (await client.readContract({ address: bridge, abi: bridgeAbi, functionName: "token", blockNumber: toBlock })) as Address,
-    );
+    token = getAddress(await readAt<Address>(client, { address: bridge, abi: registryBridgeAbi, functionName: "token", blockNumber: toBlock }));
   } catch (error) {
     throw new AuditRpcError(`${bridge} does not answer token(): is it the RegistryBridge on chain ${chainId}?`, error);
   }
   const fromBlock = p.fromBlock ?? (await findDeploymentBlock(client, token, toBlock));
   const batchId = p.batchId;
   const [tokenLogs, bridgeLogs, block] = await Promise.all([
-    getLogsChunked(client, { address: token, events: onlyEvents(tokenAbi), fromBlock, toBlock, chunk: p.chunk }),
-    getLogsChunked(client, { address: bridge, events: onlyEvents(bridgeAbi), fromBlock, toBlock, chunk: p.chunk }),
+    getLogsChunked(client, { address: token, events: onlyEvents(creditTokenAbi), fromBlock, toBlock, chunk: p.chunk }),
+    getLogsChunked(client, { address: bridge, events: onlyEvents(registryBridgeAbi), fromBlock, toBlock, chunk: p.chunk }),
     client.getBlock({ blockNumber: toBlock }),
   ]);
   const requestIds = new Set(
@@ -208,7 +198,7 @@ export async function buildExport(p: BuildExportParameters): Promise<CustodyExpo
   });
   const onChainHead = await readAt<Hex>(client, {
     address: token,
-    abi: tokenAbi,
+    abi: creditTokenAbi,
     functionName: "custodyHead",
     args: [batchId],
     blockNumber: toBlock,
@@ -291,12 +281,8 @@ function firstDifferentField(a: unknown, b: unknown, prefix = ""): string {
  * chain's logs over the same range (missing, extra or altered entries are named).
  */
 export async function verifyExport(exp: CustodyExport, client?: PublicClient, chunk?: bigint): Promise<ExportVerification> {
-  const checks: Check[] = [];
+  const { check, checks } = createCheckRecorder();
   const mismatches: string[] = [];
-  const check = (id: string, label: string, ok: boolean, detail?: string) => {
-    checks.push({ id, label, ok, detail });
-    return ok;
-  };
 
   // ---- offline: numbering, order, head chain
   let numbering: string | undefined;
@@ -402,6 +388,6 @@ export async function verifyExport(exp: CustodyExport, client?: PublicClient, ch
     mode: client === undefined ? "offline" : "online",
     checks,
     firstMismatch: mismatches[0] ?? (checks.every((c) => c.ok) ? null : (checks.find((c) => !c.ok)?.label ?? null)),
-    verdict: checks.every((c) => c.ok) ? "VERIFIED" : "FAILED",
+    verdict: verdictOf(checks),
   };
 }

@@ -12,16 +12,9 @@ import {
   createPublicClient,
   http,
 } from "viem";
-import { BaseError } from "../errors";
-import { tokenAbi } from "./abi";
-
-/** The auditor could not read what it needs from the node (connection, missing block, refused query). */
-export class AuditRpcError extends BaseError {
-  override name = "AuditRpcError";
-  constructor(message: string, cause?: unknown) {
-    super(message, { code: "AUDIT_RPC", retryable: true, cause });
-  }
-}
+import { creditTokenAbi } from "../chain/abi";
+import { ZERO_HEAD } from "../chain/attestations";
+import { AuditRpcError } from "./errors";
 
 /** A public client over HTTP JSON-RPC, no response caching (every read goes to the node). */
 export function createAuditClient(rpcUrl: string): PublicClient {
@@ -43,7 +36,7 @@ export async function connect(client: PublicClient): Promise<{ chainId: number; 
 }
 
 /**
- * A contract read at a past block. Fails with a clear message when the node keeps no state that old (a pruned,
+ * A contract read at a past block: every contract read of the auditor goes through here. Fails with a clear message when the node keeps no state that old (a pruned,
  * non-archive node), instead of a bare RPC error.
  */
 export async function readAt<T>(client: PublicClient, call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[]; blockNumber: bigint }): Promise<T> {
@@ -73,8 +66,8 @@ export async function hasCodeAt(client: PublicClient, address: Address, blockNum
  * else `custodyHead(batchId)` read at `fromBlock - 1` (a checkpoint the scan from `fromBlock` starts from).
  */
 export async function headBefore(client: PublicClient, token: Address, batchId: bigint, fromBlock: bigint): Promise<Hex> {
-  if (!(await hasCodeAt(client, token, fromBlock - 1n))) return `0x${"00".repeat(32)}`;
-  return readAt<Hex>(client, { address: token, abi: tokenAbi, functionName: "custodyHead", args: [batchId], blockNumber: fromBlock - 1n });
+  if (!(await hasCodeAt(client, token, fromBlock - 1n))) return ZERO_HEAD;
+  return readAt<Hex>(client, { address: token, abi: creditTokenAbi, functionName: "custodyHead", args: [batchId], blockNumber: fromBlock - 1n });
 }
 
 /** Where a log sits on the chain. */
@@ -201,8 +194,8 @@ export type Movement = LogPosition & {
   value: bigint;
 };
 
-const transferEvents = tokenAbi.filter(
-  (item): item is Extract<(typeof tokenAbi)[number], { type: "event" }> =>
+const transferEvents = creditTokenAbi.filter(
+  (item): item is Extract<(typeof creditTokenAbi)[number], { type: "event" }> =>
     item.type === "event" && (item.name === "TransferSingle" || item.name === "TransferBatch"),
 );
 

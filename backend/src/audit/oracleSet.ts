@@ -4,8 +4,8 @@
  * just before the first scanned block is read from contract state at that block (a checkpoint).
  */
 import type { Address, PublicClient } from "viem";
-import { bridgeAbi } from "./abi";
-import { type LogPosition, comparePositions, getLogsChunked } from "./history";
+import { registryBridgeAbi } from "../chain/abi";
+import { type LogPosition, comparePositions, getLogsChunked, readAt } from "./history";
 
 export type OracleSet = {
   epoch: number;
@@ -17,8 +17,8 @@ export type OracleSet = {
   checkpointBlock?: bigint | undefined;
 };
 
-const oracleSetUpdated = bridgeAbi.filter(
-  (item): item is Extract<(typeof bridgeAbi)[number], { type: "event"; name: "OracleSetUpdated" }> =>
+const oracleSetUpdated = registryBridgeAbi.filter(
+  (item): item is Extract<(typeof registryBridgeAbi)[number], { type: "event"; name: "OracleSetUpdated" }> =>
     item.type === "event" && item.name === "OracleSetUpdated",
 );
 
@@ -34,9 +34,7 @@ export async function oracleSetHistory(
   if (fromBlock > 0n) {
     const at = fromBlock - 1n;
     const read = async <T>(functionName: "oracles" | "threshold" | "oracleEpoch"): Promise<T | undefined> =>
-      (client.readContract({ address: bridge, abi: bridgeAbi, functionName, blockNumber: at }) as Promise<T>).catch(
-        () => undefined,
-      );
+      readAt<T>(client, { address: bridge, abi: registryBridgeAbi, functionName, blockNumber: at }).catch(() => undefined);
     const [oracles, threshold, epoch] = await Promise.all([
       read<readonly Address[]>("oracles"),
       read<number>("threshold"),

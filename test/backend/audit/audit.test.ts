@@ -1,6 +1,6 @@
 /**
- * The auditor CLI against a real HTTP JSON-RPC node (Hardhat Network served in-process on an ephemeral port):
- * deposit by oracle attestation, transfers (single, batch with a repeated id, forced), retirement requested and
+ * The auditor (backend/src/audit) and its CLI against a real HTTP JSON-RPC node (Hardhat Network served in-process
+ * on an ephemeral port): deposit by oracle attestation, transfers (single, batch with a repeated id, forced), retirement requested and
  * confirmed by 2 of 3 oracles; then `verify-certificate`, `export` and `verify-export`, honest and tampered.
  */
 import { execFile } from "node:child_process";
@@ -13,13 +13,15 @@ import { TASK_NODE_CREATE_SERVER } from "hardhat/builtin-tasks/task-names";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { type Address, type Hex, encodeAbiParameters, encodeFunctionData, keccak256, parseAbi, toHex } from "viem";
 import { batchIdOf, sortSigners } from "../../../backend/src/chain/attestations";
-import { REQUEST_STATUS } from "../../../backend/src/audit/abi";
+import { AuditNotFoundError } from "../../../backend/src/audit/errors";
+import { REQUEST_STATUS } from "../../../backend/src/chain/bridge";
 import { type CustodyExport, buildExport, parseExport, verifyExport } from "../../../backend/src/audit/exportHistory";
 import { createAuditClient } from "../../../backend/src/audit/history";
 import { formatCertificateReport } from "../../../backend/src/audit/report";
 import { runningHeads } from "../../../backend/src/audit/custodyHead";
-import { AuditNotFoundError, findConfirmationCall, verifyCertificate } from "../../../backend/src/audit/verifyCertificate";
-import { deployCoreFixture } from "../fixtures";
+import { findConfirmationCall, verifyCertificate } from "../../../backend/src/audit/verifyCertificate";
+import { deployCoreFixture } from "../../contracts/fixtures";
+import { testChain, useAutomine } from "../../support/chain";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
 const OTHER_PREFIX = "VCS-9999-2020";
@@ -93,7 +95,11 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
   let url: string;
   let tmp: string;
 
-  before(async () => {
+  before(async function () {
+    this.timeout(120_000);
+    // The backend suite's one Hardhat runtime (compiled, shared with every chain test): automine for the fixture.
+    await testChain();
+    await useAutomine();
     server = (await hre.run(TASK_NODE_CREATE_SERVER, {
       hostname: "127.0.0.1",
       port: 0,

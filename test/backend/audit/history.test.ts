@@ -1,12 +1,13 @@
 /** Log fetching in block-range chunks, halved when the node refuses a range; clear errors for an unreachable node. */
 import { expect } from "chai";
 import { type Address, type PublicClient, keccak256, toHex } from "viem";
-import { tokenAbi } from "../../../backend/src/audit/abi";
-import { AuditRpcError, createAuditClient, getLogsChunked } from "../../../backend/src/audit/history";
+import { AuditRpcError } from "../../../backend/src/audit/errors";
+import { createAuditClient, getLogsChunked } from "../../../backend/src/audit/history";
+import { creditTokenAbi } from "../../../backend/src/chain/abi";
 import { verifyCertificate } from "../../../backend/src/audit/verifyCertificate";
 
 const TOKEN = "0x00000000000000000000000000000000000000aa" as Address;
-const transferSingle = tokenAbi.filter((x) => x.type === "event" && x.name === "TransferSingle") as never[];
+const transferSingle = creditTokenAbi.filter((x) => x.type === "event" && x.name === "TransferSingle") as never[];
 
 /** A client whose getLogs refuses ranges wider than `maxRange` and returns one fake decoded log per block. */
 function stubClient(maxRange: bigint, calls: [bigint, bigint][]): PublicClient {
