@@ -14,7 +14,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import autocannon from "autocannon";
-import { getJson, startPlatformProcess, until } from "../test/backend/support/platformProcess";
+import { getJson, startPlatformProcess, until } from "../test/support/platformProcess";
 import { machineInfo } from "./results";
 
 const RATE = Number(process.env.BENCH_RATE ?? 1000);

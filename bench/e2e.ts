@@ -22,11 +22,11 @@ import path from "node:path";
 import { type Address, type Hex, type PublicClient, createPublicClient, createWalletClient, encodeFunctionData, http } from "viem";
 import { mnemonicToAccount, nonceManager } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../backend/src/chain/artifacts";
+import { settlementAbi } from "../backend/src/chain/abi";
 import { requestIdOf } from "../backend/src/chain/attestations";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, DEV_MNEMONIC, devAccount } from "../backend/src/platform/embeddedChain";
-import { type PlatformProcess, getJson, startPlatformProcess, until } from "../test/backend/support/platformProcess";
+import { type PlatformProcess, getJson, startPlatformProcess, until } from "../test/support/platformProcess";
 import { sendRetirements } from "../test/scenarios/support/registryLoad";
 import { machineInfo } from "./results";
 
@@ -141,7 +141,7 @@ async function main(): Promise<void> {
     }
 
     const client = createPublicClient({ chain: hardhat, transport: http(rpc), cacheTime: 0 });
-    const abi = loadAbi("Settlement");
+    const abi = settlementAbi;
     const buyers = [DEV_ACCOUNT_INDEX.buyer, DEV_ACCOUNT_INDEX.secondBuyer].map((addressIndex) => {
       const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex, nonceManager });
       return { account, wallet: createWalletClient({ account, chain: hardhat, transport: http(rpc) }), filled: 0, hashes: [] as Hex[] };

@@ -19,9 +19,9 @@ import { migrate, startDatabase } from "../backend/src/db";
 import { createLogger } from "../backend/src/logger";
 import { queueDepth } from "../backend/src/queue/jobs";
 import { startSimulator } from "../backend/src/simulators";
-import { dispatchRequests } from "../backend/src/workers/dispatch";
+import { dispatchRequests } from "../backend/src/requests/dispatch";
 import { spawnTs, waitForOutput } from "../test/backend/queue/fixtures/spawn";
-import { freePort, tempDir } from "../test/backend/support/database";
+import { freePort, tempDir } from "../test/support/database";
 import { CUSTODY, operationsPerMemo, requestIdOf, seedCustody, seedRequests } from "../test/backend/workers/fixtures/seed";
 import { trafficCounter } from "../test/backend/workers/fixtures/traffic";
 

@@ -17,7 +17,7 @@ import path from "node:path";
 import { migrate, startDatabase } from "../backend/src/db";
 import { createLogger } from "../backend/src/logger";
 import { type DiscrepancyClass, DISCREPANCY_CLASSES, reconcile } from "../backend/src/reconciliation";
-import { freePort, tempDir } from "../test/backend/support/database";
+import { freePort, tempDir } from "../test/support/database";
 
 const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);

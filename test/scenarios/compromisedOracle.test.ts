@@ -12,7 +12,7 @@ import { hardhat } from "viem/chains";
 import { detailsHashOf, registryRefHashOf, serialRangeHashOf } from "../../backend/src/chain/attestations";
 import { digestOf, domainsOf, publishObservation, signMessage, toJson } from "../../backend/src/oracle";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import {
   DEMO_SERIAL,
@@ -28,7 +28,7 @@ import {
   setVerraKnobs,
   totalSupplyOf,
   verraAdmin,
-} from "./support/registry-faults";
+} from "./support/registryFaults";
 
 const PENDING = 1;
 const CONFIRMED = 2;

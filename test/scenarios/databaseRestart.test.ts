@@ -9,9 +9,9 @@
 import { expect } from "chai";
 import type { PublicClient } from "viem";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { isAlive } from "../backend/support/database";
-import { demoBatch } from "../backend/support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { isAlive } from "../support/database";
+import { demoBatch } from "../support/platformFlows";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { receiptsOf, requestsOf, sendRetirements } from "./support/registryLoad";
 import { publicClientOf } from "./support/trading";

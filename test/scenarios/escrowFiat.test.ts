@@ -10,12 +10,12 @@
  */
 import { expect } from "chai";
 import { type Hex, parseEventLogs } from "viem";
-import { loadAbi } from "../../backend/src/chain/artifacts";
+import { creditTokenAbi, settlementAbi } from "../../backend/src/chain/abi";
 import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../../backend/src/chain/orders";
 import { paymentEvidenceOf } from "../../backend/src/payments";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { demoBatch } from "../backend/support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { demoBatch } from "../support/platformFlows";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { DEAL_STATUS, bookCredit, chainNow, dealOf, observationsOf, settlementOf, signFiatDeliveryDeal, sleep } from "./support/escrow";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { attempt, must, publicClientOf } from "./support/trading";
@@ -32,11 +32,11 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
   let batchId: bigint;
   const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
   const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
-  const token = () => ({ address: platform.address("creditToken"), abi: loadAbi("CreditToken") });
+  const token = () => ({ address: platform.address("creditToken"), abi: creditTokenAbi });
   const balanceOf = async (holder: Hex) => (await publicClientOf(platform).readContract({ ...token(), functionName: "balanceOf", args: [holder, batchId] })) as bigint;
   const supply = async () => (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
   const receiptOf = (hash: Hex) => publicClientOf(platform).getTransactionReceipt({ hash });
-  const settlementEvents = async (hash: Hex) => parseEventLogs({ abi: loadAbi("Settlement"), logs: (await receiptOf(hash)).logs }) as unknown as Array<{ eventName: string; args: Record<string, unknown> }>;
+  const settlementEvents = async (hash: Hex) => parseEventLogs({ abi: settlementAbi, logs: (await receiptOf(hash)).logs }) as unknown as Array<{ eventName: string; args: Record<string, unknown> }>;
 
   before(async () => {
     platform = await startPlatformProcess({ BLOCK_TIME_MS: "500" }, privatePorts(process.pid + 304));

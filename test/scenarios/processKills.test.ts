@@ -8,12 +8,12 @@
 import { expect } from "chai";
 import { Client } from "pg";
 import { type Hex, type PublicClient, keccak256, toHex } from "viem";
-import { loadAbi } from "../../backend/src/chain/artifacts";
+import { registryBridgeAbi } from "../../backend/src/chain/abi";
 import { registryAccountToBytes32 } from "../../backend/src/chain/registryAccount";
 import { SELLER_REGISTRY_ACCOUNT } from "../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { demoBatch } from "../backend/support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { demoBatch } from "../support/platformFlows";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { type Fleet, registryFleet, seededRandom } from "./support/fleet";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { receiptsOf, requestsOf, sendRetirements } from "./support/registryLoad";
@@ -50,7 +50,7 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
   it("no duplicate registry operation, no lost request, custody intact", async () => {
     const batch = await demoBatch(platform);
     const batchId = BigInt(batch.batchId);
-    const bridge = { address: platform.address("registryBridge"), abi: loadAbi("RegistryBridge") };
+    const bridge = { address: platform.address("registryBridge"), abi: registryBridgeAbi };
     const tag = `kills-${seed}`;
     const current = fleet = registryFleet(platform, LIMITS);
     for (const member of current.members) current.start(member.name);

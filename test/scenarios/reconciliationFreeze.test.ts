@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { FREEZE_REASON } from "../../backend/src/reconciliation/freezer";
 import { PLATFORM_CUSTODY_ACCOUNT } from "../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import {
   DEMO_SERIAL,
@@ -21,7 +21,7 @@ import {
   operatorGet,
   verraAdapter,
   verraAdmin,
-} from "./support/registry-faults";
+} from "./support/registryFaults";
 
 type Discrepancy = { class: string; batchId: string | null; details: Record<string, unknown>; resolvedAt: string | null };
 

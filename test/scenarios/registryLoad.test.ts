@@ -13,12 +13,12 @@
 import { expect } from "chai";
 import { type PublicClient, createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../../backend/src/chain/artifacts";
+import { registryBridgeAbi, settlementAbi } from "../../backend/src/chain/abi";
 import { buildOrder, settlementDomain, signOrder } from "../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
 import { REGISTRY_IDS } from "../../backend/src/registries/ids";
-import { demoBatch } from "../backend/support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { demoBatch } from "../support/platformFlows";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { type RequestRow, metricValue, receiptsOf, requestsOf, sendRetirements, setKnobs, worstWindows } from "./support/registryLoad";
 
@@ -121,7 +121,7 @@ describe("scenarios: the registry under load and in maintenance", function () {
   async function maintenanceScenario(windowsFrom: (start: number) => Array<{ start: number; end: number }>): Promise<void> {
     const api = platform.api;
     const bridge = platform.address("registryBridge");
-    const bridgeAbi = loadAbi("RegistryBridge");
+    const bridgeAbi = registryBridgeAbi;
     const isPaused = () => client.readContract({ address: bridge, abi: bridgeAbi, functionName: "isRegistryPaused", args: [REGISTRY_IDS.VERRA] });
     await setKnobs(platform, { rateLimit: null, maintenance: [] });
     expect(await isPaused()).to.equal(false);
@@ -195,7 +195,7 @@ describe("scenarios: the registry under load and in maintenance", function () {
     });
     const signature = await signOrder({ signer: seller, domain, order });
     const buyerWallet = createWalletClient({ account: buyer, chain: hardhat, transport: http(platform.rpc) });
-    const fill = await buyerWallet.writeContract({ address: settlement, abi: loadAbi("Settlement"), functionName: "fill", args: [order, 5n, signature] });
+    const fill = await buyerWallet.writeContract({ address: settlement, abi: settlementAbi, functionName: "fill", args: [order, 5n, signature] });
     const filled = await client.waitForTransactionReceipt({ hash: fill, pollingInterval: 100 });
     expect(filled.status, "fill while the registry is paused").to.equal("success");
     expect(await isPaused(), "still paused when the fill settled").to.equal(true);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type PlatformProcess, privatePorts, startPlatformProcess } from "../backend/support/platformProcess";
+import { type PlatformProcess, privatePorts, startPlatformProcess } from "../support/platformProcess";
 import { AT_REST, checkInvariants } from "./support/invariants";
 
 describe("scenarios support: the invariants of a fresh platform", () => {

@@ -5,10 +5,10 @@
  */
 import { expect } from "chai";
 import { type Hex, type LocalAccount, keccak256, parseAbiItem, toHex } from "viem";
-import { loadAbi } from "../../backend/src/chain/artifacts";
+import { creditTokenAbi, registryBridgeAbi, settlementAbi } from "../../backend/src/chain/abi";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { demoBatch } from "../backend/support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../backend/support/platformProcess";
+import { demoBatch } from "../support/platformFlows";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { type Outcome, attempt, depositSellerBlock, fundedBuyers, must, postSellOrder, publicClientOf } from "./support/trading";
 
@@ -30,7 +30,7 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
   const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
   const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
   const secondBuyer = devAccount(DEV_ACCOUNT_INDEX.secondBuyer);
-  const token = () => ({ address: platform.address("creditToken"), abi: loadAbi("CreditToken") });
+  const token = () => ({ address: platform.address("creditToken"), abi: creditTokenAbi });
   const balanceOf = async (holder: Hex, batchId: bigint) =>
     (await publicClientOf(platform).readContract({ ...token(), functionName: "balanceOf", args: [holder, batchId] })) as bigint;
   const supplyOf = async (batchId: bigint) => (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
@@ -59,7 +59,7 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     const book = await getJson(`${api}/batches/${batchId}/orders`);
     expect(book.items.map((o: { orderHash: string; remaining: string }) => [o.orderHash, o.remaining])).to.deep.equal([[orderHash, "10000"]]);
 
-    const settlement = { address: platform.address("settlement"), abi: loadAbi("Settlement") };
+    const settlement = { address: platform.address("settlement"), abi: settlementAbi };
     const idempotencyKey = keccak256(toHex(`trading-retire-all-${Date.now()}`));
     await must(platform, buyer, { ...settlement, functionName: "fillAndRetire", args: [order, 10_000n, signature, idempotencyKey, RETIREMENT] });
     const request = await until("the indexed retirement request", async () => (await getJson(`${api}/requests?holder=${buyer.address}`)).items[0], 30_000);
@@ -151,8 +151,8 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
       await postSellOrder(platform, seller, { batchId, amount: 3_000n, unitPrice: 10_000_000n, salt: 11n }),
       await postSellOrder(platform, seller, { batchId, amount: 3_000n, unitPrice: 10_500_000n, salt: 12n }),
     ];
-    const settlement = { address: platform.address("settlement"), abi: loadAbi("Settlement") };
-    const bridge = { address: platform.address("registryBridge"), abi: loadAbi("RegistryBridge") };
+    const settlement = { address: platform.address("settlement"), abi: settlementAbi };
+    const bridge = { address: platform.address("registryBridge"), abi: registryBridgeAbi };
     const client = publicClientOf(platform);
     const fromBlock = await client.getBlockNumber();
     const sellerNonce = await client.getTransactionCount({ address: seller.address, blockTag: "pending" });

@@ -7,10 +7,10 @@
 import { expect } from "chai";
 import { PLATFORM_CUSTODY_ACCOUNT } from "../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
-import { webhookHeaders } from "../../backend/src/registries/webhook-signature";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
+import { webhookHeaders } from "../../backend/src/registries/webhookSignature";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants } from "./support/invariants";
-import { DEMO_SERIAL, batchIdOfSerial, dbQuery, metricValue, requestRetirement, requestWithChainStatus, setVerraKnobs } from "./support/registry-faults";
+import { DEMO_SERIAL, batchIdOfSerial, dbQuery, metricValue, requestRetirement, requestWithChainStatus, setVerraKnobs } from "./support/registryFaults";
 
 const SECRET = "scenario-webhook-secret-0123456789";
 

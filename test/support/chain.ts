@@ -1,6 +1,11 @@
 import { type PublicClient, createPublicClient, http } from "viem";
 import { hardhat } from "viem/chains";
-import { type EmbeddedNode, startEmbeddedNode } from "../../../backend/src/chain/embeddedNode";
+import { type EmbeddedNode, startEmbeddedNode } from "../../backend/src/chain/embeddedNode";
+import { Secret } from "../../backend/src/config";
+import { createLogger } from "../../backend/src/logger";
+import { createMetrics } from "../../backend/src/metrics";
+import { devPrivateKey } from "../../backend/src/platform/embeddedChain";
+import { type Relayer, createRelayer } from "../../backend/src/relayer";
 
 /**
  * One embedded Hardhat node for the whole backend suite: the Hardhat runtime is one per process, so test files
@@ -50,4 +55,14 @@ export async function useIntervalMining(ms: number): Promise<void> {
 export async function mine(count = 1): Promise<void> {
   const { hre } = await testChain();
   for (let i = 0; i < count; i++) await hre.network.provider.request({ method: "evm_mine", params: [] });
+}
+
+/**
+ * A relayer on the shared node sending as development account `accountIndex` (Hardhat's signers use the same
+ * mnemonic: 0 is the test platform's admin, which holds the guardian and agent roles).
+ */
+export async function testRelayer(accountIndex: number): Promise<Relayer> {
+  const node = await testChain();
+  const logger = createLogger({ level: "silent" });
+  return createRelayer({ logger, metrics: createMetrics({ defaultMetrics: false }) }, { rpcUrl: node.url, keys: [new Secret(devPrivateKey(accountIndex))] });
 }

@@ -1,7 +1,7 @@
-import { createLogger } from "../../../backend/src/logger";
-import { createMetrics } from "../../../backend/src/metrics";
-import { createReadiness } from "../../../backend/src/readiness";
-import { createShutdown } from "../../../backend/src/shutdown";
+import { createLogger } from "../../backend/src/logger";
+import { createMetrics } from "../../backend/src/metrics";
+import { createReadiness } from "../../backend/src/readiness";
+import { createShutdown } from "../../backend/src/shutdown";
 import type { TestDatabase } from "./database";
 
 /**

@@ -4,9 +4,9 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Client, Pool } from "pg";
-import { migrate } from "../../../backend/src/db";
-import { type EmbeddedPostgres, startEmbeddedPostgres } from "../../../backend/src/db/embedded";
-import { createLogger } from "../../../backend/src/logger";
+import { migrate } from "../../backend/src/db";
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "../../backend/src/db/embedded";
+import { createLogger } from "../../backend/src/logger";
 
 /**
  * One PostgreSQL for the whole backend suite: `DATABASE_URL` when set (its database is used only to create and

@@ -5,11 +5,11 @@
 import type { HDAccount } from "viem";
 import { hardhat } from "viem/chains";
 import { createSiweMessage } from "viem/siwe";
-import { batchIdOfSerial } from "../../../backend/src/chain/deposits";
-import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
-import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
-import type { RegistryPort } from "../../../backend/src/registries/port";
-import { parseSerial } from "../../../backend/src/registries/serials";
+import { batchIdOfSerial } from "../../backend/src/chain/deposits";
+import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../backend/src/platform/demo";
+import { createRegistryAdapters } from "../../backend/src/registries/adapters";
+import type { RegistryPort } from "../../backend/src/registries/port";
+import { parseSerial } from "../../backend/src/registries/serials";
 import { type PlatformProcess, getJson, until } from "./platformProcess";
 
 /** GET /auth/nonce, a SIWE message for the API's host signed by `account`, POST /auth/siwe: the session token. */

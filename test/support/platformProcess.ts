@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { type Address } from "viem";
 
-const ROOT = path.resolve(__dirname, "..", "..", "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 
 export type PlatformProcess = {
   child: ChildProcess;

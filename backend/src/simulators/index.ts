@@ -1,14 +1,14 @@
 import type { RegistryName } from "../registries/ids";
 import type { RunningSimulator, SimulatorOptions } from "./core/simulator";
-import { startGoldStandardSimulator } from "./gold-standard";
-import { startInCctsSimulator } from "./in-ccts";
+import { startGoldStandardSimulator } from "./goldStandard";
+import { startInCctsSimulator } from "./inCcts";
 import { startIrecSimulator } from "./irec";
 import { startVerraSimulator } from "./verra";
 
 export { startVerraSimulator } from "./verra";
-export { startGoldStandardSimulator } from "./gold-standard";
+export { startGoldStandardSimulator } from "./goldStandard";
 export { IREC_SIMULATOR_CREDENTIALS, startIrecSimulator } from "./irec";
-export { IN_CCTS_SIMULATOR_API_KEY, startInCctsSimulator } from "./in-ccts";
+export { IN_CCTS_SIMULATOR_API_KEY, startInCctsSimulator } from "./inCcts";
 export type { RunningSimulator, SimulatorOptions, SimulatorKnobs, SimulatorAdmin } from "./core/simulator";
 export { BANK_SIMULATOR_API_KEY, startBankSimulator, type BankSimulatorOptions, type RunningBankSimulator } from "./bank";
 

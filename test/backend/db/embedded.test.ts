@@ -5,8 +5,8 @@ import path from "node:path";
 import { expect } from "chai";
 import { type Database, DatabaseStartError, startDatabase } from "../../../backend/src/db";
 import { createLogger } from "../../../backend/src/logger";
-import { freePort, isAlive, tempDir } from "../support/database";
-import { until } from "../support/platformProcess";
+import { freePort, isAlive, tempDir } from "../../support/database";
+import { until } from "../../support/platformProcess";
 
 const logger = createLogger({ level: "silent" });
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { listen } from "../../../backend/src/db/listen";
 import { createLogger } from "../../../backend/src/logger";
-import { type TestDatabase, createTestDatabase } from "../support/database";
-import { until } from "../support/platformProcess";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
+import { until } from "../../support/platformProcess";
 
 const logger = createLogger({ level: "silent" });
 

@@ -3,7 +3,7 @@ import { expect } from "chai";
 import type { Pool } from "pg";
 import { MIGRATIONS_DIR, migrate } from "../../../backend/src/db";
 import { createLogger } from "../../../backend/src/logger";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 const logger = createLogger({ level: "silent" });
 

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 const PREFIX = "19902-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
 const HOLDER = `0x${"11".repeat(20)}`;

@@ -6,13 +6,13 @@
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, http, keccak256, toHex } from "viem";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { registryBridgeAbi } from "../../../backend/src/chain/abi";
 import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
-import { demoBatch, signIn } from "../support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../support/platformProcess";
+import { demoBatch, signIn } from "../../support/platformFlows";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../../support/platformProcess";
 
 describe("e2e: registry flows on the running platform (workers, oracle nodes, aggregator, watchers)", function () {
   this.timeout(300_000);
@@ -38,7 +38,7 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
     const idempotencyKey = keccak256(toHex(`e2e-retirement-${Date.now()}`));
     const hash = await wallet.writeContract({
       address: platform.address("registryBridge"),
-      abi: loadAbi("RegistryBridge"),
+      abi: registryBridgeAbi,
       functionName: "requestRetirement",
       args: [BigInt(batch.batchId), 250n, idempotencyKey, { beneficiary: "Acme Ltd", reason: "FY2026 scope 3" }],
     });

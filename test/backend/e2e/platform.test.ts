@@ -1,10 +1,10 @@
 import { expect } from "chai";
 import { createPublicClient, createWalletClient, http } from "viem";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { settlementAbi } from "../../../backend/src/chain/abi";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
+import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../../support/platformProcess";
 
 describe("e2e: the embedded platform as npm start runs it", function () {
   this.timeout(240_000);
@@ -74,7 +74,7 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     const client = createPublicClient({ chain: hardhat, transport: http(rpc) });
     const hash = await wallet.writeContract({
       address: settlement,
-      abi: loadAbi("Settlement"),
+      abi: settlementAbi,
       functionName: "fill",
       args: [order, 400n, signature],
     });

@@ -14,8 +14,8 @@ import {
 } from "../../../backend/src/queue/jobs";
 import { createWorker } from "../../../backend/src/queue/worker";
 import { RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableError } from "../../../backend/src/registries/errors";
-import { testContext } from "../support/context";
-import { type TestDatabase, createTestDatabase } from "../support/database";
+import { testContext } from "../../support/context";
+import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { spawnTs, waitForOutput } from "./fixtures/spawn";
 
 const logger = createLogger({ level: "silent" });
@@ -84,7 +84,7 @@ describe("queue: jobs in Postgres", () => {
       `INSERT INTO jobs (kind, key, registry) SELECT 'retire', 'k' || g, 'VERRA' FROM generate_series(1, $1) g`,
       [count],
     );
-    const children = [spawnTs(path.join(FIXTURES, "claim-loop.ts"), [db.url, "A"]), spawnTs(path.join(FIXTURES, "claim-loop.ts"), [db.url, "B"])];
+    const children = [spawnTs(path.join(FIXTURES, "claimLoop.ts"), [db.url, "A"]), spawnTs(path.join(FIXTURES, "claimLoop.ts"), [db.url, "B"])];
     // Both connected before the go: on a loaded machine one child can take seconds longer to start than the other.
     await Promise.all(children.map((child) => waitForOutput(child, (out) => out.includes("waiting for go"))));
     await db.pool.query("INSERT INTO claim_go VALUES (true)");
@@ -101,7 +101,7 @@ describe("queue: jobs in Postgres", () => {
   it("recovers the job of a worker killed mid-job once its lease expires", async function () {
     this.timeout(120_000);
     const { job } = await enqueue(db.pool, { kind: "retire", key: "0xkill", registry: "VERRA" });
-    const doomed = spawnTs(path.join(FIXTURES, "claim-and-hang.ts"), [db.url, "2000"]);
+    const doomed = spawnTs(path.join(FIXTURES, "claimAndHang.ts"), [db.url, "2000"]);
     const out = await waitForOutput(doomed, (text) => text.includes("claimed"));
     expect(JSON.parse(out.trim()).claimed).to.deep.equal([job.id]);
     doomed.child.kill("SIGKILL");

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { verifyWebhookSignature } from "../../../backend/src/registries/webhook-signature";
+import { verifyWebhookSignature } from "../../../backend/src/registries/webhookSignature";
 import { Ledger } from "../../../backend/src/simulators/core/ledger";
 import { TrafficGate } from "../../../backend/src/simulators/core/traffic";
 import { SimError, type SimEvent } from "../../../backend/src/simulators/core/types";

@@ -12,10 +12,10 @@ import {
   signQuorum,
   sortSigners,
 } from "../../../backend/src/chain/attestations";
-import type { Deployment } from "../../../backend/src/indexer";
+import type { Deployment } from "../../../backend/src/chain/deployment";
 import { deployCore } from "../../../scripts/lib/deployCore";
 import { deploySettlement } from "../../../scripts/lib/deploySettlement";
-import { testChain } from "./chain";
+import { testChain } from "../../support/chain";
 
 export const DETAILS = { beneficiary: "Acme Ltd", reason: "FY2025 scope 3 offset" };
 export const SERIAL_PREFIX = "VCS-1234-2021";

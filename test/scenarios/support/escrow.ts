@@ -6,11 +6,11 @@
 import { Client } from "pg";
 import { type Hex, type HDAccount, type LocalAccount, zeroAddress } from "viem";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { settlementAbi } from "../../../backend/src/chain/abi";
 import { type Deal, buildDeal, hashDeal, settlementDomain, signDeal } from "../../../backend/src/chain/orders";
 import { registryAccountToBytes32 } from "../../../backend/src/chain/registryAccount";
-import { type OnChainDeal, createChainReader } from "../../../backend/src/oracle/chain";
-import type { PlatformProcess } from "../../backend/support/platformProcess";
+import { type OnChainDeal, createChainReader } from "../../../backend/src/chain/reader";
+import type { PlatformProcess } from "../../support/platformProcess";
 import { publicClientOf } from "./trading";
 
 export type SignedDeal = { deal: Deal; dealId: Hex; sellerSignature: Hex; buyerSignature: Hex };
@@ -47,7 +47,7 @@ export type OnChainDealView = OnChainDeal & { creditsReclaimed: boolean; payment
 export const DEAL_STATUS = { Open: 1, Delivering: 2, Settled: 3, Expired: 4 } as const;
 
 export function settlementOf(platform: PlatformProcess) {
-  return { address: platform.address("settlement"), abi: loadAbi("Settlement") };
+  return { address: platform.address("settlement"), abi: settlementAbi };
 }
 
 /** The platform's own chain reader (the oracle nodes'), over the running platform's contracts. */

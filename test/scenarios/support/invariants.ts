@@ -12,8 +12,8 @@
  */
 import { Client } from "pg";
 import { parseSerial } from "../../../backend/src/registries/serials";
-import type { PlatformProcess } from "../../backend/support/platformProcess";
-import { getJson } from "../../backend/support/platformProcess";
+import type { PlatformProcess } from "../../support/platformProcess";
+import { getJson } from "../../support/platformProcess";
 
 type SimBlock = { id: string; serial: string; account: string; status: string; blockStart: string; blockEnd: string; retirement?: { memo?: string } };
 type SimOperation = { id: string; kind: string; memo: string; status: string; quantity: string };

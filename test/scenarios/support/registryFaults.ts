@@ -19,14 +19,14 @@ import {
   toHex,
 } from "viem";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
+import { PLATFORM_ABIS, type PlatformContract, creditTokenAbi, registryBridgeAbi } from "../../../backend/src/chain/abi";
 import { REGISTRY_IDS, batchIdOf, requestIdOf } from "../../../backend/src/chain/attestations";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { parseSerial } from "../../../backend/src/registries/serials";
-import { depositSellerBlock } from "../../backend/support/platformFlows";
-import { type PlatformProcess, getJson, until } from "../../backend/support/platformProcess";
+import { depositSellerBlock } from "../../support/platformFlows";
+import { type PlatformProcess, getJson, until } from "../../support/platformProcess";
 
 export const DEMO_SERIAL = "20001-2000000001-2000010000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
 /** A block the seller holds at Verra (`SELLER-001`), deposited by `depositSecondBatch`. */
@@ -50,8 +50,8 @@ export function walletOf(platform: PlatformProcess, account: HDAccount) {
 }
 
 /** Every custom error of the contracts a fill or a confirmation passes through, so reverts decode by name. */
-export function combinedAbi(...names: Array<Parameters<typeof loadAbi>[0]>): Abi {
-  const [first, ...rest] = names.map((name) => loadAbi(name) as Abi);
+export function combinedAbi(...names: PlatformContract[]): Abi {
+  const [first, ...rest] = names.map((name) => PLATFORM_ABIS[name]);
   const errors = rest.flatMap((abi) => abi.filter((item) => item.type === "error"));
   return [...first!, ...errors] as Abi;
 }
@@ -98,7 +98,7 @@ export async function fillRevertName(platform: PlatformProcess, seller: HDAccoun
 export async function isBatchFrozen(platform: PlatformProcess, batchId: bigint): Promise<boolean> {
   return (await publicClientOf(platform).readContract({
     address: platform.address("creditToken"),
-    abi: loadAbi("CreditToken"),
+    abi: creditTokenAbi,
     functionName: "isBatchFrozen",
     args: [batchId],
   })) as boolean;
@@ -107,7 +107,7 @@ export async function isBatchFrozen(platform: PlatformProcess, batchId: bigint):
 export async function totalSupplyOf(platform: PlatformProcess, batchId: bigint): Promise<bigint> {
   return (await publicClientOf(platform).readContract({
     address: platform.address("creditToken"),
-    abi: loadAbi("CreditToken"),
+    abi: creditTokenAbi,
     functionName: "totalSupply",
     args: [batchId],
   })) as bigint;
@@ -117,7 +117,7 @@ export async function totalSupplyOf(platform: PlatformProcess, batchId: bigint):
 export async function batchFrozenLogs(platform: PlatformProcess, batchId: bigint): Promise<Array<{ reasonCode: number; agent: Address }>> {
   const logs = await publicClientOf(platform).getContractEvents({
     address: platform.address("creditToken"),
-    abi: loadAbi("CreditToken"),
+    abi: creditTokenAbi,
     eventName: "BatchFrozen",
     args: { batchId },
     fromBlock: 0n,
@@ -132,7 +132,7 @@ export async function batchFrozenLogs(platform: PlatformProcess, batchId: bigint
 export async function chainRequestOf(platform: PlatformProcess, requestId: Hex): Promise<{ status: number; certificate: Hex }> {
   return (await publicClientOf(platform).readContract({
     address: platform.address("registryBridge"),
-    abi: loadAbi("RegistryBridge"),
+    abi: registryBridgeAbi,
     functionName: "requestOf",
     args: [requestId],
   })) as { status: number; certificate: Hex };
@@ -151,7 +151,7 @@ export async function requestRetirement(
   const idempotencyKey = keccak256(toHex(`scenario-retirement-${Date.now()}-${Math.random()}`));
   const hash = await walletOf(platform, holder).writeContract({
     address: platform.address("registryBridge"),
-    abi: loadAbi("RegistryBridge"),
+    abi: registryBridgeAbi,
     functionName: "requestRetirement",
     args: [batchId, amount, idempotencyKey, details],
   });

@@ -16,8 +16,8 @@ import {
   toHex,
 } from "viem";
 import { hardhat } from "viem/chains";
-import { loadAbi } from "../../../backend/src/chain/artifacts";
-import type { PlatformProcess } from "../../backend/support/platformProcess";
+import { registryBridgeAbi } from "../../../backend/src/chain/abi";
+import type { PlatformProcess } from "../../support/platformProcess";
 
 export type Registry = "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS";
 
@@ -55,7 +55,7 @@ export async function sendRetirements(
   holder: HDAccount,
   parameters: { bridge: Address; batchId: bigint; amount: bigint; count: number; tag: string; concurrency?: number },
 ): Promise<SentRetirements> {
-  const abi = loadAbi("RegistryBridge");
+  const abi = registryBridgeAbi;
   const keys = Array.from({ length: parameters.count }, (_, i) => keccak256(toHex(`${parameters.tag}-${i}`)));
   const details = (i: number) => ({ beneficiary: `Load client ${i}`, reason: "registry load scenario" });
   const estimate = await client.estimateContractGas({

@@ -24,16 +24,16 @@ import {
 } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
-import { loadAbi, PLATFORM_CONTRACTS } from "../../../backend/src/chain/artifacts";
+import { identityRegistryAbi, platformErrorsAbi } from "../../../backend/src/chain/abi";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
-import type { PlatformProcess } from "../../backend/support/platformProcess";
+import type { PlatformProcess } from "../../support/platformProcess";
 
 export const paymentTokenAbi = [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"])] as const;
 
 /** Every custom error any platform contract (or the payment token) can revert with, for decoding revert data. */
 const errorAbi: Abi = [
-  ...PLATFORM_CONTRACTS.flatMap((name) => loadAbi(name).filter((item) => item.type === "error")),
+  ...platformErrorsAbi(),
   ...paymentTokenAbi.filter((item) => item.type === "error"),
 ];
 
@@ -101,7 +101,7 @@ export async function fundedBuyers(platform: PlatformProcess, tag: string, count
   for (const wallet of wallets) {
     hashes.push(await admin.sendTransaction({ to: wallet.address, value: 10n ** 18n, nonce: nonce++, gas: 21_000n }));
     hashes.push(
-      await admin.writeContract({ address: platform.address("identityRegistry"), abi: loadAbi("IdentityRegistry"), functionName: "registerIdentity", args: [wallet.address, 840, expiry], nonce: nonce++, gas: 300_000n }),
+      await admin.writeContract({ address: platform.address("identityRegistry"), abi: identityRegistryAbi, functionName: "registerIdentity", args: [wallet.address, 840, expiry], nonce: nonce++, gas: 300_000n }),
     );
     hashes.push(await admin.writeContract({ address: platform.address("paymentToken"), abi: paymentTokenAbi, functionName: "mint", args: [wallet.address, dollars], nonce: nonce++, gas: 200_000n }));
   }
@@ -158,4 +158,4 @@ export async function postSellOrder(
   return { order, signature, orderHash };
 }
 
-export { depositSellerBlock } from "../../backend/support/platformFlows";
+export { depositSellerBlock } from "../../support/platformFlows";

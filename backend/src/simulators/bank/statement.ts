@@ -3,6 +3,9 @@
  * incoming credits are booked (the platform's collection account receives buyers' transfers); entries are never
  * edited or removed, as on a real statement.
  */
+import { BankSimError } from "./errors";
+
+export { BankSimError };
 export type BankAccount = { accountId: string; name: string; currency: string };
 
 export type BankTransaction = {
@@ -26,17 +29,6 @@ export type BookCreditParameters = {
   /** ISO 8601; now when absent. */
   bookedAt?: string | undefined;
 };
-
-/** A statement request or booking the bank refuses; rendered as `{error: {code, message}}` with `status`. */
-export class BankSimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export class BankStatement {
   readonly accounts = new Map<string, BankAccount>();

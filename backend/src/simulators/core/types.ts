@@ -83,13 +83,4 @@ export type SimEvent = {
   data: Record<string, unknown>;
 };
 
-/** An error a simulator answers with `status`; each simulator renders it in its native error shape. */
-export class SimError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export { SimError } from "./errors";

@@ -1,4 +1,4 @@
-import { webhookHeaders } from "../../registries/webhook-signature";
+import { webhookHeaders } from "../../registries/webhookSignature";
 import type { SimEvent } from "./types";
 
 /**
