@@ -1,6 +1,4 @@
-import { createAllowanceServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowance-server";
-import { SimClock } from "../core/clock";
-import { RepresentativeDirectory } from "../core/representatives";
+import { startRegistryServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowance-server";
 import { CITSS_DEFAULTS, type CitssParameters } from "./parameters";
 import { CitssRegistry } from "./registry";
 import { registerRoutes } from "./routes";
@@ -17,17 +15,7 @@ export type CitssSimulatorOptions = AllowanceSimulatorOptions & { parameters?: P
 export type RunningCitssSimulator = RunningAllowanceServer & { registry: CitssRegistry };
 
 export async function startCitssSimulator(options: CitssSimulatorOptions = {}): Promise<RunningCitssSimulator> {
-  const clock = new SimClock(options.clock);
-  const representatives = new RepresentativeDirectory();
-  const registry = new CitssRegistry({ ...CITSS_DEFAULTS, ...options.parameters }, clock, representatives);
-  const server = await createAllowanceServer({
-    options,
-    clock,
-    representatives,
-    tick: () => registry.tick(),
-    routes: (app, context) => registerRoutes(app, registry, context),
-  });
-  return { ...server, registry };
+  return startRegistryServer(options, (clock, representatives) => new CitssRegistry({ ...CITSS_DEFAULTS, ...options.parameters }, clock, representatives), registerRoutes);
 }
 
 export { CITSS_DEFAULTS, holdingLimitFor, type CitssParameters } from "./parameters";

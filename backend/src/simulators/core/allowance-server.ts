@@ -1,7 +1,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
 import { z } from "zod";
-import type { SimClock, SimClockOptions } from "./clock";
-import type { Representative, RepresentativeDirectory } from "./representatives";
+import { SimClock, type SimClockOptions } from "./clock";
+import { RepresentativeDirectory, type Representative } from "./representatives";
 import { TrafficGate, type MaintenanceWindow, type RateLimitKnobs } from "./traffic";
 import { SimError } from "./types";
 
@@ -129,6 +129,22 @@ export async function createAllowanceServer(params: CreateAllowanceServerParamet
       await app.close();
     },
   };
+}
+
+/**
+ * Starts a simulator whose state is `makeRegistry(clock, representatives)`: the clock from `options.clock`, a fresh
+ * representative directory, the registry's `tick()` as the due-work hook and its routes.
+ */
+export async function startRegistryServer<R extends { tick(): void }>(
+  options: AllowanceSimulatorOptions,
+  makeRegistry: (clock: SimClock, representatives: RepresentativeDirectory) => R,
+  routes: (app: FastifyInstance, registry: R, context: AllowanceContext) => void,
+): Promise<RunningAllowanceServer & { registry: R }> {
+  const clock = new SimClock(options.clock);
+  const representatives = new RepresentativeDirectory();
+  const registry = makeRegistry(clock, representatives);
+  const server = await createAllowanceServer({ options, clock, representatives, tick: () => registry.tick(), routes: (app, context) => routes(app, registry, context) });
+  return { ...server, registry };
 }
 
 /** Sends a file download. */

@@ -1,6 +1,4 @@
-import { createAllowanceServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowance-server";
-import { SimClock } from "../core/clock";
-import { RepresentativeDirectory } from "../core/representatives";
+import { startRegistryServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowance-server";
 import { UK_ETS_DEFAULTS, type UkEtsParameters } from "./parameters";
 import { UkEtsRegistry } from "./registry";
 import { registerRoutes } from "./routes";
@@ -17,17 +15,7 @@ export type UkEtsSimulatorOptions = AllowanceSimulatorOptions & { parameters?: P
 export type RunningUkEtsSimulator = RunningAllowanceServer & { registry: UkEtsRegistry };
 
 export async function startUkEtsSimulator(options: UkEtsSimulatorOptions = {}): Promise<RunningUkEtsSimulator> {
-  const clock = new SimClock(options.clock);
-  const representatives = new RepresentativeDirectory();
-  const registry = new UkEtsRegistry({ ...UK_ETS_DEFAULTS, ...options.parameters }, clock, representatives);
-  const server = await createAllowanceServer({
-    options,
-    clock,
-    representatives,
-    tick: () => registry.tick(),
-    routes: (app, context) => registerRoutes(app, registry, context),
-  });
-  return { ...server, registry };
+  return startRegistryServer(options, (clock, representatives) => new UkEtsRegistry({ ...UK_ETS_DEFAULTS, ...options.parameters }, clock, representatives), registerRoutes);
 }
 
 export { UK_ETS_DEFAULTS, type UkEtsParameters } from "./parameters";

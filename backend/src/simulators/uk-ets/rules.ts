@@ -4,13 +4,8 @@
  * `ApprovalService.isApprovalRequired`, `TransactionDelayService.isTransactionValidForDelay`). Pure data and
  * pure decisions: the registry state (registry.ts) asks these.
  */
-export const ACCOUNT_TYPES = [
-  "OPERATOR_HOLDING_ACCOUNT",
-  "AIRCRAFT_OPERATOR_HOLDING_ACCOUNT",
-  "MARITIME_OPERATOR_HOLDING_ACCOUNT",
-  "TRADING_ACCOUNT",
-  "UK_AUCTION_DELIVERY_ACCOUNT",
-  "NATIONAL_HOLDING_ACCOUNT",
+/** Central accounts the simulator opens at start, one each (`getCentralTypes()`, `getReadOnlyCentralTypes()`). */
+const CENTRAL_ACCOUNT_TYPES = [
   "UK_TOTAL_QUANTITY_ACCOUNT",
   "UK_AUCTION_ACCOUNT",
   "UK_ALLOCATION_ACCOUNT",
@@ -19,20 +14,20 @@ export const ACCOUNT_TYPES = [
   "UK_SURRENDER_ACCOUNT",
   "UK_DELETION_ACCOUNT",
 ] as const;
+export const ACCOUNT_TYPES = [
+  "OPERATOR_HOLDING_ACCOUNT",
+  "AIRCRAFT_OPERATOR_HOLDING_ACCOUNT",
+  "MARITIME_OPERATOR_HOLDING_ACCOUNT",
+  "TRADING_ACCOUNT",
+  "UK_AUCTION_DELIVERY_ACCOUNT",
+  "NATIONAL_HOLDING_ACCOUNT",
+  ...CENTRAL_ACCOUNT_TYPES,
+] as const;
 export type AccountType = (typeof ACCOUNT_TYPES)[number];
+export const CENTRAL_TYPES: readonly AccountType[] = CENTRAL_ACCOUNT_TYPES;
 
 /** Operator holding accounts (installation, aircraft, maritime): the accounts with a surrender obligation. */
 export const OPERATOR_TYPES: readonly AccountType[] = ["OPERATOR_HOLDING_ACCOUNT", "AIRCRAFT_OPERATOR_HOLDING_ACCOUNT", "MARITIME_OPERATOR_HOLDING_ACCOUNT"];
-/** Central accounts the simulator opens at start, one each (`getCentralTypes()`, `getReadOnlyCentralTypes()`). */
-export const CENTRAL_TYPES: readonly AccountType[] = [
-  "UK_TOTAL_QUANTITY_ACCOUNT",
-  "UK_AUCTION_ACCOUNT",
-  "UK_ALLOCATION_ACCOUNT",
-  "UK_NEW_ENTRANTS_RESERVE_ACCOUNT",
-  "UK_GENERAL_HOLDING_ACCOUNT",
-  "UK_SURRENDER_ACCOUNT",
-  "UK_DELETION_ACCOUNT",
-];
 /** Government accounts: the central ones and the national holding account. Transfers to them are never delayed. */
 export function isGovernmentAccount(type: AccountType): boolean {
   return type === "NATIONAL_HOLDING_ACCOUNT" || CENTRAL_TYPES.includes(type);
