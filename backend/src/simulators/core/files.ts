@@ -1,5 +1,3 @@
-import ExcelJS from "exceljs";
-
 /**
  * The files the compliance-registry simulators publish instead of a query API: CSV (RFC 4180: comma, CRLF,
  * fields with a comma, quote or line break in double quotes, quotes doubled) and xlsx workbooks (exceljs).
@@ -26,6 +24,8 @@ export function toCsv(columns: readonly string[], rows: readonly (readonly Cell[
  * written as numbers (so a spreadsheet can sum them, as the registries' own reports allow); larger ones as text.
  */
 export async function toXlsx(sheets: readonly Sheet[]): Promise<Buffer> {
+  // Loaded on first use: exceljs is large, and most simulator runs never publish a workbook.
+  const { default: ExcelJS } = await import("exceljs");
   const workbook = new ExcelJS.Workbook();
   for (const sheet of sheets) {
     const worksheet = workbook.addWorksheet(sheet.name);
