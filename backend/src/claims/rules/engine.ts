@@ -117,13 +117,13 @@ export function evaluateUse(reference: ClaimsReference, { use, credit, claimant 
     use,
     ruleSet: { id: ruleSet.id, version: ruleSet.version, title: ruleSet.title },
     referenceVersion: reference.version,
-    demoData: reference.demo,
+    demoData: credit.project?.demo === true,
     asOf: credit.asOf,
     subject: credit.subject,
     verdict,
     reasons,
     prerequisites,
-    summary: summaryOf(verdict, ruleSet.title, reasons, prerequisites, reference.demo),
+    summary: summaryOf(verdict, ruleSet.title, reasons, prerequisites, credit.project?.demo === true),
   };
   return { ...body, hash: verdictHash(body) };
 }

@@ -88,6 +88,7 @@ export type Verdict = {
   use: IntendedUse;
   ruleSet: { id: string; version: string; title: string };
   referenceVersion: string;
+  /** True when the project facts are the embedded demo's (simulated projects). */
   demoData: boolean;
   asOf: string;
   subject: Subject;

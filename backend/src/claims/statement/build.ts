@@ -130,11 +130,13 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
   checkTier(reference, input, total);
 
   const blocked: ConstructorParameters<typeof ClaimNotEligibleError>[1] = [];
+  let demo = false;
   const citedIds = new Set<string>();
   const blocks: StatementBlock[] = input.blocks.map((block) => {
     const batch = { registry: block.registry, projectId: block.projectId, serialPrefix: block.serialPrefix, unitType: block.unitType, vintageStart: block.vintageStart, vintageEnd: block.vintageEnd, batchId: block.batchId };
     const credit = creditFacts(reference, batch, block.retiredOn);
     const verdict = evaluateUse(reference, { use: meta.use, credit, claimant: claimantFactsFor(input, block, total) });
+    demo ||= verdict.demoData;
     for (const reason of verdict.reasons) for (const source of reason.sources) citedIds.add(source.id);
     const ack = input.acknowledgements.find((a) => a.verdictHash === verdict.hash);
     if (verdict.verdict !== "eligible" && !acknowledges(ack, verdict)) {
@@ -182,7 +184,7 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
     formatVersion: 1,
     statementId: input.statementId,
     issuedAt: input.issuedAt,
-    demoData: reference.demo,
+    demoData: demo,
     claimant: input.claimant,
     registryBeneficiary: input.registryBeneficiary,
     purpose: input.purpose,
