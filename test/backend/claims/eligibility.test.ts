@@ -122,7 +122,7 @@ describe("claims/rules: eligibility by intended use", () => {
   it("never passes an energy attribute certificate for a carbon claim, nor a CCC for CSR", () => {
     const irec = { registry: "IREC" as const, projectId: "DEVICE-IN-SOLAR-1", serialPrefix: "IREC-1", unitType: "I-REC(E)" };
     const verdicts = evaluateUses(shipped, irec, TODAY);
-    for (const use of ["corsia_first_phase", "iso14068_neutrality", "sbti_bvcm", "contribution", "csr_schedule_vii"] as const) {
+    for (const use of ["corsia_first_phase", "vcmi_claim", "iso14068_neutrality", "sbti_bvcm", "contribution", "csr_schedule_vii", "ccts_offset"] as const) {
       expect(verdicts[use]!.verdict, use).to.equal("not_eligible");
     }
     const ccc = { registry: "IN_CCTS" as const, projectId: "CMT0001", serialPrefix: "CCC-IN-CEMENT-CMT0001-2025", unitType: "CCC", vintageStart: "2025-04-01", vintageEnd: "2026-03-31" };

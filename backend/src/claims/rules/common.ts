@@ -1,5 +1,5 @@
 import Decimal from "decimal.js";
-import type { BatchRef, Rule, RuleResult } from "./types";
+import type { BatchRef, ClaimantFacts, Outcome, Rule, RuleResult } from "./types";
 
 /** Small helpers the rule sets share: outcome shorthands, fact lookups and the rules several sets repeat. */
 
@@ -8,9 +8,21 @@ export const fail = (detail?: string, sources?: readonly string[]): RuleResult =
 export const unknown = (detail?: string, sources?: readonly string[]): RuleResult => ({ outcome: "unknown", detail, sources });
 
 /** A claimant flag: true passes, false fails, absent is unknown. */
-export function flag(value: boolean | undefined, name: string): RuleResult {
+function flag(value: boolean | undefined, name: string): RuleResult {
   if (value === undefined) return unknown(`${name} not stated`);
   return value ? pass() : fail(`${name}: no`);
+}
+
+type FlagName = { [K in keyof ClaimantFacts]-?: NonNullable<ClaimantFacts[K]> extends boolean ? K : never }[keyof ClaimantFacts];
+
+/**
+ * A claimant rule that is one yes/no fact: `fact` true passes, false fails, absent is unknown. `wording` reads
+ * [pass, fail, unknown].
+ */
+export function claimantFlagRule(id: string, sources: readonly string[], fact: FlagName, wording: readonly [string, string, string]): Rule {
+  const [passWords, failWords, unknownWords] = wording;
+  const words: Record<Outcome, string> = { pass: passWords, fail: failWords, unknown: unknownWords };
+  return { id, version: "1", scope: "claimant", sources, wording: words, check: ({ claimant }) => flag(claimant[fact], fact) };
 }
 
 /** Percent of `part` in `whole` as a Decimal, or undefined when either is missing or whole is zero. */

@@ -1,4 +1,4 @@
-import { carbonUnitRule, fail, flag, notPausedRule, pass, unknown } from "./common";
+import { carbonUnitRule, claimantFlagRule, fail, notPausedRule, pass, unknown } from "./common";
 import type { RuleSet } from "./types";
 
 /**
@@ -49,14 +49,11 @@ export const cctsOffset: RuleSet = {
       },
     },
     notPausedRule("CCTS"),
-    {
-      id: "CCTS-OBLIGATED",
-      version: "1",
-      scope: "claimant",
-      sources: ["S93"],
-      wording: { pass: "The claimant is an obligated entity under CCTS", fail: "The claimant is not an obligated entity under CCTS", unknown: "Whether the claimant is a CCTS obligated entity" },
-      check: ({ claimant }) => flag(claimant.cctsObligatedEntity, "obligated entity"),
-    },
+    claimantFlagRule("CCTS-OBLIGATED", ["S93"], "cctsObligatedEntity", [
+      "The claimant is an obligated entity under CCTS",
+      "The claimant is not an obligated entity under CCTS",
+      "Whether the claimant is a CCTS obligated entity",
+    ]),
   ],
 };
 

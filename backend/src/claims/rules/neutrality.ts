@@ -1,5 +1,5 @@
 import { addMonths } from "../dates";
-import { carbonUnitRule, fail, flag, notPausedRule, pass, percentOf, unknown, vintageEndYear } from "./common";
+import { carbonUnitRule, claimantFlagRule, fail, notPausedRule, pass, percentOf, unknown, vintageEndYear } from "./common";
 import type { RuleSet } from "./types";
 
 /**
@@ -55,22 +55,16 @@ export const iso14068Neutrality: RuleSet = {
       },
     },
     notPausedRule("ISO14068"),
-    {
-      id: "ISO14068-PLAN",
-      version: "1",
-      scope: "claimant",
-      sources: ["S73", "S74"],
-      wording: { pass: "A carbon neutrality management plan exists", fail: "No carbon neutrality management plan", unknown: "A carbon neutrality commitment and management plan (baseline, targets, offset types, timeline)" },
-      check: ({ claimant }) => flag(claimant.neutralityManagementPlan, "management plan"),
-    },
-    {
-      id: "ISO14068-HIERARCHY",
-      version: "1",
-      scope: "claimant",
-      sources: ["S73", "S74"],
-      wording: { pass: "Reductions in the value chain come before offsetting", fail: "Offsetting is used in place of value-chain reductions", unknown: "Value-chain reductions made before offsetting (the hierarchy)" },
-      check: ({ claimant }) => flag(claimant.reductionsBeforeOffsetting, "reductions before offsetting"),
-    },
+    claimantFlagRule("ISO14068-PLAN", ["S73", "S74"], "neutralityManagementPlan", [
+      "A carbon neutrality management plan exists",
+      "No carbon neutrality management plan",
+      "A carbon neutrality commitment and management plan (baseline, targets, offset types, timeline)",
+    ]),
+    claimantFlagRule("ISO14068-HIERARCHY", ["S73", "S74"], "reductionsBeforeOffsetting", [
+      "Reductions in the value chain come before offsetting",
+      "Offsetting is used in place of value-chain reductions",
+      "Value-chain reductions made before offsetting (the hierarchy)",
+    ]),
     {
       id: "ISO14068-TIMING",
       version: "1",

@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import type { Parameters } from "./params";
-import { fail, flag, notPausedRule, pass, percentOf, unknown } from "./common";
+import { carbonUnitRule, claimantFlagRule, fail, notPausedRule, pass, percentOf, unknown } from "./common";
 import type { RuleResult, RuleSet } from "./types";
 
 /**
@@ -39,6 +39,7 @@ export const vcmiClaim: RuleSet = {
   title: "VCMI Carbon Integrity claim (Claims Code of Practice)",
   sources: ["S65", "S66", "S67", "S69"],
   rules: [
+    carbonUnitRule("VCMI"),
     {
       id: "VCMI-CCP",
       version: "1",
@@ -71,14 +72,11 @@ export const vcmiClaim: RuleSet = {
       },
     },
     notPausedRule("VCMI"),
-    {
-      id: "VCMI-FC1-INVENTORY",
-      version: "1",
-      scope: "claimant",
-      sources: ["S65", "S67"],
-      wording: { pass: "A public annual scope 1, 2 and 3 inventory", fail: "No public annual scope 1, 2 and 3 inventory", unknown: "Foundational criterion 1: a public annual scope 1, 2 and 3 inventory" },
-      check: ({ claimant }) => flag(claimant.publicInventory, "public inventory"),
-    },
+    claimantFlagRule("VCMI-FC1-INVENTORY", ["S65", "S67"], "publicInventory", [
+      "A public annual scope 1, 2 and 3 inventory",
+      "No public annual scope 1, 2 and 3 inventory",
+      "Foundational criterion 1: a public annual scope 1, 2 and 3 inventory",
+    ]),
     {
       id: "VCMI-FC2-TARGETS",
       version: "1",
@@ -95,22 +93,16 @@ export const vcmiClaim: RuleSet = {
         return targets && netZero ? pass() : unknown();
       },
     },
-    {
-      id: "VCMI-FC3-ON-TRACK",
-      version: "1",
-      scope: "claimant",
-      sources: ["S65", "S67"],
-      wording: { pass: "On track to the near-term targets, with progress disclosed", fail: "Not on track to the near-term targets", unknown: "Foundational criterion 3: on track to the near-term targets" },
-      check: ({ claimant }) => flag(claimant.onTrackToTargets, "on track"),
-    },
-    {
-      id: "VCMI-FC4-ADVOCACY",
-      version: "1",
-      scope: "claimant",
-      sources: ["S65", "S67"],
-      wording: { pass: "Public policy advocacy aligned with the Paris Agreement", fail: "Policy advocacy not aligned with the Paris Agreement", unknown: "Foundational criterion 4: Paris-aligned policy advocacy" },
-      check: ({ claimant }) => flag(claimant.parisAlignedAdvocacy, "Paris-aligned advocacy"),
-    },
+    claimantFlagRule("VCMI-FC3-ON-TRACK", ["S65", "S67"], "onTrackToTargets", [
+      "On track to the near-term targets, with progress disclosed",
+      "Not on track to the near-term targets",
+      "Foundational criterion 3: on track to the near-term targets",
+    ]),
+    claimantFlagRule("VCMI-FC4-ADVOCACY", ["S65", "S67"], "parisAlignedAdvocacy", [
+      "Public policy advocacy aligned with the Paris Agreement",
+      "Policy advocacy not aligned with the Paris Agreement",
+      "Foundational criterion 4: Paris-aligned policy advocacy",
+    ]),
     {
       id: "VCMI-MRA",
       version: "1",
