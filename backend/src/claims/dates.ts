@@ -33,12 +33,6 @@ export function addMonths(iso: string, months: number): string {
   return toIso(date);
 }
 
-/** Whole years from `from` to `to`, as an age is counted. */
-export function yearsBetween(from: string, to: string): number {
-  const years = Number(to.slice(0, 4)) - Number(from.slice(0, 4));
-  return to.slice(5) < from.slice(5) ? years - 1 : years;
-}
-
 /**
  * The last day a partial date can mean: `2024` is 2024-12-31, `2024-10` is 2024-10-31. Used where a source gives
  * only a month ("approved in October 2024"): the platform treats the decision as effective from the end of that
@@ -48,10 +42,6 @@ export function lastDayOf(partial: string): string {
   if (/^\d{4}$/.test(partial)) return `${partial}-12-31`;
   if (/^\d{4}-\d{2}$/.test(partial)) return addDays(addMonths(`${partial}-01`, 1), -1);
   return partial;
-}
-
-export function fyStart(fy: number): string {
-  return `${fy}-04-01`;
 }
 
 export function fyEnd(fy: number): string {
@@ -69,6 +59,3 @@ export function fyOf(iso: string): number {
   return iso.slice(5) >= "04-01" ? year : year - 1;
 }
 
-export function todayIso(now: Date = new Date()): string {
-  return toIso(now);
-}

@@ -55,11 +55,6 @@ export function lakhToPaise(lakh: string): bigint {
   return BigInt(new Decimal(lakh).mul(PAISE_PER_LAKH.toString()).toFixed(0));
 }
 
-/** `percent` % of `paise`, rounded up to the paisa (an obligation is never rounded down). */
-export function percentOfPaiseUp(paise: bigint, percent: string): bigint {
-  return BigInt(new Decimal(paise.toString()).mul(percent).div(100).toDecimalPlaces(0, Decimal.ROUND_CEIL).toFixed(0));
-}
-
 export function sumPaise(amounts: Iterable<bigint>): bigint {
   let total = 0n;
   for (const amount of amounts) total += amount;

@@ -61,8 +61,3 @@ export const parametersFileSchema = z.object({
   parameters: z.object(parameterSchemas).strict(),
 });
 export type ParametersFile = z.output<typeof parametersFileSchema>;
-
-/** A parameter as a rule reports it: the value used and where it comes from. */
-export function parameterUsed<N extends ParameterName>(parameters: Parameters, name: N): { name: N; entry: ParameterEntry<N> } {
-  return { name, entry: parameters[name] };
-}
