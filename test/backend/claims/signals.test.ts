@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { ValidationError } from "../../../backend/src/errors";
 import { creditFacts, evaluateUse } from "../../../backend/src/claims/rules/engine";
-import { changeFeed, latestFacts, signalState } from "../../../backend/src/claims/signals/history";
+import { addedSignals, changeFeed, latestFacts, signalState } from "../../../backend/src/claims/signals/history";
 import type { SignalOf } from "../../../backend/src/claims/signals/model";
 import { ratingView } from "../../../backend/src/claims/signals/ratings";
 import { type Holding, holderAlerts, reservationPause } from "../../../backend/src/claims/signals/status";
@@ -55,6 +55,7 @@ describe("claims/signals", () => {
       ]);
       expect(first.message).to.contain("New reservations of its batches are paused");
       expect(first.message).to.contain("You hold 500 units in 2 batch(es)");
+      expect(addedSignals(shipped.signals, reference.signals).map((s) => s.asOf)).to.deep.equal(["2025-01-10", "2026-03-02", "2026-05-20"]);
       const lifted = changeFeed(reference.signals, { since: "2026-03-02" }).find((c) => c.subject.projectId === "9101")!;
       expect(holderAlerts(reference, lifted, holdings).map((a) => a.pause)).to.deep.equal(["resumed", "resumed"]);
     });

@@ -98,6 +98,9 @@ describe("claims/statement", () => {
     expect(signed.signature.signer).to.equal(platform);
     const verified = await verifyClaimStatement(signed, [platform]);
     expect(verified).to.deep.include({ valid: true, hashMatches: true, signerMatches: true, signerTrusted: true });
+    // As the public page reads it back: stored as JSON, parsed again, still the same snapshot.
+    const stored = JSON.parse(JSON.stringify(signed)) as typeof signed;
+    expect((await verifyClaimStatement(stored, [platform])).valid).to.equal(true);
   });
 
   it("detects a statement changed after signing, and a signature by a key that is not the platform's", async () => {
