@@ -1,7 +1,8 @@
 import { SimError } from "../core/types";
 import { formatAccountId, parseAccountId } from "./account-id";
 import type { ComplianceStatus } from "./compliance";
-import { ETS_KYOTO_TYPE_CODE, type AccessRight, type AccountStatus, type AccountType } from "./rules";
+import type { Representative } from "../core/representatives";
+import { ETS_KYOTO_TYPE_CODE, mayApprove, mayInitiate, type AccessRight, type AccountStatus, type AccountType, type TransactionCode } from "./rules";
 
 /** An ETS account as the simulator keeps it. */
 export type UkAccount = {
@@ -105,5 +106,20 @@ export class AccountBook {
     const right = account.representatives.get(representativeId);
     if (right === undefined) throw new SimError(403, "NOT_AUTHORISED_REPRESENTATIVE", `${representativeId} is not an Authorised Representative of ${account.id}`);
     return right;
+  }
+
+  /** 403 unless the representative may initiate `code` on the account. */
+  checkInitiator(account: UkAccount, representative: Representative, code: TransactionCode): void {
+    if (!mayInitiate(this.rightOf(account, representative.id), code)) {
+      throw new SimError(403, "MAY_NOT_INITIATE", `${representative.id} may not initiate ${code} on ${account.id}`);
+    }
+  }
+
+  /** 403 unless the representative may approve `code` on the account and is not the initiator (four eyes). */
+  checkApprover(account: UkAccount, representative: Representative, initiatorId: string, code: TransactionCode): void {
+    if (!mayApprove(this.rightOf(account, representative.id), code)) {
+      throw new SimError(403, "MAY_NOT_APPROVE", `${representative.id} may not approve ${code} on ${account.id}`);
+    }
+    if (representative.id === initiatorId) throw new SimError(403, "FOUR_EYES", "You cannot approve a task initiated by you");
   }
 }

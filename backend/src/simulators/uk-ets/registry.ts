@@ -3,7 +3,7 @@ import type { Representative, RepresentativeDirectory } from "../core/representa
 import { SimError } from "../core/types";
 import { wallTimeIn } from "../core/zoned-time";
 import { AccountBook, type UkAccount } from "./accounts";
-import { planReservation, quantityOf, splitBlock, type UnitBlock } from "./blocks";
+import { planReservation, splitBlock, type UnitBlock } from "./blocks";
 import { complianceStatus, surrenderDeadlineOf, type ComplianceStatus } from "./compliance";
 import type { UkEtsParameters } from "./parameters";
 import {
@@ -12,14 +12,13 @@ import {
   TRANSACTION_TYPES,
   approvalRequired,
   delayApplies,
-  mayApprove,
-  mayInitiate,
   receivingBlockedReason,
   sendingBlockedReason,
   type TransactionCode,
   type TransactionStatus,
 } from "./rules";
-import { TrustedAccountList, type TalEntry } from "./trusted-accounts";
+import { TrustedAccountDesk } from "./tal-desk";
+import { TrustedAccountList } from "./trusted-accounts";
 import { parseClockTime, scheduleExecution, type TransactionWindow } from "./working-time";
 
 /** A block as it moved in a transaction (kept for statements and transaction details). */
@@ -80,6 +79,8 @@ export type ProposeParameters = {
 export class UkEtsRegistry {
   readonly accounts: AccountBook;
   readonly tal = new TrustedAccountList();
+  /** The AR actions on trusted account lists. */
+  readonly talDesk: TrustedAccountDesk;
   readonly blocks = new Map<number, UnitBlock>();
   readonly transactions = new Map<string, UkTransaction>();
   readonly window: TransactionWindow;
@@ -99,6 +100,7 @@ export class UkEtsRegistry {
       endMinute: parseClockTime(parameters.windowEnd),
       holidays: new Set(parameters.bankHolidays),
     };
+    this.talDesk = new TrustedAccountDesk(this.accounts, this.tal, representatives, clock, this.window, parameters.trustedAccountActivationMinutes);
     this.nextSerial = parameters.firstSerial;
     this.nextTransactionNumber = parameters.firstTransactionNumber;
     for (const type of CENTRAL_TYPES) this.accounts.open({ type, holderId: "UK ETS Authority", name: type }, clock.now());
@@ -186,9 +188,7 @@ export class UkEtsRegistry {
     }
     const from = this.accounts.resolve(params.transferringAccountId, "transferringAccountIdentifier");
     const to = this.accounts.resolve(params.acquiringAccountId, "acquiringAccountIdentifier");
-    if (!mayInitiate(this.accounts.rightOf(from, representative.id), params.code)) {
-      throw new SimError(403, "MAY_NOT_INITIATE", `${representative.id} may not initiate ${params.code} on ${from.id}`);
-    }
+    this.accounts.checkInitiator(from, representative, params.code);
     this.checkMatrix(params.code, from, to);
     const trusted = this.isTrusted(from, to);
     if (params.code === "10-50" && !trusted && !from.transfersOutsideTal) {
@@ -247,50 +247,6 @@ export class UkEtsRegistry {
     this.release(transaction);
     this.finish(transaction, "MANUALLY_CANCELLED", this.clock.now(), representative.id);
     return transaction;
-  }
-
-  requestTrustedAccount(representative: Representative, accountId: string, trustedId: string, description: string, otp: string | undefined): TalEntry {
-    const account = this.accounts.resolve(accountId, "accountIdentifier");
-    const trusted = this.accounts.resolve(trustedId, "trustedAccountIdentifier");
-    this.checkMayInitiate(account, representative);
-    if (trusted.id === account.id) throw new SimError(422, "SELF_TRUST", "trustedAccountIdentifier: an account cannot trust itself");
-    this.representatives.verifyCode(representative, otp);
-    return this.tal.add(account.id, trusted.id, description, representative.id, this.clock.now());
-  }
-
-  decideTrustedAccount(representative: Representative, accountId: string, entryId: number, decision: "approve" | "reject", otp: string | undefined): TalEntry {
-    const account = this.accounts.resolve(accountId, "accountIdentifier");
-    const entry = this.tal.entry(account.id, entryId);
-    if (entry.status !== "PENDING_ADDITION_APPROVAL" && entry.status !== "PENDING_REMOVAL_APPROVAL") {
-      throw new SimError(409, "TAL_NOT_PENDING", `entryId: entry ${entryId} is ${entry.status}`);
-    }
-    this.checkFourEyes(account, representative, entry.history.at(-1)?.by ?? entry.requestedBy, "10-50");
-    this.representatives.verifyCode(representative, otp);
-    const now = this.clock.now();
-    if (entry.status === "PENDING_REMOVAL_APPROVAL") {
-      this.tal.move(entry, decision === "approve" ? "CANCELLED" : "ACTIVE", now, representative.id);
-      return entry;
-    }
-    if (decision === "reject") {
-      this.tal.move(entry, "REJECTED", now, representative.id);
-      return entry;
-    }
-    entry.approvedBy = representative.id;
-    entry.approvedAt = now;
-    entry.activatesAt = scheduleExecution(this.window, now, this.parameters.trustedAccountActivationMinutes).executeAt;
-    this.tal.move(entry, "PENDING_ACTIVATION", now, representative.id);
-    this.tick();
-    return entry;
-  }
-
-  requestTrustedAccountRemoval(representative: Representative, accountId: string, entryId: number, otp: string | undefined): TalEntry {
-    const account = this.accounts.resolve(accountId, "accountIdentifier");
-    const entry = this.tal.entry(account.id, entryId);
-    this.checkMayInitiate(account, representative);
-    if (entry.status !== "ACTIVE" && entry.status !== "PENDING_ACTIVATION") throw new SimError(409, "TAL_NOT_ACTIVE", `entryId: entry ${entryId} is ${entry.status}`);
-    this.representatives.verifyCode(representative, otp);
-    this.tal.move(entry, "PENDING_REMOVAL_APPROVAL", this.clock.now(), representative.id);
-    return entry;
   }
 
   // ---- time ------------------------------------------------------------------------------------------------
@@ -373,21 +329,8 @@ export class UkEtsRegistry {
     if (transaction.status !== "AWAITING_APPROVAL") {
       throw new SimError(409, "NOT_AWAITING_APPROVAL", `transactionIdentifier: ${transactionId} is ${transaction.status}`);
     }
-    this.checkFourEyes(from, representative, transaction.initiatorId, transaction.code);
+    this.accounts.checkApprover(from, representative, transaction.initiatorId, transaction.code);
     return { transaction, from };
-  }
-
-  private checkFourEyes(account: UkAccount, representative: Representative, initiatorId: string, code: TransactionCode): void {
-    if (!mayApprove(this.accounts.rightOf(account, representative.id), code)) {
-      throw new SimError(403, "MAY_NOT_APPROVE", `${representative.id} may not approve ${code} on ${account.id}`);
-    }
-    if (representative.id === initiatorId) throw new SimError(403, "FOUR_EYES", "You cannot approve a task initiated by you");
-  }
-
-  private checkMayInitiate(account: UkAccount, representative: Representative): void {
-    if (!mayInitiate(this.accounts.rightOf(account, representative.id), "10-50")) {
-      throw new SimError(403, "MAY_NOT_INITIATE", `${representative.id} may not change the trusted account list of ${account.id}`);
-    }
   }
 
   private checkMatrix(code: TransactionCode, from: UkAccount, to: UkAccount): void {
@@ -506,5 +449,3 @@ function moved(block: UnitBlock): MovedBlock {
   const { startBlock, endBlock, unitType, originatingCountryCode, originalPeriod, applicablePeriod, year } = block;
   return { startBlock, endBlock, unitType, originatingCountryCode, originalPeriod, applicablePeriod, year };
 }
-
-export { quantityOf };

@@ -110,19 +110,19 @@ export function registerRoutes(app: FastifyInstance, registry: UkEtsRegistry, co
 
   app.post("/api/trusted-accounts.add", async (request, reply) => {
     const body = talAddSchema.parse(request.body);
-    return reply.code(201).send(talView(registry.requestTrustedAccount(me(request), body.accountIdentifier, body.trustedAccountIdentifier, body.description, body.otp)));
+    return reply.code(201).send(talView(registry.talDesk.request(me(request), body.accountIdentifier, body.trustedAccountIdentifier, body.description, body.otp)));
   });
   app.post("/api/trusted-accounts.approve", async (request) => {
     const body = talDecisionSchema.parse(request.body);
-    return talView(registry.decideTrustedAccount(me(request), body.accountIdentifier, body.entryId, "approve", body.otp));
+    return talView(registry.talDesk.decide(me(request), body.accountIdentifier, body.entryId, "approve", body.otp));
   });
   app.post("/api/trusted-accounts.reject", async (request) => {
     const body = talDecisionSchema.parse(request.body);
-    return talView(registry.decideTrustedAccount(me(request), body.accountIdentifier, body.entryId, "reject", body.otp));
+    return talView(registry.talDesk.decide(me(request), body.accountIdentifier, body.entryId, "reject", body.otp));
   });
   app.post("/api/trusted-accounts.remove", async (request) => {
     const body = talDecisionSchema.parse(request.body);
-    return talView(registry.requestTrustedAccountRemoval(me(request), body.accountIdentifier, body.entryId, body.otp));
+    return talView(registry.talDesk.requestRemoval(me(request), body.accountIdentifier, body.entryId, body.otp));
   });
 
   app.get<{ Params: { accountId: string } }>("/api/accounts/:accountId/statement.csv", async (request, reply) => {
