@@ -19,7 +19,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["indexer", "reconciliation"],
   // the owners of the domain tables
   ["deposits"],
-  ["requests", "orders", "auth"],
+  ["requests", "orders", "auth", "claims"],
   ["guard"],
   ["queue"],
   // ports to the outside: the chain (through the relayer) and the registries and the bank
@@ -32,7 +32,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["readiness", "shutdown"],
   ["db"],
   ["config"],
-  ["metrics", "logger", "sleep"],
+  ["metrics", "logger", "sleep", "net"],
   ["errors"],
 ];
 

@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { type Hex, type LocalAccount, keccak256, parseAbiItem, toHex } from "viem";
 import { creditTokenAbi, registryBridgeAbi, settlementAbi } from "../../backend/src/chain/abi";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { demoBatch } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";

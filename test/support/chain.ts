@@ -4,7 +4,7 @@ import { type EmbeddedNode, startEmbeddedNode } from "../../backend/src/chain/em
 import { Secret } from "../../backend/src/config";
 import { createLogger } from "../../backend/src/logger";
 import { createMetrics } from "../../backend/src/metrics";
-import { devPrivateKey } from "../../backend/src/platform/embeddedChain";
+import { devPrivateKey } from "../../backend/src/platform/devAccounts";
 import { type Relayer, createRelayer } from "../../backend/src/relayer";
 
 /**

@@ -26,7 +26,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { identityRegistryAbi, platformErrorsAbi } from "../../../backend/src/chain/abi";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
 import type { PlatformProcess } from "../../support/platformProcess";
 
 export const paymentTokenAbi = [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"])] as const;

@@ -1,0 +1,9 @@
+import { BaseError } from "../errors";
+
+/** The contracts could not be compiled (or are not, and cannot be): the embedded chain cannot be deployed. */
+export class CompileError extends BaseError {
+  override name = "CompileError";
+  constructor(message: string, details?: Record<string, unknown>) {
+    super(message, { code: "CONTRACTS_NOT_COMPILED", retryable: false, details });
+  }
+}
