@@ -237,7 +237,7 @@ describe("scenarios: the registry under load and in maintenance", function () {
   }
 
   // Maintenance announced the way the simulator (and Verra) announce it: one 503 with `Retry-After` = the seconds
-  // left. The guard treats a long Retry-After as an outage and opens the breaker at once (registry-guard.ts).
+  // left. The guard treats a long Retry-After as an outage and opens the breaker at once (registryGuard.ts).
   it("registry maintenance announced as one window: breaker opens, registry paused on chain, API says why, DvP settles, pause lifts, in-flight retirements complete", async () => {
     await maintenanceScenario((start) => [{ start, end: start + 10_000 }]);
   });

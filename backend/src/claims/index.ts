@@ -29,7 +29,7 @@
  *   programmeReport / renderProgrammeReportPdf
  */
 
-export { canonicalHash, canonicalJson, sha256Hex } from "./canonical-json";
+export { canonicalHash, canonicalJson, sha256Hex } from "./canonicalJson";
 export * from "./errors";
 export { type ClaimsReference, type ClaimsReferenceFiles, DEFAULT_REFERENCE_DIR, REFERENCE_FILE_NAMES, cite, loadClaimsReference, parseClaimsReference, projectFacts } from "./reference/load";
 export type { Citation, Source } from "./reference/common";
@@ -55,4 +55,4 @@ export { type CsrAlert, type Deadline, type FyClose, type LedgerEvent, csrAlerts
 export { impactAssessmentRequired } from "./csr/impact";
 export { assertCsrSpendAllowed, checkOwnClaimOnCsrCredits, csrOriginsOf, csrSpendCounts } from "./csr/guards";
 export { type ProgrammeClaim, type ProgrammeReport, annexureProjectTable, csr2Figures, programmeReport } from "./csr/reports";
-export { renderProgrammeReportPdf } from "./csr/report-pdf";
+export { renderProgrammeReportPdf } from "./csr/reportPdf";

@@ -1,6 +1,6 @@
 /**
  * `RegistryGuard`: what every call to a registry goes through (ARCHITECTURE.md §4 "guard", §3.3 "Registry
- * degraded"). Per registry: the shared token bucket (rate-limit.ts), a cockatiel circuit breaker wrapped around
+ * degraded"). Per registry: the shared token bucket (rateLimit.ts), a cockatiel circuit breaker wrapped around
  * a timeout, and the registry's own `Retry-After` pushed to every process through the bucket.
  *
  * `guardedCall(registry, fn)`: fail fast if the breaker is open -> take a token (sleeping the wait the bucket

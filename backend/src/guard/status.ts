@@ -1,5 +1,5 @@
 /**
- * The `RegistryStatusSource` the API reads (api/registry-status.ts): the circuit from this process's guard,
+ * The `RegistryStatusSource` the API reads (registries/status.ts): the circuit from this process's guard,
  * the bridge pause flag from a reader (the bridge pauser's `isPaused`, or the indexer's projection), and a
  * `Retry-After` block still in force from the shared bucket. Never throws: anything unknown reads as unknown.
  */

@@ -3,17 +3,12 @@
  * message naming the port and the setting that moves it, instead of a stack trace from deep inside a server.
  */
 import net from "node:net";
-import { BaseError } from "../errors";
+import { PortInUseError } from "./errors";
+
+export { PortInUseError };
 
 /** A port the process means to listen on, and the configuration variable that chooses it. */
 export type PlannedPort = { port: number; variable: string; what: string; host?: string };
-
-export class PortInUseError extends BaseError {
-  override name = "PortInUseError";
-  constructor(message: string, details: Record<string, unknown>) {
-    super(message, { code: "PORT_IN_USE", retryable: false, details });
-  }
-}
 
 /** True when nothing can bind `host:port` right now (it is taken, or not ours to take). */
 export async function portTaken(port: number, host = "127.0.0.1"): Promise<NodeJS.ErrnoException | undefined> {

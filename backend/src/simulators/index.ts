@@ -1,12 +1,12 @@
 import type { RegistryName } from "../registries/ids";
-import type { AllowanceSimulatorOptions, RunningAllowanceServer } from "./core/allowance-server";
+import type { AllowanceSimulatorOptions, RunningAllowanceServer } from "./core/allowanceServer";
 import type { RunningSimulator, SimulatorOptions } from "./core/simulator";
 import { startCitssSimulator } from "./citss";
 import { startGoldStandardSimulator } from "./goldStandard";
 import { startInCctsSimulator } from "./inCcts";
 import { startIrecSimulator } from "./irec";
 import type { AllowanceSimulatorName } from "./names";
-import { startUkEtsSimulator } from "./uk-ets";
+import { startUkEtsSimulator } from "./ukEts";
 import { startVerraSimulator } from "./verra";
 
 export { startVerraSimulator } from "./verra";
@@ -14,7 +14,7 @@ export { startGoldStandardSimulator } from "./goldStandard";
 export { IREC_SIMULATOR_CREDENTIALS, startIrecSimulator } from "./irec";
 export { IN_CCTS_SIMULATOR_API_KEY, startInCctsSimulator } from "./inCcts";
 export type { RunningSimulator, SimulatorOptions, SimulatorKnobs, SimulatorAdmin } from "./core/simulator";
-export { startUkEtsSimulator, type UkEtsSimulatorOptions, type RunningUkEtsSimulator } from "./uk-ets";
+export { startUkEtsSimulator, type UkEtsSimulatorOptions, type RunningUkEtsSimulator } from "./ukEts";
 export { startCitssSimulator, type CitssSimulatorOptions, type RunningCitssSimulator } from "./citss";
 export { ALLOWANCE_SIMULATOR_NAMES, isAllowanceSimulatorName, type AllowanceSimulatorName } from "./names";
 export { BANK_SIMULATOR_API_KEY, startBankSimulator, type BankSimulatorOptions, type RunningBankSimulator } from "./bank";

@@ -5,14 +5,14 @@ import { impactAssessmentRequired } from "../../../backend/src/claims/csr/impact
 import { PAISE_PER_CRORE, formatInr, parseRupees, rupeesString } from "../../../backend/src/claims/csr/money";
 import { csrApplicability, csrObligation } from "../../../backend/src/claims/csr/obligation";
 import { parseCsrProgramme } from "../../../backend/src/claims/csr/programme";
-import { renderProgrammeReportPdf } from "../../../backend/src/claims/csr/report-pdf";
+import { renderProgrammeReportPdf } from "../../../backend/src/claims/csr/reportPdf";
 import { annexureProjectTable, csr2Figures, programmeReport } from "../../../backend/src/claims/csr/reports";
 import { type LedgerEvent, csrAlerts, parseLedger, unspentDeadlines } from "../../../backend/src/claims/csr/unspent";
 import { CsrGuardError } from "../../../backend/src/claims/errors";
 import { buildClaimStatement } from "../../../backend/src/claims/statement/build";
 import type { ClaimStatementInput } from "../../../backend/src/claims/statement/model";
 import { ValidationError } from "../../../backend/src/errors";
-import { MANGROVE_BLOCK, mangroveCredits, mangroveProgramme } from "./csr-fixtures";
+import { MANGROVE_BLOCK, mangroveCredits, mangroveProgramme } from "./csrFixtures";
 import { expectThrows, shipped } from "./helpers";
 
 const P = shipped.parameters;

@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { startCitssSimulator, type CitssSimulatorOptions, type RunningCitssSimulator } from "../../../backend/src/simulators/citss";
-import { localTime, SimulatorClient, type Json, type Representative } from "./allowance-client";
+import { localTime, SimulatorClient, type Json, type Representative } from "./allowanceClient";
 
 /** The CITSS simulator over real HTTP: representatives sign with one-time codes; the test moves the clock. */
 const pacific = (text: string) => localTime("America/Los_Angeles", text);

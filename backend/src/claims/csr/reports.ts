@@ -1,5 +1,5 @@
 import Decimal from "decimal.js";
-import { canonicalHash } from "../canonical-json";
+import { canonicalHash } from "../canonicalJson";
 import { fyLabel, fyOf } from "../dates";
 import type { Parameters } from "../rules/params";
 import { csrSpendCounts } from "./guards";

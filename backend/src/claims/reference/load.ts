@@ -1,7 +1,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
-import { canonicalHash } from "../canonical-json";
+import { canonicalHash } from "../canonicalJson";
 import { ClaimsReferenceError } from "../errors";
 import { type LabelsFile, labelsFileSchema } from "../labels/schema";
 import { type Parameters, parametersFileSchema } from "../rules/params";

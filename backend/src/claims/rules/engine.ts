@@ -1,5 +1,5 @@
 import type { ParsedSerial } from "../../registries/serials";
-import { canonicalHash } from "../canonical-json";
+import { canonicalHash } from "../canonicalJson";
 import { assessCcp } from "../labels/ccp";
 import { type ClaimsReference, cite, projectFacts } from "../reference/load";
 import { signalState } from "../signals/history";

@@ -1,4 +1,4 @@
-import { canonicalHash } from "../canonical-json";
+import { canonicalHash } from "../canonicalJson";
 import type { Signal, SignalKind, SignalOf, Subject } from "./model";
 
 /**

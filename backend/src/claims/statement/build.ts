@@ -1,6 +1,6 @@
 import Decimal from "decimal.js";
 import { ValidationError } from "../../errors";
-import { canonicalHash } from "../canonical-json";
+import { canonicalHash } from "../canonicalJson";
 import { type CsrCreditOrigin, checkOwnClaimOnCsrCredits, csrOriginsOf } from "../csr/guards";
 import type { CsrProgramme } from "../csr/programme";
 import { ClaimNotEligibleError, ClaimWordingRefusedError } from "../errors";

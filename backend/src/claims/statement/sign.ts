@@ -1,7 +1,7 @@
 import { type Address, type Hex, getAddress, isAddressEqual, recoverTypedDataAddress } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Secret } from "../../config/secret";
-import { canonicalHash } from "../canonical-json";
+import { canonicalHash } from "../canonicalJson";
 import type { ClaimStatement } from "./build";
 
 /**

@@ -1,6 +1,6 @@
 import { SimError } from "../core/types";
 import { parseInstrumentKey, type Instrument } from "./instruments";
-import type { AccountKind, Endpoint, JurisdictionAccountKind } from "./transfer-rules";
+import type { AccountKind, Endpoint, JurisdictionAccountKind } from "./transferRules";
 
 /**
  * CITSS entities, their accounts and what each account holds (COMPLIANCE_REGISTRIES.md §2.1). Holdings are

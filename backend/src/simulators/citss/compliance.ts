@@ -1,5 +1,5 @@
 import { SimError } from "../core/types";
-import { instantOf } from "../core/zoned-time";
+import { instantOf } from "../core/zonedTime";
 import { isVintaged, parseInstrumentKey, vintageAllowed, type Instrument } from "./instruments";
 import type { CompliancePeriod } from "./parameters";
 

@@ -1,4 +1,4 @@
-import { startRegistryServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowance-server";
+import { startRegistryServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowanceServer";
 import { CITSS_DEFAULTS, type CitssParameters } from "./parameters";
 import { CitssRegistry } from "./registry";
 import { registerRoutes } from "./routes";

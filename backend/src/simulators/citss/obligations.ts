@@ -1,4 +1,4 @@
-import { wallTimeIn } from "../core/zoned-time";
+import { wallTimeIn } from "../core/zonedTime";
 import { accountId, COMPLIANCE_RETIRED, type Entity, type HoldingsBook } from "./book";
 import {
   annualObligation,

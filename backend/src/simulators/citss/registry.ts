@@ -1,7 +1,7 @@
 import type { SimClock } from "../core/clock";
 import type { RepresentativeDirectory } from "../core/representatives";
 import { SimError } from "../core/types";
-import { isoDate, wallTimeIn } from "../core/zoned-time";
+import { isoDate, wallTimeIn } from "../core/zonedTime";
 import { accountId, HoldingsBook, type Entity, type EntityType, type Jurisdiction, type RepresentativeRole } from "./book";
 import { instrumentKey, parseInstrumentKey, type Instrument } from "./instruments";
 import { invalidationDeadline, OffsetRegistry, type IssueOffsetsParameters, type OffsetIssuance } from "./offsets";

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { sendFile, type AllowanceContext } from "../core/allowance-server";
+import { sendFile, type AllowanceContext } from "../core/allowanceServer";
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from "../core/files";
 import { quantityInputSchema } from "../core/input";
 import type { Representative } from "../core/representatives";
@@ -9,7 +9,7 @@ import type { Entity } from "./book";
 import { complianceInstrumentReportXlsx, complianceReportXlsx, entityHoldingsCsv, entityStatementCsv, offsetIssuanceXlsx, transferDetailsCsv } from "./files";
 import { parseInstrumentKey } from "./instruments";
 import type { CitssRegistry } from "./registry";
-import { tradeDataSchema } from "./transfer-rules";
+import { tradeDataSchema } from "./transferRules";
 import type { CitssTransfer } from "./transfers";
 
 /**

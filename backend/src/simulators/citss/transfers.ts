@@ -1,7 +1,7 @@
 import type { SimClock } from "../core/clock";
 import type { Representative, RepresentativeDirectory } from "../core/representatives";
 import { SimError } from "../core/types";
-import { isoDate, wallTimeIn } from "../core/zoned-time";
+import { isoDate, wallTimeIn } from "../core/zonedTime";
 import { accountId, type Entity, type HoldingsBook } from "./book";
 import { parseInstrumentKey } from "./instruments";
 import { holdingLimitFor, type CitssParameters } from "./parameters";
@@ -14,7 +14,7 @@ import {
   transferDeadlines,
   type TradeData,
   type TransferKind,
-} from "./transfer-rules";
+} from "./transferRules";
 
 /**
  * The CITSS transfer request and its lifecycle (§95921; QC s.26), who moves it:

@@ -2,7 +2,7 @@ import { webhookHeaders } from "../../registries/webhookSignature";
 import type { SimEvent } from "./types";
 
 /**
- * Delivers ledger events to subscribers, signed (see registries/webhook-signature.ts), with knobs that make the
+ * Delivers ledger events to subscribers, signed (see registries/webhookSignature.ts), with knobs that make the
  * delivery as unreliable as a real registry's: drop, duplicate, delay, reorder (hold events for a window and send
  * them newest first). Failed deliveries are not retried: consumers must poll to be sure.
  */

@@ -10,7 +10,7 @@ import { SimError, type SimBlock, type SimOperation } from "../core/types";
  * India CCTS registry simulator (Grid-India runs the registry; BEE issues CCCs). No public API is documented,
  * so the whole API is our own (simulators/README.md): API-key auth, entity account holdings, transfers (the
  * delivery leg of a power-exchange trade: CCTS has no OTC trading in phase one), locks (immobilization), and
- * surrenders/retirements. Certificate serials use our own format (registries/serials/in-ccts.ts).
+ * surrenders/retirements. Certificate serials use our own format (registries/serials/inCcts.ts).
  */
 /** The key the simulator accepts unless started with another (`apiKey`). */
 export const IN_CCTS_SIMULATOR_API_KEY = "ccts-sim-key";

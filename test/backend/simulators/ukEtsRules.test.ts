@@ -1,12 +1,12 @@
 import { expect } from "chai";
 import { hotp } from "../../../backend/src/simulators/core/representatives";
-import { instantOf } from "../../../backend/src/simulators/core/zoned-time";
-import { checkDigitsFor, checkDigitsValid, formatAccountId, parseAccountId } from "../../../backend/src/simulators/uk-ets/account-id";
-import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from "../../../backend/src/simulators/uk-ets/bank-holidays";
-import { planReservation, splitBlock, type UnitBlock } from "../../../backend/src/simulators/uk-ets/blocks";
-import { complianceStatus, surrenderDeadlineOf } from "../../../backend/src/simulators/uk-ets/compliance";
-import { TRANSACTION_TYPES, approvalRequired, delayApplies, receivingBlockedReason, sendingBlockedReason } from "../../../backend/src/simulators/uk-ets/rules";
-import { scheduleExecution, type TransactionWindow } from "../../../backend/src/simulators/uk-ets/working-time";
+import { instantOf } from "../../../backend/src/simulators/core/zonedTime";
+import { checkDigitsFor, checkDigitsValid, formatAccountId, parseAccountId } from "../../../backend/src/simulators/ukEts/accountId";
+import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from "../../../backend/src/simulators/ukEts/bankHolidays";
+import { planReservation, splitBlock, type UnitBlock } from "../../../backend/src/simulators/ukEts/blocks";
+import { complianceStatus, surrenderDeadlineOf } from "../../../backend/src/simulators/ukEts/compliance";
+import { TRANSACTION_TYPES, approvalRequired, delayApplies, receivingBlockedReason, sendingBlockedReason } from "../../../backend/src/simulators/ukEts/rules";
+import { scheduleExecution, type TransactionWindow } from "../../../backend/src/simulators/ukEts/workingTime";
 
 /** The UK ETS rules as pure functions (COMPLIANCE_REGISTRIES.md §1), without a server. */
 const london = (text: string) => {

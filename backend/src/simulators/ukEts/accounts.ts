@@ -1,5 +1,5 @@
 import { SimError } from "../core/types";
-import { formatAccountId, parseAccountId } from "./account-id";
+import { formatAccountId, parseAccountId } from "./accountId";
 import type { ComplianceStatus } from "./compliance";
 import type { Representative } from "../core/representatives";
 import { ETS_KYOTO_TYPE_CODE, mayApprove, mayInitiate, type AccessRight, type AccountStatus, type AccountType, type TransactionCode } from "./rules";

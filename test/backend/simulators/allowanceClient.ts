@@ -1,6 +1,6 @@
 import { parse } from "csv-parse/sync";
 import ExcelJS from "exceljs";
-import { instantOf } from "../../../backend/src/simulators/core/zoned-time";
+import { instantOf } from "../../../backend/src/simulators/core/zonedTime";
 
 /** HTTP helpers for the compliance-allowance simulator tests: admin calls, representatives with codes, files. */
 export type Json = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from "./bank-holidays";
+import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from "./bankHolidays";
 
 /**
  * Every UK ETS rule whose production value the registry does not publish, as a simulator parameter. Each
@@ -13,7 +13,7 @@ export type UkEtsParameters = {
   windowStart: string;
   windowEnd: string;
   timeZone: string;
-  /** England and Wales bank holidays (`YYYY-MM-DD`). Default: bank-holidays.ts (GOV.UK's list, 2021–2027). */
+  /** England and Wales bank holidays (`YYYY-MM-DD`). Default: bankHolidays.ts (GOV.UK's list, 2021–2027). */
   bankHolidays: readonly string[];
   /**
    * Delay of a transfer to an account that is not trusted, in minutes, counted in working days. Default 1440: the

@@ -1,7 +1,7 @@
 import type { SimClock } from "../core/clock";
 import type { Representative, RepresentativeDirectory } from "../core/representatives";
 import { SimError } from "../core/types";
-import { wallTimeIn } from "../core/zoned-time";
+import { wallTimeIn } from "../core/zonedTime";
 import { AccountBook, type UkAccount } from "./accounts";
 import { planReservation, splitBlock, type UnitBlock } from "./blocks";
 import { complianceStatus, surrenderDeadlineOf, type ComplianceStatus } from "./compliance";
@@ -17,9 +17,9 @@ import {
   type TransactionCode,
   type TransactionStatus,
 } from "./rules";
-import { TrustedAccountDesk } from "./tal-desk";
-import { TrustedAccountList } from "./trusted-accounts";
-import { parseClockTime, scheduleExecution, type TransactionWindow } from "./working-time";
+import { TrustedAccountDesk } from "./talDesk";
+import { TrustedAccountList } from "./trustedAccounts";
+import { parseClockTime, scheduleExecution, type TransactionWindow } from "./workingTime";
 
 /** A block as it moved in a transaction (kept for statements and transaction details). */
 export type MovedBlock = Pick<UnitBlock, "startBlock" | "endBlock" | "unitType" | "originatingCountryCode" | "originalPeriod" | "applicablePeriod" | "year">;
@@ -64,14 +64,14 @@ export type ProposeParameters = {
 
 /**
  * The UK ETS registry's books and its transaction engine, over the pure rules of rules.ts, blocks.ts,
- * working-time.ts and compliance.ts. Time is the simulator clock; `tick()` executes what is due (delayed
+ * workingTime.ts and compliance.ts. Time is the simulator clock; `tick()` executes what is due (delayed
  * transactions, TAL activations, static compliance snapshots) and runs after every request and clock move.
  *
  * Transaction lifecycle (who moves it):
  * - proposal by an AR with an initiating right and a one-time code → AWAITING_APPROVAL when an approval is
  *   required (rules.approvalRequired), else straight to the approval step below;
  * - approval by a DIFFERENT AR of the transferring account with an approving right and a code (or REJECTED by
- *   one) → executes now when no wait applies, else DELAYED until the execution time (working-time.ts);
+ *   one) → executes now when no wait applies, else DELAYED until the execution time (workingTime.ts);
  * - DELAYED → MANUALLY_CANCELLED by an AR of the transferring account (with a code);
  * - execution re-checks both accounts' statuses: COMPLETED, or TERMINATED with the reason (blocks released);
  * - a COMPLETED 10-2 becomes REVERSED when an administrator reverses it (10-82) within the reversal period.

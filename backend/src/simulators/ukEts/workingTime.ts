@@ -1,4 +1,4 @@
-import { addDays, instantOf, isoDate, isoWeekday, wallTimeIn } from "../core/zoned-time";
+import { addDays, instantOf, isoDate, isoWeekday, wallTimeIn } from "../core/zonedTime";
 
 /**
  * The UK ETS transaction window and delay (COMPLIANCE_REGISTRIES.md §1.7), after the registry's

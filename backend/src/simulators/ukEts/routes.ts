@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { sendFile, type AllowanceContext } from "../core/allowance-server";
+import { sendFile, type AllowanceContext } from "../core/allowanceServer";
 import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from "../core/files";
 import { quantityInputSchema } from "../core/input";
 import type { Representative } from "../core/representatives";
@@ -16,7 +16,7 @@ import {
 } from "./files";
 import type { UkEtsRegistry, UkTransaction } from "./registry";
 import { ACCESS_RIGHTS, ACCOUNT_STATUSES, ACCOUNT_TYPES, TRANSACTION_STATUS_CODES, TRANSACTION_TYPES } from "./rules";
-import type { TalEntry } from "./trusted-accounts";
+import type { TalEntry } from "./trustedAccounts";
 
 /**
  * The UK ETS simulator's HTTP API. The real registry's REST endpoints (`/transactions.propose`,

@@ -2,11 +2,11 @@ import type { SimClock } from "../core/clock";
 import type { Representative, RepresentativeDirectory } from "../core/representatives";
 import { SimError } from "../core/types";
 import type { AccountBook } from "./accounts";
-import type { TalEntry, TrustedAccountList } from "./trusted-accounts";
-import { scheduleExecution, type TransactionWindow } from "./working-time";
+import type { TalEntry, TrustedAccountList } from "./trustedAccounts";
+import { scheduleExecution, type TransactionWindow } from "./workingTime";
 
 /**
- * Authorised Representatives' requests on a trusted account list (trusted-accounts.ts has the statuses): an AR
+ * Authorised Representatives' requests on a trusted account list (trustedAccounts.ts has the statuses): an AR
  * who may initiate transfers asks, a different AR who may approve them decides, each with a one-time code. An
  * approved addition becomes ACTIVE `activationMinutes` later through the transaction delay algorithm (one working
  * day by default, inside the window).

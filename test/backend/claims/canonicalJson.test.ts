@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { canonicalHash, canonicalJson, sha256Hex } from "../../../backend/src/claims/canonical-json";
+import { canonicalHash, canonicalJson, sha256Hex } from "../../../backend/src/claims/canonicalJson";
 import { ValidationError } from "../../../backend/src/errors";
 import { expectThrows } from "./helpers";
 

@@ -1,4 +1,4 @@
-import { instantOf } from "../core/zoned-time";
+import { instantOf } from "../core/zonedTime";
 
 /**
  * UK ETS compliance status of an operator account (COMPLIANCE_REGISTRIES.md §1.8, after

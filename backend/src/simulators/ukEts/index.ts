@@ -1,4 +1,4 @@
-import { startRegistryServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowance-server";
+import { startRegistryServer, type AllowanceSimulatorOptions, type RunningAllowanceServer } from "../core/allowanceServer";
 import { UK_ETS_DEFAULTS, type UkEtsParameters } from "./parameters";
 import { UkEtsRegistry } from "./registry";
 import { registerRoutes } from "./routes";
@@ -20,4 +20,4 @@ export async function startUkEtsSimulator(options: UkEtsSimulatorOptions = {}): 
 
 export { UK_ETS_DEFAULTS, type UkEtsParameters } from "./parameters";
 export { UkEtsRegistry } from "./registry";
-export { checkDigitsFor, formatAccountId, parseAccountId } from "./account-id";
+export { checkDigitsFor, formatAccountId, parseAccountId } from "./accountId";

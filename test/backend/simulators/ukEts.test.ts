@@ -1,6 +1,6 @@
 import { expect } from "chai";
-import { startUkEtsSimulator, type RunningUkEtsSimulator } from "../../../backend/src/simulators/uk-ets";
-import { localTime, SimulatorClient, type Json, type Representative } from "./allowance-client";
+import { startUkEtsSimulator, type RunningUkEtsSimulator } from "../../../backend/src/simulators/ukEts";
+import { localTime, SimulatorClient, type Json, type Representative } from "./allowanceClient";
 
 /**
  * The UK ETS simulator over real HTTP: representatives sign with one-time codes, the clock is moved by the test,

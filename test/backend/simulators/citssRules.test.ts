@@ -3,7 +3,7 @@ import { annualObligation, deadlineOf, offsetAllowance, offsetLimits, periodOf, 
 import { instrumentKey, parseInstrumentKey, parseIssuanceId, vintageAllowed } from "../../../backend/src/simulators/citss/instruments";
 import { invalidationDeadline } from "../../../backend/src/simulators/citss/offsets";
 import { DEFAULT_PERIODS, defaultOffsetLimitBasisPoints, holdingLimitFor } from "../../../backend/src/simulators/citss/parameters";
-import { checkTradeData, classifyTransfer, holdingLimitBreach, tradeDataSchema, transferDeadlines } from "../../../backend/src/simulators/citss/transfer-rules";
+import { checkTradeData, classifyTransfer, holdingLimitBreach, tradeDataSchema, transferDeadlines } from "../../../backend/src/simulators/citss/transferRules";
 
 /** The CITSS rules as pure functions (COMPLIANCE_REGISTRIES.md §2), without a server. */
 describe("simulators/citss rules", () => {
