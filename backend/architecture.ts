@@ -83,7 +83,9 @@ export const TABLE_OWNERS: Readonly<Record<string, string | null>> = {
  * migration is never renumbered (node-pg-migrate records file names in `pgmigrations`).
  */
 export const MIGRATION_GAPS: Readonly<Record<string, string>> = {
-  "0007": "no 0007 was ever committed: the number was skipped when 0008_oracle was added (commit c19636b); 0008 onwards are applied as numbered",
+  "0007":
+    "no 0007 was ever committed: the number was skipped when 0008_oracle was added (commit c19636b); 0008 onwards are " +
+      "applied as numbered",
 };
 
 /** Folders whose file names mirror another naming scheme and are left out of the camelCase rule. */

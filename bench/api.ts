@@ -22,7 +22,17 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const CONNECTIONS = 32;
 const TARGET_P99_MS = 20;
 
-type Run = { url: string; rps: number; requests: number; p50Ms: number; p90Ms: number; p99Ms: number; maxMs: number; errors: number; non2xx: number };
+type Run = {
+  url: string;
+  rps: number;
+  requests: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  non2xx: number;
+};
 
 async function load(url: string, rate: number, seconds: number): Promise<Run> {
   const result = await autocannon({ url, connections: CONNECTIONS, overallRate: rate, duration: seconds });
@@ -42,7 +52,11 @@ async function load(url: string, rate: number, seconds: number): Promise<Run> {
 async function main(): Promise<void> {
   const platform = await startPlatformProcess({ BLOCK_TIME_MS: "1000" });
   try {
-    const batch = await until("the demo batch in the index", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+    const batch = await until(
+      "the demo batch in the index",
+      async () => (await getJson(`${platform.api}/batches`)).items[0],
+      60_000,
+    );
     const read = `${platform.api}/batches/${batch.batchId}`;
     const floor = `${platform.api}/health/live`;
     await load(read, RATE / 2, 3); // warm-up: JIT, pool connections, pg plan cache

@@ -19,7 +19,15 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { type Address, type Hex, type PublicClient, createPublicClient, createWalletClient, encodeFunctionData, http } from "viem";
+import {
+  type Address,
+  type Hex,
+  type PublicClient,
+  createPublicClient,
+  createWalletClient,
+  encodeFunctionData,
+  http,
+} from "viem";
 import { mnemonicToAccount, nonceManager } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { settlementAbi } from "../backend/src/chain/abi";
@@ -44,7 +52,14 @@ function quantile(values: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
 }
 
-type Retirements = { retirements: number; seconds: number; retirementsPerSec: number; confirmBlocksP50: number; confirmBlocksP99: number; confirmBlocksMax: number };
+type Retirements = {
+  retirements: number;
+  seconds: number;
+  retirementsPerSec: number;
+  confirmBlocksP50: number;
+  confirmBlocksP99: number;
+  confirmBlocksMax: number;
+};
 
 /** RETIREMENTS retirements of one unit each from the seller, through the registry, until the API shows them burned. */
 async function retire(platform: PlatformProcess, client: PublicClient, batchId: string): Promise<Retirements> {
@@ -62,13 +77,26 @@ async function retire(platform: PlatformProcess, client: PublicClient, batchId: 
     }
   })();
   const t0 = performance.now();
-  const { keys } = await sendRetirements(client, seller, { bridge: platform.address("registryBridge"), batchId: BigInt(batchId), amount: 1n, count: RETIREMENTS, tag: `bench-e2e-${Date.now()}` });
-  await until("every retirement burned and indexed", async () => ((await retiredOf()) - before === BigInt(RETIREMENTS) ? true : undefined), 600_000, 200);
+  const { keys } = await sendRetirements(client, seller, {
+    bridge: platform.address("registryBridge"),
+    batchId: BigInt(batchId),
+    amount: 1n,
+    count: RETIREMENTS,
+    tag: `bench-e2e-${Date.now()}`,
+  });
+  await until(
+    "every retirement burned and indexed",
+    async () => ((await retiredOf()) - before === BigInt(RETIREMENTS) ? true : undefined),
+    600_000,
+    200,
+  );
   const seconds = (performance.now() - t0) / 1000;
   sampling = false;
   await sampler;
 
-  const state = (await getJson(`${platform.simulatorUrl("VERRA")}/_admin/state`)) as { operations: Array<{ memo: string; kind: string; status: string; confirmedAt?: string }> };
+  const state = (await getJson(`${platform.simulatorUrl("VERRA")}/_admin/state`)) as {
+    operations: Array<{ memo: string; kind: string; status: string; confirmedAt?: string }>;
+  };
   const headAt = (time: number) => [...heads].reverse().find((sample) => sample.at <= time)?.head ?? heads[0]!.head;
   const confirmBlocks: number[] = [];
   for (const key of keys) {
@@ -122,7 +150,11 @@ async function pool<T>(items: T[], limit: number, work: (item: T) => Promise<voi
 async function main(): Promise<void> {
   // The simulators of `npm start` have no rate limit; the platform's own bucket is opened so the retirements measure
   // the pipeline (workers, oracles, aggregator), not a 5 calls/s default.
-  const platform = await startPlatformProcess({ BLOCK_TIME_MS: "1000", REGISTRY_RATE_LIMIT_PER_SEC: "500", REGISTRY_BURST: "100" });
+  const platform = await startPlatformProcess({
+    BLOCK_TIME_MS: "1000",
+    REGISTRY_RATE_LIMIT_PER_SEC: "500",
+    REGISTRY_BURST: "100",
+  });
   try {
     const { api, rpc } = platform;
     const batch = await until("the demo batch in the index", async () => (await getJson(`${api}/batches`)).items[0], 60_000);
@@ -136,7 +168,16 @@ async function main(): Promise<void> {
     // The client's work, before the clock starts: sign every order (sequential salts: the cheap nonce words).
     const signed: Signed[] = [];
     for (let i = 1; i <= TRADES; i++) {
-      const order = buildOrder({ maker: seller.address, batchId, amount: 1n, unitPrice: UNIT_PRICE, paymentToken, expiry, salt: BigInt(i), counter: 0n });
+      const order = buildOrder({
+        maker: seller.address,
+        batchId,
+        amount: 1n,
+        unitPrice: UNIT_PRICE,
+        paymentToken,
+        expiry,
+        salt: BigInt(i),
+        counter: 0n,
+      });
       signed.push({ order, signature: await signOrder({ signer: seller, domain, order }) });
     }
 
@@ -144,7 +185,12 @@ async function main(): Promise<void> {
     const abi = settlementAbi;
     const buyers = [DEV_ACCOUNT_INDEX.buyer, DEV_ACCOUNT_INDEX.secondBuyer].map((addressIndex) => {
       const account = mnemonicToAccount(DEV_MNEMONIC, { addressIndex, nonceManager });
-      return { account, wallet: createWalletClient({ account, chain: hardhat, transport: http(rpc) }), filled: 0, hashes: [] as Hex[] };
+      return {
+        account,
+        wallet: createWalletClient({ account, chain: hardhat, transport: http(rpc) }),
+        filled: 0,
+        hashes: [] as Hex[],
+      };
     });
     const inventoryOf = async (holder: Address) => {
       const page = await getJson(`${api}/holders/${holder}/inventory`);
@@ -189,7 +235,9 @@ async function main(): Promise<void> {
     flush(true);
     await sending;
     const hashes = buyers.flatMap((buyer) => buyer.hashes);
-    const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 120_000 })));
+    const receipts = await Promise.all(
+      hashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 120_000 })),
+    );
     const reverted = receipts.filter((receipt) => receipt.status !== "success").length;
     if (reverted > 0) throw new Error(`${reverted} fillBatch transactions reverted`);
     const settledSeconds = (performance.now() - t0) / 1000;

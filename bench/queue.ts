@@ -57,14 +57,26 @@ async function main(): Promise<void> {
       const project = String(3352 + b);
       seedCustody(sim, [20_000n, 20_000n], 1_000_000n, project);
       const mine = ids.filter((_, i) => i % BATCHES === b);
-      await seedRequests(db.pool, BigInt(b + 1), mine.map((requestId, i) => ({ requestId, amount: BigInt(1 + (i % 5)) })), project);
+      await seedRequests(
+        db.pool,
+        BigInt(b + 1),
+        mine.map((requestId, i) => ({ requestId, amount: BigInt(1 + (i % 5)) })),
+        project,
+      );
     }
     sim.admin.setKnobs({ rateLimit: { capacity: REGISTRY_BURST, refillPerSecond: RATE } });
 
     for (let w = 0; w < WORKERS; w++) {
       children.push(
         spawnTs(path.join(__dirname, "..", "test", "backend", "workers", "fixtures", "worker.ts"), [
-          JSON.stringify({ databaseUrl: db.url, verraUrl: sim.url, custodyAccount: CUSTODY, capacity: GUARD_BURST, refillPerSec: RATE, concurrency: CONCURRENCY }),
+          JSON.stringify({
+            databaseUrl: db.url,
+            verraUrl: sim.url,
+            custodyAccount: CUSTODY,
+            capacity: GUARD_BURST,
+            refillPerSec: RATE,
+            concurrency: CONCURRENCY,
+          }),
         ]),
       );
     }
@@ -80,7 +92,10 @@ async function main(): Promise<void> {
       if (depth.queued === 0 && depth.running === 0) break;
       if (Date.now() - lastReport > 5_000) {
         lastReport = Date.now();
-        process.stderr.write(`  ${((Date.now() - started) / 1000).toFixed(0)} s: ${depth.succeeded} succeeded, ${depth.queued + depth.running} left\n`);
+        process.stderr.write(
+          `  ${((Date.now() - started) / 1000).toFixed(0)} s: ${depth.succeeded} succeeded, ` +
+            `${depth.queued + depth.running} left\n`,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -136,7 +151,8 @@ async function main(): Promise<void> {
       limits: {
         registry: { refillPerSec: RATE, burst: REGISTRY_BURST },
         guard: { refillPerSec: RATE, burst: GUARD_BURST },
-        note: "same sustained rate; the registry's burst absorbs its own stalls (calls granted by the guard during a stall arrive together)",
+        note: "same sustained rate; the registry's burst absorbs its own stalls (calls granted by the guard during a " +
+          "stall arrive together)",
       },
       workerCalls: stats,
       targets: TARGETS,

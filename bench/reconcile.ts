@@ -37,7 +37,8 @@ const GENERATE = [
   `INSERT INTO batches (batch_id, registry_id, serial_prefix, total_supply, registered_block)
    SELECT g, 'VERRA', 'P' || g, ${PER_BATCH * UNITS}, 1 FROM generate_series(1, ${BATCHES}) g`,
   `INSERT INTO balances (batch_id, holder, amount, updated_block)
-   SELECT g, h.holder, CASE WHEN h.a THEN ${PER_BATCH * UNITS} * 6 / 10 ELSE ${PER_BATCH * UNITS} - ${PER_BATCH * UNITS} * 6 / 10 END, 1
+   SELECT g, h.holder,
+          CASE WHEN h.a THEN ${PER_BATCH * UNITS} * 6 / 10 ELSE ${PER_BATCH * UNITS} - ${PER_BATCH * UNITS} * 6 / 10 END, 1
      FROM generate_series(1, ${BATCHES}) g, (VALUES (${holderA}, true), (${holderB}, false)) h(holder, a)`,
   `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
    SELECT g, '0x' || lpad(to_hex(g), 64, '0'), '0x' || lpad(to_hex(g * 4 + k), 64, '0'), 0,
@@ -66,7 +67,8 @@ const GENERATE = [
   // Every tenth batch: a fresh pending retirement the registry already did (one block of the custody RETIRED with
   // its memo): in flight, not a discrepancy.
   `INSERT INTO requests (request_id, kind, holder, batch_id, amount, status, chain_status)
-   SELECT ${rid("g", 2)}, 'retirement', ${holderA}, g, ${UNITS}, 'submitted', 'pending' FROM generate_series(100, ${BATCHES}, 10) g`,
+   SELECT ${rid("g", 2)}, 'retirement', ${holderA}, g, ${UNITS}, 'submitted', 'pending'
+     FROM generate_series(100, ${BATCHES}, 10) g`,
   `UPDATE registry_snapshot_blocks sb SET status = 'RETIRED', memo = ${rid("substr(s.serial_prefix, 2)", 2)}
      FROM registry_snapshots s
     WHERE sb.snapshot_id = s.id AND substr(s.serial_prefix, 2)::int % 10 = 0 AND substr(s.serial_prefix, 2)::int >= 100
@@ -139,7 +141,9 @@ async function main(): Promise<void> {
       last = await reconcile(db.pool, { pendingLagMs: 10 * 60_000 });
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       runs.push({ seconds, blocks: last.summary.blocks, found: last.summary.total });
-      process.stderr.write(`run ${i + 1}: ${last.summary.blocks} blocks in ${seconds.toFixed(3)} s (${last.summary.total} found)\n`);
+      process.stderr.write(
+        `run ${i + 1}: ${last.summary.blocks} blocks in ${seconds.toFixed(3)} s (${last.summary.total} found)\n`,
+      );
     }
     if (last === undefined) throw new Error("BENCH_RUNS must be >= 1");
 
@@ -180,8 +184,10 @@ async function main(): Promise<void> {
         postgresMode: "embedded, fsync off (fast), pool of 2, work_mem 64MB for the run",
       },
       notes: [
-        "seconds = median of the runs; each run is the whole engine: one REPEATABLE READ transaction, per-batch facts over every snapshot block, event-derived supply and balances, one INSERT ... SELECT per class, run row stored",
-        "state generated in SQL (generate_series); one confirmed platform retirement per batch, a fresh pending retirement on every tenth batch",
+        "seconds = median of the runs; each run is the whole engine: one REPEATABLE READ transaction, per-batch facts " +
+          "over every snapshot block, event-derived supply and balances, one INSERT ... SELECT per class, run row stored",
+        "state generated in SQL (generate_series); one confirmed platform retirement per batch, a fresh pending " +
+          "retirement on every tenth batch",
       ],
       measuredAt: new Date().toISOString(),
     };

@@ -15,7 +15,12 @@ export async function gasOf(tx: Promise<{ wait(): Promise<Receipt> }>): Promise<
 /** The machine the figures were measured on. */
 export function machineInfo(): { cpus: number; cpuModel: string; platform: string; node: string } {
   const cpus = os.cpus();
-  return { cpus: cpus.length, cpuModel: cpus[0]?.model ?? "unknown", platform: `${os.platform()} ${os.release()}`, node: process.version };
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? "unknown",
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+  };
 }
 
 /** Merges `sections` into `bench/results/gas.json`, leaving every other key alone. */

@@ -31,13 +31,16 @@ export class BaseError extends Error {
 
   /** Walks the cause chain and returns the first error matching `predicate`. */
   walk(predicate: (error: unknown) => boolean): unknown {
-    let current: unknown = this;
-    while (current !== undefined && current !== null) {
-      if (predicate(current)) return current;
-      current = current instanceof Error ? current.cause : undefined;
-    }
-    return undefined;
+    return findInCauses(this, predicate);
   }
+}
+
+/** The first of `error` and its causes (`cause` chain) that matches `predicate`. */
+function findInCauses(error: unknown, predicate: (error: unknown) => boolean): unknown {
+  for (let current = error; current !== undefined && current !== null; current = current instanceof Error ? current.cause : undefined) {
+    if (predicate(current)) return current;
+  }
+  return undefined;
 }
 
 /** Bad input from a caller: names the field and the bad value. Never retryable. */

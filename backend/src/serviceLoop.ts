@@ -79,7 +79,10 @@ export type CreateServicePassesParameters<T> = Omit<CreateServiceLoopParameters,
 };
 
 /** `createServiceLoop` over `pass`, plus `runOnce()`; `stop()` also waits for an on-demand pass in progress. */
-export function createServicePasses<T>(shutdown: Pick<Shutdown, "register">, params: CreateServicePassesParameters<T>): ServicePasses<T> {
+export function createServicePasses<T>(
+  shutdown: Pick<Shutdown, "register">,
+  params: CreateServicePassesParameters<T>,
+): ServicePasses<T> {
   let current: Promise<T> | undefined;
 
   async function runOnce(): Promise<T> {

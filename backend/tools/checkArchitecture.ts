@@ -31,7 +31,11 @@ export const REPOSITORY_RULES: ArchitectureRules = {
   namingExceptions: NAMING_EXCEPTIONS,
 };
 
-export type Violation = { rule: "layer" | "owner" | "sql-case" | "error-class" | "naming" | "migration"; file: string; message: string };
+export type Violation = {
+  rule: "layer" | "owner" | "sql-case" | "error-class" | "naming" | "migration";
+  file: string;
+  message: string;
+};
 
 /** Where the source lives under `root` (a repository, or a fixture folder shaped like one). */
 const SOURCE = path.join("backend", "src");
@@ -69,11 +73,17 @@ function layerIndex(rules: ArchitectureRules): Map<string, number> {
 function specifiersOf(file: ts.SourceFile): Array<{ text: string; line: number }> {
   const out: Array<{ text: string; line: number }> = [];
   const add = (node: ts.Node) => {
-    if (ts.isStringLiteral(node)) out.push({ text: node.text, line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 });
+    if (ts.isStringLiteral(node))
+      out.push({ text: node.text, line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 });
   };
   const visit = (node: ts.Node) => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined) add(node.moduleSpecifier);
-    if (ts.isCallExpression(node) && (node.expression.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(node.expression) && node.expression.text === "require"))) {
+    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier !== undefined)
+      add(node.moduleSpecifier);
+    if (
+      ts.isCallExpression(node) &&
+      (node.expression.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(node.expression) && node.expression.text === "require"))
+    ) {
       if (node.arguments[0] !== undefined) add(node.arguments[0]);
     }
     ts.forEachChild(node, visit);
@@ -111,7 +121,11 @@ function errorClassesOf(file: ts.SourceFile): Array<{ name: string; line: number
       const extendsError = node.heritageClauses.some((clause) =>
         clause.types.some((type) => /Error$/.test(type.expression.getText(file))),
       );
-      if (extendsError) out.push({ name: node.name?.text ?? "(anonymous)", line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1 });
+      if (extendsError)
+        out.push({
+          name: node.name?.text ?? "(anonymous)",
+          line: file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1,
+        });
     }
     ts.forEachChild(node, visit);
   };
@@ -123,7 +137,8 @@ function checkImports(root: string, relative: string, file: ts.SourceFile, layer
   const here = moduleOf(relative);
   const mine = layers.get(here);
   const shown = path.join(SOURCE, relative);
-  if (mine === undefined) return [{ rule: "layer", file: shown, message: `module ${here} is in no layer of backend/architecture.ts` }];
+  if (mine === undefined)
+    return [{ rule: "layer", file: shown, message: `module ${here} is in no layer of backend/architecture.ts` }];
   const out: Violation[] = [];
   for (const { text, line } of specifiersOf(file)) {
     if (!text.startsWith(".")) continue;
@@ -149,12 +164,21 @@ function checkWrites(relative: string, file: ts.SourceFile, rules: ArchitectureR
       const owner = rules.owners[table];
       if (owner === here) continue;
       const who = owner === null ? "no module (the table is written by nobody)" : owner;
-      out.push({ rule: "owner", file: `${path.join(SOURCE, relative)}:${line}`, message: `${here} writes ${table}, which ${who} owns: call the owner` });
+      out.push({
+        rule: "owner",
+        file: `${path.join(SOURCE, relative)}:${line}`,
+        message: `${here} writes ${table}, which ${who} owns: call the owner`,
+      });
     }
     if (query && /^\s*(SELECT|INSERT|UPDATE|DELETE|WITH|COPY|CREATE|DROP|ALTER|LISTEN|UNLISTEN|BEGIN|select|insert|update|delete|with|create)\b/.test(text)) {
       const bare = text.replace(/'[^']*'/g, "''").replace(/"[^"]*"/g, '""');
       const lower = LOWERCASE_KEYWORDS.exec(bare);
-      if (lower !== null) out.push({ rule: "sql-case", file: `${path.join(SOURCE, relative)}:${line}`, message: `SQL keyword "${lower[1]}" in lower case` });
+      if (lower !== null)
+        out.push({
+          rule: "sql-case",
+          file: `${path.join(SOURCE, relative)}:${line}`,
+          message: `SQL keyword "${lower[1]}" in lower case`,
+        });
     }
   }
   return out;
@@ -174,7 +198,11 @@ function checkTables(root: string, rules: ArchitectureRules): Violation[] {
   for (const migration of walk(path.join(root, MIGRATIONS), (f) => f.endsWith(".sql"))) {
     for (const match of fs.readFileSync(migration, "utf8").matchAll(/CREATE TABLE\s+(?:IF NOT EXISTS\s+)?([a-z_][a-z0-9_]*)/gi)) {
       if (!(match[1]!.toLowerCase() in rules.owners)) {
-        out.push({ rule: "owner", file: path.relative(root, migration), message: `table ${match[1]} has no owner in backend/architecture.ts` });
+        out.push({
+          rule: "owner",
+          file: path.relative(root, migration),
+          message: `table ${match[1]} has no owner in backend/architecture.ts`,
+        });
       }
     }
   }
@@ -194,7 +222,11 @@ function checkMigrationNumbers(root: string, rules: ArchitectureRules): Violatio
     while (String(expected).padStart(4, "0") in rules.migrationGaps) expected += 1;
     const number = Number(match[1]);
     if (number !== expected) {
-      out.push({ rule: "migration", file: path.join(MIGRATIONS, name), message: `numbered ${match[1]}, the next number is ${String(expected).padStart(4, "0")}` });
+      out.push({
+        rule: "migration",
+        file: path.join(MIGRATIONS, name),
+        message: `numbered ${match[1]}, the next number is ${String(expected).padStart(4, "0")}`,
+      });
     }
     expected = number + 1;
   }
@@ -203,7 +235,8 @@ function checkMigrationNumbers(root: string, rules: ArchitectureRules): Violatio
 
 function checkNames(root: string, rules: ArchitectureRules): Violation[] {
   const out: Violation[] = [];
-  const exempt = (relative: string) => rules.namingExceptions.some((folder) => relative === folder || relative.startsWith(`${folder}/`));
+  const exempt = (relative: string) =>
+    rules.namingExceptions.some((folder) => relative === folder || relative.startsWith(`${folder}/`));
   const visit = (relative: string) => {
     const full = path.join(root, relative);
     if (!fs.existsSync(full)) return;
@@ -231,7 +264,11 @@ export function checkArchitecture(root: string, rules: ArchitectureRules = REPOS
   for (const full of walk(sourceRoot, (f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))) {
     const relative = path.relative(sourceRoot, full);
     const file = ts.createSourceFile(full, fs.readFileSync(full, "utf8"), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-    violations.push(...checkImports(root, relative, file, layers), ...checkWrites(relative, file, rules), ...checkErrorClasses(relative, file));
+    violations.push(
+      ...checkImports(root, relative, file, layers),
+      ...checkWrites(relative, file, rules),
+      ...checkErrorClasses(relative, file),
+    );
   }
   violations.push(...checkTables(root, rules), ...checkMigrationNumbers(root, rules), ...checkNames(root, rules));
   return violations;

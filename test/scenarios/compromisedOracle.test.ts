@@ -68,11 +68,18 @@ describe("scenario 9: a compromised oracle key signs a false retirement confirma
     requestId = await requestRetirement(platform, seller, batchId, 300n, details);
     await until(
       "the registry retirement submitted and pending",
-      async () => ((await simulatorState(platform)).operations.some((op) => op.memo === requestId && op.status === "PENDING") ? true : undefined),
+      async () =>
+        (await simulatorState(platform)).operations.some((op) => op.memo === requestId && op.status === "PENDING")
+          ? true
+          : undefined,
       60_000,
     );
 
-    const domains = domainsOf({ chainId: hardhat.id, registryBridge: platform.address("registryBridge"), settlement: platform.address("settlement") });
+    const domains = domainsOf({
+      chainId: hardhat.id,
+      registryBridge: platform.address("registryBridge"),
+      settlement: platform.address("settlement"),
+    });
     forgedMessage = {
       requestId,
       holder: seller.address,
@@ -106,7 +113,9 @@ describe("scenario 9: a compromised oracle key signs a false retirement confirma
     expect((await chainRequestOf(platform, requestId)).status).to.equal(PENDING);
     expect(await totalSupplyOf(platform, batchId)).to.equal(10_000n);
     expect((await getJson(`${platform.api}/requests/${requestId}`)).chainStatus).to.equal("pending");
-    expect(await dbQuery(platform, "SELECT digest FROM oracle_relays WHERE digest = $1", [forgedDigest.toLowerCase()])).to.deep.equal([]);
+    expect(
+      await dbQuery(platform, "SELECT digest FROM oracle_relays WHERE digest = $1", [forgedDigest.toLowerCase()]),
+    ).to.deep.equal([]);
   });
 
   it("the bridge refuses the single signature sent directly: RegistryBridgeQuorumNotMet", async () => {
@@ -130,7 +139,8 @@ describe("scenario 9: a compromised oracle key signs a false retirement confirma
     expect(await totalSupplyOf(platform, batchId)).to.equal(9_700n);
 
     const books = await simulatorState(platform);
-    const operation = books.operations.find((op) => op.memo === requestId && op.status === "CONFIRMED") as { id: string } | undefined;
+    const operation = books.operations.find((op) => op.memo === requestId && op.status === "CONFIRMED") as
+      { id: string } | undefined;
     expect(operation, "the registry's retirement").to.not.equal(undefined);
     const retired = books.blocks.find((block) => block.status === "RETIRED" && block.retirement?.memo === requestId);
     expect(retired, "the retired block").to.not.equal(undefined);
@@ -145,22 +155,34 @@ describe("scenario 9: a compromised oracle key signs a false retirement confirma
     expect(args.serialRangeHash.toLowerCase()).to.equal(serialRangeHashOf(retired!.serial).toLowerCase());
 
     // The forged message never went out; the relayed confirmation is the one the two honest members signed.
-    expect(await dbQuery(platform, "SELECT digest FROM oracle_relays WHERE digest = $1", [forgedDigest.toLowerCase()])).to.deep.equal([]);
+    expect(
+      await dbQuery(platform, "SELECT digest FROM oracle_relays WHERE digest = $1", [forgedDigest.toLowerCase()]),
+    ).to.deep.equal([]);
     const honest = await dbQuery<{ digest: string; signer: string }>(
       platform,
       "SELECT o.digest, o.signer FROM oracle_observations o WHERE o.subject = $1 AND o.digest <> $2 ORDER BY o.signer",
       [requestId, forgedDigest.toLowerCase()],
     );
     expect(new Set(honest.map((row) => row.digest)).size, "one honest message").to.equal(1);
-    expect(honest.map((row) => row.signer)).to.include.members([devAccount(2).address, devAccount(3).address].map((a) => a.toLowerCase()));
-    const relayed = await dbQuery<{ digest: string; status: string }>(platform, "SELECT digest, status FROM oracle_relays WHERE subject = $1", [requestId]);
+    expect(honest.map((row) => row.signer)).to.include.members(
+      [devAccount(2).address, devAccount(3).address].map((a) => a.toLowerCase()),
+    );
+    const relayed = await dbQuery<{ digest: string; status: string }>(
+      platform,
+      "SELECT digest, status FROM oracle_relays WHERE subject = $1",
+      [requestId],
+    );
     expect(relayed).to.deep.equal([{ digest: honest[0]!.digest, status: "relayed" }]);
   });
 
-  it("the disagreement about the request is alerted: an error log naming both messages and carbon_oracle_disagreements_total", async () => {
+  it("the disagreement about the request is alerted: an error log naming both messages and " +
+    "carbon_oracle_disagreements_total", async () => {
     await until(
       "the disagreement metric",
-      async () => ((await metricValue(platform, "carbon_oracle_disagreements_total", { kind: "RetirementConfirmed" })) >= 1 ? true : undefined),
+      async () =>
+        (await metricValue(platform, "carbon_oracle_disagreements_total", { kind: "RetirementConfirmed" })) >= 1
+          ? true
+          : undefined,
       30_000,
     );
     const line = platform

@@ -26,14 +26,18 @@ describe("scenario 10: PostgreSQL restarted in the middle of a run", function ()
   const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
 
   before(async () => {
-    platform = await startPlatformProcess({ BLOCK_TIME_MS: "500", REGISTRY_RATE_LIMIT_PER_SEC: "40", REGISTRY_BURST: "20" }, privatePorts(process.pid + 17));
+    platform = await startPlatformProcess(
+      { BLOCK_TIME_MS: "500", REGISTRY_RATE_LIMIT_PER_SEC: "40", REGISTRY_BURST: "20" },
+      privatePorts(process.pid + 17),
+    );
     client = publicClientOf(platform);
   });
   after(async () => {
     await platform?.stop();
   });
 
-  it("killed with SIGKILL while retirements are in flight: restarted, every service reconnects, each request retired once and burned", async () => {
+  it("killed with SIGKILL while retirements are in flight: restarted, every service reconnects, each request retired " +
+    "once and burned", async () => {
     const batch = await demoBatch(platform);
     const batchId = BigInt(batch.batchId);
     const bridge = platform.address("registryBridge");
@@ -42,7 +46,12 @@ describe("scenario 10: PostgreSQL restarted in the middle of a run", function ()
     // A busy moment: requests mined and being worked on when the database goes.
     const first = await sendRetirements(client, seller, { bridge, batchId, amount: 10n, count: BEFORE, tag: `${tag}-a` });
     await receiptsOf(client, first.hashes);
-    await until("work under way (some request at the registry)", async () => ((await requestsOf(platform, seller.address)).some((row) => row.registry_status !== null) ? true : undefined), 60_000, 100);
+    await until(
+      "work under way (some request at the registry)",
+      async () => ((await requestsOf(platform, seller.address)).some((row) => row.registry_status !== null) ? true : undefined),
+      60_000,
+      100,
+    );
     const killed = platform.postgresPid();
     const killedAt = Date.now();
     process.kill(killed, "SIGKILL");
@@ -70,7 +79,12 @@ describe("scenario 10: PostgreSQL restarted in the middle of a run", function ()
     );
     const restartedAfter = Date.now() - killedAt;
     await reading;
-    expect(reads.filter((read) => read.status !== 200 && !(read.status === 503 && read.code === "DATABASE_UNAVAILABLE" && read.retryAfter === "1"))).to.deep.equal([]);
+    expect(
+      reads.filter(
+        (read) =>
+          read.status !== 200 && !(read.status === 503 && read.code === "DATABASE_UNAVAILABLE" && read.retryAfter === "1"),
+      ),
+    ).to.deep.equal([]);
     expect(reads.at(-1)?.status, "reads answered again after the restart").to.equal(200);
     expect(restarted).to.not.equal(killed);
     expect(isAlive(killed)).to.equal(false);
@@ -79,20 +93,30 @@ describe("scenario 10: PostgreSQL restarted in the middle of a run", function ()
       "every request burned",
       async () => {
         const current = await requestsOf(platform, seller.address);
-        return current.length === BEFORE + DURING && current.every((row) => row.chain_status === "confirmed") ? current : undefined;
+        return current.length === BEFORE + DURING && current.every((row) => row.chain_status === "confirmed")
+          ? current
+          : undefined;
       },
       180_000,
       1_000,
     );
     const refused = reads.filter((read) => read.status === 503).length;
-    console.log(`      PostgreSQL back after ${restartedAfter} ms (${refused} of ${reads.length} reads meanwhile got 503); all ${BEFORE + DURING} requests burned ${Date.now() - killedAt} ms after the kill`);
+    console.log(
+      `      PostgreSQL back after ` +
+        `${restartedAfter} ms (${refused} of ${reads.length} reads meanwhile got 503); all ` +
+          `${BEFORE + DURING} requests burned ${Date.now() - killedAt} ms after the kill`,
+    );
 
     // Exactly one registry retirement per request, each confirmed for its units.
     const ids = new Set(rows.map((row) => row.request_id));
     const operations = (await simulatorState(platform)).operations.filter((operation) => ids.has(operation.memo));
     expect(operations).to.have.length(BEFORE + DURING);
     expect(new Set(operations.map((operation) => operation.memo)).size).to.equal(BEFORE + DURING);
-    expect(operations.filter((operation) => operation.kind !== "RETIRE" || operation.status !== "CONFIRMED" || operation.quantity !== "10")).to.deep.equal([]);
+    expect(
+      operations.filter(
+        (operation) => operation.kind !== "RETIRE" || operation.status !== "CONFIRMED" || operation.quantity !== "10",
+      ),
+    ).to.deep.equal([]);
 
     // The index caught up with the chain, the API is ready again, and the platform says what happened.
     const view = await until(

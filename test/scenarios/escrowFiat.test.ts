@@ -16,7 +16,16 @@ import { paymentEvidenceOf } from "../../backend/src/payments";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { demoBatch } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
-import { DEAL_STATUS, bookCredit, chainNow, dealOf, observationsOf, settlementOf, signFiatDeliveryDeal, sleep } from "./support/escrow";
+import {
+  DEAL_STATUS,
+  bookCredit,
+  chainNow,
+  dealOf,
+  observationsOf,
+  settlementOf,
+  signFiatDeliveryDeal,
+  sleep,
+} from "./support/escrow";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { attempt, must, publicClientOf } from "./support/trading";
 
@@ -33,10 +42,16 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
   const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
   const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
   const token = () => ({ address: platform.address("creditToken"), abi: creditTokenAbi });
-  const balanceOf = async (holder: Hex) => (await publicClientOf(platform).readContract({ ...token(), functionName: "balanceOf", args: [holder, batchId] })) as bigint;
-  const supply = async () => (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
+  const balanceOf = async (holder: Hex) =>
+    (await publicClientOf(platform).readContract({ ...token(), functionName: "balanceOf", args: [holder, batchId] })) as bigint;
+  const supply = async () =>
+    (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
   const receiptOf = (hash: Hex) => publicClientOf(platform).getTransactionReceipt({ hash });
-  const settlementEvents = async (hash: Hex) => parseEventLogs({ abi: settlementAbi, logs: (await receiptOf(hash)).logs }) as unknown as Array<{ eventName: string; args: Record<string, unknown> }>;
+  const settlementEvents = async (hash: Hex) =>
+    parseEventLogs({ abi: settlementAbi, logs: (await receiptOf(hash)).logs }) as unknown as Array<{
+      eventName: string;
+      args: Record<string, unknown>;
+    }>;
 
   before(async () => {
     platform = await startPlatformProcess({ BLOCK_TIME_MS: "500" }, privatePorts(process.pid + 304));
@@ -75,13 +90,18 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
       salt,
     });
     const { dealId } = signed;
-    const opened = await must(platform, seller, { ...settlementOf(platform), functionName: "openDeal", args: [signed.deal, signed.sellerSignature, signed.buyerSignature] });
+    const opened = await must(platform, seller, {
+      ...settlementOf(platform),
+      functionName: "openDeal",
+      args: [signed.deal, signed.sellerSignature, signed.buyerSignature],
+    });
     expect(await balanceOf(seller.address)).to.equal(sellerBefore - amount);
     await dealInApi(dealId, "open");
     return { dealId, opened, deadline: signed.deal.deadline };
   }
 
-  it("paid in full (after a partial payment that is not enough) and delivered at the registry: the quorum attests both, and the platform's deal keeper starts the delivery and settles the deal in one transaction", async () => {
+  it("paid in full (after a partial payment that is not enough) and delivered at the registry: the quorum attests " +
+    "both, and the platform's deal keeper starts the delivery and settles the deal in one transaction", async () => {
     const amount = 1_000n;
     const price = amount * UNIT_PRICE_CENTS;
     const settlement = settlementOf(platform);
@@ -89,7 +109,11 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     const supplyBefore = await supply();
     const { dealId, opened } = await openFiatDeal(amount, 3_600n, 1n);
     const openedEvent = (await settlementEvents(opened.hash)).find((e) => e.eventName === "DealOpened");
-    expect(openedEvent?.args).to.include({ dealId, price, conditions: CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY });
+    expect(openedEvent?.args).to.include({
+      dealId,
+      price,
+      conditions: CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY,
+    });
     expect(await balanceOf(settlement.address)).to.equal(amount);
 
     // A partial transfer arrives: the oracles read it and sign nothing.
@@ -100,36 +124,82 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
 
     // The rest arrives: the quorum attests the payment with the hash of both bank transactions as evidence.
     const second = await bookCredit(platform, { reference: dealId, amountMinor: price - 600_000n });
-    await until("FIAT_PAYMENT_RECEIVED on chain", async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_FIAT_PAYMENT_RECEIVED) !== 0 || undefined, 60_000, 200);
+    await until(
+      "FIAT_PAYMENT_RECEIVED on chain",
+      async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_FIAT_PAYMENT_RECEIVED) !== 0 || undefined,
+      60_000,
+      200,
+    );
     const evidence = paymentEvidenceOf([first.transactionId, second.transactionId]);
     const client = publicClientOf(platform);
-    const confirmedFiat = await client.getContractEvents({ ...settlement, eventName: "DealConditionConfirmed", args: { dealId, condition: CONDITION_FIAT_PAYMENT_RECEIVED }, fromBlock: opened.blockNumber });
+    const confirmedFiat = await client.getContractEvents({
+      ...settlement,
+      eventName: "DealConditionConfirmed",
+      args: { dealId, condition: CONDITION_FIAT_PAYMENT_RECEIVED },
+      fromBlock: opened.blockNumber,
+    });
     expect(confirmedFiat).to.have.length(1);
     expect((confirmedFiat[0] as unknown as { args: { evidence: Hex } }).args.evidence).to.equal(evidence);
     const fiatObservations = await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`);
-    expect(new Set(fiatObservations.map((o) => o.signer)).size, "distinct oracle nodes, each from its own read of the bank").to.be.at.least(2);
+    expect(
+      new Set(fiatObservations.map((o) => o.signer)).size,
+      "distinct oracle nodes, each from its own read of the bank",
+    ).to.be.at.least(2);
     expect(new Set(fiatObservations.map((o) => o.digest)).size, "honest nodes sign the same message").to.equal(1);
 
     // Delivery: nobody but the platform's deal keeper acts from here on. It starts the delivery once the payment is
     // indexed; the credits go to the bridge under a withdrawal request held by Settlement.
     const keeper = devAccount(DEV_ACCOUNT_INDEX.keeper).address.toLowerCase();
-    await until("the keeper's startDelivery", async () => (await dealOf(platform, dealId)).status !== DEAL_STATUS.Open || undefined, 60_000, 200);
-    const started = await client.getContractEvents({ ...settlement, eventName: "DealDeliveryStarted", args: { dealId }, fromBlock: opened.blockNumber });
+    await until(
+      "the keeper's startDelivery",
+      async () => (await dealOf(platform, dealId)).status !== DEAL_STATUS.Open || undefined,
+      60_000,
+      200,
+    );
+    const started = await client.getContractEvents({
+      ...settlement,
+      eventName: "DealDeliveryStarted",
+      args: { dealId },
+      fromBlock: opened.blockNumber,
+    });
     expect(started).to.have.length(1);
     const { requestId } = (started[0] as unknown as { args: { requestId: Hex } }).args;
     expect(requestId).to.match(/^0x[0-9a-f]{64}$/);
     expect((await dealOf(platform, dealId)).deliveryRequestId).to.equal(requestId);
-    expect((await client.getTransaction({ hash: started[0]!.transactionHash })).from.toLowerCase(), "startDelivery sent by the keeper").to.equal(keeper);
+    expect(
+      (await client.getTransaction({ hash: started[0]!.transactionHash })).from.toLowerCase(),
+      "startDelivery sent by the keeper",
+    ).to.equal(keeper);
 
     // Worker -> Verra transfer to the buyer's account -> oracles confirm the withdrawal (burn) -> REGISTRY_DELIVERY.
-    await until("REGISTRY_DELIVERY on chain", async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_REGISTRY_DELIVERY) !== 0 || undefined, 120_000, 250);
+    await until(
+      "REGISTRY_DELIVERY on chain",
+      async () => ((await dealOf(platform, dealId)).satisfied & CONDITION_REGISTRY_DELIVERY) !== 0 || undefined,
+      120_000,
+      250,
+    );
     expect(await supply()).to.equal(supplyBefore - amount);
     // The API follows the chain a block or two later (the indexer's confirmations).
-    await until("the indexed withdrawal confirmation", async () => (await getJson(`${platform.api}/requests/${requestId}`)).chainStatus === "confirmed" || undefined, 30_000, 250);
+    await until(
+      "the indexed withdrawal confirmation",
+      async () => (await getJson(`${platform.api}/requests/${requestId}`)).chainStatus === "confirmed" || undefined,
+      30_000,
+      250,
+    );
 
     // Anyone may settle once both hold: the keeper does, in one transaction.
-    await until("the keeper's settleDeal", async () => (await dealOf(platform, dealId)).status === DEAL_STATUS.Settled || undefined, 60_000, 200);
-    const settledLogs = await client.getContractEvents({ ...settlement, eventName: "DealSettled", args: { dealId }, fromBlock: opened.blockNumber });
+    await until(
+      "the keeper's settleDeal",
+      async () => (await dealOf(platform, dealId)).status === DEAL_STATUS.Settled || undefined,
+      60_000,
+      200,
+    );
+    const settledLogs = await client.getContractEvents({
+      ...settlement,
+      eventName: "DealSettled",
+      args: { dealId },
+      fromBlock: opened.blockNumber,
+    });
     expect(settledLogs).to.have.length(1);
     const settledTx = await client.getTransaction({ hash: settledLogs[0]!.transactionHash });
     expect(settledTx.from.toLowerCase(), "settleDeal sent by the keeper").to.equal(keeper);
@@ -144,18 +214,28 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     // The registry shows the units in the buyer's own account, moved by exactly one transfer carrying the request id.
     const registry = await simulatorState(platform);
     const transfers = registry.operations.filter((op) => op.kind === "TRANSFER");
-    expect(transfers.map((op) => ({ memo: op.memo, status: op.status, quantity: op.quantity }))).to.deep.equal([{ memo: requestId, status: "CONFIRMED", quantity: "1000" }]);
+    expect(transfers.map((op) => ({ memo: op.memo, status: op.status, quantity: op.quantity }))).to.deep.equal([
+      { memo: requestId, status: "CONFIRMED", quantity: "1000" },
+    ]);
     const delivered = registry.blocks.filter((b) => b.account === BUYER_REGISTRY_ACCOUNT);
     expect(delivered.reduce((sum, b) => sum + BigInt(b.blockEnd) - BigInt(b.blockStart) + 1n, 0n)).to.equal(amount);
     expect(delivered.map((b) => b.status)).to.deep.equal(["ACTIVE"]);
 
     const view = await dealInApi(dealId, "settled");
-    expect(view).to.include({ dealId, paymentToken: null, paymentAmount: price.toString(), deliveryRequestId: requestId, sellerProceeds: "0", fee: "0" });
+    expect(view).to.include({
+      dealId,
+      paymentToken: null,
+      paymentAmount: price.toString(),
+      deliveryRequestId: requestId,
+      sellerProceeds: "0",
+      fee: "0",
+    });
     expect(view.conditionsSatisfied).to.have.members(["FIAT_PAYMENT_RECEIVED", "REGISTRY_DELIVERY"]);
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
   });
 
-  it("never paid: after the deadline the seller reclaims the credits, the fiat leg has nothing on-chain to reclaim, and a late payment settles nothing", async () => {
+  it("never paid: after the deadline the seller reclaims the credits, the fiat leg has nothing on-chain to reclaim, " +
+    "and a late payment settles nothing", async () => {
     const amount = 500n;
     const price = amount * UNIT_PRICE_CENTS;
     const settlement = settlementOf(platform);
@@ -190,9 +270,20 @@ describe("scenarios: escrow deal with a fiat leg and registry delivery (ISSUE 7,
     await bookCredit(platform, { reference: dealId, amountMinor: price });
     await sleep(SEVERAL_PASSES_MS);
     expect(await observationsOf(platform, `${dealId}:${CONDITION_FIAT_PAYMENT_RECEIVED}`)).to.deep.equal([]);
-    expect(await attempt(platform, seller, { ...settlement, functionName: "settleDeal", args: [dealId] })).to.include({ status: "reverted", error: "SettlementDealWrongStatus" });
-    expect(await attempt(platform, buyer, { ...settlement, functionName: "startDelivery", args: [dealId] })).to.include({ status: "reverted", error: "SettlementDealWrongStatus" });
-    const settledLogs = await publicClientOf(platform).getContractEvents({ ...settlement, eventName: "DealSettled", args: { dealId }, fromBlock: opened.blockNumber });
+    expect(await attempt(platform, seller, { ...settlement, functionName: "settleDeal", args: [dealId] })).to.include({
+      status: "reverted",
+      error: "SettlementDealWrongStatus",
+    });
+    expect(await attempt(platform, buyer, { ...settlement, functionName: "startDelivery", args: [dealId] })).to.include({
+      status: "reverted",
+      error: "SettlementDealWrongStatus",
+    });
+    const settledLogs = await publicClientOf(platform).getContractEvents({
+      ...settlement,
+      eventName: "DealSettled",
+      args: { dealId },
+      fromBlock: opened.blockNumber,
+    });
     expect(settledLogs).to.deep.equal([]);
     expect(await balanceOf(buyer.address)).to.equal(0n);
     expect((await simulatorState(platform)).operations.filter((op) => op.memo === dealId)).to.deep.equal([]);

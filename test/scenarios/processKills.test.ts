@@ -34,7 +34,12 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
 
   before(async () => {
     platform = await startPlatformProcess(
-      { BLOCK_TIME_MS: "500", EMBEDDED_SERVICES: "none", REGISTRY_RATE_LIMIT_PER_SEC: String(LIMITS.ratePerSec), REGISTRY_BURST: String(LIMITS.burst) },
+      {
+        BLOCK_TIME_MS: "500",
+        EMBEDDED_SERVICES: "none",
+        REGISTRY_RATE_LIMIT_PER_SEC: String(LIMITS.ratePerSec),
+        REGISTRY_BURST: String(LIMITS.burst),
+      },
       privatePorts(process.pid + 23),
     );
     client = publicClientOf(platform);
@@ -56,11 +61,21 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
     for (const member of current.members) current.start(member.name);
 
     // Work in flight when the kills begin: a wave of retirements and some withdrawals to the seller's account.
-    const first = await sendRetirements(client, seller, { bridge: bridge.address, batchId, amount: 10n, count: WAVE, tag: `${tag}-a` });
+    const first = await sendRetirements(client, seller, {
+      bridge: bridge.address,
+      batchId,
+      amount: 10n,
+      count: WAVE,
+      tag: `${tag}-a`,
+    });
     await receiptsOf(client, first.hashes);
     for (let i = 0; i < WITHDRAWALS; i++) {
       const key: Hex = keccak256(toHex(`${tag}-withdraw-${i}`));
-      await must(platform, seller, { ...bridge, functionName: "requestWithdrawal", args: [batchId, 20n, key, registryAccountToBytes32(SELLER_REGISTRY_ACCOUNT)] });
+      await must(platform, seller, {
+        ...bridge,
+        functionName: "requestWithdrawal",
+        args: [batchId, 20n, key, registryAccountToBytes32(SELLER_REGISTRY_ACCOUNT)],
+      });
     }
 
     // The kills: each kind at least twice, then anyone; one moment where everything dies at once; a second wave of
@@ -79,7 +94,13 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
       await Promise.all(names.map((name) => current.kill(name)));
       kills.push(names.length > 1 ? "everything" : names[0]!);
       if (index === Math.floor(schedule.length / 2)) {
-        second = await sendRetirements(client, seller, { bridge: bridge.address, batchId, amount: 10n, count: WAVE, tag: `${tag}-b` });
+        second = await sendRetirements(client, seller, {
+          bridge: bridge.address,
+          batchId,
+          amount: 10n,
+          count: WAVE,
+          tag: `${tag}-b`,
+        });
       }
       await new Promise((resolve) => setTimeout(resolve, 300 + random() * 2_000));
       for (const name of names) current.start(name);
@@ -97,7 +118,10 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
       240_000,
       1_000,
     );
-    console.log(`      seed ${seed}: kills ${kills.join(", ")}; all ${total} requests settled ${Math.round((Date.now() - t0) / 1000)} s after the last restart`);
+    console.log(
+      `      seed ${seed}: kills ${kills.join(", ")}; all ${total} requests settled ` +
+        `${Math.round((Date.now() - t0) / 1000)} s after the last restart`,
+    );
 
     // One effective registry operation per request, of the right kind and size, all confirmed.
     const ids = new Set(rows.map((row) => row.request_id));
@@ -105,7 +129,9 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
     expect(operations, "registry operations for the requests").to.have.length(total);
     expect(new Set(operations.map((operation) => operation.memo)).size).to.equal(total);
     const kinds = operations.map((operation) => `${operation.kind} ${operation.quantity} ${operation.status}`).sort();
-    expect(kinds).to.deep.equal([...Array(WAVE * 2).fill("RETIRE 10 CONFIRMED"), ...Array(WITHDRAWALS).fill("TRANSFER 20 CONFIRMED")].sort());
+    expect(kinds).to.deep.equal(
+      [...Array(WAVE * 2).fill("RETIRE 10 CONFIRMED"), ...Array(WITHDRAWALS).fill("TRANSFER 20 CONFIRMED")].sort(),
+    );
 
     // No job was given up on, and the index shows every burn.
     const db = new Client({ connectionString: platform.databaseUrl() });
@@ -118,7 +144,8 @@ describe("scenario 4: workers, oracle nodes and the relayer killed with SIGKILL 
     }
     await until(
       "the indexed burns",
-      async () => ((await getJson(`${platform.api}/batches/${batchId}`)).custody.retired === String(10 * 2 * WAVE) ? true : undefined),
+      async () =>
+        (await getJson(`${platform.api}/batches/${batchId}`)).custody.retired === String(10 * 2 * WAVE) ? true : undefined,
       30_000,
     );
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);

@@ -20,7 +20,15 @@ import { REGISTRY_IDS } from "../../backend/src/registries/ids";
 import { demoBatch } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
-import { type RequestRow, metricValue, receiptsOf, requestsOf, sendRetirements, setKnobs, worstWindows } from "./support/registryLoad";
+import {
+  type RequestRow,
+  metricValue,
+  receiptsOf,
+  requestsOf,
+  sendRetirements,
+  setKnobs,
+  worstWindows,
+} from "./support/registryLoad";
 
 const REQUESTS = Number(process.env.LOAD_REQUESTS ?? 20);
 const RATE = Number(process.env.LOAD_RATE ?? 20);
@@ -61,7 +69,8 @@ describe("scenarios: the registry under load and in maintenance", function () {
   // bunched), too long for CI next to the other scenarios, which therefore runs 20.
   let loadRun: { rows: RequestRow[]; seconds: number } | undefined;
 
-  it(`${REQUESTS} retirement requests against a registry limited to ${RATE} calls/s (burst ${BURST}): all complete, one registry retirement each, admitted within the limit`, async function () {
+  it(`${REQUESTS} retirement requests against a registry limited to ` +
+    `${RATE} calls/s (burst ${BURST}): all complete, one registry retirement each, admitted within the limit`, async function () {
     this.timeout(Math.max(300_000, REQUESTS * 3_000));
     // The registry enforces the same bucket the platform is configured with: a call too many would be a 429.
     await setKnobs(platform, { rateLimit: { capacity: BURST, refillPerSecond: RATE } });
@@ -74,7 +83,10 @@ describe("scenarios: the registry under load and in maintenance", function () {
       tag: `registry-load-${t0}`,
     });
     const receipts = await receiptsOf(client, sent.hashes);
-    expect(receipts.filter((receipt) => receipt.status !== "success"), "reverted requests").to.have.length(0);
+    expect(
+      receipts.filter((receipt) => receipt.status !== "success"),
+      "reverted requests",
+    ).to.have.length(0);
     const blocks = new Set(receipts.map((receipt) => receipt.blockNumber));
     expect(blocks.size, "blocks holding the requests (several requests per block)").to.be.below(REQUESTS);
 
@@ -91,7 +103,10 @@ describe("scenarios: the registry under load and in maintenance", function () {
     loadRun = { rows, seconds: (Date.now() - t0) / 1000 };
     const calls = await metricValue(platform, "carbon_registry_calls_total", { registry: "VERRA" });
     const rateLimited = await metricValue(platform, "carbon_registry_rate_limited_total", { registry: "VERRA" });
-    console.log(`    ${REQUESTS} requests in ${blocks.size} blocks, all burned after ${loadRun.seconds} s; ${calls} guarded VERRA calls, ${rateLimited} answered 429`);
+    console.log(
+      `    ${REQUESTS} requests in ` +
+        `${blocks.size} blocks, all burned after ${loadRun.seconds} s; ${calls} guarded VERRA calls, ${rateLimited} answered 429`,
+    );
 
     // Exactly one registry retirement per request memo, each confirmed for the requested units.
     const state = await simulatorState(platform);
@@ -100,8 +115,15 @@ describe("scenarios: the registry under load and in maintenance", function () {
     const perMemo = new Map<string, number>();
     for (const operation of retirements) perMemo.set(operation.memo, (perMemo.get(operation.memo) ?? 0) + 1);
     expect(perMemo.size, "requests with a registry operation").to.equal(REQUESTS);
-    expect([...perMemo.values()].filter((count) => count !== 1), "requests with more than one registry operation").to.deep.equal([]);
-    expect(retirements.filter((operation) => operation.kind !== "RETIRE" || operation.status !== "CONFIRMED" || operation.quantity !== "10")).to.deep.equal([]);
+    expect(
+      [...perMemo.values()].filter((count) => count !== 1),
+      "requests with more than one registry operation",
+    ).to.deep.equal([]);
+    expect(
+      retirements.filter(
+        (operation) => operation.kind !== "RETIRE" || operation.status !== "CONFIRMED" || operation.quantity !== "10",
+      ),
+    ).to.deep.equal([]);
 
     // The registry admitted the retirements no faster than the bucket allows, over every window length.
     const times = (retirements as unknown as Array<{ createdAt: string }>).map((operation) => Date.parse(operation.createdAt));
@@ -114,7 +136,10 @@ describe("scenarios: the registry under load and in maintenance", function () {
   // One token per registry HTTP request (the guard's request gate), so the registry never sees more than the bucket.
   it("the registry never answered 429 during that run (the rate limit was never exceeded)", async () => {
     expect(loadRun, "the load run above").to.not.equal(undefined);
-    expect(await metricValue(platform, "carbon_registry_rate_limited_total", { registry: "VERRA" }), "429 answers from the registry").to.equal(0);
+    expect(
+      await metricValue(platform, "carbon_registry_rate_limited_total", { registry: "VERRA" }),
+      "429 answers from the registry",
+    ).to.equal(0);
   });
 
   /** Scenario 3 with the registry's maintenance given as `windows` (epoch ms) from `start`. */
@@ -122,14 +147,21 @@ describe("scenarios: the registry under load and in maintenance", function () {
     const api = platform.api;
     const bridge = platform.address("registryBridge");
     const bridgeAbi = registryBridgeAbi;
-    const isPaused = () => client.readContract({ address: bridge, abi: bridgeAbi, functionName: "isRegistryPaused", args: [REGISTRY_IDS.VERRA] });
+    const isPaused = () =>
+      client.readContract({ address: bridge, abi: bridgeAbi, functionName: "isRegistryPaused", args: [REGISTRY_IDS.VERRA] });
     await setKnobs(platform, { rateLimit: null, maintenance: [] });
     expect(await isPaused()).to.equal(false);
     const before = (await requestsOf(platform, seller.address)).length;
 
     // Retirement requests on their way: sent, then the registry goes into maintenance before the workers get far.
     const IN_FLIGHT = 10;
-    const sent = await sendRetirements(client, seller, { bridge, batchId, amount: 7n, count: IN_FLIGHT, tag: `maintenance-${Date.now()}` });
+    const sent = await sendRetirements(client, seller, {
+      bridge,
+      batchId,
+      amount: 7n,
+      count: IN_FLIGHT,
+      tag: `maintenance-${Date.now()}`,
+    });
     const start = Date.now();
     const windows = windowsFrom(start);
     const windowMs = Math.max(...windows.map((window) => window.end)) - start;
@@ -144,13 +176,18 @@ describe("scenarios: the registry under load and in maintenance", function () {
         const response = await fetch(`${api}/health/ready`);
         const body = (await response.json()) as { failing: string[]; checks: Array<{ name: string; detail?: string }> };
         const check = body.checks.find((candidate) => candidate.name === "registry_circuits");
-        return response.status === 503 && body.failing.includes("registry_circuits") && check?.detail?.includes("VERRA") ? check : undefined;
+        return response.status === 503 && body.failing.includes("registry_circuits") && check?.detail?.includes("VERRA")
+          ? check
+          : undefined;
       },
       windowMs + 10_000,
     );
     console.log(`    breaker open after ${Date.now() - start} ms: ${ready.detail}`);
     const waiting = (await requestsOf(platform, seller.address)).slice(before);
-    expect(waiting.filter((row) => row.chain_status !== "pending"), "requests answered before the outage ended").to.deep.equal([]);
+    expect(
+      waiting.filter((row) => row.chain_status !== "pending"),
+      "requests answered before the outage ended",
+    ).to.deep.equal([]);
     // The guardian pauses the registry on chain; the API shows the pause and the reason.
     await until("the registry paused on chain", async () => ((await isPaused()) ? true : undefined), 15_000);
     const paused = await until(
@@ -162,7 +199,12 @@ describe("scenarios: the registry under load and in maintenance", function () {
       15_000,
     );
     expect(paused.registryStatus.circuit).to.equal("open");
-    expect(paused.availability).to.include({ trading: "open", retirement: "closed", withdrawal: "closed", escrowDeals: "closed" });
+    expect(paused.availability).to.include({
+      trading: "open",
+      retirement: "closed",
+      withdrawal: "closed",
+      escrowDeals: "closed",
+    });
     expect(paused.availability.reasons.join(" ")).to.match(/paused on the bridge/);
 
     // A new request reverts with the named error.
@@ -172,7 +214,12 @@ describe("scenarios: the registry under load and in maintenance", function () {
         address: bridge,
         abi: bridgeAbi,
         functionName: "requestRetirement",
-        args: [batchId, 1n, keccak256(toHex(`refused-${Date.now()}`)), { beneficiary: "Late buyer", reason: "during maintenance" }],
+        args: [
+          batchId,
+          1n,
+          keccak256(toHex(`refused-${Date.now()}`)),
+          { beneficiary: "Late buyer", reason: "during maintenance" },
+        ],
       })
       .then(
         () => "succeeded",
@@ -195,7 +242,12 @@ describe("scenarios: the registry under load and in maintenance", function () {
     });
     const signature = await signOrder({ signer: seller, domain, order });
     const buyerWallet = createWalletClient({ account: buyer, chain: hardhat, transport: http(platform.rpc) });
-    const fill = await buyerWallet.writeContract({ address: settlement, abi: settlementAbi, functionName: "fill", args: [order, 5n, signature] });
+    const fill = await buyerWallet.writeContract({
+      address: settlement,
+      abi: settlementAbi,
+      functionName: "fill",
+      args: [order, 5n, signature],
+    });
     const filled = await client.waitForTransactionReceipt({ hash: fill, pollingInterval: 100 });
     expect(filled.status, "fill while the registry is paused").to.equal("success");
     expect(await isPaused(), "still paused when the fill settled").to.equal(true);
@@ -229,7 +281,10 @@ describe("scenarios: the registry under load and in maintenance", function () {
     const state = await simulatorState(platform);
     for (const row of rows) {
       const operations = state.operations.filter((operation) => operation.memo === row.request_id);
-      expect(operations.map((operation) => `${operation.kind} ${operation.status}`), row.request_id).to.deep.equal(["RETIRE CONFIRMED"]);
+      expect(
+        operations.map((operation) => `${operation.kind} ${operation.status}`),
+        row.request_id,
+      ).to.deep.equal(["RETIRE CONFIRMED"]);
       const accepted = Date.parse((operations[0] as unknown as { createdAt: string }).createdAt);
       expect(accepted, "registry retirement accepted after the maintenance").to.be.at.least(start + windowMs);
     }
@@ -238,7 +293,8 @@ describe("scenarios: the registry under load and in maintenance", function () {
 
   // Maintenance announced the way the simulator (and Verra) announce it: one 503 with `Retry-After` = the seconds
   // left. The guard treats a long Retry-After as an outage and opens the breaker at once (registryGuard.ts).
-  it("registry maintenance announced as one window: breaker opens, registry paused on chain, API says why, DvP settles, pause lifts, in-flight retirements complete", async () => {
+  it("registry maintenance announced as one window: breaker opens, registry paused on chain, API says why, DvP " +
+    "settles, pause lifts, in-flight retirements complete", async () => {
     await maintenanceScenario((start) => [{ start, end: start + 10_000 }]);
   });
 });

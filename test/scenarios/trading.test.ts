@@ -4,11 +4,18 @@
  * when it chooses, and at the end the registry's books, the chain and the database agreeing (`checkInvariants`).
  */
 import { expect } from "chai";
-import { type Hex, type LocalAccount, keccak256, parseAbiItem, toHex } from "viem";
+import { type Hex, type LocalAccount, keccak256, toHex } from "viem";
 import { creditTokenAbi, registryBridgeAbi, settlementAbi } from "../../backend/src/chain/abi";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { demoBatch } from "../support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../support/platformProcess";
+import {
+  type PlatformProcess,
+  getJson,
+  privatePorts,
+  startPlatformProcess,
+  until,
+  verifyCertificate,
+} from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { type Outcome, attempt, depositSellerBlock, fundedBuyers, must, postSellOrder, publicClientOf } from "./support/trading";
 
@@ -33,7 +40,8 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
   const token = () => ({ address: platform.address("creditToken"), abi: creditTokenAbi });
   const balanceOf = async (holder: Hex, batchId: bigint) =>
     (await publicClientOf(platform).readContract({ ...token(), functionName: "balanceOf", args: [holder, batchId] })) as bigint;
-  const supplyOf = async (batchId: bigint) => (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
+  const supplyOf = async (batchId: bigint) =>
+    (await publicClientOf(platform).readContract({ ...token(), functionName: "totalSupply", args: [batchId] })) as bigint;
 
   before(async () => {
     platform = await startPlatformProcess({ BLOCK_TIME_MS: "500" }, privatePorts(process.pid + 101));
@@ -48,21 +56,37 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     await setVerraKnobs(platform, { confirmation: { mode: "immediate" } });
   });
 
-  it("a buyer buys and retires 10,000 t while the registry confirms in its own batch; a second buyer is refused the same units meanwhile; then the burn, a verified certificate and agreeing books", async () => {
+  it("a buyer buys and retires 10,000 t while the registry confirms in its own batch; a second buyer is refused the " +
+    "same units meanwhile; then the burn, a verified certificate and agreeing books", async () => {
     const batch = await demoBatch(platform);
     const batchId = BigInt(batch.batchId);
     expect(batch.custody.available).to.equal("10000");
     // The registry holds every operation for its next batch run, which the test triggers below.
     await setVerraKnobs(platform, { confirmation: { mode: "manual" } });
 
-    const { order, signature, orderHash } = await postSellOrder(platform, seller, { batchId, amount: 10_000n, unitPrice: 12_500_000n, salt: 1n });
+    const { order, signature, orderHash } = await postSellOrder(platform, seller, {
+      batchId,
+      amount: 10_000n,
+      unitPrice: 12_500_000n,
+      salt: 1n,
+    });
     const book = await getJson(`${api}/batches/${batchId}/orders`);
-    expect(book.items.map((o: { orderHash: string; remaining: string }) => [o.orderHash, o.remaining])).to.deep.equal([[orderHash, "10000"]]);
+    expect(book.items.map((o: { orderHash: string; remaining: string }) => [o.orderHash, o.remaining])).to.deep.equal([
+      [orderHash, "10000"],
+    ]);
 
     const settlement = { address: platform.address("settlement"), abi: settlementAbi };
     const idempotencyKey = keccak256(toHex(`trading-retire-all-${Date.now()}`));
-    await must(platform, buyer, { ...settlement, functionName: "fillAndRetire", args: [order, 10_000n, signature, idempotencyKey, RETIREMENT] });
-    const request = await until("the indexed retirement request", async () => (await getJson(`${api}/requests?holder=${buyer.address}`)).items[0], 30_000);
+    await must(platform, buyer, {
+      ...settlement,
+      functionName: "fillAndRetire",
+      args: [order, 10_000n, signature, idempotencyKey, RETIREMENT],
+    });
+    const request = await until(
+      "the indexed retirement request",
+      async () => (await getJson(`${api}/requests?holder=${buyer.address}`)).items[0],
+      30_000,
+    );
     const requestId = request.requestId as string;
     expect(request).to.include({ kind: "retirement", amount: "10000", chainStatus: "pending" });
 
@@ -75,15 +99,27 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     expect(pending).to.include({ kind: "RETIRE", quantity: "10000" });
 
     // During the wait the second buyer cannot get the units: the order is closed, and the units are with the bridge.
-    const refill = await attempt(platform, secondBuyer, { ...settlement, functionName: "fill", args: [order, 10_000n, signature] });
+    const refill = await attempt(platform, secondBuyer, {
+      ...settlement,
+      functionName: "fill",
+      args: [order, 10_000n, signature],
+    });
     expect(refill).to.include({ status: "reverted", error: "SettlementOrderClosed" });
     const partial = await attempt(platform, secondBuyer, { ...settlement, functionName: "fill", args: [order, 1n, signature] });
     expect(partial).to.include({ status: "reverted", error: "SettlementOrderClosed" });
     await must(platform, buyer, { ...token(), functionName: "setApprovalForAll", args: [settlement.address, true] });
     const resale = await postSellOrder(platform, buyer, { batchId, amount: 10_000n, unitPrice: 13_000_000n, salt: 2n });
-    const resold = await attempt(platform, secondBuyer, { ...settlement, functionName: "fill", args: [resale.order, 10_000n, resale.signature] });
+    const resold = await attempt(platform, secondBuyer, {
+      ...settlement,
+      functionName: "fill",
+      args: [resale.order, 10_000n, resale.signature],
+    });
     expect(resold).to.include({ status: "reverted", error: "ERC1155InsufficientBalance" });
-    const handedOver = await attempt(platform, buyer, { ...token(), functionName: "safeTransferFrom", args: [buyer.address, secondBuyer.address, batchId, 1n, "0x"] });
+    const handedOver = await attempt(platform, buyer, {
+      ...token(),
+      functionName: "safeTransferFrom",
+      args: [buyer.address, secondBuyer.address, batchId, 1n, "0x"],
+    });
     expect(handedOver).to.include({ status: "reverted", error: "ERC1155InsufficientBalance" });
     expect(await balanceOf(secondBuyer.address, batchId)).to.equal(0n);
     expect(await balanceOf(platform.address("registryBridge"), batchId)).to.equal(10_000n);
@@ -98,9 +134,13 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
       30_000,
     );
     expect(waiting.custody).to.include({ totalSupply: "10000", available: "0", pendingRetirement: "10000", retired: "0" });
-    const inventory = (await getJson(`${api}/holders/${buyer.address}/inventory`)).items.find((item: { batchId: string }) => item.batchId === batch.batchId);
+    const inventory = (await getJson(`${api}/holders/${buyer.address}/inventory`)).items.find(
+      (item: { batchId: string }) => item.batchId === batch.batchId,
+    );
     expect(inventory).to.include({ available: "0", pendingRetirement: "10000", retired: "0" });
-    expect((await getJson(`${api}/batches/${batchId}/orders`)).items.filter((o: { orderHash: string }) => o.orderHash === orderHash)).to.deep.equal([]);
+    expect(
+      (await getJson(`${api}/batches/${batchId}/orders`)).items.filter((o: { orderHash: string }) => o.orderHash === orderHash),
+    ).to.deep.equal([]);
     expect((await getJson(`${api}/requests/${requestId}`)).chainStatus).to.equal("pending");
 
     // The registry's batch run confirms; the platform sees it, the oracles attest and the bridge burns.
@@ -124,7 +164,9 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
 
     const registry = await simulatorState(platform);
     const retirements = registry.operations.filter((op) => op.kind === "RETIRE");
-    expect(retirements.map((op) => ({ memo: op.memo, status: op.status, quantity: op.quantity }))).to.deep.equal([{ memo: requestId, status: "CONFIRMED", quantity: "10000" }]);
+    expect(retirements.map((op) => ({ memo: op.memo, status: op.status, quantity: op.quantity }))).to.deep.equal([
+      { memo: requestId, status: "CONFIRMED", quantity: "10000" },
+    ]);
     const after = await until(
       "the indexed burn",
       async () => {
@@ -137,7 +179,8 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
   });
 
-  it("50 concurrent clients race for the same units (fills and retirement requests): what is sold or retired never exceeds what was there", async () => {
+  it("50 concurrent clients race for the same units (fills and retirement requests): what is sold or retired never " +
+    "exceeds what was there", async () => {
     const serial = "20002-2000010001-2000015000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
     const [batchId, buyers] = await Promise.all([
       depositSellerBlock(platform, seller, serial),
@@ -169,10 +212,21 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
       clients.map(async (c): Promise<Outcome & { client: Client }> => {
         if (c.kind === "fill") {
           const { order, signature } = orders[c.order]!;
-          return { client: c, ...(await attempt(platform, c.buyer, { ...settlement, functionName: "fill", args: [order, FILL, signature] })) };
+          return {
+            client: c,
+            ...(await attempt(platform, c.buyer, { ...settlement, functionName: "fill", args: [order, FILL, signature] })),
+          };
         }
         const key = keccak256(toHex(`trading-race-retire-${c.index}`));
-        return { client: c, ...(await attempt(platform, seller, { ...bridge, functionName: "requestRetirement", args: [batchId, RETIRE, key, RETIREMENT], nonce: sellerNonce + c.index })) };
+        return {
+          client: c,
+          ...(await attempt(platform, seller, {
+            ...bridge,
+            functionName: "requestRetirement",
+            args: [batchId, RETIRE, key, RETIREMENT],
+            nonce: sellerNonce + c.index,
+          })),
+        };
       }),
     );
 
@@ -181,7 +235,8 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     const retirements = outcomes.filter((o) => o.client.kind === "retire");
     const failedFills = fills.filter((o) => o.status === "reverted");
     const failedRetirements = retirements.filter((o) => o.status === "reverted");
-    for (const o of failedFills) expect(["SettlementOrderClosed", "SettlementOverfill", "ERC1155InsufficientBalance"], `${o.hash}`).to.include(o.error);
+    for (const o of failedFills)
+      expect(["SettlementOrderClosed", "SettlementOverfill", "ERC1155InsufficientBalance"], `${o.hash}`).to.include(o.error);
     for (const o of failedRetirements) expect(["ERC1155InsufficientBalance"], `${o.hash}`).to.include(o.error);
     expect(failedFills.length, "10,000 units of fills against 6,000 on offer").to.be.at.least(16);
 
@@ -189,13 +244,18 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     const toBlock = await client.getBlockNumber();
     const filledLogs = await client.getLogs({
       address: settlement.address,
-      event: parseAbiItem("event OrderFilled(bytes32 indexed orderHash, address indexed seller, address indexed buyer, uint256 batchId, uint256 amount, uint256 price, uint256 fee)"),
+      event: settlementAbi.find((item) => item.type === "event" && item.name === "OrderFilled") as Extract<
+        (typeof settlementAbi)[number],
+        { type: "event"; name: "OrderFilled" }
+      >,
       fromBlock,
       toBlock,
     });
     const sold = filledLogs.reduce((sum, log) => sum + (log.args.amount ?? 0n), 0n);
     const requested = await client.getContractEvents({ ...bridge, eventName: "RetirementRequested", fromBlock, toBlock });
-    const retired = requested.filter((log) => BigInt((log as { args: { batchId: bigint } }).args.batchId) === batchId).reduce((sum, log) => sum + BigInt((log as { args: { amount: bigint } }).args.amount), 0n);
+    const retired = requested
+      .filter((log) => BigInt((log as { args: { batchId: bigint } }).args.batchId) === batchId)
+      .reduce((sum, log) => sum + BigInt((log as { args: { amount: bigint } }).args.amount), 0n);
     const successfulFills = fills.length - failedFills.length;
     const successfulRetirements = retirements.length - failedRetirements.length;
     expect(filledLogs).to.have.length(successfulFills);
@@ -203,11 +263,15 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     expect(retired).to.equal(BigInt(successfulRetirements) * RETIRE);
     expect(sold + retired <= available, `units sold ${sold} + retired ${retired} <= ${available}`).to.equal(true);
     for (const { orderHash } of orders) {
-      const perOrder = filledLogs.filter((log) => log.args.orderHash === orderHash).reduce((sum, log) => sum + (log.args.amount ?? 0n), 0n);
+      const perOrder = filledLogs
+        .filter((log) => log.args.orderHash === orderHash)
+        .reduce((sum, log) => sum + (log.args.amount ?? 0n), 0n);
       expect(perOrder <= 3_000n, `${orderHash} filled ${perOrder}`).to.equal(true);
     }
     expect(await balanceOf(seller.address, batchId)).to.equal(available - sold - retired);
-    const buyerBalances = await Promise.all(fills.map((o) => balanceOf((o.client as { buyer: LocalAccount }).buyer.address, batchId)));
+    const buyerBalances = await Promise.all(
+      fills.map((o) => balanceOf((o.client as { buyer: LocalAccount }).buyer.address, batchId)),
+    );
     fills.forEach((o, i) => expect(buyerBalances[i], o.hash).to.equal(o.status === "success" ? FILL : 0n));
 
     // The registry answers every accepted retirement; the bridge burns exactly those units.
@@ -225,7 +289,9 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
     expect(await supplyOf(batchId)).to.equal(available - retired);
     const registry = await simulatorState(platform);
     const registryRetirements = registry.operations.filter((op) => op.kind === "RETIRE" && requestIds.includes(op.memo));
-    expect(registryRetirements.map((op) => [op.status, op.quantity])).to.deep.equal(requestIds.map(() => ["CONFIRMED", String(RETIRE)]));
+    expect(registryRetirements.map((op) => [op.status, op.quantity])).to.deep.equal(
+      requestIds.map(() => ["CONFIRMED", String(RETIRE)]),
+    );
 
     // The API's numbers are the chain's. The wait includes the trades: custody totals do not move with fills, and
     // when the fills win every unit no retirement exists to wait for (CI once read the trades a block too early).
@@ -233,29 +299,54 @@ describe("scenarios: trading against registry confirmation (ISSUE 7)", function 
       "the indexed race",
       async () => {
         const current = await getJson(`${api}/batches/${batchId}`);
-        const listed = (await getJson(`${api}/trades?batchId=${batchId}&limit=200`)).items as Array<{ amount: string; txHash: string }>;
-        const indexed = current.custody.retired === retired.toString() && current.custody.available === (available - retired).toString();
+        const listed = (await getJson(`${api}/trades?batchId=${batchId}&limit=200`)).items as Array<{
+          amount: string;
+          txHash: string;
+        }>;
+        const indexed =
+          current.custody.retired === retired.toString() && current.custody.available === (available - retired).toString();
         return indexed && listed.length === successfulFills ? { view: current, trades: listed } : undefined;
       },
       30_000,
     );
-    expect(view.custody).to.include({ totalSupply: (available - retired).toString(), pendingRetirement: "0", retired: retired.toString() });
+    expect(view.custody).to.include({
+      totalSupply: (available - retired).toString(),
+      pendingRetirement: "0",
+      retired: retired.toString(),
+    });
     expect(trades.reduce((sum, trade) => sum + BigInt(trade.amount), 0n)).to.equal(sold);
-    expect(trades.map((trade) => trade.txHash).sort()).to.deep.equal(fills.filter((o) => o.status === "success").map((o) => o.hash).sort());
+    expect(trades.map((trade) => trade.txHash).sort()).to.deep.equal(
+      fills
+        .filter((o) => o.status === "success")
+        .map((o) => o.hash)
+        .sort(),
+    );
     const held = (await getJson(`${api}/holders/${seller.address}/inventory`)).items as Array<{ batchId: string }>;
     // A holder left with nothing of the batch (all sold, no request) has no line for it.
-    const inventory = held.find((item) => item.batchId === batchId.toString()) ?? { available: "0", pendingRetirement: "0", retired: "0" };
-    expect(inventory, JSON.stringify(held)).to.include({ available: (available - sold - retired).toString(), pendingRetirement: "0", retired: retired.toString() });
+    const inventory = held.find((item) => item.batchId === batchId.toString()) ?? {
+      available: "0",
+      pendingRetirement: "0",
+      retired: "0",
+    };
+    expect(inventory, JSON.stringify(held)).to.include({
+      available: (available - sold - retired).toString(),
+      pendingRetirement: "0",
+      retired: retired.toString(),
+    });
     const book = (await getJson(`${api}/batches/${batchId}/orders`)).items as Array<{ orderHash: string; remaining: string }>;
     for (const { orderHash } of orders) {
-      const filled = filledLogs.filter((log) => log.args.orderHash === orderHash).reduce((sum, log) => sum + (log.args.amount ?? 0n), 0n);
+      const filled = filledLogs
+        .filter((log) => log.args.orderHash === orderHash)
+        .reduce((sum, log) => sum + (log.args.amount ?? 0n), 0n);
       const listed = book.find((o) => o.orderHash === orderHash);
       expect(listed?.remaining ?? "0", orderHash).to.equal((3_000n - filled).toString());
     }
 
+    const errors = [...new Set(outcomes.filter((o) => o.error).map((o) => o.error!))];
+    const failures = Object.fromEntries(errors.map((e) => [e, outcomes.filter((o) => o.error === e).length]));
     console.log(
-      `      race: ${successfulFills}/40 fills (${sold} t), ${successfulRetirements}/10 retirements (${retired} t) of ${available} t; ` +
-        `failures: ${JSON.stringify(Object.fromEntries([...new Set(outcomes.filter((o) => o.error).map((o) => o.error!))].map((e) => [e, outcomes.filter((o) => o.error === e).length])))}`,
+      `      race: ${successfulFills}/40 fills (${sold} t), ${successfulRetirements}/10 retirements (${retired} t) of ` +
+        `${available} t; failures: ${JSON.stringify(failures)}`,
     );
     expect(await checkInvariants(platform)).to.deep.equal(AT_REST);
   });

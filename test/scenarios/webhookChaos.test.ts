@@ -10,7 +10,15 @@ import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAcc
 import { webhookHeaders } from "../../backend/src/registries/webhookSignature";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants } from "./support/invariants";
-import { DEMO_SERIAL, batchIdOfSerial, dbQuery, metricValue, requestRetirement, requestWithChainStatus, setVerraKnobs } from "./support/registryFaults";
+import {
+  DEMO_SERIAL,
+  batchIdOfSerial,
+  dbQuery,
+  metricValue,
+  requestRetirement,
+  requestWithChainStatus,
+  setVerraKnobs,
+} from "./support/registryFaults";
 
 const SECRET = "scenario-webhook-secret-0123456789";
 
@@ -37,10 +45,12 @@ describe("scenario 6: webhooks duplicated, reordered, delayed, dropped, forged a
   });
 
   const state = async (): Promise<SimState> => (await getJson(`${platform.simulatorUrl("VERRA")}/_admin/state`)) as SimState;
-  const storedEvents = async () => dbQuery<{ event_id: string; source: string; n: number }>(
-    platform,
-    "SELECT event_id, min(source) AS source, count(*)::int AS n FROM registry_events WHERE registry_id = 'VERRA' GROUP BY event_id",
-  );
+  const storedEvents = async () =>
+    dbQuery<{ event_id: string; source: string; n: number }>(
+      platform,
+      "SELECT event_id, min(source) AS source, count(*)::int AS n FROM registry_events WHERE registry_id = 'VERRA' " +
+        "GROUP BY event_id",
+    );
 
   /** Every registry event stored exactly once, and the mirror of the custody account equal to the registry's books. */
   async function expectRegistryAndPlatformAgree(): Promise<Map<string, string>> {
@@ -57,7 +67,11 @@ describe("scenario 6: webhooks duplicated, reordered, delayed, dropped, forged a
     expect(stored.map((row) => row.event_id).sort()).to.deep.equal(books.events.map((event) => event.id).sort());
     const custody = books.blocks
       .filter((block) => block.account === PLATFORM_CUSTODY_ACCOUNT)
-      .map((block) => ({ id: block.id, status: block.status, quantity: (BigInt(block.blockEnd) - BigInt(block.blockStart) + 1n).toString() }))
+      .map((block) => ({
+        id: block.id,
+        status: block.status,
+        quantity: (BigInt(block.blockEnd) - BigInt(block.blockStart) + 1n).toString(),
+      }))
       .sort((a, b) => a.id.localeCompare(b.id));
     await until(
       "the custody mirror equal to the registry's books",
@@ -75,7 +89,8 @@ describe("scenario 6: webhooks duplicated, reordered, delayed, dropped, forged a
     return new Map(stored.map((row) => [row.event_id, row.source]));
   }
 
-  it("duplicated, reordered and delayed deliveries: the retirement completes, each event is stored once, the mirror is right", async () => {
+  it("duplicated, reordered and delayed deliveries: the retirement completes, each event is stored once, the mirror is " +
+    "right", async () => {
     await setVerraKnobs(platform, { webhooks: { duplicateRate: 1, reorderWindowMs: 800, delayMs: 300, dropRate: 0 } });
     const requestId = await requestRetirement(platform, seller, batchId, 200n, details);
     const done = await requestWithChainStatus(platform, requestId, "confirmed");
@@ -89,11 +104,15 @@ describe("scenario 6: webhooks duplicated, reordered, delayed, dropped, forged a
       "two answered deliveries per event",
       async () => {
         const deliveries = (await state()).webhookDeliveries;
-        return ours.every((event) => deliveries.filter((d) => d.eventId === event.id && d.status === 200).length === 2) ? true : undefined;
+        return ours.every((event) => deliveries.filter((d) => d.eventId === event.id && d.status === 200).length === 2)
+          ? true
+          : undefined;
       },
       30_000,
     );
-    expect(await metricValue(platform, "carbon_registry_webhooks_total", { registry: "VERRA", outcome: "duplicate" })).to.be.greaterThan(0);
+    expect(
+      await metricValue(platform, "carbon_registry_webhooks_total", { registry: "VERRA", outcome: "duplicate" }),
+    ).to.be.greaterThan(0);
     await expectRegistryAndPlatformAgree();
     const after = await getJson(`${platform.api}/batches/${batchId}`);
     expect(after.custody.totalSupply).to.equal("9800");
@@ -115,13 +134,15 @@ describe("scenario 6: webhooks duplicated, reordered, delayed, dropped, forged a
     expect((await getJson(`${platform.api}/batches/${batchId}`)).custody.totalSupply).to.equal("9500");
   });
 
-  it("a forged signature and a stale captured delivery get 401 and store nothing; a fresh replay is a 200 duplicate", async () => {
+  it("a forged signature and a stale captured delivery get 401 and store nothing; a fresh replay is a 200 " +
+    "duplicate", async () => {
     await setVerraKnobs(platform, { webhooks: { dropRate: 0, duplicateRate: 0, reorderWindowMs: 0, delayMs: 0 } });
     const url = `${platform.api}/webhooks/VERRA`;
     const books = await state();
     const captured = books.events[books.events.length - 1]!;
     const countBefore = (await storedEvents()).length;
-    const post = (body: string, headers: Record<string, string>) => fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+    const post = (body: string, headers: Record<string, string>) =>
+      fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
 
     // A never-seen event signed with the wrong secret.
     const forged = JSON.stringify({ ...captured, id: "evt-forged-1", sequence: captured.sequence + 1000 });
@@ -141,11 +162,19 @@ describe("scenario 6: webhooks duplicated, reordered, delayed, dropped, forged a
     expect(rows.some((row) => row.event_id === "evt-forged-1")).to.equal(false);
 
     // A genuinely signed, fresh delivery of an event already stored: accepted as a duplicate, nothing changes.
-    const [before] = await dbQuery(platform, "SELECT source, received_at::text, applied_at::text FROM registry_events WHERE registry_id = 'VERRA' AND event_id = $1", [captured.id]);
+    const [before] = await dbQuery(
+      platform,
+      "SELECT source, received_at::text, applied_at::text FROM registry_events WHERE registry_id = 'VERRA' AND event_id = $1",
+      [captured.id],
+    );
     const replay = await post(capturedBody, webhookHeaders(SECRET, capturedBody));
     expect(replay.status).to.equal(200);
     expect(await replay.json()).to.deep.equal({ registry: "VERRA", eventId: captured.id, duplicate: true });
-    const [afterReplay] = await dbQuery(platform, "SELECT source, received_at::text, applied_at::text FROM registry_events WHERE registry_id = 'VERRA' AND event_id = $1", [captured.id]);
+    const [afterReplay] = await dbQuery(
+      platform,
+      "SELECT source, received_at::text, applied_at::text FROM registry_events WHERE registry_id = 'VERRA' AND event_id = $1",
+      [captured.id],
+    );
     expect(afterReplay).to.deep.equal(before);
     expect((await storedEvents()).length).to.equal(countBefore);
     expect(await metricValue(platform, "carbon_registry_webhooks_total", { registry: "VERRA", outcome: "rejected" })).to.equal(3);

@@ -64,5 +64,8 @@ export async function mine(count = 1): Promise<void> {
 export async function testRelayer(accountIndex: number): Promise<Relayer> {
   const node = await testChain();
   const logger = createLogger({ level: "silent" });
-  return createRelayer({ logger, metrics: createMetrics({ defaultMetrics: false }) }, { rpcUrl: node.url, keys: [new Secret(devPrivateKey(accountIndex))] });
+  return createRelayer(
+    { logger, metrics: createMetrics({ defaultMetrics: false }) },
+    { rpcUrl: node.url, keys: [new Secret(devPrivateKey(accountIndex))] },
+  );
 }

@@ -15,7 +15,15 @@ import { type PlatformProcess, getJson, until } from "./platformProcess";
 /** GET /auth/nonce, a SIWE message for the API's host signed by `account`, POST /auth/siwe: the session token. */
 export async function signIn(api: string, account: HDAccount): Promise<string> {
   const { nonce } = await getJson(`${api}/auth/nonce`);
-  const message = createSiweMessage({ address: account.address, chainId: hardhat.id, domain: new URL(api).host, nonce, uri: `${api}/`, version: "1", issuedAt: new Date() });
+  const message = createSiweMessage({
+    address: account.address,
+    chainId: hardhat.id,
+    domain: new URL(api).host,
+    nonce,
+    uri: `${api}/`,
+    version: "1",
+    issuedAt: new Date(),
+  });
   const response = await fetch(`${api}/auth/siwe`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -30,7 +38,12 @@ export async function signIn(api: string, account: HDAccount): Promise<string> {
  * transfer of the whole block into custody with the intent id as memo; the platform immobilizes, the oracles attest
  * and the bridge mints. Resolves with the batch id once the intent is minted.
  */
-export async function depositSellerBlock(platform: PlatformProcess, holder: HDAccount, serial: string, timeoutMs = 150_000): Promise<bigint> {
+export async function depositSellerBlock(
+  platform: PlatformProcess,
+  holder: HDAccount,
+  serial: string,
+  timeoutMs = 150_000,
+): Promise<bigint> {
   const { api } = platform;
   const verra = createRegistryAdapters({ urls: { VERRA: platform.simulatorUrl("VERRA") } }).VERRA as RegistryPort;
   const token = await signIn(api, holder);
@@ -44,11 +57,19 @@ export async function depositSellerBlock(platform: PlatformProcess, holder: HDAc
   const { blocks } = await verra.listHoldings({ account: SELLER_REGISTRY_ACCOUNT });
   const block = blocks.find((candidate) => candidate.serial === serial);
   if (block === undefined) throw new Error(`no block ${serial} in ${SELLER_REGISTRY_ACCOUNT}`);
-  await verra.transfer({ fromAccount: SELLER_REGISTRY_ACCOUNT, toAccount: PLATFORM_CUSTODY_ACCOUNT, recordId: block.registryRecordId, quantity: block.quantity, memo: intent.intentId });
+  await verra.transfer({
+    fromAccount: SELLER_REGISTRY_ACCOUNT,
+    toAccount: PLATFORM_CUSTODY_ACCOUNT,
+    recordId: block.registryRecordId,
+    quantity: block.quantity,
+    memo: intent.intentId,
+  });
   await until(
     "the deposit's mint",
     async () => {
-      const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, { headers: { authorization: `Bearer ${token}` } });
+      const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
       return ((await response.json()) as { status: string }).status === "minted" ? true : undefined;
     },
     timeoutMs,

@@ -39,7 +39,9 @@ const running = new Set<PlatformProcess>();
 
 /** The tail of every running platform's output, for a failed test's report. */
 export function runningPlatformOutput(chars = 8000): string {
-  return [...running].map((platform) => `--- platform on ${platform.api} (output tail) ---\n${platform.output().slice(-chars)}`).join("\n");
+  return [...running]
+    .map((platform) => `--- platform on ${platform.api} (output tail) ---\n${platform.output().slice(-chars)}`)
+    .join("\n");
 }
 
 /** Ports no other test process of this run picks (offset by pid), overridable by the caller. */
@@ -61,7 +63,11 @@ export async function until<T>(what: string, probe: () => Promise<T | undefined>
   }
 }
 
-export async function getJson(url: string, headers: Record<string, string> = {}): Promise<any> {
+/** A JSON answer as tests read it: the assertions check its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type JsonBody = any;
+
+export async function getJson(url: string, headers: Record<string, string> = {}): Promise<JsonBody> {
   const response = await fetch(url, { headers });
   if (!response.ok) throw new Error(`${url}: ${response.status} ${await response.text()}`);
   return response.json();
@@ -111,9 +117,9 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
   child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  let self: PlatformProcess | undefined; // set once started
+  const started: { self?: PlatformProcess } = {}; // set once started
   const stop = async () => {
-    if (self) running.delete(self);
+    if (started.self) running.delete(started.self);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill("SIGKILL");
       await exited;
@@ -138,7 +144,7 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
     if (found === undefined) throw new Error(`the start-up summary has no ${what}`);
     return found;
   };
-  self = {
+  const self: PlatformProcess = {
     child,
     output: () => output,
     exited,
@@ -156,6 +162,7 @@ export async function startPlatformProcess(env: Record<string, string> = {}, por
     postgresPid: () => Number(fs.readFileSync(path.join(dataDir, "pg", "postmaster.pid"), "utf8").split("\n")[0]),
     stop,
   };
+  started.self = self;
   running.add(self);
   return self;
 }
@@ -168,9 +175,21 @@ export type AuditReport = { verdict: string; checks: Array<{ id: string; ok: boo
  * socket that the next fetch then reuses ("other side closed").
  */
 export async function verifyCertificate(platform: PlatformProcess, requestId: string): Promise<AuditReport> {
-  const args = [path.join(ROOT, "bin", "carbon.js"), "audit", "verify-certificate", requestId, "--rpc", platform.rpc, "--bridge", platform.address("registryBridge"), "--json"];
+  const args = [
+    path.join(ROOT, "bin", "carbon.js"),
+    "audit",
+    "verify-certificate",
+    requestId,
+    "--rpc",
+    platform.rpc,
+    "--bridge",
+    platform.address("registryBridge"),
+    "--json",
+  ];
   const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, args, { cwd: ROOT, encoding: "utf8" }, (error, out, err) => (error ? reject(new Error(`carbon audit: ${error.message}\n${err}`)) : resolve(out))),
+    execFile(process.execPath, args, { cwd: ROOT, encoding: "utf8" }, (error, out, err) =>
+      error ? reject(new Error(`carbon audit: ${error.message}\n${err}`)) : resolve(out),
+    ),
   );
   return JSON.parse(stdout) as AuditReport;
 }

@@ -18,7 +18,13 @@ import {
   zeroAddress,
 } from "viem";
 import { creditTokenAbi, registryBridgeAbi } from "../chain/abi";
-import { type AttestationKind, type RetirementConfirmed, bridgeDomain, hashAttestation, requestIdOf } from "../chain/attestations";
+import {
+  type AttestationKind,
+  type RetirementConfirmed,
+  bridgeDomain,
+  hashAttestation,
+  requestIdOf,
+} from "../chain/attestations";
 import { REQUEST_KIND, REQUEST_STATUS, REQUEST_STATUS_NAMES, certificateTagOf, paramsTagOf } from "../chain/bridge";
 import { type Check, createCheckRecorder } from "./checks";
 import { findConfirmationCall } from "./confirmationCall";
@@ -45,7 +51,14 @@ export type ConfirmedArgs = {
   serialRangeHash: Hex;
 };
 
-export type RequestState = { kind: number; status: number; overdueFlagged: boolean; deadline: number; paramsTag: Hex; certificate: Hex };
+export type RequestState = {
+  kind: number;
+  status: number;
+  overdueFlagged: boolean;
+  deadline: number;
+  paramsTag: Hex;
+  certificate: Hex;
+};
 
 /** A retirement as read from the chain: what every check group works on. */
 export type Retirement = {
@@ -124,12 +137,17 @@ export function checkRequest(r: Retirement): Check[] {
   const { req, conf, requestLog, confirmedLog, bridge } = r;
   check("request.unique", "one RetirementRequested event", r.requested.length === 1, `${r.requested.length} found`);
   check("confirmation.unique", "one RetirementConfirmed event", r.confirmed.length === 1, `${r.confirmed.length} found`);
-  check("request.id", "request id = keccak256(abi.encode(holder, idempotencyKey))", sameHex(requestIdOf(req.holder, req.idempotencyKey), r.requestId));
+  check(
+    "request.id",
+    "request id = keccak256(abi.encode(holder, idempotencyKey))",
+    sameHex(requestIdOf(req.holder, req.idempotencyKey), r.requestId),
+  );
   check(
     "confirmation.matchesRequest",
     "confirmation names the request's holder, batch and amount",
     eqAddr(conf.holder, req.holder) && conf.batchId === req.batchId && conf.amount === req.amount,
-    `request ${req.holder} batch ${req.batchId} amount ${req.amount}; confirmation ${conf.holder} batch ${conf.batchId} amount ${conf.amount}`,
+    `request ${req.holder} batch ${req.batchId} amount ${req.amount}; confirmation ` +
+      `${conf.holder} batch ${conf.batchId} amount ${conf.amount}`,
     true,
   );
   check(
@@ -139,7 +157,11 @@ export function checkRequest(r: Retirement): Check[] {
       (confirmedLog.blockNumber === requestLog.blockNumber && confirmedLog.logIndex > requestLog.logIndex),
   );
   const lock = r.movements.find(
-    (m) => m.transactionHash === requestLog.transactionHash && eqAddr(m.from, req.holder) && eqAddr(m.to, bridge) && m.value === req.amount,
+    (m) =>
+      m.transactionHash === requestLog.transactionHash &&
+      eqAddr(m.from, req.holder) &&
+      eqAddr(m.to, bridge) &&
+      m.value === req.amount,
   );
   check(
     "request.lock",
@@ -148,7 +170,11 @@ export function checkRequest(r: Retirement): Check[] {
     lock === undefined ? `no matching transfer in ${requestLog.transactionHash}` : `log ${lock.logIndex}`,
   );
   const burn = r.movements.find(
-    (m) => m.transactionHash === confirmedLog.transactionHash && eqAddr(m.from, bridge) && eqAddr(m.to, zeroAddress) && m.value === conf.amount,
+    (m) =>
+      m.transactionHash === confirmedLog.transactionHash &&
+      eqAddr(m.from, bridge) &&
+      eqAddr(m.to, zeroAddress) &&
+      m.value === conf.amount,
   );
   check(
     "confirmation.burn",
@@ -177,7 +203,8 @@ async function decodeConfirmation(r: Retirement): Promise<DecodedConfirmation> {
   const call = findConfirmationCall(tx.input, r.requestId, direct);
   const notFound = direct
     ? `selector ${tx.input.slice(0, 10)} of ${tx.hash} is not a retirement confirmation entry point`
-    : `transaction ${tx.hash} calls ${tx.to ?? "(contract creation)"}, and no confirmRetirement(s) call naming the request was found in its calldata`;
+    : `transaction ${tx.hash} calls ${tx.to ?? "(contract creation)"}, and no confirmRetirement(s) call naming the ` +
+      `request was found in its calldata`;
   const report: ConfirmationReport = {
     blockNumber: confirmedLog.blockNumber.toString(),
     blockHash: confirmedLog.blockHash,
@@ -193,7 +220,8 @@ async function decodeConfirmation(r: Retirement): Promise<DecodedConfirmation> {
   };
   if (call === undefined) return { report, direct, notFound, item: undefined, signatures: [] };
   const item = call.items[call.itemIndex];
-  report.entryPoint = call.offset === 0 ? call.functionName : `${call.functionName} (embedded at byte ${call.offset} of a call to ${tx.to ?? "?"})`;
+  report.entryPoint =
+    call.offset === 0 ? call.functionName : `${call.functionName} (embedded at byte ${call.offset} of a call to ${tx.to ?? "?"})`;
   report.itemIndex = call.itemIndex;
   report.itemCount = call.items.length;
   if (call.functionName === "confirmRetirement") {
@@ -206,7 +234,11 @@ async function decodeConfirmation(r: Retirement): Promise<DecodedConfirmation> {
 }
 
 /** The signed item against the confirmation event and the request's details. */
-function checkSignedItem(r: Retirement, decoded: DecodedConfirmation, check: ReturnType<typeof createCheckRecorder>["check"]): void {
+function checkSignedItem(
+  r: Retirement,
+  decoded: DecodedConfirmation,
+  check: ReturnType<typeof createCheckRecorder>["check"],
+): void {
   const { item, report } = decoded;
   const { conf, detailsHash } = r;
   check(
@@ -225,8 +257,19 @@ function checkSignedItem(r: Retirement, decoded: DecodedConfirmation, check: Ret
     "call.detailsHash",
     "signed details hash = keccak256(abi.encode(beneficiary, reason)) of the request",
     item !== undefined && sameHex(item.detailsHash, detailsHash),
-    item === undefined || sameHex(item.detailsHash, detailsHash) ? undefined : `signed ${item.detailsHash}, request ${detailsHash}`,
+    item === undefined || sameHex(item.detailsHash, detailsHash)
+      ? undefined
+      : `signed ${item.detailsHash}, request ${detailsHash}`,
   );
+}
+
+/** The signer of `signature` over `digest`, or null with why it does not recover. */
+async function recoverOrNote(digest: Hex, signature: Hex): Promise<{ signer: Address | null; note?: string }> {
+  try {
+    return { signer: await recoverAddress({ hash: digest, signature }) };
+  } catch (error) {
+    return { signer: null, note: `does not recover: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}` };
+  }
 }
 
 /** Every signature recovered over the digest and judged against the oracle set in force. */
@@ -234,13 +277,9 @@ async function signersOf(digest: Hex, signatures: readonly Hex[], set: OracleSet
   const signers: SignerReport[] = [];
   const seen = new Set<string>();
   for (const [index, signature] of signatures.entries()) {
-    let signer: Address | null = null;
-    let note: string | undefined;
-    try {
-      signer = await recoverAddress({ hash: digest, signature });
-    } catch (error) {
-      note = `does not recover: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
-    }
+    const recovered = await recoverOrNote(digest, signature);
+    const signer = recovered.signer;
+    let note = recovered.note;
     const inOracleSet = signer !== null && set !== undefined && set.oracles.some((o) => eqAddr(o, signer as Address));
     const duplicate = signer !== null && seen.has(signer.toLowerCase());
     if (signer !== null) seen.add(signer.toLowerCase());
@@ -252,7 +291,11 @@ async function signersOf(digest: Hex, signatures: readonly Hex[], set: OracleSet
 }
 
 /** The replayed oracle set at the end of the confirmation block against `oracles()` / `threshold()` / `oracleEpoch()`. */
-async function checkReplay(r: Retirement, sets: readonly OracleSet[], check: ReturnType<typeof createCheckRecorder>["check"]): Promise<void> {
+async function checkReplay(
+  r: Retirement,
+  sets: readonly OracleSet[],
+  check: ReturnType<typeof createCheckRecorder>["check"],
+): Promise<void> {
   const block = r.confirmedLog.blockNumber;
   const endOfBlock = oracleSetAtEndOf(sets, block);
   if (endOfBlock === undefined) return;
@@ -270,19 +313,32 @@ async function checkReplay(r: Retirement, sets: readonly OracleSet[], check: Ret
     "quorum.replayMatchesState",
     `replayed oracle set = oracles()/threshold()/oracleEpoch() at block ${block}`,
     same,
-    `replay epoch ${endOfBlock.epoch} ${endOfBlock.threshold}-of-${endOfBlock.oracles.length}; state epoch ${epoch} ${threshold}-of-${oracles.length}`,
+    `replay epoch ${endOfBlock.epoch} ${endOfBlock.threshold}-of-${endOfBlock.oracles.length}; state epoch ${epoch} ` +
+      `${threshold}-of-${oracles.length}`,
   );
 }
 
-function checkSignatures(signers: readonly SignerReport[], set: OracleSet | undefined, check: ReturnType<typeof createCheckRecorder>["check"]): void {
+function checkSignatures(
+  signers: readonly SignerReport[],
+  set: OracleSet | undefined,
+  check: ReturnType<typeof createCheckRecorder>["check"],
+): void {
   const valid = signers.filter((s) => s.ok).length;
   check(
     "quorum.allValid",
     "every signature recovers to a distinct oracle of that set",
     signers.length > 0 && signers.every((s) => s.ok),
-    signers.filter((s) => !s.ok).map((s) => `#${s.index}: ${s.note ?? "invalid"}`).join("; ") || undefined,
+    signers
+      .filter((s) => !s.ok)
+      .map((s) => `#${s.index}: ${s.note ?? "invalid"}`)
+      .join("; ") || undefined,
   );
-  check("quorum.threshold", "distinct valid oracle signers >= threshold", set !== undefined && valid >= set.threshold, `${valid} valid, ${set?.threshold ?? "?"} needed`);
+  check(
+    "quorum.threshold",
+    "distinct valid oracle signers >= threshold",
+    set !== undefined && valid >= set.threshold,
+    `${valid} valid, ${set?.threshold ?? "?"} needed`,
+  );
   const ascending = signers.every((x, i) => {
     const prev = signers[i - 1];
     return i === 0 || (x.signer !== null && prev?.signer != null && BigInt(prev.signer) < BigInt(x.signer));
@@ -290,7 +346,12 @@ function checkSignatures(signers: readonly SignerReport[], set: OracleSet | unde
   check("quorum.ascending", "signatures sorted by strictly ascending signer (as the bridge requires)", ascending);
 }
 
-export type QuorumChecks = { checks: Check[]; confirmation: ConfirmationReport; oracleSet: OracleSetReport; signers: SignerReport[] };
+export type QuorumChecks = {
+  checks: Check[];
+  confirmation: ConfirmationReport;
+  oracleSet: OracleSetReport;
+  signers: SignerReport[];
+};
 
 /** The bridge's domain, the confirming call and its item, the oracle set in force and every signature of the quorum. */
 export async function checkQuorum(r: Retirement): Promise<QuorumChecks> {
@@ -321,7 +382,9 @@ export async function checkQuorum(r: Retirement): Promise<QuorumChecks> {
     "quorum.oracleSet",
     "oracle set in force at the confirmation found (OracleSetUpdated replay)",
     set !== undefined,
-    set === undefined ? `no OracleSetUpdated before block ${r.confirmedLog.blockNumber}; try an earlier --from-block` : `epoch ${set.epoch}`,
+    set === undefined
+      ? `no OracleSetUpdated before block ${r.confirmedLog.blockNumber}; try an earlier --from-block`
+      : `epoch ${set.epoch}`,
   );
   await checkReplay(r, sets, check);
   const signers = report.digest === null ? [] : await signersOf(report.digest, decoded.signatures, set);
@@ -329,7 +392,12 @@ export async function checkQuorum(r: Retirement): Promise<QuorumChecks> {
   const oracleSet: OracleSetReport =
     set === undefined
       ? null
-      : { epoch: set.epoch, oracles: set.oracles, threshold: set.threshold, installedAtBlock: set.installedAt?.blockNumber.toString() ?? null };
+      : {
+          epoch: set.epoch,
+          oracles: set.oracles,
+          threshold: set.threshold,
+          installedAtBlock: set.installedAt?.blockNumber.toString() ?? null,
+        };
   return { checks, confirmation: report, oracleSet, signers };
 }
 
@@ -351,13 +419,21 @@ export async function checkState(r: Retirement): Promise<Check[]> {
     "stored certificate = tag of (registry reference hash, serial range hash) of the event",
     sameHex(state.certificate, expectedCertificate),
   );
-  const certificateOk = await readBridge<boolean>(r, "certificateOf", [r.requestId, conf.retirementIdHash, conf.serialRangeHash], r.latest);
+  const certificateOk = await readBridge<boolean>(
+    r,
+    "certificateOf",
+    [r.requestId, conf.retirementIdHash, conf.serialRangeHash],
+    r.latest,
+  );
   check("state.certificateOf", "certificateOf(requestId, registryRefHash, serialRangeHash) is true", certificateOk);
   return checks;
 }
 
 /** Supply and every balance of the batch recomputed from its movements, against the token at latest. */
-async function checkHoldings(r: Retirement, check: ReturnType<typeof createCheckRecorder>["check"]): Promise<CustodyReport["holdings"]> {
+async function checkHoldings(
+  r: Retirement,
+  check: ReturnType<typeof createCheckRecorder>["check"],
+): Promise<CustodyReport["holdings"]> {
   const batchId = r.req.batchId;
   const balances = new Map<string, bigint>();
   let supply = 0n;
@@ -373,7 +449,12 @@ async function checkHoldings(r: Retirement, check: ReturnType<typeof createCheck
     readToken<readonly bigint[]>(r, "balanceOfBatch", [accounts, accounts.map(() => batchId)], r.latest),
   ]);
   const wrong = accounts.filter((a, i) => onChainBalances[i] !== balances.get(a));
-  check("custody.supply", "totalSupply(batch) at latest = minted - burned in the logs", onChainSupply === supply, `logs ${supply}, on-chain ${onChainSupply}`);
+  check(
+    "custody.supply",
+    "totalSupply(batch) at latest = minted - burned in the logs",
+    onChainSupply === supply,
+    `logs ${supply}, on-chain ${onChainSupply}`,
+  );
   check(
     "custody.balances",
     `every balance of the batch at latest = its sum of movements in the logs (${accounts.length} accounts)`,
@@ -402,9 +483,24 @@ export async function checkCustody(r: Retirement): Promise<CustodyChecks> {
     return { blockNumber: blockNumber.toString(), recomputed, onChain, ok };
   };
   const block = r.confirmedLog.blockNumber;
-  const atConfirmation = await headCheck(block, "custody.atConfirmation", `custody head recomputed from logs = custodyHead(batch) at confirmation block ${block}`);
-  const atLatest = await headCheck(r.latest, "custody.atLatest", `custody head recomputed from logs = custodyHead(batch) at latest block ${r.latest}`);
+  const atConfirmation = await headCheck(
+    block,
+    "custody.atConfirmation",
+    `custody head recomputed from logs = custodyHead(batch) at confirmation block ${block}`,
+  );
+  const atLatest = await headCheck(
+    r.latest,
+    "custody.atLatest",
+    `custody head recomputed from logs = custodyHead(batch) at latest block ${r.latest}`,
+  );
   const holdings = (await hasCodeAt(r.client, r.token, r.tokenFrom - 1n)) ? null : await checkHoldings(r, check);
-  const custody = { scanFromBlock: r.tokenFrom.toString(), startHead, movements: r.movements.length, atConfirmation, atLatest, holdings };
+  const custody = {
+    scanFromBlock: r.tokenFrom.toString(),
+    startHead,
+    movements: r.movements.length,
+    atConfirmation,
+    atLatest,
+    holdings,
+  };
   return { checks, custody };
 }

@@ -30,33 +30,42 @@ export type ConfirmationCall = {
  */
 export function findConfirmationCall(input: Hex, requestId: Hex, direct: boolean): ConfirmationCall | undefined {
   const body = input.slice(2).toLowerCase();
-  const offsets: number[] = [];
-  if (direct) offsets.push(0);
-  else {
-    for (const selector of CONFIRM_SELECTORS) {
-      for (let i = body.indexOf(selector); i >= 0; i = body.indexOf(selector, i + 1)) {
-        if (i % 2 === 0) offsets.push(i / 2);
-      }
-    }
-    offsets.sort((a, b) => a - b);
+  for (const offset of direct ? [0] : embeddedOffsets(body)) {
+    const found = decodeAt(body, offset, requestId);
+    // A direct call is the confirmation whichever items it names; an embedded one only when it names the request.
+    if (found !== undefined && (direct || found.namesRequest)) return found.call;
   }
-  for (const offset of offsets) {
-    try {
-      const decoded = decodeFunctionData({ abi: registryBridgeAbi, data: `0x${body.slice(offset * 2)}` });
-      if (decoded.functionName === "confirmRetirement") {
-        const [c, signatures] = decoded.args as unknown as [RetirementConfirmed, readonly Hex[]];
-        if (!direct && !sameHex(c.requestId, requestId)) continue;
-        return { functionName: "confirmRetirement", offset, items: [c], itemIndex: 0, signatures };
-      }
-      if (decoded.functionName === "confirmRetirements") {
-        const [items, signatures] = decoded.args as unknown as [readonly RetirementConfirmed[], readonly Hex[]];
-        const itemIndex = items.findIndex((c) => sameHex(c.requestId, requestId));
-        if (!direct && itemIndex < 0) continue;
-        return { functionName: "confirmRetirements", offset, items, itemIndex, signatures };
-      }
-    } catch {
-      // not a decodable call at this offset
+  return undefined;
+}
+
+/** Byte offsets, ascending, where a confirmRetirement(s) selector starts in the hex `body`. */
+function embeddedOffsets(body: string): number[] {
+  const offsets: number[] = [];
+  for (const selector of CONFIRM_SELECTORS) {
+    for (let i = body.indexOf(selector); i >= 0; i = body.indexOf(selector, i + 1)) {
+      if (i % 2 === 0) offsets.push(i / 2);
     }
+  }
+  return offsets.sort((a, b) => a - b);
+}
+
+/** The confirmation call decoded at `offset`, and whether `requestId` is among its items. */
+function decodeAt(body: string, offset: number, requestId: Hex): { call: ConfirmationCall; namesRequest: boolean } | undefined {
+  let decoded: { functionName: string; args?: readonly unknown[] };
+  try {
+    decoded = decodeFunctionData({ abi: registryBridgeAbi, data: `0x${body.slice(offset * 2)}` });
+  } catch {
+    return undefined; // not a decodable call at this offset
+  }
+  if (decoded.functionName === "confirmRetirement") {
+    const [c, signatures] = decoded.args as unknown as [RetirementConfirmed, readonly Hex[]];
+    const call: ConfirmationCall = { functionName: "confirmRetirement", offset, items: [c], itemIndex: 0, signatures };
+    return { call, namesRequest: sameHex(c.requestId, requestId) };
+  }
+  if (decoded.functionName === "confirmRetirements") {
+    const [items, signatures] = decoded.args as unknown as [readonly RetirementConfirmed[], readonly Hex[]];
+    const itemIndex = items.findIndex((c) => sameHex(c.requestId, requestId));
+    return { call: { functionName: "confirmRetirements", offset, items, itemIndex, signatures }, namesRequest: itemIndex >= 0 };
   }
   return undefined;
 }

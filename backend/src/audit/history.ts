@@ -29,22 +29,28 @@ export async function connect(client: PublicClient): Promise<{ chainId: number; 
   } catch (error) {
     const url = client.transport.url as string | undefined;
     throw new AuditRpcError(
-      `cannot reach the JSON-RPC node${url === undefined ? "" : ` at ${url}`}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      `cannot reach the JSON-RPC ` +
+        `node${url === undefined ? "" : ` at ${url}`}: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
       error,
     );
   }
 }
 
 /**
- * A contract read at a past block: every contract read of the auditor goes through here. Fails with a clear message when the node keeps no state that old (a pruned,
+ * A contract read at a past block: every contract read of the auditor goes through here. Fails with a clear message
+ * when the node keeps no state that old (a pruned,
  * non-archive node), instead of a bare RPC error.
  */
-export async function readAt<T>(client: PublicClient, call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[]; blockNumber: bigint }): Promise<T> {
+export async function readAt<T>(
+  client: PublicClient,
+  call: { address: Address; abi: readonly unknown[]; functionName: string; args?: readonly unknown[]; blockNumber: bigint },
+): Promise<T> {
   try {
     return (await client.readContract(call as never)) as T;
   } catch (error) {
     throw new AuditRpcError(
-      `eth_call ${call.functionName} on ${call.address} at block ${call.blockNumber} failed (the audit needs state at past blocks: an archive node): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      `eth_call ${call.functionName} on ${call.address} at block ${call.blockNumber} failed (the audit needs state at ` +
+        `past blocks: an archive node): ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
       error,
     );
   }
@@ -57,7 +63,10 @@ export async function hasCodeAt(client: PublicClient, address: Address, blockNum
     const code = await client.getCode({ address, blockNumber });
     return code !== undefined && code !== "0x";
   } catch (error) {
-    throw new AuditRpcError(`eth_getCode of ${address} at block ${blockNumber} failed (an archive node is needed for --from-block)`, error);
+    throw new AuditRpcError(
+      `eth_getCode of ${address} at block ${blockNumber} failed (an archive node is needed for --from-block)`,
+      error,
+    );
   }
 }
 
@@ -67,7 +76,13 @@ export async function hasCodeAt(client: PublicClient, address: Address, blockNum
  */
 export async function headBefore(client: PublicClient, token: Address, batchId: bigint, fromBlock: bigint): Promise<Hex> {
   if (!(await hasCodeAt(client, token, fromBlock - 1n))) return ZERO_HEAD;
-  return readAt<Hex>(client, { address: token, abi: creditTokenAbi, functionName: "custodyHead", args: [batchId], blockNumber: fromBlock - 1n });
+  return readAt<Hex>(client, {
+    address: token,
+    abi: creditTokenAbi,
+    functionName: "custodyHead",
+    args: [batchId],
+    blockNumber: fromBlock - 1n,
+  });
 }
 
 /** Where a log sits on the chain. */
@@ -220,7 +235,8 @@ export function movementsOf(logs: readonly DecodedLog[], batchId: bigint): Movem
       a.ids.forEach((id, i) => {
         if (id !== batchId) return;
         const value = a.values[i];
-        if (value === undefined) throw new AuditRpcError(`TransferBatch ${log.transactionHash}#${log.logIndex}: ids and values differ in length`);
+        if (value === undefined)
+          throw new AuditRpcError(`TransferBatch ${log.transactionHash}#${log.logIndex}: ids and values differ in length`);
         out.push({
           ...position,
           event: "TransferBatch",

@@ -1,5 +1,5 @@
 /** Human-readable and JSON renderings of the auditor's results. */
-import type { ExportVerification } from "./exportHistory";
+import type { ExportVerification } from "./verifyExport";
 import type { CertificateReport } from "./verifyCertificate";
 
 const mark = (ok: boolean): string => (ok ? "✓" : "✗");
@@ -9,10 +9,50 @@ export function toJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === "bigint" ? v.toString() : v), 2);
 }
 
+/** The oracle set and the signers, one line each. */
+function signerLines(r: CertificateReport, kv: (k: string, v: string) => string): string[] {
+  const out: string[] = [];
+  if (r.oracleSet === null) out.push(kv("oracle set", "unknown"));
+  else {
+    const installed =
+      r.oracleSet.installedAtBlock === null ? " (checkpoint)" : ` (installed in block ${r.oracleSet.installedAtBlock})`;
+    out.push(
+      kv("oracle set", `epoch ${r.oracleSet.epoch}, ${r.oracleSet.threshold} of ${r.oracleSet.oracles.length}${installed}`),
+    );
+  }
+  if (r.signers.length === 0) out.push("  (no signatures read)");
+  for (const s of r.signers) {
+    out.push(`  ${mark(s.ok)} #${s.index} ${s.signer ?? "(unrecoverable)"}${s.note === undefined ? "" : `  ${s.note}`}`);
+  }
+  return out;
+}
+
+/** The custody head at the confirmation and at latest, and supply and balances when recomputed. */
+function custodyLines(r: CertificateReport, kv: (k: string, v: string) => string): string[] {
+  const out = [
+    kv("scanned from block", `${r.custody.scanFromBlock} (start head ${r.custody.startHead})`),
+    kv("movements of batch", String(r.custody.movements)),
+  ];
+  for (const [name, h] of [
+    ["at confirmation", r.custody.atConfirmation],
+    ["at latest", r.custody.atLatest],
+  ] as const) {
+    out.push(kv(name, `${mark(h.ok)} block ${h.blockNumber}`), kv("  recomputed", h.recomputed), kv("  on-chain", h.onChain));
+  }
+  if (r.custody.holdings !== null) {
+    out.push(kv("supply (from logs)", r.custody.holdings.supply));
+    for (const [account, balance] of Object.entries(r.custody.holdings.balances))
+      out.push(kv("  balance", `${account} ${balance}`));
+  }
+  return out;
+}
+
+const kvLine = (k: string, v: string): string => `  ${k.padEnd(22)} ${v}`;
+
 /** The certificate report as text, for a person. */
 export function formatCertificateReport(r: CertificateReport): string {
   const lines: string[] = [];
-  const kv = (k: string, v: string) => lines.push(`  ${k.padEnd(22)} ${v}`);
+  const kv = (k: string, v: string) => lines.push(kvLine(k, v));
   lines.push(`Retirement certificate ${r.requestId}`);
   kv("chain id", String(r.chainId));
   kv("registry bridge", r.contracts.registryBridge);
@@ -38,35 +78,8 @@ export function formatCertificateReport(r: CertificateReport): string {
       (r.confirmation.itemCount > 1 ? ` (item ${r.confirmation.itemIndex + 1} of ${r.confirmation.itemCount})` : ""),
   );
   kv("attestation", `${r.confirmation.attestationKind}, digest ${r.confirmation.digest ?? "(not computed)"}`);
-  lines.push("", "Oracle signers");
-  if (r.oracleSet !== null) {
-    kv(
-      "oracle set",
-      `epoch ${r.oracleSet.epoch}, ${r.oracleSet.threshold} of ${r.oracleSet.oracles.length}` +
-        (r.oracleSet.installedAtBlock === null ? " (checkpoint)" : ` (installed in block ${r.oracleSet.installedAtBlock})`),
-    );
-  } else {
-    kv("oracle set", "unknown");
-  }
-  if (r.signers.length === 0) lines.push("  (no signatures read)");
-  for (const s of r.signers) {
-    lines.push(`  ${mark(s.ok)} #${s.index} ${s.signer ?? "(unrecoverable)"}${s.note === undefined ? "" : `  ${s.note}`}`);
-  }
-  lines.push("", "Custody head");
-  kv("scanned from block", `${r.custody.scanFromBlock} (start head ${r.custody.startHead})`);
-  kv("movements of batch", String(r.custody.movements));
-  for (const [name, h] of [
-    ["at confirmation", r.custody.atConfirmation],
-    ["at latest", r.custody.atLatest],
-  ] as const) {
-    kv(name, `${mark(h.ok)} block ${h.blockNumber}`);
-    kv("  recomputed", h.recomputed);
-    kv("  on-chain", h.onChain);
-  }
-  if (r.custody.holdings !== null) {
-    kv("supply (from logs)", r.custody.holdings.supply);
-    for (const [account, balance] of Object.entries(r.custody.holdings.balances)) kv("  balance", `${account} ${balance}`);
-  }
+  lines.push("", "Oracle signers", ...signerLines(r, kvLine));
+  lines.push("", "Custody head", ...custodyLines(r, kvLine));
   lines.push("", "Checks");
   for (const c of r.checks) lines.push(`  ${mark(c.ok)} ${c.label}${c.detail === undefined ? "" : ` (${c.detail})`}`);
   const failed = r.checks.filter((c) => !c.ok).length;

@@ -66,7 +66,8 @@ export type VerifyCertificateParameters = {
 
 const eventsNamed = (...names: string[]) =>
   registryBridgeAbi.filter(
-    (item): item is Extract<(typeof registryBridgeAbi)[number], { type: "event" }> => item.type === "event" && names.includes(item.name),
+    (item): item is Extract<(typeof registryBridgeAbi)[number], { type: "event" }> =>
+      item.type === "event" && names.includes(item.name),
   );
 
 /** The request id as the bridge keys it, or a ValidationError naming what is wrong with it. */
@@ -76,7 +77,13 @@ export function parseRequestId(text: string): Hex {
 }
 
 /** Why `state` holds no certificate under `requestId` (for a request without the events a certificate needs). */
-function notFound(requestId: Hex, state: RequestState, bridgeFrom: bigint, latest: bigint, requested: boolean): AuditNotFoundError {
+function notFound(
+  requestId: Hex,
+  state: RequestState,
+  bridgeFrom: bigint,
+  latest: bigint,
+  requested: boolean,
+): AuditNotFoundError {
   if (!requested) {
     const what =
       state.kind === REQUEST_KIND.Withdrawal
@@ -88,7 +95,8 @@ function notFound(requestId: Hex, state: RequestState, bridgeFrom: bigint, lates
   }
   if (state.status === REQUEST_STATUS.Confirmed) {
     return new AuditNotFoundError(
-      `request ${requestId} is confirmed on-chain but its RetirementConfirmed event is not in blocks ${bridgeFrom}..${latest} (try an earlier --from-block)`,
+      `request ${requestId} is confirmed on-chain but its RetirementConfirmed event is not in blocks ` +
+        `${bridgeFrom}..${latest} (try an earlier --from-block)`,
       { requestId },
     );
   }
@@ -109,15 +117,30 @@ async function loadRetirement(p: VerifyCertificateParameters): Promise<Retiremen
   const bridgeFrom = p.fromBlock ?? (await findDeploymentBlock(client, bridge, latest));
   let token: Address;
   try {
-    token = getAddress(await readAt<Address>(client, { address: bridge, abi: registryBridgeAbi, functionName: "token", blockNumber: latest }));
+    token = getAddress(
+      await readAt<Address>(client, { address: bridge, abi: registryBridgeAbi, functionName: "token", blockNumber: latest }),
+    );
   } catch (error) {
     throw new AuditRpcError(`${bridge} does not answer token(): is it the RegistryBridge on chain ${chainId}?`, error);
   }
   const tokenFrom = p.fromBlock ?? (await findDeploymentBlock(client, token, latest));
   const logsOf = (name: string) =>
-    getLogsChunked(client, { address: bridge, events: eventsNamed(name), args: { requestId }, fromBlock: bridgeFrom, toBlock: latest, chunk });
+    getLogsChunked(client, {
+      address: bridge,
+      events: eventsNamed(name),
+      args: { requestId },
+      fromBlock: bridgeFrom,
+      toBlock: latest,
+      chunk,
+    });
   const requested = await logsOf("RetirementRequested");
-  const state = await readAt<RequestState>(client, { address: bridge, abi: registryBridgeAbi, functionName: "requestOf", args: [requestId], blockNumber: latest });
+  const state = await readAt<RequestState>(client, {
+    address: bridge,
+    abi: registryBridgeAbi,
+    functionName: "requestOf",
+    args: [requestId],
+    blockNumber: latest,
+  });
   if (requested.length === 0) throw notFound(requestId, state, bridgeFrom, latest, false);
   const confirmed = await logsOf("RetirementConfirmed");
   const requestLog = requested[0];

@@ -20,7 +20,9 @@ export async function createApiKey(db: Queryable, { name, scopes }: CreateApiKey
 
 /** Revokes a key by id; false when no live key has that id. */
 export async function revokeApiKey(db: Queryable, id: string): Promise<boolean> {
-  const { rowCount } = await db.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1::bigint AND revoked_at IS NULL", [id]);
+  const { rowCount } = await db.query("UPDATE api_keys SET revoked_at = now() WHERE id = $1::bigint AND revoked_at IS NULL", [
+    id,
+  ]);
   return (rowCount ?? 0) > 0;
 }
 

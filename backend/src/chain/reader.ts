@@ -30,7 +30,10 @@ export type ChainReader = ReturnType<typeof createChainReader>;
 
 export type ChainReaderClient = Pick<PublicClient, "readContract" | "getBlock">;
 
-export function createChainReader(client: ChainReaderClient, deployment: Pick<Deployment, "registryBridge" | "creditToken" | "settlement">) {
+export function createChainReader(
+  client: ChainReaderClient,
+  deployment: Pick<Deployment, "registryBridge" | "creditToken" | "settlement">,
+) {
   const bridge = { address: deployment.registryBridge, abi: registryBridgeAbi } as const;
   return {
     async requestOf(requestId: Hex): Promise<OnChainRequest> {
@@ -39,18 +42,35 @@ export function createChainReader(client: ChainReaderClient, deployment: Pick<De
     },
     isDepositUsed: (depositId: Hex) => client.readContract({ ...bridge, functionName: "isDepositUsed", args: [depositId] }),
     isBlockDeposited: (blockKey: Hex) => client.readContract({ ...bridge, functionName: "isBlockDeposited", args: [blockKey] }),
-    isRegistryPaused: (registryId: number) => client.readContract({ ...bridge, functionName: "isRegistryPaused", args: [registryId] }),
+    isRegistryPaused: (registryId: number) =>
+      client.readContract({ ...bridge, functionName: "isRegistryPaused", args: [registryId] }),
     async reserveAsOf(batchId: bigint): Promise<bigint> {
       const [, asOf] = await client.readContract({ ...bridge, functionName: "reserveOf", args: [batchId] });
       return BigInt(asOf);
     },
     async batchRegistered(batchId: bigint): Promise<boolean> {
-      const id = await client.readContract({ address: deployment.creditToken, abi: creditTokenAbi, functionName: "batchRegistry", args: [batchId] });
+      const id = await client.readContract({
+        address: deployment.creditToken,
+        abi: creditTokenAbi,
+        functionName: "batchRegistry",
+        args: [batchId],
+      });
       return Number(id) !== 0;
     },
     async deal(dealId: Hex): Promise<OnChainDeal> {
-      const d = await client.readContract({ address: deployment.settlement, abi: settlementAbi, functionName: "deal", args: [dealId] });
-      return { ...d, status: Number(d.status), conditions: Number(d.conditions), satisfied: Number(d.satisfied), deadline: BigInt(d.deadline) };
+      const d = await client.readContract({
+        address: deployment.settlement,
+        abi: settlementAbi,
+        functionName: "deal",
+        args: [dealId],
+      });
+      return {
+        ...d,
+        status: Number(d.status),
+        conditions: Number(d.conditions),
+        satisfied: Number(d.satisfied),
+        deadline: BigInt(d.deadline),
+      };
     },
     /** The latest block's timestamp (Unix seconds): the chain's clock, which deal deadlines are measured by. */
     async latestTimestamp(): Promise<bigint> {

@@ -25,7 +25,11 @@ export class ClaimWordingRefusedError extends BaseError {
 
   constructor(refusals: ClaimWordingRefusedError["refusals"]) {
     const text = refusals.map((r) => `${r.ruleId} v${r.ruleVersion}: ${r.reason}${r.matched ? ` (matched "${r.matched}")` : ""}`);
-    super(`claim wording refused: ${text.join("; ")}`, { code: "CLAIM_WORDING_REFUSED", retryable: false, details: { refusals } });
+    super(`claim wording refused: ${text.join("; ")}`, {
+      code: "CLAIM_WORDING_REFUSED",
+      retryable: false,
+      details: { refusals },
+    });
     this.refusals = refusals;
   }
 }

@@ -31,27 +31,73 @@
 
 export { canonicalHash, canonicalJson, sha256Hex } from "./canonicalJson";
 export * from "./errors";
-export { type ClaimsReference, type ClaimsReferenceFiles, DEFAULT_REFERENCE_DIR, REFERENCE_FILE_NAMES, cite, loadClaimsReference, parseClaimsReference, projectFacts } from "./reference/load";
+export {
+  type ClaimsReference,
+  type ClaimsReferenceFiles,
+  DEFAULT_REFERENCE_DIR,
+  REFERENCE_FILE_NAMES,
+  cite,
+  loadClaimsReference,
+  parseClaimsReference,
+  projectFacts,
+} from "./reference/load";
 export type { Citation, Source } from "./reference/common";
 export { type Signal, type Subject, type ProjectFacts, signalSchema, subjectSchema } from "./signals/model";
-export { type SignalChange, type SignalState, addedSignals, changeFeed, describeSignal, latestFacts, signalState } from "./signals/history";
+export {
+  type SignalChange,
+  type SignalState,
+  addedSignals,
+  changeFeed,
+  describeSignal,
+  latestFacts,
+  signalState,
+} from "./signals/history";
 export { type HolderAlert, type Holding, type ReservationPause, holderAlerts, reservationPause } from "./signals/status";
 export { RATING_SCALES, type RatingView, ratingView } from "./signals/ratings";
 export { type CcpAssessment, assessCcp, ccpDecisionFor, checkConditions } from "./labels/ccp";
-export { INTENDED_USES, type BatchRef, type ClaimantFacts, type CreditFacts, type IntendedUse, type Reason, type RuleSet, type Verdict } from "./rules/types";
+export {
+  INTENDED_USES,
+  type BatchRef,
+  type ClaimantFacts,
+  type CreditFacts,
+  type IntendedUse,
+  type Reason,
+  type RuleSet,
+  type Verdict,
+} from "./rules/types";
 export { RULE_SETS, batchRefOfSerial, creditFacts, evaluateUse, evaluateUses, matchesUse, verdictHash } from "./rules/engine";
-export { type Acknowledgement, acknowledge, acknowledgementText, acknowledges, requiresAcknowledgement } from "./rules/acknowledgement";
+export {
+  type Acknowledgement,
+  acknowledge,
+  acknowledgementText,
+  acknowledges,
+  requiresAcknowledgement,
+} from "./rules/acknowledgement";
 export { vcmiTier } from "./rules/vcmi";
 export type { Parameters, ParameterName } from "./rules/params";
 export { CLAIM_TYPES, type ClaimStatementInput, type ClaimType, claimStatementInputSchema } from "./statement/model";
 export { type ClaimStatement, buildClaimStatement, snapshotHash } from "./statement/build";
-export { type SignedClaimStatement, CLAIM_STATEMENT_DOMAIN, CLAIM_STATEMENT_TYPES, signClaimStatement, verifyClaimStatement } from "./statement/sign";
+export {
+  type SignedClaimStatement,
+  CLAIM_STATEMENT_DOMAIN,
+  CLAIM_STATEMENT_TYPES,
+  signClaimStatement,
+  verifyClaimStatement,
+} from "./statement/sign";
 export { renderClaimStatementPdf } from "./statement/pdf";
 export { type WordingCheck, checkWording } from "./statement/wording";
 export * from "./csr/money";
 export { csrApplicability, csrObligation, type Applicability, type Obligation } from "./csr/obligation";
 export { type CsrProgramme, type CsrProject, SCHEDULE_VII_ITEMS, csrProgrammeSchema, parseCsrProgramme } from "./csr/programme";
-export { type CsrAlert, type Deadline, type FyClose, type LedgerEvent, csrAlerts, parseLedger, unspentDeadlines } from "./csr/unspent";
+export {
+  type CsrAlert,
+  type Deadline,
+  type FyClose,
+  type LedgerEvent,
+  csrAlerts,
+  parseLedger,
+  unspentDeadlines,
+} from "./csr/unspent";
 export { impactAssessmentRequired } from "./csr/impact";
 export { assertCsrSpendAllowed, checkOwnClaimOnCsrCredits, csrOriginsOf, csrSpendCounts } from "./csr/guards";
 export { type ProgrammeClaim, type ProgrammeReport, annexureProjectTable, csr2Figures, programmeReport } from "./csr/reports";

@@ -32,7 +32,17 @@ export type PdfWriter = {
 /** Renders with `draw` into a Buffer. `createdAt` (ISO) becomes the PDF's creation and modification date. */
 export function renderPdf(meta: { title: string; createdAt: string }, draw: (writer: PdfWriter) => void): Promise<Buffer> {
   const created = new Date(meta.createdAt);
-  const doc = new PDFDocument({ size: "A4", margin: 50, info: { Title: pdfText(meta.title), CreationDate: created, ModDate: created, Producer: "carbon-custody", Creator: "carbon-custody" } });
+  const doc = new PDFDocument({
+    size: "A4",
+    margin: 50,
+    info: {
+      Title: pdfText(meta.title),
+      CreationDate: created,
+      ModDate: created,
+      Producer: "carbon-custody",
+      Creator: "carbon-custody",
+    },
+  });
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
     doc.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -47,7 +57,12 @@ export function renderPdf(meta: { title: string; createdAt: string }, draw: (wri
       void doc.font(options.mono ? "Courier" : "Helvetica").fontSize(options.size ?? 9).text(pdfText(text)).moveDown(0.3),
     fields: (rows) => {
       for (const [label, value] of rows) {
-        doc.font("Helvetica-Bold").fontSize(9).text(`${pdfText(label)}: `, { continued: true }).font("Helvetica").text(pdfText(value));
+        doc
+          .font("Helvetica-Bold")
+          .fontSize(9)
+          .text(`${pdfText(label)}: `, { continued: true })
+          .font("Helvetica")
+          .text(pdfText(value));
       }
       doc.moveDown(0.3);
     },

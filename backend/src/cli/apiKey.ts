@@ -15,7 +15,9 @@ export function apiKeyCommand(): Command {
     .requiredOption("--name <name>", "who or what the key is for")
     .option("--scope <scope...>", "scopes, e.g. reconciliation:read; default * (every operator route)")
     .action(async (options: { name: string; scope?: string[] }) => {
-      const created = await withCommandDatabase(process.env, (db) => createApiKey(db.pool, { name: options.name, scopes: options.scope ?? ["*"] }));
+      const created = await withCommandDatabase(process.env, (db) =>
+        createApiKey(db.pool, { name: options.name, scopes: options.scope ?? ["*"] }),
+      );
       process.stdout.write(`${JSON.stringify({ id: created.id, key: created.key })}\n`);
     });
   command
@@ -23,7 +25,8 @@ export function apiKeyCommand(): Command {
     .description("revoke a key by id")
     .action(async (id: string) => {
       if (!/^\d+$/.test(id)) throw new Error(`id: expected the numeric key id, got ${JSON.stringify(id)}`);
-      if (!(await withCommandDatabase(process.env, (db) => revokeApiKey(db.pool, id)))) throw new Error(`no live API key with id ${id}`);
+      if (!(await withCommandDatabase(process.env, (db) => revokeApiKey(db.pool, id))))
+        throw new Error(`no live API key with id ${id}`);
       process.stdout.write(`revoked ${id}\n`);
     });
   return command;

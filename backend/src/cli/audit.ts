@@ -12,7 +12,8 @@ import fs from "node:fs";
 import { type CommanderError, Command, InvalidArgumentError, Option } from "commander";
 import { type Address, isAddress } from "viem";
 import { AuditExportFormatError, AuditNotFoundError, AuditRpcError } from "../audit/errors";
-import { type CustodyExport, buildExport, parseExport, verifyExport } from "../audit/exportHistory";
+import { type CustodyExport, buildExport } from "../audit/exportHistory";
+import { parseExport, verifyExport } from "../audit/verifyExport";
 import { createAuditClient } from "../audit/history";
 import { formatCertificateReport, formatExportVerification, toJson } from "../audit/report";
 import { parseRequestId, verifyCertificate } from "../audit/verifyCertificate";
@@ -63,7 +64,8 @@ async function run(json: boolean, action: () => Promise<number>): Promise<void> 
     const message = error instanceof Error ? error.message : String(error);
     const text = known ? message : `audit failed: ${message}`;
     if (json) {
-      const code = error instanceof AuditNotFoundError ? "NOT_FOUND" : error instanceof ValidationError ? "USAGE" : "CANNOT_VERIFY";
+      const code =
+        error instanceof AuditNotFoundError ? "NOT_FOUND" : error instanceof ValidationError ? "USAGE" : "CANNOT_VERIFY";
       process.stdout.write(`${toJson({ verdict: "ERROR", code, error: text })}\n`);
     }
     process.stderr.write(`${text}\n`);
@@ -78,7 +80,9 @@ const chunkOption = () =>
   );
 
 export function auditCommand(): Command {
-  const audit = new Command("audit").description("Auditor commands: verify retirements and custody history from chain data alone");
+  const audit = new Command("audit").description(
+    "Auditor commands: verify retirements and custody history from chain data alone",
+  );
   // Usage errors exit 2 like every other "cannot verify", so 1 always means a mismatch (inherited by subcommands).
   audit.exitOverride((error: CommanderError) => {
     process.exit(error.exitCode === 0 ? 0 : EXIT_CANNOT_VERIFY);
@@ -93,21 +97,23 @@ export function auditCommand(): Command {
     .option("--json", "print the report as JSON")
     .option("--from-block <n>", "first block to scan (default: the contracts' deployment blocks)", parseBlock("--from-block"))
     .addOption(chunkOption())
-    .action(async (requestId: string, o: { rpc: string; bridge: Address; json?: boolean; fromBlock?: bigint; chunk?: bigint }) => {
-      const json = o.json === true;
-      await run(json, async () => {
-        checkArtifacts();
-        const report = await verifyCertificate({
-          client: createAuditClient(o.rpc),
-          bridge: o.bridge,
-          requestId: parseRequestId(requestId),
-          fromBlock: o.fromBlock,
-          chunk: o.chunk,
+    .action(
+      async (requestId: string, o: { rpc: string; bridge: Address; json?: boolean; fromBlock?: bigint; chunk?: bigint }) => {
+        const json = o.json === true;
+        await run(json, async () => {
+          checkArtifacts();
+          const report = await verifyCertificate({
+            client: createAuditClient(o.rpc),
+            bridge: o.bridge,
+            requestId: parseRequestId(requestId),
+            fromBlock: o.fromBlock,
+            chunk: o.chunk,
+          });
+          process.stdout.write(json ? `${toJson(report)}\n` : formatCertificateReport(report));
+          return report.verdict === "VERIFIED" ? EXIT_VERIFIED : EXIT_MISMATCH;
         });
-        process.stdout.write(json ? `${toJson(report)}\n` : formatCertificateReport(report));
-        return report.verdict === "VERIFIED" ? EXIT_VERIFIED : EXIT_MISMATCH;
-      });
-    });
+      },
+    );
 
   audit
     .command("export")
@@ -119,33 +125,39 @@ export function auditCommand(): Command {
     .option("--from-block <n>", "first block (default: the token's deployment block)", parseBlock("--from-block"))
     .option("--to-block <n>", "last block (default: latest)", parseBlock("--to-block"))
     .addOption(chunkOption())
-    .action(async (batchIdText: string, o: { rpc: string; bridge: Address; out?: string; fromBlock?: bigint; toBlock?: bigint; chunk?: bigint }) => {
-      await run(false, async () => {
-        checkArtifacts();
-        const exp = await buildExport({
-          client: createAuditClient(o.rpc),
-          bridge: o.bridge,
-          batchId: parseBatchId(batchIdText),
-          fromBlock: o.fromBlock,
-          toBlock: o.toBlock,
-          chunk: o.chunk,
+    .action(
+      async (
+        batchIdText: string,
+        o: { rpc: string; bridge: Address; out?: string; fromBlock?: bigint; toBlock?: bigint; chunk?: bigint },
+      ) => {
+        await run(false, async () => {
+          checkArtifacts();
+          const exp = await buildExport({
+            client: createAuditClient(o.rpc),
+            bridge: o.bridge,
+            batchId: parseBatchId(batchIdText),
+            fromBlock: o.fromBlock,
+            toBlock: o.toBlock,
+            chunk: o.chunk,
+          });
+          const text = `${toJson(exp)}\n`;
+          if (o.out === undefined) process.stdout.write(text);
+          else {
+            fs.writeFileSync(o.out, text);
+            process.stderr.write(
+              `wrote ${o.out}: ${exp.events.length} events, ${exp.movements} movements, blocks ` +
+                `${exp.fromBlock}..${exp.toBlock}, head ${exp.finalHead}\n`,
+            );
+          }
+          // An export whose recomputed head disagrees with the chain is still written, for investigation, but fails.
+          if (exp.finalHead.toLowerCase() !== exp.onChainHead.toLowerCase()) {
+            process.stderr.write(`custody head mismatch: recomputed ${exp.finalHead}, on-chain ${exp.onChainHead}\n`);
+            return EXIT_MISMATCH;
+          }
+          return EXIT_VERIFIED;
         });
-        const text = `${toJson(exp)}\n`;
-        if (o.out === undefined) process.stdout.write(text);
-        else {
-          fs.writeFileSync(o.out, text);
-          process.stderr.write(
-            `wrote ${o.out}: ${exp.events.length} events, ${exp.movements} movements, blocks ${exp.fromBlock}..${exp.toBlock}, head ${exp.finalHead}\n`,
-          );
-        }
-        // An export whose recomputed head disagrees with the chain is still written, for investigation, but fails.
-        if (exp.finalHead.toLowerCase() !== exp.onChainHead.toLowerCase()) {
-          process.stderr.write(`custody head mismatch: recomputed ${exp.finalHead}, on-chain ${exp.onChainHead}\n`);
-          return EXIT_MISMATCH;
-        }
-        return EXIT_VERIFIED;
-      });
-    });
+      },
+    );
 
   audit
     .command("verify-export")
@@ -166,7 +178,11 @@ export function auditCommand(): Command {
           throw new ValidationError("file", `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
         }
         const exp: CustodyExport = parseExport(text);
-        const result = await verifyExport(exp, o.offline === true || o.rpc === undefined ? undefined : createAuditClient(o.rpc), o.chunk);
+        const result = await verifyExport(
+          exp,
+          o.offline === true || o.rpc === undefined ? undefined : createAuditClient(o.rpc),
+          o.chunk,
+        );
         process.stdout.write(json ? `${toJson(result)}\n` : formatExportVerification(result));
         return result.verdict === "VERIFIED" ? EXIT_VERIFIED : EXIT_MISMATCH;
       });

@@ -29,7 +29,10 @@ export function readKeyFile(file: string): `0x${string}` {
   }
   if ((stat.mode & 0o077) !== 0) {
     const mode = (stat.mode & 0o777).toString(8).padStart(3, "0");
-    throw new ValidationError("keyFile", `key file ${file} is accessible by group or others (mode ${mode}); run: chmod 600 ${file}`);
+    throw new ValidationError(
+      "keyFile",
+      `key file ${file} is accessible by group or others (mode ${mode}); run: chmod 600 ${file}`,
+    );
   }
   const key = fs.readFileSync(file, "utf8").trim();
   if (!/^0x[0-9a-fA-F]{64}$/.test(key)) throw new ValidationError("keyFile", `key file ${file} must hold 0x followed by 64 hex digits`);
@@ -43,9 +46,14 @@ function chainOf(config: Config): ChainAccess {
     config.chain.rpcUrl === undefined ? "RPC_URL" : undefined,
     config.chain.deploymentFile === undefined ? "DEPLOYMENT_FILE" : undefined,
   ].filter((key) => key !== undefined);
-  if (missing.length > 0) throw new ValidationError(missing[0] as string, `set ${missing.join(", ")} (an oracle process joins a running platform)`);
+  if (missing.length > 0)
+    throw new ValidationError(missing[0] as string, `set ${missing.join(", ")} (an oracle process joins a running platform)`);
   const rpcUrl = config.chain.rpcUrl as string;
-  return { rpcUrl, deployment: readDeploymentFile(config.chain.deploymentFile as string), publicClient: platformPublicClient(rpcUrl) };
+  return {
+    rpcUrl,
+    deployment: readDeploymentFile(config.chain.deploymentFile as string),
+    publicClient: platformPublicClient(rpcUrl),
+  };
 }
 
 async function openContext(config: Config): Promise<Context> {
@@ -62,13 +70,22 @@ export async function runOracleNode(options: OracleCommandParameters, env: NodeJ
   const config = loadConfig(env);
   const chain = chainOf(config);
   const adapters = registryAdaptersFor(config, { urls: configuredRegistryUrls(config) });
-  if (Object.keys(adapters).length === 0) throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
+  if (Object.keys(adapters).length === 0)
+    throw new ValidationError("VERRA_API_URL", "set at least one registry URL (VERRA_API_URL, ...)");
   const bank = configuredBank(config);
   const ctx = await openContext(config);
   if (bank === undefined) ctx.logger.warn("no BANK_API_URL: this node attests no FIAT_PAYMENT_RECEIVED");
   // Joins the shared rate limit of its registries (creating a missing bucket, never changing the workers' limits).
   const { guard } = await startGuard(ctx, { registries: Object.keys(adapters) as RegistryName[], buckets: "join" });
-  startOracleRole(ctx, { account, adapters, guard, chain, bank, pollMs: options.pollMs, reserveIntervalMs: options.reserveIntervalMs });
+  startOracleRole(ctx, {
+    account,
+    adapters,
+    guard,
+    chain,
+    bank,
+    pollMs: options.pollMs,
+    reserveIntervalMs: options.reserveIntervalMs,
+  });
 }
 
 /** `--window-ms` overrides AGGREGATOR_WINDOW_MS. */
@@ -78,7 +95,8 @@ export async function runAggregator(options: AggregatorCommandParameters, env: N
   const config = loadConfig(env);
   const chain = chainOf(config);
   const relayerKey = config.keys.relayer;
-  if (relayerKey === undefined) throw new ValidationError("RELAYER_KEY", "set RELAYER_KEY (the aggregator sends the transactions)");
+  if (relayerKey === undefined)
+    throw new ValidationError("RELAYER_KEY", "set RELAYER_KEY (the aggregator sends the transactions)");
   const ctx = await openContext(config);
   startAggregatorRole(ctx, { relayerKey, chain, windowMs: options.windowMs });
 }

@@ -30,21 +30,28 @@ const processIo: ReconcileIo = {
 export function formatSummary(summary: ReconciliationSummary, found: DiscrepancyRecord[]): string {
   const lines = [
     `Reconciliation run ${summary.runId}: ${summary.status}`,
-    `  batches ${summary.batches} (${summary.unobserved} with supply and no custody snapshot), registry blocks ${summary.blocks}, ${summary.durationMs} ms` +
+    `  batches ${summary.batches} (${summary.unobserved} with supply and no custody snapshot), registry blocks ` +
+      `${summary.blocks}, ${summary.durationMs} ms` +
       (summary.checkpointBlock === null ? "" : `, indexed to block ${summary.checkpointBlock}`),
     ...Object.entries(summary.discrepancies).map(([cls, count]) => `  ${cls.padEnd(16)} ${count}`),
   ];
   for (const d of found.slice(0, 50)) {
-    lines.push(`  - ${d.class} batch ${d.batchId ?? "?"} (${d.registryId ?? "?"}): expected ${d.expected ?? "-"}, actual ${d.actual ?? "-"}`);
+    lines.push(
+      `  - ${d.class} batch ${d.batchId ?? "?"} (${d.registryId ?? "?"}): expected ` +
+        `${d.expected ?? "-"}, actual ${d.actual ?? "-"}`,
+    );
   }
-  if (found.length > 50) lines.push(`  ... and ${found.length - 50} more (GET /reconciliation/discrepancies?runId=${summary.runId})`);
+  if (found.length > 50)
+    lines.push(`  ... and ${found.length - 50} more (GET /reconciliation/discrepancies?runId=${summary.runId})`);
   return `${lines.join("\n")}\n`;
 }
 
 /** The command's body; returns the exit code (tests call it directly). */
 export async function runReconcileCommand(options: ReconcileCommandOptions, io: ReconcileIo = processIo): Promise<number> {
   try {
-    const { summary, found } = await withCommandDatabase(io.env, (db) => reconcile(db.pool, { pendingLagMs: options.pendingLag }));
+    const { summary, found } = await withCommandDatabase(io.env, (db) =>
+      reconcile(db.pool, { pendingLagMs: options.pendingLag }),
+    );
     if (options.json === true) io.stdout(`${JSON.stringify({ ...summary, found }, null, 2)}\n`);
     else io.stdout(formatSummary(summary, found));
     return summary.total === 0 ? EXIT_CLEAN : EXIT_DISCREPANCIES;
@@ -63,7 +70,9 @@ function parseMs(text: string): number {
 
 export function reconcileCommand(): Command {
   return new Command("reconcile")
-    .description("run one reconciliation (registry custody snapshots vs chain state vs index); exit 0 clean, 2 discrepancies, 1 error")
+    .description(
+      "run one reconciliation (registry custody snapshots vs chain state vs index); exit 0 clean, 2 discrepancies, 1 error",
+    )
     .option("--json", "print the summary as JSON")
     .option("--pending-lag <ms>", "age after which a pending request the registry already shows is pending_lag", parseMs)
     .action(async (options: ReconcileCommandOptions) => {

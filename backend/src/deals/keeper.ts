@@ -62,7 +62,10 @@ const CANDIDATES = `
   WHERE NOT deal_id = ANY($2::text[])
   ORDER BY created_at, deal_id LIMIT $1`;
 
-export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">, options: DealKeeperOptions): DealKeeper {
+export function createDealKeeper(
+  ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">,
+  options: DealKeeperOptions,
+): DealKeeper {
   const log = ctx.logger.child({ component: "deal-keeper" });
   const retryAfterMs = options.retryAfterMs ?? 30_000;
   const calls = ctx.metrics.counter({
@@ -75,7 +78,12 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
 
   async function move(dealId: Hex, action: DealAction, pass: DealKeeperPass): Promise<void> {
     try {
-      const { hash } = await options.relayer.send({ to: options.settlement, abi: settlementAbi, functionName: FUNCTION[action], args: [dealId] });
+      const { hash } = await options.relayer.send({
+        to: options.settlement,
+        abi: settlementAbi,
+        functionName: FUNCTION[action],
+        args: [dealId],
+      });
       pass.sent.push({ dealId, action, txHash: hash });
       calls.inc({ action, outcome: "sent" });
       log.info({ dealId, action, txHash: hash }, `deal keeper: ${FUNCTION[action]} sent`);
@@ -91,7 +99,10 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
       restingUntil.set(dealId, Date.now() + retryAfterMs);
       pass.failed += 1;
       calls.inc({ action, outcome: "failed" });
-      log.warn({ dealId, action, errorName, err: error }, `deal keeper: ${FUNCTION[action]} failed; tried again in ${retryAfterMs} ms`);
+      log.warn(
+        { dealId, action, errorName, err: error },
+        `deal keeper: ${FUNCTION[action]} failed; tried again in ${retryAfterMs} ms`,
+      );
     }
   }
 
@@ -99,7 +110,10 @@ export function createDealKeeper(ctx: Pick<Context, "db" | "logger" | "metrics" 
     const pass: DealKeeperPass = { sent: [], alreadyDone: 0, failed: 0 };
     const now = Date.now();
     for (const [dealId, until] of restingUntil) if (until <= now) restingUntil.delete(dealId);
-    const { rows } = await ctx.db.pool.query<{ deal_id: Hex; action: DealAction }>(CANDIDATES, [options.batchSize ?? 100, [...restingUntil.keys()]]);
+    const { rows } = await ctx.db.pool.query<{ deal_id: Hex; action: DealAction }>(CANDIDATES, [
+      options.batchSize ?? 100,
+      [...restingUntil.keys()],
+    ]);
     for (const row of rows) await move(row.deal_id, row.action, pass);
     return pass;
   }

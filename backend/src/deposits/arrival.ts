@@ -24,7 +24,8 @@ export function transferState(
   if (operation.kind !== "TRANSFER" || operation.toAccount !== custodyAccount) {
     return {
       kind: "waiting",
-      detail: `the operation ${operation.operationId} with this memo is a ${operation.kind} to ${operation.toAccount ?? "no account"}, not a transfer to ${custodyAccount}`,
+      detail: `the operation ${operation.operationId} with this memo is a ${operation.kind} to ` +
+        `${operation.toAccount ?? "no account"}, not a transfer to ${custodyAccount}`,
     };
   }
   if (operation.status === "PENDING")
@@ -61,7 +62,8 @@ export function judgeArrival(
   if (block.status !== "ACTIVE") {
     return {
       kind: "rejected",
-      detail: `record ${recordId} arrived ${block.status} (registry status ${block.nativeStatus}); only ACTIVE blocks are tokenized`,
+      detail: `record ${recordId} arrived ${block.status} (registry status ` +
+        `${block.nativeStatus}); only ACTIVE blocks are tokenized`,
     };
   }
   if (block.holderAccount !== custodyAccount) {
@@ -89,7 +91,8 @@ export function judgeArrival(
   if (block.blockStart < declaredStart || block.blockEnd > declaredEnd) {
     return {
       kind: "rejected",
-      detail: `record ${recordId} holds units ${block.blockStart}-${block.blockEnd}, outside the declared ${declaredStart}-${declaredEnd}`,
+      detail: `record ${recordId} holds units ` +
+        `${block.blockStart}-${block.blockEnd}, outside the declared ${declaredStart}-${declaredEnd}`,
     };
   }
   return {

@@ -5,7 +5,8 @@
  * | move | writer |
  * |---|---|
  * | a `pending` claim is inserted | the arrival watcher, in the transaction that marks the intent arrived (`claimRange`) |
- * | `pending` -> `minted` (with `deposit_id`, `block_key`, the mint transaction), or a `minted` row inserted (`indexer_inserted`) when the flow had none | the indexer, on `DepositConfirmed` (`recordMinted`) |
+ * | `pending` -> `minted` (with `deposit_id`, `block_key`, the mint transaction), or a `minted` row inserted
+ * (`indexer_inserted`) when the flow had none | the indexer, on `DepositConfirmed` (`recordMinted`) |
  * | `minted` -> `withdrawn` | the indexer, on `BlockKeyReleased` (`recordWithdrawn`) |
  * | the two above undone, newest first | the indexer's reorg rollback (`undoMinted`, `undoWithdrawn`) |
  */

@@ -13,7 +13,6 @@
  * `status_detail` and dead-letters the job: an operator looks, and redrives it once the block can be immobilized.
  */
 import type { Pool } from "pg";
-import { BaseError } from "../errors";
 import type { RegistryGuard } from "../guard/registryGuard";
 import type { Job } from "../queue/jobs";
 import type { JobHandler } from "../queue/worker";

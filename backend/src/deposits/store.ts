@@ -5,10 +5,12 @@
  * | move | writer |
  * |---|---|
  * | inserted `awaiting_transfer` | the API (`insertIntent`) |
- * | `awaiting_transfer` -> `arrived` (record, range, batch; the range claimed in `deposits`; one `immobilize` job) | the arrival watcher (`markArrived`) |
+ * | `awaiting_transfer` -> `arrived` (record, range, batch; the range claimed in `deposits`; one `immobilize` job) |
+ * the arrival watcher (`markArrived`) |
  * | `awaiting_transfer` -> `rejected` / `expired`, with the reason | the arrival watcher (`setStatus`) |
  * | `arrived` -> `immobilized` | the immobilize handler (`markImmobilized`) |
- * | `arrived` / `immobilized` -> `minted`, with the mint transaction | the arrival watcher, once the indexer shows the mint (`markMinted`) |
+ * | `arrived` / `immobilized` -> `minted`, with the mint transaction | the arrival watcher, once the indexer shows the
+ * mint (`markMinted`) |
  * | `status_detail` at the same status (what it waits for, why its job failed) | the watcher and the handler (`setDetail`) |
  *
  * Every move names the status it leaves, so two watchers (or a watcher and a handler) racing on one intent apply
@@ -205,7 +207,14 @@ export async function insertIntent(pool: Pool, intent: NewIntent): Promise<Inser
   return { created };
 }
 
-type OpenIntentRow = { intent_id: string; holder: string; status: string; declared_start: string; declared_end: string; expires_at: Date };
+type OpenIntentRow = {
+  intent_id: string;
+  holder: string;
+  status: string;
+  declared_start: string;
+  declared_end: string;
+  expires_at: Date;
+};
 
 /** Names the open intent that holds the range; another holder's intent id (its memo) is not disclosed. */
 async function openIntentConflict(db: Queryable, intent: NewIntent): Promise<string> {

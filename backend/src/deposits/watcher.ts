@@ -120,7 +120,8 @@ export function createDepositWatcher(
     if (options.chain === undefined) return undefined;
     const blockKey = blockKeyOf(arrival.batchId, arrival.blockStart, arrival.blockEnd);
     if (!(await options.chain.isBlockDeposited(blockKey))) return undefined;
-    return `already tokenized on chain: units ${arrival.blockStart}-${arrival.blockEnd} (block key ${blockKey}) are deposited on the bridge`;
+    return `already tokenized on chain: units ` +
+      `${arrival.blockStart}-${arrival.blockEnd} (block key ${blockKey}) are deposited on the bridge`;
   }
 
   async function step(intent: DepositIntent): Promise<Outcome> {

@@ -13,7 +13,6 @@
  * under-grant for microseconds, never over-grant. Grant times are the bucket's `updated_at` values, which are
  * monotone, and the C + R·W bound holds exactly over them.
  */
-import { BaseError } from "../errors";
 import type { Queryable } from "../db/queryable";
 import { RateBucketMissingError } from "./errors";
 

@@ -118,7 +118,11 @@ export function createRegistryGuard(
     help: "Circuit breaker per registry: 0 closed, 1 half-open, 2 open",
     labelNames: ["registry"],
   });
-  const calls = ctx.metrics.counter({ name: "registry_calls_total", help: "Guarded registry calls", labelNames: ["registry", "outcome"] });
+  const calls = ctx.metrics.counter({
+    name: "registry_calls_total",
+    help: "Guarded registry calls",
+    labelNames: ["registry", "outcome"],
+  });
   const rateLimited = ctx.metrics.counter({
     name: "registry_rate_limited_total",
     help: "Registry answers 429/503 with Retry-After (blocks every process)",
@@ -133,7 +137,9 @@ export function createRegistryGuard(
   type Entry = {
     /** The config with its defaults filled in. */
     config: RegistryGuardConfig &
-      Required<Pick<RegistryGuardConfig, "timeoutMs" | "halfOpenAfterMs" | "defaultRetryAfterMs" | "maxWaitMs" | "outageRetryAfterMs">>;
+      Required<
+        Pick<RegistryGuardConfig, "timeoutMs" | "halfOpenAfterMs" | "defaultRetryAfterMs" | "maxWaitMs" | "outageRetryAfterMs">
+      >;
     breaker: CircuitBreakerPolicy;
     policy: ReturnType<typeof wrap>;
     openNotified: boolean;
@@ -298,7 +304,8 @@ export function createRegistryGuard(
           const until = await blockUntil(db, registry, retryAfterMs);
           rateLimited.inc({ registry });
           logger.warn({ registry, retryAfterMs, until }, "registry asked us to wait: blocked for every process");
-          if (error instanceof RegistryUnavailableError && retryAfterMs >= entry.config.outageRetryAfterMs) isolateUntil(entry, until);
+          if (error instanceof RegistryUnavailableError && retryAfterMs >= entry.config.outageRetryAfterMs)
+            isolateUntil(entry, until);
         }
         calls.inc({ registry, outcome: error instanceof BaseError ? error.code : "error" });
         throw error;

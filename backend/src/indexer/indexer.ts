@@ -92,12 +92,18 @@ export function createIndexer(ctx: IndexerContext, params: CreateIndexerParamete
   const book: ContractBook = contractBook(deployment);
   const notifications = new EventEmitter<{ events: [IndexerNotification]; reorg: [IndexerNotification] }>();
 
-  const lagGauge = ctx.metrics.gauge({ name: "indexer_lag_blocks", help: "Blocks between head - confirmations and the last indexed block" });
+  const lagGauge = ctx.metrics.gauge({
+    name: "indexer_lag_blocks",
+    help: "Blocks between head - confirmations and the last indexed block",
+  });
   const lastGauge = ctx.metrics.gauge({ name: "indexer_last_indexed_block", help: "Last block whose events are indexed" });
   const headGauge = ctx.metrics.gauge({ name: "indexer_chain_head_block", help: "Chain head seen by the indexer" });
   const eventsCounter = ctx.metrics.counter({ name: "indexer_events_total", help: "Events stored", labelNames: ["event"] });
   const reorgCounter = ctx.metrics.counter({ name: "indexer_reorgs_total", help: "Reorgs handled (rollbacks)" });
-  const unknownCounter = ctx.metrics.counter({ name: "indexer_undecodable_logs_total", help: "Logs of platform addresses the ABIs cannot decode" });
+  const unknownCounter = ctx.metrics.counter({
+    name: "indexer_undecodable_logs_total",
+    help: "Logs of platform addresses the ABIs cannot decode",
+  });
 
   let lag: bigint | undefined;
   let failure: unknown;

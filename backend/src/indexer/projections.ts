@@ -106,7 +106,8 @@ async function move(db: PoolClient, event: StoredEvent, batchId: string, from: s
   } else {
     await db.query(
       `INSERT INTO balances (batch_id, holder, amount, updated_block) VALUES ($1, $2, $3, $4)
-       ON CONFLICT (batch_id, holder) DO UPDATE SET amount = balances.amount + excluded.amount, updated_block = excluded.updated_block`,
+       ON CONFLICT (batch_id, holder) DO UPDATE SET amount = balances.amount + excluded.amount,
+         updated_block = excluded.updated_block`,
       [batchId, to, value, event.blockNumber],
     );
   }
@@ -197,15 +198,23 @@ const HANDLERS: Record<string, Handler> = {
   RetirementConfirmed: (db, event) =>
     requests.recordAnswer(
       db,
-      answered(event, "confirmed", { registryRefHash: arg(event, "retirementIdHash"), serialRangeHash: arg(event, "serialRangeHash") }),
+      answered(event, "confirmed", {
+        registryRefHash: arg(event, "retirementIdHash"),
+        serialRangeHash: arg(event, "serialRangeHash"),
+      }),
     ),
   WithdrawalConfirmed: (db, event) =>
     requests.recordAnswer(
       db,
-      answered(event, "confirmed", { registryRefHash: arg(event, "registryTxHash"), serialRangeHash: arg(event, "serialRangeHash") }),
+      answered(event, "confirmed", {
+        registryRefHash: arg(event, "registryTxHash"),
+        serialRangeHash: arg(event, "serialRangeHash"),
+      }),
     ),
-  RetirementRejected: (db, event) => requests.recordAnswer(db, answered(event, "rejected", { reasonHash: arg(event, "reasonHash") })),
-  WithdrawalRejected: (db, event) => requests.recordAnswer(db, answered(event, "rejected", { reasonHash: arg(event, "reasonHash") })),
+  RetirementRejected: (db, event) =>
+    requests.recordAnswer(db, answered(event, "rejected", { reasonHash: arg(event, "reasonHash") })),
+  WithdrawalRejected: (db, event) =>
+    requests.recordAnswer(db, answered(event, "rejected", { reasonHash: arg(event, "reasonHash") })),
   RequestOverdue: (db, event) => requests.flagOverdue(db, arg(event, "requestId")),
   async BlockKeyReleased(db, event) {
     await deposits.recordWithdrawn(db, arg(event, "blockKey"));
@@ -266,10 +275,11 @@ const HANDLERS: Record<string, Handler> = {
     ]);
   },
   async DealSettled(db, event) {
-    await db.query(
-      "UPDATE deals SET status = 'settled', seller_proceeds = $2, fee = $3, updated_at = now() WHERE deal_id = $1",
-      [arg(event, "dealId"), arg(event, "sellerProceeds"), arg(event, "fee")],
-    );
+    await db.query("UPDATE deals SET status = 'settled', seller_proceeds = $2, fee = $3, updated_at = now() WHERE deal_id = $1", [
+      arg(event, "dealId"),
+      arg(event, "sellerProceeds"),
+      arg(event, "fee"),
+    ]);
   },
   async DealLegReclaimed(db, event) {
     await db.query("UPDATE deals SET status = 'reclaimed', updated_at = now() WHERE deal_id = $1", [arg(event, "dealId")]);

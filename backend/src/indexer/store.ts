@@ -93,7 +93,11 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
     }
     await writeCheckpoint(db, params.name, params.next);
     if (inserted > 0) {
-      const payload = { fromBlock: params.events[0]?.blockNumber.toString(), toBlock: params.next.blockNumber.toString(), count: inserted };
+      const payload = {
+        fromBlock: params.events[0]?.blockNumber.toString(),
+        toBlock: params.next.blockNumber.toString(),
+        count: inserted,
+      };
       await db.query("SELECT pg_notify($1, $2)", [CHAIN_EVENTS_CHANNEL, JSON.stringify(payload)]);
     }
     return { inserted, names };
@@ -113,7 +117,13 @@ export async function storedBlocks(pool: Pool, below: bigint, limit: number): Pr
 type EventRow = { block_number: string; tx_hash: string; log_index: number; event_name: string; args: StoredEvent["args"] };
 
 function toStored(row: EventRow): StoredEvent {
-  return { blockNumber: row.block_number, txHash: row.tx_hash, logIndex: row.log_index, eventName: row.event_name, args: row.args };
+  return {
+    blockNumber: row.block_number,
+    txHash: row.tx_hash,
+    logIndex: row.log_index,
+    eventName: row.event_name,
+    args: row.args,
+  };
 }
 
 export type RollbackParameters = {

@@ -22,7 +22,8 @@ export async function portTaken(port: number, host = "127.0.0.1"): Promise<NodeJ
 /** One line per port in use, e.g. `port 3000 (PORT, the API) is already in use`. */
 export function describeTakenPort(planned: PlannedPort, error: NodeJS.ErrnoException): string {
   const where = `port ${planned.port} on ${planned.host ?? "127.0.0.1"} (${planned.variable}, ${planned.what})`;
-  if (error.code === "EADDRINUSE") return `${where} is already in use: stop what holds it, or set ${planned.variable} to a free port`;
+  if (error.code === "EADDRINUSE")
+    return `${where} is already in use: stop what holds it, or set ${planned.variable} to a free port`;
   return `${where} cannot be used (${error.code ?? error.message}): set ${planned.variable} to another port`;
 }
 

@@ -56,13 +56,22 @@ export type OracleAggregatorOptions = {
   batchSignTimeoutMs?: number;
   /** Most items per batch (default 50). */
   maxItems?: number;
-  /** How long a member's message may wait short of the quorum, nothing relayed about its subject, before it is alerted (default 5 min). */
+  /**
+   * How long a member's message may wait short of the quorum, nothing relayed about its subject, before it is alerted
+   * (default 5 min).
+   */
   strandedAfterMs?: number;
 };
 
 export type OracleAggregator = { stop(): Promise<void> };
 
-type Group = { kind: ObservationKind; subject: string; digest: Hex; message: ObservationMessages[ObservationKind]; signatures: Map<Address, Hex> };
+type Group = {
+  kind: ObservationKind;
+  subject: string;
+  digest: Hex;
+  message: ObservationMessages[ObservationKind];
+  signatures: Map<Address, Hex>;
+};
 
 export type OracleAggregatorContext = Pick<Context, "logger" | "metrics" | "shutdown"> & { db: { pool: Context["db"]["pool"] } };
 
@@ -74,19 +83,30 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
   const log = ctx.logger.child({ component: "oracle-aggregator" });
   const chain = createChainReader(options.publicClient, deployment);
   const domains = domainsOf(deployment);
-  const relays = ctx.metrics.counter({ name: "oracle_relays_total", help: "Quorum messages relayed or closed, by kind", labelNames: ["kind", "outcome"] });
+  const relays = ctx.metrics.counter({
+    name: "oracle_relays_total",
+    help: "Quorum messages relayed or closed, by kind",
+    labelNames: ["kind", "outcome"],
+  });
   const disagreementsSeen = ctx.metrics.counter({
     name: "oracle_disagreements_total",
     help: "Subjects about which current oracle members signed different messages (first sight), by kind",
     labelNames: ["kind"],
   });
-  const disagreementsOpen = ctx.metrics.gauge({ name: "oracle_disagreements", help: "Subjects with conflicting signed oracle messages now" });
+  const disagreementsOpen = ctx.metrics.gauge({
+    name: "oracle_disagreements",
+    help: "Subjects with conflicting signed oracle messages now",
+  });
   const strandedSeen = ctx.metrics.counter({
     name: "oracle_stranded_messages_total",
-    help: "Messages signed by current oracle members that waited past the stranded limit short of the quorum (first sight), by kind",
+    help: "Messages signed by current oracle members that waited past the stranded limit short of the quorum (first " +
+      "sight), by kind",
     labelNames: ["kind"],
   });
-  const strandedOpen = ctx.metrics.gauge({ name: "oracle_stranded_messages", help: "Signed oracle messages short of the quorum past the stranded limit now" });
+  const strandedOpen = ctx.metrics.gauge({
+    name: "oracle_stranded_messages",
+    help: "Signed oracle messages short of the quorum past the stranded limit now",
+  });
   const strandedAfterMs = options.strandedAfterMs ?? 300_000;
   let nextStrandedCheck = 0;
   const strandedAlerted = new Set<string>();
@@ -101,7 +121,11 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     return sorted.slice(0, threshold).map((s) => s.signature);
   }
 
-  async function validSignatures(digest: Hex, votes: Array<{ signer: Address; signature: Hex }>, members: Set<string>): Promise<Map<Address, Hex>> {
+  async function validSignatures(
+    digest: Hex,
+    votes: Array<{ signer: Address; signature: Hex }>,
+    members: Set<string>,
+  ): Promise<Map<Address, Hex>> {
     const out = new Map<Address, Hex>();
     for (const { signer, signature } of votes) {
       const recovered = await recoverSigner(digest, signature);
@@ -153,14 +177,34 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     const m = group.message as never;
     switch (group.kind) {
       case "RetirementRejected":
-        return relayer.send({ to: deployment.registryBridge, abi: registryBridgeAbi, functionName: "rejectRetirement", args: [m, signatures] });
+        return relayer.send({
+          to: deployment.registryBridge,
+          abi: registryBridgeAbi,
+          functionName: "rejectRetirement",
+          args: [m, signatures],
+        });
       case "WithdrawalRejected":
-        return relayer.send({ to: deployment.registryBridge, abi: registryBridgeAbi, functionName: "rejectWithdrawal", args: [m, signatures] });
+        return relayer.send({
+          to: deployment.registryBridge,
+          abi: registryBridgeAbi,
+          functionName: "rejectWithdrawal",
+          args: [m, signatures],
+        });
       case "ReserveAttested":
-        return relayer.send({ to: deployment.registryBridge, abi: registryBridgeAbi, functionName: "attestReserve", args: [m, signatures] });
+        return relayer.send({
+          to: deployment.registryBridge,
+          abi: registryBridgeAbi,
+          functionName: "attestReserve",
+          args: [m, signatures],
+        });
       case "DealConditionAttested": {
         const { dealId, condition, evidence } = group.message as ObservationMessages["DealConditionAttested"];
-        return relayer.send({ to: deployment.settlement, abi: settlementAbi, functionName: "attestDealCondition", args: [dealId, condition, evidence, signatures] });
+        return relayer.send({
+          to: deployment.settlement,
+          abi: settlementAbi,
+          functionName: "attestDealCondition",
+          args: [dealId, condition, evidence, signatures],
+        });
       }
       default:
         throw new Error(`${group.kind} is relayed in batches`);
@@ -170,7 +214,9 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
   async function relay(group: Group, signatures: Hex[]): Promise<void> {
     const record = { digest: group.digest, kind: group.kind, subject: group.subject };
     try {
-      const receipt = isBatchable(group.kind) ? await batchers[group.kind].add(group.message) : await sendSingle(group, signatures);
+      const receipt = isBatchable(group.kind)
+        ? await batchers[group.kind].add(group.message)
+        : await sendSingle(group, signatures);
       await store.recordRelay(pool, { ...record, status: "relayed", txHash: receipt.hash });
       relays.inc({ kind: group.kind, outcome: "relayed" });
       log.info({ ...record, txHash: receipt.hash }, "relayed");
@@ -280,7 +326,8 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
       strandedSeen.inc({ kind });
       log.error(
         { subject, kind, digest, signers, since: since.toISOString(), threshold },
-        "oracle message stranded short of the quorum: the other members are down or behind, or these signers claim what the registry does not show",
+        "oracle message stranded short of the quorum: the other members are down or behind, or these signers claim " +
+          "what the registry does not show",
       );
     }
     strandedOpen.set(open);

@@ -73,7 +73,12 @@ export function digestOf<K extends SignedKind>(domains: Domains, kind: K, messag
   return hashAttestation({ domain: domains.bridge, kind: kind as AttestationKind, message: message as never });
 }
 
-export async function signMessage<K extends SignedKind>(account: LocalAccount, domains: Domains, kind: K, message: MessageOf<K>): Promise<Hex> {
+export async function signMessage<K extends SignedKind>(
+  account: LocalAccount,
+  domains: Domains,
+  kind: K,
+  message: MessageOf<K>,
+): Promise<Hex> {
   if (kind === "DealConditionAttested") {
     return signDealCondition({ signer: account, domain: domains.settlement, attestation: message as DealConditionAttested });
   }
@@ -91,10 +96,9 @@ export async function recoverSigner(digest: Hex, signature: Hex): Promise<Addres
 
 /** A message as stored in `jsonb`: bigints become decimal strings. */
 export function toJson(message: object): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(message, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value))) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(
+    JSON.stringify(message, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)),
+  ) as Record<string, unknown>;
 }
 
 type Field = { name: string; type: string };

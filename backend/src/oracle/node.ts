@@ -7,7 +7,7 @@
  * aggregator's batch proposals by signing a `...Batch` attestation only when every item is a message it signed
  * itself (its own signature, found and verified); otherwise it records a refusal.
  */
-import type { Address, Hex, LocalAccount, PublicClient } from "viem";
+import type { Address, LocalAccount, PublicClient } from "viem";
 import type { Context } from "../context";
 import { createServiceLoop } from "../serviceLoop";
 import type { RegistryGuard } from "../guard";
@@ -16,7 +16,16 @@ import type { PaymentPort } from "../payments";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryPort } from "../registries/port";
 import { createChainReader } from "../chain/reader";
-import { type Domains, type ObservationKind, digestOf, domainsOf, fromJson, recoverSigner, signMessage, toJson } from "./messages";
+import {
+  type Domains,
+  type ObservationKind,
+  digestOf,
+  domainsOf,
+  fromJson,
+  recoverSigner,
+  signMessage,
+  toJson,
+} from "./messages";
 import * as store from "./store";
 import {
   type Observation,
@@ -60,7 +69,9 @@ export type OracleNode = {
   stop(): Promise<void>;
 };
 
-export type OracleNodeContext = Pick<Context, "logger" | "metrics" | "shutdown" | "readiness"> & { db: { pool: Context["db"]["pool"] } };
+export type OracleNodeContext = Pick<Context, "logger" | "metrics" | "shutdown" | "readiness"> & {
+  db: { pool: Context["db"]["pool"] };
+};
 
 export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptions): OracleNode {
   const { account, adapters, custodyAccount, pollMs, reserveIntervalMs, payments } = options;
@@ -69,8 +80,16 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
   const log = ctx.logger.child({ component: "oracle-node", oracle: account.address });
   const chain = createChainReader(options.publicClient, options.deployment);
   const domains: Domains = domainsOf(options.deployment);
-  const signed = ctx.metrics.counter({ name: "oracle_observations_total", help: "Observations an oracle node signed, by kind", labelNames: ["oracle", "kind"] });
-  const votes = ctx.metrics.counter({ name: "oracle_batch_votes_total", help: "Batch proposals an oracle node signed or refused", labelNames: ["oracle", "outcome"] });
+  const signed = ctx.metrics.counter({
+    name: "oracle_observations_total",
+    help: "Observations an oracle node signed, by kind",
+    labelNames: ["oracle", "kind"],
+  });
+  const votes = ctx.metrics.counter({
+    name: "oracle_batch_votes_total",
+    help: "Batch proposals an oracle node signed or refused",
+    labelNames: ["oracle", "outcome"],
+  });
   const me = account.address.toLowerCase() as Address;
   let lastReserveAsOf = 0n;
   let lastSuccess = Date.now();
@@ -106,7 +125,12 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
    * answered yet (checked again every pass) never crowd out newer ones. One item's failure (registry or bank
    * down, ...) never stops the others. `verify` answers undefined for an item this node has no source for.
    */
-  async function each<W>(list: keyof typeof checkedAt, items: W[], verify: (item: W) => Promise<Verdict> | undefined, keyOf: (item: W) => string) {
+  async function each<W>(
+    list: keyof typeof checkedAt,
+    items: W[],
+    verify: (item: W) => Promise<Verdict> | undefined,
+    keyOf: (item: W) => string,
+  ) {
     const seen = checkedAt[list];
     const current = new Set(items.map(keyOf));
     for (const key of seen.keys()) if (!current.has(key)) seen.delete(key);
@@ -189,7 +213,12 @@ export function startOracleNode(ctx: OracleNodeContext, options: OracleNodeOptio
     await each("deposits", await store.openDeposits(pool, me, MAX_TODO_ROWS), atRegistry(verifyDeposit), (w) => w.intentId);
     await each("deals", await store.deliveringDeals(pool, me, MAX_TODO_ROWS), atRegistry(verifyDealDelivery), (w) => w.dealId);
     if (paymentDeps !== undefined) {
-      await each("payments", await store.payingDeals(pool, me, MAX_TODO_ROWS), (w) => verifyFiatPayment(paymentDeps, w), (w) => w.dealId);
+      await each(
+        "payments",
+        await store.payingDeals(pool, me, MAX_TODO_ROWS),
+        (w) => verifyFiatPayment(paymentDeps, w),
+        (w) => w.dealId,
+      );
     }
     await reserves();
     lastSuccess = Date.now();

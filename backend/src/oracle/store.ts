@@ -1,45 +1,32 @@
 /**
  * SQL of the oracle network (migration `0008_oracle.sql`): the platform's to-do list a node reads (where to look,
- * never what is true), the signed observations nodes publish, batch proposals and votes, and what the aggregator
- * relayed. Addresses are stored lowercase.
+ * never what is true; requests and deposit intents as their owners read them), the signed observations nodes
+ * publish, batch proposals and votes, and what the aggregator relayed. Addresses are stored lowercase.
  */
 import type { Pool } from "pg";
 import type { Address, Hex } from "viem";
+import { attestableIntentsFor } from "../deposits/store";
 import type { RegistryName } from "../registries/ids";
+import { pendingRequestsUnobservedBy } from "../requests/store";
 import type { BatchKind, ObservationKind } from "./messages";
 import type { DealWork, DepositWork, RequestWork, ReserveBatch } from "./verify";
 
 const lower = (a: string) => a.toLowerCase();
 
-type RequestRow = {
-  request_id: Hex;
-  kind: "retirement" | "withdrawal";
-  holder: Address;
-  batch_id: string;
-  amount: string;
-  retirement: { beneficiary?: unknown; reason?: unknown } | null;
-  destination_account: Hex | null;
-  registry_id: RegistryName;
-  serial_prefix: string;
-};
-
-/** Pending requests (chain side) this signer has not answered yet. */
-export async function pendingRequests(pool: Pool, signer: Address, limit: number): Promise<Array<RequestWork & { registry: RegistryName }>> {
-  const { rows } = await pool.query<RequestRow>(
-    `SELECT r.request_id, r.kind, r.holder, r.batch_id, r.amount, r.retirement, r.destination_account, b.registry_id, b.serial_prefix
-       FROM requests r JOIN batches b ON b.batch_id = r.batch_id
-      WHERE r.chain_status = 'pending'
-        AND NOT EXISTS (SELECT 1 FROM oracle_observations o WHERE o.signer = $1 AND o.subject = r.request_id)
-      ORDER BY r.created_at LIMIT $2`,
-    [lower(signer), limit],
-  );
+/** Pending requests (chain side) this signer has not answered yet, as the requests module reads them. */
+export async function pendingRequests(
+  pool: Pool,
+  signer: Address,
+  limit: number,
+): Promise<Array<RequestWork & { registry: RegistryName }>> {
+  const rows = await pendingRequestsUnobservedBy(pool, signer, limit);
   return rows.map((row) => {
     const details = row.retirement;
     return {
-      registry: row.registry_id,
+      registry: row.registry_id as RegistryName,
       requestId: row.request_id,
       kind: row.kind,
-      holder: row.holder,
+      holder: row.holder as Address,
       batchId: BigInt(row.batch_id),
       amount: BigInt(row.amount),
       serialPrefix: row.serial_prefix,
@@ -47,25 +34,27 @@ export async function pendingRequests(pool: Pool, signer: Address, limit: number
         typeof details?.beneficiary === "string" && typeof details.reason === "string"
           ? { beneficiary: details.beneficiary, reason: details.reason }
           : undefined,
-      destinationAccount: row.destination_account ?? undefined,
+      destinationAccount: (row.destination_account as Hex | null) ?? undefined,
     };
   });
 }
 
 /** Deposit intents whose block arrived (or was immobilized) and that this signer has not attested yet. */
-export async function openDeposits(pool: Pool, signer: Address, limit: number): Promise<Array<DepositWork & { registry: RegistryName }>> {
-  const { rows } = await pool.query<{ intent_id: Hex; holder: Address; registry_id: RegistryName }>(
-    `SELECT intent_id, holder, registry_id FROM deposit_intents i
-      WHERE status IN ('arrived', 'immobilized')
-        AND NOT EXISTS (SELECT 1 FROM oracle_observations o WHERE o.signer = $1 AND o.subject = i.intent_id)
-      ORDER BY created_at LIMIT $2`,
-    [lower(signer), limit],
-  );
-  return rows.map((row) => ({ intentId: row.intent_id, holder: row.holder, registry: row.registry_id }));
+export async function openDeposits(
+  pool: Pool,
+  signer: Address,
+  limit: number,
+): Promise<Array<DepositWork & { registry: RegistryName }>> {
+  const intents = await attestableIntentsFor(pool, signer, limit);
+  return intents.map((i) => ({ intentId: i.intentId as Hex, holder: i.holder as Address, registry: i.registry as RegistryName }));
 }
 
 /** Open deals delivering into a registry account whose delivery condition this signer has not attested yet. */
-export async function deliveringDeals(pool: Pool, signer: Address, limit: number): Promise<Array<DealWork & { registry: RegistryName }>> {
+export async function deliveringDeals(
+  pool: Pool,
+  signer: Address,
+  limit: number,
+): Promise<Array<DealWork & { registry: RegistryName }>> {
   const { rows } = await pool.query<{ deal_id: Hex; registry_id: RegistryName }>(
     `SELECT d.deal_id, b.registry_id FROM deals d JOIN batches b ON b.batch_id = d.batch_id
       WHERE d.status = 'open' AND d.delivery_request_id IS NOT NULL
@@ -131,7 +120,14 @@ export async function publishObservation(pool: Pool, p: PublishParameters): Prom
   return rowCount === 1;
 }
 
-export type ObservationRow = { kind: ObservationKind; subject: string; digest: Hex; message: Record<string, unknown>; signer: Address; signature: Hex };
+export type ObservationRow = {
+  kind: ObservationKind;
+  subject: string;
+  digest: Hex;
+  message: Record<string, unknown>;
+  signer: Address;
+  signature: Hex;
+};
 
 /**
  * Observations of messages that `threshold` distinct signers published in the last `maxAgeDays` and that were
@@ -180,7 +176,11 @@ export async function conflictingObservations(pool: Pool, maxAgeDays = 7): Promi
  * subjects nothing was relayed or closed for, reserve attestations left out, with when each row was published.
  * The caller checks the signatures and counts the signers.
  */
-export async function strandedObservations(pool: Pool, olderThanMs: number, maxAgeDays = 7): Promise<Array<ObservationRow & { created_at: Date }>> {
+export async function strandedObservations(
+  pool: Pool,
+  olderThanMs: number,
+  maxAgeDays = 7,
+): Promise<Array<ObservationRow & { created_at: Date }>> {
   const { rows } = await pool.query<ObservationRow & { created_at: Date }>(
     `WITH old AS (
        SELECT digest FROM oracle_observations
@@ -204,7 +204,14 @@ export async function ownObservations(pool: Pool, signer: Address, digests: read
   return new Map(rows.map((row) => [row.digest, row.signature]));
 }
 
-export type RelayRecord = { digest: Hex; kind: ObservationKind; subject: string; status: "relayed" | "closed"; txHash?: Hex; error?: string };
+export type RelayRecord = {
+  digest: Hex;
+  kind: ObservationKind;
+  subject: string;
+  status: "relayed" | "closed";
+  txHash?: Hex;
+  error?: string;
+};
 
 export async function recordRelay(pool: Pool, r: RelayRecord): Promise<void> {
   await pool.query(
@@ -214,12 +221,16 @@ export async function recordRelay(pool: Pool, r: RelayRecord): Promise<void> {
   );
 }
 
-export async function proposeBatch(pool: Pool, kind: BatchKind, digest: Hex, items: readonly Record<string, unknown>[]): Promise<string> {
-  const { rows } = await pool.query<{ id: string }>("INSERT INTO oracle_batches (kind, digest, items) VALUES ($1, $2, $3) RETURNING id", [
-    kind,
-    lower(digest),
-    JSON.stringify(items),
-  ]);
+export async function proposeBatch(
+  pool: Pool,
+  kind: BatchKind,
+  digest: Hex,
+  items: readonly Record<string, unknown>[],
+): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    "INSERT INTO oracle_batches (kind, digest, items) VALUES ($1, $2, $3) RETURNING id",
+    [kind, lower(digest), JSON.stringify(items)],
+  );
   return (rows[0] as { id: string }).id;
 }
 
@@ -253,7 +264,12 @@ export async function unansweredBatches(pool: Pool, signer: Address): Promise<Op
   return rows;
 }
 
-export async function recordVote(pool: Pool, batchId: string, signer: Address, vote: { signature: Hex } | { refusal: string }): Promise<void> {
+export async function recordVote(
+  pool: Pool,
+  batchId: string,
+  signer: Address,
+  vote: { signature: Hex } | { refusal: string },
+): Promise<void> {
   await pool.query(
     `INSERT INTO oracle_batch_votes (batch_id, signer, signature, refusal) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`,
     [batchId, lower(signer), "signature" in vote ? vote.signature : null, "refusal" in vote ? vote.refusal : null],

@@ -32,7 +32,9 @@ import type { RegistryPort } from "../registries/port";
 import { parseSerial } from "../registries/serials";
 import type { ObservationKind, ObservationMessages } from "./messages";
 
-export type Observation = { [K in ObservationKind]: { kind: K; subject: string; message: ObservationMessages[K] } }[ObservationKind];
+export type Observation = {
+  [K in ObservationKind]: { kind: K; subject: string; message: ObservationMessages[K] };
+}[ObservationKind];
 export type Verdict = Observation | { wait: string };
 
 export type VerifyDeps = {
@@ -59,11 +61,13 @@ const wait = (why: string): Verdict => ({ wait: why });
 
 /** The request as the chain holds it must match the to-do row exactly, and still be pending. */
 async function checkOnChain(deps: VerifyDeps, work: RequestWork, extra: Hex): Promise<string | undefined> {
-  if (batchIdOf(REGISTRY_IDS[deps.registry], work.serialPrefix) !== work.batchId) return "batch id does not derive from registry and prefix";
+  if (batchIdOf(REGISTRY_IDS[deps.registry], work.serialPrefix) !== work.batchId)
+    return "batch id does not derive from registry and prefix";
   const onChain = await deps.chain.requestOf(work.requestId);
   const kind = requestKindCode(work.kind);
   if (onChain.kind !== kind || onChain.status !== REQUEST_STATUS.Pending) return "request is not pending on chain";
-  if (onChain.paramsTag !== paramsTagOf(kind, work.holder, work.batchId, work.amount, extra)) return "request parameters differ from the chain";
+  if (onChain.paramsTag !== paramsTagOf(kind, work.holder, work.batchId, work.amount, extra))
+    return "request parameters differ from the chain";
   return undefined;
 }
 
@@ -85,7 +89,8 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
   if (op === undefined || op.status === "PENDING") return wait("registry has no answer yet");
   const base = { requestId: work.requestId, holder: work.holder, batchId: work.batchId, amount: work.amount };
   const expectedKinds = retirement ? ["RETIRE", "REDEEM"] : ["TRANSFER"];
-  if (!expectedKinds.includes(op.kind) || op.fromAccount !== deps.custodyAccount) return wait(`registry operation ${op.operationId} is not this request's`);
+  if (!expectedKinds.includes(op.kind) || op.fromAccount !== deps.custodyAccount)
+    return wait(`registry operation ${op.operationId} is not this request's`);
   if (op.status === "REJECTED") {
     const reasonHash = reasonHashOf(op.rejectionReason ?? "");
     return retirement
@@ -100,7 +105,8 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
   if (retirement) {
     const r = block.retirement;
     const details = work.details!;
-    if (block.status !== "RETIRED" || block.holderAccount !== deps.custodyAccount) return wait(`block ${block.registryRecordId} is not retired in custody`);
+    if (block.status !== "RETIRED" || block.holderAccount !== deps.custodyAccount)
+      return wait(`block ${block.registryRecordId} is not retired in custody`);
     const expected = asRecorded(deps.registry, details);
     if (r?.memo !== work.requestId || (r.beneficiary ?? "") !== expected.beneficiary || (r.reason ?? "") !== expected.reason) {
       return wait(`retired block ${block.registryRecordId} carries other retirement details`);
@@ -108,11 +114,17 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
     return {
       kind: "RetirementConfirmed",
       subject: work.requestId,
-      message: { ...base, detailsHash: extra, retirementIdHash: registryRefHashOf(op.operationId), serialRangeHash: serialRangeHashOf(block.serial) },
+      message: {
+        ...base,
+        detailsHash: extra,
+        retirementIdHash: registryRefHashOf(op.operationId),
+        serialRangeHash: serialRangeHashOf(block.serial),
+      },
     };
   }
   const destination = registryAccountFromBytes32(extra);
-  if (op.toAccount !== destination || block.holderAccount !== destination) return wait(`block ${block.registryRecordId} is not in ${destination}`);
+  if (op.toAccount !== destination || block.holderAccount !== destination)
+    return wait(`block ${block.registryRecordId} is not in ${destination}`);
   return {
     kind: "WithdrawalConfirmed",
     subject: work.requestId,
@@ -131,9 +143,15 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
  * (`COMPLIANCE_SURRENDER` or `VOLUNTARY_RETIREMENT`, see its adapter), the others keep the text; an empty text
  * may come back absent.
  */
-function asRecorded(registry: RegistryName, details: { beneficiary: string; reason: string }): { beneficiary: string; reason: string } {
+function asRecorded(
+  registry: RegistryName,
+  details: { beneficiary: string; reason: string },
+): { beneficiary: string; reason: string } {
   if (registry !== "IN_CCTS") return details;
-  return { beneficiary: details.beneficiary, reason: details.reason === "COMPLIANCE_SURRENDER" ? details.reason : "VOLUNTARY_RETIREMENT" };
+  return {
+    beneficiary: details.beneficiary,
+    reason: details.reason === "COMPLIANCE_SURRENDER" ? details.reason : "VOLUNTARY_RETIREMENT",
+  };
 }
 
 /** The key of a whole deposited block that left custody (so it may be deposited again), else zero. */
@@ -150,11 +168,13 @@ export async function verifyDeposit(deps: VerifyDeps, work: DepositWork): Promis
   if (await deps.chain.isDepositUsed(work.intentId)) return wait("deposit id already used on chain");
   const op = await deps.call(() => deps.adapter.findOperationByMemo(work.intentId));
   if (op === undefined || op.status !== "CONFIRMED") return wait("no confirmed transfer with the intent id");
-  if (op.kind !== "TRANSFER" || op.toAccount !== deps.custodyAccount) return wait(`operation ${op.operationId} is not a transfer into custody`);
+  if (op.kind !== "TRANSFER" || op.toAccount !== deps.custodyAccount)
+    return wait(`operation ${op.operationId} is not a transfer into custody`);
   const block = await resultBlock(deps, op);
   if (block === undefined || block.holderAccount !== deps.custodyAccount) return wait("the transferred block is not in custody");
   if (block.status !== "IMMOBILIZED") return wait(`block ${block.registryRecordId} is ${block.status}, not immobilized`);
-  if (block.quantity !== op.quantity) return wait(`block ${block.registryRecordId} no longer holds the ${op.quantity} units that arrived`);
+  if (block.quantity !== op.quantity)
+    return wait(`block ${block.registryRecordId} no longer holds the ${op.quantity} units that arrived`);
   const parsed = parseSerial({ serial: block.serial, registry: deps.registry });
   const message = depositAttestationOf({ depositId: work.intentId, holder: work.holder, block: parsed });
   if (await deps.chain.isBlockDeposited(blockKeyOf(batchIdOfSerial(parsed), message.blockStart, message.blockEnd))) {
@@ -168,10 +188,15 @@ export type DealWork = { dealId: Hex };
 /** `CONDITION_REGISTRY_DELIVERY`: the deal's delivery withdrawal is confirmed on the bridge and at the registry. */
 export async function verifyDealDelivery(deps: VerifyDeps, work: DealWork): Promise<Verdict> {
   const deal = await deps.chain.deal(work.dealId);
-  if (deal.status !== DEAL_STATUS.Delivering || (deal.conditions & CONDITION_REGISTRY_DELIVERY) === 0 || (deal.satisfied & CONDITION_REGISTRY_DELIVERY) !== 0) {
+  if (
+    deal.status !== DEAL_STATUS.Delivering ||
+    (deal.conditions & CONDITION_REGISTRY_DELIVERY) === 0 ||
+    (deal.satisfied & CONDITION_REGISTRY_DELIVERY) !== 0
+  ) {
     return wait("deal is not waiting for its registry delivery");
   }
-  if ((await deps.chain.requestOf(deal.deliveryRequestId)).status !== REQUEST_STATUS.Confirmed) return wait("delivery withdrawal not confirmed on chain");
+  if ((await deps.chain.requestOf(deal.deliveryRequestId)).status !== REQUEST_STATUS.Confirmed)
+    return wait("delivery withdrawal not confirmed on chain");
   const op = await deps.call(() => deps.adapter.findOperationByMemo(deal.deliveryRequestId));
   const destination = registryAccountFromBytes32(deal.buyerRegistryAccount);
   if (op?.status !== "CONFIRMED" || op.kind !== "TRANSFER" || op.toAccount !== destination || op.quantity !== deal.amount) {
@@ -206,17 +231,32 @@ export type PaymentVerifyDeps = {
 export async function verifyFiatPayment(deps: PaymentVerifyDeps, work: DealWork): Promise<Verdict> {
   const FIAT = CONDITION_FIAT_PAYMENT_RECEIVED;
   const deal = await deps.chain.deal(work.dealId);
-  if (deal.status !== DEAL_STATUS.Open || deal.paymentToken !== zeroAddress || (deal.conditions & FIAT) === 0 || (deal.satisfied & FIAT) !== 0) {
+  if (
+    deal.status !== DEAL_STATUS.Open ||
+    deal.paymentToken !== zeroAddress ||
+    (deal.conditions & FIAT) === 0 ||
+    (deal.satisfied & FIAT) !== 0
+  ) {
     return wait("deal is not waiting for its fiat payment");
   }
   if ((await deps.chain.latestTimestamp()) >= deal.deadline) return wait("deal deadline has passed on chain");
   const credits = await deps.payments.findCredits(work.dealId);
-  const paid = paidBy({ credits, currency: deps.currency, price: deal.price, bookedBefore: new Date(Number(deal.deadline) * 1000) });
-  if (!paid.paid) return wait(`bank shows ${paid.total} of ${deal.price} minor units of ${deps.currency} booked before the deadline`);
+  const paid = paidBy({
+    credits,
+    currency: deps.currency,
+    price: deal.price,
+    bookedBefore: new Date(Number(deal.deadline) * 1000),
+  });
+  if (!paid.paid)
+    return wait(`bank shows ${paid.total} of ${deal.price} minor units of ${deps.currency} booked before the deadline`);
   return {
     kind: "DealConditionAttested",
     subject: `${work.dealId}:${FIAT}`,
-    message: { dealId: work.dealId, condition: FIAT, evidence: paymentEvidenceOf(paid.credits.map((credit) => credit.transactionId)) },
+    message: {
+      dealId: work.dealId,
+      condition: FIAT,
+      evidence: paymentEvidenceOf(paid.credits.map((credit) => credit.transactionId)),
+    },
   };
 }
 

@@ -6,7 +6,8 @@
  * |---|---|
  * | a signed order inserted (never changed afterwards) | the API, after checking the signature (`insertOrder`) |
  * | `cancelled_at` set, `status` -> `cancelled` (off-chain cancel, which a reorg reset does not undo) | the API (`cancelOrder`) |
- * | a fill inserted, `filled_amount` raised, `status` -> `partially_filled` / `filled` | the indexer, `OrderFilled` (`recordFill`) |
+ * | a fill inserted, `filled_amount` raised, `status` -> `partially_filled` / `filled` | the indexer, `OrderFilled`
+ * (`recordFill`) |
  * | `status` -> `cancelled` | the indexer, `OrderCancelled` (`recordCancelled`) |
  * | fills deleted, `filled_amount` 0, `status` back to `open` | the indexer reorg (`resetForReplay`) |
  */

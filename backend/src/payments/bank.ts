@@ -45,14 +45,20 @@ export function createBankStatementAdapter(params: CreateBankStatementAdapterPar
     const where = `bank GET ${url.pathname}`;
     let response: Response;
     try {
-      response = await fetch(url, { headers: { accept: "application/json", authorization: `Bearer ${params.apiKey}` }, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(url, {
+        headers: { accept: "application/json", authorization: `Bearer ${params.apiKey}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       throw new PaymentSourceUnavailableError(`${where}: could not connect or timed out after ${timeoutMs} ms`, { cause: error });
     }
     const text = await response.text();
     const status = response.status;
     if (status === 429 || status >= 500) {
-      throw new PaymentSourceUnavailableError(`${where}: ${status} ${text.slice(0, 200)}`, { status, retryAfterMs: parseRetryAfter(response.headers.get("retry-after")) });
+      throw new PaymentSourceUnavailableError(`${where}: ${status} ${text.slice(0, 200)}`, {
+        status,
+        retryAfterMs: parseRetryAfter(response.headers.get("retry-after")),
+      });
     }
     if (status >= 400) throw new PaymentSourceRejectedError(`${where}: ${status} ${text.slice(0, 200)}`, { status });
     let body: unknown;
@@ -62,7 +68,8 @@ export function createBankStatementAdapter(params: CreateBankStatementAdapterPar
       throw new PaymentSourceProtocolError(`${where}: unreadable JSON`, { status, cause: error });
     }
     const parsed = pageSchema.safeParse(body);
-    if (!parsed.success) throw new PaymentSourceProtocolError(`${where}: unexpected shape: ${z.prettifyError(parsed.error)}`, { status });
+    if (!parsed.success)
+      throw new PaymentSourceProtocolError(`${where}: unexpected shape: ${z.prettifyError(parsed.error)}`, { status });
     return parsed.data;
   }
 

@@ -25,7 +25,11 @@ export type PaidByReturnType =
 export function paidBy(params: PaidByParameters): PaidByReturnType {
   const counted = params.credits
     .filter((credit) => credit.currency === params.currency && credit.amountMinor > 0n && credit.bookedAt < params.bookedBefore)
-    .sort((a, b) => a.bookedAt.getTime() - b.bookedAt.getTime() || (a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0));
+    .sort(
+      (a, b) =>
+        a.bookedAt.getTime() - b.bookedAt.getTime() ||
+        (a.transactionId < b.transactionId ? -1 : a.transactionId > b.transactionId ? 1 : 0),
+    );
   let total = 0n;
   for (const [index, credit] of counted.entries()) {
     total += credit.amountMinor;

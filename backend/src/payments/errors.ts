@@ -10,7 +10,13 @@ type PaymentErrorParameters = { status?: number | undefined; retryAfterMs?: numb
 export class PaymentSourceUnavailableError extends BaseError {
   override name = "PaymentSourceUnavailableError";
   constructor(message: string, params: PaymentErrorParameters = {}) {
-    super(message, { code: "PAYMENT_SOURCE_UNAVAILABLE", retryable: true, retryAfterMs: params.retryAfterMs, details: { status: params.status }, cause: params.cause });
+    super(message, {
+      code: "PAYMENT_SOURCE_UNAVAILABLE",
+      retryable: true,
+      retryAfterMs: params.retryAfterMs,
+      details: { status: params.status },
+      cause: params.cause,
+    });
   }
 }
 
@@ -18,7 +24,12 @@ export class PaymentSourceUnavailableError extends BaseError {
 export class PaymentSourceRejectedError extends BaseError {
   override name = "PaymentSourceRejectedError";
   constructor(message: string, params: PaymentErrorParameters = {}) {
-    super(message, { code: "PAYMENT_SOURCE_REJECTED", retryable: false, details: { status: params.status }, cause: params.cause });
+    super(message, {
+      code: "PAYMENT_SOURCE_REJECTED",
+      retryable: false,
+      details: { status: params.status },
+      cause: params.cause,
+    });
   }
 }
 
@@ -26,6 +37,11 @@ export class PaymentSourceRejectedError extends BaseError {
 export class PaymentSourceProtocolError extends BaseError {
   override name = "PaymentSourceProtocolError";
   constructor(message: string, params: PaymentErrorParameters = {}) {
-    super(message, { code: "PAYMENT_SOURCE_PROTOCOL", retryable: false, details: { status: params.status }, cause: params.cause });
+    super(message, {
+      code: "PAYMENT_SOURCE_PROTOCOL",
+      retryable: false,
+      details: { status: params.status },
+      cause: params.cause,
+    });
   }
 }

@@ -23,7 +23,11 @@ export async function startBank(ctx: Context): Promise<BankAccess & { simulator:
   const configured = configuredBank(ctx.config);
   if (configured !== undefined) return { ...configured, simulator: undefined };
   const { collectionAccount, currency, simulatorPort } = ctx.config.payments;
-  const simulator = await startBankSimulator({ port: simulatorPort, apiKey: BANK_SIMULATOR_API_KEY, account: { accountId: collectionAccount, currency } });
+  const simulator = await startBankSimulator({
+    port: simulatorPort,
+    apiKey: BANK_SIMULATOR_API_KEY,
+    account: { accountId: collectionAccount, currency },
+  });
   ctx.shutdown.register("services", "simulator:bank", () => simulator.close());
   return { url: simulator.url, apiKey: BANK_SIMULATOR_API_KEY, simulator };
 }

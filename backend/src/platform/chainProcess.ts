@@ -68,7 +68,12 @@ export async function runChainProcess(options: ChainProcessOptions, logger: Logg
     // Loaded here, in the child only: the deployment code needs the compiled contracts, which `carbon start`
     // builds before it forks this process (platform/compile.ts).
     const { startEmbeddedChain } = await import("./embeddedChain");
-    const chain = await startEmbeddedChain({ port: options.port, blockTimeMs: options.blockTimeMs, threshold: options.threshold, logger });
+    const chain = await startEmbeddedChain({
+      port: options.port,
+      blockTimeMs: options.blockTimeMs,
+      threshold: options.threshold,
+      logger,
+    });
     const stop = () => void chain.close().finally(() => process.exit(0));
     process.once("SIGTERM", stop);
     process.once("disconnect", stop);
@@ -77,7 +82,12 @@ export async function runChainProcess(options: ChainProcessOptions, logger: Logg
     // (under automine no block would follow them otherwise).
     await chain.mineBlocks(options.confirmations);
     await chain.startMining();
-    send({ type: "ready", rpcUrl: chain.node.url, deployment: { ...chain.deployment, deployBlock: Number(chain.deployment.deployBlock) }, wallets });
+    send({
+      type: "ready",
+      rpcUrl: chain.node.url,
+      deployment: { ...chain.deployment, deployBlock: Number(chain.deployment.deployBlock) },
+      wallets,
+    });
   } catch (error) {
     send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
     process.exit(1);

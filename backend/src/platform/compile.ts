@@ -40,10 +40,14 @@ export async function ensureContractsCompiled(logger: Logger): Promise<void> {
   }
   const startedAt = Date.now();
   const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, "compile", "--quiet"], { cwd: REPOSITORY, stdio: ["ignore", "inherit", "inherit"] });
+    const child = spawn(process.execPath, [cli, "compile", "--quiet"], {
+      cwd: REPOSITORY,
+      stdio: ["ignore", "inherit", "inherit"],
+    });
     child.once("error", reject);
     child.once("exit", (exitCode) => resolve(exitCode));
   });
-  if (code !== 0) throw new CompileError(`Compiling the contracts failed (hardhat compile exited with ${code}); see its output above.`);
+  if (code !== 0)
+    throw new CompileError(`Compiling the contracts failed (hardhat compile exited with ${code}); see its output above.`);
   logger.info({ ms: Date.now() - startedAt }, "contracts compiled");
 }

@@ -82,13 +82,25 @@ export async function seedChain(chain: EmbeddedChain): Promise<SeedChainReturnTy
 
   const wallets: DemoWallet[] = [
     { role: "deployer / admin / agent", address: signer(DEV_ACCOUNT_INDEX.deployer).address, accountIndex: 0 },
-    ...DEV_ACCOUNT_INDEX.oracles.map((index, i) => ({ role: `oracle ${i + 1}`, address: devAccount(index).address, accountIndex: index })),
+    ...DEV_ACCOUNT_INDEX.oracles.map((index, i) => ({
+      role: `oracle ${i + 1}`,
+      address: devAccount(index).address,
+      accountIndex: index,
+    })),
     { role: "guardian", address: signer(DEV_ACCOUNT_INDEX.guardian).address, accountIndex: DEV_ACCOUNT_INDEX.guardian },
     { role: "seller (holds the demo batch)", address: seller.address, accountIndex: DEV_ACCOUNT_INDEX.seller },
     { role: "buyer (1,000,000 TUSD)", address: buyers[0]!.address, accountIndex: DEV_ACCOUNT_INDEX.buyer },
     { role: "second buyer (1,000,000 TUSD)", address: buyers[1]!.address, accountIndex: DEV_ACCOUNT_INDEX.secondBuyer },
-    { role: "relayer (oracle quorum transactions)", address: signer(DEV_ACCOUNT_INDEX.relayer).address, accountIndex: DEV_ACCOUNT_INDEX.relayer },
-    { role: "keeper (delivers and settles attested deals)", address: devAccount(DEV_ACCOUNT_INDEX.keeper).address, accountIndex: DEV_ACCOUNT_INDEX.keeper },
+    {
+      role: "relayer (oracle quorum transactions)",
+      address: signer(DEV_ACCOUNT_INDEX.relayer).address,
+      accountIndex: DEV_ACCOUNT_INDEX.relayer,
+    },
+    {
+      role: "keeper (delivers and settles attested deals)",
+      address: devAccount(DEV_ACCOUNT_INDEX.keeper).address,
+      accountIndex: DEV_ACCOUNT_INDEX.keeper,
+    },
   ];
   return { wallets, depositedBatchId: batchIdOfSerial(block), depositedUnits: block.quantity ?? 0n };
 }

@@ -18,11 +18,17 @@ export type RegistryAccessParameters = {
  * IN_CCTS_API_KEY, WEBHOOK_SECRET); for a simulated registry without configured credentials, the simulator's own.
  * Every process that calls registries (platform, workers, oracle nodes) builds its own set through this.
  */
-export function registryAdaptersFor(config: Config, params: RegistryAccessParameters): Partial<Record<RegistryName, RegistryPort>> {
+export function registryAdaptersFor(
+  config: Config,
+  params: RegistryAccessParameters,
+): Partial<Record<RegistryName, RegistryPort>> {
   const simulated = new Set(params.simulated ?? []);
   const { irecUsername, irecPassword, inCctsApiKey, webhookSecret } = config.registries;
   // Both or neither (a cross-setting check of the config schema).
-  const irec = irecUsername !== undefined && irecPassword !== undefined ? { username: irecUsername, password: irecPassword.reveal() } : undefined;
+  const irec =
+    irecUsername !== undefined && irecPassword !== undefined
+      ? { username: irecUsername, password: irecPassword.reveal() }
+      : undefined;
   const access: CreateRegistryAdaptersParameters = {
     urls: params.urls,
     webhookSecret: params.webhookSecret ?? webhookSecret?.reveal(),
@@ -36,7 +42,12 @@ export function registryAdaptersFor(config: Config, params: RegistryAccessParame
 export function configuredRegistryUrls(config: Config): Partial<Record<RegistryName, string>> {
   const r = config.registries;
   const urls: Partial<Record<RegistryName, string>> = {};
-  for (const [registry, url] of [["VERRA", r.verra], ["GOLD_STANDARD", r.goldStandard], ["IREC", r.irec], ["IN_CCTS", r.inCcts]] as const) {
+  for (const [registry, url] of [
+    ["VERRA", r.verra],
+    ["GOLD_STANDARD", r.goldStandard],
+    ["IREC", r.irec],
+    ["IN_CCTS", r.inCcts],
+  ] as const) {
     if (url !== undefined) urls[registry] = url;
   }
   return urls;

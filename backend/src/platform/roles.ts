@@ -133,5 +133,10 @@ export type StartAggregatorRoleParameters = {
 export function startAggregatorRole(ctx: Context, params: StartAggregatorRoleParameters): OracleAggregator {
   const relayer = createRelayer(ctx, { rpcUrl: params.chain.rpcUrl, keys: [params.relayerKey] });
   const { deployment, publicClient } = params.chain;
-  return startOracleAggregator(ctx, { relayer, deployment, publicClient, windowMs: params.windowMs ?? ctx.config.oracle.aggregatorWindowMs });
+  return startOracleAggregator(ctx, {
+    relayer,
+    deployment,
+    publicClient,
+    windowMs: params.windowMs ?? ctx.config.oracle.aggregatorWindowMs,
+  });
 }

@@ -69,19 +69,28 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   const { config, logger } = ctx;
   const { chain, keys } = params;
   const custodyAccount = config.registries.custodyAccount;
-  const adaptersOf = () => registryAdaptersFor(config, { urls: params.urls, simulated: params.simulated, webhookSecret: params.webhookSecret });
+  const adaptersOf = () =>
+    registryAdaptersFor(config, { urls: params.urls, simulated: params.simulated, webhookSecret: params.webhookSecret });
   const adapters = adaptersOf();
   const registries = Object.keys(adapters) as RegistryName[];
 
-  if (keys.guardian === undefined) logger.warn("no GUARDIAN_KEY: an open circuit breaker will not pause its registry on the bridge");
+  if (keys.guardian === undefined)
+    logger.warn("no GUARDIAN_KEY: an open circuit breaker will not pause its registry on the bridge");
   const guardian = keys.guardian === undefined ? undefined : { key: keys.guardian, chain };
   const { guard, pauser } = await startGuard(ctx, { registries, buckets: "configure", guardian });
 
   const embedded = config.embeddedServices;
   await startWorkerRole(ctx, { adapters, guard, workers: embedded.has("workers") });
-  if (!embedded.has("workers")) logger.info("EMBEDDED_SERVICES without workers: registry jobs wait for `carbon worker` processes");
+  if (!embedded.has("workers"))
+    logger.info("EMBEDDED_SERVICES without workers: registry jobs wait for `carbon worker` processes");
   const reader = createChainReader(chain.publicClient, chain.deployment);
-  createDepositWatcher(ctx, { adapters, guard, custodyAccount, intervalMs: config.deposits.watchIntervalMs, chain: reader }).start();
+  createDepositWatcher(ctx, {
+    adapters,
+    guard,
+    custodyAccount,
+    intervalMs: config.deposits.watchIntervalMs,
+    chain: reader,
+  }).start();
   const watchers = createRegistryWatchers(ctx, { adapters, guard, custodyAccount });
   watchers.start();
 
@@ -102,7 +111,11 @@ export async function startRegistryServices(ctx: Context, params: StartRegistryS
   const freezer =
     keys.agent === undefined
       ? undefined
-      : createBatchFreezer({ relayer: createRelayer(ctx, { rpcUrl: chain.rpcUrl, keys: [keys.agent] }), creditToken: chain.deployment.creditToken, logger });
+      : createBatchFreezer({
+          relayer: createRelayer(ctx, { rpcUrl: chain.rpcUrl, keys: [keys.agent] }),
+          creditToken: chain.deployment.creditToken,
+          logger,
+        });
   if (freezer === undefined) logger.warn("no AGENT_KEY: reconciliation reports discrepancies but cannot freeze batches");
   createReconciler(ctx, {
     intervalMs: config.reconciliation.intervalMs,

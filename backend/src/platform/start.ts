@@ -72,7 +72,12 @@ async function startChain(ctx: Context) {
   const { config } = ctx;
   if (config.chain.rpcUrl !== undefined) {
     const deploymentFile = config.chain.deploymentFile as string;
-    return { rpcUrl: config.chain.rpcUrl, deployment: readDeploymentFile(deploymentFile), deploymentFile, wallets: [] as DemoWallet[] };
+    return {
+      rpcUrl: config.chain.rpcUrl,
+      deployment: readDeploymentFile(deploymentFile),
+      deploymentFile,
+      wallets: [] as DemoWallet[],
+    };
   }
   const chain = await startChainProcess(
     {
@@ -152,7 +157,8 @@ function registerChainHeadCheck(ctx: Context, client: PublicClient): void {
 /**
  * Boots the whole platform in one process: database (embedded unless DATABASE_URL), chain (embedded Hardhat node
  * in a child process with the contracts deployed and demo data, unless RPC_URL), registry simulators (for
- * registries without a URL), the bank simulator (unless BANK_API_URL), the indexer, the registry services (guard, workers, deposit and registry watchers,
+ * registries without a URL), the bank simulator (unless BANK_API_URL), the indexer, the registry services (guard,
+ * workers, deposit and registry watchers,
  * oracle nodes and aggregator, reconciliation: `services.ts`) and the API. A failure part-way shuts down what had
  * started.
  */
@@ -186,9 +192,15 @@ export async function startPlatform(config: Config): Promise<Platform> {
         siwe: { domain: siweDomainOf(config), chainId: deployment.chainId },
         // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard,
         // kept 250 ms (a quarter of a block by default): batch reads then cost one query, not three.
-        registryStatus: cachedRegistryStatus(chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })), REGISTRY_STATUS_TTL_MS),
+        registryStatus: cachedRegistryStatus(
+          chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })),
+          REGISTRY_STATUS_TTL_MS,
+        ),
       },
-      deposits: { custodyAccount: config.registries.custodyAccount, registries: Object.keys(services.adapters) as RegistryName[] },
+      deposits: {
+        custodyAccount: config.registries.custodyAccount,
+        registries: Object.keys(services.adapters) as RegistryName[],
+      },
       webhooks: { adapters: services.adapters, onChanges: services.watchers.onChanges },
     });
     for (const [registry, simulator] of Object.entries(registries.simulators)) {
@@ -197,7 +209,18 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const operatorKey = await embeddedOperatorKey(ctx);
     const close = (reason = "close") => ctx.shutdown.run(reason);
     const bankView = { url: bank.url, simulated: bank.simulator !== undefined };
-    return { ctx, apiUrl: address, rpcUrl, deployment, deploymentFile, simulators: registries.urls, bank: bankView, wallets, operatorKey, close };
+    return {
+      ctx,
+      apiUrl: address,
+      rpcUrl,
+      deployment,
+      deploymentFile,
+      simulators: registries.urls,
+      bank: bankView,
+      wallets,
+      operatorKey,
+      close,
+    };
   } catch (error) {
     await ctx.shutdown.run("start-up failed").catch(() => undefined);
     throw error;

@@ -12,6 +12,10 @@ export class QueueError extends BaseError {
 export class QueueLeaseLostError extends BaseError {
   override name = "QueueLeaseLostError";
   constructor(jobId: string) {
-    super(`job ${jobId} lost its lease: another attempt owns it`, { code: "QUEUE_LEASE_LOST", retryable: true, details: { jobId } });
+    super(`job ${jobId} lost its lease: another attempt owns it`, {
+      code: "QUEUE_LEASE_LOST",
+      retryable: true,
+      details: { jobId },
+    });
   }
 }

@@ -70,7 +70,10 @@ export function createBatchFreezer(parameters: CreateBatchFreezerParameters): Ba
       frozen.set(batchId, hash);
       log?.warn({ batchId, class: cls, reasonCode, txHash: hash }, "batch frozen on-chain by reconciliation");
     } catch (error) {
-      log?.error({ batchId, class: cls, err: error instanceof Error ? error.message : String(error) }, "freezing the batch failed");
+      log?.error(
+        { batchId, class: cls, err: error instanceof Error ? error.message : String(error) },
+        "freezing the batch failed",
+      );
       throw error;
     }
   }

@@ -70,8 +70,14 @@ export function createRegistryHttpClient(params: RegistryHttpClientParameters): 
     async request(request) {
       await requestGates.getStore()?.beforeRequest();
       const url = new URL(request.path.replace(/^\//, ""), params.baseUrl.endsWith("/") ? params.baseUrl : `${params.baseUrl}/`);
-      for (const [key, value] of Object.entries(request.query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
-      const headers: Record<string, string> = { accept: "application/json", ...params.headers, ...(await params.authorize?.()), ...request.headers };
+      for (const [key, value] of Object.entries(request.query ?? {}))
+        if (value !== undefined) url.searchParams.set(key, String(value));
+      const headers: Record<string, string> = {
+        accept: "application/json",
+        ...params.headers,
+        ...(await params.authorize?.()),
+        ...request.headers,
+      };
       let body: string | undefined;
       if (request.json !== undefined) {
         headers["content-type"] = "application/json";
@@ -95,7 +101,11 @@ export function createRegistryHttpClient(params: RegistryHttpClientParameters): 
         try {
           parsed = JSON.parse(text);
         } catch (error) {
-          throw new RegistryProtocolError(`${registry} ${where}: unreadable JSON`, { registry, status: response.status, cause: error });
+          throw new RegistryProtocolError(`${registry} ${where}: unreadable JSON`, {
+            registry,
+            status: response.status,
+            cause: error,
+          });
         }
       }
       const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
@@ -113,7 +123,10 @@ export function createRegistryHttpClient(params: RegistryHttpClientParameters): 
 export function parseNative<S extends z.ZodType>(registry: RegistryName, schema: S, value: unknown, what: string): z.output<S> {
   const result = schema.safeParse(value);
   if (!result.success) {
-    throw new RegistryProtocolError(`${registry} ${what}: unexpected shape: ${prettifyError(result.error)}`, { registry, details: { what } });
+    throw new RegistryProtocolError(`${registry} ${what}: unexpected shape: ${prettifyError(result.error)}`, {
+      registry,
+      details: { what },
+    });
   }
   return result.data;
 }

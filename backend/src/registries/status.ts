@@ -66,7 +66,11 @@ export function chainPauseStatus(db: Queryable, circuit: RegistryStatusSource = 
  * the batch reads answer at a high rate, and the pause and breaker they report change on the scale of blocks and
  * outages, not milliseconds. A failed lookup is not kept.
  */
-export function cachedRegistryStatus(source: RegistryStatusSource, ttlMs: number, now: () => number = Date.now): RegistryStatusSource {
+export function cachedRegistryStatus(
+  source: RegistryStatusSource,
+  ttlMs: number,
+  now: () => number = Date.now,
+): RegistryStatusSource {
   const cache = new Map<string, { at: number; status: Promise<RegistryStatus> }>();
   return {
     get(registryId) {

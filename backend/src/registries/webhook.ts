@@ -44,7 +44,12 @@ export type VerifyRegistryWebhookParameters = {
 /** Signature and timestamp first, then the body; a body that does not fit is refused, not half-read. */
 export function verifyRegistryWebhook(params: VerifyRegistryWebhookParameters): VerifyWebhookReturnType {
   if (params.secret === undefined) return { ok: false, reason: "no webhook secret configured" };
-  const signature = verifyWebhookSignature({ secret: params.secret, headers: params.headers, rawBody: params.rawBody, toleranceSeconds: params.toleranceSeconds });
+  const signature = verifyWebhookSignature({
+    secret: params.secret,
+    headers: params.headers,
+    rawBody: params.rawBody,
+    toleranceSeconds: params.toleranceSeconds,
+  });
   if (!signature.ok) return signature;
   let json: unknown;
   try {

@@ -129,7 +129,10 @@ export function createAttestationBatcher<F extends keyof BatchedAttestations>(
   };
 }
 
-export type CreateRetirementConfirmationBatcherParameters = Omit<CreateAttestationBatcherParameters<"confirmRetirements">, "functionName">;
+export type CreateRetirementConfirmationBatcherParameters = Omit<
+  CreateAttestationBatcherParameters<"confirmRetirements">,
+  "functionName"
+>;
 
 /** `confirmRetirements` batching (the attestation confirmations the registry workers produce most). */
 export function createRetirementConfirmationBatcher(

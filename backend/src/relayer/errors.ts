@@ -108,16 +108,31 @@ export function classifyRelayerError(error: unknown, abi: Abi, txHash?: Hex): Ba
   if (error instanceof BaseError) return error;
   const reverted = walk(error, (e) => e instanceof ContractFunctionRevertedError) as ContractFunctionRevertedError | undefined;
   if (reverted !== undefined && reverted.data !== undefined) {
-    return new RelayerRevertError({ errorName: reverted.data.errorName, errorArgs: reverted.data.args ?? [], ...(txHash && { txHash }), cause: error });
+    return new RelayerRevertError({
+      errorName: reverted.data.errorName,
+      errorArgs: reverted.data.args ?? [],
+      ...(txHash && { txHash }),
+      cause: error,
+    });
   }
   if (isRevert(error)) {
     return new RelayerRevertError({ ...decodeRevert(abi, revertData(error)), ...(txHash && { txHash }), cause: error });
   }
   const short = (error instanceof ViemBaseError ? error.shortMessage : (error as Error)?.message) ?? String(error);
-  if (walk(error, (e) => e instanceof InsufficientFundsError)) return new RelayerSendError(short, error, "RELAYER_INSUFFICIENT_FUNDS");
+  if (walk(error, (e) => e instanceof InsufficientFundsError))
+    return new RelayerSendError(short, error, "RELAYER_INSUFFICIENT_FUNDS");
   if (walk(error, (e) => e instanceof NonceTooLowError)) return new RelayerSendError(short, error, "RELAYER_NONCE_TOO_LOW");
   if (walk(error, (e) => e instanceof TransactionRejectedRpcError)) return new RelayerSendError(short, error);
-  if (walk(error, (e) => e instanceof HttpRequestError || e instanceof TimeoutError || e instanceof SocketClosedError || e instanceof RpcRequestError)) {
+  if (
+    walk(
+      error,
+      (e) =>
+        e instanceof HttpRequestError ||
+        e instanceof TimeoutError ||
+        e instanceof SocketClosedError ||
+        e instanceof RpcRequestError,
+    )
+  ) {
     return new RelayerTransportError(short, error);
   }
   const code = (error as { code?: unknown })?.code;

@@ -7,7 +7,11 @@ import type { Relayer, RelayerCall } from "./relayer";
  * state already is the wanted one (its `unchangedError`, compared by custom error name as the relayer decoded it:
  * another process or an operator got there first), the goal is met: answers "unchanged" instead of throwing.
  */
-export async function sendUnlessUnchanged(relayer: Pick<Relayer, "send">, call: RelayerCall, unchangedError: string): Promise<Hex | "unchanged"> {
+export async function sendUnlessUnchanged(
+  relayer: Pick<Relayer, "send">,
+  call: RelayerCall,
+  unchangedError: string,
+): Promise<Hex | "unchanged"> {
   try {
     return (await relayer.send(call)).hash;
   } catch (error) {

@@ -1,5 +1,13 @@
 export { createRelayer, createRelayerFromConfig } from "./relayer";
-export type { CreateRelayerParameters, FeeMode, Relayer, RelayerCall, RelayerContext, RelayerMode, RelayerReceipt } from "./relayer";
+export type {
+  CreateRelayerParameters,
+  FeeMode,
+  Relayer,
+  RelayerCall,
+  RelayerContext,
+  RelayerMode,
+  RelayerReceipt,
+} from "./relayer";
 export { RelayerRevertError, RelayerSendError, RelayerTimeoutError, RelayerTransportError, classifyRelayerError } from "./errors";
 export { sendUnlessUnchanged } from "./idempotent";
 export { createAttestationBatcher, createCallBatcher, createRetirementConfirmationBatcher } from "./batcher";

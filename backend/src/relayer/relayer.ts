@@ -111,8 +111,16 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     const account = privateKeyToAccount(key.reveal());
     senders.set(account.address.toLowerCase(), { account, nextNonce: undefined, lock: Promise.resolve() });
   }
-  const sendsCounter = ctx.metrics.counter({ name: "relayer_sends_total", help: "Transactions by outcome", labelNames: ["outcome"] });
-  const bumpsCounter = ctx.metrics.counter({ name: "relayer_replacements_total", help: "Fee bumps and rebroadcasts", labelNames: ["kind"] });
+  const sendsCounter = ctx.metrics.counter({
+    name: "relayer_sends_total",
+    help: "Transactions by outcome",
+    labelNames: ["outcome"],
+  });
+  const bumpsCounter = ctx.metrics.counter({
+    name: "relayer_replacements_total",
+    help: "Fee bumps and rebroadcasts",
+    labelNames: ["kind"],
+  });
   const inflightGauge = ctx.metrics.gauge({ name: "relayer_inflight", help: "Transactions sent and not yet mined" });
 
   let settings: Promise<{ mode: "sequential" | "pipelined"; fees: "free" | "eip1559"; chainId: number }> | undefined;
@@ -209,11 +217,21 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     return hash;
   }
 
-  async function revertOf(call: RelayerCall & { data: Hex }, from: Address, receipt: TransactionReceipt): Promise<RelayerRevertError> {
+  async function revertOf(
+    call: RelayerCall & { data: Hex },
+    from: Address,
+    receipt: TransactionReceipt,
+  ): Promise<RelayerRevertError> {
     // Replay the call on the state before its block to read the revert data (best effort: a revert caused by an
     // earlier transaction of the same block may not reproduce, and then the name is unknown).
     try {
-      await client.call({ account: from, to: call.to, data: call.data, value: call.value, blockNumber: receipt.blockNumber - 1n });
+      await client.call({
+        account: from,
+        to: call.to,
+        data: call.data,
+        value: call.value,
+        blockNumber: receipt.blockNumber - 1n,
+      });
       return new RelayerRevertError({ errorName: undefined, txHash: receipt.transactionHash });
     } catch (error) {
       const classified = classifyRelayerError(error, errorsAbi, receipt.transactionHash);
@@ -222,7 +240,12 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     }
   }
 
-  async function waitMined(sender: Sender, tx: Parameters<PrivateKeyAccount["signTransaction"]>[0], firstHash: Hex, kind: "free" | "eip1559") {
+  async function waitMined(
+    sender: Sender,
+    tx: Parameters<PrivateKeyAccount["signTransaction"]>[0],
+    firstHash: Hex,
+    kind: "free" | "eip1559",
+  ) {
     const hashes: Hex[] = [firstHash];
     const started = Date.now();
     let lastSend = started;
@@ -243,7 +266,10 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
           current = { ...current, ...bump(current as unknown as Fees) } as typeof tx;
           hashes.push(await signAndSend(sender, current).catch(() => hashes[hashes.length - 1] as Hex));
           bumpsCounter.inc({ kind: "fee_bump" });
-          log.info({ from: sender.account.address, nonce: tx.nonce, hash: hashes[hashes.length - 1] }, "replaced with higher fees");
+          log.info(
+            { from: sender.account.address, nonce: tx.nonce, hash: hashes[hashes.length - 1] },
+            "replaced with higher fees",
+          );
         } else {
           await signAndSend(sender, current).catch(() => undefined);
           bumpsCounter.inc({ kind: "rebroadcast" });
@@ -258,14 +284,18 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
     const { chainId, mode, fees: feeKind } = await init();
     const sender = call.from === undefined ? [...senders.values()][0] : senders.get(call.from.toLowerCase());
     if (sender === undefined) throw new RelayerSendError(`relayer: no key for sender ${call.from}`, undefined, "RELAYER_CONFIG");
-    const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args ?? [] } as Parameters<typeof encodeFunctionData>[0]);
+    const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args ?? [] } as Parameters<
+      typeof encodeFunctionData
+    >[0]);
     const from = sender.account.address;
     const full = { ...call, data };
 
     const prepareAndSend = async () => {
       const gas = call.gas ?? (await estimate(from, call.to, data, call.value, mode));
       const fees = await initialFees(feeKind);
-      sender.nextNonce ??= await rpc("eth_getTransactionCount", () => client.getTransactionCount({ address: from, blockTag: "pending" }));
+      sender.nextNonce ??= await rpc("eth_getTransactionCount", () =>
+        client.getTransactionCount({ address: from, blockTag: "pending" }),
+      );
       const nonce = sender.nextNonce;
       const tx = {
         chainId,
@@ -315,7 +345,10 @@ export function createRelayer(ctx: RelayerContext, params: CreateRelayerParamete
       const classified = classifyRelayerError(error, errorsAbi);
       const outcome = classified instanceof RelayerRevertError ? "reverted" : classified.retryable ? "retryable" : "failed";
       sendsCounter.inc({ outcome });
-      log.warn({ from, to: call.to, functionName: call.functionName, outcome, code: classified.code, error: classified.message }, "send failed");
+      log.warn(
+        { from, to: call.to, functionName: call.functionName, outcome, code: classified.code, error: classified.message },
+        "send failed",
+      );
       throw classified;
     });
     inflight.add(promise);
@@ -344,6 +377,7 @@ export function createRelayerFromConfig(ctx: RelayerContext & Pick<Context, "con
   const key = ctx.config.keys.relayer;
   const url = rpcUrl ?? ctx.config.chain.rpcUrl;
   if (key === undefined) throw new RelayerSendError("RELAYER_KEY is not set", undefined, "RELAYER_CONFIG");
-  if (url === undefined) throw new RelayerSendError("no RPC URL: set RPC_URL or pass the embedded node's URL", undefined, "RELAYER_CONFIG");
+  if (url === undefined)
+    throw new RelayerSendError("no RPC URL: set RPC_URL or pass the embedded node's URL", undefined, "RELAYER_CONFIG");
   return createRelayer(ctx, { rpcUrl: url, keys: [key] });
 }

@@ -59,7 +59,10 @@ export function createRequestDispatcher(
   const pool = ctx.db.pool;
   const intervalMs = parameters.intervalMs ?? 5_000;
   const logger = ctx.logger.child({ component: "request-dispatcher" });
-  const created = ctx.metrics.counter({ name: "request_jobs_enqueued_total", help: "Registry jobs created for on-chain requests" });
+  const created = ctx.metrics.counter({
+    name: "request_jobs_enqueued_total",
+    help: "Registry jobs created for on-chain requests",
+  });
   let listener: Listener | undefined;
   let timer: NodeJS.Timeout | undefined;
   let lastError: unknown;

@@ -6,14 +6,21 @@
  *
  * | column(s) | writer | moves |
  * |---|---|---|
- * | the row; `kind`, `holder`, `batch_id`, `amount`, `deadline`, `idempotency_key`, `requested_block`, `requested_tx_hash` | indexer, `RetirementRequested` / `WithdrawalRequested` (`recordRequested`) | inserted, or filled in on a row that exists (its `retirement` / `destination_account` are kept when the event has none) |
+ * | the row; `kind`, `holder`, `batch_id`, `amount`, `deadline`, `idempotency_key`, `requested_block`,
+ * `requested_tx_hash` | indexer, `RetirementRequested` / `WithdrawalRequested` (`recordRequested`) | inserted, or
+ * filled in on a row that exists (its `retirement` / `destination_account` are kept when the event has none) |
  * | `chain_status` | indexer, the bridge's answer (`recordAnswer`) | `pending` -> `confirmed` / `rejected` |
- * | `status` | indexer (`recordAnswer`, `flagOverdue`) | any -> `confirmed` / `rejected`; `requested` / `submitted` -> `overdue` |
+ * | `status` | indexer (`recordAnswer`, `flagOverdue`) | any -> `confirmed` / `rejected`; `requested` / `submitted` ->
+ * `overdue` |
  * | `status` | registry workers (`recordSubmission`) | `requested` -> `submitted`, nothing else |
- * | `registry_status`, `registry_reference` | workers at submission (`recordSubmission`), watchers from the registry's own word (`recordRegistryWords`) | forward only: NULL -> `PENDING` -> `CONFIRMED` / `REJECTED`; a final word is never replaced; the reference is filled in when missing |
+ * | `registry_status`, `registry_reference` | workers at submission (`recordSubmission`), watchers from the registry's
+ * own word (`recordRegistryWords`) | forward only: NULL -> `PENDING` -> `CONFIRMED` / `REJECTED`; a final word is never
+ * replaced; the reference is filled in when missing |
  * | `overdue_flagged` | indexer (`flagOverdue`) | false -> true |
- * | `answered_block`, `answered_tx_hash`, `registry_ref_hash`, `serial_range_hash`, `reason_hash`, `released_block_key` | indexer (`recordAnswer`, `recordReleasedBlockKey`) | set once per answer |
- * | everything the indexer sets | indexer reorg (`resetForReplay`, then the replay) | back to `pending` / `requested`; a worker's `submitted` and the registry's word survive |
+ * | `answered_block`, `answered_tx_hash`, `registry_ref_hash`, `serial_range_hash`, `reason_hash`, `released_block_key`
+ * | indexer (`recordAnswer`, `recordReleasedBlockKey`) | set once per answer |
+ * | everything the indexer sets | indexer reorg (`resetForReplay`, then the replay) | back to `pending` / `requested`;
+ * a worker's `submitted` and the registry's word survive |
  * | the row | indexer reorg (`deleteUnrequested`) | deleted when its request event was dropped |
  *
  * The registry's word moves forward only because it arrives from two writers in any order: a worker recording its

@@ -34,7 +34,10 @@ export function startSimulator(registry: RegistryName, options: SimulatorOptions
 }
 
 /** Starts a compliance-allowance simulator (UK ETS, CITSS) by its CLI name, with its default parameters. */
-export function startAllowanceSimulator(name: AllowanceSimulatorName, options: AllowanceSimulatorOptions = {}): Promise<RunningAllowanceServer> {
+export function startAllowanceSimulator(
+  name: AllowanceSimulatorName,
+  options: AllowanceSimulatorOptions = {},
+): Promise<RunningAllowanceServer> {
   switch (name) {
     case "uk-ets":
       return startUkEtsSimulator(options);

@@ -52,7 +52,10 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metrics">, options: ChangeApplierOptions): ChangeApplier {
+export function createChangeApplier(
+  ctx: Pick<Context, "db" | "logger" | "metrics">,
+  options: ChangeApplierOptions,
+): ChangeApplier {
   const { adapters, guard, custodyAccount } = options;
   const batchSize = options.batchSize ?? 200;
   const log = ctx.logger.child({ component: "registry-watchers" });
@@ -70,7 +73,12 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
   const listeners: Array<(registry: RegistryName, result: DrainReturnType) => void> = [];
 
   /** Reads through the guard; a non-retryable refusal is recorded against the events, a retryable one aborts. */
-  async function read<T>(registry: RegistryName, what: string, errors: Map<string, string>, call: () => Promise<T>): Promise<T | undefined> {
+  async function read<T>(
+    registry: RegistryName,
+    what: string,
+    errors: Map<string, string>,
+    call: () => Promise<T>,
+  ): Promise<T | undefined> {
     try {
       return await guard.guardedCall(registry, call);
     } catch (error) {
@@ -91,7 +99,12 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
     // Units an operation from the custody account moved to another account: the blocks left, with its memo.
     const leftBy = new Map<string, string>();
     for (const op of operations) {
-      if (op.status === "CONFIRMED" && op.fromAccount === custodyAccount && op.toAccount !== undefined && op.toAccount !== custodyAccount) {
+      if (
+        op.status === "CONFIRMED" &&
+        op.fromAccount === custodyAccount &&
+        op.toAccount !== undefined &&
+        op.toAccount !== custodyAccount
+      ) {
         for (const id of op.resultRecordIds) leftBy.set(id, op.memo);
       }
     }
@@ -106,7 +119,12 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
     }
 
     return withTransaction(ctx.db.pool, async (client) => {
-      const known = await knownHolders(client, registry, custodyAccount, blocks.map((block) => block.registryRecordId));
+      const known = await knownHolders(
+        client,
+        registry,
+        custodyAccount,
+        blocks.map((block) => block.registryRecordId),
+      );
       const writes: MirrorWrite[] = blocks
         .filter((block) => {
           const id = block.registryRecordId;
@@ -130,7 +148,12 @@ export function createChangeApplier(ctx: Pick<Context, "db" | "logger" | "metric
           .map((what) => `${what}: ${errors.get(what)}`);
         if (failed.length > 0) eventErrors.set(event.eventId, failed.join("; "));
       }
-      await markApplied(client, registry, events.map((event) => event.eventId), eventErrors);
+      await markApplied(
+        client,
+        registry,
+        events.map((event) => event.eventId),
+        eventErrors,
+      );
       return { mirrorRows, requests };
     });
   }

@@ -58,7 +58,9 @@ export async function storeChanges(
 }
 
 export async function readPollCursor(db: Pool | PoolClient, registry: RegistryName): Promise<string | undefined> {
-  const { rows } = await db.query<{ cursor: string }>("SELECT cursor FROM registry_poll_cursors WHERE registry_id = $1", [registry]);
+  const { rows } = await db.query<{ cursor: string }>("SELECT cursor FROM registry_poll_cursors WHERE registry_id = $1", [
+    registry,
+  ]);
   return rows[0]?.cursor;
 }
 

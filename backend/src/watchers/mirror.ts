@@ -33,7 +33,12 @@ export type MirrorWrite = {
  * Upserts the registry's current word on each block. A registry that does not say who holds a block (Verra's
  * cancellation report) or which memo retired it keeps the mirror's earlier value for that field.
  */
-export async function upsertMirror(db: Pool | PoolClient, registry: RegistryName, account: string, writes: MirrorWrite[]): Promise<number> {
+export async function upsertMirror(
+  db: Pool | PoolClient,
+  registry: RegistryName,
+  account: string,
+  writes: MirrorWrite[],
+): Promise<number> {
   if (writes.length === 0) return 0;
   const { rowCount } = await db.query(
     `INSERT INTO custody_blocks AS m (registry_id, account, native_id, serial, serial_prefix, block_start, block_end,
@@ -83,7 +88,8 @@ export async function knownHolders(
   nativeIds: string[],
 ): Promise<Map<string, string | null>> {
   const { rows } = await db.query<{ native_id: string; holder_account: string | null }>(
-    "SELECT native_id, holder_account FROM custody_blocks WHERE registry_id = $1 AND account = $2 AND native_id = ANY($3::text[])",
+    "SELECT native_id, holder_account FROM custody_blocks WHERE registry_id = $1 AND account = $2 AND native_id = " +
+      "ANY($3::text[])",
     [registry, account, nativeIds],
   );
   return new Map(rows.map((row) => [row.native_id, row.holder_account]));

@@ -35,7 +35,10 @@ export type RegistryPoller = {
   stop(): Promise<void>;
 };
 
-export function createRegistryPoller(ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">, options: RegistryPollerOptions): RegistryPoller {
+export function createRegistryPoller(
+  ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">,
+  options: RegistryPollerOptions,
+): RegistryPoller {
   const { adapters, guard, applier } = options;
   const intervalMs = options.intervalMs ?? 5_000;
   const maxPages = options.maxPagesPerRound ?? 20;
@@ -50,7 +53,11 @@ export function createRegistryPoller(ctx: Pick<Context, "db" | "logger" | "metri
     help: "Seconds since the registry's event log was last read to its end (0 right after a successful poll)",
     labelNames: ["registry"],
   });
-  const failures = ctx.metrics.counter({ name: "registry_poll_failures_total", help: "Failed poll rounds", labelNames: ["registry"] });
+  const failures = ctx.metrics.counter({
+    name: "registry_poll_failures_total",
+    help: "Failed poll rounds",
+    labelNames: ["registry"],
+  });
   const registries = Object.keys(adapters) as RegistryName[];
   const lastSuccess = new Map<RegistryName, number>(registries.map((registry) => [registry, Date.now()]));
   const running = new Map<RegistryName, Promise<PollRegistryReturnType>>();
@@ -101,7 +108,10 @@ export function createRegistryPoller(ctx: Pick<Context, "db" | "logger" | "metri
         } catch (error) {
           failures.inc({ registry });
           lagGauge.set({ registry }, (Date.now() - (lastSuccess.get(registry) ?? Date.now())) / 1000);
-          log.warn({ registry, err: error instanceof Error ? error.message : String(error) }, "polling the registry failed; next round retries");
+          log.warn(
+            { registry, err: error instanceof Error ? error.message : String(error) },
+            "polling the registry failed; next round retries",
+          );
         }
       }),
     );

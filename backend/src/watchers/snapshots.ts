@@ -55,7 +55,10 @@ export type SnapshotWriter = {
 
 const LIVE: ReadonlySet<BlockStatus> = new Set(["ACTIVE", "IMMOBILIZED", "ON_HOLD"]);
 
-export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">, options: SnapshotWriterOptions): SnapshotWriter {
+export function createSnapshotWriter(
+  ctx: Pick<Context, "db" | "logger" | "metrics" | "shutdown">,
+  options: SnapshotWriterOptions,
+): SnapshotWriter {
   const { adapters, guard, custodyAccount } = options;
   const intervalMs = options.intervalMs ?? 60_000;
   const debounceMs = options.debounceMs ?? 1_000;
@@ -96,7 +99,11 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
   function batchPrefixOf(block: MirrorBlock, byId: ReadonlyMap<string, MirrorBlock>): string {
     let root = block;
     const seen = new Set<string>([block.nativeId]);
-    for (let parent = byId.get(root.parentId ?? ""); parent !== undefined && !seen.has(parent.nativeId); parent = byId.get(root.parentId ?? "")) {
+    for (
+      let parent = byId.get(root.parentId ?? "");
+      parent !== undefined && !seen.has(parent.nativeId);
+      parent = byId.get(root.parentId ?? "")
+    ) {
       seen.add(parent.nativeId);
       root = parent;
     }
@@ -105,7 +112,8 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
 
   async function refreshStale(registry: RegistryName, adapter: RegistryPort, listed: Set<string>): Promise<void> {
     const stale = (await mirrorBlocks(pool, registry, custodyAccount)).filter(
-      (block) => LIVE.has(block.status) && (block.holderAccount ?? custodyAccount) === custodyAccount && !listed.has(block.nativeId),
+      (block) =>
+        LIVE.has(block.status) && (block.holderAccount ?? custodyAccount) === custodyAccount && !listed.has(block.nativeId),
     );
     for (const { nativeId } of stale) {
       const block = await guard.guardedCall(registry, () => adapter.getBlock(nativeId));
@@ -115,7 +123,9 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
 
   async function write(registry: RegistryName, blocks: MirrorBlock[]): Promise<number> {
     const byPrefix = new Map<string, SnapshotBlock[]>();
-    const { rows } = await pool.query<{ serial_prefix: string }>("SELECT serial_prefix FROM batches WHERE registry_id = $1", [registry]);
+    const { rows } = await pool.query<{ serial_prefix: string }>("SELECT serial_prefix FROM batches WHERE registry_id = $1", [
+      registry,
+    ]);
     for (const row of rows) byPrefix.set(row.serial_prefix, []);
     const byId = new Map(blocks.map((block) => [block.nativeId, block]));
     for (const block of blocks) {
@@ -129,7 +139,13 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
       await ensureRegistry(client, registry, custodyAccount);
       const takenAt = new Date();
       for (const [serialPrefix, list] of byPrefix) {
-        await recordCustodySnapshot(client, { registryId: registry, account: custodyAccount, serialPrefix, takenAt, blocks: list });
+        await recordCustodySnapshot(client, {
+          registryId: registry,
+          account: custodyAccount,
+          serialPrefix,
+          takenAt,
+          blocks: list,
+        });
       }
     });
     return byPrefix.size;
@@ -144,7 +160,12 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
       if (options.catchUp !== undefined) await options.catchUp(registry);
       const outcome = await withMirrorLock(pool, registry, async () => {
         if ((await changedSince(pool, registry, custodyAccount, since)) > 0) return undefined;
-        await upsertMirror(pool, registry, custodyAccount, live.map((block) => ({ block })));
+        await upsertMirror(
+          pool,
+          registry,
+          custodyAccount,
+          live.map((block) => ({ block })),
+        );
         await refreshStale(registry, adapter, new Set(live.map((block) => block.registryRecordId)));
         const blocks = await mirrorBlocks(pool, registry, custodyAccount);
         return { blocks: blocks.length, prefixes: await write(registry, blocks) };
@@ -179,7 +200,10 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
           results[registry] = await writeRegistry(registry);
         } catch (error) {
           snapshotsTotal.inc({ registry, outcome: "failed" });
-          log.warn({ registry, err: error instanceof Error ? error.message : String(error) }, "custody snapshot failed; next round retries");
+          log.warn(
+            { registry, err: error instanceof Error ? error.message : String(error) },
+            "custody snapshot failed; next round retries",
+          );
         }
       }),
     );
@@ -208,7 +232,10 @@ export function createSnapshotWriter(ctx: Pick<Context, "db" | "logger" | "metri
           soon.delete(registry);
           writeRegistry(registry).catch((error: unknown) => {
             snapshotsTotal.inc({ registry, outcome: "failed" });
-            log.warn({ registry, err: error instanceof Error ? error.message : String(error) }, "custody snapshot failed; next round retries");
+            log.warn(
+              { registry, err: error instanceof Error ? error.message : String(error) },
+              "custody snapshot failed; next round retries",
+            );
           });
         }, debounceMs),
       );

@@ -45,7 +45,10 @@ export function chooseBlock(
     );
   const block = fitting[0];
   if (block !== undefined) return { block };
-  const largest = usable.reduce<CreditBlock | undefined>((max, b) => (max === undefined || b.quantity > max.quantity ? b : max), undefined);
+  const largest = usable.reduce<CreditBlock | undefined>(
+    (max, b) => (max === undefined || b.quantity > max.quantity ? b : max),
+    undefined,
+  );
   return { block: undefined, largest };
 }
 

@@ -19,7 +19,6 @@
  */
 import type { Logger } from "../logger";
 import { registryAccountFromBytes32 } from "../chain/registryAccount";
-import { BaseError } from "../errors";
 import type { RegistryGuard } from "../guard/registryGuard";
 import type { Queryable } from "../db/queryable";
 import { type Job, renewLease } from "../queue/jobs";
@@ -109,7 +108,8 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
 
   async function loadRequest(requestId: string): Promise<RequestRow> {
     const row = await getRequest(db, requestId);
-    if (row === undefined) throw new RequestJobError(`request ${requestId} is not in the index`, "WORKER_REQUEST_MISSING", { requestId });
+    if (row === undefined)
+      throw new RequestJobError(`request ${requestId} is not in the index`, "WORKER_REQUEST_MISSING", { requestId });
     return row;
   }
 
@@ -132,7 +132,13 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
     }
     const toAccount = registryAccountFromBytes32(request.destination_account as `0x${string}`);
     return call(registry, () =>
-      adapter.transfer({ fromAccount: custodyAccount, toAccount, recordId: block.registryRecordId, quantity, memo: request.request_id }),
+      adapter.transfer({
+        fromAccount: custodyAccount,
+        toAccount,
+        recordId: block.registryRecordId,
+        quantity,
+        memo: request.request_id,
+      }),
     );
   }
 
@@ -163,7 +169,8 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
         const largest = choice.largest;
         throw new RequestJobError(
           `no custody block of batch ${request.serial_prefix} at ${registry} holds ${amount} units for request ` +
-            `${request.request_id}; the largest is ${largest === undefined ? "none" : `${largest.registryRecordId} with ${largest.quantity} units`} ` +
+            `${request.request_id}; the largest is ` +
+              `${largest === undefined ? "none" : `${largest.registryRecordId} with ${largest.quantity} units`} ` +
             "(one request is served from one registry block)",
           "WORKER_NO_CUSTODY_BLOCK",
           { registry, serialPrefix: request.serial_prefix, amount: amount.toString(), largest: largest?.quantity.toString() },
@@ -184,7 +191,10 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
           });
         }
         if (stale < maxStale && !(await stillFits(registry, block, amount))) {
-          logger?.info({ registry, recordId: block.registryRecordId, requestId: request.request_id }, "custody block changed: listing again");
+          logger?.info(
+            { registry, recordId: block.registryRecordId, requestId: request.request_id },
+            "custody block changed: listing again",
+          );
           refresh = true;
           // Refused, so nothing was accepted; still, look the memo up again before naming another block.
           const existing = await call(registry, () => adapterOf(registry).findOperationByMemo(request.request_id));
@@ -210,7 +220,10 @@ export function createRequestHandlers(parameters: CreateRequestHandlersParameter
       const requestId = job.payload.requestId;
       const request = await loadRequest(requestId);
       if (request.kind !== kind) {
-        throw new RequestJobError(`job ${job.id} of kind ${job.kind} names ${request.kind} request ${requestId}`, "WORKER_KIND_MISMATCH");
+        throw new RequestJobError(
+          `job ${job.id} of kind ${job.kind} names ${request.kind} request ${requestId}`,
+          "WORKER_KIND_MISMATCH",
+        );
       }
       if (request.chain_status !== "pending") {
         logger?.info({ requestId, chainStatus: request.chain_status }, "request already answered on chain: nothing to send");

@@ -67,7 +67,10 @@ export type RegistryWorkers = {
   stop(): Promise<void>;
 };
 
-export async function startRegistryWorkers(ctx: WorkerContext, parameters: StartRegistryWorkersParameters): Promise<RegistryWorkers> {
+export async function startRegistryWorkers(
+  ctx: WorkerContext,
+  parameters: StartRegistryWorkersParameters,
+): Promise<RegistryWorkers> {
   const { guard, adapters } = parameters;
   const logger = ctx.logger.child({ component: "registry-workers" });
   const requestHandlers = createRequestHandlers({
@@ -128,6 +131,9 @@ export async function startRegistryWorkers(ctx: WorkerContext, parameters: Start
     return stopped;
   };
   ctx.shutdown.register("services", "registry_workers", stop);
-  logger.info({ kinds: Object.keys(table), registries: Object.keys(adapters), concurrency: parameters.concurrency ?? 4 }, "registry workers started");
+  logger.info(
+    { kinds: Object.keys(table), registries: Object.keys(adapters), concurrency: parameters.concurrency ?? 4 },
+    "registry workers started",
+  );
   return { worker, stop };
 }

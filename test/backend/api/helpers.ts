@@ -80,10 +80,16 @@ export async function domainApp(
 }
 
 /** A registry and a batch row (the indexer's projection), returning the batch id. */
-export async function insertBatch(pool: Pool, batchId: string, registryId = "VERRA", prefix = `PREFIX-${batchId}`): Promise<string> {
+export async function insertBatch(
+  pool: Pool,
+  batchId: string,
+  registryId = "VERRA",
+  prefix = `PREFIX-${batchId}`,
+): Promise<string> {
   await pool.query("INSERT INTO registries (id, name) VALUES ($1, $1) ON CONFLICT DO NOTHING", [registryId]);
   await pool.query(
-    "INSERT INTO batches (batch_id, registry_id, serial_prefix, project_id, vintage_start) VALUES ($1, $2, $3, 'P-1', '2024-01-01')",
+    "INSERT INTO batches (batch_id, registry_id, serial_prefix, project_id, vintage_start) VALUES ($1, $2, $3, 'P-1', " +
+      "'2024-01-01')",
     [batchId, registryId, prefix],
   );
   return batchId;

@@ -28,7 +28,9 @@ describe("chain/abi: the typed ABI source against the compiled artifacts", () =>
   const copyArtifacts = (edit?: (abi: AbiItem[]) => void) => {
     for (const contract of PLATFORM_CONTRACTS) {
       const rel = [`${contract}.sol`, `${contract}.json`] as const;
-      const json = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ARTIFACTS, "contracts", ...rel), "utf8")) as { abi: AbiItem[] };
+      const json = JSON.parse(fs.readFileSync(path.join(REPOSITORY_ARTIFACTS, "contracts", ...rel), "utf8")) as {
+        abi: AbiItem[];
+      };
       if (contract === "CreditToken" && edit !== undefined) edit(json.abi);
       fs.mkdirSync(path.join(tmp, "contracts", rel[0]), { recursive: true });
       fs.writeFileSync(path.join(tmp, "contracts", ...rel), JSON.stringify(json));

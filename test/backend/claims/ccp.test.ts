@@ -28,14 +28,19 @@ function monitoring(facts: Record<string, string | boolean> = {}): SignalOf<"mon
   };
 }
 
-const assess = (m: SignalOf<"monitoring">[], date = "2026-06-15", project = GS_PROJECT) => assessCcp({ labels: shipped.labels, project, monitoring: m, date });
+const assess = (m: SignalOf<"monitoring">[], date = "2026-06-15", project = GS_PROJECT) =>
+  assessCcp({ labels: shipped.labels, project, monitoring: m, date });
 
 describe("claims/labels: ICVCM CCP", () => {
   it("finds the conditional approval of GS TPDDTEC v3.1 and dates it conservatively", () => {
-    expect(ccpDecisionFor(shipped.labels, "GS", { id: "TPDDTEC", version: "3.1" }, "2026-01-01")?.id).to.equal("ccp-gs-tpddtec-v2-3.1");
+    expect(ccpDecisionFor(shipped.labels, "GS", { id: "TPDDTEC", version: "3.1" }, "2026-01-01")?.id).to.equal(
+      "ccp-gs-tpddtec-v2-3.1",
+    );
     // "mid-2025" with no month on record: effective from the end of 2025, never earlier than the source says.
     expect(ccpDecisionFor(shipped.labels, "GS", { id: "TPDDTEC", version: "3.1" }, "2025-07-01")).to.equal(undefined);
-    expect(ccpDecisionFor(shipped.labels, "GS", { id: "TPDDTEC", version: "4.0" }, "2025-07-01")?.id).to.equal("ccp-gs-tpddtec-v4");
+    expect(ccpDecisionFor(shipped.labels, "GS", { id: "TPDDTEC", version: "4.0" }, "2025-07-01")?.id).to.equal(
+      "ccp-gs-tpddtec-v4",
+    );
   });
 
   it("labels an issuance that meets every condition of a conditional approval", () => {
@@ -50,7 +55,9 @@ describe("claims/labels: ICVCM CCP", () => {
     expect(stale.label).to.equal("no_ccp");
     expect(stale.conditions.filter((c) => c.met === false).map((c) => c.id)).to.deep.equal(["baseline-reassessed"]);
     expect(stale.reasons.join()).to.contain("baselineDate 2018-06-01 is more than 5 years before 2025-12-31");
-    expect(assess([monitoring({ fnrbSource: "PROJECT_SURVEY" })]).conditions.find((c) => c.id === "fnrb-source")!.met).to.equal(false);
+    expect(assess([monitoring({ fnrbSource: "PROJECT_SURVEY" })]).conditions.find((c) => c.id === "fnrb-source")!.met).to.equal(
+      false,
+    );
     expect(assess([monitoring({ stoveTechnicalLifeEnd: "2025-06-30" })]).label).to.equal("no_ccp");
   });
 
@@ -62,7 +69,14 @@ describe("claims/labels: ICVCM CCP", () => {
   });
 
   it("tests the demo issuance per issuance: the demo batch misses the baseline condition, so VCMI fails", () => {
-    const batch = { registry: "GOLD_STANDARD" as const, projectId: "7495", serialPrefix: "GS1-1-KE-GS7495-16-2025-30645", unitType: "VER", vintageStart: "2025-01-01", vintageEnd: "2025-12-31" };
+    const batch = {
+      registry: "GOLD_STANDARD" as const,
+      projectId: "7495",
+      serialPrefix: "GS1-1-KE-GS7495-16-2025-30645",
+      unitType: "VER",
+      vintageStart: "2025-01-01",
+      vintageEnd: "2025-12-31",
+    };
     const credit = creditFacts(shipped, batch, "2026-06-15");
     expect(credit.ccp.label).to.equal("no_ccp");
     const verdict = evaluateUse(shipped, { use: "vcmi_claim", credit });
@@ -80,8 +94,18 @@ describe("claims/labels: ICVCM CCP", () => {
   });
 
   it("limits CDM AM0023 to first crediting periods", () => {
-    const ldar = { ...GS_PROJECT, programme: "VCS" as const, registry: "VERRA" as const, methodology: { id: "AM0023", version: "4.0.0" }, activity: "methane" as const };
-    const period = (n: string) => ({ ...monitoring(), subject: { registry: "VERRA" as const, projectId: "1" }, facts: { creditingPeriodNumber: n } });
+    const ldar = {
+      ...GS_PROJECT,
+      programme: "VCS" as const,
+      registry: "VERRA" as const,
+      methodology: { id: "AM0023", version: "4.0.0" },
+      activity: "methane" as const,
+    };
+    const period = (n: string) => ({
+      ...monitoring(),
+      subject: { registry: "VERRA" as const, projectId: "1" },
+      facts: { creditingPeriodNumber: n },
+    });
     expect(assess([period("1")], "2025-01-01", ldar).label).to.equal("ccp");
     expect(assess([period("2")], "2025-01-01", ldar).label).to.equal("no_ccp");
   });

@@ -19,7 +19,14 @@ const P = shipped.parameters;
 const crore = (n: number) => BigInt(n * 100) * (PAISE_PER_CRORE / 100n);
 
 const obligation2024 = () =>
-  csrObligation(P, { fy: 2024, netProfits: [{ fy: 2023, netProfit: "900000000" }, { fy: 2022, netProfit: "800000000" }, { fy: 2021, netProfit: "1000000000" }] });
+  csrObligation(P, {
+    fy: 2024,
+    netProfits: [
+      { fy: 2023, netProfit: "900000000" },
+      { fy: 2022, netProfit: "800000000" },
+      { fy: 2021, netProfit: "1000000000" },
+    ],
+  });
 
 /** FY 2024-25 closes with Rs 26 lakh unspent: Rs 20 lakh for the ongoing mangrove project, Rs 6 lakh otherwise. */
 const close2024 = { fy: 2024, obligation: "18000000", spent: "15400000", unspentOngoing: "2000000", unspentOther: "600000" };
@@ -42,25 +49,63 @@ describe("claims/csr", () => {
   });
 
   it("tests applicability against the preceding year's figures, citing s.135(1)", () => {
-    const below = csrApplicability(P, 2024, { fy: 2023, netWorth: "4000000000", turnover: "9999999999.99", netProfit: "49999999" });
+    const below = csrApplicability(P, 2024, {
+      fy: 2023,
+      netWorth: "4000000000",
+      turnover: "9999999999.99",
+      netProfit: "49999999",
+    });
     expect(below.obliged).to.equal(false);
     const turnover = csrApplicability(P, 2024, { fy: 2023, netWorth: "0", turnover: "10000000000", netProfit: "-5000000" });
     expect([turnover.obliged, turnover.triggeredBy]).to.deep.equal([true, ["turnover"]]);
     expect(turnover.rule).to.contain("s.135(1)");
     expect(turnover.sources).to.include("S98");
-    expect(expectThrows(() => csrApplicability(P, 2024, { fy: 2022, netWorth: "0", turnover: "0", netProfit: "0" }), ValidationError).field).to.equal("preceding.fy");
+    expect(
+      expectThrows(() => csrApplicability(P, 2024, { fy: 2022, netWorth: "0", turnover: "0", netProfit: "0" }), ValidationError)
+        .field,
+    ).to.equal("preceding.fy");
   });
 
   it("computes 2 % of the average net profit of the three preceding years, rounded up to the paisa", () => {
     const o = obligation2024();
-    expect([rupeesString(o.averageNetProfit), rupeesString(o.prescribed), o.committeeRequired]).to.deep.equal(["900000000.00", "18000000.00", true]);
-    const odd = csrObligation(P, { fy: 2024, netProfits: [{ fy: 2023, netProfit: "100" }, { fy: 2022, netProfit: "100" }, { fy: 2021, netProfit: "101" }] });
+    expect([rupeesString(o.averageNetProfit), rupeesString(o.prescribed), o.committeeRequired]).to.deep.equal([
+      "900000000.00",
+      "18000000.00",
+      true,
+    ]);
+    const odd = csrObligation(P, {
+      fy: 2024,
+      netProfits: [
+        { fy: 2023, netProfit: "100" },
+        { fy: 2022, netProfit: "100" },
+        { fy: 2021, netProfit: "101" },
+      ],
+    });
     expect(odd.prescribed).to.equal(201n); // 2 % of 100.333... rupees = 2.00667 rupees: 201 paise
-    const losses = csrObligation(P, { fy: 2024, netProfits: [{ fy: 2023, netProfit: "-900" }, { fy: 2022, netProfit: "100" }, { fy: 2021, netProfit: "100" }] });
+    const losses = csrObligation(P, {
+      fy: 2024,
+      netProfits: [
+        { fy: 2023, netProfit: "-900" },
+        { fy: 2022, netProfit: "100" },
+        { fy: 2021, netProfit: "100" },
+      ],
+    });
     expect(losses.total).to.equal(0n);
-    const young = csrObligation(P, { fy: 2024, incorporatedWithinThreeYears: true, netProfits: [{ fy: 2023, netProfit: "25000000" }], surplusArising: "10000", setOff: "5000" });
-    expect([rupeesString(young.prescribed), rupeesString(young.total), young.committeeRequired]).to.deep.equal(["500000.00", "505000.00", false]);
-    expect(expectThrows(() => csrObligation(P, { fy: 2024, netProfits: [{ fy: 2023, netProfit: "1" }] }), ValidationError).field).to.equal("netProfits");
+    const young = csrObligation(P, {
+      fy: 2024,
+      incorporatedWithinThreeYears: true,
+      netProfits: [{ fy: 2023, netProfit: "25000000" }],
+      surplusArising: "10000",
+      setOff: "5000",
+    });
+    expect([rupeesString(young.prescribed), rupeesString(young.total), young.committeeRequired]).to.deep.equal([
+      "500000.00",
+      "505000.00",
+      false,
+    ]);
+    expect(
+      expectThrows(() => csrObligation(P, { fy: 2024, netProfits: [{ fy: 2023, netProfit: "1" }] }), ValidationError).field,
+    ).to.equal("netProfits");
   });
 
   it("accepts an ongoing project up to three years beyond its start year, and a CSR-1 number in format", () => {
@@ -73,10 +118,14 @@ describe("claims/csr", () => {
     expect(long.message).to.contain("r.2(1)(i)");
     const badAgency = mangroveProgramme();
     badAgency.projects[0]!.implementation = { mode: "agency", agency: { name: "X", csr1RegistrationNumber: "CSR1234" } };
-    expect(expectThrows(() => parseCsrProgramme(P, badAgency), ValidationError).field).to.equal("programme.projects[0].implementation.agency.csr1RegistrationNumber");
+    expect(expectThrows(() => parseCsrProgramme(P, badAgency), ValidationError).field).to.equal(
+      "programme.projects[0].implementation.agency.csr1RegistrationNumber",
+    );
     const float = mangroveProgramme() as unknown as { projects: Array<{ budget: Array<{ amount: unknown }> }> };
     float.projects[0]!.budget[0]!.amount = 17000000.5;
-    expect(expectThrows(() => parseCsrProgramme(P, float), ValidationError).field).to.equal("programme.projects[0].budget[0].amount");
+    expect(expectThrows(() => parseCsrProgramme(P, float), ValidationError).field).to.equal(
+      "programme.projects[0].budget[0].amount",
+    );
   });
 
   describe("the Unspent CSR Account of FY 2024-25", () => {
@@ -98,7 +147,8 @@ describe("claims/csr", () => {
         ["spend_unspent_account", "upcoming", "2000000.00"],
       ]);
       expect(soon[0]!.message).to.equal(
-        "Transfer to the Unspent CSR Account for FY 2024-25: Rs 20,00,000.00 is due by 2025-04-30 (s.135(6): unspent amount of ongoing projects of FY 2024-25 to the Unspent CSR Account within 30 days of the year end).",
+        "Transfer to the Unspent CSR Account for FY 2024-25: Rs 20,00,000.00 is due by 2025-04-30 (s.135(6): unspent " +
+          "amount of ongoing projects of FY 2024-25 to the Unspent CSR Account within 30 days of the year end).",
       );
       const overdue = alertsOn("2025-05-05", []);
       expect(overdue[0]).to.include({ kind: "transfer_to_unspent_account", status: "overdue" });
@@ -111,17 +161,40 @@ describe("claims/csr", () => {
     it("moves what is left after three years to a Schedule VII fund within 30 days", () => {
       const events: unknown[] = [
         { kind: "transfer_to_unspent_account", originFy: 2024, date: "2025-04-25", amount: "2000000" },
-        { kind: "transfer_to_fund", originFy: 2024, date: "2025-09-10", amount: "600000", fund: "PM National Relief Fund", from: "unspent_other" },
+        {
+          kind: "transfer_to_fund",
+          originFy: 2024,
+          date: "2025-09-10",
+          amount: "600000",
+          fund: "PM National Relief Fund",
+          from: "unspent_other",
+        },
         { kind: "spend_from_unspent_account", originFy: 2024, date: "2025-06-01", amount: "1200000", projectId: "MANGROVE" },
       ];
-      expect(alertsOn("2025-10-01", events).map((a) => [a.kind, a.amountRupees])).to.deep.equal([["spend_unspent_account", "800000.00"]]);
+      expect(alertsOn("2025-10-01", events).map((a) => [a.kind, a.amountRupees])).to.deep.equal([
+        ["spend_unspent_account", "800000.00"],
+      ]);
       expect(alertsOn("2028-03-15", events).map((a) => [a.kind, a.status, a.dueDate, a.amountRupees])).to.deep.equal([
         ["spend_unspent_account", "due_soon", "2028-03-31", "800000.00"],
         ["unspent_account_to_fund", "upcoming", "2028-04-30", "800000.00"],
       ]);
-      expect(alertsOn("2028-04-05", events).map((a) => [a.kind, a.status])).to.deep.equal([["unspent_account_to_fund", "due_soon"]]);
-      expect(alertsOn("2028-05-01", events).map((a) => [a.kind, a.status])).to.deep.equal([["unspent_account_to_fund", "overdue"]]);
-      const paid = [...events, { kind: "transfer_to_fund", originFy: 2024, date: "2028-04-20", amount: "800000", fund: "Clean Ganga Fund", from: "unspent_account" }];
+      expect(alertsOn("2028-04-05", events).map((a) => [a.kind, a.status])).to.deep.equal([
+        ["unspent_account_to_fund", "due_soon"],
+      ]);
+      expect(alertsOn("2028-05-01", events).map((a) => [a.kind, a.status])).to.deep.equal([
+        ["unspent_account_to_fund", "overdue"],
+      ]);
+      const paid = [
+        ...events,
+        {
+          kind: "transfer_to_fund",
+          originFy: 2024,
+          date: "2028-04-20",
+          amount: "800000",
+          fund: "Clean Ganga Fund",
+          from: "unspent_account",
+        },
+      ];
       expect(alertsOn("2028-05-01", paid)).to.deep.equal([]);
     });
 
@@ -130,24 +203,42 @@ describe("claims/csr", () => {
       const surpluses = programme.projects.flatMap((p) => p.surpluses.map((s) => ({ ...s, projectId: p.id })));
       const { closes, events } = ledger([]);
       const alerts = csrAlerts({ parameters: P, closes: closes.slice(0, 0), events, surpluses, today: "2026-04-15" });
-      expect(alerts.map((a) => [a.kind, a.dueDate, a.amountRupees])).to.deep.equal([["treat_surplus", "2026-09-30", "500000.00"]]);
+      expect(alerts.map((a) => [a.kind, a.dueDate, a.amountRupees])).to.deep.equal([
+        ["treat_surplus", "2026-09-30", "500000.00"],
+      ]);
       expect(alerts[0]!.message).to.contain("is not business profit");
       const treated = surpluses.map((s) => ({ ...s, treatment: "ploughed_back" as const, treatedOn: "2026-05-01" }));
-      expect(csrAlerts({ parameters: P, closes: [], events: [] as LedgerEvent[], surpluses: treated, today: "2026-04-15" })).to.deep.equal([]);
+      expect(
+        csrAlerts({ parameters: P, closes: [], events: [] as LedgerEvent[], surpluses: treated, today: "2026-04-15" }),
+      ).to.deep.equal([]);
     });
 
     it("refuses a year close whose split does not add up", () => {
-      const error = expectThrows(() => parseLedger({ closes: [{ ...close2024, unspentOther: "500000" }], events: [] }), ValidationError);
+      const error = expectThrows(
+        () => parseLedger({ closes: [{ ...close2024, unspentOther: "500000" }], events: [] }),
+        ValidationError,
+      );
       expect(error.field).to.equal("closes[0].unspentOngoing");
     });
   });
 
   it("triggers the impact assessment at an average obligation of Rs 10 crore and an outlay of Rs 1 crore", () => {
     const ten = [crore(10), crore(10), crore(10)];
-    const required = impactAssessmentRequired(P, { obligationsOfPrecedingThreeFys: ten, projectOutlay: crore(1), completedOn: "2027-03-31" });
+    const required = impactAssessmentRequired(P, {
+      obligationsOfPrecedingThreeFys: ten,
+      projectOutlay: crore(1),
+      completedOn: "2027-03-31",
+    });
     expect([required.required, required.from]).to.deep.equal([true, "2028-03-31"]);
-    expect(impactAssessmentRequired(P, { obligationsOfPrecedingThreeFys: [crore(10), crore(10), crore(10) - 1n], projectOutlay: crore(5) }).required).to.equal(false);
-    expect(impactAssessmentRequired(P, { obligationsOfPrecedingThreeFys: ten, projectOutlay: crore(1) - 1n }).required).to.equal(false);
+    expect(
+      impactAssessmentRequired(P, {
+        obligationsOfPrecedingThreeFys: [crore(10), crore(10), crore(10) - 1n],
+        projectOutlay: crore(5),
+      }).required,
+    ).to.equal(false);
+    expect(impactAssessmentRequired(P, { obligationsOfPrecedingThreeFys: ten, projectOutlay: crore(1) - 1n }).required).to.equal(
+      false,
+    );
   });
 
   it("does not count spending that fulfils a statutory obligation as CSR", () => {
@@ -163,7 +254,9 @@ describe("claims/csr", () => {
   });
 
   describe("credits generated by the CSR project", () => {
-    const iso = (programmeOverrides = {}): { input: ClaimStatementInput; programmes: ReturnType<typeof parseCsrProgramme>[] } => ({
+    const iso = (
+      programmeOverrides = {},
+    ): { input: ClaimStatementInput; programmes: ReturnType<typeof parseCsrProgramme>[] } => ({
       input: {
         statementId: "CS-2026-0101",
         issuedAt: "2026-06-12T09:00:00Z",
@@ -186,27 +279,47 @@ describe("claims/csr", () => {
 
     it("blocks the company's own neutrality claim on them without board approval and disclosure", () => {
       const { input, programmes } = iso();
-      const error = expectThrows(() => buildClaimStatement({ reference: mangroveCredits, input, csrProgrammes: programmes }), CsrGuardError);
+      const error = expectThrows(
+        () => buildClaimStatement({ reference: mangroveCredits, input, csrProgrammes: programmes }),
+        CsrGuardError,
+      );
       expect(error.ruleId).to.equal("CSR-OWN-CLAIM");
       expect(error.message).to.contain(`${MANGROVE_BLOCK.serial} from CSR project P-COAST-2024/MANGROVE`);
       expect(() => buildClaimStatement({ reference: mangroveCredits, input })).to.not.throw();
     });
 
     it("allows it once the board approved and disclosed it before the claim, and records that", () => {
-      const creditUse = { boardApproval: { resolutionRef: "BR-2026-04", date: "2026-05-02" }, disclosure: { reference: "Annual report 2025-26, note 41", date: "2026-05-30" } };
+      const creditUse = {
+        boardApproval: { resolutionRef: "BR-2026-04", date: "2026-05-02" },
+        disclosure: { reference: "Annual report 2025-26, note 41", date: "2026-05-30" },
+      };
       const { input, programmes } = iso({ creditUse });
       const statement = buildClaimStatement({ reference: mangroveCredits, input, csrProgrammes: programmes });
-      expect(statement.blocks[0]!.csrOrigins).to.deep.equal([{ programmeId: "P-COAST-2024", projectId: "MANGROVE", approvedOwnUse: true, approval: "board resolution BR-2026-04 (2026-05-02), disclosed Annual report 2025-26, note 41" }]);
+      expect(statement.blocks[0]!.csrOrigins).to.deep.equal([
+        {
+          programmeId: "P-COAST-2024",
+          projectId: "MANGROVE",
+          approvedOwnUse: true,
+          approval: "board resolution BR-2026-04 (2026-05-02), disclosed Annual report 2025-26, note 41",
+        },
+      ]);
       expect(statement.totals.removal).to.equal("3000");
       const tooLate = iso({ creditUse: { ...creditUse, disclosure: { ...creditUse.disclosure, date: "2026-07-01" } } });
-      expect(() => buildClaimStatement({ reference: mangroveCredits, input: tooLate.input, csrProgrammes: tooLate.programmes })).to.throw(CsrGuardError);
+      expect(() =>
+        buildClaimStatement({ reference: mangroveCredits, input: tooLate.input, csrProgrammes: tooLate.programmes }),
+      ).to.throw(CsrGuardError);
     });
 
     it("lets a contribution claim on them through: it is not the company's own claim", () => {
       const { input, programmes } = iso();
       const statement = buildClaimStatement({
         reference: mangroveCredits,
-        input: { ...input, claimType: "contribution", wording: "We financed mangrove restoration.", claimantFacts: { claimsOffsetting: false } },
+        input: {
+          ...input,
+          claimType: "contribution",
+          wording: "We financed mangrove restoration.",
+          claimantFacts: { claimsOffsetting: false },
+        },
         csrProgrammes: programmes,
       });
       expect(statement.blocks[0]!.csrOrigins[0]!.approvedOwnUse).to.equal(false);
@@ -217,20 +330,71 @@ describe("claims/csr", () => {
     const programme = parseCsrProgramme(P, mangroveProgramme());
     const [row] = annexureProjectTable([programme], 2024).rows;
     expect(row).to.deep.equal({
-      projectId: "MANGROVE", scheduleVIIItem: "(iv)", projectName: "Mangrove restoration, Raigad", localArea: "Y", state: "Maharashtra", district: "Raigad",
-      durationMonths: 48, ongoing: true, amountAllocatedInFy: "17000000.00", amountSpentInFy: "15000000.00", directImplementation: "N", csrRegistrationNumber: "CSR00012345",
+      projectId: "MANGROVE",
+      scheduleVIIItem: "(iv)",
+      projectName: "Mangrove restoration, Raigad",
+      localArea: "Y",
+      state: "Maharashtra",
+      district: "Raigad",
+      durationMonths: 48,
+      ongoing: true,
+      amountAllocatedInFy: "17000000.00",
+      amountSpentInFy: "15000000.00",
+      directImplementation: "N",
+      csrRegistrationNumber: "CSR00012345",
     });
     const { events } = ledger([
       { kind: "transfer_to_unspent_account", originFy: 2024, date: "2025-04-25", amount: "2000000" },
-      { kind: "transfer_to_fund", originFy: 2024, date: "2025-09-10", amount: "600000", fund: "PM National Relief Fund", from: "unspent_other" },
+      {
+        kind: "transfer_to_fund",
+        originFy: 2024,
+        date: "2025-09-10",
+        amount: "600000",
+        fund: "PM National Relief Fund",
+        from: "unspent_other",
+      },
     ]);
-    const applicability = csrApplicability(P, 2024, { fy: 2023, netWorth: "20000000000", turnover: "60000000000", netProfit: "900000000" });
-    const figures = csr2Figures({ parameters: P, fy: 2024, applicability, obligation: obligation2024(), programmes: [programme], events });
-    expect(figures.spent).to.deep.equal({ ongoingProjects: "15000000.00", otherProjects: "0.00", adminOverheads: "400000.00", impactAssessment: "0.00", total: "15400000.00" });
-    expect(figures.unspent).to.deep.equal({ total: "2600000.00", transferredToUnspentAccount: "2000000.00", transferredToScheduleViiFund: "600000.00" });
-    expect([figures.totalObligation, figures.adminOverheadWithinLimit, figures.applicability.triggeredBy]).to.deep.equal(["18000000.00", true, ["net_worth", "turnover", "net_profit"]]);
+    const applicability = csrApplicability(P, 2024, {
+      fy: 2023,
+      netWorth: "20000000000",
+      turnover: "60000000000",
+      netProfit: "900000000",
+    });
+    const figures = csr2Figures({
+      parameters: P,
+      fy: 2024,
+      applicability,
+      obligation: obligation2024(),
+      programmes: [programme],
+      events,
+    });
+    expect(figures.spent).to.deep.equal({
+      ongoingProjects: "15000000.00",
+      otherProjects: "0.00",
+      adminOverheads: "400000.00",
+      impactAssessment: "0.00",
+      total: "15400000.00",
+    });
+    expect(figures.unspent).to.deep.equal({
+      total: "2600000.00",
+      transferredToUnspentAccount: "2000000.00",
+      transferredToScheduleViiFund: "600000.00",
+    });
+    expect([figures.totalObligation, figures.adminOverheadWithinLimit, figures.applicability.triggeredBy]).to.deep.equal([
+      "18000000.00",
+      true,
+      ["net_worth", "turnover", "net_profit"],
+    ]);
 
-    const claim = { statementId: "CS-2026-0101", statementHash: "b".repeat(64), claimType: "contribution", registry: "VERRA", projectId: "9501", quantity: "3000", retiredOn: "2026-06-10" };
+    const claim = {
+      statementId: "CS-2026-0101",
+      statementHash: "b".repeat(64),
+      claimType: "contribution",
+      registry: "VERRA",
+      projectId: "9501",
+      quantity: "3000",
+      retiredOn: "2026-06-10",
+    };
     const report = programmeReport({ programme, fromFy: 2024, toFy: 2027, claims: [claim], generatedAt: "2028-05-15T00:00:00Z" });
     const mangrove = report.projects[0]!;
     expect(mangrove.perYear.map((y) => [y.fy, y.budget, y.spent])).to.deep.equal([
@@ -239,14 +403,27 @@ describe("claims/csr", () => {
       ["2026-27", "10000000.00", "0.00"],
       ["2027-28", "5000000.00", "0.00"],
     ]);
-    expect(mangrove.perYear[0]!.outcomes[0]).to.deep.include({ metric: "area restored", value: "120.5", unit: "ha", source: "mrv: MRV-2025-03" });
+    expect(mangrove.perYear[0]!.outcomes[0]).to.deep.include({
+      metric: "area restored",
+      value: "120.5",
+      unit: "ha",
+      source: "mrv: MRV-2025-03",
+    });
     expect(mangrove.evidence).to.deep.equal(["1".repeat(64), "2".repeat(64), "3".repeat(64)]);
     expect(mangrove.claims).to.deep.equal([claim]);
     expect(report.projects[1]!.countsAsCsr).to.equal(false);
-    expect(report.sha256).to.equal(programmeReport({ programme, fromFy: 2024, toFy: 2027, claims: [claim], generatedAt: "2028-05-15T00:00:00Z" }).sha256);
+    expect(report.sha256).to.equal(
+      programmeReport({ programme, fromFy: 2024, toFy: 2027, claims: [claim], generatedAt: "2028-05-15T00:00:00Z" }).sha256,
+    );
     const parser = new PDFParse({ data: await renderProgrammeReportPdf(report) });
     const text = (await parser.getText()).text.replace(/\s+/g, " ");
     await parser.destroy();
-    for (const expected of ["Coastal restoration, FY 2024-25 to 2027-28", "area restored 120.5 ha", "CS-2026-0101", report.sha256]) expect(text, expected).to.contain(expected);
+    for (const expected of [
+      "Coastal restoration, FY 2024-25 to 2027-28",
+      "area restored 120.5 ha",
+      "CS-2026-0101",
+      report.sha256,
+    ])
+      expect(text, expected).to.contain(expected);
   });
 });

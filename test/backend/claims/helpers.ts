@@ -15,7 +15,14 @@ export function withSignals(extra: Extra, base: ClaimsReference = shipped): Clai
       ...base.raw.signals,
       {
         name: "signals.test.json",
-        body: { format: "carbon-custody/claims-signals", formatVersion: 1, dataVersion: TODAY, demo: false, projects: extra.projects ?? [], signals: extra.signals ?? [] },
+        body: {
+          format: "carbon-custody/claims-signals",
+          formatVersion: 1,
+          dataVersion: TODAY,
+          demo: false,
+          projects: extra.projects ?? [],
+          signals: extra.signals ?? [],
+        },
       },
     ],
   });
@@ -23,7 +30,9 @@ export function withSignals(extra: Extra, base: ClaimsReference = shipped): Clai
 
 /** The shipped reference with one parameter's value replaced (as an operator would edit parameters.json). */
 export function withParameter(name: string, value: unknown, base: ClaimsReference = shipped): ClaimsReference {
-  const raw = structuredClone(base.raw) as { parameters: { parameters: Record<string, { value: unknown }> } } & ClaimsReference["raw"];
+  const raw = structuredClone(base.raw) as {
+    parameters: { parameters: Record<string, { value: unknown }> };
+  } & ClaimsReference["raw"];
   raw.parameters.parameters[name]!.value = value;
   return parseClaimsReference(raw);
 }
@@ -35,7 +44,12 @@ export function project(fields: Record<string, unknown>): Record<string, unknown
   return { country: "IN", mitigation: "avoidance", sources: TEST_SOURCE, asOf: "2025-01-01", ...fields };
 }
 
-export function signal(kind: string, subject: Record<string, unknown>, asOf: string, fields: Record<string, unknown> = {}): Record<string, unknown> {
+export function signal(
+  kind: string,
+  subject: Record<string, unknown>,
+  asOf: string,
+  fields: Record<string, unknown> = {},
+): Record<string, unknown> {
   return { kind, subject, asOf, sources: TEST_SOURCE, ...fields };
 }
 
@@ -48,7 +62,7 @@ export function expectThrows<E extends Error>(fn: () => unknown, type: new (...a
     fn();
   } catch (error) {
     if (error instanceof type) return error;
-    throw new Error(`expected ${type.name}, got ${String(error)}`);
+    throw new Error(`expected ${type.name}, got ${String(error)}`, { cause: error });
   }
   throw new Error(`expected ${type.name}, nothing was thrown`);
 }

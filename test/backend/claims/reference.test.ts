@@ -28,19 +28,22 @@ describe("claims/reference data", () => {
     const all = entries();
     expect(all.length).to.be.greaterThan(60);
     for (const { path, entry } of all) {
-      expect(entry.sources, path).to.be.an("array").that.is.not.empty;
+      expect(entry.sources, path).to.be.an("array").with.length.greaterThan(0);
       for (const id of entry.sources as string[]) expect(shipped.sources, `${path} cites ${id}`).to.have.property(id);
       expect(entry.asOf, path).to.match(ISO_DATE);
     }
-    for (const decision of shipped.labels.ccpDecisions) for (const condition of decision.conditions) expect(condition.sources).to.not.be.empty;
+    for (const decision of shipped.labels.ccpDecisions)
+      for (const condition of decision.conditions) expect(condition.sources).to.not.have.lengthOf(0);
   });
 
   it("has every source the code cites (rule sets and rating scales) in the catalogue", () => {
     for (const set of Object.values(RULE_SETS)) {
       for (const id of set.sources) expect(shipped.sources, `${set.id} cites ${id}`).to.have.property(id);
-      for (const rule of set.rules) for (const id of rule.sources) expect(shipped.sources, `${rule.id} cites ${id}`).to.have.property(id);
+      for (const rule of set.rules)
+        for (const id of rule.sources) expect(shipped.sources, `${rule.id} cites ${id}`).to.have.property(id);
     }
-    for (const scale of RATING_SCALES) for (const id of scale.sources) expect(shipped.sources, `${scale.id} cites ${id}`).to.have.property(id);
+    for (const scale of RATING_SCALES)
+      for (const id of scale.sources) expect(shipped.sources, `${scale.id} cites ${id}`).to.have.property(id);
   });
 
   it("documents each disagreement between sources with the other sources", () => {
@@ -60,7 +63,10 @@ describe("claims/reference data", () => {
     raw.labels.ccpDecisions[2]!.sources = ["S5", "NOPE"];
     const error = expectThrows(() => parseClaimsReference(raw), ClaimsReferenceError);
     expect(error.file).to.equal("labels.json");
-    expect(error.problems[0]).to.deep.equal({ path: "ccpDecisions[2].sources[1]", message: "cites NOPE, which sources.json does not list" });
+    expect(error.problems[0]).to.deep.equal({
+      path: "ccpDecisions[2].sources[1]",
+      message: "cites NOPE, which sources.json does not list",
+    });
   });
 
   it("refuses a signal without an as-of date or without sources", () => {
@@ -77,11 +83,22 @@ describe("claims/reference data", () => {
   });
 
   it("refuses a signal about a project it does not describe, and a rating off its scale", () => {
-    let error = expectThrows(() => withSignals({ signals: [signal("registry_status", { registry: "VERRA", projectId: "404" }, "2025-01-01", { status: "Registered" })] }), ClaimsReferenceError);
+    let error = expectThrows(
+      () =>
+        withSignals({
+          signals: [signal("registry_status", { registry: "VERRA", projectId: "404" }, "2025-01-01", { status: "Registered" })],
+        }),
+      ClaimsReferenceError,
+    );
     expect(error.problems[0]).to.deep.equal({ path: "signals[0].subject", message: "no project entry for VERRA 404" });
     const projects = [project({ registry: "VERRA", projectId: "9001", name: "Test", programme: "VCS", activity: "other" })];
     const rating = signal("rating", { registry: "VERRA", projectId: "9001" }, "2025-01-01", {
-      agency: "MSCI", scale: "msci", grade: "D", ratedAt: "2025-01-01", licence: { holder: "Test Ltd", reference: "L-1" }, enteredBy: "analyst",
+      agency: "MSCI",
+      scale: "msci",
+      grade: "D",
+      ratedAt: "2025-01-01",
+      licence: { holder: "Test Ltd", reference: "L-1" },
+      enteredBy: "analyst",
     });
     error = expectThrows(() => withSignals({ projects, signals: [rating] }), ClaimsReferenceError);
     expect(error.problems[0]!.message).to.contain('"D" is not on msci');

@@ -50,7 +50,11 @@ function contribution(overrides: Partial<ClaimStatementInput> = {}): ClaimStatem
     claimType: "contribution",
     period: { start: "2025-04-01", end: "2026-03-31" },
     boundary: { kind: "organisation", description: "Example Steel Ltd, all Indian operations" },
-    inventory: { reference: "GHG inventory FY 2025-26, v2 (assured)", totalEmissionsT: "1200000", remainingEmissionsT: "1100000" },
+    inventory: {
+      reference: "GHG inventory FY 2025-26, v2 (assured)",
+      totalEmissionsT: "1200000",
+      remainingEmissionsT: "1100000",
+    },
     audience: { jurisdictions: ["IN"], channel: "sustainability_report", subject: "organisation" },
     wording: "We financed and retired 2,000 tonnes of carbon credits as a contribution to climate action.",
     legallyRequiredReduction: false,
@@ -78,7 +82,8 @@ describe("claims/statement", () => {
   it("writes the statement with the signals as of the retirement day, and its signed snapshot verifies", async () => {
     const statement = buildClaimStatement({ reference: shipped, input: contribution() });
     expect(statement.claim.standardWording).to.equal(
-      "Example Steel Ltd contributed to climate action beyond its own emissions by financing and retiring 2000 tCO2e of carbon credits in 2025-04-01 to 2026-03-31. This is a contribution, not an offset of Example Steel Ltd's emissions.",
+      "Example Steel Ltd contributed to climate action beyond its own emissions by financing and retiring 2000 tCO2e " +
+        "of carbon credits in 2025-04-01 to 2026-03-31. This is a contribution, not an offset of Example Steel Ltd's emissions.",
     );
     const block = statement.blocks[0]!;
     expect(block.methodology).to.deep.equal({ id: "ACM0002", version: "19.0" });
@@ -104,25 +109,50 @@ describe("claims/statement", () => {
   });
 
   it("detects a statement changed after signing, and a signature by a key that is not the platform's", async () => {
-    const signed = await signClaimStatement({ statement: buildClaimStatement({ reference: shipped, input: contribution() }), key, signedAt: "2026-06-12T09:00:01Z" });
+    const signed = await signClaimStatement({
+      statement: buildClaimStatement({ reference: shipped, input: contribution() }),
+      key,
+      signedAt: "2026-06-12T09:00:01Z",
+    });
     const altered: ClaimStatement = structuredClone(signed.statement);
     altered.blocks[0]!.quantity = "20000";
     const tampered = await verifyClaimStatement({ ...signed, statement: altered }, [platform]);
     expect(tampered.valid).to.equal(false);
     expect(tampered.hashMatches).to.equal(false);
-    const foreign = await signClaimStatement({ statement: signed.statement, key: new Secret(OTHER_KEY), signedAt: "2026-06-12T09:00:01Z" });
+    const foreign = await signClaimStatement({
+      statement: signed.statement,
+      key: new Secret(OTHER_KEY),
+      signedAt: "2026-06-12T09:00:01Z",
+    });
     const untrusted = await verifyClaimStatement(foreign, [platform]);
-    expect([untrusted.valid, untrusted.hashMatches, untrusted.signerMatches, untrusted.signerTrusted]).to.deep.equal([false, true, true, false]);
+    expect([untrusted.valid, untrusted.hashMatches, untrusted.signerMatches, untrusted.signerTrusted]).to.deep.equal([
+      false,
+      true,
+      true,
+      false,
+    ]);
     const swapped = await verifyClaimStatement({ ...foreign, signature: { ...foreign.signature, signer: platform } }, [platform]);
     expect(swapped.signerMatches).to.equal(false);
   });
 
   it("renders the PDF with the claim, the blocks and the hash a reader checks", async () => {
-    const signed = await signClaimStatement({ statement: buildClaimStatement({ reference: shipped, input: contribution() }), key, signedAt: "2026-06-12T09:00:01Z" });
+    const signed = await signClaimStatement({
+      statement: buildClaimStatement({ reference: shipped, input: contribution() }),
+      key,
+      signedAt: "2026-06-12T09:00:01Z",
+    });
     const pdf = await renderClaimStatementPdf(signed);
     expect(pdf.subarray(0, 5).toString()).to.equal("%PDF-");
     const text = await pdfText(pdf);
-    for (const expected of ["Claim statement CS-2026-0001", "DEMO DATA", "This is a contribution, not an offset", WIND_BLOCK.serial, "VERRA-RET-77001", signed.snapshot.hash, platform]) {
+    for (const expected of [
+      "Claim statement CS-2026-0001",
+      "DEMO DATA",
+      "This is a contribution, not an offset",
+      WIND_BLOCK.serial,
+      "VERRA-RET-77001",
+      signed.snapshot.hash,
+      platform,
+    ]) {
       expect(text, expected).to.contain(expected);
     }
     expect((await renderClaimStatementPdf(signed)).equals(pdf)).to.equal(true);
@@ -141,51 +171,95 @@ describe("claims/statement", () => {
       });
 
     it("refuses an offset-based carbon-neutral product claim to EU consumers from 27 September 2026, naming the rule", () => {
-      const error = expectThrows(() => buildClaimStatement({ reference: shipped, input: neutrality("2026-10-01T09:00:00Z", "Our coffee is carbon neutral") }), ClaimWordingRefusedError);
-      expect(error.refusals[0]).to.deep.include({ ruleId: "EU-ECGT-OFFSET-NEUTRALITY", ruleVersion: "1", matched: "carbon neutral" });
+      const error = expectThrows(
+        () =>
+          buildClaimStatement({ reference: shipped, input: neutrality("2026-10-01T09:00:00Z", "Our coffee is carbon neutral") }),
+        ClaimWordingRefusedError,
+      );
+      expect(error.refusals[0]).to.deep.include({
+        ruleId: "EU-ECGT-OFFSET-NEUTRALITY",
+        ruleVersion: "1",
+        matched: "carbon neutral",
+      });
       expect(error.message).to.contain("EU-ECGT-OFFSET-NEUTRALITY v1");
-      const before = buildClaimStatement({ reference: shipped, input: neutrality("2026-09-26T09:00:00Z", "Our coffee is carbon neutral") });
+      const before = buildClaimStatement({
+        reference: shipped,
+        input: neutrality("2026-09-26T09:00:00Z", "Our coffee is carbon neutral"),
+      });
       expect(before.wordingChecks.find((c) => c.ruleId === "EU-ECGT-OFFSET-NEUTRALITY")!.outcome).to.equal("not_applicable");
       const b2b = neutrality("2026-10-01T09:00:00Z", "Our coffee is carbon neutral");
-      expect(() => buildClaimStatement({ reference: shipped, input: { ...b2b, audience: { jurisdictions: ["DE"], channel: "business", subject: "product" } } })).to.not.throw();
+      expect(() =>
+        buildClaimStatement({
+          reference: shipped,
+          input: { ...b2b, audience: { jurisdictions: ["DE"], channel: "business", subject: "product" } },
+        }),
+      ).to.not.throw();
     });
 
     it("refuses an unsubstantiated absolute claim in an Indian advertisement, and lets it pass with substantiation", () => {
-      const advert = contribution({ audience: { jurisdictions: ["IN"], channel: "consumer_marketing", subject: "organisation" }, wording: "An eco-friendly steel maker" });
+      const advert = contribution({
+        audience: { jurisdictions: ["IN"], channel: "consumer_marketing", subject: "organisation" },
+        wording: "An eco-friendly steel maker",
+      });
       const error = expectThrows(() => buildClaimStatement({ reference: shipped, input: advert }), ClaimWordingRefusedError);
       expect(error.refusals.map((r) => r.ruleId)).to.deep.equal(["IN-ASCI-ABSOLUTE-CLAIM"]);
-      const substantiated = buildClaimStatement({ reference: shipped, input: { ...advert, substantiation: "Life-cycle assessment LCA-2025-4, third-party reviewed" } });
-      expect(substantiated.wordingChecks.filter((c) => c.outcome === "pass").map((c) => c.ruleId)).to.include.members(["IN-ASCI-ABSOLUTE-CLAIM", "IN-ASCI-NO-LEGAL-REDUCTION", "IN-ASCI-OFFSET-TIMING"]);
+      const substantiated = buildClaimStatement({
+        reference: shipped,
+        input: { ...advert, substantiation: "Life-cycle assessment LCA-2025-4, third-party reviewed" },
+      });
+      expect(substantiated.wordingChecks.filter((c) => c.outcome === "pass").map((c) => c.ruleId)).to.include.members([
+        "IN-ASCI-ABSOLUTE-CLAIM",
+        "IN-ASCI-NO-LEGAL-REDUCTION",
+        "IN-ASCI-OFFSET-TIMING",
+      ]);
     });
 
     it("refuses an Indian advertisement whose reductions cannot be dated", () => {
       const { vintageStart: _s, vintageEnd: _e, ...undated } = WIND_BLOCK;
-      const advert = contribution({ audience: { jurisdictions: ["IN"], channel: "consumer_marketing", subject: "organisation" }, blocks: [undated] });
+      const advert = contribution({
+        audience: { jurisdictions: ["IN"], channel: "consumer_marketing", subject: "organisation" },
+        blocks: [undated],
+      });
       const error = expectThrows(() => buildClaimStatement({ reference: shipped, input: advert }), ClaimWordingRefusedError);
       expect(error.refusals.map((r) => r.ruleId)).to.deep.equal(["IN-ASCI-OFFSET-TIMING"]);
     });
   });
 
   it("refuses a claim resting on a legally required reduction, and bad input, naming the field", () => {
-    expect(expectThrows(() => buildClaimStatement({ reference: shipped, input: contribution({ legallyRequiredReduction: true }) }), ValidationError).field).to.equal("legallyRequiredReduction");
+    expect(
+      expectThrows(
+        () => buildClaimStatement({ reference: shipped, input: contribution({ legallyRequiredReduction: true }) }),
+        ValidationError,
+      ).field,
+    ).to.equal("legallyRequiredReduction");
     const bad = contribution({ blocks: [{ ...WIND_BLOCK, quantity: "12.5" }] });
-    expect(expectThrows(() => buildClaimStatement({ reference: shipped, input: bad }), ValidationError).field).to.equal("statement.blocks[0].quantity");
+    expect(expectThrows(() => buildClaimStatement({ reference: shipped, input: bad }), ValidationError).field).to.equal(
+      "statement.blocks[0].quantity",
+    );
     const noProvider = contribution({ assurance: { level: "reasonable" } });
-    expect(expectThrows(() => buildClaimStatement({ reference: shipped, input: noProvider }), ValidationError).field).to.equal("statement.assurance.provider");
+    expect(expectThrows(() => buildClaimStatement({ reference: shipped, input: noProvider }), ValidationError).field).to.equal(
+      "statement.assurance.provider",
+    );
   });
 
   it("refuses a claim the credits fail unless that exact verdict is acknowledged, and then records it", () => {
     const corsia = contribution({ claimType: "corsia_offsetting", claimantFacts: {} });
     const error = expectThrows(() => buildClaimStatement({ reference: shipped, input: corsia }), ClaimNotEligibleError);
     expect(error.blocks[0]!.failedRules).to.include.members(["CORSIA1-EXCLUSIONS", "CORSIA1-AUTHORISATION"]);
-    const verdict = evaluateUse(shipped, { use: "corsia_first_phase", credit: creditFacts(shipped, { ...WIND_BLOCK }, WIND_BLOCK.retiredOn), claimant: {} });
+    const verdict = evaluateUse(shipped, {
+      use: "corsia_first_phase",
+      credit: creditFacts(shipped, { ...WIND_BLOCK }, WIND_BLOCK.retiredOn),
+      claimant: {},
+    });
     expect(verdict.hash).to.equal(error.blocks[0]!.verdictHash);
     const ack = acknowledge(verdict, "0xbuyer", "2026-06-10T08:00:00Z");
     const statement = buildClaimStatement({ reference: shipped, input: { ...corsia, acknowledgements: [ack] } });
     expect(statement.blocks[0]!.verdict.verdict).to.equal("not_eligible");
     expect(statement.blocks[0]!.acknowledgement).to.deep.equal(ack);
     const forged = { ...ack, text: "I acknowledge nothing" };
-    expect(() => buildClaimStatement({ reference: shipped, input: { ...corsia, acknowledgements: [forged] } })).to.throw(ClaimNotEligibleError);
+    expect(() => buildClaimStatement({ reference: shipped, input: { ...corsia, acknowledgements: [forged] } })).to.throw(
+      ClaimNotEligibleError,
+    );
   });
 
   it("refuses a VCMI tier the coverage share does not reach", () => {

@@ -6,7 +6,10 @@ const ROOT = path.resolve(__dirname, "..", "..", "..");
 
 /** Starts `carbon simulate <name> --port 0` and resolves with its URL once it prints it. */
 function simulate(name: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "simulate", name, "--port", "0"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "simulate", name, "--port", "0"], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   return new Promise((resolve, reject) => {
     let output = "";
     const onData = (chunk: Buffer) => {
@@ -34,7 +37,11 @@ describe("carbon simulate uk-ets / citss (real processes)", function () {
   it("runs the UK ETS simulator, which opens accounts with valid check digits", async () => {
     const { child, url } = await simulate("uk-ets");
     try {
-      const response = await fetch(`${url}/_admin/accounts`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "TRADING_ACCOUNT", holderId: "H1" }) });
+      const response = await fetch(`${url}/_admin/accounts`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "TRADING_ACCOUNT", holderId: "H1" }),
+      });
       expect(response.status).to.equal(201);
       expect(((await response.json()) as { accountIdentifier: string }).accountIdentifier).to.equal("UK-100-10000057-0-67");
     } finally {
@@ -45,7 +52,11 @@ describe("carbon simulate uk-ets / citss (real processes)", function () {
   it("runs the CITSS simulator, which numbers entities CA1001 on", async () => {
     const { child, url } = await simulate("citss");
     try {
-      const response = await fetch(`${url}/_admin/entities`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ jurisdiction: "CA", name: "Cement", entityType: "COVERED_ENTITY" }) });
+      const response = await fetch(`${url}/_admin/entities`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ jurisdiction: "CA", name: "Cement", entityType: "COVERED_ENTITY" }),
+      });
       expect(((await response.json()) as { id: string }).id).to.equal("CA1001");
     } finally {
       await stop(child);

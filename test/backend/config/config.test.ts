@@ -63,12 +63,22 @@ describe("config", () => {
       error = caught;
     }
     expect(error).to.be.instanceOf(ConfigError);
-    expect((error as ConfigError).issues.map((issue) => issue.key)).to.have.members(["PORT", "IREC_PASSWORD", "BANK_API_KEY", "DEPLOYMENT_FILE"]);
+    expect((error as ConfigError).issues.map((issue) => issue.key)).to.have.members([
+      "PORT",
+      "IREC_PASSWORD",
+      "BANK_API_KEY",
+      "DEPLOYMENT_FILE",
+    ]);
     expect((error as ConfigError).message).to.contain("IREC_PASSWORD: set IREC_USERNAME and IREC_PASSWORD together");
   });
 
   it("reads the role intervals and the artifacts folder from the environment", () => {
-    const config = loadConfig({ ORACLE_POLL_MS: "2000", AGGREGATOR_WINDOW_MS: "1000", DEPOSIT_WATCH_INTERVAL_MS: "500", CARBON_ARTIFACTS_DIR: "/tmp/a" });
+    const config = loadConfig({
+      ORACLE_POLL_MS: "2000",
+      AGGREGATOR_WINDOW_MS: "1000",
+      DEPOSIT_WATCH_INTERVAL_MS: "500",
+      CARBON_ARTIFACTS_DIR: "/tmp/a",
+    });
     expect(config.oracle.pollMs).to.equal(2000);
     expect(config.oracle.aggregatorWindowMs).to.equal(1000);
     expect(config.deposits.watchIntervalMs).to.equal(500);
@@ -146,8 +156,14 @@ describe("config", () => {
   it("EMBEDDED_SERVICES: all three by default, none, a subset; an unknown part is named", () => {
     expect([...loadConfig({}).embeddedServices].sort()).to.deep.equal(["aggregator", "oracles", "workers"]);
     expect([...loadConfig({ EMBEDDED_SERVICES: "none" }).embeddedServices]).to.deep.equal([]);
-    expect([...loadConfig({ EMBEDDED_SERVICES: "workers, aggregator" }).embeddedServices].sort()).to.deep.equal(["aggregator", "workers"]);
-    expect(() => loadConfig({ EMBEDDED_SERVICES: "workers,relayer" })).to.throw(ConfigError, 'EMBEDDED_SERVICES: unknown service relayer; expected "none" or some of workers, oracles, aggregator');
+    expect([...loadConfig({ EMBEDDED_SERVICES: "workers, aggregator" }).embeddedServices].sort()).to.deep.equal([
+      "aggregator",
+      "workers",
+    ]);
+    expect(() => loadConfig({ EMBEDDED_SERVICES: "workers,relayer" })).to.throw(
+      ConfigError,
+      'EMBEDDED_SERVICES: unknown service relayer; expected "none" or some of workers, oracles, aggregator',
+    );
   });
 
   it("treats empty strings as absent", () => {

@@ -102,7 +102,12 @@ describe("db: embedded PostgreSQL", () => {
       50,
     );
     expect(after).to.not.equal(before);
-    const rows = await until("the pool reconnected (recovery done)", async () => (await db!.pool.query("select value from kept")).rows, 10_000, 100);
+    const rows = await until(
+      "the pool reconnected (recovery done)",
+      async () => (await db!.pool.query("select value from kept")).rows,
+      10_000,
+      100,
+    );
     expect(rows).to.deep.equal([{ value: "survives restarts" }]);
     // stop() stops the restarted server, and nothing restarts it again.
     await db.stop();

@@ -16,7 +16,8 @@ describe("db: a LISTEN kept alive across lost connections", () => {
     await db?.drop();
   });
 
-  it("delivers notifications, and after its connection is terminated reconnects, calls once with no payload, and delivers again", async () => {
+  it("delivers notifications, and after its connection is terminated reconnects, calls once with no payload, and " +
+    "delivers again", async () => {
     const received: Array<string | undefined> = [];
     const listener = listen(db.pool, "carbon_test_channel", (payload) => received.push(payload), logger);
     await listener.ready;
@@ -26,7 +27,8 @@ describe("db: a LISTEN kept alive across lost connections", () => {
 
     // What a server restart does to the connection: the backend holding the LISTEN is gone.
     const { rows } = await db.pool.query<{ n: number }>(
-      "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where query ilike 'LISTEN carbon_test_channel%' and pid <> pg_backend_pid()",
+      "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where query ilike 'LISTEN " +
+        "carbon_test_channel%' and pid <> pg_backend_pid()",
     );
     expect(rows[0]!.n).to.equal(1);
     await until("the reconnection call", async () => (received.length === 2 ? true : undefined), 10_000, 20);
@@ -43,7 +45,11 @@ describe("db: a LISTEN kept alive across lost connections", () => {
   });
 
   it("shares one connection between the subscriptions of a pool, and gives it back when the last one closes", async () => {
-    const listeners = () => db.pool.query<{ n: number }>("select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike '%LISTEN carbon_shared_%' and pid <> pg_backend_pid()");
+    const listeners = () =>
+      db.pool.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike '%LISTEN " +
+          "carbon_shared_%' and pid <> pg_backend_pid()",
+      );
     const a: Array<string | undefined> = [];
     const b: Array<string | undefined> = [];
     const first = listen(db.pool, "carbon_shared_a", (payload) => a.push(payload), logger);

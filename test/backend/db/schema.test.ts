@@ -19,7 +19,8 @@ describe("db: platform schema", () => {
 
   const deposit = (registry: string, start: bigint | number | string, end: bigint | number | string, prefix = PREFIX) =>
     db.pool.query(
-      "insert into deposits (registry_id, serial_prefix, block_start, block_end, holder) values ($1, $2, $3, $4, $5) returning id",
+      "insert into deposits (registry_id, serial_prefix, block_start, block_end, holder) values ($1, $2, $3, $4, $5) " +
+        "returning id",
       [registry, prefix, String(start), String(end), HOLDER],
     );
 

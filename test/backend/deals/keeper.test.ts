@@ -11,7 +11,13 @@ const SETTLEMENT = "0x5e771e0000000000000000000000000000000001" as const;
 const FIAT = "FIAT_PAYMENT_RECEIVED";
 const DELIVERY = "REGISTRY_DELIVERY";
 
-type DealRow = { conditions: string[]; satisfied: string[]; status?: string; deliveryStarted?: boolean; deadlineInSeconds?: number };
+type DealRow = {
+  conditions: string[];
+  satisfied: string[];
+  status?: string;
+  deliveryStarted?: boolean;
+  deadlineInSeconds?: number;
+};
 
 /**
  * The keeper's choice of deals over the indexer's real `deals` projection; the relayer is a recording fake (the
@@ -32,13 +38,14 @@ describe("deal keeper: startDelivery and settleDeal for deals whose conditions h
       return { hash: randomHash(), nonce: calls.length, replacements: 0 } as unknown as RelayerReceipt;
     },
   };
-  const keeper = (retryAfterMs = 60_000): DealKeeper => createDealKeeper(testContext(db), { relayer, settlement: SETTLEMENT, retryAfterMs });
+  const keeper = (retryAfterMs = 60_000): DealKeeper =>
+    createDealKeeper(testContext(db), { relayer, settlement: SETTLEMENT, retryAfterMs });
 
   async function deal(row: DealRow): Promise<Hex> {
     const id = randomHash();
     await db.pool.query(
-      `INSERT INTO deals (deal_id, seller, buyer, batch_id, amount, payment_token, payment_amount, conditions, conditions_satisfied,
-         delivery_request_id, deadline, status)
+      `INSERT INTO deals (deal_id, seller, buyer, batch_id, amount, payment_token, payment_amount, conditions,
+         conditions_satisfied, delivery_request_id, deadline, status)
        VALUES ($1, $2, $3, $4, 10, NULL, 1000, $5::jsonb, $6::jsonb, $7, now() + make_interval(secs => $8), $9)`,
       [
         id,
@@ -84,7 +91,8 @@ describe("deal keeper: startDelivery and settleDeal for deals whose conditions h
 
     const pass = await keeper().runOnce();
 
-    const sorted = (list: Array<{ functionName: string; dealId: Hex }>) => [...list].sort((a, b) => `${a.functionName}${a.dealId}`.localeCompare(`${b.functionName}${b.dealId}`));
+    const sorted = (list: Array<{ functionName: string; dealId: Hex }>) =>
+      [...list].sort((a, b) => `${a.functionName}${a.dealId}`.localeCompare(`${b.functionName}${b.dealId}`));
     expect(sorted(calls)).to.deep.equal(
       sorted([
         { functionName: "startDelivery", dealId: paid },
@@ -99,7 +107,8 @@ describe("deal keeper: startDelivery and settleDeal for deals whose conditions h
     expect(calls.map((c) => c.dealId)).to.not.include.members([unpaid, delivering]);
   });
 
-  it("a deal the chain has moved on (SettlementDealWrongStatus at estimation) counts as done; any other failure rests the deal", async () => {
+  it("a deal the chain has moved on (SettlementDealWrongStatus at estimation) counts as done; any other failure rests " +
+    "the deal", async () => {
     const movedOn = await deal({ conditions: [FIAT], satisfied: [FIAT] });
     const failing = await deal({ conditions: [FIAT], satisfied: [FIAT] });
     answer = (dealId) =>

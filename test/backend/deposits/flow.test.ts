@@ -37,7 +37,8 @@ async function until<T>(what: string, check: () => Promise<T | undefined>, timeo
   }
 }
 
-describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted (real Postgres, Verra simulator over HTTP)", () => {
+describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted (real Postgres, Verra simulator over " +
+  "HTTP)", () => {
   let db: TestDatabase;
   let sim: RunningSimulator;
   let adapter: RegistryPort;
@@ -217,7 +218,8 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     });
   });
 
-  it("a crash after the registry accepted the immobilization but before the database recorded it: the re-run submits nothing", async () => {
+  it("a crash after the registry accepted the immobilization but before the database recorded it: the re-run submits " +
+    "nothing", async () => {
     const { recordId, intentId } = await declareBlock(9102, 1n, 500n);
     await transfer(recordId, 500n, intentId);
     await watcher.runOnce();
@@ -231,7 +233,8 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     expect((await intent(intentId)).status).to.equal("immobilized");
   });
 
-  it("an immobilization still pending at the registry: retryable error, no second submission, immobilized once confirmed", async () => {
+  it("an immobilization still pending at the registry: retryable error, no second submission, immobilized once " +
+    "confirmed", async () => {
     const { recordId, intentId } = await declareBlock(9103, 1n, 50n);
     await transfer(recordId, 50n, intentId);
     await watcher.runOnce();
@@ -261,7 +264,8 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     expect((await intent(intentId)).status).to.equal("immobilized");
   });
 
-  it("rejects a block that arrives on hold, cancelled, outside the declared range or already tokenized; nothing enqueued", async () => {
+  it("rejects a block that arrives on hold, cancelled, outside the declared range or already tokenized; nothing " +
+    "enqueued", async () => {
     const held = await declareBlock(9104, 1n, 100n);
     await transfer(held.recordId, 100n, held.intentId);
     sim.admin.hold(held.recordId);
@@ -272,7 +276,8 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     await transfer(wide.recordId, 1000n, wide.intentId);
     const tokenized = await declareBlock(9107, 1n, 100n);
     await db.pool.query(
-      "INSERT INTO deposits (registry_id, serial_prefix, block_start, block_end, status, deposit_id) VALUES ('VERRA', $1, 90, 120, 'minted', $2)",
+      "INSERT INTO deposits (registry_id, serial_prefix, block_start, block_end, status, deposit_id) VALUES ('VERRA', " +
+        "$1, 90, 120, 'minted', $2)",
       [PREFIX_OF(9107), randomHash()],
     );
     await transfer(tokenized.recordId, 100n, tokenized.intentId);
@@ -321,7 +326,8 @@ describe("deposits flow: transfer with memo -> arrived -> immobilized -> minted 
     expect((await intent(slow.intentId)).status).to.equal("arrived");
   });
 
-  it("an immobilization the registry refuses (block put on hold after arrival): not retryable, reason on the intent; redriven after release", async () => {
+  it("an immobilization the registry refuses (block put on hold after arrival): not retryable, reason on the intent; " +
+    "redriven after release", async () => {
     const { recordId, intentId } = await declareBlock(9111, 1n, 20n);
     await transfer(recordId, 20n, intentId);
     await watcher.runOnce();

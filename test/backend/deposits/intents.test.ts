@@ -140,7 +140,8 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     const prefix = "9004-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
     const depositId = randomHash();
     await db.pool.query(
-      `INSERT INTO deposits (registry_id, serial_prefix, block_start, block_end, status, deposit_id) VALUES ('VERRA', $1, 500, 599, 'minted', $2)`,
+      `INSERT INTO deposits (registry_id, serial_prefix, block_start, block_end, status, deposit_id) VALUES ('VERRA', ` +
+        `$1, 500, 599, 'minted', $2)`,
       [prefix, depositId],
     );
     const minted = await declare({
@@ -174,7 +175,8 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     expect(answers.map((answer) => answer.statusCode).sort()).to.deep.equal([201, 409]);
   });
 
-  it("GET one: the holder's own or an operator's; another wallet sees 404; GET list: the holder's, newest first, paged", async () => {
+  it("GET one: the holder's own or an operator's; another wallet sees 404; GET list: the holder's, newest first, " +
+    "paged", async () => {
     const created = await declare({
       registry: "GOLD_STANDARD",
       serial: "GS1-1-KE-GS7495-16-2025-30645-608-30350",

@@ -34,7 +34,8 @@ describe("deposits: the watcher asks the bridge itself whether an arrived range 
     await db?.drop();
   });
 
-  it("a range minted on the bridge but not (yet) in the index is rejected as already tokenized; a fresh one arrives", async function () {
+  it("a range minted on the bridge but not (yet) in the index is rejected as already tokenized; a fresh one " +
+    "arrives", async function () {
     this.timeout(60_000);
     const prefix = "9301-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
     const start = platform.nextSerial();

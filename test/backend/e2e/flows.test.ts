@@ -12,7 +12,14 @@ import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/dev
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { demoBatch, signIn } from "../../support/platformFlows";
-import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../../support/platformProcess";
+import {
+  type PlatformProcess,
+  getJson,
+  privatePorts,
+  startPlatformProcess,
+  until,
+  verifyCertificate,
+} from "../../support/platformProcess";
 
 describe("e2e: registry flows on the running platform (workers, oracle nodes, aggregator, watchers)", function () {
   this.timeout(300_000);
@@ -31,7 +38,8 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
     await platform?.stop();
   });
 
-  it("retires through the registry: request on chain, one registry retirement with the request id as memo, burn on a 2-of-3 quorum, certificate served", async () => {
+  it("retires through the registry: request on chain, one registry retirement with the request id as memo, burn on a " +
+    "2-of-3 quorum, certificate served", async () => {
     const batch = await demoBatch(platform);
     const wallet = createWalletClient({ account: seller, chain: hardhat, transport: http(platform.rpc) });
     const client = createPublicClient({ chain: hardhat, transport: http(platform.rpc) });
@@ -44,7 +52,11 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
     });
     const receipt = await client.waitForTransactionReceipt({ hash, pollingInterval: 100 });
     expect(receipt.status).to.equal("success");
-    const requested = await until("the indexed request", async () => (await getJson(`${api}/requests?holder=${seller.address}`)).items[0], 30_000);
+    const requested = await until(
+      "the indexed request",
+      async () => (await getJson(`${api}/requests?holder=${seller.address}`)).items[0],
+      30_000,
+    );
     const requestId = requested.requestId as string;
 
     const done = await until(
@@ -70,7 +82,8 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
     expect(after.custody.retired).to.equal("250");
   });
 
-  it("tokenizes a deposit: intent through the API, transfer into custody with the intent id as memo, immobilized, attested and minted to the wallet", async () => {
+  it("tokenizes a deposit: intent through the API, transfer into custody with the intent id as memo, immobilized, " +
+    "attested and minted to the wallet", async () => {
     const token = await signIn(api, seller);
     const serial = "20002-2000010001-2000015000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
     const created = await fetch(`${api}/deposits/intents`, {
@@ -86,12 +99,20 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
     const { blocks } = await verra.listHoldings({ account: SELLER_REGISTRY_ACCOUNT });
     const block = blocks.find((candidate) => candidate.serial === serial);
     expect(block, "the seller's block at the Verra simulator").to.not.equal(undefined);
-    await verra.transfer({ fromAccount: SELLER_REGISTRY_ACCOUNT, toAccount: PLATFORM_CUSTODY_ACCOUNT, recordId: block!.registryRecordId, quantity: 5000n, memo: intent.intentId });
+    await verra.transfer({
+      fromAccount: SELLER_REGISTRY_ACCOUNT,
+      toAccount: PLATFORM_CUSTODY_ACCOUNT,
+      recordId: block!.registryRecordId,
+      quantity: 5000n,
+      memo: intent.intentId,
+    });
 
     const minted = await until(
       "the mint",
       async () => {
-        const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, { headers: { authorization: `Bearer ${token}` } });
+        const response = await fetch(`${api}/deposits/intents/${intent.intentId}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
         const body = (await response.json()) as { status: string };
         return body.status === "minted" ? body : undefined;
       },
@@ -111,7 +132,9 @@ describe("e2e: registry flows on the running platform (workers, oracle nodes, ag
       "a reconciliation run that saw both batches",
       async () => {
         const response = await fetch(`${api}/reconciliation/runs?limit=1`, { headers: { "x-api-key": key } });
-        const latest = ((await response.json()) as { items: Array<{ status: string; summary: { batches: number; unobserved: number } }> }).items[0];
+        const latest = (
+          (await response.json()) as { items: Array<{ status: string; summary: { batches: number; unobserved: number } }> }
+        ).items[0];
         return latest !== undefined && latest.summary.batches >= 2 && latest.summary.unobserved === 0 ? latest : undefined;
       },
       120_000,

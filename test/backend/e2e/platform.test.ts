@@ -33,15 +33,12 @@ describe("e2e: the embedded platform as npm start runs it", function () {
     ]);
   });
 
-  it("settles a signed order posted to the API and filled from another wallet, and shows the trade and the custody history", async () => {
+  it("settles a signed order posted to the API and filled from another wallet, and shows the trade and the custody " +
+    "history", async () => {
     const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
     const buyer = devAccount(DEV_ACCOUNT_INDEX.buyer);
     // npm start syncs the index before it prints; waiting still keeps a loaded machine from failing the test.
-    const batch = await until(
-      "the demo batch in the index",
-      async () => (await getJson(`${api}/batches`)).items[0],
-      30_000,
-    );
+    const batch = await until("the demo batch in the index", async () => (await getJson(`${api}/batches`)).items[0], 30_000);
     expect(batch.custody.available).to.equal("10000");
     expect(batch.registryStatus).to.include({ paused: false, circuit: "closed" });
     const settlement = platform.address("settlement");
@@ -62,7 +59,17 @@ describe("e2e: the embedded platform as npm start runs it", function () {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({
-        order: { ...order, side: "sell", batchId: String(order.batchId), amount: "1000", unitPrice: String(order.unitPrice), minFill: "0", expiry: String(order.expiry), salt: String(order.salt), counter: "0" },
+        order: {
+          ...order,
+          side: "sell",
+          batchId: String(order.batchId),
+          amount: "1000",
+          unitPrice: String(order.unitPrice),
+          minFill: "0",
+          expiry: String(order.expiry),
+          salt: String(order.salt),
+          counter: "0",
+        },
         signature,
       }),
     });

@@ -57,7 +57,8 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     return { guard, metrics, readiness };
   }
 
-  it("opens after N consecutive retryable failures, fails fast, half-opens after the delay, closes on success; hooks fire once each", async () => {
+  it("opens after N consecutive retryable failures, fails fast, half-opens after the delay, closes on success; hooks " +
+    "fire once each", async () => {
     const events: string[] = [];
     const { guard, metrics, readiness } = setup({
       onOpen: (registry) => void events.push(`open:${registry}`),
@@ -68,8 +69,13 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
       throw new RegistryUnavailableError("503", { registry: "VERRA", status: 503 });
     };
     // non-retryable answers (the registry answered) do not count
-    await rejects(guard.guardedCall("VERRA", async () => { throw new RegistryRejectedError("no", { registry: "VERRA", status: 422 }); }));
-    for (let i = 0; i < 3; i++) expect(await rejects(guard.guardedCall("VERRA", down))).to.be.instanceOf(RegistryUnavailableError);
+    await rejects(
+      guard.guardedCall("VERRA", async () => {
+        throw new RegistryRejectedError("no", { registry: "VERRA", status: 422 });
+      }),
+    );
+    for (let i = 0; i < 3; i++)
+      expect(await rejects(guard.guardedCall("VERRA", down))).to.be.instanceOf(RegistryUnavailableError);
     expect(guard.circuit("VERRA")).to.equal("open");
     expect(guard.circuit("GOLD_STANDARD")).to.equal("closed");
     expect(guard.circuit("NOPE")).to.equal("unknown");
@@ -110,7 +116,10 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     const { guard, metrics } = setup();
     await guard.init();
     for (let i = 0; i < 4; i++) {
-      await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = 10 WHERE registry = 'GOLD_STANDARD'");
+      await db.pool.query(
+        "UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = 10 WHERE registry = " +
+          "'GOLD_STANDARD'",
+      );
       const error = await rejects(
         guard.guardedCall("GOLD_STANDARD", async () => {
           // Twice maxWaitMs (60 s): the block still exceeds it however slowly a loaded machine gets to the last call.
@@ -129,7 +138,8 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     expect((refused as RegistryRateLimitedError).retryAfterMs).to.be.greaterThan(100_000);
   });
 
-  it("a 503 with a long Retry-After (maintenance) opens the circuit at once, fires onOpen, and closes at the announced end", async () => {
+  it("a 503 with a long Retry-After (maintenance) opens the circuit at once, fires onOpen, and closes at the announced " +
+    "end", async () => {
     const events: string[] = [];
     const { guard, readiness } = setup({
       onOpen: (registry) => void events.push(`open:${registry}`),
@@ -147,7 +157,10 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     expect(events).to.deep.equal(["open:VERRA"]);
     const report = await readiness.run();
     expect(report.ready).to.equal(false);
-    expect(report.checks.find((check) => check.name === "registry_circuits")).to.include({ ok: false, detail: "circuit open: VERRA" });
+    expect(report.checks.find((check) => check.name === "registry_circuits")).to.include({
+      ok: false,
+      detail: "circuit open: VERRA",
+    });
     expect(await rejects(guard.guardedCall("VERRA", async () => "never"))).to.be.instanceOf(RegistryCircuitOpenError);
     // a short Retry-After (1 s) is a hiccup: blocked, but the breaker counts it like any failure
     await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL WHERE registry = 'GOLD_STANDARD'");
@@ -176,7 +189,10 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     try {
       const { guard } = setup();
       await guard.init();
-      await db.pool.query("UPDATE rate_buckets SET tokens = 10, blocked_until = NULL, updated_at = clock_timestamp() WHERE registry = 'GOLD_STANDARD'");
+      await db.pool.query(
+        "UPDATE rate_buckets SET tokens = 10, blocked_until = NULL, updated_at = clock_timestamp() WHERE registry = " +
+          "'GOLD_STANDARD'",
+      );
       await db.pool.query("UPDATE rate_buckets SET refill_per_sec = 0.001 WHERE registry = 'GOLD_STANDARD'");
       await guard.guardedCall("GOLD_STANDARD", async () => {
         for (const path of ["a", "b", "c"]) await client.request({ method: "GET", path });
@@ -205,7 +221,8 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     expect(await source.get("SOMETHING_ELSE")).to.deep.equal({ paused: null, circuit: "unknown" });
   });
 
-  it("bridge pauser: pauseRegistry/unpauseRegistry with the registry id; an unchanged pause (by error name) counts as done", async () => {
+  it("bridge pauser: pauseRegistry/unpauseRegistry with the registry id; an unchanged pause (by error name) counts as " +
+    "done", async () => {
     const calls: Array<{ functionName: string; args: readonly unknown[] }> = [];
     let fail: Error | undefined;
     const pauser = createBridgePauser({
@@ -229,7 +246,12 @@ describe("guard: circuit breaker, timeout and hooks per registry", () => {
     );
     fail = undefined;
     await pauser.onClose("IREC");
-    expect(calls.map((call) => call.functionName)).to.deep.equal(["pauseRegistry", "pauseRegistry", "pauseRegistry", "unpauseRegistry"]);
+    expect(calls.map((call) => call.functionName)).to.deep.equal([
+      "pauseRegistry",
+      "pauseRegistry",
+      "pauseRegistry",
+      "unpauseRegistry",
+    ]);
     expect(calls.every((call) => call.args[0] === 3)).to.equal(true);
     expect(pauser.sent.map((entry) => entry.hash)).to.deep.equal(["0xabc", "unchanged", "0xabc"]);
     expect(await pauser.isPaused("IREC")).to.equal(null);

@@ -101,7 +101,12 @@ describe("indexer", function () {
       await indexer.syncToHead();
 
       const batch = await db.pool.query("select * from batches where batch_id = $1", [batchId.toString()]);
-      expect(batch.rows[0]).to.include({ registry_id: "VERRA", serial_prefix: "VCS-1234-2021", total_supply: "90", frozen: false });
+      expect(batch.rows[0]).to.include({
+        registry_id: "VERRA",
+        serial_prefix: "VCS-1234-2021",
+        total_supply: "90",
+        frozen: false,
+      });
       expect(batch.rows[0].unit_type).to.equal("1");
       expect(batch.rows[0].metadata).to.deep.include({ vintage: 2021, registryId: 1 });
 
@@ -340,7 +345,17 @@ describe("indexer", function () {
       await db.pool.query(
         `insert into orders (order_hash, maker, batch_id, amount, unit_price, payment_token, nonce, expires_at, signature)
          values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), $9)`,
-        [orderHash, alice.address.toLowerCase(), batchId.toString(), "10", "5", usdAddress, order.salt.toString(), Number(order.expiry), signature],
+        [
+          orderHash,
+          alice.address.toLowerCase(),
+          batchId.toString(),
+          "10",
+          "5",
+          usdAddress,
+          order.salt.toString(),
+          Number(order.expiry),
+          signature,
+        ],
       );
       const fillTx = await settlement.settlement.connect(bob).fill(order, 4n, signature);
       await fillTx.wait();
@@ -356,7 +371,10 @@ describe("indexer", function () {
         deadline: now + 86_400n,
       });
       const dealId = hashDeal({ domain, deal });
-      const [sellerSig, buyerSig] = [await signDeal({ signer: aliceKey, domain, deal }), await signDeal({ signer: bobKey, domain, deal })];
+      const [sellerSig, buyerSig] = [
+        await signDeal({ signer: aliceKey, domain, deal }),
+        await signDeal({ signer: bobKey, domain, deal }),
+      ];
       await (await settlement.settlement.connect(bob).openDeal(deal, sellerSig, buyerSig)).wait();
       await indexer.syncToHead();
       const escrowed = await projectedBalances(db, batchId);
@@ -371,11 +389,23 @@ describe("indexer", function () {
 
       const fills = await db.pool.query("select * from fills");
       expect(fills.rows).to.have.length(1);
-      expect(fills.rows[0]).to.include({ order_hash: orderHash, taker: bob.address.toLowerCase(), amount: "4", payment_amount: "20", tx_hash: fillTx.hash });
+      expect(fills.rows[0]).to.include({
+        order_hash: orderHash,
+        taker: bob.address.toLowerCase(),
+        amount: "4",
+        payment_amount: "20",
+        tx_hash: fillTx.hash,
+      });
       const stored = await db.pool.query("select filled_amount, status from orders where order_hash = $1", [orderHash]);
       expect(stored.rows[0]).to.deep.equal({ filled_amount: "4", status: "partially_filled" });
       const deals = await db.pool.query("select * from deals where deal_id = $1", [dealId]);
-      expect(deals.rows[0]).to.include({ status: "settled", amount: "3", payment_amount: "21", payment_token: null, seller: alice.address.toLowerCase() });
+      expect(deals.rows[0]).to.include({
+        status: "settled",
+        amount: "3",
+        payment_amount: "21",
+        payment_token: null,
+        seller: alice.address.toLowerCase(),
+      });
       expect(deals.rows[0].conditions).to.deep.equal(["FIAT_PAYMENT_RECEIVED"]);
       expect(deals.rows[0].conditions_satisfied).to.deep.equal(["FIAT_PAYMENT_RECEIVED"]);
       expect(await projectedBalances(db, batchId)).to.deep.equal({
@@ -407,7 +437,9 @@ describe("indexer", function () {
       const untouched = await platform.requestRetirement(alice, batchId, 1n);
       await mine(1);
       await indexer.syncToHead();
-      await db.pool.query("update requests set status = 'submitted' where request_id = any($1)", [[answered.requestId, untouched.requestId]]);
+      await db.pool.query("update requests set status = 'submitted' where request_id = any($1)", [
+        [answered.requestId, untouched.requestId],
+      ]);
 
       const snapshot = (await provider.request({ method: "evm_snapshot", params: [] })) as string;
       await platform.confirmRetirement(answered, "dropped");
@@ -429,8 +461,13 @@ describe("indexer", function () {
       const requestRow = async (id: string) =>
         (await db.pool.query("select status, chain_status, registry_ref_hash from requests where request_id = $1", [id])).rows[0];
       expect(await requestRow(answered.requestId)).to.include({ status: "confirmed", chain_status: "confirmed" });
-      const claimRow = () => db.pool.query("select status, deposit_id, indexer_inserted from deposits where id = $1", [claim.rows[0]?.id]);
-      expect((await claimRow()).rows[0]).to.deep.equal({ status: "minted", deposit_id: claimed.message.depositId, indexer_inserted: false });
+      const claimRow = () =>
+        db.pool.query("select status, deposit_id, indexer_inserted from deposits where id = $1", [claim.rows[0]?.id]);
+      expect((await claimRow()).rows[0]).to.deep.equal({
+        status: "minted",
+        deposit_id: claimed.message.depositId,
+        indexer_inserted: false,
+      });
       const abandonedHead = await client.getBlockNumber({ cacheTime: 0 });
 
       expect(await provider.request({ method: "evm_revert", params: [snapshot] })).to.equal(true);
@@ -453,8 +490,16 @@ describe("indexer", function () {
       });
       expect(await chainBalance(bob.address, batchId)).to.equal("2");
       // The dropped confirmation is undone; the registry has not answered as far as the chain knows.
-      expect(await requestRow(answered.requestId)).to.deep.equal({ status: "requested", chain_status: "pending", registry_ref_hash: null });
-      expect(await requestRow(untouched.requestId)).to.deep.equal({ status: "submitted", chain_status: "pending", registry_ref_hash: null });
+      expect(await requestRow(answered.requestId)).to.deep.equal({
+        status: "requested",
+        chain_status: "pending",
+        registry_ref_hash: null,
+      });
+      expect(await requestRow(untouched.requestId)).to.deep.equal({
+        status: "submitted",
+        chain_status: "pending",
+        registry_ref_hash: null,
+      });
       const batch = await db.pool.query("select total_supply from batches where batch_id = $1", [batchId.toString()]);
       expect(batch.rows[0].total_supply).to.equal("40");
       expect(await platform.core.creditToken.totalSupply(batchId)).to.equal(40n);
@@ -462,9 +507,13 @@ describe("indexer", function () {
         other.batchId.toString(),
       ]);
       expect(orphan.rows[0]).to.deep.equal({ total_supply: "0", registered_block: null });
-      expect((await db.pool.query("select 1 from deposits where deposit_id = $1", [other.message.depositId])).rowCount).to.equal(0);
+      expect((await db.pool.query("select 1 from deposits where deposit_id = $1", [other.message.depositId])).rowCount).to.equal(
+        0,
+      );
       expect((await claimRow()).rows[0]).to.deep.equal({ status: "pending", deposit_id: null, indexer_inserted: false });
-      expect((await db.pool.query("select 1 from requests where request_id = $1", [droppedRequest.requestId])).rowCount).to.equal(0);
+      expect((await db.pool.query("select 1 from requests where request_id = $1", [droppedRequest.requestId])).rowCount).to.equal(
+        0,
+      );
       const head = await client.getBlockNumber({ cacheTime: 0 });
       expect(await eventCount(db)).to.equal(await platformLogCount(BigInt(platform.deployment.deployBlock), head - 1n));
     });

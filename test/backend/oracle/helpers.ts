@@ -44,9 +44,16 @@ export async function createStage() {
   sim.admin.addAccount({ id: CUSTODY, platform: true });
   sim.admin.addAccount({ id: HOLDER_ACCOUNT });
   sim.admin.addAccount({ id: BUYER_ACCOUNT });
-  await db.pool.query("insert into registries (id, name, custody_account) values ('VERRA', 'Verra', $1) on conflict do nothing", [CUSTODY]);
+  await db.pool.query("insert into registries (id, name, custody_account) values ('VERRA', 'Verra', $1) on conflict do nothing", [
+    CUSTODY,
+  ]);
   const ctx = testContext(db);
-  const indexer: Indexer = createIndexer(ctx, { client: publicClient, deployment: platform.deployment, confirmations: 0, name: "oracle-test" });
+  const indexer: Indexer = createIndexer(ctx, {
+    client: publicClient,
+    deployment: platform.deployment,
+    confirmations: 0,
+    name: "oracle-test",
+  });
   const registry = createRegistryAdapters({ urls: { VERRA: sim.url } }).VERRA as RegistryPort;
   const relayerKey = mnemonicToAccount(MNEMONIC, { addressIndex: 9 }).getHdKey().privateKey as Uint8Array;
   const relayer = createRelayer(ctx, { rpcUrl: chainNode.url, keys: [new Secret(toHex(relayerKey))], pollIntervalMs: 20 });
@@ -60,7 +67,13 @@ export async function createStage() {
     const block = sim.admin.seedBlock({ account: HOLDER_ACCOUNT, serial });
     const quantity = block.blockEnd - block.blockStart + 1n;
     const intentId = keccak256(toHex(`intent-${++intents}-${serial}`));
-    const moved = await registry.transfer({ fromAccount: HOLDER_ACCOUNT, toAccount: CUSTODY, recordId: block.id, quantity, memo: intentId });
+    const moved = await registry.transfer({
+      fromAccount: HOLDER_ACCOUNT,
+      toAccount: CUSTODY,
+      recordId: block.id,
+      quantity,
+      memo: intentId,
+    });
     const recordId = moved.resultRecordIds[0] as string;
     await registry.immobilize({ account: CUSTODY, recordId, quantity, memo: `immobilize:${intentId}` });
     await db.pool.query(
@@ -72,8 +85,20 @@ export async function createStage() {
   }
 
   /** What a registry worker does: retire at the registry with the request id as memo. */
-  function retireAtRegistry(recordId: string, requestId: Hex, quantity: bigint, details: { beneficiary: string; reason: string }) {
-    return registry.retire({ account: CUSTODY, recordId, quantity, memo: requestId, beneficiary: details.beneficiary, reason: details.reason });
+  function retireAtRegistry(
+    recordId: string,
+    requestId: Hex,
+    quantity: bigint,
+    details: { beneficiary: string; reason: string },
+  ) {
+    return registry.retire({
+      account: CUSTODY,
+      recordId,
+      quantity,
+      memo: requestId,
+      beneficiary: details.beneficiary,
+      reason: details.reason,
+    });
   }
 
   async function close() {
@@ -82,5 +107,18 @@ export async function createStage() {
     await db.drop();
   }
 
-  return { db, platform, chainNode, publicClient, sim, ctx, indexer, registry, relayer, depositAtRegistry, retireAtRegistry, close };
+  return {
+    db,
+    platform,
+    chainNode,
+    publicClient,
+    sim,
+    ctx,
+    indexer,
+    registry,
+    relayer,
+    depositAtRegistry,
+    retireAtRegistry,
+    close,
+  };
 }

@@ -1,6 +1,12 @@
 import { expect } from "chai";
 import { type Address, type Hex, keccak256, toHex } from "viem";
-import { batchIdOf, detailsHashOf, reasonHashOf, registryRefHashOf, serialRangeHashOf } from "../../../backend/src/chain/attestations";
+import {
+  batchIdOf,
+  detailsHashOf,
+  reasonHashOf,
+  registryRefHashOf,
+  serialRangeHashOf,
+} from "../../../backend/src/chain/attestations";
 import { paramsTagOf, requestKindCode } from "../../../backend/src/chain/bridge";
 import type { ChainReader } from "../../../backend/src/chain/reader";
 import { type RequestWork, verifyRequest } from "../../../backend/src/oracle/verify";
@@ -57,11 +63,14 @@ describe("oracle checks against each registry's simulator", () => {
         sim = await startSimulator(registry, { port: 0 });
         sim.admin.addAccount({ id: CUSTODY, platform: true });
         recordId = sim.admin.seedBlock({ account: CUSTODY, serial }).id;
-        adapter = createRegistryAdapters({ urls: { [registry]: sim.url }, inCctsApiKey: "ccts-sim-key" })[registry] as RegistryPort;
+        adapter = createRegistryAdapters({ urls: { [registry]: sim.url }, inCctsApiKey: "ccts-sim-key" })[
+          registry
+        ] as RegistryPort;
       });
       after(async () => sim?.close());
 
-      it("a confirmed retirement with the memo and details gives RetirementConfirmed with the registry's own references", async () => {
+      it("a confirmed retirement with the memo and details gives RetirementConfirmed with the registry's own " +
+        "references", async () => {
         const w = work(keccak256(toHex(`${registry}-ok`)), 10n);
         expect(await verifyRequest(deps(w), w)).to.deep.equal({ wait: "registry has no answer yet" });
         const op = await adapter.retire({ account: CUSTODY, recordId, quantity: 10n, memo: w.requestId, ...DETAILS });
@@ -83,7 +92,14 @@ describe("oracle checks against each registry's simulator", () => {
 
       it("other retirement details or another amount at the registry: nothing to sign", async () => {
         const other = work(keccak256(toHex(`${registry}-other`)), 5n);
-        await adapter.retire({ account: CUSTODY, recordId, quantity: 5n, memo: other.requestId, beneficiary: "Someone Else", reason: DETAILS.reason });
+        await adapter.retire({
+          account: CUSTODY,
+          recordId,
+          quantity: 5n,
+          memo: other.requestId,
+          beneficiary: "Someone Else",
+          reason: DETAILS.reason,
+        });
         expect(await verifyRequest(deps(other), other)).to.have.property("wait").that.matches(/other retirement details/);
         const short = work(keccak256(toHex(`${registry}-short`)), 4n);
         await adapter.retire({ account: CUSTODY, recordId, quantity: 3n, memo: short.requestId, ...DETAILS });
@@ -101,7 +117,9 @@ describe("oracle checks against each registry's simulator", () => {
         const op = await adapter.findOperationByMemo(w.requestId);
         const verdict = await verifyRequest(deps(w), w);
         expect(verdict).to.have.property("kind", "RetirementRejected");
-        expect((verdict as { message: { reasonHash: Hex } }).message.reasonHash).to.equal(reasonHashOf(op!.rejectionReason ?? ""));
+        expect((verdict as { message: { reasonHash: Hex } }).message.reasonHash).to.equal(
+          reasonHashOf(op!.rejectionReason ?? ""),
+        );
       });
     });
   }

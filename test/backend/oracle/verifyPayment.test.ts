@@ -48,29 +48,42 @@ function deps(deal: OnChainDeal, credits: PaymentCredit[], chainNow = DEADLINE -
 }
 
 describe("oracle: FIAT_PAYMENT_RECEIVED from the bank statement", () => {
-  it("credits with the deal id as reference reaching the price give DealConditionAttested(1) with the hash of their ids", async () => {
+  it("credits with the deal id as reference reaching the price give DealConditionAttested(1) with the hash of their " +
+    "ids", async () => {
     const paid = [credit(100_000n, before(600)), credit(25_000n, before(300))];
     const { deps: d, asked } = deps(openFiatDeal(), paid);
     expect(await verifyFiatPayment(d, { dealId: DEAL_ID })).to.deep.equal({
       kind: "DealConditionAttested",
       subject: `${DEAL_ID}:${CONDITION_FIAT_PAYMENT_RECEIVED}`,
-      message: { dealId: DEAL_ID, condition: CONDITION_FIAT_PAYMENT_RECEIVED, evidence: paymentEvidenceOf([paid[0]!.transactionId, paid[1]!.transactionId]) },
+      message: {
+        dealId: DEAL_ID,
+        condition: CONDITION_FIAT_PAYMENT_RECEIVED,
+        evidence: paymentEvidenceOf([paid[0]!.transactionId, paid[1]!.transactionId]),
+      },
     });
     expect(asked).to.deep.equal([DEAL_ID]);
   });
 
   it("a partial payment signs nothing and says how much arrived", async () => {
     const { deps: d } = deps(openFiatDeal(), [credit(124_999n, before(60))]);
-    expect(await verifyFiatPayment(d, { dealId: DEAL_ID })).to.deep.equal({ wait: "bank shows 124999 of 125000 minor units of USD booked before the deadline" });
+    expect(await verifyFiatPayment(d, { dealId: DEAL_ID })).to.deep.equal({
+      wait: "bank shows 124999 of 125000 minor units of USD booked before the deadline",
+    });
   });
 
   it("credits in another currency or booked at or after the deadline do not count", async () => {
-    const statement = [credit(125_000n, before(60), "EUR"), credit(100_000n, before(60)), credit(25_000n, before(0)), credit(999_999n, before(-60))];
+    const statement = [
+      credit(125_000n, before(60), "EUR"),
+      credit(100_000n, before(60)),
+      credit(25_000n, before(0)),
+      credit(999_999n, before(-60)),
+    ];
     const { deps: d } = deps(openFiatDeal(), statement);
     expect(await verifyFiatPayment(d, { dealId: DEAL_ID })).to.have.property("wait").that.contains("100000 of 125000");
   });
 
-  it("signs nothing for a deal that is not open with its fiat condition pending (settled, reclaimed, on-chain payment, confirmed)", async () => {
+  it("signs nothing for a deal that is not open with its fiat condition pending (settled, reclaimed, on-chain payment, " +
+    "confirmed)", async () => {
     const paid = [credit(PRICE, before(60))];
     const cases: Array<Partial<OnChainDeal>> = [
       { status: 2 },
@@ -81,7 +94,9 @@ describe("oracle: FIAT_PAYMENT_RECEIVED from the bank statement", () => {
     ];
     for (const overrides of cases) {
       const { deps: d, asked } = deps(openFiatDeal(overrides), paid);
-      expect(await verifyFiatPayment(d, { dealId: DEAL_ID }), JSON.stringify(overrides)).to.deep.equal({ wait: "deal is not waiting for its fiat payment" });
+      expect(await verifyFiatPayment(d, { dealId: DEAL_ID }), JSON.stringify(overrides)).to.deep.equal({
+        wait: "deal is not waiting for its fiat payment",
+      });
       expect(asked, "the bank is not asked").to.deep.equal([]);
     }
   });
@@ -91,10 +106,14 @@ describe("oracle: FIAT_PAYMENT_RECEIVED from the bank statement", () => {
     const { deps: d, asked } = deps(openFiatDeal(), paid, DEADLINE);
     expect(await verifyFiatPayment(d, { dealId: DEAL_ID })).to.deep.equal({ wait: "deal deadline has passed on chain" });
     expect(asked).to.deep.equal([]);
-    expect(await verifyFiatPayment(deps(openFiatDeal(), paid, DEADLINE - 1n).deps, { dealId: DEAL_ID })).to.have.property("kind", "DealConditionAttested");
+    expect(await verifyFiatPayment(deps(openFiatDeal(), paid, DEADLINE - 1n).deps, { dealId: DEAL_ID })).to.have.property(
+      "kind",
+      "DealConditionAttested",
+    );
   });
 
-  it("every node signs the same evidence whenever it looks: later credits (an over-payment) do not change the paying set", async () => {
+  it("every node signs the same evidence whenever it looks: later credits (an over-payment) do not change the paying " +
+    "set", async () => {
     const first = credit(PRICE, before(600));
     const early = await verifyFiatPayment(deps(openFiatDeal(), [first]).deps, { dealId: DEAL_ID });
     const late = await verifyFiatPayment(deps(openFiatDeal(), [credit(10n, before(30)), first]).deps, { dealId: DEAL_ID });
@@ -105,7 +124,14 @@ describe("oracle: FIAT_PAYMENT_RECEIVED from the bank statement", () => {
 describe("payments: paidBy and paymentEvidenceOf", () => {
   it("takes the shortest booking-order prefix reaching the price, ties broken by transaction id", () => {
     const at = before(100);
-    const b: PaymentCredit = { transactionId: "TX-B", reference: DEAL_ID, amountMinor: 60n, currency: "USD", payer: "", bookedAt: at };
+    const b: PaymentCredit = {
+      transactionId: "TX-B",
+      reference: DEAL_ID,
+      amountMinor: 60n,
+      currency: "USD",
+      payer: "",
+      bookedAt: at,
+    };
     const a: PaymentCredit = { ...b, transactionId: "TX-A" };
     const c: PaymentCredit = { ...b, transactionId: "TX-C", bookedAt: before(200) };
     const result = paidBy({ credits: [b, a, c], currency: "USD", price: 100n, bookedBefore: new Date(Number(DEADLINE) * 1000) });

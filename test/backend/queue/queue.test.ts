@@ -13,7 +13,11 @@ import {
   redriveJob,
 } from "../../../backend/src/queue/jobs";
 import { createWorker } from "../../../backend/src/queue/worker";
-import { RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableError } from "../../../backend/src/registries/errors";
+import {
+  RegistryRateLimitedError,
+  RegistryRejectedError,
+  RegistryUnavailableError,
+} from "../../../backend/src/registries/errors";
 import { testContext } from "../../support/context";
 import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { spawnTs, waitForOutput } from "./fixtures/spawn";
@@ -84,14 +88,18 @@ describe("queue: jobs in Postgres", () => {
       `INSERT INTO jobs (kind, key, registry) SELECT 'retire', 'k' || g, 'VERRA' FROM generate_series(1, $1) g`,
       [count],
     );
-    const children = [spawnTs(path.join(FIXTURES, "claimLoop.ts"), [db.url, "A"]), spawnTs(path.join(FIXTURES, "claimLoop.ts"), [db.url, "B"])];
+    const children = [
+      spawnTs(path.join(FIXTURES, "claimLoop.ts"), [db.url, "A"]),
+      spawnTs(path.join(FIXTURES, "claimLoop.ts"), [db.url, "B"]),
+    ];
     // Both connected before the go: on a loaded machine one child can take seconds longer to start than the other.
     await Promise.all(children.map((child) => waitForOutput(child, (out) => out.includes("waiting for go"))));
     await db.pool.query("INSERT INTO claim_go VALUES (true)");
     const codes = await Promise.all(children.map((child) => child.exited));
     expect(codes, children.map((child) => child.stderr()).join("\n")).to.deep.equal([0, 0]);
     const { rows } = await db.pool.query<{ claims: number; distinct_jobs: number; workers: number }>(
-      "SELECT count(*)::int AS claims, count(DISTINCT job_id)::int AS distinct_jobs, count(DISTINCT worker)::int AS workers FROM claim_log",
+      "SELECT count(*)::int AS claims, count(DISTINCT job_id)::int AS distinct_jobs, count(DISTINCT worker)::int AS " +
+        "workers FROM claim_log",
     );
     expect(rows[0]).to.deep.equal({ claims: count, distinct_jobs: count, workers: 2 });
     const depth = await queueDepth(db.pool);

@@ -31,7 +31,13 @@ describe("carbon reconcile", () => {
     expect(await runReconcileCommand({ json: true }, io)).to.equal(EXIT_CLEAN);
     const summary = JSON.parse(out.join(""));
     expect(summary).to.include({ status: "clean", batches: 1, blocks: 2, total: 0 });
-    expect(summary.discrepancies).to.deep.equal({ ghost_credit: 0, shortfall: 0, pending_lag: 0, status_mismatch: 0, index_drift: 0 });
+    expect(summary.discrepancies).to.deep.equal({
+      ghost_credit: 0,
+      shortfall: 0,
+      pending_lag: 0,
+      status_mismatch: 0,
+      index_drift: 0,
+    });
     expect(summary.runId).to.match(/^\d+$/);
     expect(summary.durationMs).to.be.a("number");
   });
@@ -43,7 +49,8 @@ describe("carbon reconcile", () => {
         process.execPath,
         [path.join(ROOT, "bin", "carbon.js"), "reconcile", "--json"],
         { cwd: ROOT, env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: "silent" }, timeout: 60_000 },
-        (error, stdout, stderr) => resolve({ code: error === null ? 0 : (error as { code?: number }).code ?? null, stdout, stderr }),
+        (error, stdout, stderr) =>
+          resolve({ code: error === null ? 0 : ((error as { code?: number }).code ?? null), stdout, stderr }),
       );
     });
     expect(result.code, result.stderr).to.equal(EXIT_DISCREPANCIES);

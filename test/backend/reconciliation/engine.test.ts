@@ -51,8 +51,16 @@ describe("reconciliation engine (SQL)", () => {
     const { summary, found } = await reconcile(db.pool);
     expect(found).to.deep.equal([]);
     expect(summary).to.include({ status: "clean", batches: 2, blocks: 8, total: 0 });
-    expect(summary.discrepancies).to.deep.equal({ ghost_credit: 0, shortfall: 0, pending_lag: 0, status_mismatch: 0, index_drift: 0 });
-    const { rows } = await db.pool.query("SELECT status::text, summary, finished_at FROM reconciliation_runs WHERE id = $1", [summary.runId]);
+    expect(summary.discrepancies).to.deep.equal({
+      ghost_credit: 0,
+      shortfall: 0,
+      pending_lag: 0,
+      status_mismatch: 0,
+      index_drift: 0,
+    });
+    const { rows } = await db.pool.query("SELECT status::text, summary, finished_at FROM reconciliation_runs WHERE id = $1", [
+      summary.runId,
+    ]);
     expect(rows[0].status).to.equal("clean");
     expect(rows[0].summary.batches).to.equal(2);
     expect(rows[0].finished_at).to.be.instanceOf(Date);
@@ -77,7 +85,9 @@ describe("reconciliation engine (SQL)", () => {
     expect(d.details).to.include({ supply: "500", custody: "400", missingUnits: "100", expectedCustody: "500", frozen: false });
     expect(summary.discrepancies.shortfall).to.equal(1);
     expect(summary.status).to.equal("discrepancies");
-    const { rows } = await db.pool.query("SELECT class::text, batch_id::text, details FROM discrepancies WHERE run_id = $1", [summary.runId]);
+    const { rows } = await db.pool.query("SELECT class::text, batch_id::text, details FROM discrepancies WHERE run_id = $1", [
+      summary.runId,
+    ]);
     expect(rows).to.have.length(1);
     expect(rows[0]).to.include({ class: "shortfall", batch_id: "1" });
     expect(rows[0].details.missingUnits).to.equal("100");
@@ -194,10 +204,19 @@ describe("reconciliation engine (SQL)", () => {
   it("index_drift: total_supply disagrees with the events and the balances", async () => {
     await healthy();
     await db.pool.query("UPDATE batches SET total_supply = 520 WHERE batch_id = 1");
-    await db.pool.query("UPDATE registry_snapshot_blocks SET quantity = 120, block_end = block_start + 119 WHERE native_id = 'b0' AND snapshot_id = (SELECT max(id) FROM registry_snapshots WHERE serial_prefix = 'P1')");
+    await db.pool.query(
+      "UPDATE registry_snapshot_blocks SET quantity = 120, block_end = block_start + 119 WHERE native_id = 'b0' AND " +
+        "snapshot_id = (SELECT max(id) FROM registry_snapshots WHERE serial_prefix = 'P1')",
+    );
     const d = only((await reconcile(db.pool)).found, "index_drift");
     expect(d).to.include({ batchId: "1", expected: "500", actual: "520" });
-    expect(d.details).to.include({ supply: "520", eventSupply: "500", balancesSum: "500", holderMismatches: 0, batchIndexed: true });
+    expect(d.details).to.include({
+      supply: "520",
+      eventSupply: "500",
+      balancesSum: "500",
+      holderMismatches: 0,
+      batchIndexed: true,
+    });
   });
 
   it("index_drift: one holder's balance differs from the events (sums still equal)", async () => {
@@ -229,8 +248,18 @@ describe("reconciliation engine (SQL)", () => {
     await db.pool.query(
       `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args)
        VALUES (99, $1, $2, 0, $3, 'TransferSingle', $4::jsonb)`,
-      [`0x${"3".repeat(64)}`, `0x${"4".repeat(64)}`, address(0xc7),
-        JSON.stringify({ operator: BRIDGE, from: "0x0000000000000000000000000000000000000000", to: address(1), id: "42", value: "9" })],
+      [
+        `0x${"3".repeat(64)}`,
+        `0x${"4".repeat(64)}`,
+        address(0xc7),
+        JSON.stringify({
+          operator: BRIDGE,
+          from: "0x0000000000000000000000000000000000000000",
+          to: address(1),
+          id: "42",
+          value: "9",
+        }),
+      ],
     );
     const d = only((await reconcile(db.pool)).found, "index_drift");
     expect(d).to.include({ batchId: "42", registryId: null, expected: "9", actual: "0" });
@@ -253,8 +282,12 @@ describe("reconciliation engine (SQL)", () => {
       { id: first.summary.runId, status: "clean" },
       { id: second.summary.runId, status: "discrepancies" },
     ]);
-    const { rows } = await db.pool.query("SELECT run_id::text, class::text, batch_id::text, expected::text, actual::text FROM discrepancies");
-    expect(rows).to.deep.equal([{ run_id: second.summary.runId, class: "shortfall", batch_id: "2", expected: "300", actual: "250" }]);
+    const { rows } = await db.pool.query(
+      "SELECT run_id::text, class::text, batch_id::text, expected::text, actual::text FROM discrepancies",
+    );
+    expect(rows).to.deep.equal([
+      { run_id: second.summary.runId, class: "shortfall", batch_id: "2", expected: "300", actual: "250" },
+    ]);
     // Still found by the next run: the earlier row stays open. Fixed: every open row of it is resolved.
     const third = await reconcile(db.pool);
     expect(third.summary).to.include({ total: 1, resolved: 0 });
@@ -267,7 +300,10 @@ describe("reconciliation engine (SQL)", () => {
 
   it("a failing run is stored as failed with the error", async () => {
     await healthy();
-    await db.pool.query("UPDATE chain_events SET args = jsonb_set(args, '{value}', '\"not a number\"') WHERE id = (SELECT min(id) FROM chain_events)");
+    await db.pool.query(
+      "UPDATE chain_events SET args = jsonb_set(args, '{value}', '\"not a number\"') WHERE id = (SELECT min(id) FROM " +
+        "chain_events)",
+    );
     let failed: unknown;
     try {
       await reconcile(db.pool);

@@ -55,7 +55,13 @@ export async function addBatch(pool: Pool, fixture: BatchFixture): Promise<bigin
   await pool.query(
     `INSERT INTO batches (batch_id, registry_id, serial_prefix, total_supply, frozen, registered_block)
      VALUES ($1, $2, $3, $4, $5, 1)`,
-    [fixture.batchId.toString(), fixture.registryId ?? "VERRA", fixture.prefix ?? `P${fixture.batchId}`, supply.toString(), fixture.frozen ?? false],
+    [
+      fixture.batchId.toString(),
+      fixture.registryId ?? "VERRA",
+      fixture.prefix ?? `P${fixture.batchId}`,
+      supply.toString(),
+      fixture.frozen ?? false,
+    ],
   );
   for (const [holder, amount] of fixture.holders) {
     if (amount === 0n) continue;

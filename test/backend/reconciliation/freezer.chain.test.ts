@@ -43,7 +43,9 @@ describe("reconciliation freezer on the embedded chain", () => {
     expect(summary.discrepancies.status_mismatch).to.equal(1);
 
     const abi = creditTokenAbi;
-    expect(await publicClient.readContract({ address: creditToken, abi, functionName: "isBatchFrozen", args: [batchId] })).to.equal(true);
+    expect(
+      await publicClient.readContract({ address: creditToken, abi, functionName: "isBatchFrozen", args: [batchId] }),
+    ).to.equal(true);
     const txHash = freezer.frozen.get(batchId.toString());
     expect(txHash).to.match(/^0x[0-9a-f]{64}$/);
     const logs = await publicClient.getContractEvents({ address: creditToken, abi, eventName: "BatchFrozen", fromBlock: 0n });

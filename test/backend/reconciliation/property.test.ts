@@ -18,11 +18,25 @@ import {
  * backend/src/reconciliation/index.ts, over random small states.
  */
 
-const STATUSES: SnapshotBlockStatus[] = ["ACTIVE", "IMMOBILIZED", "PENDING_TRANSFER", "RETIRED", "CANCELLED", "ON_HOLD", "EXPIRED", "BUFFER"];
+const STATUSES: SnapshotBlockStatus[] = [
+  "ACTIVE",
+  "IMMOBILIZED",
+  "PENDING_TRANSFER",
+  "RETIRED",
+  "CANCELLED",
+  "ON_HOLD",
+  "EXPIRED",
+  "BUFFER",
+];
 const LAG_MS = 60_000;
 
 type Block = { quantity: bigint; status: SnapshotBlockStatus; memo: number | null };
-type Request = { amount: bigint; kind: "retirement" | "withdrawal"; chainStatus: "pending" | "confirmed" | "rejected"; old: boolean };
+type Request = {
+  amount: bigint;
+  kind: "retirement" | "withdrawal";
+  chainStatus: "pending" | "confirmed" | "rejected";
+  old: boolean;
+};
 type Batch = {
   holders: bigint[];
   supplyDelta: bigint;
@@ -109,7 +123,8 @@ function reference(state: Batch[]): Row[] {
     if (batch.snapshot !== null && C + H + X + O < T) rows.push({ class: "shortfall", batchId, ...custody });
     if ((O > 0n && T > 0n) || C > T + Dp) rows.push({ class: "ghost_credit", batchId, ...custody });
     if (H + X > 0n && T > 0n) rows.push({ class: "status_mismatch", batchId, ...custody });
-    if (lagCount > 0) rows.push({ class: "pending_lag", batchId, expected: lagUnits.toString(), actual: lagEffective.toString() });
+    if (lagCount > 0)
+      rows.push({ class: "pending_lag", batchId, expected: lagUnits.toString(), actual: lagEffective.toString() });
     const holderMismatch = balances.some((amount, h) => amount !== batch.holders[h]);
     if (S !== eventSupply || sum(balances) !== S || holderMismatch) {
       rows.push({ class: "index_drift", batchId, expected: eventSupply.toString(), actual: S.toString() });
@@ -139,9 +154,15 @@ describe("reconciliation property: SQL equals the reference implementation", () 
     for (const [i, batch] of state.entries()) {
       const b = i + 1;
       const batchId = BigInt(b);
-      await addBatch(db.pool, { batchId, holders: batch.holders.map((amount, h) => [address(h + 1), amount] as [string, bigint]) });
+      await addBatch(db.pool, {
+        batchId,
+        holders: batch.holders.map((amount, h) => [address(h + 1), amount] as [string, bigint]),
+      });
       if (batch.supplyDelta !== 0n) {
-        await db.pool.query("UPDATE batches SET total_supply = total_supply + $2 WHERE batch_id = $1", [b, batch.supplyDelta.toString()]);
+        await db.pool.query("UPDATE batches SET total_supply = total_supply + $2 WHERE batch_id = $1", [
+          b,
+          batch.supplyDelta.toString(),
+        ]);
       }
       if (batch.balanceTweak !== 0n) {
         await db.pool.query("UPDATE balances SET amount = amount + $3 WHERE batch_id = $1 AND holder = $2", [

@@ -77,10 +77,18 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     const wallet = fakeRelayer();
     const freezer = createBatchFreezer({ relayer: wallet, creditToken: TOKEN });
     const seen: string[] = [];
-    const reconciler = createReconciler(ctx, { onDiscrepancy: [freezer.onDiscrepancy, (d) => void seen.push(`${d.class}:${d.batchId}`)] });
+    const reconciler = createReconciler(ctx, {
+      onDiscrepancy: [freezer.onDiscrepancy, (d) => void seen.push(`${d.class}:${d.batchId}`)],
+    });
 
     const summary = await reconciler.runOnce();
-    expect(summary.discrepancies).to.deep.equal({ ghost_credit: 2, shortfall: 1, pending_lag: 0, status_mismatch: 3, index_drift: 0 });
+    expect(summary.discrepancies).to.deep.equal({
+      ghost_credit: 2,
+      shortfall: 1,
+      pending_lag: 0,
+      status_mismatch: 3,
+      index_drift: 0,
+    });
     expect(seen.sort()).to.deep.equal([
       "ghost_credit:4", "ghost_credit:6", "shortfall:1", "status_mismatch:1", "status_mismatch:2", "status_mismatch:3",
     ]);
@@ -112,10 +120,13 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     expect(metrics.body).to.match(/carbon_reconciliation_runs_total\{status="discrepancies"\} 2/);
   });
 
-  it("treats a CreditTokenBatchFrozenUnchanged revert (by custom error name) as frozen; other failures are logged and retried on the next run", async () => {
+  it("treats a CreditTokenBatchFrozenUnchanged revert (by custom error name) as frozen; other failures are logged and " +
+    "retried on the next run", async () => {
     await plant();
     // Named by the decoded custom error, whatever the message says.
-    const already = fakeRelayer({ failWith: new RelayerRevertError({ errorName: "CreditTokenBatchFrozenUnchanged", errorArgs: [1n, true] }) });
+    const already = fakeRelayer({
+      failWith: new RelayerRevertError({ errorName: "CreditTokenBatchFrozenUnchanged", errorArgs: [1n, true] }),
+    });
     const freezer = createBatchFreezer({ relayer: already, creditToken: TOKEN });
     const reconciler = createReconciler(context(), { onDiscrepancy: freezer.onDiscrepancy });
     await reconciler.runOnce();
@@ -170,7 +181,11 @@ describe("reconciler: alerts, freeze hook, schedule", () => {
     expect(reconciler.running).to.equal(true);
     expect(await ctx.shutdown.run("test")).to.equal(true);
     expect(reconciler.running).to.equal(false);
-    const { rows: [after] } = await db.pool.query("SELECT count(*)::int AS count, count(*) FILTER (WHERE status = 'running')::int AS running FROM reconciliation_runs");
+    const {
+      rows: [after],
+    } = await db.pool.query(
+      "SELECT count(*)::int AS count, count(*) FILTER (WHERE status = 'running')::int AS running FROM reconciliation_runs",
+    );
     await new Promise((resolve) => setTimeout(resolve, 100));
     const { rows: [later] } = await db.pool.query("SELECT count(*)::int AS count FROM reconciliation_runs");
     expect(later.count).to.equal(after.count);

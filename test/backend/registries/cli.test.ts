@@ -32,7 +32,9 @@ describe("cli: carbon serial parse", () => {
 describe("cli: carbon simulate", () => {
   it("runs a simulator on the given port until SIGINT", async () => {
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "simulate", "gold-standard", "--port", "0"], { cwd: ROOT });
+    const child = spawn(process.execPath, [path.join(ROOT, "bin", "carbon.js"), "simulate", "gold-standard", "--port", "0"], {
+      cwd: ROOT,
+    });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = "";
@@ -71,7 +73,12 @@ describe("cli commands in process", () => {
   });
 
   it("refuses an unknown simulator name", async () => {
-    const error = await simulateCommand().parseAsync(["nope", "--port", "0"], { from: "user" }).then(() => undefined, (e: unknown) => e);
+    const error = await simulateCommand()
+      .parseAsync(["nope", "--port", "0"], { from: "user" })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect((error as Error).message).to.contain("unknown registry nope");
   });
 });

@@ -1,11 +1,19 @@
 import { expect } from "chai";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableError } from "../../../backend/src/registries/errors";
+import {
+  RegistryRateLimitedError,
+  RegistryRejectedError,
+  RegistryUnavailableError,
+} from "../../../backend/src/registries/errors";
 import type { CreditBlock } from "../../../backend/src/registries/model";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { partitionsExactly } from "../../../backend/src/registries/serials/range";
-import { signWebhook, WEBHOOK_SIGNATURE_HEADER, WEBHOOK_TIMESTAMP_HEADER } from "../../../backend/src/registries/webhookSignature";
+import {
+  signWebhook,
+  WEBHOOK_SIGNATURE_HEADER,
+  WEBHOOK_TIMESTAMP_HEADER,
+} from "../../../backend/src/registries/webhookSignature";
 
 /**
  * The one contract every registry adapter must meet, run against each simulator over real HTTP and, when
@@ -71,7 +79,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   throw new Error("expected the call to fail");
 }
 
-export function registryContractSuite(name: string, factory: () => Promise<RegistryFixture | undefined>, skipReason?: string): void {
+export function registryContractSuite(
+  name: string,
+  factory: () => Promise<RegistryFixture | undefined>,
+  skipReason?: string,
+): void {
   describe(`registry adapter contract: ${name}`, function () {
     let fx: RegistryFixture;
     let control: SimulatorControl;
@@ -99,7 +111,10 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
     });
 
     it("[read-only] lists holdings, every page collected and counted", async () => {
-      const seeded = fx.control === undefined ? [] : await Promise.all(Array.from({ length: 12 }, (_, i) => control.seed(fx.account, fx.projectId, BigInt(10 + i))));
+      const seeded =
+        fx.control === undefined
+          ? []
+          : await Promise.all(Array.from({ length: 12 }, (_, i) => control.seed(fx.account, fx.projectId, BigInt(10 + i))));
       const result = await fx.adapter.listHoldings({ account: fx.account });
       expect(result.ignoredFilters).to.deep.equal([]);
       expect(result.blocks.length).to.equal(result.registryTotal);
@@ -116,7 +131,13 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
     it("transfers part of a block to another account", async () => {
       const id = await control.seed(fx.account, fx.projectId, 100n);
       const memo = newMemo();
-      const op = await fx.adapter.transfer({ fromAccount: fx.account, toAccount: fx.otherAccount, recordId: id, quantity: 40n, memo });
+      const op = await fx.adapter.transfer({
+        fromAccount: fx.account,
+        toAccount: fx.otherAccount,
+        recordId: id,
+        quantity: 40n,
+        memo,
+      });
       expect(op).to.include({ kind: "TRANSFER", status: "CONFIRMED", memo });
       const movedId = op.resultRecordIds[0]!;
       const moved = (await fx.adapter.getBlock(movedId))!;
@@ -130,7 +151,14 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
       const id = await control.seed(fx.account, fx.projectId, 1000n);
       const before = (await fx.adapter.getBlock(id))!;
       const memo = newMemo();
-      const op = await fx.adapter.retire({ account: fx.account, recordId: id, quantity: 250n, memo, beneficiary: "Acme Ltd", reason: "Voluntary" });
+      const op = await fx.adapter.retire({
+        account: fx.account,
+        recordId: id,
+        quantity: 250n,
+        memo,
+        beneficiary: "Acme Ltd",
+        reason: "Voluntary",
+      });
       expect(op.status).to.equal("CONFIRMED");
       expect(op.kind).to.be.oneOf(["RETIRE", "REDEEM"]); // I-REC calls retirement redemption
       const retired = (await fx.adapter.getBlock(op.resultRecordIds[0]!))!;
@@ -166,7 +194,13 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
       control.delayedConfirmation(60);
       const id = await control.seed(fx.account, fx.projectId, 10n);
       const memo = newMemo();
-      const op = await fx.adapter.transfer({ fromAccount: fx.account, toAccount: fx.otherAccount, recordId: id, quantity: 10n, memo });
+      const op = await fx.adapter.transfer({
+        fromAccount: fx.account,
+        toAccount: fx.otherAccount,
+        recordId: id,
+        quantity: 10n,
+        memo,
+      });
       expect(op.status).to.equal("PENDING");
       const done = await until(async () => {
         const found = await fx.adapter.findOperationByMemo(memo);
@@ -183,7 +217,9 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
       expect((await fx.adapter.getBlock(id))!.status).to.equal("IMMOBILIZED");
       const retiredId = await control.seed(fx.account, fx.projectId, 5n);
       await fx.adapter.retire({ account: fx.account, recordId: retiredId, quantity: 5n, memo: newMemo() });
-      const error = await rejection(fx.adapter.immobilize({ account: fx.account, recordId: retiredId, quantity: 5n, memo: newMemo() }));
+      const error = await rejection(
+        fx.adapter.immobilize({ account: fx.account, recordId: retiredId, quantity: 5n, memo: newMemo() }),
+      );
       expect(error).to.be.instanceOf(RegistryRejectedError);
       expect((error as RegistryRejectedError).retryable).to.equal(false);
     });
@@ -197,7 +233,9 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
       const cancelled = await control.seed(fx.account, fx.projectId, 20n);
       control.cancel(cancelled, "double issuance");
       expect((await fx.adapter.getBlock(cancelled))!.status).to.equal("CANCELLED");
-      expect((await fx.adapter.listHoldings({ account: fx.account })).blocks.map((b) => b.registryRecordId)).to.not.include(cancelled);
+      expect((await fx.adapter.listHoldings({ account: fx.account })).blocks.map((b) => b.registryRecordId)).to.not.include(
+        cancelled,
+      );
       control.manualConfirmation();
       const racing = await control.seed(fx.account, fx.projectId, 20n);
       const memo = newMemo();
@@ -268,7 +306,10 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
         const id = await control.seed(fx.account, fx.projectId, 9n);
         const memo = newMemo();
         await fx.adapter.retire({ account: fx.account, recordId: id, quantity: 4n, memo });
-        const delivery = await until(async () => received.find((r) => r.body.includes(memo) && r.body.includes("operation.confirmed")), "webhook");
+        const delivery = await until(
+          async () => received.find((r) => r.body.includes(memo) && r.body.includes("operation.confirmed")),
+          "webhook",
+        );
         const verified = fx.adapter.verifyWebhook(delivery.headers, delivery.body);
         expect(verified.ok, verified.ok ? "" : verified.reason).to.equal(true);
         if (verified.ok) expect(verified.change).to.include({ memo, type: "operation.confirmed" });
@@ -276,12 +317,19 @@ export function registryContractSuite(name: string, factory: () => Promise<Regis
         expect(forged).to.deep.include({ ok: false });
         const old = Math.floor(Date.now() / 1000) - 3600;
         const stale = fx.adapter.verifyWebhook(
-          { [WEBHOOK_TIMESTAMP_HEADER]: String(old), [WEBHOOK_SIGNATURE_HEADER]: `sha256=${signWebhook(fx.webhookSecret, old, delivery.body)}` },
+          {
+            [WEBHOOK_TIMESTAMP_HEADER]: String(old),
+            [WEBHOOK_SIGNATURE_HEADER]: `sha256=${signWebhook(fx.webhookSecret, old, delivery.body)}`,
+          },
           delivery.body,
         );
         expect(stale.ok).to.equal(false);
         const wrongKey = fx.adapter.verifyWebhook(
-          { ...delivery.headers, [WEBHOOK_SIGNATURE_HEADER]: `sha256=${signWebhook("not-the-secret", Number(delivery.headers[WEBHOOK_TIMESTAMP_HEADER]), delivery.body)}` },
+          {
+            ...delivery.headers,
+            [WEBHOOK_SIGNATURE_HEADER]:
+              `sha256=${signWebhook("not-the-secret", Number(delivery.headers[WEBHOOK_TIMESTAMP_HEADER]), delivery.body)}`,
+          },
           delivery.body,
         );
         expect(wrongKey.ok).to.equal(false);

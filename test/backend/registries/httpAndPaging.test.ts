@@ -2,7 +2,12 @@ import { expect } from "chai";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { collectPages, narrow } from "../../../backend/src/registries/adapters/common";
-import { RegistryProtocolError, RegistryRateLimitedError, RegistryRejectedError, RegistryUnavailableError } from "../../../backend/src/registries/errors";
+import {
+  RegistryProtocolError,
+  RegistryRateLimitedError,
+  RegistryRejectedError,
+  RegistryUnavailableError,
+} from "../../../backend/src/registries/errors";
 import { createRegistryHttpClient, parseRetryAfter } from "../../../backend/src/registries/http";
 import { REGISTRY_IDS, registryNameOf } from "../../../backend/src/registries/ids";
 import { creditBlockSchema, decimalBigintSchema } from "../../../backend/src/registries/model";
@@ -31,8 +36,20 @@ describe("registries: ids and model", () => {
 
   it("refuses a block whose quantity disagrees with its range", () => {
     const block = {
-      registry: "VERRA", registryRecordId: "1", serial: "s", serialPrefix: "s", blockStart: "10", blockEnd: "19", quantity: "11",
-      unitType: "VCU", unitMetric: "tCO2e", projectId: "1", status: "ACTIVE", nativeStatus: "ISSUED", labels: [], sourcePayload: {},
+      registry: "VERRA",
+      registryRecordId: "1",
+      serial: "s",
+      serialPrefix: "s",
+      blockStart: "10",
+      blockEnd: "19",
+      quantity: "11",
+      unitType: "VCU",
+      unitMetric: "tCO2e",
+      projectId: "1",
+      status: "ACTIVE",
+      nativeStatus: "ISSUED",
+      labels: [],
+      sourcePayload: {},
     };
     expect(creditBlockSchema.safeParse(block).success).to.equal(false);
     expect(creditBlockSchema.parse({ ...block, quantity: "10" }).quantity).to.equal(10n);
@@ -71,7 +88,9 @@ describe("registries: http client", () => {
     const limited = await failure(client().request({ method: "GET", path: "/x" }));
     expect(limited).to.be.instanceOf(RegistryRateLimitedError).and.include({ retryable: true, retryAfterMs: 3000 });
     answer = send(503, "{}", { "retry-after": "60" });
-    expect(await failure(client().request({ method: "GET", path: "/x" }))).to.be.instanceOf(RegistryUnavailableError).and.include({ retryAfterMs: 60_000 });
+    expect(await failure(client().request({ method: "GET", path: "/x" })))
+      .to.be.instanceOf(RegistryUnavailableError)
+      .and.include({ retryAfterMs: 60_000 });
     answer = send(422, JSON.stringify({ message: "block is RETIRED" }));
     const rejected = await failure(client().request({ method: "GET", path: "/x" }));
     expect(rejected).to.be.instanceOf(RegistryRejectedError).and.include({ retryable: false, status: 422 });
@@ -93,16 +112,26 @@ describe("registries: http client", () => {
 describe("registries: paging and filter checks", () => {
   it("collects pages until the rows add up to the total", async () => {
     const rows = Array.from({ length: 12 }, (_, i) => i);
-    const result = await collectPages({ registry: "VERRA", what: "t", fetchPage: async (index) => ({ rows: rows.slice(index * 5, index * 5 + 5), total: 12 }) });
+    const result = await collectPages({
+      registry: "VERRA",
+      what: "t",
+      fetchPage: async (index) => ({ rows: rows.slice(index * 5, index * 5 + 5), total: 12 }),
+    });
     expect(result.rows).to.deep.equal(rows);
   });
 
   it("fails when a page comes back empty early, when the total moves, or when paging cannot reach every row", async () => {
-    const empty = await failure(collectPages({ registry: "VERRA", what: "t", fetchPage: async (index) => ({ rows: index === 0 ? [1, 2] : [], total: 5 }) }));
+    const empty = await failure(
+      collectPages({ registry: "VERRA", what: "t", fetchPage: async (index) => ({ rows: index === 0 ? [1, 2] : [], total: 5 }) }),
+    );
     expect(empty).to.be.instanceOf(RegistryProtocolError);
-    const moving = await failure(collectPages({ registry: "VERRA", what: "t", fetchPage: async (index) => ({ rows: [index], total: 3 + index }) }));
+    const moving = await failure(
+      collectPages({ registry: "VERRA", what: "t", fetchPage: async (index) => ({ rows: [index], total: 3 + index }) }),
+    );
     expect(moving).to.be.instanceOf(RegistryUnavailableError);
-    const capped = await failure(collectPages({ registry: "VERRA", what: "t", maxPages: 2, fetchPage: async () => ({ rows: [1], total: 10 }) }));
+    const capped = await failure(
+      collectPages({ registry: "VERRA", what: "t", maxPages: 2, fetchPage: async () => ({ rows: [1], total: 10 }) }),
+    );
     expect(capped).to.be.instanceOf(RegistryProtocolError);
     expect((capped as Error).message).to.contain("partition");
   });

@@ -27,7 +27,10 @@ registryContractSuite("I-REC simulator", async () => {
     projectFilterName: "device",
     webhookSecret: SECRET,
     hasRanges: false,
-    control: simulatorControl(sim.admin, async (account, projectId, quantity) => sim.admin.seedBlock({ account, projectId, quantity }).id),
+    control: simulatorControl(
+      sim.admin,
+      async (account, projectId, quantity) => sim.admin.seedBlock({ account, projectId, quantity }).id,
+    ),
     close: () => sim.close(),
   };
 });
@@ -38,7 +41,13 @@ describe("I-REC adapter specifics", () => {
     try {
       const adapter = createIrecAdapter({ baseUrl: sim.url, username: "platform", password: "pw" });
       const item = sim.admin.seedBlock({ account: "PLATFORM-1", projectId: "DEV-IN-0001", quantity: 100n });
-      const answer = await adapter.redeem({ account: "PLATFORM-1", recordId: item.id, quantity: 30n, memo: "req-redeem-1", beneficiary: "Acme" });
+      const answer = await adapter.redeem({
+        account: "PLATFORM-1",
+        recordId: item.id,
+        quantity: 30n,
+        memo: "req-redeem-1",
+        beneficiary: "Acme",
+      });
       expect(answer.operation).to.include({ kind: "REDEEM", status: "CONFIRMED" });
       expect(answer.certificates).to.have.length(1);
       expect(answer.certificates[0]).to.include({ itemCode: item.id, volume: 30n });
@@ -79,7 +88,11 @@ registryContractSuite(
     realUrl === undefined
       ? undefined
       : {
-          adapter: createIrecAdapter({ baseUrl: realUrl, username: process.env.IREC_USERNAME ?? "", password: process.env.IREC_PASSWORD ?? "" }),
+          adapter: createIrecAdapter({
+            baseUrl: realUrl,
+            username: process.env.IREC_USERNAME ?? "",
+            password: process.env.IREC_PASSWORD ?? "",
+          }),
           account: process.env.IREC_TEST_ACCOUNT ?? "",
           otherAccount: "",
           projectId: "",

@@ -26,23 +26,71 @@ const verra = fc
   });
 
 const goldStandard = fc
-  .record({ country, projectId: digits(1, 99999), seg: digits(1, 99), year: digits(2000, 2040), batch: digits(1, 99999), start: unit, size: unit, ranged: fc.boolean() })
+  .record({
+    country,
+    projectId: digits(1, 99999),
+    seg: digits(1, 99),
+    year: digits(2000, 2040),
+    batch: digits(1, 99999),
+    start: unit,
+    size: unit,
+    ranged: fc.boolean(),
+  })
   .map(({ country: c, projectId, seg, year, batch, start, size, ranged }): ParsedSerial => ({
-    registry: "GOLD_STANDARD", serial: "", serialPrefix: "", country: c, projectId, seg, vintageYear: year,
-    issuanceBatch: batch, programme: "GS1", programmeVersion: "1", unitType: "VER",
-    vintageStart: `${year}-01-01`, vintageEnd: `${year}-12-31`,
+    registry: "GOLD_STANDARD",
+    serial: "",
+    serialPrefix: "",
+    country: c,
+    projectId,
+    seg,
+    vintageYear: year,
+    issuanceBatch: batch,
+    programme: "GS1",
+    programmeVersion: "1",
+    unitType: "VER",
+    vintageStart: `${year}-01-01`,
+    vintageEnd: `${year}-12-31`,
     ...(ranged ? { blockStart: start, blockEnd: start + size - 1n } : {}),
   }));
 
 const ccts = fc
-  .record({ sector: fc.constantFrom("CEMENT", "ALUMINIUM", "STEEL", "PULPPAPER"), entity: fc.stringMatching(/^[A-Z0-9]{1,10}$/), year: digits(2023, 2040), start: unit, size: unit })
+  .record({
+    sector: fc.constantFrom("CEMENT", "ALUMINIUM", "STEEL", "PULPPAPER"),
+    entity: fc.stringMatching(/^[A-Z0-9]{1,10}$/),
+    year: digits(2023, 2040),
+    start: unit,
+    size: unit,
+  })
   .map(({ sector, entity, year, start, size }): ParsedSerial => ({
-    registry: "IN_CCTS", serial: "", serialPrefix: "", sector, entityRegistrationId: entity, projectId: entity,
-    complianceYear: year, issuanceBatch: `${entity}-${year}`, blockStart: start, blockEnd: start + size - 1n, quantity: size, country: "IN",
-    vintageStart: `${year}-04-01`, vintageEnd: `${Number(year) + 1}-03-31`, unitType: "CCC",
+    registry: "IN_CCTS",
+    serial: "",
+    serialPrefix: "",
+    sector,
+    entityRegistrationId: entity,
+    projectId: entity,
+    complianceYear: year,
+    issuanceBatch: `${entity}-${year}`,
+    blockStart: start,
+    blockEnd: start + size - 1n,
+    quantity: size,
+    country: "IN",
+    vintageStart: `${year}-04-01`,
+    vintageEnd: `${Number(year) + 1}-03-31`,
+    unitType: "CCC",
   }));
 
-const CANONICAL = ["registry", "blockStart", "blockEnd", "projectId", "issuanceBatch", "country", "vintageStart", "vintageEnd", "unitType", "additionalCertification"] as const;
+const CANONICAL = [
+  "registry",
+  "blockStart",
+  "blockEnd",
+  "projectId",
+  "issuanceBatch",
+  "country",
+  "vintageStart",
+  "vintageEnd",
+  "unitType",
+  "additionalCertification",
+] as const;
 
 describe("registries/serials properties", () => {
   it("format then parse gives the same fields, and parse then format gives the same text", () => {
@@ -50,7 +98,8 @@ describe("registries/serials properties", () => {
       fc.property(fc.oneof(verra, goldStandard, ccts), (fields) => {
         const text = formatSerial(fields);
         const parsed = parseSerial({ serial: text });
-        for (const key of CANONICAL) expect(parsed[key as keyof ParsedSerial], key).to.deep.equal(fields[key as keyof ParsedSerial]);
+        for (const key of CANONICAL)
+          expect(parsed[key as keyof ParsedSerial], key).to.deep.equal(fields[key as keyof ParsedSerial]);
         if (parsed.blockStart !== undefined && parsed.blockEnd !== undefined) {
           expect(parsed.quantity).to.equal(parsed.blockEnd - parsed.blockStart + 1n);
         }

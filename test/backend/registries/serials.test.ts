@@ -25,7 +25,14 @@ describe("registries/serials", () => {
       ],
       [
         "19627-957450860-957469821-VCS-VCU-352-VER-CL-14-1175-04112003-03112004-1",
-        { quantity: 18_962n, scope: "14", projectId: "1175", vintageStart: "2003-11-04", vintageEnd: "2004-11-03", additionalCertification: true },
+        {
+          quantity: 18_962n,
+          scope: "14",
+          projectId: "1175",
+          vintageStart: "2003-11-04",
+          vintageEnd: "2004-11-03",
+          additionalCertification: true,
+        },
       ],
       ["9660-115597313-115618057-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0", { quantity: 20_745n, projectId: "1060" }],
       ["11158-289118799-289118805-VCS-VCU-263-VER-KH-14-1748-01012019-31122019-1", { quantity: 7n, country: "KH" }],

@@ -25,7 +25,10 @@ registryContractSuite("Verra simulator", async () => {
     control: simulatorControl(sim.admin, async (account, projectId, quantity) => {
       const { start, end } = allocate(quantity);
       batch += 1;
-      return sim.admin.seedBlock({ account, serial: `${batch}-${start}-${end}-VCS-VCU-500-VER-US-${projectId}-01012024-31122024-0` }).id;
+      return sim.admin.seedBlock({
+        account,
+        serial: `${batch}-${start}-${end}-VCS-VCU-500-VER-US-${projectId}-01012024-31122024-0`,
+      }).id;
     }),
     close: () => sim.close(),
   };
@@ -43,7 +46,10 @@ registryContractSuite(
     realUrl === undefined
       ? undefined
       : {
-          adapter: createVerraAdapter({ baseUrl: realUrl, headers: JSON.parse(process.env.VERRA_API_HEADERS ?? "{}") as Record<string, string> }),
+          adapter: createVerraAdapter({
+            baseUrl: realUrl,
+            headers: JSON.parse(process.env.VERRA_API_HEADERS ?? "{}") as Record<string, string>,
+          }),
           account: process.env.VERRA_TEST_ACCOUNT ?? "",
           otherAccount: "",
           projectId: "",

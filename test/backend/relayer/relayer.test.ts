@@ -2,7 +2,12 @@ import { expect } from "chai";
 import { type Hex, type PublicClient, keccak256, toHex } from "viem";
 import { mnemonicToAccount } from "viem/accounts";
 import { registryBridgeAbi } from "../../../backend/src/chain/abi";
-import { type DepositConfirmed, type RetirementConfirmed, signQuorum, sortSigners } from "../../../backend/src/chain/attestations";
+import {
+  type DepositConfirmed,
+  type RetirementConfirmed,
+  signQuorum,
+  sortSigners,
+} from "../../../backend/src/chain/attestations";
 import { Secret } from "../../../backend/src/config";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
@@ -67,7 +72,15 @@ describe("relayer", function () {
     };
     serial += amount;
     const signatures = await platform.quorum("DepositConfirmed", message);
-    return { message, call: { to: platform.deployment.registryBridge, abi: bridgeAbi, functionName: "confirmDeposit", args: [message, signatures] } };
+    return {
+      message,
+      call: {
+        to: platform.deployment.registryBridge,
+        abi: bridgeAbi,
+        functionName: "confirmDeposit",
+        args: [message, signatures],
+      },
+    };
   }
 
   describe("under automine", () => {
@@ -87,7 +100,8 @@ describe("relayer", function () {
       await relayer.close();
     });
 
-    it("surfaces a revert refused at estimation as a non-retryable error naming the custom error, without using a nonce", async () => {
+    it("surfaces a revert refused at estimation as a non-retryable error naming the custom error, without using a " +
+      "nonce", async () => {
       const relayer = relayerWith(13);
       const { call, message } = await depositCall();
       await relayer.send(call);
@@ -140,7 +154,9 @@ describe("relayer", function () {
       const good: RetirementConfirmed[] = requests.slice(0, 3).map((r, i) => platform.retirementConfirmation(r, `b${i}`));
       const bad: RetirementConfirmed = { ...platform.retirementConfirmation(requests[3]!, "bad"), amount: 999n };
       const results = await Promise.allSettled([...good, bad].map((item) => batcher.add(item)));
-      const fulfilled = results.filter((r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof batcher.add>>> => r.status === "fulfilled");
+      const fulfilled = results.filter(
+        (r): r is PromiseFulfilledResult<Awaited<ReturnType<typeof batcher.add>>> => r.status === "fulfilled",
+      );
       expect(fulfilled).to.have.length(3);
       const rejected = results[3] as PromiseRejectedResult;
       expect(rejected.status).to.equal("rejected");
@@ -165,7 +181,8 @@ describe("relayer", function () {
         registryBridge: platform.deployment.registryBridge,
         functionName: "confirmDeposits",
         windowMs: 100,
-        signBatch: (items) => signQuorum({ accounts: quorum, domain: platform.domain, kind: "DepositConfirmedBatch", message: { items } }),
+        signBatch: (items) =>
+          signQuorum({ accounts: quorum, domain: platform.domain, kind: "DepositConfirmedBatch", message: { items } }),
       });
       const messages = (await Promise.all([1, 2, 3].map(() => depositCall(2n)))).map((d) => d.message);
       const receipts = await Promise.all(messages.map((m) => batcher.add(m)));
@@ -253,7 +270,10 @@ describe("relayer", function () {
       expect(byNonce.map((r) => r.nonce - (byNonce[0]?.nonce ?? 0))).to.deep.equal(Array.from({ length: 20 }, (_, i) => i));
       for (let i = 1; i < byNonce.length; i++) {
         const [prev, cur] = [byNonce[i - 1]!.receipt, byNonce[i]!.receipt];
-        expect(cur.blockNumber > prev.blockNumber || (cur.blockNumber === prev.blockNumber && cur.transactionIndex > prev.transactionIndex)).to.equal(true);
+        expect(
+          cur.blockNumber > prev.blockNumber ||
+            (cur.blockNumber === prev.blockNumber && cur.transactionIndex > prev.transactionIndex),
+        ).to.equal(true);
       }
       expect(new Set(receipts.map((r) => r.receipt.blockNumber)).size).to.be.lessThan(20);
       await relayer.close();

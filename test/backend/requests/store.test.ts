@@ -61,10 +61,18 @@ describe("requests: one owner, one status machine", () => {
   it("a worker's submission moves requested to submitted only, and fills in the word it finds", async () => {
     const requestId = await requested("submitted");
     await recordSubmission(db.pool, { requestId, status: "PENDING", reference: "OP-9" });
-    expect(await getRequest(db.pool, requestId)).to.include({ status: "submitted", registry_status: "PENDING", registry_reference: "OP-9" });
+    expect(await getRequest(db.pool, requestId)).to.include({
+      status: "submitted",
+      registry_status: "PENDING",
+      registry_reference: "OP-9",
+    });
     await recordAnswer(db.pool, { requestId, outcome: "confirmed", blockNumber: "9", txHash: `0x${"33".repeat(32)}` });
     await recordSubmission(db.pool, { requestId, status: "CONFIRMED", reference: "OP-9" });
-    expect(await getRequest(db.pool, requestId)).to.include({ status: "confirmed", chain_status: "confirmed", registry_status: "CONFIRMED" });
+    expect(await getRequest(db.pool, requestId)).to.include({
+      status: "confirmed",
+      chain_status: "confirmed",
+      registry_status: "CONFIRMED",
+    });
   });
 
   it("overdue only from requested or submitted; a reorg reset keeps the worker's submitted and the registry's word", async () => {
@@ -73,12 +81,22 @@ describe("requests: one owner, one status machine", () => {
     await flagOverdue(db.pool, waiting);
     expect(await getRequest(db.pool, waiting)).to.include({ status: "overdue" });
     const answered = await requested("answered");
-    await recordAnswer(db.pool, { requestId: answered, outcome: "rejected", blockNumber: "8", txHash: `0x${"44".repeat(32)}`, reasonHash: `0x${"55".repeat(32)}` });
+    await recordAnswer(db.pool, {
+      requestId: answered,
+      outcome: "rejected",
+      blockNumber: "8",
+      txHash: `0x${"44".repeat(32)}`,
+      reasonHash: `0x${"55".repeat(32)}`,
+    });
     await flagOverdue(db.pool, answered);
     expect(await getRequest(db.pool, answered)).to.include({ status: "rejected", chain_status: "rejected" });
 
     await resetForReplay(db.pool, "1");
-    expect(await getRequest(db.pool, waiting)).to.include({ status: "requested", chain_status: "pending", registry_status: "PENDING" });
+    expect(await getRequest(db.pool, waiting)).to.include({
+      status: "requested",
+      chain_status: "pending",
+      registry_status: "PENDING",
+    });
     expect(await getRequest(db.pool, answered)).to.include({ status: "requested", chain_status: "pending" });
     const forward = await getRequest(db.pool, requestIdOf("forward"));
     expect(forward).to.include({ status: "submitted", registry_status: "CONFIRMED" });

@@ -15,14 +15,19 @@ export function localTime(zone: string, text: string): Date {
 export class SimulatorClient {
   constructor(readonly url: string) {}
 
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; text: string }> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json; text: string }> {
     const response = await fetch(`${this.url}${path}`, {
       method,
       headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    let parsed: Json = {};
+    let parsed: Json;
     try {
       parsed = JSON.parse(text) as Json;
     } catch {
@@ -54,7 +59,9 @@ export class SimulatorClient {
     await workbook.xlsx.load(Buffer.from(await response.arrayBuffer()) as unknown as ExcelJS.Buffer);
     const sheet = workbook.worksheets[0];
     const rows: string[][] = [];
-    sheet?.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((value) => (value === null || value === undefined ? "" : String(value)))));
+    sheet?.eachRow((row) =>
+      rows.push((row.values as unknown[]).slice(1).map((value) => (value === null || value === undefined ? "" : String(value)))),
+    );
     return rows;
   }
 }

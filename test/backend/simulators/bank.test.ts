@@ -11,7 +11,12 @@ describe("simulators/bank: the collection account's statement API", () => {
   let bank: RunningBankSimulator;
   const auth = { authorization: `Bearer ${BANK_SIMULATOR_API_KEY}` };
   const get = (path: string, headers: Record<string, string> = auth) => fetch(`${bank.url}${path}`, { headers });
-  const book = (body: unknown) => fetch(`${bank.url}/_admin/credits`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  const book = (body: unknown) =>
+    fetch(`${bank.url}/_admin/credits`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   beforeEach(async () => {
     bank = await startBankSimulator({ port: 0, account: { accountId: ACCOUNT, currency: "USD" } });
@@ -22,10 +27,21 @@ describe("simulators/bank: the collection account's statement API", () => {
     const booked = await book({ reference: REF, amountMinor: "125000", currency: "USD", payer: "Buyer Ltd" });
     expect(booked.status).to.equal(201);
     const tx = (await booked.json()) as Record<string, unknown>;
-    expect(tx).to.include({ transactionId: "TX-00000001", accountId: ACCOUNT, direction: "credit", status: "booked", amountMinor: "125000", currency: "USD", reference: REF });
+    expect(tx).to.include({
+      transactionId: "TX-00000001",
+      accountId: ACCOUNT,
+      direction: "credit",
+      status: "booked",
+      amountMinor: "125000",
+      currency: "USD",
+      reference: REF,
+    });
     expect(tx.counterparty).to.deep.equal({ name: "Buyer Ltd" });
     await book({ reference: "other", amountMinor: 5, currency: "USD", payer: "Someone" });
-    const page = (await (await get(`/v1/accounts/${ACCOUNT}/transactions?reference=${REF}`)).json()) as { data: Array<{ transactionId: string }>; nextCursor: unknown };
+    const page = (await (await get(`/v1/accounts/${ACCOUNT}/transactions?reference=${REF}`)).json()) as {
+      data: Array<{ transactionId: string }>;
+      nextCursor: unknown;
+    };
     expect(page.data.map((t) => t.transactionId)).to.deep.equal(["TX-00000001"]);
     expect(page.nextCursor).to.equal(null);
     const account = (await (await get(`/v1/accounts/${ACCOUNT}`)).json()) as { balances: unknown };
@@ -34,10 +50,16 @@ describe("simulators/bank: the collection account's statement API", () => {
 
   it("pages with a cursor", async () => {
     for (let i = 0; i < 5; i++) await book({ reference: REF, amountMinor: 100 + i, currency: "USD", payer: "Buyer Ltd" });
-    const first = (await (await get(`/v1/accounts/${ACCOUNT}/transactions?limit=2`)).json()) as { data: unknown[]; nextCursor: string };
+    const first = (await (await get(`/v1/accounts/${ACCOUNT}/transactions?limit=2`)).json()) as {
+      data: unknown[];
+      nextCursor: string;
+    };
     expect(first.data).to.have.length(2);
     expect(first.nextCursor).to.equal("TX-00000002");
-    const last = (await (await get(`/v1/accounts/${ACCOUNT}/transactions?limit=2&cursor=TX-00000004`)).json()) as { data: unknown[]; nextCursor: unknown };
+    const last = (await (await get(`/v1/accounts/${ACCOUNT}/transactions?limit=2&cursor=TX-00000004`)).json()) as {
+      data: unknown[];
+      nextCursor: unknown;
+    };
     expect(last.data).to.have.length(1);
     expect(last.nextCursor).to.equal(null);
   });
@@ -45,7 +67,9 @@ describe("simulators/bank: the collection account's statement API", () => {
   it("answers clear 4xx errors: no key, unknown account, bad parameters, bad bookings", async () => {
     const unauthorized = await get(`/v1/accounts/${ACCOUNT}/transactions`, {});
     expect(unauthorized.status).to.equal(401);
-    expect(await unauthorized.json()).to.deep.equal({ error: { code: "UNAUTHORIZED", message: "missing or wrong bearer API key" } });
+    expect(await unauthorized.json()).to.deep.equal({
+      error: { code: "UNAUTHORIZED", message: "missing or wrong bearer API key" },
+    });
     const missing = await get("/v1/accounts/NOPE/transactions");
     expect(missing.status).to.equal(404);
     expect(((await missing.json()) as { error: { code: string } }).error.code).to.equal("ACCOUNT_NOT_FOUND");
@@ -75,20 +99,32 @@ describe("simulators/bank: the collection account's statement API", () => {
     expect(down.status).to.equal(503);
     expect(Number(down.headers.get("retry-after"))).to.be.within(1, 5);
     expect((await book({ reference: REF, amountMinor: 1, currency: "USD", payer: "x" })).status).to.equal(201);
-    const knobs = await fetch(`${bank.url}/_admin/knobs`, { method: "PATCH", headers: { "content-type": "application/json" }, body: JSON.stringify({ maintenance: [] }) });
+    const knobs = await fetch(`${bank.url}/_admin/knobs`, {
+      method: "PATCH",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ maintenance: [] }),
+    });
     expect(knobs.status).to.equal(200);
     expect((await get(`/v1/accounts/${ACCOUNT}/transactions`)).status).to.equal(200);
   });
 
   describe("the statement adapter (PaymentPort)", () => {
-    const adapter = (apiKey = BANK_SIMULATOR_API_KEY) => createBankStatementAdapter({ baseUrl: bank.url, apiKey, account: ACCOUNT });
+    const adapter = (apiKey = BANK_SIMULATOR_API_KEY) =>
+      createBankStatementAdapter({ baseUrl: bank.url, apiKey, account: ACCOUNT });
 
     it("finds every booked credit with exactly the reference, across pages", async () => {
-      for (let i = 0; i < 205; i++) bank.admin.bookCredit({ reference: REF, amountMinor: 1n, currency: "USD", payer: "Buyer Ltd" });
+      for (let i = 0; i < 205; i++)
+        bank.admin.bookCredit({ reference: REF, amountMinor: 1n, currency: "USD", payer: "Buyer Ltd" });
       bank.admin.bookCredit({ reference: `${REF}0`, amountMinor: 7n, currency: "USD", payer: "Buyer Ltd" });
       const credits = await adapter().findCredits(REF);
       expect(credits).to.have.length(205);
-      expect(credits[0]).to.deep.include({ transactionId: "TX-00000001", reference: REF, amountMinor: 1n, currency: "USD", payer: "Buyer Ltd" });
+      expect(credits[0]).to.deep.include({
+        transactionId: "TX-00000001",
+        reference: REF,
+        amountMinor: 1n,
+        currency: "USD",
+        payer: "Buyer Ltd",
+      });
       expect(credits[0]!.bookedAt).to.be.instanceOf(Date);
       expect(await adapter().findCredits("nothing")).to.deep.equal([]);
     });

@@ -1,17 +1,51 @@
 import { expect } from "chai";
-import { annualObligation, deadlineOf, offsetAllowance, offsetLimits, periodOf, selectForSurrender, untimelyObligation } from "../../../backend/src/simulators/citss/compliance";
-import { instrumentKey, parseInstrumentKey, parseIssuanceId, vintageAllowed } from "../../../backend/src/simulators/citss/instruments";
+import {
+  annualObligation,
+  deadlineOf,
+  offsetAllowance,
+  offsetLimits,
+  periodOf,
+  selectForSurrender,
+  untimelyObligation,
+} from "../../../backend/src/simulators/citss/compliance";
+import {
+  instrumentKey,
+  parseInstrumentKey,
+  parseIssuanceId,
+  vintageAllowed,
+} from "../../../backend/src/simulators/citss/instruments";
 import { invalidationDeadline } from "../../../backend/src/simulators/citss/offsets";
-import { DEFAULT_PERIODS, defaultOffsetLimitBasisPoints, holdingLimitFor } from "../../../backend/src/simulators/citss/parameters";
-import { checkTradeData, classifyTransfer, holdingLimitBreach, tradeDataSchema, transferDeadlines } from "../../../backend/src/simulators/citss/transferRules";
+import {
+  DEFAULT_PERIODS,
+  defaultOffsetLimitBasisPoints,
+  holdingLimitFor,
+} from "../../../backend/src/simulators/citss/parameters";
+import {
+  checkTradeData,
+  classifyTransfer,
+  holdingLimitBreach,
+  tradeDataSchema,
+  transferDeadlines,
+} from "../../../backend/src/simulators/citss/transferRules";
 
 /** The CITSS rules as pure functions (COMPLIANCE_REGISTRIES.md §2), without a server. */
 describe("simulators/citss rules", () => {
   describe("instruments and CARB issuance ids", () => {
     it("reads CARB Issuance IDs: project type, Early Action by the fifth character, reporting period, further issuances", () => {
-      expect(parseIssuanceId("CAFR5003-A")).to.deep.equal({ projectId: "CAFR5003", projectType: "U.S. Forest", earlyAction: false, period: "A", reissue: 1 });
+      expect(parseIssuanceId("CAFR5003-A")).to.deep.equal({
+        projectId: "CAFR5003",
+        projectType: "U.S. Forest",
+        earlyAction: false,
+        period: "A",
+        reissue: 1,
+      });
       expect(parseIssuanceId("CAFR5195-A2")).to.include({ reissue: 2 });
-      expect(parseIssuanceId("CAOD0016-D4")).to.include({ projectType: "Ozone Depleting Substances", earlyAction: true, period: "D", reissue: 4 });
+      expect(parseIssuanceId("CAOD0016-D4")).to.include({
+        projectType: "Ozone Depleting Substances",
+        earlyAction: true,
+        period: "D",
+        reissue: 4,
+      });
       expect(parseIssuanceId("CALS5001-B").projectType).to.equal("Livestock");
       for (const bad of ["CAFR5003", "CAXX5003-A", "CAFR5003-(reversal)", "cafr5003-a"]) expect(() => parseIssuanceId(bad), bad).to.throw(/not a CARB Issuance ID/);
     });
@@ -38,9 +72,15 @@ describe("simulators/citss rules", () => {
     it("classifies the routes and refuses what leaves a compliance account or enters a limited use account", () => {
       expect(classifyTransfer(general("CA1001"), general("CA1002"))).to.equal("TRANSFER");
       expect(classifyTransfer(general("CA1001"), { entityId: "CA1001", kind: "COMPLIANCE" })).to.equal("TO_OWN_COMPLIANCE");
-      expect(classifyTransfer(general("CA1001"), { entityId: "JURISDICTION", kind: "RETIREMENT" })).to.equal("VOLUNTARY_RETIREMENT");
-      expect(classifyTransfer({ entityId: "CA1001", kind: "LIMITED_USE" }, { entityId: "JURISDICTION", kind: "AUCTION" })).to.equal("CONSIGNMENT");
-      expect(classifyTransfer(general("CA1001"), { entityId: "CA1009", kind: "EXCHANGE_CLEARING" })).to.equal("TO_EXCHANGE_CLEARING");
+      expect(classifyTransfer(general("CA1001"), { entityId: "JURISDICTION", kind: "RETIREMENT" })).to.equal(
+        "VOLUNTARY_RETIREMENT",
+      );
+      expect(
+        classifyTransfer({ entityId: "CA1001", kind: "LIMITED_USE" }, { entityId: "JURISDICTION", kind: "AUCTION" }),
+      ).to.equal("CONSIGNMENT");
+      expect(classifyTransfer(general("CA1001"), { entityId: "CA1009", kind: "EXCHANGE_CLEARING" })).to.equal(
+        "TO_EXCHANGE_CLEARING",
+      );
       expect(() => classifyTransfer({ entityId: "CA1001", kind: "COMPLIANCE" }, general("CA1001"))).to.throw(/^fromAccount: instruments in a compliance account may not be removed/);
       expect(() => classifyTransfer({ entityId: "CA1001", kind: "LIMITED_USE" }, general("CA1002"))).to.throw(/only to the Auction/);
       expect(() => classifyTransfer(general("CA1001"), { entityId: "CA1002", kind: "LIMITED_USE" })).to.throw(/cannot receive/);
@@ -49,11 +89,20 @@ describe("simulators/citss rules", () => {
 
     it("gives 2 days to confirm and 3 days from the proposal to accept", () => {
       const proposed = new Date("2025-03-03T17:00:00Z");
-      expect(transferDeadlines(proposed, 2, 3)).to.deep.equal({ confirmBy: new Date("2025-03-05T17:00:00Z"), acceptBy: new Date("2025-03-06T17:00:00Z") });
+      expect(transferDeadlines(proposed, 2, 3)).to.deep.equal({
+        confirmBy: new Date("2025-03-05T17:00:00Z"),
+        acceptBy: new Date("2025-03-06T17:00:00Z"),
+      });
     });
 
     it("requires trade data with a price per instrument, unless related party or bundled", () => {
-      const trade = (extra: object) => tradeDataSchema.parse({ tradeType: "OTC_DELIVERY_WITHIN_3_DAYS", agreementDate: "2025-03-01", currency: "USD", ...extra });
+      const trade = (extra: object) =>
+        tradeDataSchema.parse({
+          tradeType: "OTC_DELIVERY_WITHIN_3_DAYS",
+          agreementDate: "2025-03-01",
+          currency: "USD",
+          ...extra,
+        });
       expect(() => checkTradeData("TRANSFER", undefined, ["CCA-2024"], "2025-03-03")).to.throw(/^trade: /);
       expect(() => checkTradeData("TRANSFER", trade({ prices: { "CCA-2024": "31.25" } }), ["CCA-2024", "CCA-2025"], "2025-03-03")).to.throw(/^trade\.prices\.CCA-2025: a price per instrument and vintage is required/);
       expect(() => checkTradeData("TRANSFER", trade({ relatedParty: true }), ["CCA-2024"], "2025-03-03")).not.to.throw();
@@ -73,7 +122,9 @@ describe("simulators/citss rules", () => {
     });
     it("counts current and past vintages together, each future vintage alone, and no offsets", () => {
       const at = (key: string, quantity: bigint) => ({ instrument: parseInstrumentKey(key), quantity });
-      expect(holdingLimitBreach([at("CCA-2024", 600n), at("APCR", 400n), at("ARBOC-CAFR5003-A", 10_000n)], 1_000n, 2025)).to.equal(undefined);
+      expect(
+        holdingLimitBreach([at("CCA-2024", 600n), at("APCR", 400n), at("ARBOC-CAFR5003-A", 10_000n)], 1_000n, 2025),
+      ).to.equal(undefined);
       expect(holdingLimitBreach([at("CCA-2024", 600n), at("QCA-2025", 401n)], 1_000n, 2025)).to.match(/current and past vintages \(to 2025\) allowances at 1001, above the holding limit of 1000/);
       expect(holdingLimitBreach([at("CCA-2024", 1_000n), at("CCA-2027", 1_000n)], 1_000n, 2025)).to.equal(undefined);
       expect(holdingLimitBreach([at("CCA-2027", 1_001n)], 1_000n, 2025)).to.match(/vintage 2027/);
@@ -97,7 +148,8 @@ describe("simulators/citss rules", () => {
       expect(annualObligation(10_000n, 30)).to.equal(3_000n);
       expect(annualObligation(1_001n, 30)).to.equal(301n);
     });
-    it("retires offsets (DEBS first, non-DEBS up to half the limit), then non-vintage, then vintages oldest first, never a later vintage", () => {
+    it("retires offsets (DEBS first, non-DEBS up to half the limit), then non-vintage, then vintages oldest first, " +
+      "never a later vintage", () => {
       const selection = selectForSurrender(
         [
           { key: "CCA-2025", quantity: 50_000n },
@@ -117,7 +169,12 @@ describe("simulators/citss rules", () => {
         { key: "CCA-2024", quantity: 17_900n },
       ]);
       expect([selection.shortfall, selection.offsetsUsed]).to.deep.equal([0n, 1_100n]);
-      const future = selectForSurrender([{ key: "CCA-2025", quantity: 50_000n }], { quantity: 100n, obligationYear: 2024, offsetLimit: 0n, nonDebsLimit: 0n });
+      const future = selectForSurrender([{ key: "CCA-2025", quantity: 50_000n }], {
+        quantity: 100n,
+        obligationYear: 2024,
+        offsetLimit: 0n,
+        nonDebsLimit: 0n,
+      });
       expect(future).to.deep.include({ retired: 0n, shortfall: 100n });
     });
     it("makes an untimely surrender four times the shortfall, at most a quarter of it in offsets", () => {

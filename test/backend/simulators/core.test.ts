@@ -28,7 +28,14 @@ describe("simulators/core: ledger", () => {
   it("splits low end first on partial retirement, keeping the remainder's id and the child's lineage", () => {
     const l = ledger();
     const block = l.addBlock({ serial: "S-100-199", blockStart: 100n, blockEnd: 199n, projectId: "1", account: "HOLDER" });
-    const op = l.submit({ kind: "RETIRE", memo: "m1", blockId: block.id, quantity: 30n, actingAccount: "HOLDER", retirement: { beneficiary: "Acme" } });
+    const op = l.submit({
+      kind: "RETIRE",
+      memo: "m1",
+      blockId: block.id,
+      quantity: 30n,
+      actingAccount: "HOLDER",
+      retirement: { beneficiary: "Acme" },
+    });
     expect(op.status).to.equal("CONFIRMED");
     const child = l.block(op.resultBlockIds[0]!);
     expect(child).to.include({ blockStart: 100n, blockEnd: 129n, status: "RETIRED", parentId: block.id, serial: "S-100-129" });
@@ -41,9 +48,18 @@ describe("simulators/core: ledger", () => {
     const l = ledger();
     l.setConfirmation({ mode: "batch", intervalMs: 30 });
     const block = l.addBlock({ serial: "S-1-10", blockStart: 1n, blockEnd: 10n, projectId: "1", account: "HOLDER" });
-    const op = l.submit({ kind: "TRANSFER", memo: "m", blockId: block.id, quantity: 10n, actingAccount: "HOLDER", toAccount: "PLATFORM" });
+    const op = l.submit({
+      kind: "TRANSFER",
+      memo: "m",
+      blockId: block.id,
+      quantity: 10n,
+      actingAccount: "HOLDER",
+      toAccount: "PLATFORM",
+    });
     expect(op.status).to.equal("PENDING");
-    expect(simError(() => l.submit({ kind: "RETIRE", memo: "m2", blockId: block.id, quantity: 1n, actingAccount: "HOLDER" })).status).to.equal(409);
+    expect(
+      simError(() => l.submit({ kind: "RETIRE", memo: "m2", blockId: block.id, quantity: 1n, actingAccount: "HOLDER" })).status,
+    ).to.equal(409);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(op.status).to.equal("CONFIRMED");
     expect(l.block(block.id).account).to.equal("PLATFORM");
@@ -65,16 +81,39 @@ describe("simulators/core: ledger", () => {
   it("lets only the immobilizing platform move immobilized units, and never immobilizes retired or cancelled ones", () => {
     const l = ledger();
     const block = l.addBlock({ serial: "S-1-10", blockStart: 1n, blockEnd: 10n, projectId: "1", account: "PLATFORM" });
-    expect(simError(() => l.submit({ kind: "IMMOBILIZE", memo: "x", blockId: block.id, quantity: 10n, actingAccount: "HOLDER" })).status).to.equal(403);
+    expect(
+      simError(() => l.submit({ kind: "IMMOBILIZE", memo: "x", blockId: block.id, quantity: 10n, actingAccount: "HOLDER" }))
+        .status,
+    ).to.equal(403);
     l.submit({ kind: "IMMOBILIZE", memo: "i", blockId: block.id, quantity: 10n, actingAccount: "PLATFORM" });
     expect(l.block(block.id).status).to.equal("IMMOBILIZED");
-    const back = l.submit({ kind: "TRANSFER", memo: "w", blockId: block.id, quantity: 4n, actingAccount: "PLATFORM", toAccount: "HOLDER" });
+    const back = l.submit({
+      kind: "TRANSFER",
+      memo: "w",
+      blockId: block.id,
+      quantity: 4n,
+      actingAccount: "PLATFORM",
+      toAccount: "HOLDER",
+    });
     expect(l.block(back.resultBlockIds[0]!)).to.include({ status: "ACTIVE", account: "HOLDER" });
-    const retired = l.addBlock({ serial: "S-20-29", blockStart: 20n, blockEnd: 29n, projectId: "1", account: "PLATFORM", status: "RETIRED" });
-    expect(simError(() => l.submit({ kind: "IMMOBILIZE", memo: "r", blockId: retired.id, quantity: 10n, actingAccount: "PLATFORM" })).code).to.equal("BLOCK_NOT_ACTIVE");
+    const retired = l.addBlock({
+      serial: "S-20-29",
+      blockStart: 20n,
+      blockEnd: 29n,
+      projectId: "1",
+      account: "PLATFORM",
+      status: "RETIRED",
+    });
+    expect(
+      simError(() => l.submit({ kind: "IMMOBILIZE", memo: "r", blockId: retired.id, quantity: 10n, actingAccount: "PLATFORM" }))
+        .code,
+    ).to.equal("BLOCK_NOT_ACTIVE");
     const cancelled = l.addBlock({ serial: "S-40-49", blockStart: 40n, blockEnd: 49n, projectId: "1", account: "PLATFORM" });
     l.setStatus(cancelled.id, "CANCELLED", "double issuance");
-    expect(simError(() => l.submit({ kind: "IMMOBILIZE", memo: "c", blockId: cancelled.id, quantity: 10n, actingAccount: "PLATFORM" })).status).to.equal(422);
+    expect(
+      simError(() => l.submit({ kind: "IMMOBILIZE", memo: "c", blockId: cancelled.id, quantity: 10n, actingAccount: "PLATFORM" }))
+        .status,
+    ).to.equal(422);
   });
 
   it("restores the interrupted status when a hold is released", () => {
@@ -90,7 +129,14 @@ describe("simulators/core: ledger", () => {
   it("stores the memo of every operation so it can be found later", () => {
     const l = ledger();
     const block = l.addBlock({ serial: "S-1-10", blockStart: 1n, blockEnd: 10n, projectId: "1", account: "HOLDER" });
-    l.submit({ kind: "TRANSFER", memo: "req-42", blockId: block.id, quantity: 2n, actingAccount: "HOLDER", toAccount: "PLATFORM" });
+    l.submit({
+      kind: "TRANSFER",
+      memo: "req-42",
+      blockId: block.id,
+      quantity: 2n,
+      actingAccount: "HOLDER",
+      toAccount: "PLATFORM",
+    });
     expect(l.operationsByMemo("req-42")).to.have.length(1);
     expect(l.operationsByMemo("req-43")).to.have.length(0);
   });
@@ -119,7 +165,14 @@ describe("simulators/core: webhook dispatcher", () => {
   let server: http.Server;
   let url: string;
   let received: Array<{ body: string; headers: http.IncomingHttpHeaders }>;
-  const event = (sequence: number): SimEvent => ({ id: `EV-${sequence}`, sequence, type: "block.created", occurredAt: new Date().toISOString(), blockIds: ["1"], data: {} });
+  const event = (sequence: number): SimEvent => ({
+    id: `EV-${sequence}`,
+    sequence,
+    type: "block.created",
+    occurredAt: new Date().toISOString(),
+    blockIds: ["1"],
+    data: {},
+  });
   const settle = (ms = 150) => new Promise((resolve) => setTimeout(resolve, ms));
   /** Waits until `count` deliveries arrived (the machine may be slow), then a little more to catch extras. */
   const arrived = async (count: number) => {
@@ -149,7 +202,9 @@ describe("simulators/core: webhook dispatcher", () => {
     dispatcher.publish(event(1));
     await arrived(1);
     expect(received).to.have.length(1);
-    expect(verifyWebhookSignature({ secret: "s3cret", headers: received[0]!.headers, rawBody: received[0]!.body }).ok).to.equal(true);
+    expect(verifyWebhookSignature({ secret: "s3cret", headers: received[0]!.headers, rawBody: received[0]!.body }).ok).to.equal(
+      true,
+    );
     dispatcher.close();
   });
 

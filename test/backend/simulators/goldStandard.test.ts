@@ -11,7 +11,10 @@ describe("simulators/gold-standard: public API quirks", () => {
     sim = await startGoldStandardSimulator();
     for (let p = 1; p <= 160; p += 1) sim.admin.addProject({ id: String(p), name: `Project ${p}`, country: "KE" });
     for (let i = 0; i < 30; i += 1) {
-      sim.admin.seedBlock({ account: "A", serial: `GS1-1-KE-GS${i % 2 === 0 ? 7495 : 2446}-16-2025-${30_000 + i}-${1000 * i + 1}-${1000 * i + 10}` });
+      sim.admin.seedBlock({
+        account: "A",
+        serial: `GS1-1-KE-GS${i % 2 === 0 ? 7495 : 2446}-16-2025-${30_000 + i}-${1000 * i + 1}-${1000 * i + 10}`,
+      });
     }
   });
   after(() => sim.close());
@@ -36,7 +39,14 @@ describe("simulators/gold-standard: public API quirks", () => {
     const items = (await response.json()) as Array<{ id: string; number_of_credits: number; project: { id: number } }>;
     const ids = items.map((item) => Number(item.id));
     expect(ids).to.deep.equal([...ids].sort((a, b) => b - a));
-    expect(items[0]).to.include.keys("serial_number", "starting_credit_number", "is_retirable", "is_corsia_eligible", "product", "labels");
+    expect(items[0]).to.include.keys(
+      "serial_number",
+      "starting_credit_number",
+      "is_retirable",
+      "is_corsia_eligible",
+      "product",
+      "labels",
+    );
     expect(typeof items[0]!.id).to.equal("string");
   });
 

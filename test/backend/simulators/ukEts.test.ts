@@ -30,7 +30,13 @@ describe("simulators/uk-ets over HTTP", () => {
   const grant = (account: string, representativeId: string, right = "INITIATE_AND_APPROVE") =>
     client.admin("POST", `/accounts/${account}/representatives`, { representativeId, right });
   const transfer = (from: Representative, to: string, quantity: number | string, extra: Json = {}) =>
-    from.sign("/api/transactions.propose", { transactionType: "10-50", transferringAccountIdentifier: operatorAccount, acquiringAccountIdentifier: to, quantity, ...extra });
+    from.sign("/api/transactions.propose", {
+      transactionType: "10-50",
+      transferringAccountIdentifier: operatorAccount,
+      acquiringAccountIdentifier: to,
+      quantity,
+      ...extra,
+    });
 
   beforeEach(async () => {
     sim = await startUkEtsSimulator({ clock: { start: london("2025-03-03 11:00:00"), frozen: true } });
@@ -39,7 +45,13 @@ describe("simulators/uk-ets over HTTP", () => {
       type: "OPERATOR_HOLDING_ACCOUNT",
       holderId: "HOLDER-STEEL",
       holderName: "Steel Works Ltd",
-      operator: { operatorId: "OP-1001", permitId: "UK-E-IN-10001", installationName: "Port Talbot", regulator: "NRW", firstYear: 2024 },
+      operator: {
+        operatorId: "OP-1001",
+        permitId: "UK-E-IN-10001",
+        installationName: "Port Talbot",
+        regulator: "NRW",
+        firstYear: 2024,
+      },
     });
     operatorTrading = await open({ type: "TRADING_ACCOUNT", holderId: "HOLDER-STEEL" });
     platformTrading = await open({ type: "TRADING_ACCOUNT", holderId: "HOLDER-PLATFORM", holderName: "Carbon Custody Ltd" });
@@ -52,15 +64,34 @@ describe("simulators/uk-ets over HTTP", () => {
     await grant(platformTrading, "AR-BUYER");
     await client.admin("POST", "/issue", { quantity: 10_000, year: 2025 });
     const allocation = await central("UK_ALLOCATION_ACCOUNT");
-    await client.admin("POST", "/transactions", { transactionType: "10-51", transferringAccountIdentifier: await central("UK_TOTAL_QUANTITY_ACCOUNT"), acquiringAccountIdentifier: allocation, quantity: 10_000 });
-    await client.admin("POST", "/transactions", { transactionType: "10-40", transferringAccountIdentifier: allocation, acquiringAccountIdentifier: operatorAccount, quantity: 1_000 });
+    await client.admin("POST", "/transactions", {
+      transactionType: "10-51",
+      transferringAccountIdentifier: await central("UK_TOTAL_QUANTITY_ACCOUNT"),
+      acquiringAccountIdentifier: allocation,
+      quantity: 10_000,
+    });
+    await client.admin("POST", "/transactions", {
+      transactionType: "10-40",
+      transferringAccountIdentifier: allocation,
+      acquiringAccountIdentifier: operatorAccount,
+      quantity: 1_000,
+    });
   });
   afterEach(async () => sim?.close());
 
   it("numbers accounts from 10000050 with unpadded check digits and issues UKAs from 10,000,000,000 with origin GB", async () => {
     const holdings = await ar1.csv(`/api/accounts/${operatorAccount}/holdings.csv`);
     expect(holdings).to.have.length(1);
-    expect(holdings[0]).to.include({ "Start block": "10000000000", "End block": "10000000999", Quantity: "1000", "Unit type": "ALLOWANCE", "Originating country": "GB", "Original period": "0", "Applicable period": "0", Year: "2025" });
+    expect(holdings[0]).to.include({
+      "Start block": "10000000000",
+      "End block": "10000000999",
+      Quantity: "1000",
+      "Unit type": "ALLOWANCE",
+      "Originating country": "GB",
+      "Original period": "0",
+      "Applicable period": "0",
+      Year: "2025",
+    });
     const accounts = (await client.admin("GET", "/accounts")) as unknown as Array<{ accountIdentifier: string }>;
     expect(accounts[0]?.accountIdentifier).to.equal("UK-100-10000050-0-5");
   });
@@ -68,17 +99,35 @@ describe("simulators/uk-ets over HTTP", () => {
   it("refuses an acquiring account with bad check digits (400 naming the field) and spends no one-time code", async () => {
     const bad = platformTrading.replace(/-(\d+)$/, (_all, digits: string) => `-${(Number(digits) + 1) % 100}`);
     const code = await ar1.code();
-    const refused = await ar1.post("/api/transactions.propose", { transactionType: "10-50", transferringAccountIdentifier: operatorAccount, acquiringAccountIdentifier: bad, quantity: 10, otp: code });
+    const refused = await ar1.post("/api/transactions.propose", {
+      transactionType: "10-50",
+      transferringAccountIdentifier: operatorAccount,
+      acquiringAccountIdentifier: bad,
+      quantity: 10,
+      otp: code,
+    });
     expect(refused.status).to.equal(400);
-    expect(refused.body).to.deep.include({ error: { code: "INVALID_CHECK_DIGITS", message: `acquiringAccountIdentifier: the check digits of ${bad} are wrong (expected ${platformTrading.split("-").at(-1)})` } });
+    expect(refused.body).to.deep.include({
+      error: {
+        code: "INVALID_CHECK_DIGITS",
+        message: `acquiringAccountIdentifier: the check digits of ` +
+          `${bad} are wrong (expected ${platformTrading.split("-").at(-1)})`,
+      },
+    });
     expect(await ar1.code()).to.equal(code);
   });
 
-  it("an untrusted transfer needs a different AR's signed approval, waits one working day as DELAYED, and only then reaches the statements", async () => {
+  it("an untrusted transfer needs a different AR's signed approval, waits one working day as DELAYED, and only then " +
+    "reaches the statements", async () => {
     await client.setClock(london("2025-03-07 15:00:00")); // Friday
     const proposed = await transfer(ar1, platformTrading, "150", { reference: "platform-request-42" });
     expect(proposed.status).to.equal(201);
-    expect(proposed.body).to.include({ status: "AWAITING_APPROVAL", statusCode: 0, approvalRequired: true, acquiringAccountTrusted: false });
+    expect(proposed.body).to.include({
+      status: "AWAITING_APPROVAL",
+      statusCode: 0,
+      approvalRequired: true,
+      acquiringAccountTrusted: false,
+    });
     const id = String(proposed.body.transactionIdentifier);
     expect(id).to.match(/^UK1000\d\d$/);
 
@@ -88,12 +137,20 @@ describe("simulators/uk-ets over HTTP", () => {
     const unsigned = await ar2.post("/api/transactions.approve", { transactionIdentifier: id });
     expect(unsigned.status).to.equal(400);
     expect((unsigned.body.error as Json).message).to.match(/^otp:/);
-    const stale = await ar2.post("/api/transactions.approve", { transactionIdentifier: id, otp: "000000" === (await ar2.code()) ? "111111" : "000000" });
+    const stale = await ar2.post("/api/transactions.approve", {
+      transactionIdentifier: id,
+      otp: "000000" === (await ar2.code()) ? "111111" : "000000",
+    });
     expect(stale.status).to.equal(403);
 
     await client.setClock(london("2025-03-07 15:30:00"));
     const approved = await ar2.sign("/api/transactions.approve", { transactionIdentifier: id });
-    expect(approved.body).to.include({ status: "DELAYED", statusCode: 30, approvedBy: "AR-2", executionDate: london("2025-03-10 15:30:00").toISOString() });
+    expect(approved.body).to.include({
+      status: "DELAYED",
+      statusCode: 30,
+      approvedBy: "AR-2",
+      executionDate: london("2025-03-10 15:30:00").toISOString(),
+    });
 
     // Pending: reserved in the holder's blocks, absent from every statement.
     const reserved = await ar1.csv(`/api/accounts/${operatorAccount}/holdings.csv`);
@@ -101,41 +158,74 @@ describe("simulators/uk-ets over HTTP", () => {
       ["10000000000", "10000000149", id],
       ["10000000150", "10000000999", ""],
     ]);
-    expect((await ar1.csv(`/api/accounts/${operatorAccount}/statement.csv`)).map((row) => row["Transaction type"])).to.deep.equal(["10-40"]);
+    expect((await ar1.csv(`/api/accounts/${operatorAccount}/statement.csv`)).map((row) => row["Transaction type"])).to.deep.equal(
+      ["10-40"],
+    );
     expect(await buyer.csv(`/api/accounts/${platformTrading}/statement.csv`)).to.deep.equal([]);
     const pendingDetails = await buyer.csv(`/api/transactions/${id}/details.csv`);
-    expect(pendingDetails[0]).to.include({ Status: "DELAYED", "Status code": "30", Reference: "platform-request-42", "Start block": "10000000000", "End block": "10000000149" });
+    expect(pendingDetails[0]).to.include({
+      Status: "DELAYED",
+      "Status code": "30",
+      Reference: "platform-request-42",
+      "Start block": "10000000000",
+      "End block": "10000000149",
+    });
 
     await client.setClock(london("2025-03-10 15:29:59"));
     expect((await buyer.csv(`/api/transactions/${id}/details.csv`))[0]?.Status).to.equal("DELAYED");
     await client.setClock(london("2025-03-10 15:30:00"));
     const incoming = await buyer.csv(`/api/accounts/${platformTrading}/statement.csv`);
-    expect(incoming.map((row) => [row["Transaction ID"], row.Direction, row["Counterparty account"], row.Reference, row.Quantity, row["Start block"], row["End block"], row.Status])).to.deep.equal([
-      [id, "IN", operatorAccount, "platform-request-42", "150", "10000000000", "10000000149", "COMPLETED"],
-    ]);
+    expect(
+      incoming.map((row) => [
+        row["Transaction ID"],
+        row.Direction,
+        row["Counterparty account"],
+        row.Reference,
+        row.Quantity,
+        row["Start block"],
+        row["End block"],
+        row.Status,
+      ]),
+    ).to.deep.equal([[id, "IN", operatorAccount, "platform-request-42", "150", "10000000000", "10000000149", "COMPLETED"]]);
     expect(incoming[0]?.["Completed (UTC)"]).to.equal(london("2025-03-10 15:30:00").toISOString());
     expect(await balance(operatorAccount)).to.equal("850");
   });
 
-  it("a transfer to the holder's own account is trusted without a second AR: approved Friday 16:01 before a bank-holiday Monday, it completes Tuesday 10:00", async () => {
+  it("a transfer to the holder's own account is trusted without a second AR: approved Friday 16:01 before a " +
+    "bank-holiday Monday, it completes Tuesday 10:00", async () => {
     await client.setClock(london("2025-05-02 16:01:00")); // Monday 5 May 2025 is the Early May bank holiday
     const proposed = await transfer(ar1, operatorTrading, 100);
-    expect(proposed.body).to.include({ status: "DELAYED", approvalRequired: false, acquiringAccountTrusted: true, executionDate: london("2025-05-06 10:00:00").toISOString() });
+    expect(proposed.body).to.include({
+      status: "DELAYED",
+      approvalRequired: false,
+      acquiringAccountTrusted: true,
+      executionDate: london("2025-05-06 10:00:00").toISOString(),
+    });
     await client.setClock(london("2025-05-06 09:59:59"));
     expect(await balance(operatorTrading)).to.equal("0");
     await client.setClock(london("2025-05-06 10:00:00"));
     expect(await balance(operatorTrading)).to.equal("100");
   });
 
-  it("a trusted account list entry needs a second AR and becomes ACTIVE one working day after approval; then transfers to it need no approval", async () => {
+  it("a trusted account list entry needs a second AR and becomes ACTIVE one working day after approval; then transfers " +
+    "to it need no approval", async () => {
     await client.setClock(london("2025-03-06 14:00:00")); // Thursday
-    const added = await ar1.sign("/api/trusted-accounts.add", { accountIdentifier: operatorAccount, trustedAccountIdentifier: platformTrading, description: "custody platform" });
+    const added = await ar1.sign("/api/trusted-accounts.add", {
+      accountIdentifier: operatorAccount,
+      trustedAccountIdentifier: platformTrading,
+      description: "custody platform",
+    });
     expect(added.status).to.equal(201);
     expect(added.body).to.include({ status: "PENDING_ADDITION_APPROVAL" });
     const entryId = Number(added.body.entryId);
-    expect((await ar1.sign("/api/trusted-accounts.approve", { accountIdentifier: operatorAccount, entryId })).status).to.equal(403);
+    expect((await ar1.sign("/api/trusted-accounts.approve", { accountIdentifier: operatorAccount, entryId })).status).to.equal(
+      403,
+    );
     const approved = await ar2.sign("/api/trusted-accounts.approve", { accountIdentifier: operatorAccount, entryId });
-    expect(approved.body).to.include({ status: "PENDING_ACTIVATION", activationDate: london("2025-03-07 14:00:00").toISOString() });
+    expect(approved.body).to.include({
+      status: "PENDING_ACTIVATION",
+      activationDate: london("2025-03-07 14:00:00").toISOString(),
+    });
 
     const early = await transfer(ar1, platformTrading, 10);
     expect(early.body).to.include({ approvalRequired: true, acquiringAccountTrusted: false });
@@ -144,7 +234,12 @@ describe("simulators/uk-ets over HTTP", () => {
     const list = await ar1.csv(`/api/accounts/${operatorAccount}/trusted-accounts.csv`);
     expect(list.map((row) => [row["Trusted account"], row.Status])).to.deep.equal([[platformTrading, "ACTIVE"]]);
     const trusted = await transfer(ar1, platformTrading, 20);
-    expect(trusted.body).to.include({ status: "COMPLETED", statusCode: 4, approvalRequired: false, acquiringAccountTrusted: true });
+    expect(trusted.body).to.include({
+      status: "COMPLETED",
+      statusCode: 4,
+      approvalRequired: false,
+      acquiringAccountTrusted: true,
+    });
   });
 
   it("the sender's ARs can cancel a DELAYED transfer (MANUALLY_CANCELLED, units released); the acquirer's cannot", async () => {
@@ -167,7 +262,10 @@ describe("simulators/uk-ets over HTTP", () => {
 
   it("a rejected proposal is final and releases its units", async () => {
     const proposed = await transfer(ar1, platformTrading, 1000);
-    const rejected = await ar2.sign("/api/transactions.reject", { transactionIdentifier: String(proposed.body.transactionIdentifier), comment: "not agreed" });
+    const rejected = await ar2.sign("/api/transactions.reject", {
+      transactionIdentifier: String(proposed.body.transactionIdentifier),
+      comment: "not agreed",
+    });
     expect(rejected.body).to.include({ status: "REJECTED", statusCode: 6, reason: "not agreed" });
     expect((await transfer(ar1, platformTrading, 1000)).status).to.equal(201);
   });
@@ -177,14 +275,25 @@ describe("simulators/uk-ets over HTTP", () => {
     const proposed = await transfer(ar1, platformTrading, 50);
     const id = String(proposed.body.transactionIdentifier);
     await ar2.sign("/api/transactions.approve", { transactionIdentifier: id });
-    const outgoing = await buyer.sign("/api/transactions.propose", { transactionType: "10-50", transferringAccountIdentifier: platformTrading, acquiringAccountIdentifier: operatorAccount, quantity: 1 });
+    const outgoing = await buyer.sign("/api/transactions.propose", {
+      transactionType: "10-50",
+      transferringAccountIdentifier: platformTrading,
+      acquiringAccountIdentifier: operatorAccount,
+      quantity: 1,
+    });
     expect(outgoing.status).to.equal(422);
-    expect((outgoing.body.error as Json).message).to.equal("transferringAccountIdentifier: the account is SUSPENDED_PARTIALLY and cannot send units");
+    expect((outgoing.body.error as Json).message).to.equal(
+      "transferringAccountIdentifier: the account is SUSPENDED_PARTIALLY and cannot send units",
+    );
 
     await client.admin("PATCH", `/accounts/${platformTrading}`, { status: "SUSPENDED" });
     await client.setClock(london("2025-03-05 11:00:00"));
     const details = await ar1.csv(`/api/transactions/${id}/details.csv`);
-    expect(details[0]).to.include({ Status: "TERMINATED", "Status code": "5", Reason: "the acquiring account is SUSPENDED and cannot receive units" });
+    expect(details[0]).to.include({
+      Status: "TERMINATED",
+      "Status code": "5",
+      Reason: "the acquiring account is SUSPENDED and cannot receive units",
+    });
     expect(await balance(operatorAccount)).to.equal("1000");
   });
 
@@ -193,7 +302,11 @@ describe("simulators/uk-ets over HTTP", () => {
     const toSurrender = await transfer(ar1, surrender, 1);
     expect(toSurrender.status).to.equal(422);
     expect((toSurrender.body.error as Json).message).to.match(/^acquiringAccountIdentifier: a UK_SURRENDER_ACCOUNT cannot receive 10-50/);
-    const fromTrading = await ar1.sign("/api/transactions.propose", { transactionType: "10-2", transferringAccountIdentifier: operatorTrading, quantity: 1 });
+    const fromTrading = await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-2",
+      transferringAccountIdentifier: operatorTrading,
+      quantity: 1,
+    });
     expect((fromTrading.body.error as Json).message).to.match(/^transferringAccountIdentifier: a TRADING_ACCOUNT cannot send 10-2/);
     await client.admin("PATCH", `/accounts/${operatorAccount}`, { transfersOutsideTal: false });
     const outside = await transfer(ar1, platformTrading, 1);
@@ -202,15 +315,29 @@ describe("simulators/uk-ets over HTTP", () => {
     expect((await transfer(ar1, operatorTrading, 1)).status).to.equal(201);
   });
 
-  it("a surrender completes at once, even outside the window; only an administrator reverses it (10-82), within 14 days", async () => {
+  it("a surrender completes at once, even outside the window; only an administrator reverses it (10-82), within 14 " +
+    "days", async () => {
     await client.setClock(london("2025-03-08 20:00:00")); // Saturday evening
-    const first = await ar1.sign("/api/transactions.propose", { transactionType: "10-2", transferringAccountIdentifier: operatorAccount, quantity: 100 });
+    const first = await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-2",
+      transferringAccountIdentifier: operatorAccount,
+      quantity: 100,
+    });
     expect(first.body).to.include({ status: "COMPLETED", approvalRequired: false });
     await client.setClock(london("2025-03-10 20:00:00"));
-    const second = await ar1.sign("/api/transactions.propose", { transactionType: "10-2", transferringAccountIdentifier: operatorAccount, quantity: 50 });
+    const second = await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-2",
+      transferringAccountIdentifier: operatorAccount,
+      quantity: 50,
+    });
     expect(second.body).to.include({ status: "COMPLETED" });
 
-    const byAr = await ar1.sign("/api/transactions.propose", { transactionType: "10-82", transferringAccountIdentifier: await central("UK_SURRENDER_ACCOUNT"), acquiringAccountIdentifier: operatorAccount, quantity: 50 });
+    const byAr = await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-82",
+      transferringAccountIdentifier: await central("UK_SURRENDER_ACCOUNT"),
+      acquiringAccountIdentifier: operatorAccount,
+      quantity: 50,
+    });
     expect(byAr.status).to.equal(403);
     expect((byAr.body.error as Json).code).to.equal("ADMINISTRATOR_ONLY");
 
@@ -235,27 +362,47 @@ describe("simulators/uk-ets over HTTP", () => {
   it("computes A/B/C and fixes the static status at 30 April 23:59 UK time, published in the R0031 report", async () => {
     await client.setClock(london("2025-03-31 12:00:00"));
     expect((await client.admin("GET", `/accounts/${operatorAccount}/compliance`)).status).to.equal("C");
-    expect((await client.admin("POST", `/accounts/${operatorAccount}/emissions`, { year: 2024, emissions: 400 })).status).to.equal("B");
-    await ar1.sign("/api/transactions.propose", { transactionType: "10-2", transferringAccountIdentifier: operatorAccount, quantity: 399 });
+    expect(
+      (await client.admin("POST", `/accounts/${operatorAccount}/emissions`, { year: 2024, emissions: 400 })).status,
+    ).to.equal("B");
+    await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-2",
+      transferringAccountIdentifier: operatorAccount,
+      quantity: 399,
+    });
     expect((await client.admin("GET", `/accounts/${operatorAccount}/compliance`)).status).to.equal("B");
     await client.setClock(london("2025-04-30 23:59:30"));
-    await ar1.sign("/api/transactions.propose", { transactionType: "10-2", transferringAccountIdentifier: operatorAccount, quantity: 1 });
+    await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-2",
+      transferringAccountIdentifier: operatorAccount,
+      quantity: 1,
+    });
     expect((await client.admin("GET", `/accounts/${operatorAccount}/compliance`)).status).to.equal("A");
     await client.setClock(london("2025-05-01 00:00:00"));
     expect((await client.admin("GET", `/accounts/${operatorAccount}/compliance`)).staticStatuses).to.deep.equal({ 2024: "A" });
 
     const rows = await client.xlsxRows("/public/reports/R0031.xlsx");
     const header = rows[0] ?? [];
-    expect(header.slice(0, 9)).to.deep.equal(["Regulator", "Account Holder Name", "Account type", "Account status", "Operator ID", "Permit ID or Monitoring plan ID", "Installation name", "First Year of Operation", "Last Year of Operation"]);
+    expect(header.slice(0, 9)).to.deep.equal([
+      "Regulator",
+      "Account Holder Name",
+      "Account type",
+      "Account status",
+      "Operator ID",
+      "Permit ID or Monitoring plan ID",
+      "Installation name",
+      "First Year of Operation",
+      "Last Year of Operation",
+    ]);
     const row = rows[1] ?? [];
     const cell = (name: string) => row[header.indexOf(name)];
-    expect([cell("Account Holder Name"), cell("Account type"), cell("Recorded emissions 2024"), cell("Cumulative emissions"), cell("Static surrender status 2024")]).to.deep.equal([
-      "Steel Works Ltd",
-      "ETS - Operator holding account",
-      "400",
-      "400",
-      "A",
-    ]);
+    expect([
+      cell("Account Holder Name"),
+      cell("Account type"),
+      cell("Recorded emissions 2024"),
+      cell("Cumulative emissions"),
+      cell("Static surrender status 2024"),
+    ]).to.deep.equal(["Steel Works Ltd", "ETS - Operator holding account", "400", "400", "A"]);
     const list = await client.xlsxRows("/public/reports/R0017.xlsx?year=2025");
     expect(list[0]).to.deep.equal(["Number of Units", "Type of Transaction", "Number of Transactions"]);
     expect(list.find((r) => r[1] === "10-2 Surrender of allowances")).to.deep.equal(["400", "10-2 Surrender of allowances", "2"]);
@@ -264,7 +411,11 @@ describe("simulators/uk-ets over HTTP", () => {
   it("a surrender one minute after the deadline leaves the static status at B", async () => {
     await client.admin("POST", `/accounts/${operatorAccount}/emissions`, { year: 2024, emissions: 10 });
     await client.setClock(london("2025-05-01 00:00:30"));
-    await ar1.sign("/api/transactions.propose", { transactionType: "10-2", transferringAccountIdentifier: operatorAccount, quantity: 10 });
+    await ar1.sign("/api/transactions.propose", {
+      transactionType: "10-2",
+      transferringAccountIdentifier: operatorAccount,
+      quantity: 10,
+    });
     const compliance = await client.admin("GET", `/accounts/${operatorAccount}/compliance`);
     expect(compliance).to.deep.include({ status: "A", staticStatuses: { 2024: "B" } });
   });

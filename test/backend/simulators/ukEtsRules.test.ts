@@ -1,11 +1,22 @@
 import { expect } from "chai";
 import { hotp } from "../../../backend/src/simulators/core/representatives";
 import { instantOf } from "../../../backend/src/simulators/core/zonedTime";
-import { checkDigitsFor, checkDigitsValid, formatAccountId, parseAccountId } from "../../../backend/src/simulators/ukEts/accountId";
+import {
+  checkDigitsFor,
+  checkDigitsValid,
+  formatAccountId,
+  parseAccountId,
+} from "../../../backend/src/simulators/ukEts/accountId";
 import { ENGLAND_AND_WALES_BANK_HOLIDAYS } from "../../../backend/src/simulators/ukEts/bankHolidays";
 import { planReservation, splitBlock, type UnitBlock } from "../../../backend/src/simulators/ukEts/blocks";
 import { complianceStatus, surrenderDeadlineOf } from "../../../backend/src/simulators/ukEts/compliance";
-import { TRANSACTION_TYPES, approvalRequired, delayApplies, receivingBlockedReason, sendingBlockedReason } from "../../../backend/src/simulators/ukEts/rules";
+import {
+  TRANSACTION_TYPES,
+  approvalRequired,
+  delayApplies,
+  receivingBlockedReason,
+  sendingBlockedReason,
+} from "../../../backend/src/simulators/ukEts/rules";
 import { scheduleExecution, type TransactionWindow } from "../../../backend/src/simulators/ukEts/workingTime";
 
 /** The UK ETS rules as pure functions (COMPLIANCE_REGISTRIES.md §1), without a server. */
@@ -15,8 +26,14 @@ const london = (text: string) => {
   const [hour, minute, second] = time.split(":").map(Number) as [number, number, number?];
   return instantOf("Europe/London", { year, month, day, hour, minute, second: second ?? 0 });
 };
-const window: TransactionWindow = { zone: "Europe/London", startMinute: 600, endMinute: 960, holidays: new Set(ENGLAND_AND_WALES_BANK_HOLIDAYS) };
-const executes = (approved: string, delayMinutes: number) => scheduleExecution(window, london(approved), delayMinutes).executeAt.toISOString();
+const window: TransactionWindow = {
+  zone: "Europe/London",
+  startMinute: 600,
+  endMinute: 960,
+  holidays: new Set(ENGLAND_AND_WALES_BANK_HOLIDAYS),
+};
+const executes = (approved: string, delayMinutes: number) =>
+  scheduleExecution(window, london(approved), delayMinutes).executeAt.toISOString();
 
 describe("simulators/uk-ets rules", () => {
   describe("account identifiers (ISO 7064 MOD 97-10, AccountService/GeneratorService)", () => {
@@ -95,7 +112,11 @@ describe("simulators/uk-ets rules", () => {
       const original = block(7, 100n, 199n, "2025-01-01T00:00:00Z");
       const right = splitBlock(original, false, 139n);
       expect([right?.block.id, right?.block.startBlock, right?.block.endBlock]).to.deep.equal([7, 100n, 139n]);
-      expect([right?.created.startBlock, right?.created.endBlock, right?.created.accountId]).to.deep.equal([140n, 199n, original.accountId]);
+      expect([right?.created.startBlock, right?.created.endBlock, right?.created.accountId]).to.deep.equal([
+        140n,
+        199n,
+        original.accountId,
+      ]);
       const left = splitBlock(original, true, 140n);
       expect([left?.block.startBlock, left?.block.endBlock]).to.deep.equal([140n, 199n]);
       expect([left?.created.startBlock, left?.created.endBlock]).to.deep.equal([100n, 139n]);
@@ -107,10 +128,13 @@ describe("simulators/uk-ets rules", () => {
 
   describe("transaction window and delay (TransactionDelayService)", () => {
     it("follows the guidance's worked examples for untrusted accounts (24 hour delay)", () => {
-      // transaction-hours guidance: Fri 15:59 -> Mon 15:59; Fri 16:01 -> clock starts Mon 10:00, executes Tue 10:00; Sat 12:00 -> Tue 10:00.
+      // transaction-hours guidance: Fri 15:59 -> Mon 15:59; Fri 16:01 -> clock starts Mon 10:00, executes Tue 10:00;
+      // Sat 12:00 -> Tue 10:00.
       expect(executes("2025-03-07 15:59:00", 1440)).to.equal(london("2025-03-10 15:59:00").toISOString());
       expect(executes("2025-03-07 16:01:00", 1440)).to.equal(london("2025-03-11 10:00:00").toISOString());
-      expect(scheduleExecution(window, london("2025-03-07 16:01:00"), 1440).startClock.toISOString()).to.equal(london("2025-03-10 10:00:00").toISOString());
+      expect(scheduleExecution(window, london("2025-03-07 16:01:00"), 1440).startClock.toISOString()).to.equal(
+        london("2025-03-10 10:00:00").toISOString(),
+      );
       expect(executes("2025-03-08 12:00:00", 1440)).to.equal(london("2025-03-11 10:00:00").toISOString());
     });
 
@@ -138,7 +162,8 @@ describe("simulators/uk-ets rules", () => {
         ["2021-03-15 16:00:01", "2021-03-17 10:00:00"],
         ["2021-03-19 15:59:59", "2021-03-22 15:59:59"],
       ];
-      for (const [approved, executed] of vectors) expect(executes(approved, 1440), approved).to.equal(london(executed).toISOString());
+      for (const [approved, executed] of vectors)
+        expect(executes(approved, 1440), approved).to.equal(london(executed).toISOString());
       // 2 h delay from 15:00 runs past 16:00 and moves to the next working day's start (the bank holiday skipped).
       expect(executes("2021-04-30 15:00:00", 120)).to.equal(london("2021-05-04 10:00:00").toISOString());
     });
@@ -151,14 +176,25 @@ describe("simulators/uk-ets rules", () => {
 
   describe("approval and delay decisions (ApprovalService, isTransactionValidForDelay)", () => {
     const transfer = TRANSACTION_TYPES["10-50"];
-    const base = { rule: transfer, acquiringType: "TRADING_ACCOUNT" as const, acquiringTrusted: true, approvalSecondArRequired: false, singlePersonApprovalRequired: false };
+    const base = {
+      rule: transfer,
+      acquiringType: "TRADING_ACCOUNT" as const,
+      acquiringTrusted: true,
+      approvalSecondArRequired: false,
+      singlePersonApprovalRequired: false,
+    };
     it("asks for a second AR when the acquirer is not trusted or the account requires it", () => {
       expect(approvalRequired(base)).to.equal(false);
       expect(approvalRequired({ ...base, acquiringTrusted: false })).to.equal(true);
       expect(approvalRequired({ ...base, approvalSecondArRequired: true })).to.equal(true);
     });
     it("surrender needs approval exactly when single_person_approval_required is set; deletion always; allocation never", () => {
-      const surrender = { ...base, rule: TRANSACTION_TYPES["10-2"], acquiringType: "UK_SURRENDER_ACCOUNT" as const, acquiringTrusted: false };
+      const surrender = {
+        ...base,
+        rule: TRANSACTION_TYPES["10-2"],
+        acquiringType: "UK_SURRENDER_ACCOUNT" as const,
+        acquiringTrusted: false,
+      };
       expect(approvalRequired(surrender)).to.equal(false);
       expect(approvalRequired({ ...surrender, singlePersonApprovalRequired: true })).to.equal(true);
       expect(approvalRequired({ ...base, rule: TRANSACTION_TYPES["10-90"] })).to.equal(true);
@@ -173,7 +209,13 @@ describe("simulators/uk-ets rules", () => {
       expect(sendingBlockedReason("OPEN", "10-50")).to.equal(undefined);
       expect(sendingBlockedReason("SOME_TRANSACTIONS_RESTRICTED", "10-2")).to.equal(undefined);
       expect(sendingBlockedReason("SOME_TRANSACTIONS_RESTRICTED", "10-50")).to.match(/only surrender/);
-      for (const status of ["SUSPENDED_PARTIALLY", "TRANSFER_PENDING", "SUSPENDED", "ALL_TRANSACTIONS_RESTRICTED", "CLOSED"] as const) {
+      for (const status of [
+        "SUSPENDED_PARTIALLY",
+        "TRANSFER_PENDING",
+        "SUSPENDED",
+        "ALL_TRANSACTIONS_RESTRICTED",
+        "CLOSED",
+      ] as const) {
         expect(sendingBlockedReason(status, "10-50"), status).to.match(/cannot send/);
       }
       expect(receivingBlockedReason("SUSPENDED_PARTIALLY")).to.equal(undefined);
@@ -183,7 +225,13 @@ describe("simulators/uk-ets rules", () => {
   });
 
   describe("compliance status (DynamicComplianceCalculator)", () => {
-    const facts = { firstYear: 2024, emissions: new Map([[2024, 1000n]]), excludedYears: new Set<number>(), surrendered: 0n, currentYear: 2025 };
+    const facts = {
+      firstYear: 2024,
+      emissions: new Map([[2024, 1000n]]),
+      excludedYears: new Set<number>(),
+      surrendered: 0n,
+      currentYear: 2025,
+    };
     it("goes NOT_APPLICABLE -> C -> B -> A as emissions are entered and surrendered", () => {
       expect(complianceStatus({ ...facts, currentYear: 2024 })).to.equal("NOT_APPLICABLE");
       expect(complianceStatus({ ...facts, emissions: new Map() })).to.equal("C");

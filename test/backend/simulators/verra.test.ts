@@ -9,14 +9,21 @@ const search = (start: number, limit: number, filterModel: Record<string, unknow
 describe("simulators/verra: report API quirks", () => {
   let sim: RunningSimulator;
   const post = (report: string, body: unknown, headers: Record<string, string> = JSON_HEADERS) =>
-    fetch(`${sim.url}/raas-report-api/es/public/${report}/publicReportPageSearch`, { method: "POST", headers, body: JSON.stringify(body) });
+    fetch(`${sim.url}/raas-report-api/es/public/${report}/publicReportPageSearch`, {
+      method: "POST",
+      headers,
+      body: JSON.stringify(body),
+    });
 
   before(async () => {
     sim = await startVerraSimulator();
     sim.admin.addProject({ id: "1060", name: "Landfill gas", country: "US" });
     for (let i = 0; i < 30; i += 1) {
       const start = 115_597_313 + i * 100;
-      sim.admin.seedBlock({ account: i % 2 === 0 ? "A" : "B", serial: `${9660 + i}-${start}-${start + 9}-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0` });
+      sim.admin.seedBlock({
+        account: i % 2 === 0 ? "A" : "B",
+        serial: `${9660 + i}-${start}-${start + 9}-VCS-VCU-261-VER-US-14-1060-01012019-31122019-0`,
+      });
     }
   });
   after(() => sim.close());
@@ -27,7 +34,15 @@ describe("simulators/verra: report API quirks", () => {
     const body = (await response.json()) as { entities: Array<Record<string, unknown>>; totalEntities: number };
     expect(body.totalEntities).to.equal(30);
     expect(body.entities).to.have.length(5);
-    expect(body.entities[0]).to.include.keys("entityId", "vcsProjectId", "serialNo", "holdingQuantity", "stateCode", "periodStartDate", "countryName");
+    expect(body.entities[0]).to.include.keys(
+      "entityId",
+      "vcsProjectId",
+      "serialNo",
+      "holdingQuantity",
+      "stateCode",
+      "periodStartDate",
+      "countryName",
+    );
     expect(body.entities[0]).to.include({ stateCode: "ISSUED", holdingQuantity: 10 });
   });
 
@@ -43,8 +58,12 @@ describe("simulators/verra: report API quirks", () => {
   });
 
   it("ignores unknown filters and returns the whole index", async () => {
-    const known = (await (await post("holdings", search(0, 400, { accountId: { filter: "A" } }))).json()) as { totalEntities: number };
-    const unknown = (await (await post("holdings", search(0, 400, { holderName: { filter: "A" } }))).json()) as { totalEntities: number };
+    const known = (await (await post("holdings", search(0, 400, { accountId: { filter: "A" } }))).json()) as {
+      totalEntities: number;
+    };
+    const unknown = (await (await post("holdings", search(0, 400, { holderName: { filter: "A" } }))).json()) as {
+      totalEntities: number;
+    };
     expect(known.totalEntities).to.equal(15);
     expect(unknown.totalEntities).to.equal(30);
   });
@@ -59,7 +78,9 @@ describe("simulators/verra: report API quirks", () => {
     const ids = async (sort: string) => {
       const seen: number[] = [];
       for (let start = 0; start < 30; start += 7) {
-        const body = (await (await post("issuances", search(start, 7, {}, sort))).json()) as { entities: Array<{ entityId: number }> };
+        const body = (await (await post("issuances", search(start, 7, {}, sort))).json()) as {
+          entities: Array<{ entityId: number }>;
+        };
         seen.push(...body.entities.map((row) => row.entityId));
       }
       return seen;
@@ -76,11 +97,26 @@ describe("simulators/verra: report API quirks", () => {
     const response = await fetch(`${sim.url}/raas-write-api/platform/retirements`, {
       method: "POST",
       headers: JSON_HEADERS,
-      body: JSON.stringify({ accountId: "A", entityId: Number(id), quantity: 4, beneficialOwner: "Acme", retirementReason: "Voluntary", retirementRemarks: "req-1" }),
+      body: JSON.stringify({
+        accountId: "A",
+        entityId: Number(id),
+        quantity: 4,
+        beneficialOwner: "Acme",
+        retirementReason: "Voluntary",
+        retirementRemarks: "req-1",
+      }),
     });
     expect(response.status).to.equal(202);
-    const retired = (await (await post("retirements", search(0, 10, { retirementRemarks: { filter: "req-1" } }))).json()) as { entities: Array<Record<string, unknown>> };
+    const retired = (await (await post("retirements", search(0, 10, { retirementRemarks: { filter: "req-1" } }))).json()) as {
+      entities: Array<Record<string, unknown>>;
+    };
     expect(retired.entities).to.have.length(1);
-    expect(retired.entities[0]).to.include({ beneficialOwner: "Acme", retirementReason: "Voluntary", retirementRemarks: "req-1", holdingQuantity: 4, stateCode: "RETIRED" });
+    expect(retired.entities[0]).to.include({
+      beneficialOwner: "Acme",
+      retirementReason: "Voluntary",
+      retirementRemarks: "req-1",
+      holdingQuantity: 4,
+      stateCode: "RETIRED",
+    });
   });
 });

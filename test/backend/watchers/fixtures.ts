@@ -25,7 +25,11 @@ export function verraPrefix(batch: number): string {
 }
 
 /** Polls `check` until it returns a value other than undefined/false (no fixed sleeps). */
-export async function waitFor<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000, what = "condition"): Promise<T> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+  what = "condition",
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -53,7 +57,11 @@ export async function testGuard(db: TestDatabase) {
 }
 
 /** The API (buildApp) with the webhook plugin over `adapters`, listening on a free port; deliveries are drained by `applier`. */
-export async function startWebhookApi(pool: Pool, adapters: { VERRA: RegistryPort }, applier: ChangeApplier): Promise<{ app: App; url: string; metrics: ReturnType<typeof apiContext>["ctx"]["metrics"] }> {
+export async function startWebhookApi(
+  pool: Pool,
+  adapters: { VERRA: RegistryPort },
+  applier: ChangeApplier,
+): Promise<{ app: App; url: string; metrics: ReturnType<typeof apiContext>["ctx"]["metrics"] }> {
   const { ctx } = apiContext(pool);
   const app = await buildApp(ctx);
   await app.register(webhookRoutes, { pool, adapters, metrics: ctx.metrics, onChanges: (registry) => applier.drain(registry) });
@@ -62,7 +70,11 @@ export async function startWebhookApi(pool: Pool, adapters: { VERRA: RegistryPor
   return { app, url: `http://127.0.0.1:${port}`, metrics: ctx.metrics };
 }
 
-export function applierFor(db: TestDatabase, adapters: { VERRA: RegistryPort }, guard: Awaited<ReturnType<typeof testGuard>>): ChangeApplier {
+export function applierFor(
+  db: TestDatabase,
+  adapters: { VERRA: RegistryPort },
+  guard: Awaited<ReturnType<typeof testGuard>>,
+): ChangeApplier {
   return createChangeApplier(testContext(db), { adapters, guard, custodyAccount: CUSTODY });
 }
 
@@ -71,17 +83,29 @@ export async function clearWatcherState(pool: Pool): Promise<void> {
   await pool.query("TRUNCATE registry_events, registry_poll_cursors, custody_blocks, requests, batches, registries CASCADE");
 }
 
-export type MirrorRow = { native_id: string; status: string; holder_account: string | null; memo: string | null; quantity: string };
+export type MirrorRow = {
+  native_id: string;
+  status: string;
+  holder_account: string | null;
+  memo: string | null;
+  quantity: string;
+};
 
 export async function mirrorRows(pool: Pool): Promise<MirrorRow[]> {
   const { rows } = await pool.query<MirrorRow>(
-    "SELECT native_id, status::text AS status, holder_account, memo, quantity::text FROM custody_blocks ORDER BY native_id::bigint",
+    "SELECT native_id, status::text AS status, holder_account, memo, quantity::text FROM custody_blocks ORDER BY " +
+      "native_id::bigint",
   );
   return rows;
 }
 
-export async function requestRow(pool: Pool, requestId: string): Promise<{ registry_status: string | null; registry_reference: string | null }> {
-  const { rows } = await pool.query("SELECT registry_status, registry_reference FROM requests WHERE request_id = $1", [requestId]);
+export async function requestRow(
+  pool: Pool,
+  requestId: string,
+): Promise<{ registry_status: string | null; registry_reference: string | null }> {
+  const { rows } = await pool.query("SELECT registry_status, registry_reference FROM requests WHERE request_id = $1", [
+    requestId,
+  ]);
   return rows[0];
 }
 

@@ -4,11 +4,17 @@ import { creditTokenAbi } from "../../../backend/src/chain/abi";
 import { batchIdOf } from "../../../backend/src/chain/attestations";
 import type { RegistryGuard } from "../../../backend/src/guard";
 import { type Indexer, createIndexer } from "../../../backend/src/indexer";
-import { FREEZE_REASON, type Reconciler, createBatchFreezer, createReconciler, reconcile } from "../../../backend/src/reconciliation";
+import {
+  FREEZE_REASON,
+  type Reconciler,
+  createBatchFreezer,
+  createReconciler,
+  reconcile,
+} from "../../../backend/src/reconciliation";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import type { RunningSimulator } from "../../../backend/src/simulators";
 import { type RegistryWatchers, createRegistryWatchers } from "../../../backend/src/watchers";
-import { testChain, testPublicClient, testRelayer, useAutomine } from "../../support/chain";
+import { testPublicClient, testRelayer, useAutomine } from "../../support/chain";
 import { testContext } from "../../support/context";
 import { type TestDatabase, createTestDatabase } from "../../support/database";
 import { type TestPlatform, deployTestPlatform } from "../support/platform";
@@ -21,7 +27,8 @@ const PREFIX_C = verraPrefix(5003);
 /** Status of each block in the newest custody snapshot of `prefix` (native id -> status), or undefined before any. */
 async function latestSnapshot(db: TestDatabase, prefix: string): Promise<Record<string, string> | undefined> {
   const { rows: header } = await db.pool.query<{ id: string }>(
-    "SELECT id::text FROM registry_snapshots WHERE registry_id = 'VERRA' AND serial_prefix = $1 ORDER BY taken_at DESC, id DESC LIMIT 1",
+    "SELECT id::text FROM registry_snapshots WHERE registry_id = 'VERRA' AND serial_prefix = $1 ORDER BY taken_at " +
+      "DESC, id DESC LIMIT 1",
     [prefix],
   );
   if (header[0] === undefined) return undefined;
@@ -48,7 +55,12 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
   const batchB = batchIdOf(1, PREFIX_B);
 
   const isFrozen = (batchId: bigint) =>
-    client.readContract({ address: platform.deployment.creditToken, abi: creditTokenAbi, functionName: "isBatchFrozen", args: [batchId] });
+    client.readContract({
+      address: platform.deployment.creditToken,
+      abi: creditTokenAbi,
+      functionName: "isBatchFrozen",
+      args: [batchId],
+    });
 
   before(async () => {
     db = await createTestDatabase({ migrate: true });
@@ -97,7 +109,11 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     expect(before.summary).to.include({ batches: 2, unobserved: 2, blocks: 0, status: "clean" });
 
     watchers.start();
-    await waitFor(async () => (await latestSnapshot(db, PREFIX_A)) !== undefined && (await latestSnapshot(db, PREFIX_B)) !== undefined, 15_000, "first snapshots");
+    await waitFor(
+      async () => (await latestSnapshot(db, PREFIX_A)) !== undefined && (await latestSnapshot(db, PREFIX_B)) !== undefined,
+      15_000,
+      "first snapshots",
+    );
     expect(await latestSnapshot(db, PREFIX_A)).to.deep.equal({ [blockA]: "IMMOBILIZED" });
     expect(await latestSnapshot(db, PREFIX_B)).to.deep.equal({ [blockB]: "IMMOBILIZED" });
 
@@ -106,7 +122,8 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     expect(await isFrozen(batchA)).to.equal(false);
   });
 
-  it("a registry hold: the next snapshot shows it, reconciliation flags status_mismatch and freezes the batch on-chain", async () => {
+  it("a registry hold: the next snapshot shows it, reconciliation flags status_mismatch and freezes the batch " +
+    "on-chain", async () => {
     sim.admin.hold(blockA);
     // No manual snapshot: the poller sees the hold, the applier stores it, a snapshot follows.
     await waitFor(async () => (await latestSnapshot(db, PREFIX_A))?.[blockA] === "ON_HOLD", 15_000, "the hold in a snapshot");
@@ -132,11 +149,22 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     ]);
   });
 
-  it("a retirement made at the registry outside the platform is a ghost_credit outside retirement and freezes the other batch", async () => {
+  it("a retirement made at the registry outside the platform is a ghost_credit outside retirement and freezes the " +
+    "other batch", async () => {
     // The custody account retires 50 units with a memo that is no platform request (not through the platform).
-    const outside = await adapter.retire({ account: CUSTODY, recordId: blockB, quantity: 50n, memo: "OUTSIDE-RETIREMENT-1", beneficiary: "Someone" });
+    const outside = await adapter.retire({
+      account: CUSTODY,
+      recordId: blockB,
+      quantity: 50n,
+      memo: "OUTSIDE-RETIREMENT-1",
+      beneficiary: "Someone",
+    });
     const retiredChild = outside.resultRecordIds[0]!;
-    await waitFor(async () => (await latestSnapshot(db, PREFIX_B))?.[retiredChild] === "RETIRED", 15_000, "the retirement in a snapshot");
+    await waitFor(
+      async () => (await latestSnapshot(db, PREFIX_B))?.[retiredChild] === "RETIRED",
+      15_000,
+      "the retirement in a snapshot",
+    );
     expect(await latestSnapshot(db, PREFIX_B)).to.deep.equal({ [blockB]: "IMMOBILIZED", [retiredChild]: "RETIRED" });
 
     const summary = await reconciler.runOnce();
@@ -159,7 +187,8 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     expect((logs[0] as unknown as { args: { reasonCode: number } }).args.reasonCode).to.equal(FREEZE_REASON.ghost_credit);
   });
 
-  it("a platform retirement, in flight and then confirmed, stays clean: its memo ties the registry retirement to the request", async () => {
+  it("a platform retirement, in flight and then confirmed, stays clean: its memo ties the registry retirement to the " +
+    "request", async () => {
     const batchC = batchIdOf(1, PREFIX_C);
     const start = platform.nextSerial();
     await platform.deposit(platform.alice, 100n, PREFIX_C);
@@ -171,12 +200,25 @@ describe("watchers on the embedded chain: custody snapshots feed reconciliation,
     // What the registry worker does: retire at the registry with the request id as memo.
     const retirement = await adapter.retire({ account: CUSTODY, recordId: block.id, quantity: 40n, memo: request.requestId });
     const child = retirement.resultRecordIds[0]!;
-    await waitFor(async () => (await latestSnapshot(db, PREFIX_C))?.[child] === "RETIRED", 15_000, "the retirement in a snapshot");
-    await waitFor(async () => (await requestRow(db.pool, request.requestId))?.registry_status === "CONFIRMED", 15_000, "the request's registry status");
+    await waitFor(
+      async () => (await latestSnapshot(db, PREFIX_C))?.[child] === "RETIRED",
+      15_000,
+      "the retirement in a snapshot",
+    );
+    await waitFor(
+      async () => (await requestRow(db.pool, request.requestId))?.registry_status === "CONFIRMED",
+      15_000,
+      "the request's registry status",
+    );
     expect((await requestRow(db.pool, request.requestId)).registry_reference).to.equal(retirement.operationId);
 
     const forBatchC = async (runId: string) =>
-      (await db.pool.query("SELECT class::text FROM discrepancies WHERE run_id = $1 AND batch_id = $2", [runId, batchC.toString()])).rows;
+      (
+        await db.pool.query("SELECT class::text FROM discrepancies WHERE run_id = $1 AND batch_id = $2", [
+          runId,
+          batchC.toString(),
+        ])
+      ).rows;
     // In flight: supply still 100 (40 held by the bridge), registry custody 60 + 40 retired with the request's memo.
     expect(await forBatchC((await reconciler.runOnce()).runId)).to.deep.equal([]);
     // Confirmed and burned on-chain: supply 60 = custody 60, the retired 40 are the platform's own.

@@ -54,9 +54,20 @@ describe("watchers: polling catches up what webhooks dropped", () => {
 
     // A withdrawal: the custody transfers 40 of a 100-unit block out to the holder, memo = the request id.
     await insertBatch(db.pool, "1", "VERRA", verraPrefix(4242));
-    const requestId = await insertRequest(db.pool, { kind: "withdrawal", holder: "0x00000000000000000000000000000000000000a2", batchId: "1", amount: "40" });
+    const requestId = await insertRequest(db.pool, {
+      kind: "withdrawal",
+      holder: "0x00000000000000000000000000000000000000a2",
+      batchId: "1",
+      amount: "40",
+    });
     const block = sim.admin.seedBlock({ account: CUSTODY, serial: verraSerial(4242, 1n, 100n) });
-    const transfer = await adapter.transfer({ fromAccount: CUSTODY, toAccount: HOLDER, recordId: block.id, quantity: 40n, memo: requestId });
+    const transfer = await adapter.transfer({
+      fromAccount: CUSTODY,
+      toAccount: HOLDER,
+      recordId: block.id,
+      quantity: 40n,
+      memo: requestId,
+    });
     const childId = transfer.resultRecordIds[0]!;
     expect(sim.admin.webhooks.deliveries).to.deep.equal([]);
     expect(await eventCount(db.pool)).to.deep.equal({ total: 0, unapplied: 0 });
@@ -72,7 +83,10 @@ describe("watchers: polling catches up what webhooks dropped", () => {
       { native_id: block.id, status: "ACTIVE", holder_account: CUSTODY, memo: null, quantity: "60" },
       { native_id: childId, status: "ACTIVE", holder_account: HOLDER, memo: requestId, quantity: "40" },
     ]);
-    expect(await requestRow(db.pool, requestId)).to.deep.equal({ registry_status: "CONFIRMED", registry_reference: transfer.operationId });
+    expect(await requestRow(db.pool, requestId)).to.deep.equal({
+      registry_status: "CONFIRMED",
+      registry_reference: transfer.operationId,
+    });
 
     // Webhooks come back: the next event arrives by webhook; a poller restarted from the stored cursor reads only
     // that one, and finds it already stored (the same ingest path, idempotent per event id).
@@ -83,7 +97,9 @@ describe("watchers: polling catches up what webhooks dropped", () => {
     const second = await restarted.pollRegistry("VERRA");
     expect(second).to.deep.include({ stored: 0, duplicates: 1, cursor: "5" });
     await waitFor(async () => (await mirrorRows(db.pool))[0]!.status === "ON_HOLD", 15_000, "the hold in the mirror");
-    const { rows } = await db.pool.query("SELECT source, count(*)::int AS n FROM registry_events GROUP BY source ORDER BY source");
+    const { rows } = await db.pool.query(
+      "SELECT source, count(*)::int AS n FROM registry_events GROUP BY source ORDER BY source",
+    );
     expect(rows).to.deep.equal([
       { source: "poll", n: 4 },
       { source: "webhook", n: 1 },
@@ -91,11 +107,18 @@ describe("watchers: polling catches up what webhooks dropped", () => {
   });
 
   it("an event delivered while the registry cannot be read stays stored but unapplied; the next poll applies it", async () => {
-    const { rows } = await db.pool.query<{ native_id: string }>("SELECT native_id FROM custody_blocks WHERE holder_account = $1", [CUSTODY]);
+    const { rows } = await db.pool.query<{ native_id: string }>(
+      "SELECT native_id FROM custody_blocks WHERE holder_account = $1",
+      [CUSTODY],
+    );
     const blockId = rows[0]!.native_id;
     sim.admin.startMaintenance(60_000);
     sim.admin.release(blockId);
-    await waitFor(() => sim.admin.webhooks.deliveries.some((delivery) => delivery.eventId === "EV-6" && delivery.status === 200), 15_000, "the delivery");
+    await waitFor(
+      () => sim.admin.webhooks.deliveries.some((delivery) => delivery.eventId === "EV-6" && delivery.status === 200),
+      15_000,
+      "the delivery",
+    );
     // Stored; not applied: every read of the registry answers 503 during the window.
     const { rows: pending } = await db.pool.query("SELECT applied_at FROM registry_events WHERE event_id = 'EV-6'");
     expect(pending).to.deep.equal([{ applied_at: null }]);
@@ -112,9 +135,15 @@ describe("watchers: polling catches up what webhooks dropped", () => {
     // poll runs in another process, with a guard of its own.) Nothing re-delivers the event: the next poll applies it.
     expect(guard.circuit("VERRA")).to.equal("open");
     sim.admin.setKnobs({ maintenance: [] });
-    await db.pool.query("UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = capacity WHERE registry = 'VERRA'");
+    await db.pool.query(
+      "UPDATE rate_buckets SET blocked_until = NULL, updated_at = clock_timestamp(), tokens = capacity WHERE registry = 'VERRA'",
+    );
     const otherGuard = await testGuard(db);
-    const result = await createRegistryPoller(testContext(db), { adapters, guard: otherGuard, applier: applierFor(db, adapters, otherGuard) }).pollRegistry("VERRA");
+    const result = await createRegistryPoller(testContext(db), {
+      adapters,
+      guard: otherGuard,
+      applier: applierFor(db, adapters, otherGuard),
+    }).pollRegistry("VERRA");
     expect(result).to.deep.include({ stored: 0, duplicates: 1 });
     expect(await eventCount(db.pool)).to.deep.equal({ total: 6, unapplied: 0 });
     expect((await mirrorRows(db.pool))[0]!.status).to.equal("ACTIVE");

@@ -44,7 +44,8 @@ describe("watchers: the same poll -> apply -> snapshot path against every regist
   });
 
   for (const registry of REGISTRY_NAMES) {
-    it(`${registry}: an outside retirement of part of a custody block is snapshotted as live remainder + retired child with its memo`, async () => {
+    it(`${registry}: an outside retirement of part of a custody block is snapshotted as live remainder + retired child ` +
+      `with its memo`, async () => {
       const sim = await startSimulator(registry, { port: 0 });
       sims.push(sim);
       sim.admin.addAccount({ id: CUSTODY, platform: true });
@@ -56,12 +57,23 @@ describe("watchers: the same poll -> apply -> snapshot path against every regist
       await guard.init();
 
       await adapter.immobilize({ account: CUSTODY, recordId: seeded.id, quantity: 300n, memo: `deposit-${registry}` });
-      const retirement = await adapter.retire({ account: CUSTODY, recordId: seeded.id, quantity: 100n, memo: `OUTSIDE-${registry}`, beneficiary: "Someone" });
+      const retirement = await adapter.retire({
+        account: CUSTODY,
+        recordId: seeded.id,
+        quantity: 100n,
+        memo: `OUTSIDE-${registry}`,
+        beneficiary: "Someone",
+      });
       const child = retirement.resultRecordIds[0]!;
 
       const applier = createChangeApplier(ctx, { adapters, guard, custodyAccount: CUSTODY });
       const poller = createRegistryPoller(ctx, { adapters, guard, applier });
-      const writer = createSnapshotWriter(ctx, { adapters, guard, custodyAccount: CUSTODY, catchUp: (r) => poller.pollRegistry(r) });
+      const writer = createSnapshotWriter(ctx, {
+        adapters,
+        guard,
+        custodyAccount: CUSTODY,
+        catchUp: (r) => poller.pollRegistry(r),
+      });
       expect(await writer.writeRegistry(registry)).to.deep.include({ written: true, prefixes: 1, blocks: 2 });
 
       const { rows } = await db.pool.query(

@@ -70,21 +70,39 @@ describe("watchers: custody snapshot writer", () => {
     ]);
   });
 
-  it("blocks that left by transfer are listed as PENDING_TRANSFER with the transfer's memo, as they left; every batch gets a snapshot", async () => {
+  it("blocks that left by transfer are listed as PENDING_TRANSFER with the transfer's memo, as they left; every batch " +
+    "gets a snapshot", async () => {
     await db.pool.query("INSERT INTO registries (id, name) VALUES ('VERRA', 'VERRA')");
-    await db.pool.query("INSERT INTO batches (batch_id, registry_id, serial_prefix) VALUES (1, 'VERRA', $1)", [verraPrefix(8300)]);
+    await db.pool.query("INSERT INTO batches (batch_id, registry_id, serial_prefix) VALUES (1, 'VERRA', $1)", [
+      verraPrefix(8300),
+    ]);
     const block = sim.admin.seedBlock({ account: CUSTODY, serial: verraSerial(8200, 1n, 50n) });
-    const transfer = await adapter.transfer({ fromAccount: CUSTODY, toAccount: "HOLDER-1", recordId: block.id, quantity: 50n, memo: "withdrawal-1" });
+    const transfer = await adapter.transfer({
+      fromAccount: CUSTODY,
+      toAccount: "HOLDER-1",
+      recordId: block.id,
+      quantity: 50n,
+      memo: "withdrawal-1",
+    });
     const ctx = testContext(db);
     const applier = createChangeApplier(ctx, { adapters, guard, custodyAccount: CUSTODY });
     const poller = createRegistryPoller(ctx, { adapters, guard, applier });
-    const writer = createSnapshotWriter(ctx, { adapters, guard, custodyAccount: CUSTODY, catchUp: (registry) => poller.pollRegistry(registry) });
+    const writer = createSnapshotWriter(ctx, {
+      adapters,
+      guard,
+      custodyAccount: CUSTODY,
+      catchUp: (registry) => poller.pollRegistry(registry),
+    });
     expect(await writer.writeRegistry("VERRA")).to.deep.include({ written: true, prefixes: 2 });
     // The whole block left (same record id, now the holder's): gone from custody, with the transfer's memo.
     expect(transfer.resultRecordIds).to.deep.equal([block.id]);
-    expect(await latestBlocks(db, verraPrefix(8200))).to.deep.equal([{ native_id: block.id, quantity: "50", status: "PENDING_TRANSFER", memo: "withdrawal-1" }]);
+    expect(await latestBlocks(db, verraPrefix(8200))).to.deep.equal([
+      { native_id: block.id, quantity: "50", status: "PENDING_TRANSFER", memo: "withdrawal-1" },
+    ]);
     // A batch with nothing in custody gets an empty snapshot (observed zero), not none (unobserved).
-    const { rows } = await db.pool.query("SELECT units::text FROM registry_snapshots WHERE serial_prefix = $1", [verraPrefix(8300)]);
+    const { rows } = await db.pool.query("SELECT units::text FROM registry_snapshots WHERE serial_prefix = $1", [
+      verraPrefix(8300),
+    ]);
     expect(rows).to.deep.equal([{ units: "0" }]);
     expect(await latestBlocks(db, verraPrefix(8300))).to.deep.equal([]);
     const { rows: registry } = await db.pool.query("SELECT custody_account FROM registries WHERE id = 'VERRA'");
@@ -93,6 +111,8 @@ describe("watchers: custody snapshot writer", () => {
     // What the holder does with it afterwards (retiring part of it at their own account) does not change what left.
     await adapter.retire({ account: "HOLDER-1", recordId: block.id, quantity: 20n, memo: "holder-own-retirement" });
     expect(await writer.writeRegistry("VERRA")).to.deep.include({ written: true });
-    expect(await latestBlocks(db, verraPrefix(8200))).to.deep.equal([{ native_id: block.id, quantity: "50", status: "PENDING_TRANSFER", memo: "withdrawal-1" }]);
+    expect(await latestBlocks(db, verraPrefix(8200))).to.deep.equal([
+      { native_id: block.id, quantity: "50", status: "PENDING_TRANSFER", memo: "withdrawal-1" },
+    ]);
   });
 });

@@ -29,10 +29,20 @@ import {
  */
 async function retireForRequest(sim: RunningSimulator, adapter: RegistryPort, db: TestDatabase) {
   await insertBatch(db.pool, "1", "VERRA", verraPrefix(9660));
-  const requestId = await insertRequest(db.pool, { holder: "0x00000000000000000000000000000000000000a1", batchId: "1", amount: "100" });
+  const requestId = await insertRequest(db.pool, {
+    holder: "0x00000000000000000000000000000000000000a1",
+    batchId: "1",
+    amount: "100",
+  });
   const block = sim.admin.seedBlock({ account: CUSTODY, serial: verraSerial(9660, 1_000n, 1_299n) });
   await adapter.immobilize({ account: CUSTODY, recordId: block.id, quantity: 300n, memo: "deposit-intent-1" });
-  const retirement = await adapter.retire({ account: CUSTODY, recordId: block.id, quantity: 100n, memo: requestId, beneficiary: "Acme" });
+  const retirement = await adapter.retire({
+    account: CUSTODY,
+    recordId: block.id,
+    quantity: 100n,
+    memo: requestId,
+    beneficiary: "Acme",
+  });
   return { blockId: block.id, childId: retirement.resultRecordIds[0] ?? "", operationId: retirement.operationId, requestId };
 }
 
@@ -43,7 +53,10 @@ async function expectFinalState(db: TestDatabase, scenario: Awaited<ReturnType<t
     { native_id: scenario.blockId, status: "IMMOBILIZED", holder_account: CUSTODY, memo: null, quantity: "200" },
     { native_id: scenario.childId, status: "RETIRED", holder_account: CUSTODY, memo: scenario.requestId, quantity: "100" },
   ]);
-  expect(await requestRow(db.pool, scenario.requestId)).to.deep.equal({ registry_status: "CONFIRMED", registry_reference: scenario.operationId });
+  expect(await requestRow(db.pool, scenario.requestId)).to.deep.equal({
+    registry_status: "CONFIRMED",
+    registry_reference: scenario.operationId,
+  });
 }
 
 async function counterValue(metrics: Metrics, outcome: string): Promise<number> {
@@ -87,7 +100,11 @@ describe("watchers: webhook receiver (real simulator delivering to the API over 
     expect(events).to.equal(6);
     await waitFor(() => sim.admin.webhooks.deliveries.length === 2 * events, 15_000, "every delivery");
     expect(sim.admin.webhooks.deliveries.map((delivery) => delivery.status)).to.deep.equal(Array(2 * events).fill(200));
-    await waitFor(async () => (await eventCount(db.pool)).unapplied === 0 && (await requestRow(db.pool, scenario.requestId)).registry_status === "CONFIRMED");
+    await waitFor(
+      async () =>
+        (await eventCount(db.pool)).unapplied === 0 &&
+        (await requestRow(db.pool, scenario.requestId)).registry_status === "CONFIRMED",
+    );
     expect(await eventCount(db.pool)).to.deep.equal({ total: events, unapplied: 0 });
     expect(await counterValue(metrics, "stored")).to.equal(events);
     expect(await counterValue(metrics, "duplicate")).to.equal(events);
@@ -99,12 +116,20 @@ describe("watchers: webhook receiver (real simulator delivering to the API over 
     const scenario = await retireForRequest(sim, adapter, db);
     await waitFor(() => sim.admin.webhooks.deliveries.length === 6, 15_000, "every delivery");
     // Really reordered: EV-6 first, EV-1 (block.created, status ACTIVE) last.
-    expect(sim.admin.webhooks.deliveries.map((delivery) => delivery.eventId)).to.deep.equal(["EV-6", "EV-5", "EV-4", "EV-3", "EV-2", "EV-1"]);
+    expect(sim.admin.webhooks.deliveries.map((delivery) => delivery.eventId)).to.deep.equal([
+      "EV-6",
+      "EV-5",
+      "EV-4",
+      "EV-3",
+      "EV-2",
+      "EV-1",
+    ]);
     await waitFor(async () => (await eventCount(db.pool)).unapplied === 0 && (await eventCount(db.pool)).total === 6);
     await expectFinalState(db, scenario);
   });
 
-  it("a wrong secret, a forged body and a stale timestamp get 401 with the reason and store nothing; an unknown registry 404", async () => {
+  it("a wrong secret, a forged body and a stale timestamp get 401 with the reason and store nothing; an unknown " +
+    "registry 404", async () => {
     // A real simulator signing with another secret.
     const impostor = await startVerra();
     try {
@@ -116,7 +141,14 @@ describe("watchers: webhook receiver (real simulator delivering to the API over 
       await impostor.sim.close();
     }
 
-    const body = JSON.stringify({ id: "EV-1", sequence: 1, type: "block.created", occurredAt: new Date().toISOString(), blockIds: ["100001"], data: {} });
+    const body = JSON.stringify({
+      id: "EV-1",
+      sequence: 1,
+      type: "block.created",
+      occurredAt: new Date().toISOString(),
+      blockIds: ["100001"],
+      data: {},
+    });
     const post = (path: string, payload: string, headers: Record<string, string>) =>
       fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: payload });
 
@@ -147,7 +179,8 @@ describe("watchers: webhook receiver (real simulator delivering to the API over 
     expect((await eventCount(db.pool)).total).to.equal(1);
   });
 
-  it("the raw-body parser stays inside the webhook plugin: other routes still parse JSON; the route is in the OpenAPI document", async () => {
+  it("the raw-body parser stays inside the webhook plugin: other routes still parse JSON; the route is in the OpenAPI " +
+    "document", async () => {
     const siwe = await app.inject({ method: "POST", url: "/auth/siwe", payload: { message: "hello" } });
     expect(siwe.statusCode).to.equal(400);
     expect(siwe.json().fields.map((field: { field: string }) => field.field)).to.deep.equal(["body.signature"]);

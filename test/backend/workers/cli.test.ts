@@ -32,20 +32,40 @@ describe("carbon worker", () => {
     await startWorkerProcess(loadConfig({ DATABASE_URL: db.url }), options).catch((caught) => (error = caught));
     expect(String(error)).to.match(/no registry to serve/);
     error = undefined;
-    await startWorkerProcess(loadConfig({ DATABASE_URL: db.url, VERRA_API_URL: sim.url }), { ...options, registry: ["irec"] }).catch(
-      (caught) => (error = caught),
-    );
+    await startWorkerProcess(loadConfig({ DATABASE_URL: db.url, VERRA_API_URL: sim.url }), {
+      ...options,
+      registry: ["irec"],
+    }).catch((caught) => (error = caught));
     expect(String(error)).to.match(/IREC_API_URL is not set/);
   });
 
   it("dispatches and sends a request the indexer wrote, then stops on SIGTERM with exit 0", async function () {
     this.timeout(90_000);
     seedCustody(sim, [50n]);
-    const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", path.join(__dirname, "fixtures", "cli.ts"), "--registry", "verra", "--concurrency", "2"], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: db.url, VERRA_API_URL: sim.url, CUSTODY_ACCOUNT: CUSTODY, LOG_LEVEL: "info", DATA_DIR: tempDir("carbon-worker-cli-") },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        "-r",
+        "ts-node/register/transpile-only",
+        path.join(__dirname, "fixtures", "cli.ts"),
+        "--registry",
+        "verra",
+        "--concurrency",
+        "2",
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: db.url,
+          VERRA_API_URL: sim.url,
+          CUSTODY_ACCOUNT: CUSTODY,
+          LOG_LEVEL: "info",
+          DATA_DIR: tempDir("carbon-worker-cli-"),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));

@@ -40,7 +40,8 @@ describe("registry workers: an opening breaker pauses the registry on the bridge
     await db?.drop();
   });
 
-  it("maintenance opens the breaker, VERRA requests revert with RegistryBridgeRegistryPaused, then work again", async function () {
+  it("maintenance opens the breaker, VERRA requests revert with RegistryBridgeRegistryPaused, then work " +
+    "again", async function () {
     this.timeout(90_000);
     const prefix = serialPrefixOf();
     const { batchId } = await platform.deposit(platform.alice, 100n, prefix);
@@ -53,16 +54,31 @@ describe("registry workers: an opening breaker pauses the registry on the bridge
     const ctx = testContext(db);
     const { guard, pauser } = await createWorkerGuard(ctx, {
       registries: { VERRA: { capacity: 20, refillPerSec: 20, consecutiveFailures: 2, halfOpenAfterMs: 500, timeoutMs: 5_000 } },
-      guardian: { relayer, chain: createChainReader(publicClient, platform.deployment), bridge: platform.deployment.registryBridge },
+      guardian: {
+        relayer,
+        chain: createChainReader(publicClient, platform.deployment),
+        bridge: platform.deployment.registryBridge,
+      },
     });
     const adapters = createRegistryAdapters({ urls: { VERRA: sim.url } });
-    workers = await startRegistryWorkers(ctx, { adapters, guard, custodyAccount: CUSTODY, concurrency: 2, pollMs: 100, probeMs: 100 });
+    workers = await startRegistryWorkers(ctx, {
+      adapters,
+      guard,
+      custodyAccount: CUSTODY,
+      concurrency: 2,
+      pollMs: 100,
+      probeMs: 100,
+    });
 
     // The registry goes into maintenance while two requests are waiting to be sent. Its 503 announces the window
     // (Retry-After 6 s, past the guard's 5 s outage threshold): the breaker opens on that one answer.
     sim.admin.startMaintenance(6_000);
     const before = [requestIdOf("pause-1"), requestIdOf("pause-2")];
-    await seedRequests(db.pool, batchId, before.map((requestId) => ({ requestId, amount: 5n })));
+    await seedRequests(
+      db.pool,
+      batchId,
+      before.map((requestId) => ({ requestId, amount: 5n })),
+    );
     await dispatchRequests(db.pool);
 
     await until(() => pauser?.sent.some((entry) => entry.action === "pause") === true, "the guardian's pause");

@@ -115,8 +115,16 @@ describe("registry workers: one registry instruction per request", () => {
     const transfer = operations.find((operation) => operation.memo === withdraw);
     expect(transfer).to.include({ kind: "TRANSFER", quantity: 20n, actingAccount: CUSTODY, toAccount: "BUYER-ACCOUNT-7" });
 
-    expect(await requestRow(db, retire)).to.deep.equal({ status: "submitted", registry_status: "CONFIRMED", registry_reference: retirement?.id });
-    expect(await requestRow(db, withdraw)).to.deep.equal({ status: "submitted", registry_status: "CONFIRMED", registry_reference: transfer?.id });
+    expect(await requestRow(db, retire)).to.deep.equal({
+      status: "submitted",
+      registry_status: "CONFIRMED",
+      registry_reference: retirement?.id,
+    });
+    expect(await requestRow(db, withdraw)).to.deep.equal({
+      status: "submitted",
+      registry_status: "CONFIRMED",
+      registry_reference: transfer?.id,
+    });
     expect((await requestRow(db, answered)).registry_reference).to.equal(null);
   });
 
@@ -187,7 +195,12 @@ describe("registry workers: one registry instruction per request", () => {
     const ctx = testContext(db);
     const guard = createRegistryGuard(ctx, { registries: { VERRA: { capacity: 10, refillPerSec: 10 } } });
     await guard.init();
-    const handlers = createRequestHandlers({ adapters: createRegistryAdapters({ urls: { VERRA: sim.url } }), guard, custodyAccount: CUSTODY, db: db.pool });
+    const handlers = createRequestHandlers({
+      adapters: createRegistryAdapters({ urls: { VERRA: sim.url } }),
+      guard,
+      custodyAccount: CUSTODY,
+      db: db.pool,
+    });
     const [stale] = await claimJobs<RequestJobPayload>(db.pool, "stalled-worker", { limit: 1, leaseMs: 60_000 });
     // The lease expired while the stalled worker slept; another worker claimed the job.
     await db.pool.query("UPDATE jobs SET locked_until = now() - interval '1 second'");
@@ -226,7 +239,9 @@ describe("registry workers: one registry instruction per request", () => {
     expect(perMemo.size).to.equal(60);
     // Every process took part.
     expect(stats.every((s) => (s.ok ?? 0) > 0)).to.equal(true);
-    const { rows } = await db.pool.query("SELECT count(*)::int AS n FROM requests WHERE status = 'submitted' AND registry_reference IS NOT NULL");
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n FROM requests WHERE status = 'submitted' AND registry_reference IS NOT NULL",
+    );
     expect(rows[0].n).to.equal(60);
   });
 
@@ -238,7 +253,15 @@ describe("registry workers: one registry instruction per request", () => {
     const ids = Array.from({ length: 12 }, (_, i) => requestIdOf(`storm-${i}`));
     await seedRequests(db.pool, 1n, ids.map((requestId) => ({ requestId, amount: 2n })));
     await dispatchRequests(db.pool);
-    const options = { databaseUrl: db.url, verraUrl: sim.url, capacity: 20, refillPerSec: 40, concurrency: 4, halfOpenAfterMs: 500, consecutiveFailures: 3 };
+    const options = {
+      databaseUrl: db.url,
+      verraUrl: sim.url,
+      capacity: 20,
+      refillPerSec: 40,
+      concurrency: 4,
+      halfOpenAfterMs: 500,
+      consecutiveFailures: 3,
+    };
     children = [0, 1].map(() => startChild(options));
     await Promise.all(children.map((child) => waitForOutput(child, (out) => out.includes("READY"))));
     // Maintenance once the drain is under way.
@@ -261,7 +284,15 @@ describe("registry workers: one registry instruction per request", () => {
     const id = requestIdOf("killed");
     await seedRequests(db.pool, 1n, [{ requestId: id, amount: 10n }]);
     await dispatchRequests(db.pool);
-    const doomed = startChild({ databaseUrl: db.url, verraUrl: sim.url, capacity: 10, refillPerSec: 10, concurrency: 1, leaseMs: 1_000, hangAfterRetire: true });
+    const doomed = startChild({
+      databaseUrl: db.url,
+      verraUrl: sim.url,
+      capacity: 10,
+      refillPerSec: 10,
+      concurrency: 1,
+      leaseMs: 1_000,
+      hangAfterRetire: true,
+    });
     children = [doomed];
     await waitForOutput(doomed, (out) => out.includes(`RETIRE_ACCEPTED ${id}`));
     doomed.child.kill("SIGKILL");
@@ -273,7 +304,11 @@ describe("registry workers: one registry instruction per request", () => {
     expect(await drained(db)).to.include({ succeeded: 1, dead: 0 });
     const operations = [...sim.admin.ledger.operations.values()];
     expect(operations.filter((operation) => operation.memo === id)).to.have.length(1);
-    expect(await requestRow(db, id)).to.deep.equal({ status: "submitted", registry_status: "CONFIRMED", registry_reference: operations[0]?.id });
+    expect(await requestRow(db, id)).to.deep.equal({
+      status: "submitted",
+      registry_status: "CONFIRMED",
+      registry_reference: operations[0]?.id,
+    });
     const { rows } = await db.pool.query("SELECT id FROM jobs WHERE key = $1", [id]);
     expect((await getJob(db.pool, rows[0].id))?.attempts).to.equal(2);
   });

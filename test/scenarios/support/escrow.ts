@@ -15,11 +15,21 @@ import { publicClientOf } from "./trading";
 
 export type SignedDeal = { deal: Deal; dealId: Hex; sellerSignature: Hex; buyerSignature: Hex };
 
-/** Fiat-paid terms delivered into `buyerRegistryAccount` (conditions FIAT_PAYMENT_RECEIVED | REGISTRY_DELIVERY), signed by both. */
+/**
+ * Fiat-paid terms delivered into `buyerRegistryAccount` (conditions FIAT_PAYMENT_RECEIVED | REGISTRY_DELIVERY), signed
+ * by both.
+ */
 export async function signFiatDeliveryDeal(
   platform: PlatformProcess,
   parties: { seller: LocalAccount | HDAccount; buyer: LocalAccount | HDAccount },
-  terms: { batchId: bigint; amount: bigint; unitPriceMinor: bigint; buyerRegistryAccount: string; deadline: bigint; salt: bigint },
+  terms: {
+    batchId: bigint;
+    amount: bigint;
+    unitPriceMinor: bigint;
+    buyerRegistryAccount: string;
+    deadline: bigint;
+    salt: bigint;
+  },
 ): Promise<SignedDeal> {
   const domain = settlementDomain({ chainId: hardhat.id, verifyingContract: platform.address("settlement") });
   const deal = buildDeal({
@@ -52,8 +62,14 @@ export function settlementOf(platform: PlatformProcess) {
 
 /** The platform's own chain reader (the oracle nodes'), over the running platform's contracts. */
 function chainOf(platform: PlatformProcess) {
-  const [registryBridge, creditToken, settlement] = (["registryBridge", "creditToken", "settlement"] as const).map((name) => platform.address(name));
-  return createChainReader(publicClientOf(platform), { registryBridge: registryBridge!, creditToken: creditToken!, settlement: settlement! });
+  const [registryBridge, creditToken, settlement] = (["registryBridge", "creditToken", "settlement"] as const).map((name) =>
+    platform.address(name),
+  );
+  return createChainReader(publicClientOf(platform), {
+    registryBridge: registryBridge!,
+    creditToken: creditToken!,
+    settlement: settlement!,
+  });
 }
 
 export async function dealOf(platform: PlatformProcess, dealId: Hex): Promise<OnChainDealView> {
@@ -68,22 +84,35 @@ export function chainNow(platform: PlatformProcess): Promise<bigint> {
 export type BookedCredit = { transactionId: string; amountMinor: string; currency: string; reference: string; bookedAt: string };
 
 /** "The buyer's bank transfer arrived": the bank simulator books a credit into the collection account. */
-export async function bookCredit(platform: PlatformProcess, credit: { reference: string; amountMinor: bigint; currency?: string; payer?: string }): Promise<BookedCredit> {
+export async function bookCredit(
+  platform: PlatformProcess,
+  credit: { reference: string; amountMinor: bigint; currency?: string; payer?: string },
+): Promise<BookedCredit> {
   const response = await fetch(`${platform.bankUrl()}/_admin/credits`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ reference: credit.reference, amountMinor: credit.amountMinor.toString(), currency: credit.currency ?? "USD", payer: credit.payer ?? "Buyer Ltd, ACME Bank" }),
+    body: JSON.stringify({
+      reference: credit.reference,
+      amountMinor: credit.amountMinor.toString(),
+      currency: credit.currency ?? "USD",
+      payer: credit.payer ?? "Buyer Ltd, ACME Bank",
+    }),
   });
   if (response.status !== 201) throw new Error(`booking a credit: ${response.status} ${await response.text()}`);
   return (await response.json()) as BookedCredit;
 }
 
 /** What the oracle nodes signed about `subject` (`dealId:condition`): one row per signer and digest. */
-export async function observationsOf(platform: PlatformProcess, subject: string): Promise<Array<{ signer: string; digest: string; message: Record<string, unknown> }>> {
+export async function observationsOf(
+  platform: PlatformProcess,
+  subject: string,
+): Promise<Array<{ signer: string; digest: string; message: Record<string, unknown> }>> {
   const db = new Client({ connectionString: platform.databaseUrl() });
   await db.connect();
   try {
-    const { rows } = await db.query("select signer, digest, message from oracle_observations where subject = $1 order by id", [subject]);
+    const { rows } = await db.query("select signer, digest, message from oracle_observations where subject = $1 order by id", [
+      subject,
+    ]);
     return rows;
   } finally {
     await db.end();

@@ -46,10 +46,30 @@ export function registryFleet(platform: PlatformProcess, limits: { ratePerSec: n
   };
   const limitArgs = ["--rate-limit", String(limits.ratePerSec), "--burst", String(limits.burst)];
   const members: Member[] = [
-    { name: "worker-a", kind: "worker", args: ["worker", ...limitArgs], env: { ...env, GUARDIAN_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.guardian) } },
-    { name: "worker-b", kind: "worker", args: ["worker", ...limitArgs], env: { ...env, GUARDIAN_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.guardian) } },
-    ...DEV_ACCOUNT_INDEX.oracles.map((index, i): Member => ({ name: `oracle-${i + 1}`, kind: "oracle", args: ["oracle", "--key-file", keyFile(index), "--poll-ms", "1000"], env })),
-    { name: "aggregator", kind: "aggregator", args: ["aggregator", "--window-ms", "250"], env: { ...env, RELAYER_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.relayer) } },
+    {
+      name: "worker-a",
+      kind: "worker",
+      args: ["worker", ...limitArgs],
+      env: { ...env, GUARDIAN_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.guardian) },
+    },
+    {
+      name: "worker-b",
+      kind: "worker",
+      args: ["worker", ...limitArgs],
+      env: { ...env, GUARDIAN_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.guardian) },
+    },
+    ...DEV_ACCOUNT_INDEX.oracles.map((index, i): Member => ({
+      name: `oracle-${i + 1}`,
+      kind: "oracle",
+      args: ["oracle", "--key-file", keyFile(index), "--poll-ms", "1000"],
+      env,
+    })),
+    {
+      name: "aggregator",
+      kind: "aggregator",
+      args: ["aggregator", "--window-ms", "250"],
+      env: { ...env, RELAYER_KEY: devPrivateKey(DEV_ACCOUNT_INDEX.relayer) },
+    },
   ];
   const children = new Map<string, { child: ChildProcess; exited: Promise<void> }>();
   const outputs = new Map<string, string>();
@@ -75,7 +95,10 @@ export function registryFleet(platform: PlatformProcess, limits: { ratePerSec: n
     start(name) {
       if (running(name)) return;
       const m = member(name);
-      const child = spawn(process.execPath, [CARBON, ...m.args], { env: { ...process.env, ...m.env }, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [CARBON, ...m.args], {
+        env: { ...process.env, ...m.env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const keep = (chunk: Buffer) => outputs.set(name, ((outputs.get(name) ?? "") + chunk.toString()).slice(-4000));
       child.stdout?.on("data", keep);
       child.stderr?.on("data", keep);

@@ -15,7 +15,15 @@ import { parseSerial } from "../../../backend/src/registries/serials";
 import type { PlatformProcess } from "../../support/platformProcess";
 import { getJson } from "../../support/platformProcess";
 
-type SimBlock = { id: string; serial: string; account: string; status: string; blockStart: string; blockEnd: string; retirement?: { memo?: string } };
+type SimBlock = {
+  id: string;
+  serial: string;
+  account: string;
+  status: string;
+  blockStart: string;
+  blockEnd: string;
+  retirement?: { memo?: string };
+};
 type SimOperation = { id: string; kind: string; memo: string; status: string; quantity: string };
 type SimState = { blocks: SimBlock[]; operations: SimOperation[] };
 
@@ -28,10 +36,19 @@ export type InvariantReport = {
 };
 
 /** What `checkInvariants` reports for a platform at rest with nothing wrong. */
-export const AT_REST: InvariantReport = { duplicateRegistryOps: 0, ghostCredits: 0, custodyGaps: [], lostUnits: [], inFlightRequests: 0 };
+export const AT_REST: InvariantReport = {
+  duplicateRegistryOps: 0,
+  ghostCredits: 0,
+  custodyGaps: [],
+  lostUnits: [],
+  inFlightRequests: 0,
+};
 
 /** The simulator's books, as its admin route shows them (bigints arrive as strings). */
-export async function simulatorState(platform: PlatformProcess, registry: "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS" = "VERRA"): Promise<SimState> {
+export async function simulatorState(
+  platform: PlatformProcess,
+  registry: "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS" = "VERRA",
+): Promise<SimState> {
   return (await getJson(`${platform.simulatorUrl(registry)}/_admin/state`)) as SimState;
 }
 
@@ -51,7 +68,9 @@ export async function checkInvariants(platform: PlatformProcess, custodyAccount 
     );
     let ghostCredits = 0n;
     for (const request of requests) {
-      const retiredAtRegistry = effective.some((operation) => operation.memo === request.request_id && operation.status === "CONFIRMED");
+      const retiredAtRegistry = effective.some(
+        (operation) => operation.memo === request.request_id && operation.status === "CONFIRMED",
+      );
       const burned = request.chain_status === "confirmed";
       if (retiredAtRegistry !== burned) ghostCredits += BigInt(request.amount);
     }
@@ -69,7 +88,9 @@ export async function checkInvariants(platform: PlatformProcess, custodyAccount 
     const custodyGaps = batches
       .map((batch) => ({ batchId: batch.batch_id, supply: batch.supply, custody: custodyOf(batch.serial_prefix).toString() }))
       .filter((row) => row.supply !== row.custody);
-    const lostUnits = batches.filter((batch) => batch.supply !== batch.balances).map((batch) => ({ batchId: batch.batch_id, supply: batch.supply, balances: batch.balances }));
+    const lostUnits = batches
+      .filter((batch) => batch.supply !== batch.balances)
+      .map((batch) => ({ batchId: batch.batch_id, supply: batch.supply, balances: batch.balances }));
     const inFlightRequests = requests.filter((request) => request.chain_status === "pending").length;
     return { duplicateRegistryOps, ghostCredits: Number(ghostCredits), custodyGaps, lostUnits, inFlightRequests };
   } finally {

@@ -26,7 +26,7 @@ import { createRegistryAdapters } from "../../../backend/src/registries/adapters
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { parseSerial } from "../../../backend/src/registries/serials";
 import { depositSellerBlock } from "../../support/platformFlows";
-import { type PlatformProcess, getJson, until } from "../../support/platformProcess";
+import { type JsonBody, type PlatformProcess, getJson, until } from "../../support/platformProcess";
 
 export const DEMO_SERIAL = "20001-2000000001-2000010000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
 /** A block the seller holds at Verra (`SELLER-001`), deposited by `depositSecondBatch`. */
@@ -64,14 +64,21 @@ export async function revertNameOf(run: () => Promise<unknown>): Promise<string 
   } catch (error) {
     if (error instanceof BaseError) {
       const reverted = error.walk((cause) => cause instanceof ContractFunctionRevertedError);
-      if (reverted instanceof ContractFunctionRevertedError) return reverted.data?.errorName ?? reverted.signature ?? reverted.shortMessage;
+      if (reverted instanceof ContractFunctionRevertedError)
+        return reverted.data?.errorName ?? reverted.signature ?? reverted.shortMessage;
     }
     throw error;
   }
 }
 
 /** A buyer's fill of a fresh sell order of the seller in `batchId`: the revert name, or undefined when it would fill. */
-export async function fillRevertName(platform: PlatformProcess, seller: HDAccount, buyer: HDAccount, batchId: bigint, amount: bigint): Promise<string | undefined> {
+export async function fillRevertName(
+  platform: PlatformProcess,
+  seller: HDAccount,
+  buyer: HDAccount,
+  batchId: bigint,
+  amount: bigint,
+): Promise<string | undefined> {
   const settlement = platform.address("settlement");
   const domain = settlementDomain({ chainId: hardhat.id, verifyingContract: settlement });
   const order = buildOrder({
@@ -114,7 +121,10 @@ export async function totalSupplyOf(platform: PlatformProcess, batchId: bigint):
 }
 
 /** The `BatchFrozen` logs of `batchId`: who froze it and why (`reasonCode`, e.g. reconciliation's 0x5202). */
-export async function batchFrozenLogs(platform: PlatformProcess, batchId: bigint): Promise<Array<{ reasonCode: number; agent: Address }>> {
+export async function batchFrozenLogs(
+  platform: PlatformProcess,
+  batchId: bigint,
+): Promise<Array<{ reasonCode: number; agent: Address }>> {
   const logs = await publicClientOf(platform).getContractEvents({
     address: platform.address("creditToken"),
     abi: creditTokenAbi,
@@ -163,7 +173,12 @@ export async function requestRetirement(
 }
 
 /** Resolves with the API's request once its chain status is `status`. */
-export async function requestWithChainStatus(platform: PlatformProcess, requestId: Hex, status: string, timeoutMs = 90_000): Promise<any> {
+export async function requestWithChainStatus(
+  platform: PlatformProcess,
+  requestId: Hex,
+  status: string,
+  timeoutMs = 90_000,
+): Promise<JsonBody> {
   return until(
     `request ${requestId} ${status}`,
     async () => {
@@ -183,7 +198,7 @@ export async function setVerraKnobs(platform: PlatformProcess, knobs: Record<str
   expect(response.status, await response.clone().text()).to.equal(200);
 }
 
-export async function verraAdmin(platform: PlatformProcess, path: string, body: unknown = {}): Promise<any> {
+export async function verraAdmin(platform: PlatformProcess, path: string, body: unknown = {}): Promise<JsonBody> {
   const response = await fetch(`${platform.simulatorUrl("VERRA")}/_admin/${path}`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -193,12 +208,16 @@ export async function verraAdmin(platform: PlatformProcess, path: string, body: 
   return response.json();
 }
 
-export async function operatorGet(platform: PlatformProcess, path: string): Promise<any> {
+export async function operatorGet(platform: PlatformProcess, path: string): Promise<JsonBody> {
   return getJson(`${platform.api}${path}`, { "x-api-key": platform.operatorKey() });
 }
 
 /** One query on the platform's database. */
-export async function dbQuery<T extends Record<string, unknown>>(platform: PlatformProcess, sql: string, values: unknown[] = []): Promise<T[]> {
+export async function dbQuery<T extends Record<string, unknown>>(
+  platform: PlatformProcess,
+  sql: string,
+  values: unknown[] = [],
+): Promise<T[]> {
   const db = new Client({ connectionString: platform.databaseUrl() });
   await db.connect();
   try {
@@ -211,7 +230,11 @@ export async function dbQuery<T extends Record<string, unknown>>(platform: Platf
 /** The seller's second Verra block (`SECOND_SERIAL`, 5,000 units) tokenized through the deposit flow and indexed. */
 export async function depositSecondBatch(platform: PlatformProcess, seller: HDAccount): Promise<bigint> {
   const batchId = await depositSellerBlock(platform, seller, SECOND_SERIAL);
-  await until("the second batch in the index", async () => ((await getJson(`${platform.api}/batches/${batchId}`)).custody.totalSupply === "5000" ? true : undefined), 30_000);
+  await until(
+    "the second batch in the index",
+    async () => ((await getJson(`${platform.api}/batches/${batchId}`)).custody.totalSupply === "5000" ? true : undefined),
+    30_000,
+  );
   return batchId;
 }
 

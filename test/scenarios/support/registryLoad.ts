@@ -22,7 +22,11 @@ import type { PlatformProcess } from "../../support/platformProcess";
 export type Registry = "VERRA" | "GOLD_STANDARD" | "IREC" | "IN_CCTS";
 
 /** `PATCH /_admin/knobs` of the platform's simulator of `registry`. */
-export async function setKnobs(platform: PlatformProcess, knobs: Record<string, unknown>, registry: Registry = "VERRA"): Promise<void> {
+export async function setKnobs(
+  platform: PlatformProcess,
+  knobs: Record<string, unknown>,
+  registry: Registry = "VERRA",
+): Promise<void> {
   const response = await fetch(`${platform.simulatorUrl(registry)}/_admin/knobs`, {
     method: "PATCH",
     headers: { "content-type": "application/json" },
@@ -78,7 +82,11 @@ export async function sendRetirements(
         gas,
         maxFeePerGas: 100_000_000_000n,
         maxPriorityFeePerGas: 1_000_000_000n,
-        data: encodeFunctionData({ abi, functionName: "requestRetirement", args: [parameters.batchId, parameters.amount, keys[i]!, details(i)] }),
+        data: encodeFunctionData({
+          abi,
+          functionName: "requestRetirement",
+          args: [parameters.batchId, parameters.amount, keys[i]!, details(i)],
+        }),
       }),
     );
   }
@@ -86,7 +94,11 @@ export async function sendRetirements(
   const hashes: Hex[] = [];
   const chunk = parameters.concurrency ?? 25;
   for (let i = 0; i < signed.length; i += chunk) {
-    hashes.push(...(await Promise.all(signed.slice(i, i + chunk).map((serializedTransaction) => client.sendRawTransaction({ serializedTransaction })))));
+    hashes.push(
+      ...(await Promise.all(
+        signed.slice(i, i + chunk).map((serializedTransaction) => client.sendRawTransaction({ serializedTransaction })),
+      )),
+    );
   }
   return { hashes, keys };
 }
@@ -118,7 +130,12 @@ export async function requestsOf(platform: PlatformProcess, holder: Address): Pr
  * `capacity` refilled at `perSecond` allows there (`capacity + perSecond * windowMs / 1000`), per window length.
  * Only windows starting at an event matter (the worst window starts at one).
  */
-export function worstWindows(times: number[], capacity: number, perSecond: number, windowsMs: number[]): Array<{ windowMs: number; most: number; allowed: number }> {
+export function worstWindows(
+  times: number[],
+  capacity: number,
+  perSecond: number,
+  windowsMs: number[],
+): Array<{ windowMs: number; most: number; allowed: number }> {
   const sorted = [...times].sort((a, b) => a - b);
   return windowsMs.map((windowMs) => {
     let most = 0;

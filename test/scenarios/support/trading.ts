@@ -29,7 +29,10 @@ import { type Order, buildOrder, settlementDomain, signOrder } from "../../../ba
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
 import type { PlatformProcess } from "../../support/platformProcess";
 
-export const paymentTokenAbi = [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"])] as const;
+export const paymentTokenAbi = [
+  ...erc20Abi,
+  ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"]),
+] as const;
 
 /** Every custom error any platform contract (or the payment token) can revert with, for decoding revert data. */
 const errorAbi: Abi = [
@@ -37,18 +40,32 @@ const errorAbi: Abi = [
   ...paymentTokenAbi.filter((item) => item.type === "error"),
 ];
 
-export type Outcome = { hash: Hash; status: "success" | "reverted"; blockNumber: bigint; error?: string; errorArgs?: readonly unknown[] };
+export type Outcome = {
+  hash: Hash;
+  status: "success" | "reverted";
+  blockNumber: bigint;
+  error?: string;
+  errorArgs?: readonly unknown[];
+};
 
 export function publicClientOf(platform: PlatformProcess): PublicClient {
   return createPublicClient({ chain: hardhat, transport: http(platform.rpc), pollingInterval: 100 }) as PublicClient;
 }
 
 /** The custom error a mined, reverted transaction carried, from the node's trace (exact, whatever else the block held). */
-export async function revertOf(platform: PlatformProcess, hash: Hash): Promise<{ error?: string; errorArgs?: readonly unknown[]; data: Hex }> {
+export async function revertOf(
+  platform: PlatformProcess,
+  hash: Hash,
+): Promise<{ error?: string; errorArgs?: readonly unknown[]; data: Hex }> {
   const response = await fetch(platform.rpc, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "debug_traceTransaction", params: [hash, { disableStack: true, disableMemory: true, disableStorage: true }] }),
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "debug_traceTransaction",
+      params: [hash, { disableStack: true, disableMemory: true, disableStorage: true }],
+    }),
   });
   const body = (await response.json()) as { result?: { failed: boolean; returnValue: string }; error?: unknown };
   if (body.result === undefined) throw new Error(`debug_traceTransaction ${hash}: ${JSON.stringify(body.error)}`);
@@ -72,15 +89,30 @@ export async function attempt(
 ): Promise<Outcome> {
   const wallet = createWalletClient({ account, chain: hardhat, transport: http(platform.rpc) });
   const data = encodeFunctionData({ abi: call.abi, functionName: call.functionName, args: call.args });
-  const hash = await wallet.sendTransaction({ to: call.address, data, gas: call.gas ?? 1_500_000n, ...(call.nonce === undefined ? {} : { nonce: call.nonce }) });
+  const hash = await wallet.sendTransaction({
+    to: call.address,
+    data,
+    gas: call.gas ?? 1_500_000n,
+    ...(call.nonce === undefined ? {} : { nonce: call.nonce }),
+  });
   const receipt = await publicClientOf(platform).waitForTransactionReceipt({ hash, pollingInterval: 100, timeout: 120_000 });
   if (receipt.status === "success") return { hash, status: "success", blockNumber: receipt.blockNumber };
   const revert = await revertOf(platform, hash);
-  return { hash, status: "reverted", blockNumber: receipt.blockNumber, error: revert.error ?? `undecoded ${revert.data}`, errorArgs: revert.errorArgs };
+  return {
+    hash,
+    status: "reverted",
+    blockNumber: receipt.blockNumber,
+    error: revert.error ?? `undecoded ${revert.data}`,
+    errorArgs: revert.errorArgs,
+  };
 }
 
 /** Sends one transaction and fails loudly unless it succeeds. */
-export async function must(platform: PlatformProcess, account: LocalAccount | HDAccount, call: Parameters<typeof attempt>[2]): Promise<Outcome> {
+export async function must(
+  platform: PlatformProcess,
+  account: LocalAccount | HDAccount,
+  call: Parameters<typeof attempt>[2],
+): Promise<Outcome> {
   const outcome = await attempt(platform, account, call);
   if (outcome.status !== "success") throw new Error(`${call.functionName} reverted: ${outcome.error}`);
   return outcome;
@@ -90,7 +122,12 @@ export async function must(platform: PlatformProcess, account: LocalAccount | HD
  * `count` new wallets (deterministic keys from `tag`), each with gas money, a verified identity, `dollars` TUSD
  * and Settlement approved for TUSD; the deployer's transactions go out at once with consecutive nonces.
  */
-export async function fundedBuyers(platform: PlatformProcess, tag: string, count: number, dollars: bigint): Promise<LocalAccount[]> {
+export async function fundedBuyers(
+  platform: PlatformProcess,
+  tag: string,
+  count: number,
+  dollars: bigint,
+): Promise<LocalAccount[]> {
   const client = publicClientOf(platform);
   const deployer = devAccount(DEV_ACCOUNT_INDEX.deployer);
   const admin = createWalletClient({ account: deployer, chain: hardhat, transport: http(platform.rpc) });
@@ -101,9 +138,25 @@ export async function fundedBuyers(platform: PlatformProcess, tag: string, count
   for (const wallet of wallets) {
     hashes.push(await admin.sendTransaction({ to: wallet.address, value: 10n ** 18n, nonce: nonce++, gas: 21_000n }));
     hashes.push(
-      await admin.writeContract({ address: platform.address("identityRegistry"), abi: identityRegistryAbi, functionName: "registerIdentity", args: [wallet.address, 840, expiry], nonce: nonce++, gas: 300_000n }),
+      await admin.writeContract({
+        address: platform.address("identityRegistry"),
+        abi: identityRegistryAbi,
+        functionName: "registerIdentity",
+        args: [wallet.address, 840, expiry],
+        nonce: nonce++,
+        gas: 300_000n,
+      }),
     );
-    hashes.push(await admin.writeContract({ address: platform.address("paymentToken"), abi: paymentTokenAbi, functionName: "mint", args: [wallet.address, dollars], nonce: nonce++, gas: 200_000n }));
+    hashes.push(
+      await admin.writeContract({
+        address: platform.address("paymentToken"),
+        abi: paymentTokenAbi,
+        functionName: "mint",
+        args: [wallet.address, dollars],
+        nonce: nonce++,
+        gas: 200_000n,
+      }),
+    );
   }
   await expectAllSucceeded(client, hashes);
   const approvals = await Promise.all(
@@ -122,7 +175,9 @@ export async function fundedBuyers(platform: PlatformProcess, tag: string, count
 }
 
 async function expectAllSucceeded(client: PublicClient, hashes: Hash[]): Promise<void> {
-  const receipts = await Promise.all(hashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 200, timeout: 120_000 })));
+  const receipts = await Promise.all(
+    hashes.map((hash) => client.waitForTransactionReceipt({ hash, pollingInterval: 200, timeout: 120_000 })),
+  );
   const failed = receipts.filter((receipt) => receipt.status !== "success");
   if (failed.length > 0) throw new Error(`${failed.length} set-up transactions reverted`);
 }
@@ -149,7 +204,17 @@ export async function postSellOrder(
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({
-      order: { ...order, side: "sell", batchId: String(order.batchId), amount: String(order.amount), unitPrice: String(order.unitPrice), minFill: "0", expiry: String(order.expiry), salt: String(order.salt), counter: "0" },
+      order: {
+        ...order,
+        side: "sell",
+        batchId: String(order.batchId),
+        amount: String(order.amount),
+        unitPrice: String(order.unitPrice),
+        minFill: "0",
+        expiry: String(order.expiry),
+        salt: String(order.salt),
+        counter: "0",
+      },
       signature,
     }),
   });

@@ -52,7 +52,14 @@ export async function listDiscrepancies(pool: Pool, params: ListDiscrepanciesPar
         AND ($4::boolean IS NULL OR (resolved_at IS NULL) = $4)
         AND ($5::bigint IS NULL OR id < $5::bigint)
       ORDER BY discrepancies.id DESC LIMIT $6`,
-    [params.runId ?? null, params.batchId ?? null, params.class ?? null, params.open ?? null, params.before ?? null, params.limit + 1],
+    [
+      params.runId ?? null,
+      params.batchId ?? null,
+      params.class ?? null,
+      params.open ?? null,
+      params.before ?? null,
+      params.limit + 1,
+    ],
   );
   return rows;
 }

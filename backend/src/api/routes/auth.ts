@@ -49,7 +49,8 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
   });
   const now = options.now ?? (() => new Date());
   const siwe = (): SiweOptions => {
-    if (options.siwe === undefined) throw new BaseError("SIWE domain not configured", { code: "SIWE_NOT_CONFIGURED", retryable: false });
+    if (options.siwe === undefined)
+      throw new BaseError("SIWE domain not configured", { code: "SIWE_NOT_CONFIGURED", retryable: false });
     return options.siwe;
   };
 

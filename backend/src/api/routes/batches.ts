@@ -201,7 +201,10 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRoutesOptions> = async (app, { poo
     },
     async (request) => {
       const { limit, cursor } = request.query;
-      const rows = await batchHistory(pool, request.params.batchId, { after: decodeCursor(cursor, [CURSOR_DECIMAL, CURSOR_DECIMAL]), limit });
+      const rows = await batchHistory(pool, request.params.batchId, {
+        after: decodeCursor(cursor, [CURSOR_DECIMAL, CURSOR_DECIMAL]),
+        limit,
+      });
       return toPage(rows, limit, chainEventView, chainEventKey);
     },
   );

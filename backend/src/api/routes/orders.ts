@@ -130,7 +130,8 @@ function toOrder(input: z.infer<typeof orderInput>): Order {
       counter: BigInt(input.counter),
     });
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`body.order.${error.field}`, error.message.slice(error.field.length + 2));
+    if (error instanceof ValidationError)
+      throw new ValidationError(`body.order.${error.field}`, error.message.slice(error.field.length + 2));
     throw error;
   }
 }

@@ -1,7 +1,19 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import { z } from "zod";
-import { CURSOR_DECIMAL, authErrors, decodeCursor, errors, iso, page, pageQuery, timestamp, toPage, uint256, uint256Param } from "../http";
+import {
+  CURSOR_DECIMAL,
+  authErrors,
+  decodeCursor,
+  errors,
+  iso,
+  page,
+  pageQuery,
+  timestamp,
+  toPage,
+  uint256,
+  uint256Param,
+} from "../http";
 import { requireOperator } from "../plugins/app/auth";
 import { type DiscrepancyRow, type RunRow, listDiscrepancies, listRuns } from "../queries/reconciliation";
 

@@ -83,7 +83,9 @@ const webhookRoutes: FastifyPluginAsyncZod<WebhookRoutesOptions> = async (app, o
       if (stored.length > 0 && onChanges !== undefined) {
         Promise.resolve()
           .then(() => onChanges(name, stored))
-          .catch((error: unknown) => request.log.warn({ registry: name, err: error }, "applying webhook changes failed; polling retries"));
+          .catch((error: unknown) =>
+            request.log.warn({ registry: name, err: error }, "applying webhook changes failed; polling retries"),
+          );
       }
       return { registry: name, eventId: verified.change.eventId, duplicate: stored.length === 0 };
     },

@@ -23,15 +23,19 @@ export function impactAssessmentRequired(
 ): ImpactAssessment {
   const rule = parameters["csr.impactAssessment"];
   const obligations = input.obligationsOfPrecedingThreeFys;
-  if (obligations.length !== 3) throw new Error("impact assessment: the obligations of exactly three preceding financial years are needed");
+  if (obligations.length !== 3)
+    throw new Error("impact assessment: the obligations of exactly three preceding financial years are needed");
   const average = (obligations[0]! + obligations[1]! + obligations[2]!) / 3n;
-  const averageMet = (obligations[0]! + obligations[1]! + obligations[2]!) >= 3n * croreToPaise(rule.value.averageObligationCrore);
+  const averageMet = obligations[0]! + obligations[1]! + obligations[2]! >= 3n * croreToPaise(rule.value.averageObligationCrore);
   const outlayMet = input.projectOutlay >= croreToPaise(rule.value.projectOutlayCrore);
   const reasons = [
     `average obligation ${formatInr(average)} ${averageMet ? ">=" : "<"} Rs ${rule.value.averageObligationCrore} crore`,
     `project outlay ${formatInr(input.projectOutlay)} ${outlayMet ? ">=" : "<"} Rs ${rule.value.projectOutlayCrore} crore`,
   ];
   const required = averageMet && outlayMet;
-  const from = required && input.completedOn !== undefined ? addMonths(input.completedOn, 12 * rule.value.completedAtLeastYearsBefore) : undefined;
+  const from =
+    required && input.completedOn !== undefined
+      ? addMonths(input.completedOn, 12 * rule.value.completedAtLeastYearsBefore)
+      : undefined;
   return { required, from, reasons, sources: rule.sources };
 }

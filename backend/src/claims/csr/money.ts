@@ -14,7 +14,8 @@ export const PAISE_PER_CRORE = 10_000_000n * PAISE_PER_RUPEE;
 const RUPEES = /^-?(0|[1-9]\d*)(\.\d{1,2})?$/;
 
 export function parseRupees(text: string, field: string): bigint {
-  if (!RUPEES.test(text)) throw new ValidationError(field, `${JSON.stringify(text)} is not a rupee amount like 1250000 or 1250000.50`);
+  if (!RUPEES.test(text))
+    throw new ValidationError(field, `${JSON.stringify(text)} is not a rupee amount like 1250000 or 1250000.50`);
   const negative = text.startsWith("-");
   const [whole, fraction = ""] = (negative ? text.slice(1) : text).split(".");
   const paise = BigInt(whole!) * PAISE_PER_RUPEE + BigInt(fraction.padEnd(2, "0"));

@@ -29,7 +29,8 @@ export type Applicability = {
 
 /** Applicability for financial year `fy` from the figures of `fy - 1`. */
 export function csrApplicability(parameters: Parameters, fy: number, preceding: Financials): Applicability {
-  if (preceding.fy !== fy - 1) throw new ValidationError("preceding.fy", `expected the figures of FY ${fyLabel(fy - 1)}, got ${fyLabel(preceding.fy)}`);
+  if (preceding.fy !== fy - 1)
+    throw new ValidationError("preceding.fy", `expected the figures of FY ${fyLabel(fy - 1)}, got ${fyLabel(preceding.fy)}`);
   const t = parameters["csr.thresholds"];
   const checks = [
     ["net_worth", parseRupees(preceding.netWorth, "preceding.netWorth"), croreToPaise(t.value.netWorthCrore)],
@@ -42,7 +43,9 @@ export function csrApplicability(parameters: Parameters, fy: number, preceding: 
     basedOnFy: fy - 1,
     obliged: triggeredBy.length > 0,
     triggeredBy,
-    rule: `s.135(1): net worth >= Rs ${t.value.netWorthCrore} crore, turnover >= Rs ${t.value.turnoverCrore} crore or net profit >= Rs ${t.value.netProfitCrore} crore in FY ${fyLabel(fy - 1)}`,
+    rule: `s.135(1): net worth >= Rs ` +
+      `${t.value.netWorthCrore} crore, turnover >= Rs ` +
+        `${t.value.turnoverCrore} crore or net profit >= Rs ${t.value.netProfitCrore} crore in FY ${fyLabel(fy - 1)}`,
     sources: t.sources,
   };
 }
@@ -74,9 +77,16 @@ export function csrObligation(parameters: Parameters, input: ObligationParameter
   const years = input.netProfits.map((n) => n.fy).sort((a, b) => b - a);
   const expected = [input.fy - 1, input.fy - 2, input.fy - 3];
   const young = input.incorporatedWithinThreeYears === true;
-  const ok = young ? years.length >= 1 && years.length <= 3 && years.every((y, i) => y === expected[i]) : years.join() === expected.join();
+  const ok = young
+    ? years.length >= 1 && years.length <= 3 && years.every((y, i) => y === expected[i])
+    : years.join() === expected.join();
   if (!ok) {
-    throw new ValidationError("netProfits", `expected the net profits of FY ${expected.map(fyLabel).join(", ")}${young ? " (or the years since incorporation)" : ""}, got ${years.map(fyLabel).join(", ") || "none"}`);
+    throw new ValidationError(
+      "netProfits",
+      `expected the net profits of FY ` +
+        `${expected.map(fyLabel).join(", ")}${young ? " (or the years since incorporation)" : ""}, got ` +
+          `${years.map(fyLabel).join(", ") || "none"}`,
+    );
   }
   const profits = input.netProfits.map((n, i) => parseRupees(n.netProfit, `netProfits[${i}].netProfit`));
   const sum = profits.reduce((a, b) => a + b, 0n);
@@ -88,7 +98,8 @@ export function csrObligation(parameters: Parameters, input: ObligationParameter
   const surplusArising = input.surplusArising === undefined ? 0n : parseRupees(input.surplusArising, "surplusArising");
   const setOff = input.setOff === undefined ? 0n : parseRupees(input.setOff, "setOff");
   if (surplusArising < 0n) throw new ValidationError("surplusArising", "must not be negative");
-  if (setOff < 0n || setOff > prescribed + surplusArising) throw new ValidationError("setOff", "must be between 0 and the year's obligation");
+  if (setOff < 0n || setOff > prescribed + surplusArising)
+    throw new ValidationError("setOff", "must be between 0 and the year's obligation");
   const total = prescribed + surplusArising - setOff;
   const committee = parameters["csr.committeeNotRequiredUpToLakh"];
   return {
@@ -99,7 +110,8 @@ export function csrObligation(parameters: Parameters, input: ObligationParameter
     setOff,
     total,
     committeeRequired: total > lakhToPaise(committee.value),
-    workings: `${percent.value}% of Rs ${rupeesString(sum)} / ${profits.length} = Rs ${rupeesString(prescribed)}; + surplus Rs ${rupeesString(surplusArising)} - set-off Rs ${rupeesString(setOff)} = Rs ${rupeesString(total)}`,
+    workings: `${percent.value}% of Rs ${rupeesString(sum)} / ${profits.length} = Rs ${rupeesString(prescribed)}; + ` +
+      `surplus Rs ${rupeesString(surplusArising)} - set-off Rs ${rupeesString(setOff)} = Rs ${rupeesString(total)}`,
     sources: [...new Set([...percent.sources, ...committee.sources])],
   };
 }

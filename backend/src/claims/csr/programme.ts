@@ -39,7 +39,10 @@ export const csrProjectSchema = z.object({
   location: z.object({ state: z.string().min(1), district: z.string().min(1) }),
   implementation: z.discriminatedUnion("mode", [
     z.object({ mode: z.literal("direct") }),
-    z.object({ mode: z.literal("agency"), agency: z.object({ name: z.string().min(1), csr1RegistrationNumber: z.string().min(1) }) }),
+    z.object({
+      mode: z.literal("agency"),
+      agency: z.object({ name: z.string().min(1), csr1RegistrationNumber: z.string().min(1) }),
+    }),
   ]),
   budget: z.array(z.object({ fy, amount: nonNegativeRupeesSchema })).min(1),
   spending: z
@@ -110,25 +113,39 @@ function checkProject(parameters: Parameters, project: CsrProject, at: string): 
   const span = project.endFy - project.startFy;
   if (span < 0) throw new ValidationError(`${at}.endFy`, "is before startFy");
   if (project.ongoing && (span < 1 || span > maxYears)) {
-    throw new ValidationError(`${at}.endFy`, `an ongoing project runs 1 to ${maxYears} financial years beyond its start year (r.2(1)(i)); FY ${fyLabel(project.startFy)} to ${fyLabel(project.endFy)} is ${span}`);
+    throw new ValidationError(
+      `${at}.endFy`,
+      `an ongoing project runs 1 to ` +
+        `${maxYears} financial years beyond its start year (r.2(1)(i)); FY ` +
+          `${fyLabel(project.startFy)} to ${fyLabel(project.endFy)} is ${span}`,
+    );
   }
-  if (!project.ongoing && span !== 0) throw new ValidationError(`${at}.ongoing`, "a project spanning several financial years is an ongoing project");
+  if (!project.ongoing && span !== 0)
+    throw new ValidationError(`${at}.ongoing`, "a project spanning several financial years is an ongoing project");
   project.budget.forEach((b, i) => {
-    if (b.fy < project.startFy || b.fy > project.endFy) throw new ValidationError(`${at}.budget[${i}].fy`, `FY ${fyLabel(b.fy)} is outside the project's years`);
+    if (b.fy < project.startFy || b.fy > project.endFy)
+      throw new ValidationError(`${at}.budget[${i}].fy`, `FY ${fyLabel(b.fy)} is outside the project's years`);
   });
   const lastSpendFy = project.endFy + parameters["csr.unspent"].value.spendWithinFinancialYears;
   project.spending.forEach((s, i) => {
     const year = fyOf(s.date);
-    if (year < project.startFy || year > lastSpendFy) throw new ValidationError(`${at}.spending[${i}].date`, `${s.date} is outside the project's years`);
+    if (year < project.startFy || year > lastSpendFy)
+      throw new ValidationError(`${at}.spending[${i}].date`, `${s.date} is outside the project's years`);
     if (s.fromUnspentAccountOf !== undefined && year <= s.fromUnspentAccountOf) {
-      throw new ValidationError(`${at}.spending[${i}].fromUnspentAccountOf`, "the Unspent CSR Account of a year is spent in later years");
+      throw new ValidationError(
+        `${at}.spending[${i}].fromUnspentAccountOf`,
+        "the Unspent CSR Account of a year is spent in later years",
+      );
     }
   });
   if (project.implementation.mode === "agency") {
     const pattern = parameters["csr.csr1Pattern"].value;
     const number = project.implementation.agency.csr1RegistrationNumber;
     if (!new RegExp(pattern).test(number)) {
-      throw new ValidationError(`${at}.implementation.agency.csr1RegistrationNumber`, `${JSON.stringify(number)} is not a CSR-1 registration number (${pattern})`);
+      throw new ValidationError(
+        `${at}.implementation.agency.csr1RegistrationNumber`,
+        `${JSON.stringify(number)} is not a CSR-1 registration number (${pattern})`,
+      );
     }
   }
 }
@@ -146,6 +163,10 @@ export function parseCsrProgramme(parameters: Parameters, input: unknown): CsrPr
 }
 
 /** Spending of a project dated in financial year `year` (by payment date). */
-export function spendingInFy(project: CsrProject, year: number, kinds: ReadonlyArray<CsrProject["spending"][number]["kind"]> = ["project"]) {
+export function spendingInFy(
+  project: CsrProject,
+  year: number,
+  kinds: ReadonlyArray<CsrProject["spending"][number]["kind"]> = ["project"],
+) {
   return project.spending.filter((s) => fyOf(s.date) === year && kinds.includes(s.kind));
 }

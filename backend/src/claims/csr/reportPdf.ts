@@ -13,7 +13,9 @@ export function renderProgrammeReportPdf(report: ProgrammeReport): Promise<Buffe
       ["Generated", report.generatedAt],
     ]);
     for (const project of report.projects) {
-      w.subheading(`${project.id}: ${project.name} (Schedule VII item ${project.scheduleVIIItem}${project.ongoing ? ", ongoing" : ""})`);
+      w.subheading(
+        `${project.id}: ${project.name} (Schedule VII item ${project.scheduleVIIItem}${project.ongoing ? ", ongoing" : ""})`,
+      );
       w.fields([
         ["Years", project.years],
         ["Implementation", project.implementation],
@@ -23,11 +25,17 @@ export function renderProgrammeReportPdf(report: ProgrammeReport): Promise<Buffe
       ]);
       for (const year of project.perYear) {
         const outcomes = year.outcomes.map((o) => `${o.metric} ${o.value} ${o.unit} (${o.source})`).join("; ");
-        w.paragraph(`FY ${year.fy}: budget Rs ${year.budget}, spent Rs ${year.spent}${outcomes ? `; outcomes: ${outcomes}` : ""}`);
+        w.paragraph(
+          `FY ${year.fy}: budget Rs ${year.budget}, spent Rs ${year.spent}${outcomes ? `; outcomes: ${outcomes}` : ""}`,
+        );
       }
-      for (const surplus of project.surpluses) w.paragraph(`Surplus FY ${surplus.fy}: Rs ${surplus.amount} from ${surplus.source}, ${surplus.treatment}`);
+      for (const surplus of project.surpluses)
+        w.paragraph(`Surplus FY ${surplus.fy}: Rs ${surplus.amount} from ${surplus.source}, ${surplus.treatment}`);
       for (const claim of project.claims) {
-        w.paragraph(`Claim ${claim.statementId} (${claim.claimType}): ${claim.quantity} credits of ${claim.registry} ${claim.projectId} retired ${claim.retiredOn}; statement SHA-256 ${claim.statementHash}`);
+        w.paragraph(
+          `Claim ${claim.statementId} (${claim.claimType}): ${claim.quantity} credits of ` +
+            `${claim.registry} ${claim.projectId} retired ${claim.retiredOn}; statement SHA-256 ${claim.statementHash}`,
+        );
       }
       if (project.evidence.length > 0) w.paragraph(`Evidence SHA-256: ${project.evidence.join(", ")}`, { mono: true, size: 7 });
     }

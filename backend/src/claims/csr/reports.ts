@@ -36,7 +36,10 @@ function activeIn(project: CsrProject, year: number): boolean {
   return (year >= project.startFy && year <= project.endFy) || spendingInFy(project, year).length > 0;
 }
 
-export function annexureProjectTable(programmes: readonly CsrProgramme[], year: number): { fy: string; rows: AnnexureRow[]; excluded: Excluded[] } {
+export function annexureProjectTable(
+  programmes: readonly CsrProgramme[],
+  year: number,
+): { fy: string; rows: AnnexureRow[]; excluded: Excluded[] } {
   const rows: AnnexureRow[] = [];
   const excluded: Excluded[] = [];
   for (const programme of programmes) {
@@ -82,7 +85,13 @@ export function csr2Figures(input: Csr2Parameters) {
   const { fy, obligation, programmes, events } = input;
   const counted = programmes.flatMap((p) => p.projects).filter((p) => csrSpendCounts(p).counts);
   const spendOf = (projects: readonly CsrProject[], kind: "project" | "admin_overhead" | "impact_assessment") =>
-    sumPaise(projects.flatMap((p) => spendingInFy(p, fy, [kind]).filter((s) => s.fromUnspentAccountOf === undefined).map((s) => s.amount)));
+    sumPaise(
+      projects.flatMap((p) =>
+        spendingInFy(p, fy, [kind])
+          .filter((s) => s.fromUnspentAccountOf === undefined)
+          .map((s) => s.amount),
+      ),
+    );
   const ongoing = spendOf(counted.filter((p) => p.ongoing), "project");
   const other = spendOf(counted.filter((p) => !p.ongoing), "project");
   const admin = spendOf(counted, "admin_overhead");
@@ -91,17 +100,34 @@ export function csr2Figures(input: Csr2Parameters) {
   const maxAdmin = input.parameters["csr.adminOverheadMaxPercent"];
   const unspent = obligation.total > total ? obligation.total - total : 0n;
   const ofYear = (kind: LedgerEvent["kind"], from?: string) =>
-    sumPaise(events.filter((e) => e.kind === kind && e.originFy === fy && (from === undefined || (e.kind === "transfer_to_fund" && e.from === from))).map((e) => e.amount));
+    sumPaise(
+      events
+        .filter(
+          (e) =>
+            e.kind === kind && e.originFy === fy && (from === undefined || (e.kind === "transfer_to_fund" && e.from === from)),
+        )
+        .map((e) => e.amount),
+    );
   return {
     fy: fyLabel(fy),
-    applicability: { obliged: input.applicability.obliged, triggeredBy: input.applicability.triggeredBy, basedOnFy: fyLabel(input.applicability.basedOnFy) },
+    applicability: {
+      obliged: input.applicability.obliged,
+      triggeredBy: input.applicability.triggeredBy,
+      basedOnFy: fyLabel(input.applicability.basedOnFy),
+    },
     averageNetProfit: rupeesString(obligation.averageNetProfit),
     prescribedObligation: rupeesString(obligation.prescribed),
     surplusArising: rupeesString(obligation.surplusArising),
     setOff: rupeesString(obligation.setOff),
     totalObligation: rupeesString(obligation.total),
     committeeRequired: obligation.committeeRequired,
-    spent: { ongoingProjects: rupeesString(ongoing), otherProjects: rupeesString(other), adminOverheads: rupeesString(admin), impactAssessment: rupeesString(impact), total: rupeesString(total) },
+    spent: {
+      ongoingProjects: rupeesString(ongoing),
+      otherProjects: rupeesString(other),
+      adminOverheads: rupeesString(admin),
+      impactAssessment: rupeesString(impact),
+      total: rupeesString(total),
+    },
     adminOverheadWithinLimit: new Decimal(admin.toString()).mul(100).lte(new Decimal(total.toString()).mul(maxAdmin.value)),
     unspent: {
       total: rupeesString(unspent),
@@ -114,33 +140,71 @@ export function csr2Figures(input: Csr2Parameters) {
 }
 
 /** A claim statement made from credits the programme generated (the claim module's signed statement, by hash). */
-export type ProgrammeClaim = { statementId: string; statementHash: string; claimType: string; registry: string; projectId: string; quantity: string; retiredOn: string };
+export type ProgrammeClaim = {
+  statementId: string;
+  statementHash: string;
+  claimType: string;
+  registry: string;
+  projectId: string;
+  quantity: string;
+  retiredOn: string;
+};
 
-export function programmeReport(input: { programme: CsrProgramme; fromFy: number; toFy: number; claims: readonly ProgrammeClaim[]; generatedAt: string }) {
+export function programmeReport(input: {
+  programme: CsrProgramme;
+  fromFy: number;
+  toFy: number;
+  claims: readonly ProgrammeClaim[];
+  generatedAt: string;
+}) {
   const { programme, fromFy, toFy } = input;
   const years = Array.from({ length: toFy - fromFy + 1 }, (_, i) => fromFy + i);
   const projects = programme.projects.map((project) => {
     const verdict = csrSpendCounts(project);
-    const claims = input.claims.filter((c) => project.generatesCredits.some((g) => g.registry === c.registry && g.projectId === c.projectId));
+    const claims = input.claims.filter((c) =>
+      project.generatesCredits.some((g) => g.registry === c.registry && g.projectId === c.projectId),
+    );
     return {
       id: project.id,
       name: project.name,
       scheduleVIIItem: `(${project.scheduleVIIItem})`,
       ongoing: project.ongoing,
       years: `${fyLabel(project.startFy)} to ${fyLabel(project.endFy)}`,
-      implementation: project.implementation.mode === "agency" ? `${project.implementation.agency.name} (${project.implementation.agency.csr1RegistrationNumber})` : "direct",
+      implementation:
+        project.implementation.mode === "agency"
+          ? `${project.implementation.agency.name} (${project.implementation.agency.csr1RegistrationNumber})`
+          : "direct",
       countsAsCsr: verdict.counts,
       exclusion: verdict.counts ? undefined : verdict.reason,
       perYear: years.map((year) => ({
         fy: fyLabel(year),
         budget: rupeesString(sumPaise(project.budget.filter((b) => b.fy === year).map((b) => b.amount))),
         spent: rupeesString(sumPaise(project.spending.filter((s) => fyOf(s.date) === year).map((s) => s.amount))),
-        outcomes: project.outcomes.filter((o) => o.fy === year).map((o) => ({ metric: o.metric, value: o.value, unit: o.unit, source: `${o.source.kind}: ${o.source.reference}`, evidenceSha256: o.evidenceSha256 })),
+        outcomes: project.outcomes
+          .filter((o) => o.fy === year)
+          .map((o) => ({
+            metric: o.metric,
+            value: o.value,
+            unit: o.unit,
+            source: `${o.source.kind}: ${o.source.reference}`,
+            evidenceSha256: o.evidenceSha256,
+          })),
       })),
-      evidence: [...project.spending.map((s) => s.evidenceSha256), ...project.outcomes.map((o) => o.evidenceSha256)].filter((h): h is string => h !== undefined),
+      evidence: [...project.spending.map((s) => s.evidenceSha256), ...project.outcomes.map((o) => o.evidenceSha256)].filter(
+        (h): h is string => h !== undefined,
+      ),
       creditsGenerated: project.generatesCredits.map((g) => `${g.registry} ${g.projectId}`),
-      creditUse: project.creditUse === undefined ? "not approved for the company's own claims" : `board resolution ${project.creditUse.boardApproval.resolutionRef}, disclosed ${project.creditUse.disclosure.reference}`,
-      surpluses: project.surpluses.map((s) => ({ fy: fyLabel(s.fy), amount: rupeesString(s.amount), source: s.source, treatment: s.treatment })),
+      creditUse:
+        project.creditUse === undefined
+          ? "not approved for the company's own claims"
+          : `board resolution ${project.creditUse.boardApproval.resolutionRef}, disclosed ` +
+            `${project.creditUse.disclosure.reference}`,
+      surpluses: project.surpluses.map((s) => ({
+        fy: fyLabel(s.fy),
+        amount: rupeesString(s.amount),
+        source: s.source,
+        treatment: s.treatment,
+      })),
       claims,
     };
   });

@@ -35,7 +35,13 @@ export type FyClose = z.output<typeof fyCloseSchema>;
 
 export const ledgerEventSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("transfer_to_unspent_account"), originFy: fy, date: isoDate, amount: nonNegativeRupeesSchema }),
-  z.object({ kind: z.literal("spend_from_unspent_account"), originFy: fy, date: isoDate, amount: nonNegativeRupeesSchema, projectId: z.string().min(1) }),
+  z.object({
+    kind: z.literal("spend_from_unspent_account"),
+    originFy: fy,
+    date: isoDate,
+    amount: nonNegativeRupeesSchema,
+    projectId: z.string().min(1),
+  }),
   z.object({
     kind: z.literal("transfer_to_fund"),
     originFy: fy,
@@ -47,9 +53,16 @@ export const ledgerEventSchema = z.discriminatedUnion("kind", [
 ]);
 export type LedgerEvent = z.output<typeof ledgerEventSchema>;
 
-export type Surplus = { fy: number; amount: bigint; treatment: "pending" | "ploughed_back" | "unspent_account" | "schedule_vii_fund"; treatedOn?: string | undefined; projectId: string };
+export type Surplus = {
+  fy: number;
+  amount: bigint;
+  treatment: "pending" | "ploughed_back" | "unspent_account" | "schedule_vii_fund";
+  treatedOn?: string | undefined;
+  projectId: string;
+};
 
-export type DeadlineKind = "transfer_to_unspent_account" | "spend_unspent_account" | "unspent_account_to_fund" | "other_unspent_to_fund" | "treat_surplus";
+export type DeadlineKind =
+  "transfer_to_unspent_account" | "spend_unspent_account" | "unspent_account_to_fund" | "other_unspent_to_fund" | "treat_surplus";
 
 export type Deadline = {
   kind: DeadlineKind;
@@ -70,13 +83,22 @@ export function parseLedger(input: { closes: unknown; events: unknown }): { clos
   closes.forEach((c, i) => {
     const unspent = c.obligation > c.spent ? c.obligation - c.spent : 0n;
     if (c.unspentOngoing + c.unspentOther !== unspent) {
-      throw new ValidationError(`closes[${i}].unspentOngoing`, `unspentOngoing + unspentOther must equal obligation - spent (Rs ${rupeesString(unspent)})`);
+      throw new ValidationError(
+        `closes[${i}].unspentOngoing`,
+        `unspentOngoing + unspentOther must equal obligation - spent (Rs ${rupeesString(unspent)})`,
+      );
     }
   });
   return { closes, events: parseInput(z.array(ledgerEventSchema), input.events, "events") };
 }
 
-function status(dueDate: string, outstanding: bigint, lastDate: string | undefined, today: string, leadDays: number): Deadline["status"] {
+function status(
+  dueDate: string,
+  outstanding: bigint,
+  lastDate: string | undefined,
+  today: string,
+  leadDays: number,
+): Deadline["status"] {
   if (outstanding <= 0n) return lastDate !== undefined && lastDate > dueDate ? "met_late" : "met";
   if (today > dueDate) return "overdue";
   return daysBetween(today, dueDate) <= leadDays ? "due_soon" : "upcoming";
@@ -97,12 +119,27 @@ export type DeadlinesParameters = {
   leadDays?: number;
 };
 
-export function unspentDeadlines({ parameters, closes, events, surpluses = [], today, leadDays = 30 }: DeadlinesParameters): Deadline[] {
+export function unspentDeadlines({
+  parameters,
+  closes,
+  events,
+  surpluses = [],
+  today,
+  leadDays = 30,
+}: DeadlinesParameters): Deadline[] {
   const timers = parameters["csr.unspent"];
   const t = timers.value;
   const sources = timers.sources;
   const out: Deadline[] = [];
-  const push = (kind: DeadlineKind, originFy: number, dueDate: string, required: bigint, done: { total: bigint; last?: string | undefined }, rule: string, src = sources) => {
+  const push = (
+    kind: DeadlineKind,
+    originFy: number,
+    dueDate: string,
+    required: bigint,
+    done: { total: bigint; last?: string | undefined },
+    rule: string,
+    src = sources,
+  ) => {
     const outstanding = required > done.total ? required - done.total : 0n;
     let state = status(dueDate, outstanding, done.last, today, leadDays);
     if (kind === "spend_unspent_account" && state === "overdue") state = "lapsed";
@@ -110,31 +147,79 @@ export function unspentDeadlines({ parameters, closes, events, surpluses = [], t
   };
   for (const close of closes) {
     const y = close.fy;
-    const of = (kind: LedgerEvent["kind"], from?: string) => (e: LedgerEvent) => e.kind === kind && e.originFy === y && (from === undefined || (e.kind === "transfer_to_fund" && e.from === from));
+    const of = (kind: LedgerEvent["kind"], from?: string) => (e: LedgerEvent) =>
+      e.kind === kind && e.originFy === y && (from === undefined || (e.kind === "transfer_to_fund" && e.from === from));
     if (close.unspentOngoing > 0n) {
       const transferDue = addDays(fyEnd(y), t.toUnspentAccountDays);
       const transferred = tally(events, of("transfer_to_unspent_account"));
-      push("transfer_to_unspent_account", y, transferDue, close.unspentOngoing, transferred, `s.135(6): unspent amount of ongoing projects of FY ${fyLabel(y)} to the Unspent CSR Account within ${t.toUnspentAccountDays} days of the year end`);
-      const firstTransfer = events.filter(of("transfer_to_unspent_account")).map((e) => e.date).sort()[0];
+      push(
+        "transfer_to_unspent_account",
+        y,
+        transferDue,
+        close.unspentOngoing,
+        transferred,
+        `s.135(6): unspent amount of ongoing projects of FY ` +
+          `${fyLabel(y)} to the Unspent CSR Account within ${t.toUnspentAccountDays} days of the year end`,
+      );
+      const firstTransfer = events
+        .filter(of("transfer_to_unspent_account"))
+        .map((e) => e.date)
+        .sort()[0];
       const transferFy = firstTransfer === undefined ? y + 1 : fyOf(firstTransfer);
       const spendDue = fyEnd(transferFy + t.spendWithinFinancialYears - 1);
       const inAccount = transferred.total > 0n ? transferred.total : close.unspentOngoing;
       const spentByDue = tally(events, of("spend_from_unspent_account"), spendDue);
       const toFund = tally(events, of("transfer_to_fund", "unspent_account"));
-      push("spend_unspent_account", y, spendDue, inAccount, { total: spentByDue.total + toFund.total, last: spentByDue.last }, `s.135(6): the Unspent CSR Account of FY ${fyLabel(y)} spent within ${t.spendWithinFinancialYears} financial years of the transfer`);
+      push(
+        "spend_unspent_account",
+        y,
+        spendDue,
+        inAccount,
+        { total: spentByDue.total + toFund.total, last: spentByDue.last },
+        `s.135(6): the Unspent CSR Account of FY ` +
+          `${fyLabel(y)} spent within ${t.spendWithinFinancialYears} financial years of the transfer`,
+      );
       const remaining = inAccount > spentByDue.total ? inAccount - spentByDue.total : 0n;
       if (remaining > 0n && today > addDays(spendDue, -leadDays)) {
-        push("unspent_account_to_fund", y, addDays(spendDue, t.toFundAfterDays), remaining, toFund, `s.135(6): what remains of FY ${fyLabel(y)}'s Unspent CSR Account to a Schedule VII fund within ${t.toFundAfterDays} days of the third year's end`);
+        push(
+          "unspent_account_to_fund",
+          y,
+          addDays(spendDue, t.toFundAfterDays),
+          remaining,
+          toFund,
+          `s.135(6): what remains of FY ` +
+            `${fyLabel(y)}'s Unspent CSR Account to a Schedule VII fund within ${t.toFundAfterDays} days of the third year's end`,
+        );
       }
     }
     if (close.unspentOther > 0n) {
-      push("other_unspent_to_fund", y, addMonths(fyEnd(y), t.nonOngoingToFundMonths), close.unspentOther, tally(events, of("transfer_to_fund", "unspent_other")), `s.135(5) second proviso: unspent amount of FY ${fyLabel(y)} not relating to ongoing projects to a Schedule VII fund within ${t.nonOngoingToFundMonths} months of the year end`);
+      push(
+        "other_unspent_to_fund",
+        y,
+        addMonths(fyEnd(y), t.nonOngoingToFundMonths),
+        close.unspentOther,
+        tally(events, of("transfer_to_fund", "unspent_other")),
+        `s.135(5) second proviso: unspent amount of FY ` +
+          `${fyLabel(y)} not relating to ongoing projects to a Schedule VII fund within ` +
+            `${t.nonOngoingToFundMonths} months of the year end`,
+      );
     }
   }
   const surplusTimer = parameters["csr.surplusToFundMonths"];
   for (const surplus of surpluses) {
     const treated = surplus.treatment === "pending" ? { total: 0n } : { total: surplus.amount, last: surplus.treatedOn };
-    push("treat_surplus", surplus.fy, addMonths(fyEnd(surplus.fy), surplusTimer.value), surplus.amount, treated, `r.7(2): surplus of FY ${fyLabel(surplus.fy)} from project ${surplus.projectId} is not business profit: plough it back, move it to the Unspent CSR Account or pay it to a Schedule VII fund`, surplusTimer.sources);
+    push(
+      "treat_surplus",
+      surplus.fy,
+      addMonths(fyEnd(surplus.fy), surplusTimer.value),
+      surplus.amount,
+      treated,
+      `r.7(2): surplus of FY ` +
+        `${fyLabel(surplus.fy)} from project ` +
+          `${surplus.projectId} is not business profit: plough it back, move it to the Unspent CSR Account or pay it ` +
+            `to a Schedule VII fund`,
+      surplusTimer.sources,
+    );
   }
   return out.sort((a, b) => (a.dueDate < b.dueDate ? -1 : a.dueDate > b.dueDate ? 1 : 0));
 }
@@ -169,7 +254,12 @@ export function csrAlerts(input: DeadlinesParameters): CsrAlert[] {
       dueDate: d.dueDate,
       amountRupees: rupeesString(d.outstanding),
       status: d.status,
-      message: `${VERB[d.kind]} for FY ${fyLabel(d.originFy)}: ${formatInr(d.outstanding)} ${d.status === "overdue" ? "was due" : "is due"} by ${d.dueDate} (${d.rule}).${d.kind === "transfer_to_unspent_account" && d.status === "overdue" ? " Missing this transfer is a default under s.135(7) even if the money is spent later." : ""}`,
+      message:
+        `${VERB[d.kind]} for FY ${fyLabel(d.originFy)}: ${formatInr(d.outstanding)} ` +
+        `${d.status === "overdue" ? "was due" : "is due"} by ${d.dueDate} (${d.rule}).` +
+        (d.kind === "transfer_to_unspent_account" && d.status === "overdue"
+          ? " Missing this transfer is a default under s.135(7) even if the money is spent later."
+          : ""),
       sources: d.sources,
     }));
 }

@@ -51,7 +51,10 @@ function checkCondition(check: ConditionCheck, monitoring: SignalOf<"monitoring"
   if (value === undefined) return { met: null, detail: `${check.fact} not reported for the monitoring period ending ${end}` };
   switch (check.kind) {
     case "fact_in":
-      return { met: typeof value === "string" && check.allowed.includes(value), detail: `${check.fact} = ${String(value)} (allowed: ${check.allowed.join(", ")})` };
+      return {
+        met: typeof value === "string" && check.allowed.includes(value),
+        detail: `${check.fact} = ${String(value)} (allowed: ${check.allowed.join(", ")})`,
+      };
     case "fact_true":
       return { met: value === true, detail: `${check.fact} = ${String(value)}` };
     case "max_age_years": {
@@ -67,7 +70,10 @@ function checkCondition(check: ConditionCheck, monitoring: SignalOf<"monitoring"
 }
 
 /** Each condition against the issuance's monitoring facts; without facts every condition is unknown. */
-export function checkConditions(conditions: readonly CcpCondition[], monitoring: SignalOf<"monitoring"> | undefined): ConditionResult[] {
+export function checkConditions(
+  conditions: readonly CcpCondition[],
+  monitoring: SignalOf<"monitoring"> | undefined,
+): ConditionResult[] {
   return conditions.map((condition) => {
     const result =
       monitoring === undefined
@@ -86,19 +92,36 @@ export type AssessCcpParameters = {
 };
 
 export function assessCcp({ labels, project, monitoring, date }: AssessCcpParameters): CcpAssessment {
-  const unknown = (reason: string): CcpAssessment => ({ programme: "unknown", status: "unknown", conditions: [], label: "unknown", reasons: [reason], sources: [] });
+  const unknown = (reason: string): CcpAssessment => ({
+    programme: "unknown",
+    status: "unknown",
+    conditions: [],
+    label: "unknown",
+    reasons: [reason],
+    sources: [],
+  });
   if (project === undefined) return unknown("no project facts on file");
   const programmeEntry = labels.ccpProgrammes.find((p) => p.programme === project.programme && effectiveOn(p) <= date);
   const programme = programmeEntry?.status ?? "unknown";
   const sources = [...(programmeEntry?.sources ?? [])];
   const reasons: string[] = [];
-  if (programme !== "eligible") reasons.push(`programme ${project.programme} is ${programme === "unknown" ? "not known to be" : "not"} CCP-Eligible on ${date}`);
+  if (programme !== "eligible")
+    reasons.push(
+      `programme ${project.programme} is ${programme === "unknown" ? "not known to be" : "not"} CCP-Eligible on ${date}`,
+    );
   if (project.methodology === undefined) return { ...unknown("no methodology on file"), programme, sources };
   const decision = ccpDecisionFor(labels, project.programme, project.methodology, date);
   const method = `${project.methodology.id} v${project.methodology.version}`;
   if (decision === undefined) {
     reasons.push(`no ICVCM decision on ${project.programme} ${method} on file as of ${date}`);
-    return { programme, status: "unknown", conditions: [], label: programme === "not_eligible" ? "no_ccp" : "unknown", reasons, sources };
+    return {
+      programme,
+      status: "unknown",
+      conditions: [],
+      label: programme === "not_eligible" ? "no_ccp" : "unknown",
+      reasons,
+      sources,
+    };
   }
   sources.push(...decision.sources);
   const latest = [...monitoring].sort((a, b) => (a.monitoringPeriod.end < b.monitoringPeriod.end ? -1 : 1)).at(-1);
@@ -110,13 +133,30 @@ export function assessCcp({ labels, project, monitoring, date }: AssessCcpParame
     if (programme === "eligible") reasons.push(`ICVCM: ${method} is ${decision.status.replaceAll("_", " ")} (${decision.id})`);
   } else if (conditions.some((c) => c.met === false)) {
     label = "no_ccp";
-    reasons.push(`conditions not met: ${conditions.filter((c) => c.met === false).map((c) => `${c.id} (${c.detail})`).join("; ")}`);
+    reasons.push(
+      `conditions not met: ${conditions
+        .filter((c) => c.met === false)
+        .map((c) => `${c.id} (${c.detail})`)
+        .join("; ")}`,
+    );
   } else if (programme === "unknown" || conditions.some((c) => c.met === null)) {
     label = "unknown";
     for (const c of conditions.filter((x) => x.met === null)) reasons.push(`condition ${c.id}: ${c.detail}`);
   } else {
     label = "ccp";
-    reasons.push(`${project.programme} is CCP-Eligible and ${method} is ${decision.status.replaceAll("_", " ")} (${decision.id})${conditions.length ? "; every condition met" : ""}`);
+    reasons.push(
+      `${project.programme} is CCP-Eligible and ` +
+        `${method} is ${decision.status.replaceAll("_", " ")} (${decision.id})` +
+          `${conditions.length ? "; every condition met" : ""}`,
+    );
   }
-  return { programme, status: decision.status, decisionId: decision.id, conditions, label, reasons, sources: [...new Set(sources)] };
+  return {
+    programme,
+    status: decision.status,
+    decisionId: decision.id,
+    conditions,
+    label,
+    reasons,
+    sources: [...new Set(sources)],
+  };
 }

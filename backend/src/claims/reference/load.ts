@@ -88,7 +88,10 @@ function checkCitations(name: string, body: unknown, catalogue: Record<string, u
   citedIds(body, "", ids);
   const missing = ids.filter(({ id }) => !(id in catalogue));
   if (missing.length > 0) {
-    throw new ClaimsReferenceError(name, missing.map(({ path: at, id }) => ({ path: at, message: `cites ${id}, which sources.json does not list` })));
+    throw new ClaimsReferenceError(
+      name,
+      missing.map(({ path: at, id }) => ({ path: at, message: `cites ${id}, which sources.json does not list` })),
+    );
   }
 }
 
@@ -98,7 +101,11 @@ function duplicates<T>(items: readonly T[], key: (item: T) => string): string[] 
 }
 
 function checkUnique(name: string, what: string, keys: string[]): void {
-  if (keys.length > 0) throw new ClaimsReferenceError(name, keys.map((k) => ({ path: what, message: `${k} appears more than once` })));
+  if (keys.length > 0)
+    throw new ClaimsReferenceError(
+      name,
+      keys.map((k) => ({ path: what, message: `${k} appears more than once` })),
+    );
 }
 
 function checkSignals(name: string, signals: readonly Signal[], projects: readonly ProjectFacts[]): void {
@@ -106,7 +113,10 @@ function checkSignals(name: string, signals: readonly Signal[], projects: readon
   const problems: Array<{ path: string; message: string }> = [];
   signals.forEach((signal, index) => {
     if (!known.has(`${signal.subject.registry}|${signal.subject.projectId}`)) {
-      problems.push({ path: `signals[${index}].subject`, message: `no project entry for ${signal.subject.registry} ${signal.subject.projectId}` });
+      problems.push({
+        path: `signals[${index}].subject`,
+        message: `no project entry for ${signal.subject.registry} ${signal.subject.projectId}`,
+      });
     }
     if (signal.kind === "rating") {
       try {
@@ -127,7 +137,10 @@ export function parseClaimsReference(raw: ClaimsReferenceFiles): ClaimsReference
   const statuses = parseFile(names.statuses, statusesFileSchema, raw.statuses);
   const wording = parseFile(names.wording, wordingFileSchema, raw.wording);
   const parametersFile = parseFile(names.parameters, parametersFileSchema, raw.parameters);
-  const signalFiles = raw.signals.map((file) => ({ name: file.name, parsed: parseFile(file.name, signalsFileSchema, file.body) }));
+  const signalFiles = raw.signals.map((file) => ({
+    name: file.name,
+    parsed: parseFile(file.name, signalsFileSchema, file.body),
+  }));
   const catalogue = sourcesFile.sources;
   const checked: Array<[string, unknown]> = [
     [names.labels, labels],
@@ -146,7 +159,13 @@ export function parseClaimsReference(raw: ClaimsReferenceFiles): ClaimsReference
   for (const file of signalFiles) checkSignals(file.name, file.parsed.signals, projects);
 
   const files = [
-    ...Object.entries({ [names.sources]: raw.sources, [names.labels]: raw.labels, [names.statuses]: raw.statuses, [names.wording]: raw.wording, [names.parameters]: raw.parameters }),
+    ...Object.entries({
+      [names.sources]: raw.sources,
+      [names.labels]: raw.labels,
+      [names.statuses]: raw.statuses,
+      [names.wording]: raw.wording,
+      [names.parameters]: raw.parameters,
+    }),
     ...raw.signals.map((f): [string, unknown] => [f.name, f.body]),
   ].map(([name, body]) => {
     const header = body as { format: string; dataVersion: string };
@@ -171,7 +190,9 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ClaimsReferenceError(path.basename(file), [{ path: "", message: `cannot read as JSON: ${(error as Error).message}` }]);
+    throw new ClaimsReferenceError(path.basename(file), [
+      { path: "", message: `cannot read as JSON: ${(error as Error).message}` },
+    ]);
   }
 }
 
@@ -203,6 +224,10 @@ export function cite(reference: Pick<ClaimsReference, "sources">, ids: readonly 
   });
 }
 
-export function projectFacts(reference: Pick<ClaimsReference, "projects">, registry: string, projectId: string): ProjectFacts | undefined {
+export function projectFacts(
+  reference: Pick<ClaimsReference, "projects">,
+  registry: string,
+  projectId: string,
+): ProjectFacts | undefined {
   return reference.projects.find((p) => p.registry === registry && p.projectId === projectId);
 }

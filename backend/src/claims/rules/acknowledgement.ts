@@ -36,5 +36,7 @@ export function acknowledge(verdict: Verdict, acknowledgedBy: string, acknowledg
 
 /** True when `ack` acknowledges exactly this verdict (same hash and words). */
 export function acknowledges(ack: Acknowledgement | undefined, verdict: Verdict): boolean {
-  return ack !== undefined && ack.verdictHash === verdict.hash && ack.use === verdict.use && ack.text === acknowledgementText(verdict);
+  return (
+    ack !== undefined && ack.verdictHash === verdict.hash && ack.use === verdict.use && ack.text === acknowledgementText(verdict)
+  );
 }

@@ -25,7 +25,9 @@ export const claimantFactsSchema = z.object({
   ongoingEmissionsT: decimalString.optional(),
   cctsObligatedEntity: z.boolean().optional(),
   /** CSR: the CSR programme project the credits come from, if any. */
-  csrProject: z.object({ programmeId: z.string().min(1), projectId: z.string().min(1), scheduleVIIItem: z.string().min(1) }).optional(),
+  csrProject: z
+    .object({ programmeId: z.string().min(1), projectId: z.string().min(1), scheduleVIIItem: z.string().min(1) })
+    .optional(),
   ownNeutralityClaim: z.boolean().optional(),
   boardApprovalAndDisclosure: z.boolean().optional(),
   statutoryObligation: z.boolean().optional(),

@@ -19,7 +19,12 @@ type FlagName = { [K in keyof ClaimantFacts]-?: NonNullable<ClaimantFacts[K]> ex
  * A claimant rule that is one yes/no fact: `fact` true passes, false fails, absent is unknown. `wording` reads
  * [pass, fail, unknown].
  */
-export function claimantFlagRule(id: string, sources: readonly string[], fact: FlagName, wording: readonly [string, string, string]): Rule {
+export function claimantFlagRule(
+  id: string,
+  sources: readonly string[],
+  fact: FlagName,
+  wording: readonly [string, string, string],
+): Rule {
   const [passWords, failWords, unknownWords] = wording;
   const words: Record<Outcome, string> = { pass: passWords, fail: failWords, unknown: unknownWords };
   return { id, version: "1", scope: "claimant", sources, wording: words, check: ({ claimant }) => flag(claimant[fact], fact) };
@@ -47,7 +52,8 @@ export function carbonUnitRule(prefix: string, version = "1"): Rule {
     sources: ["S50"],
     wording: {
       pass: "The unit is a carbon credit of one tonne of CO2e",
-      fail: "The unit is not a carbon credit: an energy attribute certificate (MWh) supports market-based scope 2 reporting, not an emissions claim",
+      fail: "The unit is not a carbon credit: an energy attribute certificate (MWh) supports market-based scope 2 " +
+        "reporting, not an emissions claim",
       unknown: "Whether the unit is a carbon credit is not known",
     },
     check: ({ credit }) => (credit.batch.unitType === "I-REC(E)" ? fail(`unit type ${credit.batch.unitType}`) : pass()),
@@ -63,7 +69,8 @@ export function notPausedRule(prefix: string, version = "1"): Rule {
     sources: ["S1", "S47"],
     wording: {
       pass: "The registry shows the project in a status that lets its units move",
-      fail: "The registry has the project on hold or under review: its credits may not move and no claim should rest on them until that is resolved",
+      fail: "The registry has the project on hold or under review: its credits may not move and no claim should rest " +
+        "on them until that is resolved",
       unknown: "No registry status is on file for the project",
     },
     check: ({ credit }) => {

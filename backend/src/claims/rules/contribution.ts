@@ -40,7 +40,8 @@ export const contributionClaim: RuleSet = {
         fail: "A contribution claim must not present the credits as offsetting the claimant's own emissions",
         unknown: "Whether the claim presents the credits as offsetting",
       },
-      check: ({ claimant }) => (claimant.claimsOffsetting === undefined ? { outcome: "unknown" } : claimant.claimsOffsetting ? fail() : pass()),
+      check: ({ claimant }) =>
+        claimant.claimsOffsetting === undefined ? { outcome: "unknown" } : claimant.claimsOffsetting ? fail() : pass(),
     },
   ],
 };

@@ -17,7 +17,9 @@ function exclusionMatches(exclusion: CorsiaExclusion, project: ProjectFacts): bo
   const match = exclusion.match;
   switch (match.kind) {
     case "methodology":
-      return project.methodology === undefined ? undefined : match.methodologies.some((m) => m.toLowerCase() === project.methodology!.id.toLowerCase());
+      return project.methodology === undefined
+        ? undefined
+        : match.methodologies.some((m) => m.toLowerCase() === project.methodology!.id.toLowerCase());
     case "sectoral_scope":
       return project.sectoralScope === undefined ? undefined : match.scopes.includes(project.sectoralScope);
     case "capacity_above":
@@ -51,7 +53,9 @@ export const corsiaFirstPhase: RuleSet = {
           (p) => p.programme === programme && p.phase === "first" && lastDayOf(p.since ?? p.asOf) <= credit.asOf,
         );
         if (entry === undefined) return fail(`${programme} has no first-phase approval on file`);
-        return entry.status === "approved" ? pass(programme, entry.sources) : fail(`${programme}: ${entry.status}`, entry.sources);
+        return entry.status === "approved"
+          ? pass(programme, entry.sources)
+          : fail(`${programme}: ${entry.status}`, entry.sources);
       },
     },
     {
@@ -86,7 +90,9 @@ export const corsiaFirstPhase: RuleSet = {
       check: ({ credit, reference }) => {
         const project = credit.project;
         if (project === undefined) return unknown("no project facts on file");
-        const exclusions = reference.labels.corsiaExclusions.filter((e) => e.programme === project.programme && e.phase === "first");
+        const exclusions = reference.labels.corsiaExclusions.filter(
+          (e) => e.programme === project.programme && e.phase === "first",
+        );
         const results = exclusions.map((e) => ({ e, hit: exclusionMatches(e, project) }));
         const hit = results.find((r) => r.hit === true);
         if (hit !== undefined) return fail(hit.e.text, hit.e.sources);
@@ -110,7 +116,9 @@ export const corsiaFirstPhase: RuleSet = {
         if (a6 === undefined) return unknown();
         const detail = `${a6.hostParty}${a6.authorisationId ? ` ${a6.authorisationId}` : ""}: ${a6.state}`;
         if (a6.state !== "authorised") return fail(detail, a6.sources);
-        return a6.authorisedUses.includes("international_mitigation_purposes") ? pass(detail, a6.sources) : fail(`${detail}, uses ${a6.authorisedUses.join(", ")}`, a6.sources);
+        return a6.authorisedUses.includes("international_mitigation_purposes")
+          ? pass(detail, a6.sources)
+          : fail(`${detail}, uses ${a6.authorisedUses.join(", ")}`, a6.sources);
       },
     },
     {

@@ -69,7 +69,13 @@ export function creditFacts(reference: ClaimsReference, batch: BatchRef, date: s
   };
 }
 
-function reasonOf(reference: ClaimsReference, rule: Rule, outcome: Reason["outcome"], detail?: string, extra: readonly string[] = []): Reason {
+function reasonOf(
+  reference: ClaimsReference,
+  rule: Rule,
+  outcome: Reason["outcome"],
+  detail?: string,
+  extra: readonly string[] = [],
+): Reason {
   return {
     ruleId: rule.id,
     ruleVersion: rule.version,
@@ -80,9 +86,19 @@ function reasonOf(reference: ClaimsReference, rule: Rule, outcome: Reason["outco
   };
 }
 
-function summaryOf(verdict: VerdictValue, title: string, reasons: readonly Reason[], prerequisites: readonly Reason[], demo: boolean): string {
+function summaryOf(
+  verdict: VerdictValue,
+  title: string,
+  reasons: readonly Reason[],
+  prerequisites: readonly Reason[],
+  demo: boolean,
+): string {
   const prefix = demo ? "[demo data] " : "";
-  const list = (outcome: Reason["outcome"]) => reasons.filter((r) => r.outcome === outcome).map((r) => r.text).join("; ");
+  const list = (outcome: Reason["outcome"]) =>
+    reasons
+      .filter((r) => r.outcome === outcome)
+      .map((r) => r.text)
+      .join("; ");
   if (verdict === "not_eligible") return `${prefix}Not eligible for ${title}: ${list("fail")}.`;
   if (verdict === "needs_information") return `${prefix}Not shown eligible for ${title}; needs: ${list("unknown")}.`;
   const also = prerequisites.length === 0 ? "" : ` The claimant must also show: ${prerequisites.map((r) => r.text).join("; ")}.`;
@@ -147,5 +163,7 @@ export function evaluateUses(
 
 /** The market filter: `eligible` only, or also batches that need information. */
 export function matchesUse(verdict: Verdict, accept: "eligible" | "eligible_or_needs_information" = "eligible"): boolean {
-  return verdict.verdict === "eligible" || (accept === "eligible_or_needs_information" && verdict.verdict === "needs_information");
+  return (
+    verdict.verdict === "eligible" || (accept === "eligible_or_needs_information" && verdict.verdict === "needs_information")
+  );
 }

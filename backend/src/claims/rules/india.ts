@@ -25,7 +25,10 @@ export const cctsOffset: RuleSet = {
         fail: "Only Carbon Credit Certificates (CCCs) issued under CCTS count toward CCTS targets; this unit is not one",
         unknown: "The unit type is not known",
       },
-      check: ({ credit }) => (credit.batch.registry === "IN_CCTS" && credit.batch.unitType === "CCC" ? pass() : fail(`${credit.batch.registry} ${credit.batch.unitType}`)),
+      check: ({ credit }) =>
+        credit.batch.registry === "IN_CCTS" && credit.batch.unitType === "CCC"
+          ? pass()
+          : fail(`${credit.batch.registry} ${credit.batch.unitType}`),
     },
     {
       id: "CCTS-MECHANISM",
@@ -45,7 +48,9 @@ export const cctsOffset: RuleSet = {
         const approved = reference.parameters["ccts.offsetMethodologies"];
         if (approved.value.length === 0) return unknown("the approved offset methodology list is not on file", approved.sources);
         const id = project.methodology?.id;
-        return id !== undefined && approved.value.includes(id) ? pass(id, approved.sources) : fail(id ?? "no methodology", approved.sources);
+        return id !== undefined && approved.value.includes(id)
+          ? pass(id, approved.sources)
+          : fail(id ?? "no methodology", approved.sources);
       },
     },
     notPausedRule("CCTS"),
@@ -87,7 +92,8 @@ export const csrScheduleVii: RuleSet = {
       sources: ["S97", "S45"],
       wording: {
         pass: "The unit is not a compliance instrument",
-        fail: "A CCC serves a statutory CCTS obligation; CSR Rules r.2(1)(d) exclude activities fulfilling any statutory obligation",
+        fail: "A CCC serves a statutory CCTS obligation; CSR Rules r.2(1)(d) exclude activities fulfilling any " +
+          "statutory obligation",
         unknown: "The unit type is not known",
       },
       check: ({ credit }) => (credit.batch.unitType === "CCC" ? fail() : pass()),
@@ -102,12 +108,16 @@ export const csrScheduleVii: RuleSet = {
       wording: {
         pass: "The credits come from a CSR programme project tagged to Schedule VII item (iv)",
         fail: "The CSR project named is not tagged to Schedule VII item (iv)",
-        unknown: "Buying credits is not in itself a Schedule VII activity (no MCA ruling either way): name the CSR programme project the credits come from",
+        unknown:
+          "Buying credits is not in itself a Schedule VII activity (no MCA ruling either way): name the CSR programme " +
+            "project the credits come from",
       },
       check: ({ claimant }) => {
         const project = claimant.csrProject;
         if (project === undefined) return unknown();
-        return project.scheduleVIIItem === "iv" ? pass(`${project.programmeId}/${project.projectId}`) : fail(`item (${project.scheduleVIIItem})`);
+        return project.scheduleVIIItem === "iv"
+          ? pass(`${project.programmeId}/${project.projectId}`)
+          : fail(`item (${project.scheduleVIIItem})`);
       },
     },
     {
@@ -117,10 +127,12 @@ export const csrScheduleVii: RuleSet = {
       sources: ["S97", "S45"],
       wording: {
         pass: "The spending fulfils no statutory obligation",
-        fail: "Spending that fulfils a statutory obligation (CCTS target, RPO, environmental-clearance condition) cannot count as CSR",
+        fail: "Spending that fulfils a statutory obligation (CCTS target, RPO, environmental-clearance condition) " +
+          "cannot count as CSR",
         unknown: "Whether the spending fulfils a statutory obligation",
       },
-      check: ({ claimant }) => (claimant.statutoryObligation === undefined ? unknown() : claimant.statutoryObligation ? fail() : pass()),
+      check: ({ claimant }) =>
+        claimant.statutoryObligation === undefined ? unknown() : claimant.statutoryObligation ? fail() : pass(),
     },
     {
       id: "CSR-OWN-CLAIM",
@@ -129,7 +141,8 @@ export const csrScheduleVii: RuleSet = {
       sources: ["S108", "S102", "PLATFORM-CSR-DOUBLE-CLAIM"],
       wording: {
         pass: "The credits are not used for the company's own neutrality claim, or the board approved and disclosed it",
-        fail: "Credits from a CSR-funded project cannot back the company's own neutrality claim without board approval and disclosure",
+        fail: "Credits from a CSR-funded project cannot back the company's own neutrality claim without board approval " +
+          "and disclosure",
         unknown: "Whether the company will use the credits for its own neutrality claim",
       },
       check: ({ claimant }) => {

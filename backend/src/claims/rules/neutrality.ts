@@ -31,9 +31,14 @@ export const iso14068Neutrality: RuleSet = {
         const programme = credit.project?.programme;
         if (programme === undefined) return unknown();
         if (programme === "CCTS" && credit.project?.cctsMechanism === "compliance") {
-          return fail("a compliance CCC certifies an entity beating its intensity target, not a verified project reduction", programmes.sources);
+          return fail(
+            "a compliance CCC certifies an entity beating its intensity target, not a verified project reduction",
+            programmes.sources,
+          );
         }
-        return (programmes.value as readonly string[]).includes(programme) ? pass(programme, programmes.sources) : fail(programme, programmes.sources);
+        return (programmes.value as readonly string[]).includes(programme)
+          ? pass(programme, programmes.sources)
+          : fail(programme, programmes.sources);
       },
     },
     {
@@ -80,7 +85,10 @@ export const iso14068Neutrality: RuleSet = {
         const { periodEnd, retirementDate } = claimant;
         if (periodEnd === undefined || retirementDate === undefined) return unknown(undefined, months.sources);
         const ok = retirementDate <= addMonths(periodEnd, months.value);
-        return (ok ? pass : fail)(`retired ${retirementDate}, period ended ${periodEnd}, window ${months.value} months`, months.sources);
+        return (ok ? pass : fail)(
+          `retired ${retirementDate}, period ended ${periodEnd}, window ${months.value} months`,
+          months.sources,
+        );
       },
     },
   ],
@@ -99,7 +107,11 @@ export const sbtiBvcm: RuleSet = {
       version: "1",
       scope: "credit",
       sources: ["S78"],
-      wording: { pass: "The vintage meets the vintage floor", fail: "The vintage is older than the vintage floor", unknown: "The batch's vintage is not known" },
+      wording: {
+        pass: "The vintage meets the vintage floor",
+        fail: "The vintage is older than the vintage floor",
+        unknown: "The batch's vintage is not known",
+      },
       check: ({ credit, reference }) => {
         const floor = reference.parameters["sbti.vintageFloorYear"];
         const year = vintageEndYear(credit.batch);
@@ -118,7 +130,8 @@ export const sbtiBvcm: RuleSet = {
         fail: "Credits cannot count toward near-term or net-zero targets under SBTi",
         unknown: "A statement that the credits are not counted toward targets",
       },
-      check: ({ claimant }) => (claimant.countsTowardTargets === undefined ? unknown() : claimant.countsTowardTargets ? fail() : pass()),
+      check: ({ claimant }) =>
+        claimant.countsTowardTargets === undefined ? unknown() : claimant.countsTowardTargets ? fail() : pass(),
     },
     {
       id: "SBTI-RECOGNISED-SHARE",
@@ -134,7 +147,10 @@ export const sbtiBvcm: RuleSet = {
         const min = reference.parameters["sbti.recognisedMinPercent"];
         const share = percentOf(claimant.creditsRetiredT, claimant.ongoingEmissionsT);
         if (share === undefined) return unknown(undefined, min.sources);
-        return (share.gte(min.value) ? pass : fail)(`${share.toDecimalPlaces(2).toString()}% of ongoing emissions, minimum ${min.value}%`, min.sources);
+        return (share.gte(min.value) ? pass : fail)(
+          `${share.toDecimalPlaces(2).toString()}% of ongoing emissions, minimum ${min.value}%`,
+          min.sources,
+        );
       },
     },
   ],

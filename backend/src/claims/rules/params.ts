@@ -46,7 +46,11 @@ export const parameterSchemas = {
   ),
   "csr.surplusToFundMonths": parameter(z.number().int().positive()),
   "csr.impactAssessment": parameter(
-    z.object({ averageObligationCrore: crore, projectOutlayCrore: crore, completedAtLeastYearsBefore: z.number().int().nonnegative() }),
+    z.object({
+      averageObligationCrore: crore,
+      projectOutlayCrore: crore,
+      completedAtLeastYearsBefore: z.number().int().nonnegative(),
+    }),
   ),
   "csr.adminOverheadMaxPercent": parameter(decimalString),
   "csr.csr1Pattern": parameter(z.string().min(1)),

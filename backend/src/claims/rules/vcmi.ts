@@ -108,8 +108,17 @@ export const vcmiClaim: RuleSet = {
       version: "1",
       scope: "claimant",
       sources: ["S66", "S70"],
-      wording: { pass: "The claim is assured by a third party", fail: "The claim has no third-party assurance", unknown: "Third-party assurance of the claim (VCMI MRA framework)" },
-      check: ({ claimant }) => (claimant.thirdPartyAssurance === undefined ? unknown() : claimant.thirdPartyAssurance === "none" ? fail() : pass(claimant.thirdPartyAssurance)),
+      wording: {
+        pass: "The claim is assured by a third party",
+        fail: "The claim has no third-party assurance",
+        unknown: "Third-party assurance of the claim (VCMI MRA framework)",
+      },
+      check: ({ claimant }) =>
+        claimant.thirdPartyAssurance === undefined
+          ? unknown()
+          : claimant.thirdPartyAssurance === "none"
+            ? fail()
+            : pass(claimant.thirdPartyAssurance),
     },
     {
       id: "VCMI-TIER",
@@ -121,7 +130,8 @@ export const vcmiClaim: RuleSet = {
         fail: "The retired credits cover too small a share of remaining emissions for any VCMI tier",
         unknown: "The share of remaining emissions covered, which sets the tier (Silver, Gold, Platinum)",
       },
-      check: ({ claimant, reference }) => tierResult(reference.parameters, claimant.remainingEmissionsT, claimant.creditsRetiredT),
+      check: ({ claimant, reference }) =>
+        tierResult(reference.parameters, claimant.remainingEmissionsT, claimant.creditsRetiredT),
     },
   ],
 };

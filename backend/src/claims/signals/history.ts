@@ -74,7 +74,11 @@ export function latestFacts(signals: readonly Signal[], subject: Subject, date: 
     const key = factKey(signal);
     const held = latest.get(key);
     const batchLevel = signal.subject.serialPrefix !== undefined;
-    if (held === undefined || signal.asOf > held.asOf || (signal.asOf === held.asOf && (batchLevel || held.subject.serialPrefix === undefined))) {
+    if (
+      held === undefined ||
+      signal.asOf > held.asOf ||
+      (signal.asOf === held.asOf && (batchLevel || held.subject.serialPrefix === undefined))
+    ) {
       latest.set(key, signal);
     }
   }
@@ -114,7 +118,8 @@ export function describeSignal(signal: Signal): string {
     case "certification":
       return `${signal.label}${signal.level ? ` ${signal.level}` : ""}`;
     case "article6":
-      return `Article 6 ${signal.state}${signal.authorisationId ? ` (${signal.authorisationId})` : ""}, corresponding adjustment ${signal.correspondingAdjustment}`;
+      return `Article 6 ${signal.state}${signal.authorisationId ? ` (${signal.authorisationId})` : ""}, corresponding ` +
+        `adjustment ${signal.correspondingAdjustment}`;
     case "buffer_contribution":
       return `${signal.percent}% to buffer ${signal.pool}`;
     case "reversal_event":
@@ -156,7 +161,15 @@ export function changeFeed(signals: readonly Signal[], options: { since?: string
     for (const entry of sorted) {
       if (previous === null || contentHash(previous) !== contentHash(entry)) {
         const summary = previous === null ? describeSignal(entry) : `${describeSignal(previous)} -> ${describeSignal(entry)}`;
-        changes.push({ seriesKey: key, subject: entry.subject, kind: entry.kind, asOf: entry.asOf, from: previous, to: entry, summary });
+        changes.push({
+          seriesKey: key,
+          subject: entry.subject,
+          kind: entry.kind,
+          asOf: entry.asOf,
+          from: previous,
+          to: entry,
+          summary,
+        });
       }
       previous = entry;
     }

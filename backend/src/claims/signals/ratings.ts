@@ -20,7 +20,13 @@ export type RatingScale = {
 };
 
 export const RATING_SCALES: readonly RatingScale[] = [
-  { id: "bezero-2023", agency: "BeZero", grades: ["AAA", "AA", "A", "BBB", "BB", "B", "C", "D"], modifiers: ["+", "-"], sources: ["S27", "S28"] },
+  {
+    id: "bezero-2023",
+    agency: "BeZero",
+    grades: ["AAA", "AA", "A", "BBB", "BB", "B", "C", "D"],
+    modifiers: ["+", "-"],
+    sources: ["S27", "S28"],
+  },
   { id: "sylvera", agency: "Sylvera", grades: ["AAA", "AA", "A", "BBB", "BB", "B", "C", "D"], modifiers: [], sources: ["S29"] },
   {
     id: "calyx-ghg-2025",
@@ -58,7 +64,10 @@ export type RatingView = {
 export function ratingScale(id: string): RatingScale {
   const scale = RATING_SCALES.find((s) => s.id === id);
   if (scale === undefined) {
-    throw new ValidationError("scale", `unknown rating scale ${JSON.stringify(id)}; known: ${RATING_SCALES.map((s) => s.id).join(", ")}`);
+    throw new ValidationError(
+      "scale",
+      `unknown rating scale ${JSON.stringify(id)}; known: ${RATING_SCALES.map((s) => s.id).join(", ")}`,
+    );
   }
   return scale;
 }

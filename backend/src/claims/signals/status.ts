@@ -58,8 +58,10 @@ export function reservationPause(inputs: StatusInputs, subject: Subject, date: s
     if (effect === "pause") {
       reasons.push(
         known === undefined
-          ? `${label}: registry status "${status.status}" (since ${status.asOf}) is not in the status table; treated as paused until it is`
-          : `${label}: registry status "${status.status}" since ${status.asOf} (${known.meaning}); new reservations wait until the registry lifts it`,
+          ? `${label}: registry status ` +
+            `"${status.status}" (since ${status.asOf}) is not in the status table; treated as paused until it is`
+          : `${label}: registry status ` +
+            `"${status.status}" since ${status.asOf} (${known.meaning}); new reservations wait until the registry lifts it`,
       );
       sources.push(...status.sources);
       since = status.asOf;
@@ -123,7 +125,8 @@ export function holderAlerts(inputs: StatusInputs, change: SignalChange, holding
   const byHolder = new Map<string, Holding[]>();
   for (const holding of affected) byHolder.set(holding.holder, [...(byHolder.get(holding.holder) ?? []), holding]);
   const consequence = {
-    paused: "New reservations of its batches are paused until the registry lifts the status; units in custody stay where they are.",
+    paused:
+      "New reservations of its batches are paused until the registry lifts the status; units in custody stay where they are.",
     resumed: "Reservations of its batches resume.",
     none: "Nothing is paused by this change; it is shown with the batch's signals.",
   }[pause];
@@ -136,7 +139,8 @@ export function holderAlerts(inputs: StatusInputs, change: SignalChange, holding
       pause,
       summary: change.summary,
       batches: held.map((h) => ({ batchId: h.batchId, serialPrefix: h.serialPrefix, units: h.units.toString() })),
-      message: `${subject.registry} project ${subject.projectId}: ${change.summary} (as of ${change.asOf}). ${consequence} You hold ${units} units in ${held.length} batch(es).`,
+      message: `${subject.registry} project ${subject.projectId}: ${change.summary} (as of ${change.asOf}). ` +
+        `${consequence} You hold ${units} units in ${held.length} batch(es).`,
     };
   });
 }

@@ -16,7 +16,13 @@ import { latestFacts } from "../signals/history";
 import type { Signal } from "../signals/model";
 import { type RatingView, ratingView } from "../signals/ratings";
 import { parseInput } from "../validate";
-import { CLAIM_TYPES, type ClaimStatementInput, type ParsedClaimStatementInput, type RetiredBlock, claimStatementInputSchema } from "./model";
+import {
+  CLAIM_TYPES,
+  type ClaimStatementInput,
+  type ParsedClaimStatementInput,
+  type RetiredBlock,
+  claimStatementInputSchema,
+} from "./model";
 import { standardWording, statementsFor } from "./texts";
 import { type WordingCheck, checkWording } from "./wording";
 
@@ -37,7 +43,12 @@ import { type WordingCheck, checkWording } from "./wording";
 export type BlockSnapshot = {
   asOf: string;
   signals: Signal[];
-  ccp: { label: string; status: string; decisionId?: string | undefined; conditions: Array<{ id: string; met: boolean | null; detail: string }> };
+  ccp: {
+    label: string;
+    status: string;
+    decisionId?: string | undefined;
+    conditions: Array<{ id: string; met: boolean | null; detail: string }>;
+  };
   reservationPause: { paused: boolean; reasons: string[] };
   ratings: RatingView[];
 };
@@ -48,7 +59,9 @@ export type StatementBlock = Omit<RetiredBlock, "methodology"> & {
   mitigation: string;
   snapshot: BlockSnapshot;
   snapshotSha256: string;
-  verdict: Pick<Verdict, "verdict" | "ruleSet" | "hash" | "summary"> & { reasons: Array<{ ruleId: string; outcome: string; text: string }> };
+  verdict: Pick<Verdict, "verdict" | "ruleSet" | "hash" | "summary"> & {
+    reasons: Array<{ ruleId: string; outcome: string; text: string }>;
+  };
   acknowledgement?: ParsedClaimStatementInput["acknowledgements"][number] | undefined;
   csrOrigins: CsrCreditOrigin[];
 };
@@ -65,7 +78,16 @@ export type ClaimStatement = {
   period: ParsedClaimStatementInput["period"];
   boundary: ParsedClaimStatementInput["boundary"];
   inventory: ParsedClaimStatementInput["inventory"];
-  claim: { type: string; title: string; intendedUse: string; basis: string; standardWording: string; claimantWording: string; audience: ParsedClaimStatementInput["audience"]; substantiation?: string | undefined };
+  claim: {
+    type: string;
+    title: string;
+    intendedUse: string;
+    basis: string;
+    standardWording: string;
+    claimantWording: string;
+    audience: ParsedClaimStatementInput["audience"];
+    substantiation?: string | undefined;
+  };
   blocks: StatementBlock[];
   totals: { quantity: string; avoidance: string; removal: string; other: string };
   statements: { noLegallyRequiredReduction: string; reductionTiming: string | null };
@@ -97,13 +119,22 @@ function claimantFactsFor(input: ParsedClaimStatementInput, block: RetiredBlock,
   };
 }
 
-function snapshotOf(reference: ClaimsReference, block: RetiredBlock, verdictCredit: ReturnType<typeof creditFacts>): BlockSnapshot {
+function snapshotOf(
+  reference: ClaimsReference,
+  block: RetiredBlock,
+  verdictCredit: ReturnType<typeof creditFacts>,
+): BlockSnapshot {
   const signals = latestFacts(reference.signals, verdictCredit.subject, block.retiredOn);
   const { ccp, pause, state } = verdictCredit;
   return {
     asOf: block.retiredOn,
     signals,
-    ccp: { label: ccp.label, status: ccp.status, decisionId: ccp.decisionId, conditions: ccp.conditions.map((c) => ({ id: c.id, met: c.met, detail: c.detail })) },
+    ccp: {
+      label: ccp.label,
+      status: ccp.status,
+      decisionId: ccp.decisionId,
+      conditions: ccp.conditions.map((c) => ({ id: c.id, met: c.met, detail: c.detail })),
+    },
     reservationPause: { paused: pause.paused, reasons: pause.reasons },
     ratings: state.ratings.map(ratingView),
   };
@@ -113,17 +144,30 @@ function checkTier(reference: ClaimsReference, input: ParsedClaimStatementInput,
   const meta = CLAIM_TYPES[input.claimType];
   if (!("tier" in meta)) return;
   const share = percentOf(total.toString(), input.claimantFacts.remainingEmissionsT ?? input.inventory.remainingEmissionsT);
-  if (share === undefined) throw new ValidationError("inventory.remainingEmissionsT", "a VCMI tier claim needs the remaining emissions it covers");
+  if (share === undefined)
+    throw new ValidationError("inventory.remainingEmissionsT", "a VCMI tier claim needs the remaining emissions it covers");
   const tier = vcmiTier(reference.parameters, share);
   if (tier !== meta.tier) {
-    throw new ValidationError("claimType", `the credits cover ${share.toDecimalPlaces(2, Decimal.ROUND_DOWN).toString()}% of remaining emissions, which reaches ${tier ?? "no VCMI tier"}, not ${meta.tier}`);
+    throw new ValidationError(
+      "claimType",
+      `the credits cover ${share.toDecimalPlaces(2, Decimal.ROUND_DOWN).toString()}% of remaining emissions, which ` +
+        `reaches ${tier ?? "no VCMI tier"}, not ${meta.tier}`,
+    );
   }
 }
 
-export function buildClaimStatement({ reference, input: rawInput, csrProgrammes = [] }: BuildClaimStatementParameters): ClaimStatement {
+export function buildClaimStatement({
+  reference,
+  input: rawInput,
+  csrProgrammes = [],
+}: BuildClaimStatementParameters): ClaimStatement {
   const input = parseInput(claimStatementInputSchema, rawInput, "statement");
   if (input.legallyRequiredReduction) {
-    throw new ValidationError("legallyRequiredReduction", "a claim cannot rest on reductions the law requires (ASCI green-claims guidelines; CSR Rules r.2(1)(d)); such credits cannot carry this statement");
+    throw new ValidationError(
+      "legallyRequiredReduction",
+      "a claim cannot rest on reductions the law requires (ASCI green-claims guidelines; CSR Rules r.2(1)(d)); such " +
+        "credits cannot carry this statement",
+    );
   }
   const meta = CLAIM_TYPES[input.claimType];
   const total = input.blocks.reduce((sum, b) => sum + BigInt(b.quantity), 0n);
@@ -133,14 +177,26 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
   let demo = false;
   const citedIds = new Set<string>();
   const blocks: StatementBlock[] = input.blocks.map((block) => {
-    const batch = { registry: block.registry, projectId: block.projectId, serialPrefix: block.serialPrefix, unitType: block.unitType, vintageStart: block.vintageStart, vintageEnd: block.vintageEnd, batchId: block.batchId };
+    const batch = {
+      registry: block.registry,
+      projectId: block.projectId,
+      serialPrefix: block.serialPrefix,
+      unitType: block.unitType,
+      vintageStart: block.vintageStart,
+      vintageEnd: block.vintageEnd,
+      batchId: block.batchId,
+    };
     const credit = creditFacts(reference, batch, block.retiredOn);
     const verdict = evaluateUse(reference, { use: meta.use, credit, claimant: claimantFactsFor(input, block, total) });
     demo ||= verdict.demoData;
     for (const reason of verdict.reasons) for (const source of reason.sources) citedIds.add(source.id);
     const ack = input.acknowledgements.find((a) => a.verdictHash === verdict.hash);
     if (verdict.verdict !== "eligible" && !acknowledges(ack, verdict)) {
-      blocked.push({ serial: block.serial, verdictHash: verdict.hash, failedRules: verdict.reasons.filter((r) => r.outcome !== "pass").map((r) => r.ruleId) });
+      blocked.push({
+        serial: block.serial,
+        verdictHash: verdict.hash,
+        failedRules: verdict.reasons.filter((r) => r.outcome !== "pass").map((r) => r.ruleId),
+      });
     }
     const snapshot = snapshotOf(reference, block, credit);
     for (const signal of snapshot.signals) for (const id of signal.sources) citedIds.add(id);
@@ -152,7 +208,13 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
       mitigation: credit.project?.mitigation ?? "unknown",
       snapshot,
       snapshotSha256: "",
-      verdict: { verdict: verdict.verdict, ruleSet: verdict.ruleSet, hash: verdict.hash, summary: verdict.summary, reasons: verdict.reasons.map((r) => ({ ruleId: r.ruleId, outcome: r.outcome, text: r.text })) },
+      verdict: {
+        verdict: verdict.verdict,
+        ruleSet: verdict.ruleSet,
+        hash: verdict.hash,
+        summary: verdict.summary,
+        reasons: verdict.reasons.map((r) => ({ ruleId: r.ruleId, outcome: r.outcome, text: r.text })),
+      },
       acknowledgement: verdict.verdict === "eligible" ? undefined : ack,
       csrOrigins: [],
     };
@@ -160,7 +222,12 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
   if (blocked.length > 0) throw new ClaimNotEligibleError(meta.use, blocked);
 
   const claimDay = input.issuedAt.slice(0, 10);
-  checkOwnClaimOnCsrCredits({ programmes: csrProgrammes, credits: input.blocks, ownClaim: meta.basis === "offsetting", date: claimDay });
+  checkOwnClaimOnCsrCredits({
+    programmes: csrProgrammes,
+    credits: input.blocks,
+    ownClaim: meta.basis === "offsetting",
+    date: claimDay,
+  });
   for (const block of blocks) block.csrOrigins = csrOriginsOf(csrProgrammes, block, claimDay);
 
   const texts = statementsFor(input, blocks, meta.basis);
@@ -171,10 +238,15 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
     basis: meta.basis,
     date: claimDay,
     substantiation: input.substantiation,
-    statements: new Set(texts.reductionTiming === null ? ["no_legally_required_reduction"] : ["no_legally_required_reduction", "reduction_timing"]),
+    statements: new Set(
+      texts.reductionTiming === null ? ["no_legally_required_reduction"] : ["no_legally_required_reduction", "reduction_timing"],
+    ),
   });
   const refused = checks.filter((c) => c.outcome === "refused");
-  if (refused.length > 0) throw new ClaimWordingRefusedError(refused.map((c) => ({ ruleId: c.ruleId, ruleVersion: c.ruleVersion, reason: c.reason ?? "", matched: c.matched })));
+  if (refused.length > 0)
+    throw new ClaimWordingRefusedError(
+      refused.map((c) => ({ ruleId: c.ruleId, ruleVersion: c.ruleVersion, reason: c.reason ?? "", matched: c.matched })),
+    );
   for (const check of checks.filter((c) => c.outcome !== "not_applicable")) for (const id of check.sources) citedIds.add(id);
 
   for (const block of blocks) block.snapshotSha256 = snapshotHash(block.snapshot);
@@ -191,14 +263,31 @@ export function buildClaimStatement({ reference, input: rawInput, csrProgrammes 
     period: input.period,
     boundary: input.boundary,
     inventory: input.inventory,
-    claim: { type: input.claimType, title: meta.title, intendedUse: meta.use, basis: meta.basis, standardWording: wording, claimantWording: input.wording, audience: input.audience, substantiation: input.substantiation },
+    claim: {
+      type: input.claimType,
+      title: meta.title,
+      intendedUse: meta.use,
+      basis: meta.basis,
+      standardWording: wording,
+      claimantWording: input.wording,
+      audience: input.audience,
+      substantiation: input.substantiation,
+    },
     blocks,
-    totals: { quantity: total.toString(), avoidance: sumBy("avoidance").toString(), removal: sumBy("removal").toString(), other: (total - sumBy("avoidance") - sumBy("removal")).toString() },
+    totals: {
+      quantity: total.toString(),
+      avoidance: sumBy("avoidance").toString(),
+      removal: sumBy("removal").toString(),
+      other: (total - sumBy("avoidance") - sumBy("removal")).toString(),
+    },
     statements: texts,
     assurance: input.assurance,
     evidence: input.evidence,
     wordingChecks: checks,
-    reference: { version: reference.version, files: reference.files.map(({ name, dataVersion, sha256 }) => ({ name, dataVersion, sha256 })) },
+    reference: {
+      version: reference.version,
+      files: reference.files.map(({ name, dataVersion, sha256 }) => ({ name, dataVersion, sha256 })),
+    },
     sources: cite(reference, [...citedIds, "PLATFORM-STATEMENT"].sort()),
   };
 }

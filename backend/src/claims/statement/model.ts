@@ -16,7 +16,11 @@ export const CLAIM_TYPES = {
   vcmi_silver: { use: "vcmi_claim", basis: "offsetting", title: "VCMI Carbon Integrity Silver claim", tier: "silver" },
   vcmi_gold: { use: "vcmi_claim", basis: "offsetting", title: "VCMI Carbon Integrity Gold claim", tier: "gold" },
   vcmi_platinum: { use: "vcmi_claim", basis: "offsetting", title: "VCMI Carbon Integrity Platinum claim", tier: "platinum" },
-  iso14068_carbon_neutrality: { use: "iso14068_neutrality", basis: "offsetting", title: "Carbon neutrality claim (ISO 14068-1:2023)" },
+  iso14068_carbon_neutrality: {
+    use: "iso14068_neutrality",
+    basis: "offsetting",
+    title: "Carbon neutrality claim (ISO 14068-1:2023)",
+  },
   sbti_bvcm: { use: "sbti_bvcm", basis: "contribution", title: "Beyond value chain mitigation (SBTi)" },
   corsia_offsetting: { use: "corsia_first_phase", basis: "compliance", title: "CORSIA first-phase offsetting requirement" },
   ccts_surrender: { use: "ccts_offset", basis: "compliance", title: "Surrender toward a CCTS target" },
@@ -84,14 +88,21 @@ export const claimStatementInputSchema = z
     substantiation: z.string().optional(),
     /** Must be false: the credits cover no reduction the law requires of the claimant. */
     legallyRequiredReduction: z.boolean(),
-    assurance: z.object({ provider: z.string().min(1).optional(), level: z.enum(["none", "limited", "reasonable"]), reference: z.string().optional() }),
+    assurance: z.object({
+      provider: z.string().min(1).optional(),
+      level: z.enum(["none", "limited", "reasonable"]),
+      reference: z.string().optional(),
+    }),
     claimantFacts: claimantFactsSchema.default({}),
     blocks: z.array(retiredBlockSchema).min(1),
     /** Hashes of evidence kept beside the statement (registry page captures, the inventory report). */
     evidence: z.array(z.object({ description: z.string().min(1), sha256, uri: z.string().optional() })).default([]),
     acknowledgements: z.array(acknowledgementSchema).default([]),
   })
-  .refine((input) => input.period.start <= input.period.end, { message: "period.start is after period.end", path: ["period", "end"] })
+  .refine((input) => input.period.start <= input.period.end, {
+    message: "period.start is after period.end",
+    path: ["period", "end"],
+  })
   .refine((input) => input.assurance.level === "none" || input.assurance.provider !== undefined, {
     message: "an assurance level other than none needs the provider",
     path: ["assurance", "provider"],

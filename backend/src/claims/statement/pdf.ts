@@ -15,11 +15,19 @@ export function renderClaimStatementPdf(signed: SignedClaimStatement): Promise<B
       ["Purpose", s.purpose],
       ["Period", `${s.period.start} to ${s.period.end}`],
       ["Boundary", `${s.boundary.kind}: ${s.boundary.description}`],
-      ["Inventory", `${s.inventory.reference}${s.inventory.remainingEmissionsT ? `; remaining emissions ${s.inventory.remainingEmissionsT} tCO2e` : ""}`],
+      [
+        "Inventory",
+        `${s.inventory.reference}` +
+          `${s.inventory.remainingEmissionsT ? `; remaining emissions ${s.inventory.remainingEmissionsT} tCO2e` : ""}`,
+      ],
       ["Claim as published", s.claim.claimantWording],
       ["Audience", `${s.claim.audience.jurisdictions.join(", ")}; ${s.claim.audience.channel}; ${s.claim.audience.subject}`],
       ["Total", `${s.totals.quantity} (avoidance ${s.totals.avoidance}, removal ${s.totals.removal}, other ${s.totals.other})`],
-      ["Assurance", `${s.assurance.level}${s.assurance.provider ? ` by ${s.assurance.provider}` : ""}${s.assurance.reference ? ` (${s.assurance.reference})` : ""}`],
+      [
+        "Assurance",
+        `${s.assurance.level}${s.assurance.provider ? ` by ${s.assurance.provider}` : ""}` +
+          `${s.assurance.reference ? ` (${s.assurance.reference})` : ""}`,
+      ],
     ]);
     w.subheading("Statements");
     w.paragraph(s.statements.noLegallyRequiredReduction);
@@ -40,11 +48,21 @@ export function renderClaimStatementPdf(signed: SignedClaimStatement): Promise<B
         ["Signals as of", `${b.snapshot.asOf}; snapshot SHA-256 ${b.snapshotSha256}`],
       ]);
       for (const r of b.verdict.reasons) w.paragraph(`${r.ruleId} ${r.outcome}: ${r.text}`, { size: 7 });
-      for (const rating of b.snapshot.ratings) w.paragraph(`Rating ${rating.agency} ${rating.grade} (${rating.rank}/${rating.scaleSize} on ${rating.scale}), rated ${rating.ratedAt}, entered under licence of ${rating.licenceHolder}`, { size: 8 });
-      if (b.acknowledgement) w.paragraph(`Acknowledged by ${b.acknowledgement.acknowledgedBy} at ${b.acknowledgement.acknowledgedAt}: ${b.acknowledgement.text}`, { size: 7 });
+      for (const rating of b.snapshot.ratings)
+        w.paragraph(
+          `Rating ${rating.agency} ${rating.grade} (${rating.rank}/${rating.scaleSize} on ${rating.scale}), rated ` +
+            `${rating.ratedAt}, entered under licence of ${rating.licenceHolder}`,
+          { size: 8 },
+        );
+      if (b.acknowledgement)
+        w.paragraph(
+          `Acknowledged by ${b.acknowledgement.acknowledgedBy} at ${b.acknowledgement.acknowledgedAt}: ${b.acknowledgement.text}`,
+          { size: 7 },
+        );
     }
     w.subheading("Wording rules applied");
-    for (const c of s.wordingChecks.filter((x) => x.outcome !== "not_applicable")) w.paragraph(`${c.ruleId} v${c.ruleVersion}: ${c.outcome}`, { size: 8 });
+    for (const c of s.wordingChecks.filter((x) => x.outcome !== "not_applicable"))
+      w.paragraph(`${c.ruleId} v${c.ruleVersion}: ${c.outcome}`, { size: 8 });
     w.subheading("Sources");
     for (const source of s.sources) w.paragraph(`[${source.id}] ${source.title} - ${source.url}`, { size: 7 });
     w.subheading("Verification");
@@ -52,7 +70,11 @@ export function renderClaimStatementPdf(signed: SignedClaimStatement): Promise<B
       ["Snapshot", `${signed.snapshot.hashAlgorithm} of the ${signed.snapshot.canonicalization} JSON statement`],
       ["Hash", signed.snapshot.hash],
       ["Signer", signed.signature.signer],
-      ["Signature", `${signed.signature.scheme} (${signed.signature.domain.name} v${signed.signature.domain.version}), ${signed.signature.signedAt}`],
+      [
+        "Signature",
+        `${signed.signature.scheme} (${signed.signature.domain.name} v${signed.signature.domain.version}), ` +
+          `${signed.signature.signedAt}`,
+      ],
     ]);
     w.paragraph(signed.signature.value, { mono: true, size: 7 });
     w.paragraph(`Reference data ${s.reference.version}`, { mono: true, size: 7 });

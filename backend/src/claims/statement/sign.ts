@@ -45,14 +45,30 @@ export type SignClaimStatementParameters = {
   signedAt: string;
 };
 
-export async function signClaimStatement({ statement, key, signedAt }: SignClaimStatementParameters): Promise<SignedClaimStatement> {
+export async function signClaimStatement({
+  statement,
+  key,
+  signedAt,
+}: SignClaimStatementParameters): Promise<SignedClaimStatement> {
   const account = privateKeyToAccount(key.reveal());
   const hash = canonicalHash(statement);
-  const value = await account.signTypedData({ domain: CLAIM_STATEMENT_DOMAIN, types: CLAIM_STATEMENT_TYPES, primaryType: "ClaimStatement", message: message(statement, hash) });
+  const value = await account.signTypedData({
+    domain: CLAIM_STATEMENT_DOMAIN,
+    types: CLAIM_STATEMENT_TYPES,
+    primaryType: "ClaimStatement",
+    message: message(statement, hash),
+  });
   return {
     statement,
     snapshot: { canonicalization: "RFC 8785 (JCS)", hashAlgorithm: "SHA-256", hash },
-    signature: { scheme: "EIP-712", domain: CLAIM_STATEMENT_DOMAIN, primaryType: "ClaimStatement", signer: account.address, value, signedAt },
+    signature: {
+      scheme: "EIP-712",
+      domain: CLAIM_STATEMENT_DOMAIN,
+      primaryType: "ClaimStatement",
+      signer: account.address,
+      value,
+      signedAt,
+    },
   };
 }
 
@@ -67,7 +83,10 @@ export type VerifyClaimStatementReturnType = {
 };
 
 /** Recomputes the hash from the statement and recovers the signer; `trustedSigners` are the platform's keys. */
-export async function verifyClaimStatement(signed: SignedClaimStatement, trustedSigners?: readonly Address[]): Promise<VerifyClaimStatementReturnType> {
+export async function verifyClaimStatement(
+  signed: SignedClaimStatement,
+  trustedSigners?: readonly Address[],
+): Promise<VerifyClaimStatementReturnType> {
   const problems: string[] = [];
   let hash: string | null = null;
   try {
@@ -76,7 +95,8 @@ export async function verifyClaimStatement(signed: SignedClaimStatement, trusted
     problems.push(`statement is not canonical JSON: ${(error as Error).message}`);
   }
   const hashMatches = hash !== null && hash === signed.snapshot.hash;
-  if (!hashMatches) problems.push("the statement's SHA-256 differs from the snapshot hash: the statement was changed after signing");
+  if (!hashMatches)
+    problems.push("the statement's SHA-256 differs from the snapshot hash: the statement was changed after signing");
   let recovered: Address | null = null;
   try {
     recovered = await recoverTypedDataAddress({
@@ -90,8 +110,17 @@ export async function verifyClaimStatement(signed: SignedClaimStatement, trusted
     problems.push(`signature does not recover: ${(error as Error).message}`);
   }
   const signerMatches = recovered !== null && isAddressEqual(recovered, signed.signature.signer);
-  if (recovered !== null && !signerMatches) problems.push(`signature recovers to ${recovered}, not the stated signer ${getAddress(signed.signature.signer)}`);
-  const signerTrusted = trustedSigners === undefined || (recovered !== null && trustedSigners.some((s) => isAddressEqual(s, recovered!)));
+  if (recovered !== null && !signerMatches)
+    problems.push(`signature recovers to ${recovered}, not the stated signer ${getAddress(signed.signature.signer)}`);
+  const signerTrusted =
+    trustedSigners === undefined || (recovered !== null && trustedSigners.some((s) => isAddressEqual(s, recovered!)));
   if (!signerTrusted) problems.push(`signer ${recovered} is not a platform statement key`);
-  return { valid: hashMatches && signerMatches && signerTrusted, hashMatches, recoveredSigner: recovered, signerMatches, signerTrusted, problems };
+  return {
+    valid: hashMatches && signerMatches && signerTrusted,
+    hashMatches,
+    recoveredSigner: recovered,
+    signerMatches,
+    signerTrusted,
+    problems,
+  };
 }

@@ -48,7 +48,11 @@ export const wordingRuleSchema = z.object({
     basis: z.array(claimBasisSchema).optional(),
   }),
   test: z.discriminatedUnion("kind", [
-    z.object({ kind: z.literal("forbidden_terms"), terms: z.array(pattern).min(1), passesWithSubstantiation: z.boolean().default(false) }),
+    z.object({
+      kind: z.literal("forbidden_terms"),
+      terms: z.array(pattern).min(1),
+      passesWithSubstantiation: z.boolean().default(false),
+    }),
     z.object({ kind: z.literal("requires_statement"), statement: requiredStatementSchema }),
   ]),
   reason: z.string().min(1),
@@ -100,7 +104,9 @@ function checkRule(rule: WordingRule, input: WordingInput): WordingCheck {
   if (!applies(rule, input)) return { ...result, outcome: "not_applicable" };
   const test = rule.test;
   if (test.kind === "requires_statement") {
-    return input.statements.has(test.statement) ? { ...result, outcome: "pass" } : { ...result, outcome: "refused", reason: rule.reason };
+    return input.statements.has(test.statement)
+      ? { ...result, outcome: "pass" }
+      : { ...result, outcome: "refused", reason: rule.reason };
   }
   if (test.passesWithSubstantiation && input.substantiation !== undefined && input.substantiation.trim() !== "") {
     return { ...result, outcome: "pass" };

@@ -36,15 +36,23 @@ export async function collectPages<T>(params: CollectPagesParameters<T>): Promis
     }
     const page = await params.fetchPage(index);
     if (page.total !== total) {
-      throw new RegistryUnavailableError(`${registry} ${what}: total changed from ${total} to ${page.total} while paging; retry`, { registry });
+      throw new RegistryUnavailableError(
+        `${registry} ${what}: total changed from ${total} to ${page.total} while paging; retry`,
+        { registry },
+      );
     }
     if (page.rows.length === 0) {
-      throw new RegistryProtocolError(`${registry} ${what}: page ${index} is empty but only ${rows.length} of ${total} rows were read`, { registry });
+      throw new RegistryProtocolError(
+        `${registry} ${what}: page ${index} is empty but only ${rows.length} of ${total} rows were read`,
+        { registry },
+      );
     }
     rows.push(...page.rows);
   }
   if (rows.length !== total) {
-    throw new RegistryProtocolError(`${registry} ${what}: read ${rows.length} rows but the registry reports ${total}`, { registry });
+    throw new RegistryProtocolError(`${registry} ${what}: read ${rows.length} rows but the registry reports ${total}`, {
+      registry,
+    });
   }
   return { rows, total };
 }
@@ -70,8 +78,16 @@ export function operationByMemo(operations: RegistryOperation[], memo: string): 
   return carrying.find((operation) => operation.status !== "REJECTED") ?? carrying.at(-1);
 }
 
-/** Holdings of `account` from a listing, narrowed by account and (when given) project; `projectFilter` is the native filter name. */
-export function narrowHoldings(page: Page<CreditBlock>, account: string, projectId: string | undefined, projectFilter: string): ListHoldingsReturnType {
+/**
+ * Holdings of `account` from a listing, narrowed by account and (when given) project; `projectFilter` is the native
+ * filter name.
+ */
+export function narrowHoldings(
+  page: Page<CreditBlock>,
+  account: string,
+  projectId: string | undefined,
+  projectFilter: string,
+): ListHoldingsReturnType {
   const narrowed = narrow(page.rows, [
     { name: "account", test: (block) => block.holderAccount === account },
     ...(projectId === undefined ? [] : [{ name: projectFilter, test: (block: CreditBlock) => block.projectId === projectId }]),

@@ -58,7 +58,13 @@ const operationSchema = z.looseObject({
   rejection_reason: z.string().nullable(),
 });
 
-const STATUS: Record<string, BlockStatus> = { ISSUED: "ACTIVE", IMMOBILIZED: "IMMOBILIZED", ON_HOLD: "ON_HOLD", RETIRED: "RETIRED", CANCELLED: "CANCELLED" };
+const STATUS: Record<string, BlockStatus> = {
+  ISSUED: "ACTIVE",
+  IMMOBILIZED: "IMMOBILIZED",
+  ON_HOLD: "ON_HOLD",
+  RETIRED: "RETIRED",
+  CANCELLED: "CANCELLED",
+};
 const KIND = { transfer: "TRANSFER", immobilization: "IMMOBILIZE", retirement: "RETIRE" } as const;
 const OP_STATUS = { pending: "PENDING", completed: "CONFIRMED", rejected: "REJECTED" } as const;
 
@@ -71,7 +77,8 @@ function totalOf(response: RegistryResponse): number {
 export function toGoldStandardBlock(raw: unknown): CreditBlock {
   const item = parseNative(REGISTRY, creditSchema, raw, "credit item");
   const serial = parseGoldStandardSerial(item.serial_number);
-  const blockStart = serial.blockStart ?? (item.starting_credit_number === null ? undefined : BigInt(item.starting_credit_number));
+  const blockStart =
+    serial.blockStart ?? (item.starting_credit_number === null ? undefined : BigInt(item.starting_credit_number));
   const blockEnd = serial.blockEnd ?? (item.ending_credit_number === null ? undefined : BigInt(item.ending_credit_number));
   const retired = item.status === "RETIRED";
   return creditBlockSchema.parse({
@@ -92,7 +99,9 @@ export function toGoldStandardBlock(raw: unknown): CreditBlock {
     status: STATUS[item.status] ?? "ON_HOLD",
     nativeStatus: item.status,
     holderAccount: item.account_id,
-    retirement: retired ? { beneficiary: item.using_entity ?? undefined, reason: item.retirement_reason ?? undefined, memo: item.note ?? undefined } : undefined,
+    retirement: retired
+      ? { beneficiary: item.using_entity ?? undefined, reason: item.retirement_reason ?? undefined, memo: item.note ?? undefined }
+      : undefined,
     labels: [...item.labels, ...(item.is_corsia_eligible ? ["CORSIA"] : [])],
     parentBlock: item.parent_id ?? undefined,
     sourcePayload: raw,
@@ -113,7 +122,10 @@ function toOperation(raw: unknown): RegistryOperation {
     toAccount: op.destination_account_id ?? undefined,
     sourceRecordId: op.credit_id,
     resultRecordIds: op.result_credit_ids,
-    retirement: kind === "RETIRE" ? { beneficiary: op.using_entity ?? undefined, reason: op.retirement_reason ?? undefined, memo: op.note } : undefined,
+    retirement:
+      kind === "RETIRE"
+        ? { beneficiary: op.using_entity ?? undefined, reason: op.retirement_reason ?? undefined, memo: op.note }
+        : undefined,
     rejectionReason: op.rejection_reason ?? undefined,
     sourcePayload: raw,
   });
@@ -151,10 +163,26 @@ export function createGoldStandardAdapter(params: GoldStandardAdapterParameters)
     registry: REGISTRY,
     listHoldings,
     getBlock: (recordId) =>
-      unlessNotFound(async () => toGoldStandardBlock((await http.request({ method: "GET", path: `credits/${encodeURIComponent(recordId)}` })).body)),
-    transfer: (p) => write(p.fromAccount, "transfers", { credit_id: p.recordId, number_of_credits: p.quantity, destination_account_id: p.toAccount, note: p.memo }),
-    immobilize: (p) => write(p.account, "immobilizations", { credit_id: p.recordId, number_of_credits: p.quantity, note: p.memo }),
-    retire: (p) => write(p.account, "retirements", { credit_id: p.recordId, number_of_credits: p.quantity, using_entity: p.beneficiary, retirement_reason: p.reason, note: p.memo }),
+      unlessNotFound(async () =>
+        toGoldStandardBlock((await http.request({ method: "GET", path: `credits/${encodeURIComponent(recordId)}` })).body),
+      ),
+    transfer: (p) =>
+      write(p.fromAccount, "transfers", {
+        credit_id: p.recordId,
+        number_of_credits: p.quantity,
+        destination_account_id: p.toAccount,
+        note: p.memo,
+      }),
+    immobilize: (p) =>
+      write(p.account, "immobilizations", { credit_id: p.recordId, number_of_credits: p.quantity, note: p.memo }),
+    retire: (p) =>
+      write(p.account, "retirements", {
+        credit_id: p.recordId,
+        number_of_credits: p.quantity,
+        using_entity: p.beneficiary,
+        retirement_reason: p.reason,
+        note: p.memo,
+      }),
     async findOperationByMemo(memo) {
       const page = await list("operations", { note: memo });
       return operationByMemo(page.rows.map(toOperation).reverse(), memo); // listed newest first
@@ -164,6 +192,12 @@ export function createGoldStandardAdapter(params: GoldStandardAdapterParameters)
       return eventsToChanges(REGISTRY, page.rows, cursor);
     },
     verifyWebhook: (headers, rawBody) =>
-      verifyRegistryWebhook({ registry: REGISTRY, secret: params.webhookSecret, toleranceSeconds: params.webhookToleranceSeconds, headers, rawBody }),
+      verifyRegistryWebhook({
+        registry: REGISTRY,
+        secret: params.webhookSecret,
+        toleranceSeconds: params.webhookToleranceSeconds,
+        headers,
+        rawBody,
+      }),
   };
 }

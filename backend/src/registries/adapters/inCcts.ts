@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { RegistryProtocolError } from "../errors";
 import { createRegistryHttpClient, parseNative } from "../http";
-import { creditBlockSchema, decimalBigintSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
+import {
+  creditBlockSchema,
+  decimalBigintSchema,
+  registryOperationSchema,
+  type BlockStatus,
+  type CreditBlock,
+  type RegistryOperation,
+} from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort } from "../port";
 import { parseInCctsSerial } from "../serials";
 import { verifyRegistryWebhook } from "../webhook";
@@ -52,14 +59,23 @@ const operationSchema = z.looseObject({
 });
 const pageSchema = z.object({ data: z.array(z.unknown()), meta: z.object({ total: z.number().int().nonnegative() }) });
 
-const STATUS: Record<string, BlockStatus> = { ACTIVE: "ACTIVE", LOCKED: "IMMOBILIZED", ON_HOLD: "ON_HOLD", SURRENDERED: "RETIRED", RETIRED: "RETIRED", CANCELLED: "CANCELLED" };
+const STATUS: Record<string, BlockStatus> = {
+  ACTIVE: "ACTIVE",
+  LOCKED: "IMMOBILIZED",
+  ON_HOLD: "ON_HOLD",
+  SURRENDERED: "RETIRED",
+  RETIRED: "RETIRED",
+  CANCELLED: "CANCELLED",
+};
 const KIND = { TRANSFER: "TRANSFER", LOCK: "IMMOBILIZE", SURRENDER: "RETIRE" } as const;
 
 function toBlock(raw: unknown): CreditBlock {
   const c = parseNative(REGISTRY, certificateSchema, raw, "certificate");
   const serial = parseInCctsSerial(c.serialNumber);
   if (serial.quantity !== c.quantity || serial.entityRegistrationId !== c.entityRegistrationId) {
-    throw new RegistryProtocolError(`IN_CCTS certificate ${c.certificateId}: fields disagree with serial ${c.serialNumber}`, { registry: REGISTRY });
+    throw new RegistryProtocolError(`IN_CCTS certificate ${c.certificateId}: fields disagree with serial ${c.serialNumber}`, {
+      registry: REGISTRY,
+    });
   }
   return creditBlockSchema.parse({
     registry: REGISTRY,
@@ -79,7 +95,10 @@ function toBlock(raw: unknown): CreditBlock {
     status: STATUS[c.status] ?? "ON_HOLD",
     nativeStatus: c.status,
     holderAccount: c.accountId,
-    retirement: c.surrender === null ? undefined : { beneficiary: c.surrender.beneficiary ?? undefined, reason: c.surrender.purpose, memo: c.surrender.memo },
+    retirement:
+      c.surrender === null
+        ? undefined
+        : { beneficiary: c.surrender.beneficiary ?? undefined, reason: c.surrender.purpose, memo: c.surrender.memo },
     labels: [],
     parentBlock: c.parentCertificateId ?? undefined,
     sourcePayload: raw,
@@ -100,7 +119,10 @@ function toOperation(raw: unknown): RegistryOperation {
     toAccount: op.toAccountId ?? undefined,
     sourceRecordId: op.certificateId,
     resultRecordIds: op.resultCertificateIds,
-    retirement: kind === "RETIRE" ? { beneficiary: op.beneficiary ?? undefined, reason: op.purpose ?? undefined, memo: op.memo } : undefined,
+    retirement:
+      kind === "RETIRE"
+        ? { beneficiary: op.beneficiary ?? undefined, reason: op.purpose ?? undefined, memo: op.memo }
+        : undefined,
     rejectionReason: op.rejectionReason ?? undefined,
     sourcePayload: raw,
   });
@@ -108,17 +130,28 @@ function toOperation(raw: unknown): RegistryOperation {
 
 export function createInCctsAdapter(params: InCctsAdapterParameters): RegistryPort {
   const pageSize = Math.min(params.pageSize ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
-  const http = createRegistryHttpClient({ registry: REGISTRY, baseUrl: params.baseUrl, timeoutMs: params.timeoutMs, headers: { "x-api-key": params.apiKey } });
+  const http = createRegistryHttpClient({
+    registry: REGISTRY,
+    baseUrl: params.baseUrl,
+    timeoutMs: params.timeoutMs,
+    headers: { "x-api-key": params.apiKey },
+  });
   const list = (path: string, query: Record<string, string | undefined>) =>
     collectPages({
       registry: REGISTRY,
       what: path,
       fetchPage: async (index) => {
-        const page = parseNative(REGISTRY, pageSchema, (await http.request({ method: "GET", path, query: { ...query, page: index + 1, pageSize } })).body, path);
+        const page = parseNative(
+          REGISTRY,
+          pageSchema,
+          (await http.request({ method: "GET", path, query: { ...query, page: index + 1, pageSize } })).body,
+          path,
+        );
         return { rows: page.data, total: page.meta.total };
       },
     });
-  const write = async (name: string, json: unknown) => toOperation((await http.request({ method: "POST", path: `${API}/${name}`, json })).body);
+  const write = async (name: string, json: unknown) =>
+    toOperation((await http.request({ method: "POST", path: `${API}/${name}`, json })).body);
 
   async function listHoldings({ account, projectId }: ListHoldingsParameters): Promise<ListHoldingsReturnType> {
     const page = await list(`${API}/accounts/${encodeURIComponent(account)}/holdings`, { entityRegistrationId: projectId });
@@ -128,9 +161,20 @@ export function createInCctsAdapter(params: InCctsAdapterParameters): RegistryPo
   return {
     registry: REGISTRY,
     listHoldings,
-    getBlock: (recordId) => unlessNotFound(async () => toBlock((await http.request({ method: "GET", path: `${API}/certificates/${encodeURIComponent(recordId)}` })).body)),
-    transfer: (p) => write("transfers", { fromAccountId: p.fromAccount, toAccountId: p.toAccount, certificateId: p.recordId, quantity: p.quantity.toString(), memo: p.memo }),
-    immobilize: (p) => write("locks", { accountId: p.account, certificateId: p.recordId, quantity: p.quantity.toString(), memo: p.memo }),
+    getBlock: (recordId) =>
+      unlessNotFound(async () =>
+        toBlock((await http.request({ method: "GET", path: `${API}/certificates/${encodeURIComponent(recordId)}` })).body),
+      ),
+    transfer: (p) =>
+      write("transfers", {
+        fromAccountId: p.fromAccount,
+        toAccountId: p.toAccount,
+        certificateId: p.recordId,
+        quantity: p.quantity.toString(),
+        memo: p.memo,
+      }),
+    immobilize: (p) =>
+      write("locks", { accountId: p.account, certificateId: p.recordId, quantity: p.quantity.toString(), memo: p.memo }),
     retire: (p) =>
       write("surrenders", {
         accountId: p.account,
@@ -149,6 +193,12 @@ export function createInCctsAdapter(params: InCctsAdapterParameters): RegistryPo
       return eventsToChanges(REGISTRY, page.rows, cursor);
     },
     verifyWebhook: (headers, rawBody) =>
-      verifyRegistryWebhook({ registry: REGISTRY, secret: params.webhookSecret, toleranceSeconds: params.webhookToleranceSeconds, headers, rawBody }),
+      verifyRegistryWebhook({
+        registry: REGISTRY,
+        secret: params.webhookSecret,
+        toleranceSeconds: params.webhookToleranceSeconds,
+        headers,
+        rawBody,
+      }),
   };
 }

@@ -52,7 +52,10 @@ export function createRegistryAdapters(params: CreateRegistryAdaptersParameters)
       throw new ValidationError("IN_CCTS_API_KEY", "India CCTS answers every call without an x-api-key with 401; set the key");
     }
     if (registry === "IREC" && params.irec === undefined) {
-      throw new ValidationError("IREC_USERNAME", "I-REC issues tokens only for a username and password; set IREC_USERNAME and IREC_PASSWORD");
+      throw new ValidationError(
+        "IREC_USERNAME",
+        "I-REC issues tokens only for a username and password; set IREC_USERNAME and IREC_PASSWORD",
+      );
     }
     adapters[registry] = createRegistryAdapter({
       registry,

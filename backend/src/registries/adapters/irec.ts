@@ -47,7 +47,9 @@ const itemSchema = z.looseObject({
   status: z.string(),
   account_code: z.string(),
   parent_code: z.string().nullable(),
-  redemption: z.looseObject({ beneficiary_id: z.string().nullable(), purpose: z.string().nullable(), notes: z.string() }).nullable(),
+  redemption: z
+    .looseObject({ beneficiary_id: z.string().nullable(), purpose: z.string().nullable(), notes: z.string() })
+    .nullable(),
 });
 const operationSchema = z.looseObject({
   code: z.string(),
@@ -69,7 +71,13 @@ const redemptionSchema = z.looseObject({
 });
 const pageSchema = z.object({ total: z.number().int().nonnegative(), items: z.array(z.unknown()) });
 
-const STATUS: Record<string, BlockStatus> = { Active: "ACTIVE", Immobilised: "IMMOBILIZED", OnHold: "ON_HOLD", Redeemed: "RETIRED", Cancelled: "CANCELLED" };
+const STATUS: Record<string, BlockStatus> = {
+  Active: "ACTIVE",
+  Immobilised: "IMMOBILIZED",
+  OnHold: "ON_HOLD",
+  Redeemed: "RETIRED",
+  Cancelled: "CANCELLED",
+};
 const KIND = { Transfer: "TRANSFER", Immobilisation: "IMMOBILIZE", Redemption: "REDEEM" } as const;
 const OP_STATUS = { Pending: "PENDING", Completed: "CONFIRMED", Rejected: "REJECTED" } as const;
 
@@ -90,7 +98,14 @@ function toBlock(raw: unknown): CreditBlock {
     status: STATUS[item.status] ?? "ON_HOLD",
     nativeStatus: item.status,
     holderAccount: item.account_code,
-    retirement: item.redemption === null ? undefined : { beneficiary: item.redemption.beneficiary_id ?? undefined, reason: item.redemption.purpose ?? undefined, memo: item.redemption.notes },
+    retirement:
+      item.redemption === null
+        ? undefined
+        : {
+            beneficiary: item.redemption.beneficiary_id ?? undefined,
+            reason: item.redemption.purpose ?? undefined,
+            memo: item.redemption.notes,
+          },
     labels: [],
     parentBlock: item.parent_code ?? undefined,
     sourcePayload: raw,
@@ -112,7 +127,10 @@ function toOperation(raw: unknown): RegistryOperation {
     toAccount: op.destination_account_code ?? undefined,
     sourceRecordId: reserved.item_code,
     resultRecordIds: op.result_item_codes,
-    retirement: kind === "REDEEM" ? { beneficiary: op.beneficiary_id ?? undefined, reason: op.purpose ?? undefined, memo: op.notes } : undefined,
+    retirement:
+      kind === "REDEEM"
+        ? { beneficiary: op.beneficiary_id ?? undefined, reason: op.purpose ?? undefined, memo: op.notes }
+        : undefined,
     rejectionReason: op.rejection_reason ?? undefined,
     sourcePayload: raw,
   });
@@ -125,7 +143,11 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
   let token: { value: string; expiresAt: number } | undefined;
   async function bearer(): Promise<Record<string, string>> {
     if (token === undefined || token.expiresAt < Date.now()) {
-      const response = await anonymous.request({ method: "POST", path: "api/token", form: { grant_type: "password", username: params.username, password: params.password } });
+      const response = await anonymous.request({
+        method: "POST",
+        path: "api/token",
+        form: { grant_type: "password", username: params.username, password: params.password },
+      });
       const answer = parseNative(REGISTRY, tokenSchema, response.body, "token");
       token = { value: answer.access_token, expiresAt: Date.now() + Math.max(0, answer.expires_in - 30) * 1000 };
     }
@@ -146,7 +168,12 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
       registry: REGISTRY,
       what: path,
       fetchPage: async (index) => {
-        const page = parseNative(REGISTRY, pageSchema, await call({ method: "GET", path, query: { ...query, limit, offset: index * limit } }), path);
+        const page = parseNative(
+          REGISTRY,
+          pageSchema,
+          await call({ method: "GET", path, query: { ...query, limit, offset: index * limit } }),
+          path,
+        );
         return { rows: page.items, total: page.total };
       },
     });
@@ -175,7 +202,12 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
     const answer = parseNative(REGISTRY, redemptionSchema, raw, "redemption");
     return {
       operation: toOperation(raw),
-      certificates: Object.entries(answer.items).map(([itemCode, c]) => ({ itemCode, startCertNum: c.start_cert_num, endCertNum: c.end_cert_num, volume: BigInt(c.volume) })),
+      certificates: Object.entries(answer.items).map(([itemCode, c]) => ({
+        itemCode,
+        startCertNum: c.start_cert_num,
+        endCertNum: c.end_cert_num,
+        volume: BigInt(c.volume),
+      })),
       verificationUrl: answer.verification_url,
       verificationKey: answer.verification_key,
     };
@@ -184,11 +216,29 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
   return {
     registry: REGISTRY,
     listHoldings,
-    getBlock: (recordId) => unlessNotFound(async () => toBlock(await call({ method: "GET", path: `${API}/items/${encodeURIComponent(recordId)}` }))),
+    getBlock: (recordId) =>
+      unlessNotFound(async () => toBlock(await call({ method: "GET", path: `${API}/items/${encodeURIComponent(recordId)}` }))),
     transfer: async (p) =>
-      toOperation(await call({ method: "POST", path: `${API}/transfer-management`, json: { source_account_code: p.fromAccount, destination_account_code: p.toAccount, reservation_items: reservation(p.recordId, p.quantity), notes: p.memo } })),
+      toOperation(
+        await call({
+          method: "POST",
+          path: `${API}/transfer-management`,
+          json: {
+            source_account_code: p.fromAccount,
+            destination_account_code: p.toAccount,
+            reservation_items: reservation(p.recordId, p.quantity),
+            notes: p.memo,
+          },
+        }),
+      ),
     immobilize: async (p) =>
-      toOperation(await call({ method: "POST", path: `${API}/immobilisation-management`, json: { account_code: p.account, item_code: p.recordId, amount: p.quantity, notes: p.memo } })),
+      toOperation(
+        await call({
+          method: "POST",
+          path: `${API}/immobilisation-management`,
+          json: { account_code: p.account, item_code: p.recordId, amount: p.quantity, notes: p.memo },
+        }),
+      ),
     retire: async (p) => (await redeem(p)).operation,
     redeem,
     async findOperationByMemo(memo) {
@@ -200,6 +250,12 @@ export function createIrecAdapter(params: IrecAdapterParameters): IrecPort {
       return eventsToChanges(REGISTRY, page.rows, cursor);
     },
     verifyWebhook: (headers, rawBody) =>
-      verifyRegistryWebhook({ registry: REGISTRY, secret: params.webhookSecret, toleranceSeconds: params.webhookToleranceSeconds, headers, rawBody }),
+      verifyRegistryWebhook({
+        registry: REGISTRY,
+        secret: params.webhookSecret,
+        toleranceSeconds: params.webhookToleranceSeconds,
+        headers,
+        rawBody,
+      }),
   };
 }

@@ -1,7 +1,14 @@
 import { z } from "zod";
 import { RegistryProtocolError } from "../errors";
 import { createRegistryHttpClient, parseNative } from "../http";
-import { creditBlockSchema, registryChangeSchema, registryOperationSchema, type BlockStatus, type CreditBlock, type RegistryOperation } from "../model";
+import {
+  creditBlockSchema,
+  registryChangeSchema,
+  registryOperationSchema,
+  type BlockStatus,
+  type CreditBlock,
+  type RegistryOperation,
+} from "../model";
 import type { ListHoldingsParameters, ListHoldingsReturnType, RegistryPort, RetireParameters } from "../port";
 import { parseVerraSerial } from "../serials";
 import { verifyRegistryWebhook } from "../webhook";
@@ -71,7 +78,14 @@ const eventRowSchema = z.looseObject({
 });
 const searchAnswerSchema = z.object({ entities: z.array(z.unknown()), totalEntities: z.number().int().nonnegative() });
 
-const STATUS: Record<string, BlockStatus> = { ISSUED: "ACTIVE", IMMOBILIZED: "IMMOBILIZED", ON_HOLD: "ON_HOLD", RETIRED: "RETIRED", CANCELLED: "CANCELLED", Cancelled: "CANCELLED" };
+const STATUS: Record<string, BlockStatus> = {
+  ISSUED: "ACTIVE",
+  IMMOBILIZED: "IMMOBILIZED",
+  ON_HOLD: "ON_HOLD",
+  RETIRED: "RETIRED",
+  CANCELLED: "CANCELLED",
+  Cancelled: "CANCELLED",
+};
 const KIND = { TRANSFER: "TRANSFER", IMMOBILIZATION: "IMMOBILIZE", RETIREMENT: "RETIRE" } as const;
 const OP_STATUS = { PENDING: "PENDING", COMPLETED: "CONFIRMED", REJECTED: "REJECTED" } as const;
 
@@ -79,7 +93,12 @@ type Filter = { filter: string | number; type?: string };
 
 export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort {
   const pageSize = Math.min(params.pageSize ?? MAX_LIMIT, MAX_LIMIT);
-  const http = createRegistryHttpClient({ registry: REGISTRY, baseUrl: params.baseUrl, timeoutMs: params.timeoutMs, headers: params.headers });
+  const http = createRegistryHttpClient({
+    registry: REGISTRY,
+    baseUrl: params.baseUrl,
+    timeoutMs: params.timeoutMs,
+    headers: params.headers,
+  });
 
   /** Every row of a report for the filters, in entityId order, counted against totalEntities. */
   async function search(path: string, filterModel: Record<string, Filter>) {
@@ -88,8 +107,18 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
       what: path,
       maxPages: Math.floor(MAX_START / pageSize) + 1,
       fetchPage: async (index) => {
-        const body = { searchFilter: { pagination: { start: index * pageSize, limit: pageSize, sortOptions: [{ sort: "entityId", dir: "ASC" }] }, filterModel } };
-        const answer = parseNative(REGISTRY, searchAnswerSchema, (await http.request({ method: "POST", path, json: body })).body, path);
+        const body = {
+          searchFilter: {
+            pagination: { start: index * pageSize, limit: pageSize, sortOptions: [{ sort: "entityId", dir: "ASC" }] },
+            filterModel,
+          },
+        };
+        const answer = parseNative(
+          REGISTRY,
+          searchAnswerSchema,
+          (await http.request({ method: "POST", path, json: body })).body,
+          path,
+        );
         return { rows: answer.entities, total: answer.totalEntities };
       },
     });
@@ -99,13 +128,19 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
 
   /** `sourcePayload` defaults to the row itself; a cancellation is read through a holding-shaped view of it. */
   function toBlock(raw: unknown, kind: "holding" | "retirement", sourcePayload: unknown = raw): CreditBlock {
-    return rowToBlock(parseNative(REGISTRY, kind === "holding" ? holdingRowSchema : retirementRowSchema, raw, `${kind} row`), sourcePayload);
+    return rowToBlock(
+      parseNative(REGISTRY, kind === "holding" ? holdingRowSchema : retirementRowSchema, raw, `${kind} row`),
+      sourcePayload,
+    );
   }
 
   function rowToBlock(row: z.output<typeof holdingRowSchema>, sourcePayload: unknown): CreditBlock {
     const serial = parseVerraSerial(row.serialNo);
     if (BigInt(row.holdingQuantity) !== serial.quantity) {
-      throw new RegistryProtocolError(`VERRA row ${row.entityId}: holdingQuantity ${row.holdingQuantity} disagrees with serial ${row.serialNo}`, { registry: REGISTRY });
+      throw new RegistryProtocolError(
+        `VERRA row ${row.entityId}: holdingQuantity ${row.holdingQuantity} disagrees with serial ${row.serialNo}`,
+        { registry: REGISTRY },
+      );
     }
     const retired = "retiredDate" in row ? (row as z.output<typeof retirementRowSchema>) : undefined;
     return creditBlockSchema.parse({
@@ -152,7 +187,15 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
       toAccount: row.destinationAccountId ?? undefined,
       sourceRecordId: String(row.sourceEntityId),
       resultRecordIds: row.resultEntityIds.map(String),
-      retirement: kind === "RETIRE" ? { beneficiary: row.beneficialOwner ?? undefined, reason: row.retirementReason ?? undefined, details: row.retirementReasonDetails ?? undefined, memo: row.remarks } : undefined,
+      retirement:
+        kind === "RETIRE"
+          ? {
+              beneficiary: row.beneficialOwner ?? undefined,
+              reason: row.retirementReason ?? undefined,
+              details: row.retirementReasonDetails ?? undefined,
+              memo: row.remarks,
+            }
+          : undefined,
       rejectionReason: row.rejectionReason ?? undefined,
       sourcePayload: raw,
     });
@@ -164,15 +207,24 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
 
   async function listHoldings({ account, projectId }: ListHoldingsParameters): Promise<ListHoldingsReturnType> {
     const filterModel: Record<string, Filter> = { accountId: { filter: account, type: "equals" } };
-    const checks: SentFilter<z.output<typeof holdingRowSchema>>[] = [{ name: "accountId", test: (row) => row.accountId === account }];
+    const checks: SentFilter<z.output<typeof holdingRowSchema>>[] = [
+      { name: "accountId", test: (row) => row.accountId === account },
+    ];
     if (projectId !== undefined) {
       filterModel.vcsProjectId = { filter: projectId, type: "equals" };
       checks.push({ name: "vcsProjectId", test: (row) => row.vcsProjectId === projectId });
     }
     const page = await search(report("holdings"), filterModel);
     const rows = page.rows.map((raw) => ({ raw, row: parseNative(REGISTRY, holdingRowSchema, raw, "holding row") }));
-    const narrowed = narrow(rows, checks.map((check) => ({ name: check.name, test: (entry: (typeof rows)[number]) => check.test(entry.row) })));
-    return { blocks: narrowed.rows.map((entry) => rowToBlock(entry.row, entry.raw)), registryTotal: page.total, ignoredFilters: narrowed.ignoredFilters };
+    const narrowed = narrow(
+      rows,
+      checks.map((check) => ({ name: check.name, test: (entry: (typeof rows)[number]) => check.test(entry.row) })),
+    );
+    return {
+      blocks: narrowed.rows.map((entry) => rowToBlock(entry.row, entry.raw)),
+      registryTotal: page.total,
+      ignoredFilters: narrowed.ignoredFilters,
+    };
   }
 
   async function findIn(name: string, recordId: string) {
@@ -193,10 +245,28 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
       if (cancelled === undefined) return undefined;
       const row = parseNative(REGISTRY, cancellationRowSchema, cancelled, "cancellation row");
       const serial = parseVerraSerial(row.serial_no);
-      return toBlock({ entityId: row.entityId, vcsProjectId: serial.projectId, serialNo: row.serial_no, holdingQuantity: Number(serial.quantity), stateCode: "CANCELLED" }, "holding", cancelled);
+      return toBlock(
+        {
+          entityId: row.entityId,
+          vcsProjectId: serial.projectId,
+          serialNo: row.serial_no,
+          holdingQuantity: Number(serial.quantity),
+          stateCode: "CANCELLED",
+        },
+        "holding",
+        cancelled,
+      );
     },
-    transfer: (p) => write("transfers", { accountId: p.fromAccount, entityId: Number(p.recordId), quantity: p.quantity, destinationAccountId: p.toAccount, remarks: p.memo }),
-    immobilize: (p) => write("immobilizations", { accountId: p.account, entityId: Number(p.recordId), quantity: p.quantity, remarks: p.memo }),
+    transfer: (p) =>
+      write("transfers", {
+        accountId: p.fromAccount,
+        entityId: Number(p.recordId),
+        quantity: p.quantity,
+        destinationAccountId: p.toAccount,
+        remarks: p.memo,
+      }),
+    immobilize: (p) =>
+      write("immobilizations", { accountId: p.account, entityId: Number(p.recordId), quantity: p.quantity, remarks: p.memo }),
     retire: (p: RetireParameters) =>
       write("retirements", {
         accountId: p.account,
@@ -208,22 +278,41 @@ export function createVerraAdapter(params: VerraAdapterParameters): RegistryPort
         retirementRemarks: p.memo,
       }),
     async findOperationByMemo(memo) {
-      const page = await search(`raas-write-api/platform/operations/publicReportPageSearch`, { remarks: { filter: memo, type: "equals" } });
+      const page = await search(`raas-write-api/platform/operations/publicReportPageSearch`, {
+        remarks: { filter: memo, type: "equals" },
+      });
       return operationByMemo(page.rows.map(toOperation), memo);
     },
     async pollChanges(cursor = "0") {
-      const page = await search(`raas-write-api/platform/events/publicReportPageSearch`, { entityId: { filter: Number(cursor), type: "greaterThan" } });
-      const rows = page.rows.map((raw) => ({ raw, row: parseNative(REGISTRY, eventRowSchema, raw, "event row") })).filter((e) => e.row.entityId > Number(cursor));
+      const page = await search(`raas-write-api/platform/events/publicReportPageSearch`, {
+        entityId: { filter: Number(cursor), type: "greaterThan" },
+      });
+      const rows = page.rows
+        .map((raw) => ({ raw, row: parseNative(REGISTRY, eventRowSchema, raw, "event row") }))
+        .filter((e) => e.row.entityId > Number(cursor));
       const changes = rows.map(({ raw, row }) =>
         registryChangeSchema.parse({
-          registry: REGISTRY, eventId: row.eventId, sequence: String(row.entityId), type: row.eventType, occurredAt: row.occurredDate,
-          operationId: row.operationId ?? undefined, memo: row.remarks ?? undefined, recordIds: row.entityIds.map(String), sourcePayload: raw,
+          registry: REGISTRY,
+          eventId: row.eventId,
+          sequence: String(row.entityId),
+          type: row.eventType,
+          occurredAt: row.occurredDate,
+          operationId: row.operationId ?? undefined,
+          memo: row.remarks ?? undefined,
+          recordIds: row.entityIds.map(String),
+          sourcePayload: raw,
         }),
       );
       const last = rows.at(-1)?.row.entityId;
       return { changes, cursor: last === undefined ? cursor : String(last) };
     },
     verifyWebhook: (headers, rawBody) =>
-      verifyRegistryWebhook({ registry: REGISTRY, secret: params.webhookSecret, toleranceSeconds: params.webhookToleranceSeconds, headers, rawBody }),
+      verifyRegistryWebhook({
+        registry: REGISTRY,
+        secret: params.webhookSecret,
+        toleranceSeconds: params.webhookToleranceSeconds,
+        headers,
+        rawBody,
+      }),
   };
 }

@@ -43,7 +43,13 @@ export type BankSimulatorAdmin = {
   startMaintenance(ms: number): void;
 };
 
-export type RunningBankSimulator = { url: string; port: number; app: FastifyInstance; admin: BankSimulatorAdmin; close(): Promise<void> };
+export type RunningBankSimulator = {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  admin: BankSimulatorAdmin;
+  close(): Promise<void>;
+};
 
 const currency = z.string().regex(/^[A-Z]{3}$/, "expected an ISO 4217 code such as USD");
 
@@ -87,7 +93,10 @@ function registerApi(app: FastifyInstance, statement: BankStatement, apiKey: str
   const params = z.object({ accountId: z.string().min(1) });
   app.get("/v1/accounts/:accountId", async (request) => {
     const account = statement.account(params.parse(request.params).accountId);
-    const balances = Object.entries(statement.balances(account.accountId)).map(([code, minor]) => ({ currency: code, amountMinor: minor.toString() }));
+    const balances = Object.entries(statement.balances(account.accountId)).map(([code, minor]) => ({
+      currency: code,
+      amountMinor: minor.toString(),
+    }));
     return { ...account, balances };
   });
   app.get("/v1/accounts/:accountId/transactions", async (request) => {
@@ -95,7 +104,8 @@ function registerApi(app: FastifyInstance, statement: BankStatement, apiKey: str
     const query = pageQuery.parse(request.query);
     const entries = statement.entries(accountId, query.reference);
     const start = query.cursor === undefined ? 0 : entries.findIndex((t) => t.transactionId === query.cursor) + 1;
-    if (query.cursor !== undefined && start === 0) throw new BankSimError(400, "BAD_CURSOR", `cursor ${query.cursor} is not a transaction of this account`);
+    if (query.cursor !== undefined && start === 0)
+      throw new BankSimError(400, "BAD_CURSOR", `cursor ${query.cursor} is not a transaction of this account`);
     const page = entries.slice(start, start + query.limit);
     const more = start + query.limit < entries.length;
     return { data: page.map(transactionView), nextCursor: more ? (page.at(-1)?.transactionId ?? null) : null };
@@ -121,7 +131,11 @@ function registerAdmin(app: FastifyInstance, admin: BankSimulatorAdmin): void {
 export async function startBankSimulator(options: BankSimulatorOptions): Promise<RunningBankSimulator> {
   const statement = new BankStatement();
   const collection = options.account;
-  statement.addAccount({ accountId: collection.accountId, currency: collection.currency, name: collection.name ?? "Platform client money" });
+  statement.addAccount({
+    accountId: collection.accountId,
+    currency: collection.currency,
+    name: collection.name ?? "Platform client money",
+  });
   const gate = new TrafficGate();
   const admin: BankSimulatorAdmin = {
     statement,

@@ -35,7 +35,8 @@ export class BankStatement {
   readonly transactions: BankTransaction[] = [];
 
   addAccount(account: BankAccount): BankAccount {
-    if (this.accounts.has(account.accountId)) throw new BankSimError(409, "ACCOUNT_EXISTS", `account ${account.accountId} already exists`);
+    if (this.accounts.has(account.accountId))
+      throw new BankSimError(409, "ACCOUNT_EXISTS", `account ${account.accountId} already exists`);
     this.accounts.set(account.accountId, account);
     return account;
   }

@@ -27,11 +27,23 @@ export type Entity = {
   emissions: Map<number, bigint>;
 };
 
-export const JURISDICTION_ACCOUNTS: readonly JurisdictionAccountKind[] = ["AUCTION", "RETIREMENT", "INVALIDATION", "FOREST_BUFFER"];
+export const JURISDICTION_ACCOUNTS: readonly JurisdictionAccountKind[] = [
+  "AUCTION",
+  "RETIREMENT",
+  "INVALIDATION",
+  "FOREST_BUFFER",
+];
 /** Where the Executive Officer puts instruments retired for compliance [sim: the CIR counts them in Retirement]. */
 export const COMPLIANCE_RETIRED = "JURISDICTION/COMPLIANCE_RETIRED";
 
-export type MovementKind = "ISSUANCE" | "TRANSFER" | "COMPLIANCE_SURRENDER" | "VOLUNTARY_RETIREMENT" | "CONSIGNMENT" | "INVALIDATION" | "BUFFER_CONTRIBUTION";
+export type MovementKind =
+  | "ISSUANCE"
+  | "TRANSFER"
+  | "COMPLIANCE_SURRENDER"
+  | "VOLUNTARY_RETIREMENT"
+  | "CONSIGNMENT"
+  | "INVALIDATION"
+  | "BUFFER_CONTRIBUTION";
 
 export type Movement = {
   id: number;
@@ -63,7 +75,12 @@ export class HoldingsBook {
     this.counters = { CA: firstEntityNumber, QC: firstEntityNumber };
   }
 
-  addEntity(fields: Omit<Entity, "id" | "representatives" | "emissions" | "accounts"> & { limitedUse?: boolean; exchangeClearing?: boolean }): Entity {
+  addEntity(
+    fields: Omit<Entity, "id" | "representatives" | "emissions" | "accounts"> & {
+      limitedUse?: boolean;
+      exchangeClearing?: boolean;
+    },
+  ): Entity {
     const number = this.counters[fields.jurisdiction]++;
     const accounts: AccountKind[] = ["GENERAL", "COMPLIANCE"];
     if (fields.limitedUse === true) accounts.push("LIMITED_USE");
@@ -92,14 +109,17 @@ export class HoldingsBook {
   /** The endpoint an account id names; 400/404 naming `field` otherwise. */
   endpoint(id: string, field: string): Endpoint {
     const match = /^([A-Z]{2}[0-9]{4}|JURISDICTION)\/([A-Z_]+)$/.exec(id);
-    if (match === null) throw new SimError(400, "INVALID_ACCOUNT", `${field}: ${JSON.stringify(id)} is not an account id such as CA1001/GENERAL`);
+    if (match === null)
+      throw new SimError(400, "INVALID_ACCOUNT", `${field}: ${JSON.stringify(id)} is not an account id such as CA1001/GENERAL`);
     const [, owner = "", kind = ""] = match;
     if (owner === "JURISDICTION") {
-      if (!(JURISDICTION_ACCOUNTS as readonly string[]).includes(kind)) throw new SimError(404, "ACCOUNT_NOT_FOUND", `${field}: no jurisdiction account ${kind}`);
+      if (!(JURISDICTION_ACCOUNTS as readonly string[]).includes(kind))
+        throw new SimError(404, "ACCOUNT_NOT_FOUND", `${field}: no jurisdiction account ${kind}`);
       return { entityId: "JURISDICTION", kind: kind as JurisdictionAccountKind };
     }
     const entity = this.entity(owner, field);
-    if (!(entity.accounts as string[]).includes(kind)) throw new SimError(404, "ACCOUNT_NOT_FOUND", `${field}: ${entity.id} has no ${kind} account`);
+    if (!(entity.accounts as string[]).includes(kind))
+      throw new SimError(404, "ACCOUNT_NOT_FOUND", `${field}: ${entity.id} has no ${kind} account`);
     return { entityId: entity.id, kind: kind as AccountKind };
   }
 
@@ -136,7 +156,12 @@ export class HoldingsBook {
 
   reserve(account: string, key: string, quantity: bigint, field: string): void {
     const holding = this.holding(account, key);
-    if (holding.available < quantity) throw new SimError(422, "INSUFFICIENT_INSTRUMENTS", `${field}: ${account} holds ${holding.available} available ${key}, fewer than ${quantity}`);
+    if (holding.available < quantity)
+      throw new SimError(
+        422,
+        "INSUFFICIENT_INSTRUMENTS",
+        `${field}: ${account} holds ${holding.available} available ${key}, fewer than ${quantity}`,
+      );
     holding.available -= quantity;
     holding.reserved += quantity;
   }
@@ -152,7 +177,12 @@ export class HoldingsBook {
     if (params.fromAccount !== undefined) {
       const source = this.holding(params.fromAccount, params.instrument);
       const part = params.fromReserved === true ? "reserved" : "available";
-      if (source[part] < params.quantity) throw new SimError(409, "INSUFFICIENT_INSTRUMENTS", `${params.fromAccount} holds ${source[part]} ${part} ${params.instrument}, fewer than ${params.quantity}`);
+      if (source[part] < params.quantity)
+        throw new SimError(
+          409,
+          "INSUFFICIENT_INSTRUMENTS",
+          `${params.fromAccount} holds ${source[part]} ${part} ${params.instrument}, fewer than ${params.quantity}`,
+        );
       source[part] -= params.quantity;
     }
     this.holding(params.toAccount, params.instrument).available += params.quantity;

@@ -19,7 +19,8 @@ import type { CompliancePeriod } from "./parameters";
  */
 export function periodOf(year: number, periods: readonly CompliancePeriod[]): CompliancePeriod {
   const period = periods.find((candidate) => candidate.firstYear <= year && year <= candidate.lastYear);
-  if (period === undefined) throw new SimError(422, "NO_COMPLIANCE_PERIOD", `year: ${year} is in no configured compliance period`);
+  if (period === undefined)
+    throw new SimError(422, "NO_COMPLIANCE_PERIOD", `year: ${year} is in no configured compliance period`);
   return period;
 }
 
@@ -31,7 +32,14 @@ export function annualObligation(emissions: bigint, percent: number): bigint {
 export function deadlineOf(year: number, deadline: string, zone: string): Date {
   const match = /^([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})$/.exec(deadline);
   if (match === null) throw new Error(`surrenderDeadline ${JSON.stringify(deadline)} is not MM-DDTHH:MM`);
-  return instantOf(zone, { year, month: Number(match[1]), day: Number(match[2]), hour: Number(match[3]), minute: Number(match[4]), second: 0 });
+  return instantOf(zone, {
+    year,
+    month: Number(match[1]),
+    day: Number(match[2]),
+    hour: Number(match[3]),
+    minute: Number(match[4]),
+    second: 0,
+  });
 }
 
 export type EligibleHolding = { key: string; quantity: bigint; debs?: boolean | undefined };
@@ -46,7 +54,12 @@ export type SurrenderRules = {
   vintageExceptions?: readonly string[] | undefined;
 };
 
-export type SurrenderSelection = { picks: Array<{ key: string; quantity: bigint }>; retired: bigint; shortfall: bigint; offsetsUsed: bigint };
+export type SurrenderSelection = {
+  picks: Array<{ key: string; quantity: bigint }>;
+  retired: bigint;
+  shortfall: bigint;
+  offsetsUsed: bigint;
+};
 
 function rank(instrument: Instrument): number {
   if (instrument.type === "ARBOC") return 0;
@@ -57,8 +70,16 @@ function rank(instrument: Instrument): number {
 export function selectForSurrender(holdings: readonly EligibleHolding[], rules: SurrenderRules): SurrenderSelection {
   const candidates = holdings
     .map((holding) => ({ ...holding, instrument: parseInstrumentKey(holding.key) }))
-    .filter((holding) => holding.quantity > 0n && vintageAllowed(holding.instrument, rules.obligationYear, rules.vintageExceptions))
-    .sort((a, b) => rank(a.instrument) - rank(b.instrument) || Number(b.debs === true) - Number(a.debs === true) || (a.instrument.vintage ?? 0) - (b.instrument.vintage ?? 0) || a.key.localeCompare(b.key));
+    .filter(
+      (holding) => holding.quantity > 0n && vintageAllowed(holding.instrument, rules.obligationYear, rules.vintageExceptions),
+    )
+    .sort(
+      (a, b) =>
+        rank(a.instrument) - rank(b.instrument) ||
+        Number(b.debs === true) - Number(a.debs === true) ||
+        (a.instrument.vintage ?? 0) - (b.instrument.vintage ?? 0) ||
+        a.key.localeCompare(b.key),
+    );
   const picks: Array<{ key: string; quantity: bigint }> = [];
   let remaining = rules.quantity;
   let offsets = 0n;
@@ -96,7 +117,11 @@ export function offsetLimits(allowance: bigint, debsRuleApplies: boolean): { off
 }
 
 /** The untimely surrender obligation for a shortfall and how many offsets it may use. */
-export function untimelyObligation(shortfall: bigint, multiplier: number, offsetPercent: number): { quantity: bigint; offsetLimit: bigint } {
+export function untimelyObligation(
+  shortfall: bigint,
+  multiplier: number,
+  offsetPercent: number,
+): { quantity: bigint; offsetLimit: bigint } {
   const quantity = shortfall * BigInt(multiplier);
   return { quantity, offsetLimit: (quantity * BigInt(offsetPercent)) / 100n };
 }

@@ -42,7 +42,11 @@ export const STATEMENT_COLUMNS = [
   "Reference",
 ];
 
-export function entityStatementCsv(registry: CitssRegistry, entity: Entity, range: { from?: Date | undefined; to?: Date | undefined }): string {
+export function entityStatementCsv(
+  registry: CitssRegistry,
+  entity: Entity,
+  range: { from?: Date | undefined; to?: Date | undefined },
+): string {
   const accounts = new Set(entity.accounts.map((kind) => accountId(entity.id, kind)));
   const rows: Cell[][] = [];
   for (const m of registry.book.movements) {
@@ -81,7 +85,17 @@ function sides(m: Movement, accounts: ReadonlySet<string>): Array<[string, "IN" 
   return out;
 }
 
-export const HOLDINGS_COLUMNS = ["Entity ID", "Account", "As of (UTC)", "Instrument", "Instrument type", "Vintage", "CARB Issuance ID", "Available", "Pending transfer"];
+export const HOLDINGS_COLUMNS = [
+  "Entity ID",
+  "Account",
+  "As of (UTC)",
+  "Instrument",
+  "Instrument type",
+  "Vintage",
+  "CARB Issuance ID",
+  "Available",
+  "Pending transfer",
+];
 
 export function entityHoldingsCsv(registry: CitssRegistry, entity: Entity): string {
   const asOf = iso(registry.clock.now());
@@ -139,7 +153,10 @@ export function transferDetailsCsv(t: CitssTransfer): string {
     t.trade?.currency,
     t.reference,
   ];
-  return toCsv(TRANSFER_COLUMNS, t.items.map((item) => [...head, item.instrument, item.quantity, t.trade?.prices[item.instrument]]));
+  return toCsv(
+    TRANSFER_COLUMNS,
+    t.items.map((item) => [...head, item.instrument, item.quantity, t.trade?.prices[item.instrument]]),
+  );
 }
 
 /** Quarterly Compliance Instrument Report shape: instrument rows, entity vs jurisdiction accounts. */
@@ -156,17 +173,35 @@ export function complianceInstrumentReportXlsx(registry: CitssRegistry): Promise
       const issuance = instrument.issuanceId === undefined ? undefined : registry.offsets.issuances.get(instrument.issuanceId);
       const row =
         instrument.type === "CCA" || instrument.type === "QCA"
-          ? { label: `${instrument.type === "CCA" ? "California" : "Québec"} Allowances`, vintage: String(instrument.vintage), order: `0${instrument.type}${instrument.vintage}` }
+          ? {
+              label: `${instrument.type === "CCA" ? "California" : "Québec"} Allowances`,
+              vintage: String(instrument.vintage),
+              order: `0${instrument.type}${instrument.vintage}`,
+            }
           : instrument.type === "ARBOC"
-            ? { label: `ARB Offset Credits - ${issuance?.projectType ?? "?"}${issuance?.earlyAction === true ? " (Early Action)" : ""}`, vintage: "", order: `2${issuance?.projectType}${issuance?.earlyAction}` }
-            : { label: instrument.type === "APCR" ? "Non-Vintage Price Containment Reserve Allowances" : "Non-Vintage Québec Early Action Allowances (QC)", vintage: "Non-Vintage", order: `1${instrument.type}` };
+            ? {
+                label: `ARB Offset Credits - ` +
+                  `${issuance?.projectType ?? "?"}${issuance?.earlyAction === true ? " (Early Action)" : ""}`,
+                vintage: "",
+                order: `2${issuance?.projectType}${issuance?.earlyAction}`,
+              }
+            : {
+                label:
+                  instrument.type === "APCR"
+                    ? "Non-Vintage Price Containment Reserve Allowances"
+                    : "Non-Vintage Québec Early Action Allowances (QC)",
+                vintage: "Non-Vintage",
+                order: `1${instrument.type}`,
+              };
       const entry = totals.get(row.order) ?? { ...row, entity: 0n, jurisdiction: 0n };
       if (jurisdiction) entry.jurisdiction += quantity;
       else entry.entity += quantity;
       totals.set(row.order, entry);
     }
   }
-  const rows = [...totals.values()].sort((a, b) => a.order.localeCompare(b.order)).map((e) => [e.label, e.vintage, e.entity, e.jurisdiction, e.entity + e.jurisdiction]);
+  const rows = [...totals.values()]
+    .sort((a, b) => a.order.localeCompare(b.order))
+    .map((e) => [e.label, e.vintage, e.entity, e.jurisdiction, e.entity + e.jurisdiction]);
   return toXlsx([{ name: "Compliance Instrument Report", columns: CIR_COLUMNS, rows }]);
 }
 
@@ -207,9 +242,12 @@ export function offsetIssuanceXlsx(registry: CitssRegistry): Promise<Buffer> {
   const obligations = new Map(registry.office.obligations.map((o) => [o.id, o]));
   const rows = [...registry.offsets.issuances.values()].map((i) => {
     const key = `ARBOC-${i.issuanceId}`;
-    const retired = (predicate: (m: Movement) => boolean) => registry.book.movements.filter((m) => m.instrument === key && predicate(m)).reduce((sum, m) => sum + m.quantity, 0n);
+    const retired = (predicate: (m: Movement) => boolean) =>
+      registry.book.movements.filter((m) => m.instrument === key && predicate(m)).reduce((sum, m) => sum + m.quantity, 0n);
     const inPeriod = (period: string, jurisdiction: string) => (m: Movement) =>
-      m.kind === "COMPLIANCE_SURRENDER" && obligations.get(m.obligationId ?? "")?.period === period && (m.fromAccount ?? "").startsWith(jurisdiction);
+      m.kind === "COMPLIANCE_SURRENDER" &&
+      obligations.get(m.obligationId ?? "")?.period === period &&
+      (m.fromAccount ?? "").startsWith(jurisdiction);
     return [
       i.issuanceId,
       i.oprProjectId,
@@ -239,13 +277,25 @@ export function offsetIssuanceXlsx(registry: CitssRegistry): Promise<Buffer> {
       retired(inPeriod("CP3", "CA")),
       retired(inPeriod("CP4", "CA")),
       retired((m) => m.kind === "COMPLIANCE_SURRENDER" && (m.fromAccount ?? "").startsWith("QC")),
-      i.invalidatedOn === undefined ? `invalidation possible until ${invalidationDeadline(i)}` : `invalidated on ${i.invalidatedOn}`,
+      i.invalidatedOn === undefined
+        ? `invalidation possible until ${invalidationDeadline(i)}`
+        : `invalidated on ${i.invalidatedOn}`,
     ];
   });
   return toXlsx([{ name: "ARB Offset Credit Issuance", columns: ISSUANCE_COLUMNS, rows }]);
 }
 
-export const COMPLIANCE_COLUMNS = ["Entity ID", "Legal Name", "ARB GHG ID", "Obligation", "Compliance Obligation", "Allowances Surrendered", "Offsets Surrendered", "Total Surrendered", "Status"];
+export const COMPLIANCE_COLUMNS = [
+  "Entity ID",
+  "Legal Name",
+  "ARB GHG ID",
+  "Obligation",
+  "Compliance Obligation",
+  "Allowances Surrendered",
+  "Offsets Surrendered",
+  "Total Surrendered",
+  "Status",
+];
 
 /** The compliance report: one row per processed obligation, Fulfilled / Unfulfilled, with detail tabs. */
 export function complianceReportXlsx(registry: CitssRegistry): Promise<Buffer> {
@@ -254,7 +304,17 @@ export function complianceReportXlsx(registry: CitssRegistry): Promise<Buffer> {
     const entity = registry.book.entity(o.entityId);
     const offsets = o.retired.filter((r) => r.instrument.startsWith("ARBOC-")).reduce((sum, r) => sum + r.quantity, 0n);
     const total = o.retired.reduce((sum, r) => sum + r.quantity, 0n);
-    return [entity.id, entity.name, entity.arbGhgId, o.label, o.quantity, total - offsets, offsets, total, o.status === "FULFILLED" ? "Fulfilled" : "Unfulfilled"];
+    return [
+      entity.id,
+      entity.name,
+      entity.arbGhgId,
+      o.label,
+      o.quantity,
+      total - offsets,
+      offsets,
+      total,
+      o.status === "FULFILLED" ? "Fulfilled" : "Unfulfilled",
+    ];
   });
   const allowanceDetail: Cell[][] = [];
   const offsetDetail: Cell[][] = [];
@@ -272,7 +332,11 @@ export function complianceReportXlsx(registry: CitssRegistry): Promise<Buffer> {
   return toXlsx([
     { name: "Compliance", columns: COMPLIANCE_COLUMNS, rows: summary },
     { name: "Allowance Detail", columns: ["Entity ID", "Obligation", "Vintage", "Quantity"], rows: allowanceDetail },
-    { name: "Offset Detail", columns: ["Entity ID", "Obligation", "Vintage", "Quantity", "ARB Project ID #"], rows: offsetDetail },
+    {
+      name: "Offset Detail",
+      columns: ["Entity ID", "Obligation", "Vintage", "Quantity", "ARB Project ID #"],
+      rows: offsetDetail,
+    },
   ]);
 }
 

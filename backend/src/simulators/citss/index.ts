@@ -15,7 +15,11 @@ export type CitssSimulatorOptions = AllowanceSimulatorOptions & { parameters?: P
 export type RunningCitssSimulator = RunningAllowanceServer & { registry: CitssRegistry };
 
 export async function startCitssSimulator(options: CitssSimulatorOptions = {}): Promise<RunningCitssSimulator> {
-  return startRegistryServer(options, (clock, representatives) => new CitssRegistry({ ...CITSS_DEFAULTS, ...options.parameters }, clock, representatives), registerRoutes);
+  return startRegistryServer(
+    options,
+    (clock, representatives) => new CitssRegistry({ ...CITSS_DEFAULTS, ...options.parameters }, clock, representatives),
+    registerRoutes,
+  );
 }
 
 export { CITSS_DEFAULTS, holdingLimitFor, type CitssParameters } from "./parameters";

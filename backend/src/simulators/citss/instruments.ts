@@ -24,13 +24,29 @@ export const LAST_VINTAGE = 2030;
  * are not instruments and are refused here.
  */
 export const ISSUANCE_ID_PATTERN = /^CA(FR|LS|OD|MM)([0-9]{4})-([A-Z])([0-9]*)$/;
-export const PROJECT_TYPES = { FR: "U.S. Forest", LS: "Livestock", OD: "Ozone Depleting Substances", MM: "Mine Methane Capture" } as const;
+export const PROJECT_TYPES = {
+  FR: "U.S. Forest",
+  LS: "Livestock",
+  OD: "Ozone Depleting Substances",
+  MM: "Mine Methane Capture",
+} as const;
 
-export type IssuanceIdParts = { projectId: string; projectType: (typeof PROJECT_TYPES)[keyof typeof PROJECT_TYPES]; earlyAction: boolean; period: string; reissue: number };
+export type IssuanceIdParts = {
+  projectId: string;
+  projectType: (typeof PROJECT_TYPES)[keyof typeof PROJECT_TYPES];
+  earlyAction: boolean;
+  period: string;
+  reissue: number;
+};
 
 export function parseIssuanceId(text: string, field = "issuanceId"): IssuanceIdParts {
   const match = ISSUANCE_ID_PATTERN.exec(text);
-  if (match === null) throw new SimError(400, "INVALID_ISSUANCE_ID", `${field}: ${JSON.stringify(text)} is not a CARB Issuance ID such as CAFR5003-A`);
+  if (match === null)
+    throw new SimError(
+      400,
+      "INVALID_ISSUANCE_ID",
+      `${field}: ${JSON.stringify(text)} is not a CARB Issuance ID such as CAFR5003-A`,
+    );
   const code = match[1] as keyof typeof PROJECT_TYPES;
   return {
     projectId: text.slice(0, 8),
@@ -51,7 +67,8 @@ export function parseInstrumentKey(key: string, field = "instrument"): Instrumen
   const allowance = /^(CCA|QCA)-([0-9]{4})$/.exec(key);
   if (allowance !== null) {
     const vintage = Number(allowance[2]);
-    if (vintage < FIRST_VINTAGE || vintage > LAST_VINTAGE) throw new SimError(400, "INVALID_VINTAGE", `${field}: vintage ${vintage} is outside ${FIRST_VINTAGE}–${LAST_VINTAGE}`);
+    if (vintage < FIRST_VINTAGE || vintage > LAST_VINTAGE)
+      throw new SimError(400, "INVALID_VINTAGE", `${field}: vintage ${vintage} is outside ${FIRST_VINTAGE}–${LAST_VINTAGE}`);
     return { type: allowance[1] as "CCA" | "QCA", vintage };
   }
   if (key === "APCR" || key === "QC_EARLY_ACTION") return { type: key };
@@ -60,7 +77,11 @@ export function parseInstrumentKey(key: string, field = "instrument"): Instrumen
     parseIssuanceId(issuanceId, field);
     return { type: "ARBOC", issuanceId };
   }
-  throw new SimError(400, "INVALID_INSTRUMENT", `${field}: ${JSON.stringify(key)} is not an instrument (CCA-2024, QCA-2024, APCR, QC_EARLY_ACTION, ARBOC-CAFR5003-A)`);
+  throw new SimError(
+    400,
+    "INVALID_INSTRUMENT",
+    `${field}: ${JSON.stringify(key)} is not an instrument (CCA-2024, QCA-2024, APCR, QC_EARLY_ACTION, ARBOC-CAFR5003-A)`,
+  );
 }
 
 export function isAllowance(instrument: Instrument): boolean {

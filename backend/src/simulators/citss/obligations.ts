@@ -64,7 +64,9 @@ export class ComplianceOffice {
         this.schedule(entity, emissionYear, now);
       }
     }
-    const due = this.obligations.filter((o) => o.status === "PENDING" && o.dueAt <= now).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+    const due = this.obligations
+      .filter((o) => o.status === "PENDING" && o.dueAt <= now)
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
     for (const obligation of due) this.process(obligation);
   }
 
@@ -74,9 +76,24 @@ export class ComplianceOffice {
     dueAt.setUTCMonth(dueAt.getUTCMonth() + this.parameters.invalidationReplacementMonths);
     const created: Obligation[] = [];
     for (const [entityId, quantity] of surrenderedBy) {
-      const original = this.obligations.find((o) => o.entityId === entityId && o.retired.some((r) => r.instrument === `ARBOC-${issuanceId}`));
+      const original = this.obligations.find(
+        (o) => o.entityId === entityId && o.retired.some((r) => r.instrument === `ARBOC-${issuanceId}`),
+      );
       const obligationYear = original?.obligationYear ?? wallTimeIn(this.parameters.timeZone, at).year;
-      created.push(this.add({ entityId, kind: "REPLACEMENT", label: `replacement ${issuanceId}`, period: original?.period ?? "", obligationYear, quantity, offsetLimit: quantity, nonDebsLimit: quantity, dueAt, follows: original?.id }));
+      created.push(
+        this.add({
+          entityId,
+          kind: "REPLACEMENT",
+          label: `replacement ${issuanceId}`,
+          period: original?.period ?? "",
+          obligationYear,
+          quantity,
+          offsetLimit: quantity,
+          nonDebsLimit: quantity,
+          dueAt,
+          follows: original?.id,
+        }),
+      );
     }
     return created;
   }
@@ -94,8 +111,20 @@ export class ComplianceOffice {
       if (this.scheduled.has(key)) return;
       this.scheduled.add(key);
       const quantity = annualObligation(entity.emissions.get(emissionYear) ?? 0n, this.parameters.annualSurrenderPercent);
-      const limits = offsetLimits(offsetAllowance(quantity, this.parameters.offsetLimitBasisPoints(emissionYear)), emissionYear >= this.parameters.debsRuleFromYear);
-      this.add({ entityId: entity.id, kind: "ANNUAL", label: `${emissionYear} annual`, period: period.name, obligationYear: emissionYear, quantity, ...limits, dueAt: deadline });
+      const limits = offsetLimits(
+        offsetAllowance(quantity, this.parameters.offsetLimitBasisPoints(emissionYear)),
+        emissionYear >= this.parameters.debsRuleFromYear,
+      );
+      this.add({
+        entityId: entity.id,
+        kind: "ANNUAL",
+        label: `${emissionYear} annual`,
+        period: period.name,
+        obligationYear: emissionYear,
+        quantity,
+        ...limits,
+        dueAt: deadline,
+      });
       return;
     }
     const key = `${entity.id}:FULL:${period.name}`;
@@ -110,10 +139,22 @@ export class ComplianceOffice {
       allowance += offsetAllowance(emissions, this.parameters.offsetLimitBasisPoints(y));
     }
     const annualQuantity = annuals.reduce((sum, o) => sum + o.quantity, 0n);
-    const offsetsUsed = annuals.reduce((sum, o) => sum + o.retired.filter((r) => r.instrument.startsWith("ARBOC-")).reduce((s, r) => s + r.quantity, 0n), 0n);
+    const offsetsUsed = annuals.reduce(
+      (sum, o) => sum + o.retired.filter((r) => r.instrument.startsWith("ARBOC-")).reduce((s, r) => s + r.quantity, 0n),
+      0n,
+    );
     const quantity = emitted > annualQuantity ? emitted - annualQuantity : 0n;
     const limits = offsetLimits(allowance - offsetsUsed, period.lastYear >= this.parameters.debsRuleFromYear);
-    this.add({ entityId: entity.id, kind: "FULL_PERIOD", label: period.name, period: period.name, obligationYear: period.lastYear, quantity, ...limits, dueAt: deadline });
+    this.add({
+      entityId: entity.id,
+      kind: "FULL_PERIOD",
+      label: period.name,
+      period: period.name,
+      obligationYear: period.lastYear,
+      quantity,
+      ...limits,
+      dueAt: deadline,
+    });
   }
 
   private process(obligation: Obligation): void {
@@ -131,13 +172,25 @@ export class ComplianceOffice {
       vintageExceptions: this.parameters.vintageExceptions,
     });
     for (const pick of selection.picks) {
-      this.book.move({ at: obligation.dueAt, kind: "COMPLIANCE_SURRENDER", fromAccount: compliance, toAccount: COMPLIANCE_RETIRED, instrument: pick.key, quantity: pick.quantity, obligationId: obligation.id });
+      this.book.move({
+        at: obligation.dueAt,
+        kind: "COMPLIANCE_SURRENDER",
+        fromAccount: compliance,
+        toAccount: COMPLIANCE_RETIRED,
+        instrument: pick.key,
+        quantity: pick.quantity,
+        obligationId: obligation.id,
+      });
       obligation.retired.push({ instrument: pick.key, quantity: pick.quantity });
     }
     obligation.shortfall = selection.shortfall;
     obligation.status = selection.shortfall === 0n ? "FULFILLED" : "UNFULFILLED";
     if (selection.shortfall > 0n && obligation.kind !== "UNTIMELY") {
-      const untimely = untimelyObligation(selection.shortfall, this.parameters.untimelyMultiplier, this.parameters.untimelyOffsetPercent);
+      const untimely = untimelyObligation(
+        selection.shortfall,
+        this.parameters.untimelyMultiplier,
+        this.parameters.untimelyOffsetPercent,
+      );
       this.add({
         entityId: obligation.entityId,
         kind: "UNTIMELY",
@@ -154,7 +207,13 @@ export class ComplianceOffice {
   }
 
   private add(fields: Omit<Obligation, "id" | "status" | "retired" | "shortfall">): Obligation {
-    const obligation: Obligation = { ...fields, id: `OB${String(this.obligations.length + 1).padStart(5, "0")}`, status: "PENDING", retired: [], shortfall: 0n };
+    const obligation: Obligation = {
+      ...fields,
+      id: `OB${String(this.obligations.length + 1).padStart(5, "0")}`,
+      status: "PENDING",
+      retired: [],
+      shortfall: 0n,
+    };
     this.obligations.push(obligation);
     return obligation;
   }

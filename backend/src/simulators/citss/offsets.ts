@@ -34,7 +34,10 @@ export type OffsetIssuance = IssuanceIdParts & {
   invalidatedOn?: string | undefined;
 };
 
-export type IssueOffsetsParameters = Omit<OffsetIssuance, keyof IssuanceIdParts | "invalidationStart" | "periodReducedOn" | "invalidatedOn" | "invalidationYears"> & {
+export type IssueOffsetsParameters = Omit<
+  OffsetIssuance,
+  keyof IssuanceIdParts | "invalidationStart" | "periodReducedOn" | "invalidatedOn" | "invalidationYears"
+> & {
   earlyAction: boolean;
 };
 
@@ -62,12 +65,20 @@ export class OffsetRegistry {
 
   issue(params: IssueOffsetsParameters, at: Date): OffsetIssuance {
     const parts = parseIssuanceId(params.issuanceId);
-    if (this.issuances.has(params.issuanceId)) throw new SimError(409, "ISSUANCE_EXISTS", `issuanceId: ${params.issuanceId} was already issued`);
+    if (this.issuances.has(params.issuanceId))
+      throw new SimError(409, "ISSUANCE_EXISTS", `issuanceId: ${params.issuanceId} was already issued`);
     if (parts.earlyAction !== params.earlyAction) {
-      throw new SimError(400, "EARLY_ACTION_MISMATCH", `earlyAction: CARB ids of Early Action projects have 0 as their fifth character; ${params.issuanceId} ${parts.earlyAction ? "is" : "is not"} one`);
+      throw new SimError(
+        400,
+        "EARLY_ACTION_MISMATCH",
+        `earlyAction: CARB ids of Early Action projects have 0 as their fifth character; ` +
+          `${params.issuanceId} ${parts.earlyAction ? "is" : "is not"} one`,
+      );
     }
-    if (params.bufferContribution > params.issued) throw new SimError(400, "BAD_BUFFER", "bufferContribution: larger than the credits issued");
-    if (params.bufferContribution > 0n && parts.projectType !== "U.S. Forest") throw new SimError(400, "BAD_BUFFER", "bufferContribution: only forest projects contribute to the Forest Buffer Account");
+    if (params.bufferContribution > params.issued)
+      throw new SimError(400, "BAD_BUFFER", "bufferContribution: larger than the credits issued");
+    if (params.bufferContribution > 0n && parts.projectType !== "U.S. Forest")
+      throw new SimError(400, "BAD_BUFFER", "bufferContribution: only forest projects contribute to the Forest Buffer Account");
     const entity = this.book.entity(params.operatorEntityId, "operatorEntityId");
     const issuance: OffsetIssuance = {
       ...params,
@@ -78,9 +89,21 @@ export class OffsetRegistry {
     };
     this.issuances.set(issuance.issuanceId, issuance);
     const key = instrumentKey({ type: "ARBOC", issuanceId: issuance.issuanceId });
-    this.book.move({ at, kind: "ISSUANCE", toAccount: accountId(entity.id, "GENERAL"), instrument: key, quantity: params.issued - params.bufferContribution });
+    this.book.move({
+      at,
+      kind: "ISSUANCE",
+      toAccount: accountId(entity.id, "GENERAL"),
+      instrument: key,
+      quantity: params.issued - params.bufferContribution,
+    });
     if (params.bufferContribution > 0n) {
-      this.book.move({ at, kind: "BUFFER_CONTRIBUTION", toAccount: "JURISDICTION/FOREST_BUFFER", instrument: key, quantity: params.bufferContribution });
+      this.book.move({
+        at,
+        kind: "BUFFER_CONTRIBUTION",
+        toAccount: "JURISDICTION/FOREST_BUFFER",
+        instrument: key,
+        quantity: params.bufferContribution,
+      });
     }
     return issuance;
   }
@@ -102,10 +125,15 @@ export class OffsetRegistry {
   /** Invalidates the issuance on `on` (a date); 422 once its timeframe is over or when already invalidated. */
   invalidate(id: string, on: string, at: Date): InvalidationResult {
     const issuance = this.issuance(id);
-    if (issuance.invalidatedOn !== undefined) throw new SimError(422, "ALREADY_INVALIDATED", `issuanceId: ${id} was invalidated on ${issuance.invalidatedOn}`);
+    if (issuance.invalidatedOn !== undefined)
+      throw new SimError(422, "ALREADY_INVALIDATED", `issuanceId: ${id} was invalidated on ${issuance.invalidatedOn}`);
     const deadline = invalidationDeadline(issuance);
     if (on > deadline) {
-      throw new SimError(422, "INVALIDATION_PERIOD_OVER", `issuanceId: the ${issuance.invalidationYears}-year invalidation timeframe of ${id} ended on ${deadline}`);
+      throw new SimError(
+        422,
+        "INVALIDATION_PERIOD_OVER",
+        `issuanceId: the ${issuance.invalidationYears}-year invalidation timeframe of ${id} ended on ${deadline}`,
+      );
     }
     issuance.invalidatedOn = on;
     const key = instrumentKey({ type: "ARBOC", issuanceId: id });
@@ -114,7 +142,14 @@ export class OffsetRegistry {
       const holding = holdings.get(key);
       if (holding === undefined || account.startsWith("JURISDICTION/") || holding.available === 0n) continue;
       invalidated += holding.available;
-      this.book.move({ at, kind: "INVALIDATION", fromAccount: account, toAccount: "JURISDICTION/INVALIDATION", instrument: key, quantity: holding.available });
+      this.book.move({
+        at,
+        kind: "INVALIDATION",
+        fromAccount: account,
+        toAccount: "JURISDICTION/INVALIDATION",
+        instrument: key,
+        quantity: holding.available,
+      });
     }
     const surrenderedBy = new Map<string, bigint>();
     for (const movement of this.book.movements) {
@@ -125,7 +160,14 @@ export class OffsetRegistry {
     const retired = this.book.holding(COMPLIANCE_RETIRED, key).available;
     if (retired > 0n) {
       invalidated += retired;
-      this.book.move({ at, kind: "INVALIDATION", fromAccount: COMPLIANCE_RETIRED, toAccount: "JURISDICTION/INVALIDATION", instrument: key, quantity: retired });
+      this.book.move({
+        at,
+        kind: "INVALIDATION",
+        fromAccount: COMPLIANCE_RETIRED,
+        toAccount: "JURISDICTION/INVALIDATION",
+        instrument: key,
+        quantity: retired,
+      });
     }
     return { issuance, invalidated, surrenderedBy };
   }

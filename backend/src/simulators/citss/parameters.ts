@@ -6,11 +6,20 @@
 export type CompliancePeriod = { name: string; firstYear: number; lastYear: number };
 
 export type CitssParameters = {
-  /** Days (24 h from the proposal) for a second representative of the transferor to confirm. Default 2: §95921(b), QC s.26; "days" read as calendar days [U]. */
+  /**
+   * Days (24 h from the proposal) for a second representative of the transferor to confirm. Default 2: §95921(b), QC
+   * s.26; "days" read as calendar days [U].
+   */
   confirmationDays: number;
-  /** Days from the proposal for the transferee's representative to accept. Default 3: §95921(b), QC s.26 ("within 3 days of the proposal"). */
+  /**
+   * Days from the proposal for the transferee's representative to accept. Default 3: §95921(b), QC s.26 ("within 3 days
+   * of the proposal").
+   */
   acceptanceDays: number;
-  /** Minutes between the last confirmation and the jurisdiction's decision. Default 0 (at once): the review time is not published [U]. */
+  /**
+   * Minutes between the last confirmation and the jurisdiction's decision. Default 0 (at once): the review time is not
+   * published [U].
+   */
   jurisdictionReviewMinutes: number;
   /**
    * The holding limit for current and past vintage allowances (and, separately, for each future vintage), in
@@ -18,35 +27,56 @@ export type CitssParameters = {
    * (0.1 × 25 M + 0.025 × (budget − 25 M)) applied to `allowanceBudget`.
    */
   holdingLimit?: bigint | undefined;
-  /** Annual allowance budget the default holding limit is computed from. Default 250,000,000: an illustrative round figure, not CARB's budget [sim]. */
+  /**
+   * Annual allowance budget the default holding limit is computed from. Default 250,000,000: an illustrative round
+   * figure, not CARB's budget [sim].
+   */
   allowanceBudget: bigint;
   /** Share of a year's emissions due at the annual surrender, in percent. Default 30: §95856(d)(1). */
   annualSurrenderPercent: number;
-  /** Annual and full-period surrender deadline, local time, `MM-DDTHH:MM`. Default `11-01T17:00`: §95856(d)(1) "5 p.m. Pacific Time" on 1 November. */
+  /**
+   * Annual and full-period surrender deadline, local time, `MM-DDTHH:MM`. Default `11-01T17:00`: §95856(d)(1) "5 p.m.
+   * Pacific Time" on 1 November.
+   */
   surrenderDeadline: string;
   timeZone: string;
-  /** Compliance periods. Default CP1–CP5: CarbonPlan methods (S8), CARB CP4 report (S7), §95854 (S18b); CP6 2027–2030 is our assumption [U]. */
+  /**
+   * Compliance periods. Default CP1–CP5: CarbonPlan methods (S8), CARB CP4 report (S7), §95854 (S18b); CP6 2027–2030 is
+   * our assumption [U].
+   */
   periods: readonly CompliancePeriod[];
   /**
    * Offset usage limit as basis points of an obligation, by emission year. Default: 800 up to 2020 (8 %, CP1–3),
    * 400 for 2021–2025 (4 %), 600 from 2026 (6 %): §95854.
    */
   offsetLimitBasisPoints: (year: number) => number;
-  /** First emission year from which at most half of the offset limit may come from projects without DEBS. Default 2021: §95854. */
+  /**
+   * First emission year from which at most half of the offset limit may come from projects without DEBS. Default 2021:
+   * §95854.
+   */
   debsRuleFromYear: number;
   /** Instruments due per ton of excess emissions at an untimely surrender. Default 4: §95857. */
   untimelyMultiplier: number;
   /** Largest share of an untimely surrender that offsets may cover, in percent. Default 25 (at least ¾ allowances): §95857. */
   untimelyOffsetPercent: number;
-  /** Days after the missed deadline the untimely obligation is due. Default 30 [U]: the regulation's notice period is not in our sources. */
+  /**
+   * Days after the missed deadline the untimely obligation is due. Default 30 [U]: the regulation's notice period is not
+   * in our sources.
+   */
   untimelyDueDays: number;
   /** Months an entity has to replace invalidated offsets it had surrendered. Default 6: §95857(a)(2), §95985. */
   invalidationReplacementMonths: number;
-  /** Vintages allowed at a surrender for an earlier obligation year, `"obligationYear:vintage"`. Default none: §95856(b)(2) exceptions are case by case [U]. */
+  /**
+   * Vintages allowed at a surrender for an earlier obligation year, `"obligationYear:vintage"`. Default none:
+   * §95856(b)(2) exceptions are case by case [U].
+   */
   vintageExceptions: readonly string[];
   /** Largest voluntary retirement per QC entity per calendar year. Default 10,000: QC s.27. CA has none in our sources [U]. */
   quebecRetirementCapPerYear: bigint;
-  /** Number of the first entity id of each jurisdiction (`CA1001`, `QC1001`). Default 1001: CARB compliance reports (S7) start at CA1001 [U for QC]. */
+  /**
+   * Number of the first entity id of each jurisdiction (`CA1001`, `QC1001`). Default 1001: CARB compliance reports (S7)
+   * start at CA1001 [U for QC].
+   */
   firstEntityNumber: number;
   /** Alternate account representatives per entity. Default at most 4: §95832(a). */
   maxAlternateRepresentatives: number;

@@ -56,21 +56,38 @@ export class CitssRegistry {
     const entity = this.book.entity(entityId);
     this.representatives.get(representativeId);
     const roles = [...entity.representatives.entries()].filter(([id]) => id !== representativeId).map(([, r]) => r);
-    if (role === "PAR" && roles.includes("PAR")) throw new SimError(409, "PAR_EXISTS", `role: ${entity.id} already has a primary account representative`);
+    if (role === "PAR" && roles.includes("PAR"))
+      throw new SimError(409, "PAR_EXISTS", `role: ${entity.id} already has a primary account representative`);
     if (role === "AAR" && roles.filter((r) => r === "AAR").length >= this.parameters.maxAlternateRepresentatives) {
-      throw new SimError(409, "TOO_MANY_AARS", `role: ${entity.id} already has ${this.parameters.maxAlternateRepresentatives} alternate account representatives`);
+      throw new SimError(
+        409,
+        "TOO_MANY_AARS",
+        `role: ${entity.id} already has ${this.parameters.maxAlternateRepresentatives} alternate account representatives`,
+      );
     }
     entity.representatives.set(representativeId, role);
     return entity;
   }
 
   /** Allowances into an entity's holding or limited use account: what auctions, allocation and reserve sales deliver. */
-  deliverAllowances(entityId: string, instrument: Instrument, quantity: bigint, account: "GENERAL" | "LIMITED_USE" = "GENERAL"): void {
-    if (instrument.type === "ARBOC") throw new SimError(400, "INVALID_INSTRUMENT", "instrument: offsets are issued through /_admin/offsets");
+  deliverAllowances(
+    entityId: string,
+    instrument: Instrument,
+    quantity: bigint,
+    account: "GENERAL" | "LIMITED_USE" = "GENERAL",
+  ): void {
+    if (instrument.type === "ARBOC")
+      throw new SimError(400, "INVALID_INSTRUMENT", "instrument: offsets are issued through /_admin/offsets");
     const entity = this.book.entity(entityId);
     const target = this.book.endpoint(accountId(entity.id, account), "account");
     if (quantity <= 0n) throw new SimError(400, "BAD_QUANTITY", "quantity: must be positive");
-    this.book.move({ at: this.clock.now(), kind: "ISSUANCE", toAccount: accountId(target.entityId, target.kind), instrument: instrumentKey(instrument), quantity });
+    this.book.move({
+      at: this.clock.now(),
+      kind: "ISSUANCE",
+      toAccount: accountId(target.entityId, target.kind),
+      instrument: instrumentKey(instrument),
+      quantity,
+    });
   }
 
   issueOffsets(params: IssueOffsetsParameters): OffsetIssuance {
@@ -78,15 +95,24 @@ export class CitssRegistry {
   }
 
   /** An invalidation event: open transfers of the credits are denied, the credits invalidated, replacements due. */
-  invalidate(issuanceId: string): { issuance: OffsetIssuance; invalidated: bigint; replacements: ReturnType<ComplianceOffice["replaceInvalidated"]> } {
+  invalidate(issuanceId: string): {
+    issuance: OffsetIssuance;
+    invalidated: bigint;
+    replacements: ReturnType<ComplianceOffice["replaceInvalidated"]>;
+  } {
     const now = this.clock.now();
     const key = instrumentKey({ type: "ARBOC", issuanceId });
     const issuance = this.offsets.issuance(issuanceId);
     const today = isoDate(wallTimeIn(this.parameters.timeZone, now));
     // Deny first (releasing reservations) only when the invalidation will go through; offsets.invalidate checks again.
-    if (issuance.invalidatedOn === undefined && today <= invalidationDeadline(issuance)) this.transfers.denyCarrying(key, `the offset credits ${issuanceId} were invalidated`, now);
+    if (issuance.invalidatedOn === undefined && today <= invalidationDeadline(issuance))
+      this.transfers.denyCarrying(key, `the offset credits ${issuanceId} were invalidated`, now);
     const result = this.offsets.invalidate(issuanceId, today, now);
-    return { issuance: result.issuance, invalidated: result.invalidated, replacements: this.office.replaceInvalidated(issuanceId, result.surrenderedBy, now) };
+    return {
+      issuance: result.issuance,
+      invalidated: result.invalidated,
+      replacements: this.office.replaceInvalidated(issuanceId, result.surrenderedBy, now),
+    };
   }
 
   instrument(key: string): Instrument {

@@ -6,7 +6,14 @@ import { quantityInputSchema } from "../core/input";
 import type { Representative } from "../core/representatives";
 import { SimError } from "../core/types";
 import type { Entity } from "./book";
-import { complianceInstrumentReportXlsx, complianceReportXlsx, entityHoldingsCsv, entityStatementCsv, offsetIssuanceXlsx, transferDetailsCsv } from "./files";
+import {
+  complianceInstrumentReportXlsx,
+  complianceReportXlsx,
+  entityHoldingsCsv,
+  entityStatementCsv,
+  offsetIssuanceXlsx,
+  transferDetailsCsv,
+} from "./files";
 import { parseInstrumentKey } from "./instruments";
 import type { CitssRegistry } from "./registry";
 import { tradeDataSchema } from "./transferRules";
@@ -28,7 +35,10 @@ const proposeSchema = z.object({
   otp,
 });
 const decisionSchema = z.object({ transferId: z.string().min(1), otp });
-const rangeQuery = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
+const rangeQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
 
 export function transferView(t: CitssTransfer) {
   return {
@@ -55,7 +65,8 @@ export function registerRoutes(app: FastifyInstance, registry: CitssRegistry, co
   const viewable = (request: FastifyRequest<{ Params: { entityId: string } }>): Entity => {
     const entity = registry.book.entity(request.params.entityId);
     const representative = me(request);
-    if (!entity.representatives.has(representative.id)) throw new SimError(403, "NOT_A_REPRESENTATIVE", `${representative.id} is not a representative of ${entity.id}`);
+    if (!entity.representatives.has(representative.id))
+      throw new SimError(403, "NOT_A_REPRESENTATIVE", `${representative.id} is not a representative of ${entity.id}`);
     return entity;
   };
 
@@ -84,7 +95,10 @@ export function registerRoutes(app: FastifyInstance, registry: CitssRegistry, co
   app.get<{ Params: { entityId: string } }>("/api/entities/:entityId/statement.csv", async (request, reply) => {
     const entity = viewable(request);
     const query = rangeQuery.parse(request.query);
-    const range = { from: query.from === undefined ? undefined : new Date(query.from), to: query.to === undefined ? undefined : new Date(query.to) };
+    const range = {
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    };
     return sendFile(reply, CSV_CONTENT_TYPE, `CITSS_Statement_${entity.id}.csv`, entityStatementCsv(registry, entity, range));
   });
   app.get<{ Params: { entityId: string } }>("/api/entities/:entityId/holdings.csv", async (request, reply) => {
@@ -142,20 +156,37 @@ const offsetSchema = z.object({
 });
 
 export function entityView(entity: Entity) {
-  return { ...entity, representatives: Object.fromEntries(entity.representatives), emissions: Object.fromEntries(entity.emissions) };
+  return {
+    ...entity,
+    representatives: Object.fromEntries(entity.representatives),
+    emissions: Object.fromEntries(entity.emissions),
+  };
 }
 
 /** The jurisdiction's side and test seeding (no credentials). */
 function registerAdminRoutes(app: FastifyInstance, registry: CitssRegistry, context: AllowanceContext): void {
   type EntityParams = { Params: { entityId: string } };
-  app.post("/_admin/entities", async (request, reply) => reply.code(201).send(entityView(registry.openEntity(entitySchema.parse(request.body)))));
+  app.post("/_admin/entities", async (request, reply) =>
+    reply.code(201).send(entityView(registry.openEntity(entitySchema.parse(request.body)))),
+  );
   app.post<EntityParams>("/_admin/entities/:entityId/representatives", async (request) => {
     const body = z.object({ representativeId: z.string().min(1), role: z.enum(["PAR", "AAR", "AVA"]) }).parse(request.body);
     return entityView(registry.appoint(request.params.entityId, body.representativeId, body.role));
   });
   app.post<EntityParams>("/_admin/entities/:entityId/allowances", async (request) => {
-    const body = z.object({ instrument: z.string().min(1), quantity: quantityInputSchema, account: z.enum(["GENERAL", "LIMITED_USE"]).default("GENERAL") }).parse(request.body);
-    registry.deliverAllowances(request.params.entityId, parseInstrumentKey(body.instrument, "instrument"), body.quantity, body.account);
+    const body = z
+      .object({
+        instrument: z.string().min(1),
+        quantity: quantityInputSchema,
+        account: z.enum(["GENERAL", "LIMITED_USE"]).default("GENERAL"),
+      })
+      .parse(request.body);
+    registry.deliverAllowances(
+      request.params.entityId,
+      parseInstrumentKey(body.instrument, "instrument"),
+      body.quantity,
+      body.account,
+    );
     return { ok: true };
   });
   app.post<EntityParams>("/_admin/entities/:entityId/emissions", async (request) => {
@@ -167,16 +198,22 @@ function registerAdminRoutes(app: FastifyInstance, registry: CitssRegistry, cont
     registry.book.entity(request.params.entityId);
     return registry.office.of(request.params.entityId);
   });
-  app.post("/_admin/offsets", async (request, reply) => reply.code(201).send(registry.issueOffsets(offsetSchema.parse(request.body))));
+  app.post("/_admin/offsets", async (request, reply) =>
+    reply.code(201).send(registry.issueOffsets(offsetSchema.parse(request.body))),
+  );
   app.post<{ Params: { issuanceId: string } }>("/_admin/offsets/:issuanceId/reduce-invalidation-period", async (request) => {
     const { on } = z.object({ on: z.iso.date() }).parse(request.body);
     return registry.offsets.reduceInvalidationPeriod(request.params.issuanceId, on);
   });
-  app.post<{ Params: { issuanceId: string } }>("/_admin/offsets/:issuanceId/invalidate", async (request) => registry.invalidate(request.params.issuanceId));
+  app.post<{ Params: { issuanceId: string } }>("/_admin/offsets/:issuanceId/invalidate", async (request) =>
+    registry.invalidate(request.params.issuanceId),
+  );
   app.get("/_admin/state", async () => ({
     now: context.clock.now().toISOString(),
     entities: [...registry.book.entities.values()].map(entityView),
-    holdings: Object.fromEntries([...registry.book.holdings].map(([account, holdings]) => [account, Object.fromEntries(holdings)])),
+    holdings: Object.fromEntries(
+      [...registry.book.holdings].map(([account, holdings]) => [account, Object.fromEntries(holdings)]),
+    ),
     movements: registry.book.movements,
     transfers: [...registry.transfers.transfers.values()].map(transferView),
     issuances: [...registry.offsets.issuances.values()],

@@ -8,9 +8,11 @@ import { isAllowance, isVintaged, type Instrument } from "./instruments";
  *
  * | from → to | kind | steps after the proposal |
  * |---|---|---|
- * | holding → another entity's holding | TRANSFER | second rep of the transferor confirms ≤ 2 days; a rep of the transferee accepts ≤ 3 days from the proposal; jurisdiction approval |
+ * | holding → another entity's holding | TRANSFER | second rep of the transferor confirms ≤ 2 days; a rep of the
+ * transferee accepts ≤ 3 days from the proposal; jurisdiction approval |
  * | holding → own compliance | TO_OWN_COMPLIANCE | confirmation; approval (no destination step, §95921) |
- * | holding → exchange clearing holding | TO_EXCHANGE_CLEARING | confirmation; approval (no acceptance, QC s.26.1; CA's flow is [U]) |
+ * | holding → exchange clearing holding | TO_EXCHANGE_CLEARING | confirmation; approval (no acceptance, QC s.26.1; CA's
+ * flow is [U]) |
  * | holding → Retirement (jurisdiction) | VOLUNTARY_RETIREMENT | confirmation; approval; never counts for compliance |
  * | limited use holding → Auction (jurisdiction) | CONSIGNMENT | confirmation; approval |
  *
@@ -26,13 +28,19 @@ export type Endpoint = { entityId: string; kind: AccountKind } | { entityId: "JU
 
 export function classifyTransfer(from: Endpoint, to: Endpoint): TransferKind {
   const refuse = (field: string, message: string) => new SimError(422, "TRANSFER_NOT_ALLOWED", `${field}: ${message}`);
-  if (from.entityId === "JURISDICTION") throw refuse("fromAccount", "jurisdiction accounts are moved by the Executive Officer only");
-  if (from.kind === "COMPLIANCE") throw refuse("fromAccount", "instruments in a compliance account may not be removed by the entity; only the Executive Officer retires them");
+  if (from.entityId === "JURISDICTION")
+    throw refuse("fromAccount", "jurisdiction accounts are moved by the Executive Officer only");
+  if (from.kind === "COMPLIANCE")
+    throw refuse(
+      "fromAccount",
+      "instruments in a compliance account may not be removed by the entity; only the Executive Officer retires them",
+    );
   if (from.kind === "LIMITED_USE") {
     if (to.entityId === "JURISDICTION" && to.kind === "AUCTION") return "CONSIGNMENT";
     throw refuse("toAccount", "a limited use holding account can send only to the Auction Holding Account (consignment)");
   }
-  if (from.kind === "EXCHANGE_CLEARING") throw refuse("fromAccount", "exchange clearing transfers out are the clearing house's, not modelled");
+  if (from.kind === "EXCHANGE_CLEARING")
+    throw refuse("fromAccount", "exchange clearing transfers out are the clearing house's, not modelled");
   if (to.entityId === "JURISDICTION") {
     if (to.kind === "RETIREMENT") return "VOLUNTARY_RETIREMENT";
     throw refuse("toAccount", `instruments cannot be transferred into the ${to.kind} account`);
@@ -64,7 +72,10 @@ export type TransferDeadlines = { confirmBy: Date; acceptBy: Date };
 
 export function transferDeadlines(proposedAt: Date, confirmationDays: number, acceptanceDays: number): TransferDeadlines {
   const day = 86_400_000;
-  return { confirmBy: new Date(proposedAt.getTime() + confirmationDays * day), acceptBy: new Date(proposedAt.getTime() + acceptanceDays * day) };
+  return {
+    confirmBy: new Date(proposedAt.getTime() + confirmationDays * day),
+    acceptBy: new Date(proposedAt.getTime() + acceptanceDays * day),
+  };
 }
 
 /**
@@ -88,17 +99,37 @@ export const tradeDataSchema = z.object({
 export type TradeData = z.output<typeof tradeDataSchema>;
 
 /** 400 naming the first missing or inconsistent field. */
-export function checkTradeData(kind: TransferKind, data: TradeData | undefined, instrumentKeys: readonly string[], today: string): void {
+export function checkTradeData(
+  kind: TransferKind,
+  data: TradeData | undefined,
+  instrumentKeys: readonly string[],
+  today: string,
+): void {
   if (!needsTradeData(kind)) return;
-  if (data === undefined) throw new SimError(400, "TRADE_DATA_REQUIRED", "trade: a transfer between entities needs its trade data (tradeType, agreementDate, currency, prices)");
-  if (data.agreementDate > today) throw new SimError(400, "BAD_AGREEMENT_DATE", `trade.agreementDate: ${data.agreementDate} is in the future`);
+  if (data === undefined)
+    throw new SimError(
+      400,
+      "TRADE_DATA_REQUIRED",
+      "trade: a transfer between entities needs its trade data (tradeType, agreementDate, currency, prices)",
+    );
+  if (data.agreementDate > today)
+    throw new SimError(400, "BAD_AGREEMENT_DATE", `trade.agreementDate: ${data.agreementDate} is in the future`);
   if (!data.relatedParty && !data.bundled) {
     for (const key of instrumentKeys) {
-      if (data.prices[key] === undefined) throw new SimError(400, "PRICE_REQUIRED", `trade.prices.${key}: a price per instrument and vintage is required (unless related party or bundled)`);
+      if (data.prices[key] === undefined)
+        throw new SimError(
+          400,
+          "PRICE_REQUIRED",
+          `trade.prices.${key}: a price per instrument and vintage is required (unless related party or bundled)`,
+        );
     }
   }
   if (kind === "TO_EXCHANGE_CLEARING" && (data.exchangeCode === undefined || data.contractCode === undefined)) {
-    throw new SimError(400, "EXCHANGE_CODES_REQUIRED", "trade.exchangeCode: transfers to a clearing account carry the exchange and contract codes (QC s.26.1)");
+    throw new SimError(
+      400,
+      "EXCHANGE_CODES_REQUIRED",
+      "trade.exchangeCode: transfers to a clearing account carry the exchange and contract codes (QC s.26.1)",
+    );
   }
 }
 
@@ -107,16 +138,23 @@ export function checkTradeData(kind: TransferKind, data: TradeData | undefined, 
  * each future vintage on its own, must stay within the holding limit. Offsets do not count; limited use and
  * exchange clearing accounts are excluded by the caller. Returns the breach, or undefined.
  */
-export function holdingLimitBreach(holdings: ReadonlyArray<{ instrument: Instrument; quantity: bigint }>, limit: bigint, currentYear: number): string | undefined {
+export function holdingLimitBreach(
+  holdings: ReadonlyArray<{ instrument: Instrument; quantity: bigint }>,
+  limit: bigint,
+  currentYear: number,
+): string | undefined {
   const buckets = new Map<string, bigint>();
   for (const { instrument, quantity } of holdings) {
     if (!isAllowance(instrument)) continue;
     const vintage = instrument.vintage;
-    const bucket = vintage !== undefined && vintage > currentYear ? `vintage ${vintage}` : `current and past vintages (to ${currentYear})`;
+    const bucket =
+      vintage !== undefined && vintage > currentYear ? `vintage ${vintage}` : `current and past vintages (to ${currentYear})`;
     buckets.set(bucket, (buckets.get(bucket) ?? 0n) + quantity);
   }
   for (const [bucket, total] of buckets) {
-    if (total > limit) return `the transfer would put the transferee's ${bucket} allowances at ${total}, above the holding limit of ${limit} (§95920)`;
+    if (total > limit)
+      return `the transfer would put the transferee's ` +
+        `${bucket} allowances at ${total}, above the holding limit of ${limit} (§95920)`;
   }
   return undefined;
 }

@@ -30,7 +30,8 @@ import {
  * PROPOSED / PENDING_ACCEPTANCE → EXPIRED when their deadline passes; → CANCELLED by a transferor's PAR/AAR.
  * Every end but COMPLETED releases the reserved instruments. Status names are the simulator's [sim].
  */
-export type TransferStatus = "PROPOSED" | "PENDING_ACCEPTANCE" | "PENDING_APPROVAL" | "COMPLETED" | "EXPIRED" | "DENIED" | "DECLINED" | "CANCELLED";
+export type TransferStatus =
+  "PROPOSED" | "PENDING_ACCEPTANCE" | "PENDING_APPROVAL" | "COMPLETED" | "EXPIRED" | "DENIED" | "DECLINED" | "CANCELLED";
 const OPEN: ReadonlySet<TransferStatus> = new Set(["PROPOSED", "PENDING_ACCEPTANCE", "PENDING_APPROVAL"]);
 
 export type TransferItem = { instrument: string; quantity: bigint };
@@ -90,12 +91,23 @@ export class TransferDesk {
     const keys = new Set<string>();
     for (const [index, item] of params.items.entries()) {
       const instrument = parseInstrumentKey(item.instrument, `items[${index}].instrument`);
-      if (keys.has(item.instrument)) throw new SimError(400, "DUPLICATE_ITEM", `items[${index}].instrument: ${item.instrument} is listed twice`);
+      if (keys.has(item.instrument))
+        throw new SimError(400, "DUPLICATE_ITEM", `items[${index}].instrument: ${item.instrument} is listed twice`);
       keys.add(item.instrument);
-      if (!instrumentAllowed(kind, instrument)) throw new SimError(422, "INSTRUMENT_NOT_ALLOWED", `items[${index}].instrument: ${item.instrument} cannot be moved by a ${kind}`);
+      if (!instrumentAllowed(kind, instrument))
+        throw new SimError(
+          422,
+          "INSTRUMENT_NOT_ALLOWED",
+          `items[${index}].instrument: ${item.instrument} cannot be moved by a ${kind}`,
+        );
       const holding = this.book.holding(params.fromAccount, item.instrument);
       if (holding.available < item.quantity) {
-        throw new SimError(422, "INSUFFICIENT_INSTRUMENTS", `items[${index}].quantity: ${params.fromAccount} holds ${holding.available} available ${item.instrument}, fewer than ${item.quantity}`);
+        throw new SimError(
+          422,
+          "INSUFFICIENT_INSTRUMENTS",
+          `items[${index}].quantity: ` +
+            `${params.fromAccount} holds ${holding.available} available ${item.instrument}, fewer than ${item.quantity}`,
+        );
       }
     }
     const now = this.clock.now();
@@ -128,7 +140,11 @@ export class TransferDesk {
     const transfer = this.open(id, "PROPOSED");
     this.actingFor(this.book.entity(transfer.fromEntityId), representative);
     if (representative.id === transfer.proposedBy) {
-      throw new SimError(403, "SAME_REPRESENTATIVE", "a different representative of the transferring entity must confirm the transfer request");
+      throw new SimError(
+        403,
+        "SAME_REPRESENTATIVE",
+        "a different representative of the transferring entity must confirm the transfer request",
+      );
     }
     this.representatives.verifyCode(representative, otp);
     const now = this.clock.now();
@@ -165,9 +181,19 @@ export class TransferDesk {
   tick(now: Date): void {
     for (const transfer of this.transfers.values()) {
       if (transfer.status === "PROPOSED" && now > transfer.confirmBy) {
-        this.end(transfer, "EXPIRED", transfer.confirmBy, `not confirmed by a second representative within ${this.parameters.confirmationDays} days`);
+        this.end(
+          transfer,
+          "EXPIRED",
+          transfer.confirmBy,
+          `not confirmed by a second representative within ${this.parameters.confirmationDays} days`,
+        );
       } else if (transfer.status === "PENDING_ACCEPTANCE" && now > transfer.acceptBy) {
-        this.end(transfer, "EXPIRED", transfer.acceptBy, `not accepted by the transferee within ${this.parameters.acceptanceDays} days of the proposal`);
+        this.end(
+          transfer,
+          "EXPIRED",
+          transfer.acceptBy,
+          `not accepted by the transferee within ${this.parameters.acceptanceDays} days of the proposal`,
+        );
       } else if (transfer.status === "PENDING_APPROVAL" && transfer.reviewAt !== undefined && now >= transfer.reviewAt) {
         this.decide(transfer, transfer.reviewAt);
       }
@@ -177,7 +203,8 @@ export class TransferDesk {
   /** Ends every open transfer carrying `instrument` (an invalidated offset) as DENIED, releasing its reservation. */
   denyCarrying(instrument: string, reason: string, at: Date): void {
     for (const transfer of this.transfers.values()) {
-      if (OPEN.has(transfer.status) && transfer.items.some((item) => item.instrument === instrument)) this.end(transfer, "DENIED", at, reason);
+      if (OPEN.has(transfer.status) && transfer.items.some((item) => item.instrument === instrument))
+        this.end(transfer, "DENIED", at, reason);
     }
   }
 
@@ -190,8 +217,10 @@ export class TransferDesk {
   /** 403 unless the representative is the entity's PAR or an AAR (AVAs only view). */
   actingFor(entity: Entity, representative: Representative): void {
     const role = entity.representatives.get(representative.id);
-    if (role === undefined) throw new SimError(403, "NOT_A_REPRESENTATIVE", `${representative.id} is not a representative of ${entity.id}`);
-    if (role === "AVA") throw new SimError(403, "VIEW_ONLY", `${representative.id} is an account viewing agent of ${entity.id} and cannot act`);
+    if (role === undefined)
+      throw new SimError(403, "NOT_A_REPRESENTATIVE", `${representative.id} is not a representative of ${entity.id}`);
+    if (role === "AVA")
+      throw new SimError(403, "VIEW_ONLY", `${representative.id} is an account viewing agent of ${entity.id} and cannot act`);
   }
 
   private decide(transfer: CitssTransfer, at: Date): void {
@@ -201,9 +230,25 @@ export class TransferDesk {
       return;
     }
     const price = (instrument: string) => transfer.trade?.prices[instrument];
-    const kind = transfer.kind === "VOLUNTARY_RETIREMENT" ? "VOLUNTARY_RETIREMENT" : transfer.kind === "CONSIGNMENT" ? "CONSIGNMENT" : "TRANSFER";
+    const kind =
+      transfer.kind === "VOLUNTARY_RETIREMENT"
+        ? "VOLUNTARY_RETIREMENT"
+        : transfer.kind === "CONSIGNMENT"
+          ? "CONSIGNMENT"
+          : "TRANSFER";
     for (const item of transfer.items) {
-      this.book.move({ at, kind, fromAccount: transfer.fromAccount, toAccount: transfer.toAccount, instrument: item.instrument, quantity: item.quantity, transferId: transfer.id, price: price(item.instrument), reference: transfer.reference, fromReserved: true });
+      this.book.move({
+        at,
+        kind,
+        fromAccount: transfer.fromAccount,
+        toAccount: transfer.toAccount,
+        instrument: item.instrument,
+        quantity: item.quantity,
+        transferId: transfer.id,
+        price: price(item.instrument),
+        reference: transfer.reference,
+        fromReserved: true,
+      });
     }
     transfer.completedAt = at;
     this.setStatus(transfer, "COMPLETED", at, "JURISDICTION");
@@ -222,7 +267,9 @@ export class TransferDesk {
     if (entity.holdingLimitExempt) return undefined;
     const counted = [accountId(entity.id, "GENERAL"), accountId(entity.id, "COMPLIANCE")];
     const after = this.book.positions(counted);
-    if (transfer.fromEntityId !== entity.id) for (const item of transfer.items) after.push({ key: item.instrument, instrument: parseInstrumentKey(item.instrument), quantity: item.quantity });
+    if (transfer.fromEntityId !== entity.id)
+      for (const item of transfer.items)
+        after.push({ key: item.instrument, instrument: parseInstrumentKey(item.instrument), quantity: item.quantity });
     const limit = this.parameters.holdingLimit ?? holdingLimitFor(this.parameters.allowanceBudget);
     return holdingLimitBreach(after, limit, wallTimeIn(this.parameters.timeZone, at).year);
   }
@@ -231,11 +278,22 @@ export class TransferDesk {
     if (entity.jurisdiction !== "QC") return;
     const year = wallTimeIn(this.parameters.timeZone, at).year;
     const done = this.book.movements
-      .filter((m) => m.kind === "VOLUNTARY_RETIREMENT" && m.fromAccount?.startsWith(`${entity.id}/`) && wallTimeIn(this.parameters.timeZone, m.at).year === year)
+      .filter(
+        (m) =>
+          m.kind === "VOLUNTARY_RETIREMENT" &&
+          m.fromAccount?.startsWith(`${entity.id}/`) &&
+          wallTimeIn(this.parameters.timeZone, m.at).year === year,
+      )
       .reduce((sum, m) => sum + m.quantity, 0n);
     const asked = items.reduce((sum, item) => sum + item.quantity, 0n);
     if (done + asked > this.parameters.quebecRetirementCapPerYear) {
-      throw new SimError(422, "RETIREMENT_CAP", `items: a Québec entity may retire at most ${this.parameters.quebecRetirementCapPerYear} instruments a year voluntarily (QC s.27); ${done} already retired in ${year}`);
+      throw new SimError(
+        422,
+        "RETIREMENT_CAP",
+        `items: a Québec entity may retire at most ` +
+          `${this.parameters.quebecRetirementCapPerYear} instruments a year voluntarily (QC s.27); ` +
+            `${done} already retired in ${year}`,
+      );
     }
   }
 
@@ -248,7 +306,8 @@ export class TransferDesk {
   private open(id: string, expected: TransferStatus): CitssTransfer {
     this.tick(this.clock.now());
     const transfer = this.transfer(id);
-    if (transfer.status !== expected) throw new SimError(409, "WRONG_TRANSFER_STATE", `transferId: ${id} is ${transfer.status}, not ${expected}`);
+    if (transfer.status !== expected)
+      throw new SimError(409, "WRONG_TRANSFER_STATE", `transferId: ${id} is ${transfer.status}, not ${expected}`);
     return transfer;
   }
 

@@ -37,14 +37,28 @@ export type AllowanceContext = {
   signedIn(authorization: string | undefined): Representative;
 };
 
-export type RunningAllowanceServer = { url: string; port: number; app: FastifyInstance; clock: SimClock; representatives: RepresentativeDirectory; close(): Promise<void> };
+export type RunningAllowanceServer = {
+  url: string;
+  port: number;
+  app: FastifyInstance;
+  clock: SimClock;
+  representatives: RepresentativeDirectory;
+  close(): Promise<void>;
+};
 
 const knobsSchema = z.object({
   rateLimit: z.object({ capacity: z.number().positive(), refillPerSecond: z.number().positive() }).nullable().optional(),
   maintenance: z.array(z.object({ start: z.number(), end: z.number() })).optional(),
 });
-const clockSchema = z.object({ set: z.iso.datetime({ offset: true }).optional(), advanceMs: z.number().int().nonnegative().optional() });
-const representativeSchema = z.object({ id: z.string().min(1).max(64), name: z.string().optional(), password: z.string().min(1).optional() });
+const clockSchema = z.object({
+  set: z.iso.datetime({ offset: true }).optional(),
+  advanceMs: z.number().int().nonnegative().optional(),
+});
+const representativeSchema = z.object({
+  id: z.string().min(1).max(64),
+  name: z.string().optional(),
+  password: z.string().min(1).optional(),
+});
 
 function renderError(reply: FastifyReply, error: SimError): FastifyReply {
   return reply.code(error.status).send({ error: { code: error.code, message: error.message } });
@@ -74,7 +88,9 @@ export async function createAllowanceServer(params: CreateAllowanceServerParamet
   if (options.knobs !== undefined) setKnobs(options.knobs);
 
   const timeouts = { connectionTimeout: 30_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
-  const app = Fastify(options.logger === undefined ? { ...timeouts, logger: false } : { ...timeouts, loggerInstance: options.logger });
+  const app = Fastify(
+    options.logger === undefined ? { ...timeouts, logger: false } : { ...timeouts, loggerInstance: options.logger },
+  );
   app.setReplySerializer((payload) => JSON.stringify(payload, bigintSafe));
   app.addHook("onRequest", async (request, reply) => {
     params.tick();
@@ -82,13 +98,17 @@ export async function createAllowanceServer(params: CreateAllowanceServerParamet
     const decision = gate.admit();
     if (decision.status === 200) return;
     reply.header("retry-after", String(decision.retryAfterSeconds));
-    return renderError(reply, new SimError(decision.status, decision.status === 429 ? "RATE_LIMITED" : "MAINTENANCE", decision.message));
+    return renderError(
+      reply,
+      new SimError(decision.status, decision.status === 429 ? "RATE_LIMITED" : "MAINTENANCE", decision.message),
+    );
   });
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof SimError) return renderError(reply, error);
     if (error instanceof z.ZodError) return renderError(reply, new SimError(400, "BAD_REQUEST", z.prettifyError(error)));
     const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status < 500) return renderError(reply, new SimError(status, "BAD_REQUEST", (error as Error).message));
+    if (status !== undefined && status < 500)
+      return renderError(reply, new SimError(status, "BAD_REQUEST", (error as Error).message));
     reply.log.error(error);
     return renderError(reply, new SimError(500, "INTERNAL", "Internal Server Error"));
   });
@@ -105,7 +125,9 @@ export async function createAllowanceServer(params: CreateAllowanceServerParamet
     const representative = representatives.add(representativeSchema.parse(request.body));
     return reply.code(201).send({ id: representative.id, name: representative.name, password: representative.password });
   });
-  app.get<{ Params: { id: string } }>("/_admin/representatives/:id/otp", async (request) => ({ code: representatives.currentCode(request.params.id) }));
+  app.get<{ Params: { id: string } }>("/_admin/representatives/:id/otp", async (request) => ({
+    code: representatives.currentCode(request.params.id),
+  }));
   app.patch("/_admin/knobs", async (request) => {
     setKnobs(knobsSchema.parse(request.body));
     return { ok: true };
@@ -143,7 +165,13 @@ export async function startRegistryServer<R extends { tick(): void }>(
   const clock = new SimClock(options.clock);
   const representatives = new RepresentativeDirectory();
   const registry = makeRegistry(clock, representatives);
-  const server = await createAllowanceServer({ options, clock, representatives, tick: () => registry.tick(), routes: (app, context) => routes(app, registry, context) });
+  const server = await createAllowanceServer({
+    options,
+    clock,
+    representatives,
+    tick: () => registry.tick(),
+    routes: (app, context) => routes(app, registry, context),
+  });
   return { ...server, registry };
 }
 

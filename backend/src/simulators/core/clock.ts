@@ -20,7 +20,8 @@ export class SimClock {
 
   constructor(options: SimClockOptions = {}) {
     const startMs = options.start === undefined ? Date.now() : new Date(options.start).getTime();
-    if (Number.isNaN(startMs)) throw new SimError(400, "BAD_CLOCK", `clock start ${String(options.start)} is not an ISO 8601 instant`);
+    if (Number.isNaN(startMs))
+      throw new SimError(400, "BAD_CLOCK", `clock start ${String(options.start)} is not an ISO 8601 instant`);
     if (options.frozen === true) this.frozenAtMs = startMs;
     else this.offsetMs = startMs - Date.now();
   }
@@ -43,7 +44,11 @@ export class SimClock {
     if (Number.isNaN(targetMs)) throw new SimError(400, "BAD_CLOCK", `${String(at)} is not an ISO 8601 instant`);
     const currentMs = this.nowMs();
     if (targetMs < currentMs) {
-      throw new SimError(400, "CLOCK_BACKWARDS", `the clock can only move forward: ${new Date(targetMs).toISOString()} is before ${new Date(currentMs).toISOString()}`);
+      throw new SimError(
+        400,
+        "CLOCK_BACKWARDS",
+        `the clock can only move forward: ${new Date(targetMs).toISOString()} is before ${new Date(currentMs).toISOString()}`,
+      );
     }
     if (this.frozenAtMs !== undefined) this.frozenAtMs = targetMs;
     else this.offsetMs = targetMs - Date.now();
@@ -52,7 +57,8 @@ export class SimClock {
 
   /** Moves the clock forward by `ms` milliseconds. */
   advance(ms: number): Date {
-    if (!Number.isFinite(ms) || ms < 0) throw new SimError(400, "CLOCK_BACKWARDS", `advance takes a non-negative number of milliseconds, not ${ms}`);
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new SimError(400, "CLOCK_BACKWARDS", `advance takes a non-negative number of milliseconds, not ${ms}`);
     return this.set(new Date(this.nowMs() + ms));
   }
 }

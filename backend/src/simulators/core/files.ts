@@ -38,7 +38,8 @@ export async function toXlsx(sheets: readonly Sheet[]): Promise<Buffer> {
 
 function xlsxCell(cell: Cell): string | number | null {
   if (cell === null || cell === undefined) return null;
-  if (typeof cell === "bigint") return cell <= BigInt(Number.MAX_SAFE_INTEGER) && cell >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(cell) : cell.toString();
+  if (typeof cell === "bigint")
+    return cell <= BigInt(Number.MAX_SAFE_INTEGER) && cell >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(cell) : cell.toString();
   return cell;
 }
 

@@ -136,7 +136,8 @@ export class Ledger {
   /** Blocks still held (neither retired nor cancelled), only `account`'s when given. */
   liveBlocks(account?: string): SimBlock[] {
     return [...this.blocks.values()].filter(
-      (block) => (account === undefined || block.account === account) && block.status !== "RETIRED" && block.status !== "CANCELLED",
+      (block) =>
+        (account === undefined || block.account === account) && block.status !== "RETIRED" && block.status !== "CANCELLED",
     );
   }
 
@@ -160,7 +161,13 @@ export class Ledger {
     };
     this.operations.set(operation.id, operation);
     block.pendingOperationId = operation.id;
-    this.emit({ type: "operation.accepted", operationId: operation.id, memo: operation.memo, blockIds: [block.id], data: { kind: operation.kind } });
+    this.emit({
+      type: "operation.accepted",
+      operationId: operation.id,
+      memo: operation.memo,
+      blockIds: [block.id],
+      data: { kind: operation.kind },
+    });
     this.schedule(operation);
     return operation;
   }
@@ -234,7 +241,13 @@ export class Ledger {
     operation.status = "CONFIRMED";
     operation.confirmedAt = now();
     operation.resultBlockIds = [target.id];
-    this.emit({ type: "operation.confirmed", operationId: operation.id, memo: operation.memo, blockIds: [target.id, block.id], data: { kind: operation.kind, status: target.status } });
+    this.emit({
+      type: "operation.confirmed",
+      operationId: operation.id,
+      memo: operation.memo,
+      blockIds: [target.id, block.id],
+      data: { kind: operation.kind, status: target.status },
+    });
     return operation;
   }
 
@@ -242,7 +255,13 @@ export class Ledger {
     operation.status = "REJECTED";
     operation.rejectionReason = reason;
     operation.confirmedAt = now();
-    this.emit({ type: "operation.rejected", operationId: operation.id, memo: operation.memo, blockIds: [operation.blockId], data: { reason } });
+    this.emit({
+      type: "operation.rejected",
+      operationId: operation.id,
+      memo: operation.memo,
+      blockIds: [operation.blockId],
+      data: { reason },
+    });
     return operation;
   }
 
@@ -287,7 +306,11 @@ export class Ledger {
     this.emit({
       type: "block.split",
       blockIds: [child.id, block.id],
-      data: { parent: block.id, parentRange: stringifyRange(parentRange), children: [stringifyRange(child), stringifyRange(block)] },
+      data: {
+        parent: block.id,
+        parentRange: stringifyRange(parentRange),
+        children: [stringifyRange(child), stringifyRange(block)],
+      },
     });
     return child;
   }

@@ -35,7 +35,8 @@ export class RepresentativeDirectory {
   readonly representatives = new Map<string, Representative>();
 
   add(params: AddRepresentativeParameters): Representative {
-    if (this.representatives.has(params.id)) throw new SimError(409, "REPRESENTATIVE_EXISTS", `representative ${params.id} already exists`);
+    if (this.representatives.has(params.id))
+      throw new SimError(409, "REPRESENTATIVE_EXISTS", `representative ${params.id} already exists`);
     const representative: Representative = {
       id: params.id,
       name: params.name ?? params.id,
@@ -56,7 +57,8 @@ export class RepresentativeDirectory {
   /** The representative named by an `authorization: Basic` header; 401 when missing or wrong. */
   authenticate(authorization: string | undefined): Representative {
     const match = /^Basic ([A-Za-z0-9+/=]+)$/.exec(authorization ?? "");
-    if (match?.[1] === undefined) throw new SimError(401, "UNAUTHENTICATED", "sign in with HTTP Basic: representative id and password");
+    if (match?.[1] === undefined)
+      throw new SimError(401, "UNAUTHENTICATED", "sign in with HTTP Basic: representative id and password");
     const decoded = Buffer.from(match[1], "base64").toString("utf8");
     const colon = decoded.indexOf(":");
     const id = decoded.slice(0, colon);

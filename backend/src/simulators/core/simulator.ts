@@ -101,20 +101,38 @@ export type CreateSimulatorParameters = {
 };
 
 /** Turns an admin seed into ledger terms: serial-ranged registries parse the serial, I-REC numbers certificates. */
-function seedFor(registry: RegistryName, ledger: Ledger, input: z.output<typeof adminBlockSchema>, reserveCerts: (count: bigint) => bigint): SeedBlockParameters {
+function seedFor(
+  registry: RegistryName,
+  ledger: Ledger,
+  input: z.output<typeof adminBlockSchema>,
+  reserveCerts: (count: bigint) => bigint,
+): SeedBlockParameters {
   const base = { account: input.account, status: input.status, attributes: input.attributes };
   if (registry === "IREC") {
     if (input.quantity === undefined) throw new SimError(400, "QUANTITY_REQUIRED", "quantity is required for I-REC items");
     const id = ledger.nextId();
     const blockStart = reserveCerts(input.quantity);
-    return { ...base, id, serial: id, blockStart, blockEnd: blockStart + input.quantity - 1n, projectId: input.projectId ?? "DEVICE-1" };
+    return {
+      ...base,
+      id,
+      serial: id,
+      blockStart,
+      blockEnd: blockStart + input.quantity - 1n,
+      projectId: input.projectId ?? "DEVICE-1",
+    };
   }
   if (input.serial === undefined) throw new SimError(400, "SERIAL_REQUIRED", "serial is required");
   const parsed = parseSerial({ serial: input.serial, registry });
   if (parsed.blockStart === undefined || parsed.blockEnd === undefined || parsed.projectId === undefined) {
     throw new SimError(400, "SERIAL_WITHOUT_RANGE", `serial ${input.serial} carries no range`);
   }
-  return { ...base, serial: parsed.serial, blockStart: parsed.blockStart, blockEnd: parsed.blockEnd, projectId: input.projectId ?? parsed.projectId };
+  return {
+    ...base,
+    serial: parsed.serial,
+    blockStart: parsed.blockStart,
+    blockEnd: parsed.blockEnd,
+    projectId: input.projectId ?? parsed.projectId,
+  };
 }
 
 function bigintSafe(_key: string, value: unknown): unknown {
@@ -127,7 +145,9 @@ export async function createSimulator(params: CreateSimulatorParameters): Promis
     registry,
     idFor: params.idFor,
     serialFor: (block, range) =>
-      registry === "IREC" ? range.id : withRange(parseSerial({ serial: block.serial, registry }), range.blockStart, range.blockEnd).serial,
+      registry === "IREC"
+        ? range.id
+        : withRange(parseSerial({ serial: block.serial, registry }), range.blockStart, range.blockEnd).serial,
   });
   const gate = new TrafficGate();
   const webhooks = new WebhookDispatcher();
@@ -168,7 +188,9 @@ export async function createSimulator(params: CreateSimulatorParameters): Promis
   if (options.knobs !== undefined) admin.setKnobs(options.knobs);
 
   const timeouts = { connectionTimeout: 30_000, requestTimeout: 30_000, keepAliveTimeout: 5_000 };
-  const app = Fastify(options.logger === undefined ? { ...timeouts, logger: false } : { ...timeouts, loggerInstance: options.logger });
+  const app = Fastify(
+    options.logger === undefined ? { ...timeouts, logger: false } : { ...timeouts, loggerInstance: options.logger },
+  );
   app.setReplySerializer((payload) => JSON.stringify(payload, bigintSafe));
   const context: SimulatorContext = { registry, ledger, ignoredFilters, renderError: params.renderError };
 
@@ -177,13 +199,17 @@ export async function createSimulator(params: CreateSimulatorParameters): Promis
     const decision = gate.admit();
     if (decision.status === 200) return;
     reply.header("retry-after", String(decision.retryAfterSeconds));
-    return params.renderError(reply, new SimError(decision.status, decision.status === 429 ? "RATE_LIMITED" : "MAINTENANCE", decision.message));
+    return params.renderError(
+      reply,
+      new SimError(decision.status, decision.status === 429 ? "RATE_LIMITED" : "MAINTENANCE", decision.message),
+    );
   });
   app.setErrorHandler((error, _request, reply) => {
     if (error instanceof SimError) return params.renderError(reply, error);
     if (error instanceof z.ZodError) return params.renderError(reply, new SimError(400, "BAD_REQUEST", z.prettifyError(error)));
     const status = (error as { statusCode?: number }).statusCode;
-    if (status !== undefined && status < 500) return params.renderError(reply, new SimError(status, "BAD_REQUEST", (error as Error).message));
+    if (status !== undefined && status < 500)
+      return params.renderError(reply, new SimError(status, "BAD_REQUEST", (error as Error).message));
     reply.log.error(error);
     return params.renderError(reply, new SimError(500, "INTERNAL", "Internal Server Error"));
   });
@@ -206,8 +232,18 @@ export async function createSimulator(params: CreateSimulatorParameters): Promis
 }
 
 function registerAdminRoutes(app: FastifyInstance, admin: SimulatorAdmin): void {
-  const accountSchema = z.object({ id: z.string().min(1), name: z.string().optional(), type: z.string().optional(), platform: z.boolean().optional() });
-  const projectSchema = z.object({ id: z.string().min(1), name: z.string().optional(), country: z.string().optional(), attributes: z.record(z.string(), z.unknown()).optional() });
+  const accountSchema = z.object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    type: z.string().optional(),
+    platform: z.boolean().optional(),
+  });
+  const projectSchema = z.object({
+    id: z.string().min(1),
+    name: z.string().optional(),
+    country: z.string().optional(),
+    attributes: z.record(z.string(), z.unknown()).optional(),
+  });
   const idParams = z.object({ id: z.string() });
   const strip = <T extends object>(value: T) => JSON.parse(JSON.stringify(value)) as T;
   app.post("/_admin/accounts", async (request) => admin.addAccount(strip(accountSchema.parse(request.body))));

@@ -28,7 +28,11 @@ export class TrafficGate {
   admit(nowMs = Date.now()): TrafficDecision {
     const window = this.windows.find((candidate) => candidate.start <= nowMs && nowMs < candidate.end);
     if (window !== undefined) {
-      return { status: 503, retryAfterSeconds: Math.max(1, Math.ceil((window.end - nowMs) / 1000)), message: "Scheduled maintenance" };
+      return {
+        status: 503,
+        retryAfterSeconds: Math.max(1, Math.ceil((window.end - nowMs) / 1000)),
+        message: "Scheduled maintenance",
+      };
     }
     const knobs = this.rateLimit;
     if (knobs === undefined) return { status: 200 };

@@ -75,7 +75,13 @@ export type SimOperation = SimOperationRequest & {
 export type SimEvent = {
   id: string;
   sequence: number;
-  type: "operation.accepted" | "operation.confirmed" | "operation.rejected" | "block.split" | "block.status_changed" | "block.created";
+  type:
+    | "operation.accepted"
+    | "operation.confirmed"
+    | "operation.rejected"
+    | "block.split"
+    | "block.status_changed"
+    | "block.created";
   occurredAt: string;
   operationId?: string | undefined;
   memo?: string | undefined;

@@ -3,7 +3,15 @@
  * platform's Intl data (Node 20 ships full ICU). Registry rules are written in local time ("10:00 to 16:00 UK
  * time", "5 p.m. Pacific"), so the simulators compute in wall time and convert at the edges.
  */
-export type WallTime = { year: number; month: number; day: number; hour: number; minute: number; second: number; millisecond?: number | undefined };
+export type WallTime = {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  millisecond?: number | undefined;
+};
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -26,10 +26,19 @@ function renderError(reply: FastifyReply, error: SimError): FastifyReply {
 }
 
 /** Pages `items` (already filtered), newest id first, with the totals headers. */
-function page<T extends { id: string | number }>(reply: FastifyReply, items: T[], pageNumber: number, size: number, credits?: (item: T) => number) {
-  const sorted = [...items].sort((a, b) => Number(b.id.toString().replace(/\D/g, "")) - Number(a.id.toString().replace(/\D/g, "")));
+function page<T extends { id: string | number }>(
+  reply: FastifyReply,
+  items: T[],
+  pageNumber: number,
+  size: number,
+  credits?: (item: T) => number,
+) {
+  const sorted = [...items].sort(
+    (a, b) => Number(b.id.toString().replace(/\D/g, "")) - Number(a.id.toString().replace(/\D/g, "")),
+  );
   reply.header("x-total-count", String(sorted.length));
-  if (credits !== undefined) reply.header("x-total-number-of-credits", String(sorted.reduce((sum, item) => sum + credits(item), 0)));
+  if (credits !== undefined)
+    reply.header("x-total-number-of-credits", String(sorted.reduce((sum, item) => sum + credits(item), 0)));
   return sorted.slice((pageNumber - 1) * size, pageNumber * size);
 }
 
@@ -45,12 +54,20 @@ function routes(app: FastifyInstance, context: SimulatorContext): void {
     return q;
   };
   const textMatch = (query: string | undefined) => (item: ReturnType<typeof creditItem>) =>
-    query === undefined || context.ignoredFilters.has("query") || [item.serial_number, item.project.name, item.note ?? ""].some((text) => text.includes(query));
+    query === undefined ||
+    context.ignoredFilters.has("query") ||
+    [item.serial_number, item.project.name, item.note ?? ""].some((text) => text.includes(query));
   const credits = (blocks: Iterable<Parameters<typeof creditItem>[1]>) => [...blocks].map((block) => creditItem(ledger, block));
 
   app.get("/credits", async (request, reply) => {
     const q = creditQuery(request);
-    return page(reply, credits(ledger.blocks.values()).filter(textMatch(q.query)), q.page, q.size, (item) => item.number_of_credits);
+    return page(
+      reply,
+      credits(ledger.blocks.values()).filter(textMatch(q.query)),
+      q.page,
+      q.size,
+      (item) => item.number_of_credits,
+    );
   });
   app.get<{ Params: { id: string } }>("/credits/:id", async (request) => creditItem(ledger, ledger.block(request.params.id)));
   app.get("/projects", async (request, reply) => {
@@ -60,25 +77,56 @@ function routes(app: FastifyInstance, context: SimulatorContext): void {
   });
   app.get<{ Params: { accountId: string } }>("/accounts/:accountId/credits", async (request, reply) => {
     const q = creditQuery(request);
-    return page(reply, credits(ledger.liveBlocks(request.params.accountId)).filter(textMatch(q.query)), q.page, q.size, (item) => item.number_of_credits);
+    return page(
+      reply,
+      credits(ledger.liveBlocks(request.params.accountId)).filter(textMatch(q.query)),
+      q.page,
+      q.size,
+      (item) => item.number_of_credits,
+    );
   });
 
   const base = z.object({ credit_id: z.string().min(1), number_of_credits: quantityInputSchema, note: z.string().min(1) });
   const accepted = (reply: FastifyReply, operation: SimOperation) => reply.code(202).send(operationItem(operation));
   app.post<{ Params: { accountId: string } }>("/accounts/:accountId/transfers", async (request, reply) => {
     const body = base.extend({ destination_account_id: z.string().min(1) }).parse(request.body);
-    return accepted(reply, ledger.submit({ kind: "TRANSFER", memo: body.note, blockId: body.credit_id, quantity: body.number_of_credits, actingAccount: request.params.accountId, toAccount: body.destination_account_id }));
-  });
-  app.post<{ Params: { accountId: string } }>("/accounts/:accountId/immobilizations", async (request, reply) => {
-    const body = base.parse(request.body);
-    return accepted(reply, ledger.submit({ kind: "IMMOBILIZE", memo: body.note, blockId: body.credit_id, quantity: body.number_of_credits, actingAccount: request.params.accountId }));
-  });
-  app.post<{ Params: { accountId: string } }>("/accounts/:accountId/retirements", async (request, reply) => {
-    const body = base.extend({ using_entity: z.string().optional(), retirement_reason: z.string().optional() }).parse(request.body);
     return accepted(
       reply,
       ledger.submit({
-        kind: "RETIRE", memo: body.note, blockId: body.credit_id, quantity: body.number_of_credits, actingAccount: request.params.accountId,
+        kind: "TRANSFER",
+        memo: body.note,
+        blockId: body.credit_id,
+        quantity: body.number_of_credits,
+        actingAccount: request.params.accountId,
+        toAccount: body.destination_account_id,
+      }),
+    );
+  });
+  app.post<{ Params: { accountId: string } }>("/accounts/:accountId/immobilizations", async (request, reply) => {
+    const body = base.parse(request.body);
+    return accepted(
+      reply,
+      ledger.submit({
+        kind: "IMMOBILIZE",
+        memo: body.note,
+        blockId: body.credit_id,
+        quantity: body.number_of_credits,
+        actingAccount: request.params.accountId,
+      }),
+    );
+  });
+  app.post<{ Params: { accountId: string } }>("/accounts/:accountId/retirements", async (request, reply) => {
+    const body = base
+      .extend({ using_entity: z.string().optional(), retirement_reason: z.string().optional() })
+      .parse(request.body);
+    return accepted(
+      reply,
+      ledger.submit({
+        kind: "RETIRE",
+        memo: body.note,
+        blockId: body.credit_id,
+        quantity: body.number_of_credits,
+        actingAccount: request.params.accountId,
         retirement: { beneficiary: body.using_entity, reason: body.retirement_reason },
       }),
     );
@@ -86,7 +134,9 @@ function routes(app: FastifyInstance, context: SimulatorContext): void {
   app.get("/operations", async (request, reply) => {
     const q = creditQuery(request);
     const note = z.object({ note: z.string().optional() }).parse(request.query).note;
-    const items = [...ledger.operations.values()].filter((op) => note === undefined || context.ignoredFilters.has("note") || op.memo === note).map(operationItem);
+    const items = [...ledger.operations.values()]
+      .filter((op) => note === undefined || context.ignoredFilters.has("note") || op.memo === note)
+      .map(operationItem);
     return page(reply, items, q.page, q.size);
   });
   app.get("/events", async (request, reply) => {

@@ -31,7 +31,10 @@ function renderError(reply: FastifyReply, error: SimError): FastifyReply {
 
 function paged<T>(items: T[], request: FastifyRequest) {
   const q = pageQuery.parse(request.query);
-  return { data: items.slice((q.page - 1) * q.pageSize, q.page * q.pageSize), meta: { page: q.page, pageSize: q.pageSize, total: items.length } };
+  return {
+    data: items.slice((q.page - 1) * q.pageSize, q.page * q.pageSize),
+    meta: { page: q.page, pageSize: q.pageSize, total: items.length },
+  };
 }
 
 function nativeStatus(block: SimBlock): string {
@@ -88,7 +91,8 @@ function routes(apiKey: string) {
   return (app: FastifyInstance, context: SimulatorContext) => {
     const { ledger } = context;
     app.addHook("onRequest", async (request) => {
-      if (request.url.startsWith(API) && request.headers["x-api-key"] !== apiKey) throw new SimError(401, "UNAUTHORIZED", "missing or wrong x-api-key");
+      if (request.url.startsWith(API) && request.headers["x-api-key"] !== apiKey)
+        throw new SimError(401, "UNAUTHORIZED", "missing or wrong x-api-key");
     });
     app.get(`${API}/accounts`, async () =>
       [...ledger.accounts.values()].map((a) => ({ accountId: a.id, accountName: a.name, accountType: a.type })),
@@ -101,30 +105,64 @@ function routes(apiKey: string) {
         .sort((a, b) => Number(a.id) - Number(b.id));
       return paged(held.map((b) => certificateOf(ledger, b)), request);
     });
-    app.get<{ Params: { id: string } }>(`${API}/certificates/:id`, async (request) => certificateOf(ledger, ledger.block(request.params.id)));
+    app.get<{ Params: { id: string } }>(`${API}/certificates/:id`, async (request) =>
+      certificateOf(ledger, ledger.block(request.params.id)),
+    );
 
     const base = z.object({ certificateId: z.string().min(1), quantity: quantityInputSchema, memo: z.string().min(1) });
     const accepted = (reply: FastifyReply, op: SimOperation) => reply.code(202).send(operationOf(op));
     app.post(`${API}/transfers`, async (request, reply) => {
       const body = base.extend({ fromAccountId: z.string().min(1), toAccountId: z.string().min(1) }).parse(request.body);
-      return accepted(reply, ledger.submit({ kind: "TRANSFER", memo: body.memo, blockId: body.certificateId, quantity: body.quantity, actingAccount: body.fromAccountId, toAccount: body.toAccountId }));
+      return accepted(
+        reply,
+        ledger.submit({
+          kind: "TRANSFER",
+          memo: body.memo,
+          blockId: body.certificateId,
+          quantity: body.quantity,
+          actingAccount: body.fromAccountId,
+          toAccount: body.toAccountId,
+        }),
+      );
     });
     app.post(`${API}/locks`, async (request, reply) => {
       const body = base.extend({ accountId: z.string().min(1) }).parse(request.body);
-      return accepted(reply, ledger.submit({ kind: "IMMOBILIZE", memo: body.memo, blockId: body.certificateId, quantity: body.quantity, actingAccount: body.accountId }));
+      return accepted(
+        reply,
+        ledger.submit({
+          kind: "IMMOBILIZE",
+          memo: body.memo,
+          blockId: body.certificateId,
+          quantity: body.quantity,
+          actingAccount: body.accountId,
+        }),
+      );
     });
     app.post(`${API}/surrenders`, async (request, reply) => {
       const body = base
-        .extend({ accountId: z.string().min(1), purpose: z.enum(["COMPLIANCE_SURRENDER", "VOLUNTARY_RETIREMENT"]).default("VOLUNTARY_RETIREMENT"), beneficiary: z.string().optional() })
+        .extend({
+          accountId: z.string().min(1),
+          purpose: z.enum(["COMPLIANCE_SURRENDER", "VOLUNTARY_RETIREMENT"]).default("VOLUNTARY_RETIREMENT"),
+          beneficiary: z.string().optional(),
+        })
         .parse(request.body);
       return accepted(
         reply,
-        ledger.submit({ kind: "RETIRE", memo: body.memo, blockId: body.certificateId, quantity: body.quantity, actingAccount: body.accountId, retirement: { reason: body.purpose, beneficiary: body.beneficiary } }),
+        ledger.submit({
+          kind: "RETIRE",
+          memo: body.memo,
+          blockId: body.certificateId,
+          quantity: body.quantity,
+          actingAccount: body.accountId,
+          retirement: { reason: body.purpose, beneficiary: body.beneficiary },
+        }),
       );
     });
     app.get(`${API}/operations`, async (request) => {
       const memo = z.object({ memo: z.string().optional() }).parse(request.query).memo;
-      const ops = [...ledger.operations.values()].filter((op) => memo === undefined || context.ignoredFilters.has("memo") || op.memo === memo);
+      const ops = [...ledger.operations.values()].filter(
+        (op) => memo === undefined || context.ignoredFilters.has("memo") || op.memo === memo,
+      );
       return paged(ops.map(operationOf), request);
     });
     app.get(`${API}/events`, async (request) => {
@@ -135,5 +173,10 @@ function routes(apiKey: string) {
 }
 
 export async function startInCctsSimulator(options: InCctsSimulatorOptions = {}): Promise<RunningSimulator> {
-  return createSimulator({ registry: "IN_CCTS", options, routes: routes(options.apiKey ?? IN_CCTS_SIMULATOR_API_KEY), renderError });
+  return createSimulator({
+    registry: "IN_CCTS",
+    options,
+    routes: routes(options.apiKey ?? IN_CCTS_SIMULATOR_API_KEY),
+    renderError,
+  });
 }

@@ -27,7 +27,9 @@ const pageQuery = z.object({
   limit: z.coerce.number().int().positive().max(IREC_MAX_LIMIT).default(IREC_MAX_LIMIT),
   offset: z.coerce.number().int().nonnegative().default(0),
 });
-const reservation = z.array(z.object({ item_code: z.string().min(1), amount: quantityInputSchema })).length(1, "this simulator accepts exactly one reservation item");
+const reservation = z
+  .array(z.object({ item_code: z.string().min(1), amount: quantityInputSchema }))
+  .length(1, "this simulator accepts exactly one reservation item");
 const transferBody = z.object({
   source_account_code: z.string().min(1),
   destination_account_code: z.string().min(1),
@@ -55,7 +57,10 @@ function routes(options: IrecSimulatorOptions) {
     app.post("/api/token", async (request, reply) => {
       const body = z.object({ grant_type: z.string(), username: z.string(), password: z.string() }).parse(request.body);
       if (body.grant_type !== "password") return reply.code(400).send({ error: "unsupported_grant_type" });
-      if (body.username !== (options.username ?? IREC_SIMULATOR_CREDENTIALS.username) || body.password !== (options.password ?? IREC_SIMULATOR_CREDENTIALS.password)) {
+      if (
+        body.username !== (options.username ?? IREC_SIMULATOR_CREDENTIALS.username) ||
+        body.password !== (options.password ?? IREC_SIMULATOR_CREDENTIALS.password)
+      ) {
         return reply.code(401).send({ error: "invalid_grant", error_description: "Invalid credentials" });
       }
       const token = randomBytes(24).toString("hex");
@@ -72,10 +77,13 @@ function routes(options: IrecSimulatorOptions) {
       if (!request.url.startsWith("/api/irec/")) return;
       const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? "")?.[1];
       const expiry = token === undefined ? undefined : tokens.get(token);
-      if (expiry === undefined || expiry < Date.now()) throw new SimError(401, "UNAUTHORIZED", "missing, unknown or expired token");
+      if (expiry === undefined || expiry < Date.now())
+        throw new SimError(401, "UNAUTHORIZED", "missing, unknown or expired token");
     });
 
-    app.get(`${API}/account-management`, async () => [...ledger.accounts.values()].map((a) => ({ code: a.id, name: a.name, type: a.type })));
+    app.get(`${API}/account-management`, async () =>
+      [...ledger.accounts.values()].map((a) => ({ code: a.id, name: a.name, type: a.type })),
+    );
     app.get<{ Params: { code: string } }>(`${API}/account-management/:code/items`, async (request) => {
       const device = z.object({ device: z.string().optional() }).parse(request.query).device;
       const items = ledger
@@ -84,27 +92,55 @@ function routes(options: IrecSimulatorOptions) {
         .map((b) => itemOf(ledger, b));
       return paged(items, request);
     });
-    app.get<{ Params: { code: string } }>(`${API}/items/:code`, async (request) => itemOf(ledger, ledger.block(request.params.code)));
+    app.get<{ Params: { code: string } }>(`${API}/items/:code`, async (request) =>
+      itemOf(ledger, ledger.block(request.params.code)),
+    );
 
     const accepted = (reply: FastifyReply, operation: SimOperation) => reply.code(202).send(operationOf(operation));
     app.post(`${API}/transfer-management`, async (request, reply) => {
       const body = transferBody.parse(request.body);
       const item = body.reservation_items[0]!;
-      return accepted(reply, ledger.submit({ kind: "TRANSFER", memo: body.notes, blockId: item.item_code, quantity: item.amount, actingAccount: body.source_account_code, toAccount: body.destination_account_code }));
+      return accepted(
+        reply,
+        ledger.submit({
+          kind: "TRANSFER",
+          memo: body.notes,
+          blockId: item.item_code,
+          quantity: item.amount,
+          actingAccount: body.source_account_code,
+          toAccount: body.destination_account_code,
+        }),
+      );
     });
     app.get(`${API}/transfer-management`, async (request) => {
       const notes = z.object({ notes: z.string().optional() }).parse(request.query).notes;
-      const ops = [...ledger.operations.values()].filter((op) => notes === undefined || context.ignoredFilters.has("notes") || op.memo === notes);
+      const ops = [...ledger.operations.values()].filter(
+        (op) => notes === undefined || context.ignoredFilters.has("notes") || op.memo === notes,
+      );
       return paged(ops.map(operationOf), request);
     });
     app.post(`${API}/redemption-management`, async (request, reply) => {
       const body = transferBody
-        .extend({ beneficiary_id: z.string().min(1), period_start: z.string().optional(), period_end: z.string().optional(), purpose: z.string().optional() })
+        .extend({
+          beneficiary_id: z.string().min(1),
+          period_start: z.string().optional(),
+          period_end: z.string().optional(),
+          purpose: z.string().optional(),
+        })
         .parse(request.body);
       const item = body.reservation_items[0]!;
       const op = ledger.submit({
-        kind: "RETIRE", memo: body.notes, blockId: item.item_code, quantity: item.amount, actingAccount: body.source_account_code,
-        retirement: { beneficiary: body.beneficiary_id, reason: body.purpose, periodStart: body.period_start, periodEnd: body.period_end },
+        kind: "RETIRE",
+        memo: body.notes,
+        blockId: item.item_code,
+        quantity: item.amount,
+        actingAccount: body.source_account_code,
+        retirement: {
+          beneficiary: body.beneficiary_id,
+          reason: body.purpose,
+          periodStart: body.period_start,
+          periodEnd: body.period_end,
+        },
       });
       const volume = Number(op.rangeEnd - op.rangeStart + 1n);
       return reply.code(202).send({
@@ -115,8 +151,24 @@ function routes(options: IrecSimulatorOptions) {
       });
     });
     app.post(`${API}/immobilisation-management`, async (request, reply) => {
-      const body = z.object({ account_code: z.string().min(1), item_code: z.string().min(1), amount: quantityInputSchema, notes: z.string().min(1) }).parse(request.body);
-      return accepted(reply, ledger.submit({ kind: "IMMOBILIZE", memo: body.notes, blockId: body.item_code, quantity: body.amount, actingAccount: body.account_code }));
+      const body = z
+        .object({
+          account_code: z.string().min(1),
+          item_code: z.string().min(1),
+          amount: quantityInputSchema,
+          notes: z.string().min(1),
+        })
+        .parse(request.body);
+      return accepted(
+        reply,
+        ledger.submit({
+          kind: "IMMOBILIZE",
+          memo: body.notes,
+          blockId: body.item_code,
+          quantity: body.amount,
+          actingAccount: body.account_code,
+        }),
+      );
     });
     app.get(`${API}/events`, async (request) => {
       const after = z.object({ after: z.coerce.number().int().nonnegative().default(0) }).parse(request.query).after;

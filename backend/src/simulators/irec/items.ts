@@ -21,22 +21,31 @@ export function itemOf(ledger: Ledger, block: SimBlock) {
     volume: Number(block.blockEnd - block.blockStart + 1n),
     start_date: (a.startDate as string | undefined) ?? "2024-01-01",
     end_date: (a.endDate as string | undefined) ?? "2024-01-31",
-    fuel: { code: (a.fuelCode as string | undefined) ?? "ES100", description: (a.fuelDescription as string | undefined) ?? "Solar" },
-    type: { code: (a.typeCode as string | undefined) ?? "TC110", description: (a.typeDescription as string | undefined) ?? "Photovoltaic" },
+    fuel: {
+      code: (a.fuelCode as string | undefined) ?? "ES100",
+      description: (a.fuelDescription as string | undefined) ?? "Solar",
+    },
+    type: {
+      code: (a.typeCode as string | undefined) ?? "TC110",
+      description: (a.typeDescription as string | undefined) ?? "Photovoltaic",
+    },
     device: { code: block.projectId, name: device?.name ?? `Device ${block.projectId}` },
     country: device?.country ?? "IN",
     product: "I-REC(E)",
     status: STATUS[block.status],
     account_code: block.account,
     parent_code: block.parentId ?? null,
-    redemption: block.retirement === undefined ? null : {
-      beneficiary_id: block.retirement.beneficiary ?? null,
-      purpose: block.retirement.reason ?? null,
-      period_start: block.retirement.periodStart ?? null,
-      period_end: block.retirement.periodEnd ?? null,
-      notes: block.retirement.memo,
-      redeemed_at: block.retirement.retiredAt,
-    },
+    redemption:
+      block.retirement === undefined
+        ? null
+        : {
+            beneficiary_id: block.retirement.beneficiary ?? null,
+            purpose: block.retirement.reason ?? null,
+            period_start: block.retirement.periodStart ?? null,
+            period_end: block.retirement.periodEnd ?? null,
+            notes: block.retirement.memo,
+            redeemed_at: block.retirement.retiredAt,
+          },
   };
 }
 

@@ -14,13 +14,25 @@ import { SimError } from "../core/types";
  */
 export const ACCOUNT_ID_PATTERN = /^(UK|GB)-(\d{3})-(\d+)-(\d)-(\d{1,2})$/;
 
-export type AccountIdParts = { registryCode: "UK" | "GB"; typeCode: number; identifier: bigint; commitmentPeriod: number; checkDigits: number };
+export type AccountIdParts = {
+  registryCode: "UK" | "GB";
+  typeCode: number;
+  identifier: bigint;
+  commitmentPeriod: number;
+  checkDigits: number;
+};
 
 function letterValue(letter: string): string {
   return String(letter.charCodeAt(0) - 55);
 }
 
-function modulo(registryCode: string, typeCode: number, identifier: bigint, commitmentPeriod: number, checkDigits: number): bigint {
+function modulo(
+  registryCode: string,
+  typeCode: number,
+  identifier: bigint,
+  commitmentPeriod: number,
+  checkDigits: number,
+): bigint {
   const digits =
     identifier.toString() +
     letterValue(registryCode[0] ?? "") +
@@ -37,14 +49,23 @@ export function checkDigitsFor(typeCode: number, identifier: bigint, commitmentP
 }
 
 /** The identifier as the registry prints it (check digits not zero-padded). */
-export function formatAccountId(typeCode: number, identifier: bigint, commitmentPeriod = 0, registryCode: "UK" | "GB" = "UK"): string {
-  return `${registryCode}-${typeCode}-${identifier}-${commitmentPeriod}-${checkDigitsFor(typeCode, identifier, commitmentPeriod)}`;
+export function formatAccountId(
+  typeCode: number,
+  identifier: bigint,
+  commitmentPeriod = 0,
+  registryCode: "UK" | "GB" = "UK",
+): string {
+  return `${registryCode}-${typeCode}-${identifier}-${commitmentPeriod}-` +
+    `${checkDigitsFor(typeCode, identifier, commitmentPeriod)}`;
 }
 
 /** True when the check digits are right under the `UK` or the `GB` letters. */
 export function checkDigitsValid(parts: Omit<AccountIdParts, "registryCode">): boolean {
   const { typeCode, identifier, commitmentPeriod, checkDigits } = parts;
-  return modulo("UK", typeCode, identifier, commitmentPeriod, checkDigits) === 1n || modulo("GB", typeCode, identifier, commitmentPeriod, checkDigits) === 1n;
+  return (
+    modulo("UK", typeCode, identifier, commitmentPeriod, checkDigits) === 1n ||
+    modulo("GB", typeCode, identifier, commitmentPeriod, checkDigits) === 1n
+  );
 }
 
 /**
@@ -54,7 +75,11 @@ export function checkDigitsValid(parts: Omit<AccountIdParts, "registryCode">): b
 export function parseAccountId(text: string, field = "accountId"): AccountIdParts {
   const match = ACCOUNT_ID_PATTERN.exec(text.trim());
   if (match === null) {
-    throw new SimError(400, "INVALID_ACCOUNT_ID", `${field}: ${JSON.stringify(text)} is not an account number of the form UK-100-10000060-0-52`);
+    throw new SimError(
+      400,
+      "INVALID_ACCOUNT_ID",
+      `${field}: ${JSON.stringify(text)} is not an account number of the form UK-100-10000060-0-52`,
+    );
   }
   const parts: AccountIdParts = {
     registryCode: match[1] as "UK" | "GB",
@@ -64,7 +89,12 @@ export function parseAccountId(text: string, field = "accountId"): AccountIdPart
     checkDigits: Number(match[5]),
   };
   if (!checkDigitsValid(parts)) {
-    throw new SimError(400, "INVALID_CHECK_DIGITS", `${field}: the check digits of ${text} are wrong (expected ${checkDigitsFor(parts.typeCode, parts.identifier, parts.commitmentPeriod)})`);
+    throw new SimError(
+      400,
+      "INVALID_CHECK_DIGITS",
+      `${field}: the check digits of ` +
+        `${text} are wrong (expected ${checkDigitsFor(parts.typeCode, parts.identifier, parts.commitmentPeriod)})`,
+    );
   }
   return parts;
 }

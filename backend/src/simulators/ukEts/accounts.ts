@@ -2,7 +2,15 @@ import { SimError } from "../core/types";
 import { formatAccountId, parseAccountId } from "./accountId";
 import type { ComplianceStatus } from "./compliance";
 import type { Representative } from "../core/representatives";
-import { ETS_KYOTO_TYPE_CODE, mayApprove, mayInitiate, type AccessRight, type AccountStatus, type AccountType, type TransactionCode } from "./rules";
+import {
+  ETS_KYOTO_TYPE_CODE,
+  mayApprove,
+  mayInitiate,
+  type AccessRight,
+  type AccountStatus,
+  type AccountType,
+  type TransactionCode,
+} from "./rules";
 
 /** An ETS account as the simulator keeps it. */
 export type UkAccount = {
@@ -92,7 +100,8 @@ export class AccountBook {
   resolve(text: string, field: string): UkAccount {
     const parts = parseAccountId(text, field);
     const account = this.accounts.get(parts.identifier.toString());
-    if (account === undefined || parts.typeCode !== ETS_KYOTO_TYPE_CODE) throw new SimError(404, "ACCOUNT_NOT_FOUND", `${field}: no account ${text}`);
+    if (account === undefined || parts.typeCode !== ETS_KYOTO_TYPE_CODE)
+      throw new SimError(404, "ACCOUNT_NOT_FOUND", `${field}: no account ${text}`);
     return account;
   }
 
@@ -104,7 +113,12 @@ export class AccountBook {
 
   rightOf(account: UkAccount, representativeId: string): AccessRight {
     const right = account.representatives.get(representativeId);
-    if (right === undefined) throw new SimError(403, "NOT_AUTHORISED_REPRESENTATIVE", `${representativeId} is not an Authorised Representative of ${account.id}`);
+    if (right === undefined)
+      throw new SimError(
+        403,
+        "NOT_AUTHORISED_REPRESENTATIVE",
+        `${representativeId} is not an Authorised Representative of ${account.id}`,
+      );
     return right;
   }
 

@@ -52,7 +52,11 @@ export function splitBlock(block: UnitBlock, splitFromLeft: boolean, newUpperLim
   if (splitFromLeft) {
     if (newUpperLimit === block.startBlock) return undefined;
     if (newUpperLimit < block.startBlock || newUpperLimit > block.endBlock) {
-      throw new SimError(500, "BAD_SPLIT", `cannot split ${block.startBlock}-${block.endBlock} from the left at ${newUpperLimit}`);
+      throw new SimError(
+        500,
+        "BAD_SPLIT",
+        `cannot split ${block.startBlock}-${block.endBlock} from the left at ${newUpperLimit}`,
+      );
     }
     return { block: { ...block, startBlock: newUpperLimit }, created: { ...fields, endBlock: newUpperLimit - 1n } };
   }
@@ -90,5 +94,10 @@ export function planReservation(available: readonly UnitBlock[], quantity: bigin
     if (total === quantity) return { whole: [...whole, block] };
     return { whole, partial: { block, newUpperLimit: block.endBlock - total + quantity } };
   }
-  throw new SimError(422, "INSUFFICIENT_UNITS", `quantity: the requested quantity ${quantity} exceeds the current account balance ${total} for the unit type being transferred (3005)`);
+  throw new SimError(
+    422,
+    "INSUFFICIENT_UNITS",
+    `quantity: the requested quantity ` +
+      `${quantity} exceeds the current account balance ${total} for the unit type being transferred (3005)`,
+  );
 }

@@ -42,5 +42,13 @@ export function complianceStatus(facts: ComplianceFacts): ComplianceStatus {
 export function surrenderDeadlineOf(year: number, deadline: string, zone: string): Date {
   const match = /^([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})$/.exec(deadline);
   if (match === null) throw new Error(`surrenderDeadline ${JSON.stringify(deadline)} is not MM-DDTHH:MM`);
-  return instantOf(zone, { year, month: Number(match[1]), day: Number(match[2]), hour: Number(match[3]), minute: Number(match[4]), second: 59, millisecond: 999 });
+  return instantOf(zone, {
+    year,
+    month: Number(match[1]),
+    day: Number(match[2]),
+    hour: Number(match[3]),
+    minute: Number(match[4]),
+    second: 59,
+    millisecond: 999,
+  });
 }

@@ -33,7 +33,16 @@ const blockCells = (block: MovedBlock): Cell[] => [
   block.startBlock,
   block.endBlock,
 ];
-const BLOCK_COLUMNS = ["Quantity", "Unit type", "Originating country", "Original period", "Applicable period", "Year", "Start block", "End block"];
+const BLOCK_COLUMNS = [
+  "Quantity",
+  "Unit type",
+  "Originating country",
+  "Original period",
+  "Applicable period",
+  "Year",
+  "Start block",
+  "End block",
+];
 
 export const STATEMENT_COLUMNS = [
   "Account number",
@@ -54,22 +63,50 @@ export type StatementRange = { from?: Date | undefined; to?: Date | undefined };
 export function accountStatementCsv(registry: UkEtsRegistry, account: UkAccount, range: StatementRange): string {
   const executed = [...registry.transactions.values()]
     .filter((t) => t.completedAt !== undefined && (t.transferringAccountId === account.id || t.acquiringAccountId === account.id))
-    .filter((t) => (range.from === undefined || (t.completedAt ?? 0) >= range.from) && (range.to === undefined || (t.completedAt ?? 0) <= range.to))
+    .filter(
+      (t) =>
+        (range.from === undefined || (t.completedAt ?? 0) >= range.from) &&
+        (range.to === undefined || (t.completedAt ?? 0) <= range.to),
+    )
     .sort((a, b) => (a.completedAt?.getTime() ?? 0) - (b.completedAt?.getTime() ?? 0) || a.id.localeCompare(b.id));
   const rows = executed.flatMap((t) => {
     const incoming = t.acquiringAccountId === account.id;
-    const head: Cell[] = [account.id, t.id, t.code, TRANSACTION_TYPES[t.code].description, t.status, iso(t.completedAt), incoming ? "IN" : "OUT", incoming ? (t.transferringAccountId ?? "") : t.acquiringAccountId, t.reference];
+    const head: Cell[] = [
+      account.id,
+      t.id,
+      t.code,
+      TRANSACTION_TYPES[t.code].description,
+      t.status,
+      iso(t.completedAt),
+      incoming ? "IN" : "OUT",
+      incoming ? (t.transferringAccountId ?? "") : t.acquiringAccountId,
+      t.reference,
+    ];
     return t.blocks.map((block) => [...head, ...blockCells(block)]);
   });
   return toCsv(STATEMENT_COLUMNS, rows);
 }
 
-export const HOLDINGS_COLUMNS = ["Account number", "As of (UTC)", ...BLOCK_COLUMNS, "Acquisition date (UTC)", "Reserved for transaction"];
+export const HOLDINGS_COLUMNS = [
+  "Account number",
+  "As of (UTC)",
+  ...BLOCK_COLUMNS,
+  "Acquisition date (UTC)",
+  "Reserved for transaction",
+];
 
 /** The account's unit blocks now, reserved ones included and marked (they are held, not yet gone). */
 export function holdingsCsv(registry: UkEtsRegistry, account: UkAccount): string {
   const asOf = iso(registry.clock.now());
-  const rows = registry.blocksOf(account.id).map((block: UnitBlock) => [account.id, asOf, ...blockCells(block), iso(block.acquisitionDate), block.reservedForTransaction ?? ""]);
+  const rows = registry
+    .blocksOf(account.id)
+    .map((block: UnitBlock) => [
+      account.id,
+      asOf,
+      ...blockCells(block),
+      iso(block.acquisitionDate),
+      block.reservedForTransaction ?? "",
+    ]);
   return toCsv(HOLDINGS_COLUMNS, rows);
 }
 
@@ -115,17 +152,39 @@ export function transactionDetailsCsv(registry: UkEtsRegistry, t: UkTransaction)
     iso(t.completedAt),
     t.reason ?? "",
   ];
-  const blocks: MovedBlock[] = t.blocks.length > 0 ? t.blocks : t.status === "COMPLETED" ? [] : t.blockIds.map((id) => registry.block(id));
-  const rows = blocks.length === 0 ? [[...head, ...BLOCK_COLUMNS.map(() => "")]] : blocks.map((block) => [...head, ...blockCells(block)]);
+  const blocks: MovedBlock[] =
+    t.blocks.length > 0 ? t.blocks : t.status === "COMPLETED" ? [] : t.blockIds.map((id) => registry.block(id));
+  const rows =
+    blocks.length === 0 ? [[...head, ...BLOCK_COLUMNS.map(() => "")]] : blocks.map((block) => [...head, ...blockCells(block)]);
   return toCsv(TRANSACTION_DETAILS_COLUMNS, rows);
 }
 
-export const TAL_COLUMNS = ["Account number", "Entry ID", "Trusted account", "Description", "Status", "Requested by", "Requested (UTC)", "Approved by", "Activates (UTC)"];
+export const TAL_COLUMNS = [
+  "Account number",
+  "Entry ID",
+  "Trusted account",
+  "Description",
+  "Status",
+  "Requested by",
+  "Requested (UTC)",
+  "Approved by",
+  "Activates (UTC)",
+];
 
 export function trustedAccountsCsv(registry: UkEtsRegistry, account: UkAccount): string {
   const rows = registry.tal
     .entriesOf(account.id)
-    .map((e) => [account.id, e.id, e.trustedAccountId, e.description, e.status, e.requestedBy, iso(e.requestedAt), e.approvedBy ?? "", iso(e.activatesAt)]);
+    .map((e) => [
+      account.id,
+      e.id,
+      e.trustedAccountId,
+      e.description,
+      e.status,
+      e.requestedBy,
+      iso(e.requestedAt),
+      e.approvedBy ?? "",
+      iso(e.activatesAt),
+    ]);
   return toCsv(TAL_COLUMNS, rows);
 }
 
@@ -183,6 +242,8 @@ export function transactionListXlsx(registry: UkEtsRegistry, year: number): Prom
     const entry = byType.get(label) ?? { units: 0n, count: 0 };
     byType.set(label, { units: entry.units + t.quantity, count: entry.count + 1 });
   }
-  const rows = [...byType.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([label, entry]) => [entry.units, label, entry.count]);
+  const rows = [...byType.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([label, entry]) => [entry.units, label, entry.count]);
   return toXlsx([{ name: "R0017", columns: R0017_COLUMNS, rows }]);
 }

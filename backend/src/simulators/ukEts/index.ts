@@ -15,7 +15,11 @@ export type UkEtsSimulatorOptions = AllowanceSimulatorOptions & { parameters?: P
 export type RunningUkEtsSimulator = RunningAllowanceServer & { registry: UkEtsRegistry };
 
 export async function startUkEtsSimulator(options: UkEtsSimulatorOptions = {}): Promise<RunningUkEtsSimulator> {
-  return startRegistryServer(options, (clock, representatives) => new UkEtsRegistry({ ...UK_ETS_DEFAULTS, ...options.parameters }, clock, representatives), registerRoutes);
+  return startRegistryServer(
+    options,
+    (clock, representatives) => new UkEtsRegistry({ ...UK_ETS_DEFAULTS, ...options.parameters }, clock, representatives),
+    registerRoutes,
+  );
 }
 
 export { UK_ETS_DEFAULTS, type UkEtsParameters } from "./parameters";

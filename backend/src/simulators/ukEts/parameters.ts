@@ -26,7 +26,10 @@ export type UkEtsParameters = {
    * addition "takes 1 working day"; the production setting is not in S1 (code default 7).
    */
   trustedAccountActivationMinutes: number;
-  /** Calendar days during which a surrender can be reversed (10-82). Default 14: S1 `...reverse.transaction.active.days:14`, check 3020. */
+  /**
+   * Calendar days during which a surrender can be reversed (10-82). Default 14: S1
+   * `...reverse.transaction.active.days:14`, check 3020.
+   */
   reverseSurrenderDays: number;
   /**
    * The annual surrender deadline, local time, `MM-DDTHH:MM`. Default `04-30T23:59`: S1 e-mail templates say

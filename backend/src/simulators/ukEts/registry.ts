@@ -22,7 +22,10 @@ import { TrustedAccountList } from "./trustedAccounts";
 import { parseClockTime, scheduleExecution, type TransactionWindow } from "./workingTime";
 
 /** A block as it moved in a transaction (kept for statements and transaction details). */
-export type MovedBlock = Pick<UnitBlock, "startBlock" | "endBlock" | "unitType" | "originatingCountryCode" | "originalPeriod" | "applicablePeriod" | "year">;
+export type MovedBlock = Pick<
+  UnitBlock,
+  "startBlock" | "endBlock" | "unitType" | "originatingCountryCode" | "originalPeriod" | "applicablePeriod" | "year"
+>;
 
 export type UkTransaction = {
   /** `UK` + the transaction sequence, e.g. `UK100000`. */
@@ -100,7 +103,14 @@ export class UkEtsRegistry {
       endMinute: parseClockTime(parameters.windowEnd),
       holidays: new Set(parameters.bankHolidays),
     };
-    this.talDesk = new TrustedAccountDesk(this.accounts, this.tal, representatives, clock, this.window, parameters.trustedAccountActivationMinutes);
+    this.talDesk = new TrustedAccountDesk(
+      this.accounts,
+      this.tal,
+      representatives,
+      clock,
+      this.window,
+      parameters.trustedAccountActivationMinutes,
+    );
     this.nextSerial = parameters.firstSerial;
     this.nextTransactionNumber = parameters.firstTransactionNumber;
     for (const type of CENTRAL_TYPES) this.accounts.open({ type, holderId: "UK ETS Authority", name: type }, clock.now());
@@ -126,7 +136,10 @@ export class UkEtsRegistry {
       lastModifiedDate: now,
     });
     this.nextSerial += quantity;
-    const transaction = this.newTransaction({ code: "1-40", acquiringAccountId: tqa.id, quantity, reference: `issuance ${year}`, initiatorId: "ADMINISTRATOR" }, now);
+    const transaction = this.newTransaction(
+      { code: "1-40", acquiringAccountId: tqa.id, quantity, reference: `issuance ${year}`, initiatorId: "ADMINISTRATOR" },
+      now,
+    );
     transaction.blockIds = [block.id];
     transaction.blocks = [moved(block)];
     this.finish(transaction, "COMPLETED", now, "ADMINISTRATOR");
@@ -142,7 +155,10 @@ export class UkEtsRegistry {
     const to = this.accounts.resolve(toId, "acquiringAccountIdentifier");
     this.checkMatrix(code, from, to);
     const now = this.clock.now();
-    const transaction = this.newTransaction({ code, transferringAccountId: from.id, acquiringAccountId: to.id, quantity, reference: "", initiatorId: "ADMINISTRATOR" }, now);
+    const transaction = this.newTransaction(
+      { code, transferringAccountId: from.id, acquiringAccountId: to.id, quantity, reference: "", initiatorId: "ADMINISTRATOR" },
+      now,
+    );
     this.reserve(transaction, from);
     this.execute(transaction, now);
     return transaction;
@@ -151,25 +167,48 @@ export class UkEtsRegistry {
   /** 10-82: an administrator reverses a completed surrender within `reverseSurrenderDays` calendar days. */
   reverseSurrender(surrenderId: string): UkTransaction {
     const surrender = this.transaction(surrenderId);
-    if (surrender.code !== "10-2") throw new SimError(422, "NOT_A_SURRENDER", `transactionIdentifier: ${surrenderId} is a ${surrender.code}, not a surrender (10-2)`);
+    if (surrender.code !== "10-2")
+      throw new SimError(
+        422,
+        "NOT_A_SURRENDER",
+        `transactionIdentifier: ${surrenderId} is a ${surrender.code}, not a surrender (10-2)`,
+      );
     if (surrender.status !== "COMPLETED" || surrender.completedAt === undefined) {
-      throw new SimError(422, "NOT_REVERSIBLE", `transactionIdentifier: ${surrenderId} is ${surrender.status}; only a completed surrender can be reversed`);
+      throw new SimError(
+        422,
+        "NOT_REVERSIBLE",
+        `transactionIdentifier: ${surrenderId} is ${surrender.status}; only a completed surrender can be reversed`,
+      );
     }
     const now = this.clock.now();
     const limitMs = this.parameters.reverseSurrenderDays * 86_400_000;
     if (now.getTime() - surrender.completedAt.getTime() > limitMs) {
-      throw new SimError(422, "REVERSAL_PERIOD_OVER", `transactionIdentifier: ${surrenderId} completed more than ${this.parameters.reverseSurrenderDays} days ago and can no longer be reversed (3020)`);
+      throw new SimError(
+        422,
+        "REVERSAL_PERIOD_OVER",
+        `transactionIdentifier: ` +
+          `${surrenderId} completed more than ` +
+            `${this.parameters.reverseSurrenderDays} days ago and can no longer be reversed (3020)`,
+      );
     }
     const operator = this.accounts.resolve(surrender.transferringAccountId ?? "", "transferringAccountIdentifier");
     const surrenderAccount = this.accounts.ofType("UK_SURRENDER_ACCOUNT");
     const reversal = this.newTransaction(
-      { code: "10-82", transferringAccountId: surrenderAccount.id, acquiringAccountId: operator.id, quantity: surrender.quantity, reference: `reversal of ${surrender.id}`, initiatorId: "ADMINISTRATOR" },
+      {
+        code: "10-82",
+        transferringAccountId: surrenderAccount.id,
+        acquiringAccountId: operator.id,
+        quantity: surrender.quantity,
+        reference: `reversal of ${surrender.id}`,
+        initiatorId: "ADMINISTRATOR",
+      },
       now,
     );
     reversal.reverses = surrender.id;
     for (const id of surrender.blockIds) {
       const block = this.block(id);
-      if (block.accountId !== surrenderAccount.id) throw new SimError(409, "BLOCKS_MOVED", `units of ${surrenderId} are no longer in the surrender account`);
+      if (block.accountId !== surrenderAccount.id)
+        throw new SimError(409, "BLOCKS_MOVED", `units of ${surrenderId} are no longer in the surrender account`);
       block.reservedForTransaction = reversal.id;
     }
     reversal.blockIds = [...surrender.blockIds];
@@ -184,7 +223,12 @@ export class UkEtsRegistry {
   propose(representative: Representative, params: ProposeParameters): UkTransaction {
     const rule = TRANSACTION_TYPES[params.code];
     if (rule.initiatedBy !== "REPRESENTATIVE") {
-      throw new SimError(403, "ADMINISTRATOR_ONLY", `transactionType: ${params.code} (${rule.description}) is started by the registry administrators, not by an Authorised Representative`);
+      throw new SimError(
+        403,
+        "ADMINISTRATOR_ONLY",
+        `transactionType: ${params.code} (${rule.description}) is started by the registry administrators, not by an ` +
+          `Authorised Representative`,
+      );
     }
     const from = this.accounts.resolve(params.transferringAccountId, "transferringAccountIdentifier");
     const to = this.accounts.resolve(params.acquiringAccountId, "acquiringAccountIdentifier");
@@ -192,7 +236,11 @@ export class UkEtsRegistry {
     this.checkMatrix(params.code, from, to);
     const trusted = this.isTrusted(from, to);
     if (params.code === "10-50" && !trusted && !from.transfersOutsideTal) {
-      throw new SimError(422, "OUTSIDE_TAL_FORBIDDEN", `acquiringAccountIdentifier: ${from.id} may only transfer to accounts on its trusted account list`);
+      throw new SimError(
+        422,
+        "OUTSIDE_TAL_FORBIDDEN",
+        `acquiringAccountIdentifier: ${from.id} may only transfer to accounts on its trusted account list`,
+      );
     }
     // The balance check comes before the signature, so a refused proposal does not use up the code.
     planReservation(this.blocksOf(from.id), params.quantity);
@@ -206,7 +254,14 @@ export class UkEtsRegistry {
     });
     const now = this.clock.now();
     const transaction = this.newTransaction(
-      { code: params.code, transferringAccountId: from.id, acquiringAccountId: to.id, quantity: params.quantity, reference: params.reference ?? "", initiatorId: representative.id },
+      {
+        code: params.code,
+        transferringAccountId: from.id,
+        acquiringAccountId: to.id,
+        quantity: params.quantity,
+        reference: params.reference ?? "",
+        initiatorId: representative.id,
+      },
       now,
       needsApproval ? "AWAITING_APPROVAL" : "PROPOSED",
     );
@@ -241,7 +296,11 @@ export class UkEtsRegistry {
     const from = this.accounts.resolve(transaction.transferringAccountId ?? "", "transferringAccountIdentifier");
     this.accounts.rightOf(from, representative.id);
     if (transaction.status !== "DELAYED") {
-      throw new SimError(409, "NOT_DELAYED", `transactionIdentifier: ${transactionId} is ${transaction.status}; only DELAYED transactions can be cancelled`);
+      throw new SimError(
+        409,
+        "NOT_DELAYED",
+        `transactionIdentifier: ${transactionId} is ${transaction.status}; only DELAYED transactions can be cancelled`,
+      );
     }
     this.representatives.verifyCode(representative, otp);
     this.release(transaction);
@@ -256,7 +315,9 @@ export class UkEtsRegistry {
     const now = this.clock.now();
     this.tal.activateDue(now);
     const due = [...this.transactions.values()]
-      .filter((transaction) => transaction.status === "DELAYED" && transaction.executeAt !== undefined && transaction.executeAt <= now)
+      .filter(
+        (transaction) => transaction.status === "DELAYED" && transaction.executeAt !== undefined && transaction.executeAt <= now,
+      )
       .sort((a, b) => (a.executeAt?.getTime() ?? 0) - (b.executeAt?.getTime() ?? 0));
     for (const transaction of due) this.execute(transaction, transaction.executeAt ?? now);
     this.snapshotStaticStatuses(now);
@@ -266,7 +327,8 @@ export class UkEtsRegistry {
 
   transaction(id: string): UkTransaction {
     const transaction = this.transactions.get(id);
-    if (transaction === undefined) throw new SimError(404, "TRANSACTION_NOT_FOUND", `transactionIdentifier: no transaction ${id}`);
+    if (transaction === undefined)
+      throw new SimError(404, "TRANSACTION_NOT_FOUND", `transactionIdentifier: no transaction ${id}`);
     return transaction;
   }
 
@@ -277,7 +339,9 @@ export class UkEtsRegistry {
   }
 
   blocksOf(accountId: string): UnitBlock[] {
-    return [...this.blocks.values()].filter((block) => block.accountId === accountId).sort((a, b) => (a.startBlock < b.startBlock ? -1 : 1));
+    return [...this.blocks.values()]
+      .filter((block) => block.accountId === accountId)
+      .sort((a, b) => (a.startBlock < b.startBlock ? -1 : 1));
   }
 
   /** Same holder, or an ACTIVE entry of the transferring account's TAL (`isInternalTrustedAccount`). */
@@ -335,9 +399,20 @@ export class UkEtsRegistry {
 
   private checkMatrix(code: TransactionCode, from: UkAccount, to: UkAccount): void {
     const rule = TRANSACTION_TYPES[code];
-    if (!rule.from.includes(from.type)) throw new SimError(422, "TRANSFERRING_TYPE_NOT_ALLOWED", `transferringAccountIdentifier: a ${from.type} cannot send ${code} (${rule.description})`);
-    if (!rule.to.includes(to.type)) throw new SimError(422, "ACQUIRING_TYPE_NOT_ALLOWED", `acquiringAccountIdentifier: a ${to.type} cannot receive ${code} (${rule.description})`);
-    if (from.id === to.id) throw new SimError(422, "SAME_ACCOUNT", "acquiringAccountIdentifier: the transferring and acquiring accounts are the same");
+    if (!rule.from.includes(from.type))
+      throw new SimError(
+        422,
+        "TRANSFERRING_TYPE_NOT_ALLOWED",
+        `transferringAccountIdentifier: a ${from.type} cannot send ${code} (${rule.description})`,
+      );
+    if (!rule.to.includes(to.type))
+      throw new SimError(
+        422,
+        "ACQUIRING_TYPE_NOT_ALLOWED",
+        `acquiringAccountIdentifier: a ${to.type} cannot receive ${code} (${rule.description})`,
+      );
+    if (from.id === to.id)
+      throw new SimError(422, "SAME_ACCOUNT", "acquiringAccountIdentifier: the transferring and acquiring accounts are the same");
     const sending = sendingBlockedReason(from.status, code);
     if (sending !== undefined) throw new SimError(422, "ACCOUNT_CANNOT_SEND", `transferringAccountIdentifier: ${sending}`);
     const receiving = receivingBlockedReason(to.status);
@@ -385,8 +460,12 @@ export class UkEtsRegistry {
 
   private execute(transaction: UkTransaction, at: Date): void {
     const to = this.accounts.resolve(transaction.acquiringAccountId, "acquiringAccountIdentifier");
-    const from = transaction.transferringAccountId === undefined ? undefined : this.accounts.resolve(transaction.transferringAccountId, "transferringAccountIdentifier");
-    const problem = (from === undefined ? undefined : sendingBlockedReason(from.status, transaction.code)) ?? receivingBlockedReason(to.status);
+    const from =
+      transaction.transferringAccountId === undefined
+        ? undefined
+        : this.accounts.resolve(transaction.transferringAccountId, "transferringAccountIdentifier");
+    const problem =
+      (from === undefined ? undefined : sendingBlockedReason(from.status, transaction.code)) ?? receivingBlockedReason(to.status);
     if (problem !== undefined && transaction.initiatorId !== "ADMINISTRATOR") {
       transaction.reason = problem;
       this.release(transaction);
@@ -425,7 +504,9 @@ export class UkEtsRegistry {
   }
 
   private newTransaction(
-    fields: Pick<UkTransaction, "code" | "acquiringAccountId" | "quantity" | "reference" | "initiatorId"> & { transferringAccountId?: string | undefined },
+    fields: Pick<UkTransaction, "code" | "acquiringAccountId" | "quantity" | "reference" | "initiatorId"> & {
+      transferringAccountId?: string | undefined;
+    },
     at: Date,
     status: TransactionStatus = "PROPOSED",
   ): UkTransaction {

@@ -35,9 +35,17 @@ const proposeSchema = z.object({
   otp,
 });
 const decisionSchema = z.object({ transactionIdentifier: z.string().min(1), otp, comment: z.string().max(1024).optional() });
-const talAddSchema = z.object({ accountIdentifier, trustedAccountIdentifier: accountIdentifier, description: z.string().max(256).default(""), otp });
+const talAddSchema = z.object({
+  accountIdentifier,
+  trustedAccountIdentifier: accountIdentifier,
+  description: z.string().max(256).default(""),
+  otp,
+});
 const talDecisionSchema = z.object({ accountIdentifier, entryId: z.number().int().positive(), otp });
-const statementQuery = z.object({ from: z.iso.datetime({ offset: true }).optional(), to: z.iso.datetime({ offset: true }).optional() });
+const statementQuery = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
 
 export function transactionView(t: UkTransaction) {
   return {
@@ -110,7 +118,19 @@ export function registerRoutes(app: FastifyInstance, registry: UkEtsRegistry, co
 
   app.post("/api/trusted-accounts.add", async (request, reply) => {
     const body = talAddSchema.parse(request.body);
-    return reply.code(201).send(talView(registry.talDesk.request(me(request), body.accountIdentifier, body.trustedAccountIdentifier, body.description, body.otp)));
+    return reply
+      .code(201)
+      .send(
+        talView(
+          registry.talDesk.request(
+            me(request),
+            body.accountIdentifier,
+            body.trustedAccountIdentifier,
+            body.description,
+            body.otp,
+          ),
+        ),
+      );
   });
   app.post("/api/trusted-accounts.approve", async (request) => {
     const body = talDecisionSchema.parse(request.body);
@@ -128,8 +148,16 @@ export function registerRoutes(app: FastifyInstance, registry: UkEtsRegistry, co
   app.get<{ Params: { accountId: string } }>("/api/accounts/:accountId/statement.csv", async (request, reply) => {
     const account = accountOf(request);
     const query = statementQuery.parse(request.query);
-    const range = { from: query.from === undefined ? undefined : new Date(query.from), to: query.to === undefined ? undefined : new Date(query.to) };
-    return sendFile(reply, CSV_CONTENT_TYPE, `Account_Statement_${account.id}.csv`, accountStatementCsv(registry, account, range));
+    const range = {
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    };
+    return sendFile(
+      reply,
+      CSV_CONTENT_TYPE,
+      `Account_Statement_${account.id}.csv`,
+      accountStatementCsv(registry, account, range),
+    );
   });
   app.get<{ Params: { accountId: string } }>("/api/accounts/:accountId/holdings.csv", async (request, reply) => {
     const account = accountOf(request);
@@ -142,10 +170,22 @@ export function registerRoutes(app: FastifyInstance, registry: UkEtsRegistry, co
   app.get<{ Params: { transactionId: string } }>("/api/transactions/:transactionId/details.csv", async (request, reply) => {
     const transaction = registry.transaction(request.params.transactionId);
     const representative = me(request);
-    const involved = [transaction.transferringAccountId, transaction.acquiringAccountId].filter((id): id is string => id !== undefined);
+    const involved = [transaction.transferringAccountId, transaction.acquiringAccountId].filter(
+      (id): id is string => id !== undefined,
+    );
     const allowed = involved.some((id) => registry.accounts.resolve(id, "accountId").representatives.has(representative.id));
-    if (!allowed) throw new SimError(403, "NOT_AUTHORISED_REPRESENTATIVE", `${representative.id} represents neither account of ${transaction.id}`);
-    return sendFile(reply, CSV_CONTENT_TYPE, `Transaction_Details_${transaction.id}.csv`, transactionDetailsCsv(registry, transaction));
+    if (!allowed)
+      throw new SimError(
+        403,
+        "NOT_AUTHORISED_REPRESENTATIVE",
+        `${representative.id} represents neither account of ${transaction.id}`,
+      );
+    return sendFile(
+      reply,
+      CSV_CONTENT_TYPE,
+      `Transaction_Details_${transaction.id}.csv`,
+      transactionDetailsCsv(registry, transaction),
+    );
   });
 
   app.get("/public/reports/R0031.xlsx", async (_request, reply) =>
@@ -231,7 +271,9 @@ function registerAdminRoutes(app: FastifyInstance, registry: UkEtsRegistry, cont
     return accountView(registry, target);
   });
   app.post<AccountParams>("/_admin/accounts/:accountId/emissions", async (request) => {
-    const body = z.object({ year: z.number().int().min(2021), emissions: quantityInputSchema.optional(), excluded: z.boolean().optional() }).parse(request.body);
+    const body = z
+      .object({ year: z.number().int().min(2021), emissions: quantityInputSchema.optional(), excluded: z.boolean().optional() })
+      .parse(request.body);
     const target = account(request.params.accountId);
     if (body.emissions !== undefined) target.emissions.set(body.year, body.emissions);
     if (body.excluded === true) target.excludedYears.add(body.year);
@@ -252,9 +294,19 @@ function registerAdminRoutes(app: FastifyInstance, registry: UkEtsRegistry, cont
   });
   app.post("/_admin/transactions", async (request, reply) => {
     const body = z
-      .object({ transactionType: z.enum(["10-51", "10-40"]), transferringAccountIdentifier: accountIdentifier, acquiringAccountIdentifier: accountIdentifier, quantity: quantityInputSchema })
+      .object({
+        transactionType: z.enum(["10-51", "10-40"]),
+        transferringAccountIdentifier: accountIdentifier,
+        acquiringAccountIdentifier: accountIdentifier,
+        quantity: quantityInputSchema,
+      })
       .parse(request.body);
-    const transaction = registry.administer(body.transactionType, body.transferringAccountIdentifier, body.acquiringAccountIdentifier, body.quantity);
+    const transaction = registry.administer(
+      body.transactionType,
+      body.transferringAccountIdentifier,
+      body.acquiringAccountIdentifier,
+      body.quantity,
+    );
     return reply.code(201).send(transactionView(transaction));
   });
   app.post<{ Params: { transactionId: string } }>("/_admin/transactions/:transactionId/reverse", async (request, reply) =>

@@ -27,7 +27,11 @@ export type AccountType = (typeof ACCOUNT_TYPES)[number];
 export const CENTRAL_TYPES: readonly AccountType[] = CENTRAL_ACCOUNT_TYPES;
 
 /** Operator holding accounts (installation, aircraft, maritime): the accounts with a surrender obligation. */
-export const OPERATOR_TYPES: readonly AccountType[] = ["OPERATOR_HOLDING_ACCOUNT", "AIRCRAFT_OPERATOR_HOLDING_ACCOUNT", "MARITIME_OPERATOR_HOLDING_ACCOUNT"];
+export const OPERATOR_TYPES: readonly AccountType[] = [
+  "OPERATOR_HOLDING_ACCOUNT",
+  "AIRCRAFT_OPERATOR_HOLDING_ACCOUNT",
+  "MARITIME_OPERATOR_HOLDING_ACCOUNT",
+];
 /** Government accounts: the central ones and the national holding account. Transfers to them are never delayed. */
 export function isGovernmentAccount(type: AccountType): boolean {
   return type === "NATIONAL_HOLDING_ACCOUNT" || CENTRAL_TYPES.includes(type);
@@ -74,22 +78,88 @@ const TRANSFERABLE: readonly AccountType[] = [
 ];
 
 export const TRANSACTION_TYPES: Record<TransactionCode, TransactionTypeRule> = {
-  "1-40": { code: "1-40", name: "IssueAllowances", description: "Issuance of allowances", from: [], to: ["UK_TOTAL_QUANTITY_ACCOUNT"], initiatedBy: "ADMINISTRATOR", delayApplies: false, approval: "ALWAYS" },
-  "10-51": {
-    code: "10-51",
-    name: "CentralTransferAllowances",
-    description: "Transfer of allowances between central accounts",
-    from: ["UK_TOTAL_QUANTITY_ACCOUNT", "UK_AUCTION_ACCOUNT", "UK_ALLOCATION_ACCOUNT", "UK_NEW_ENTRANTS_RESERVE_ACCOUNT", "UK_GENERAL_HOLDING_ACCOUNT"],
-    to: ["UK_TOTAL_QUANTITY_ACCOUNT", "UK_AUCTION_ACCOUNT", "UK_ALLOCATION_ACCOUNT", "UK_NEW_ENTRANTS_RESERVE_ACCOUNT", "UK_GENERAL_HOLDING_ACCOUNT"],
+  "1-40": {
+    code: "1-40",
+    name: "IssueAllowances",
+    description: "Issuance of allowances",
+    from: [],
+    to: ["UK_TOTAL_QUANTITY_ACCOUNT"],
     initiatedBy: "ADMINISTRATOR",
     delayApplies: false,
     approval: "ALWAYS",
   },
-  "10-40": { code: "10-40", name: "AllocateAllowances", description: "Allocation of allowances", from: ["UK_ALLOCATION_ACCOUNT", "UK_NEW_ENTRANTS_RESERVE_ACCOUNT"], to: OPERATOR_TYPES, initiatedBy: "ADMINISTRATOR", delayApplies: false, approval: "NEVER" },
-  "10-50": { code: "10-50", name: "TransferAllowances", description: "Transfer of allowances", from: TRANSFERABLE, to: TRANSFERABLE, initiatedBy: "REPRESENTATIVE", delayApplies: true, approval: "TRUST" },
-  "10-2": { code: "10-2", name: "SurrenderAllowances", description: "Surrender of allowances", from: OPERATOR_TYPES, to: ["UK_SURRENDER_ACCOUNT"], initiatedBy: "REPRESENTATIVE", delayApplies: false, approval: "SINGLE_PERSON_FLAG" },
-  "10-82": { code: "10-82", name: "ReverseSurrenderAllowances", description: "Reversal of surrender of allowances", from: ["UK_SURRENDER_ACCOUNT"], to: OPERATOR_TYPES, initiatedBy: "ADMINISTRATOR", delayApplies: false, approval: "NEVER" },
-  "10-90": { code: "10-90", name: "DeletionOfAllowances", description: "Deletion of allowances", from: [...OPERATOR_TYPES, "TRADING_ACCOUNT"], to: ["UK_DELETION_ACCOUNT"], initiatedBy: "REPRESENTATIVE", delayApplies: false, approval: "ALWAYS" },
+  "10-51": {
+    code: "10-51",
+    name: "CentralTransferAllowances",
+    description: "Transfer of allowances between central accounts",
+    from: [
+      "UK_TOTAL_QUANTITY_ACCOUNT",
+      "UK_AUCTION_ACCOUNT",
+      "UK_ALLOCATION_ACCOUNT",
+      "UK_NEW_ENTRANTS_RESERVE_ACCOUNT",
+      "UK_GENERAL_HOLDING_ACCOUNT",
+    ],
+    to: [
+      "UK_TOTAL_QUANTITY_ACCOUNT",
+      "UK_AUCTION_ACCOUNT",
+      "UK_ALLOCATION_ACCOUNT",
+      "UK_NEW_ENTRANTS_RESERVE_ACCOUNT",
+      "UK_GENERAL_HOLDING_ACCOUNT",
+    ],
+    initiatedBy: "ADMINISTRATOR",
+    delayApplies: false,
+    approval: "ALWAYS",
+  },
+  "10-40": {
+    code: "10-40",
+    name: "AllocateAllowances",
+    description: "Allocation of allowances",
+    from: ["UK_ALLOCATION_ACCOUNT", "UK_NEW_ENTRANTS_RESERVE_ACCOUNT"],
+    to: OPERATOR_TYPES,
+    initiatedBy: "ADMINISTRATOR",
+    delayApplies: false,
+    approval: "NEVER",
+  },
+  "10-50": {
+    code: "10-50",
+    name: "TransferAllowances",
+    description: "Transfer of allowances",
+    from: TRANSFERABLE,
+    to: TRANSFERABLE,
+    initiatedBy: "REPRESENTATIVE",
+    delayApplies: true,
+    approval: "TRUST",
+  },
+  "10-2": {
+    code: "10-2",
+    name: "SurrenderAllowances",
+    description: "Surrender of allowances",
+    from: OPERATOR_TYPES,
+    to: ["UK_SURRENDER_ACCOUNT"],
+    initiatedBy: "REPRESENTATIVE",
+    delayApplies: false,
+    approval: "SINGLE_PERSON_FLAG",
+  },
+  "10-82": {
+    code: "10-82",
+    name: "ReverseSurrenderAllowances",
+    description: "Reversal of surrender of allowances",
+    from: ["UK_SURRENDER_ACCOUNT"],
+    to: OPERATOR_TYPES,
+    initiatedBy: "ADMINISTRATOR",
+    delayApplies: false,
+    approval: "NEVER",
+  },
+  "10-90": {
+    code: "10-90",
+    name: "DeletionOfAllowances",
+    description: "Deletion of allowances",
+    from: [...OPERATOR_TYPES, "TRADING_ACCOUNT"],
+    to: ["UK_DELETION_ACCOUNT"],
+    initiatedBy: "REPRESENTATIVE",
+    delayApplies: false,
+    approval: "ALWAYS",
+  },
 };
 
 /** Transaction statuses with their numeric codes (`TransactionStatus.java`). */
@@ -129,7 +199,8 @@ export function sendingBlockedReason(status: AccountStatus, code: TransactionCod
   if (status === "OPEN") return undefined;
   // SOME_TRANSACTIONS_RESTRICTED allows surrender, return of excess allocation and reversal of allocation; of
   // these the simulator implements surrender (10-2).
-  if (status === "SOME_TRANSACTIONS_RESTRICTED") return code === "10-2" ? undefined : `the account is ${status}: only surrender may leave it`;
+  if (status === "SOME_TRANSACTIONS_RESTRICTED")
+    return code === "10-2" ? undefined : `the account is ${status}: only surrender may leave it`;
   return `the account is ${status} and cannot send units`;
 }
 
@@ -138,7 +209,9 @@ export function sendingBlockedReason(status: AccountStatus, code: TransactionCod
  * (`AccountStatus.java`); SOME_TRANSACTIONS_RESTRICTED receiving is not stated: the simulator allows it.
  */
 export function receivingBlockedReason(status: AccountStatus): string | undefined {
-  return ["OPEN", "SOME_TRANSACTIONS_RESTRICTED", "SUSPENDED_PARTIALLY", "TRANSFER_PENDING"].includes(status) ? undefined : `the acquiring account is ${status} and cannot receive units`;
+  return ["OPEN", "SOME_TRANSACTIONS_RESTRICTED", "SUSPENDED_PARTIALLY", "TRANSFER_PENDING"].includes(status)
+    ? undefined
+    : `the acquiring account is ${status} and cannot receive units`;
 }
 
 export type ApprovalFacts = {
@@ -169,7 +242,14 @@ export function delayApplies(rule: TransactionTypeRule, acquiringType: AccountTy
 }
 
 /** Authorised Representative access rights (`AccountAccessRight.java`). */
-export const ACCESS_RIGHTS = ["ROLE_BASED", "INITIATE_AND_APPROVE", "APPROVE", "INITIATE", "SURRENDER_INITIATE_AND_APPROVE", "READ_ONLY"] as const;
+export const ACCESS_RIGHTS = [
+  "ROLE_BASED",
+  "INITIATE_AND_APPROVE",
+  "APPROVE",
+  "INITIATE",
+  "SURRENDER_INITIATE_AND_APPROVE",
+  "READ_ONLY",
+] as const;
 export type AccessRight = (typeof ACCESS_RIGHTS)[number];
 
 export function mayInitiate(right: AccessRight, code: TransactionCode): boolean {
@@ -183,5 +263,12 @@ export function mayApprove(right: AccessRight, code: TransactionCode): boolean {
 }
 
 /** Trusted account list entry statuses (`TrustedAccountStatus.java`). */
-export const TAL_STATUSES = ["PENDING_ADDITION_APPROVAL", "PENDING_ACTIVATION", "ACTIVE", "REJECTED", "CANCELLED", "PENDING_REMOVAL_APPROVAL"] as const;
+export const TAL_STATUSES = [
+  "PENDING_ADDITION_APPROVAL",
+  "PENDING_ACTIVATION",
+  "ACTIVE",
+  "REJECTED",
+  "CANCELLED",
+  "PENDING_REMOVAL_APPROVAL",
+] as const;
 export type TalStatus = (typeof TAL_STATUSES)[number];

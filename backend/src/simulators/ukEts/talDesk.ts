@@ -21,16 +21,29 @@ export class TrustedAccountDesk {
     private readonly activationMinutes: number,
   ) {}
 
-  request(representative: Representative, accountId: string, trustedId: string, description: string, otp: string | undefined): TalEntry {
+  request(
+    representative: Representative,
+    accountId: string,
+    trustedId: string,
+    description: string,
+    otp: string | undefined,
+  ): TalEntry {
     const account = this.accounts.resolve(accountId, "accountIdentifier");
     const trusted = this.accounts.resolve(trustedId, "trustedAccountIdentifier");
     this.accounts.checkInitiator(account, representative, "10-50");
-    if (trusted.id === account.id) throw new SimError(422, "SELF_TRUST", "trustedAccountIdentifier: an account cannot trust itself");
+    if (trusted.id === account.id)
+      throw new SimError(422, "SELF_TRUST", "trustedAccountIdentifier: an account cannot trust itself");
     this.representatives.verifyCode(representative, otp);
     return this.tal.add(account.id, trusted.id, description, representative.id, this.clock.now());
   }
 
-  decide(representative: Representative, accountId: string, entryId: number, decision: "approve" | "reject", otp: string | undefined): TalEntry {
+  decide(
+    representative: Representative,
+    accountId: string,
+    entryId: number,
+    decision: "approve" | "reject",
+    otp: string | undefined,
+  ): TalEntry {
     const account = this.accounts.resolve(accountId, "accountIdentifier");
     const entry = this.tal.entry(account.id, entryId);
     if (entry.status !== "PENDING_ADDITION_APPROVAL" && entry.status !== "PENDING_REMOVAL_APPROVAL") {
@@ -59,7 +72,8 @@ export class TrustedAccountDesk {
     const account = this.accounts.resolve(accountId, "accountIdentifier");
     const entry = this.tal.entry(account.id, entryId);
     this.accounts.checkInitiator(account, representative, "10-50");
-    if (entry.status !== "ACTIVE" && entry.status !== "PENDING_ACTIVATION") throw new SimError(409, "TAL_NOT_ACTIVE", `entryId: entry ${entryId} is ${entry.status}`);
+    if (entry.status !== "ACTIVE" && entry.status !== "PENDING_ACTIVATION")
+      throw new SimError(409, "TAL_NOT_ACTIVE", `entryId: entry ${entryId} is ${entry.status}`);
     this.representatives.verifyCode(representative, otp);
     this.tal.move(entry, "PENDING_REMOVAL_APPROVAL", this.clock.now(), representative.id);
     return entry;

@@ -32,7 +32,12 @@ export class TrustedAccountList {
     const open = this.entriesOf(accountId).find(
       (entry) => entry.trustedAccountId === trustedAccountId && !["REJECTED", "CANCELLED"].includes(entry.status),
     );
-    if (open !== undefined) throw new SimError(409, "ALREADY_ON_TAL", `trustedAccountIdentifier: ${trustedAccountId} is already on the list (${open.status})`);
+    if (open !== undefined)
+      throw new SimError(
+        409,
+        "ALREADY_ON_TAL",
+        `trustedAccountIdentifier: ${trustedAccountId} is already on the list (${open.status})`,
+      );
     const entry: TalEntry = {
       id: ++this.counter,
       accountId,
@@ -49,7 +54,8 @@ export class TrustedAccountList {
 
   entry(accountId: string, id: number): TalEntry {
     const entry = this.entries.get(id);
-    if (entry === undefined || entry.accountId !== accountId) throw new SimError(404, "TAL_ENTRY_NOT_FOUND", `entryId: no trusted account entry ${id} on ${accountId}`);
+    if (entry === undefined || entry.accountId !== accountId)
+      throw new SimError(404, "TAL_ENTRY_NOT_FOUND", `entryId: no trusted account entry ${id} on ${accountId}`);
     return entry;
   }
 
@@ -60,7 +66,8 @@ export class TrustedAccountList {
   /** True when `trustedAccountId` is an ACTIVE entry (or one whose removal awaits approval) of `accountId`. */
   trusts(accountId: string, trustedAccountId: string): boolean {
     return this.entriesOf(accountId).some(
-      (entry) => entry.trustedAccountId === trustedAccountId && (entry.status === "ACTIVE" || entry.status === "PENDING_REMOVAL_APPROVAL"),
+      (entry) =>
+        entry.trustedAccountId === trustedAccountId && (entry.status === "ACTIVE" || entry.status === "PENDING_REMOVAL_APPROVAL"),
     );
   }
 
@@ -71,7 +78,9 @@ export class TrustedAccountList {
 
   /** Entries whose activation time has come become ACTIVE; returns them. */
   activateDue(at: Date): TalEntry[] {
-    const due = [...this.entries.values()].filter((entry) => entry.status === "PENDING_ACTIVATION" && entry.activatesAt !== undefined && entry.activatesAt <= at);
+    const due = [...this.entries.values()].filter(
+      (entry) => entry.status === "PENDING_ACTIVATION" && entry.activatesAt !== undefined && entry.activatesAt <= at,
+    );
     for (const entry of due) this.move(entry, "ACTIVE", entry.activatesAt ?? at);
     return due;
   }

@@ -75,7 +75,9 @@ function shift(window: TransactionWindow, wall: Wall, keepTimeOnNonWorkingDay: b
 /** True when `instant` is inside the window on a working day. */
 export function inTransactionWindow(window: TransactionWindow, instant: Date): boolean {
   const wall = toWall(window, instant);
-  return isWorkingDay(wall.date, window.holidays) && wall.ms >= window.startMinute * 60_000 && wall.ms <= window.endMinute * 60_000;
+  return (
+    isWorkingDay(wall.date, window.holidays) && wall.ms >= window.startMinute * 60_000 && wall.ms <= window.endMinute * 60_000
+  );
 }
 
 export type DelaySchedule = { startClock: Date; stopClock: Date; executeAt: Date };

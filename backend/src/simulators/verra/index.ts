@@ -25,7 +25,13 @@ type Report = { rows: (context: SimulatorContext) => Row[]; filters: readonly st
 const REPORTS: Record<string, Report> = {
   project: {
     rows: ({ ledger }) =>
-      [...ledger.projects.values()].map((p) => ({ entityId: Number(p.id), resourceIdentifier: p.id, resourceName: p.name, country: p.country, ...p.attributes })),
+      [...ledger.projects.values()].map((p) => ({
+        entityId: Number(p.id),
+        resourceIdentifier: p.id,
+        resourceName: p.name,
+        country: p.country,
+        ...p.attributes,
+      })),
     filters: ["resourceIdentifier", "country"],
   },
   issuances: {
@@ -77,28 +83,46 @@ function routes(required: string[]) {
       const missing = required.filter((name) => !String(request.headers[name] ?? "").includes("application/json"));
       if (missing.length > 0) throw new SimError(500, "MISSING_HEADER", `missing ${missing.join(", ")}`);
     };
-    app.post<{ Params: { report: string } }>(`${REPORT_PREFIX}/:report/publicReportPageSearch`, { onRequest: checkHeaders }, async (request) => {
-      const report = REPORTS[request.params.report];
-      if (report === undefined || request.params.report === "operations" || request.params.report === "events") {
-        throw new SimError(404, "NOT_FOUND", `no report ${request.params.report}`);
-      }
-      return searchRows(report.rows(context), request.body, report.filters, context.ignoredFilters);
-    });
+    app.post<{ Params: { report: string } }>(
+      `${REPORT_PREFIX}/:report/publicReportPageSearch`,
+      { onRequest: checkHeaders },
+      async (request) => {
+        const report = REPORTS[request.params.report];
+        if (report === undefined || request.params.report === "operations" || request.params.report === "events") {
+          throw new SimError(404, "NOT_FOUND", `no report ${request.params.report}`);
+        }
+        return searchRows(report.rows(context), request.body, report.filters, context.ignoredFilters);
+      },
+    );
     for (const name of ["operations", "events"] as const) {
       const report = REPORTS[name]!;
       app.post(`${WRITE_PREFIX}/${name}/publicReportPageSearch`, { onRequest: checkHeaders }, async (request) =>
         searchRows(report.rows(context), request.body, report.filters, context.ignoredFilters),
       );
     }
-    const accepted = (reply: FastifyReply, operation: Parameters<typeof operationRow>[0]) => reply.code(202).send(operationRow(operation));
+    const accepted = (reply: FastifyReply, operation: Parameters<typeof operationRow>[0]) =>
+      reply.code(202).send(operationRow(operation));
     app.post(`${WRITE_PREFIX}/transfers`, { onRequest: checkHeaders }, async (request, reply) => {
       const body = transferSchema.parse(request.body);
-      const op = context.ledger.submit({ kind: "TRANSFER", memo: body.remarks, blockId: body.entityId, quantity: body.quantity, actingAccount: body.accountId, toAccount: body.destinationAccountId });
+      const op = context.ledger.submit({
+        kind: "TRANSFER",
+        memo: body.remarks,
+        blockId: body.entityId,
+        quantity: body.quantity,
+        actingAccount: body.accountId,
+        toAccount: body.destinationAccountId,
+      });
       return accepted(reply, op);
     });
     app.post(`${WRITE_PREFIX}/immobilizations`, { onRequest: checkHeaders }, async (request, reply) => {
       const body = immobilizeSchema.parse(request.body);
-      const op = context.ledger.submit({ kind: "IMMOBILIZE", memo: body.remarks, blockId: body.entityId, quantity: body.quantity, actingAccount: body.accountId });
+      const op = context.ledger.submit({
+        kind: "IMMOBILIZE",
+        memo: body.remarks,
+        blockId: body.entityId,
+        quantity: body.quantity,
+        actingAccount: body.accountId,
+      });
       return accepted(reply, op);
     });
     app.post(`${WRITE_PREFIX}/retirements`, { onRequest: checkHeaders }, async (request, reply) => {

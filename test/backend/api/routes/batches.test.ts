@@ -12,7 +12,8 @@ describe("api routes: batches", () => {
   let h: Harness;
   const paused = new Set<string>();
   const registryStatus: RegistryStatusSource = {
-    get: async (id) => (id === "GOLD_STANDARD" ? { paused: paused.has(id), circuit: "closed" } : { paused: null, circuit: "unknown" }),
+    get: async (id) =>
+      id === "GOLD_STANDARD" ? { paused: paused.has(id), circuit: "closed" } : { paused: null, circuit: "unknown" },
   };
 
   before(async () => {
@@ -21,7 +22,9 @@ describe("api routes: batches", () => {
     await insertBatch(pool, "1");
     await insertBatch(pool, "2", "GOLD_STANDARD");
     await insertBatch(pool, "3", "GOLD_STANDARD");
-    await pool.query("UPDATE batches SET total_supply = 1000, reserve_units = 1000, reserve_as_of = '2026-01-02T00:00:00Z' WHERE batch_id = 1");
+    await pool.query(
+      "UPDATE batches SET total_supply = 1000, reserve_units = 1000, reserve_as_of = '2026-01-02T00:00:00Z' WHERE batch_id = 1",
+    );
     await pool.query("UPDATE batches SET total_supply = 10, frozen = true WHERE batch_id = 3");
     await insertDeal(pool, { seller, buyer, batchId: "1", amount: "100" });
     await insertDeal(pool, { seller, buyer, batchId: "1", amount: "7", status: "settled" });
@@ -57,7 +60,12 @@ describe("api routes: batches", () => {
     it("says the registry status is unknown by default instead of claiming availability", async () => {
       const body = (await h.app.inject({ method: "GET", url: "/batches/1" })).json();
       expect(body.registryStatus).to.deep.equal({ paused: null, circuit: "unknown" });
-      expect(body.availability).to.include({ trading: "open", retirement: "unknown", withdrawal: "unknown", escrowDeals: "unknown" });
+      expect(body.availability).to.include({
+        trading: "open",
+        retirement: "unknown",
+        withdrawal: "unknown",
+        escrowDeals: "unknown",
+      });
       expect(body.availability.reasons.join(" ")).to.match(/unknown/i);
     });
 
@@ -66,10 +74,21 @@ describe("api routes: batches", () => {
       const body = (await h.app.inject({ method: "GET", url: "/batches/2" })).json();
       paused.delete("GOLD_STANDARD");
       expect(body.registryStatus).to.deep.equal({ paused: true, circuit: "closed" });
-      expect(body.availability).to.include({ trading: "open", retirement: "closed", withdrawal: "closed", escrowDeals: "closed" });
+      expect(body.availability).to.include({
+        trading: "open",
+        retirement: "closed",
+        withdrawal: "closed",
+        escrowDeals: "closed",
+      });
       expect(body.availability.reasons[0]).to.match(/paused/);
       const open = (await h.app.inject({ method: "GET", url: "/batches/2" })).json();
-      expect(open.availability).to.deep.equal({ trading: "open", retirement: "open", withdrawal: "open", escrowDeals: "open", reasons: [] });
+      expect(open.availability).to.deep.equal({
+        trading: "open",
+        retirement: "open",
+        withdrawal: "open",
+        escrowDeals: "open",
+        reasons: [],
+      });
     });
 
     it("closes everything for a frozen batch and says why", async () => {

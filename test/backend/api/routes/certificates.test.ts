@@ -18,7 +18,13 @@ describe("api routes: certificates", () => {
   });
 
   it("answers the certificate of a confirmed retirement with its RetirementConfirmed log", async () => {
-    const id = await insertRequest(h.db.pool, { holder, batchId: "1", amount: "12", status: "confirmed", registryReference: "VCS-RET-77" });
+    const id = await insertRequest(h.db.pool, {
+      holder,
+      batchId: "1",
+      amount: "12",
+      status: "confirmed",
+      registryReference: "VCS-RET-77",
+    });
     await insertEvent(h.db.pool, "RetirementConfirmed", { requestId: id, batchId: "1", amount: "12" }, ["1"]);
     const response = await h.app.inject({ method: "GET", url: `/certificates/${id}` });
     expect(response.statusCode, response.body).to.equal(200);
@@ -33,7 +39,13 @@ describe("api routes: certificates", () => {
     const response = await h.app.inject({ method: "GET", url: `/certificates/${pending}` });
     expect(response.statusCode).to.equal(404);
     expect(response.json().message).to.contain("submitted");
-    const withdrawal = await insertRequest(h.db.pool, { holder, batchId: "1", amount: "1", kind: "withdrawal", status: "confirmed" });
+    const withdrawal = await insertRequest(h.db.pool, {
+      holder,
+      batchId: "1",
+      amount: "1",
+      kind: "withdrawal",
+      status: "confirmed",
+    });
     expect((await h.app.inject({ method: "GET", url: `/certificates/${withdrawal}` })).statusCode).to.equal(404);
     expect((await h.app.inject({ method: "GET", url: `/certificates/${randomHash()}` })).statusCode).to.equal(404);
     const bad = await h.app.inject({ method: "GET", url: "/certificates/abc" });

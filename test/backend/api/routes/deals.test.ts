@@ -27,7 +27,15 @@ describe("api routes: deals", () => {
     it("answers one deal, 404 for an unknown id, 400 naming params.dealId for a malformed one", async () => {
       const response = await h.app.inject({ method: "GET", url: `/deals/${ids[0]!.toUpperCase().replace("0X", "0x")}` });
       expect(response.statusCode, response.body).to.equal(200);
-      expect(response.json()).to.include({ dealId: ids[0], seller, buyer, batchId: "1", amount: "10", status: "open", paymentToken: null });
+      expect(response.json()).to.include({
+        dealId: ids[0],
+        seller,
+        buyer,
+        batchId: "1",
+        amount: "10",
+        status: "open",
+        paymentToken: null,
+      });
       expect(response.json()).to.deep.include({ conditionsSatisfied: [], deliveryRequestId: null, sellerProceeds: null });
       expect((await h.app.inject({ method: "GET", url: `/deals/${randomHash()}` })).statusCode).to.equal(404);
       const bad = await h.app.inject({ method: "GET", url: "/deals/42" });

@@ -32,16 +32,48 @@ describe("api routes: holders", () => {
       const body = response.json();
       expect(body.holder).to.equal(holder);
       expect(body.items).to.deep.equal([
-        { batchId: "10", registryId: "VERRA", serialPrefix: "PREFIX-10", available: "400", escrowed: "50", pendingRetirement: "2", pendingWithdrawal: "0", retired: "0", withdrawn: "0" },
-        { batchId: "11", registryId: "VERRA", serialPrefix: "PREFIX-11", available: "3", escrowed: "0", pendingRetirement: "0", pendingWithdrawal: "0", retired: "0", withdrawn: "0" },
-        { batchId: "12", registryId: "VERRA", serialPrefix: "PREFIX-12", available: "0", escrowed: "0", pendingRetirement: "0", pendingWithdrawal: "0", retired: "8", withdrawn: "0" },
+        {
+          batchId: "10",
+          registryId: "VERRA",
+          serialPrefix: "PREFIX-10",
+          available: "400",
+          escrowed: "50",
+          pendingRetirement: "2",
+          pendingWithdrawal: "0",
+          retired: "0",
+          withdrawn: "0",
+        },
+        {
+          batchId: "11",
+          registryId: "VERRA",
+          serialPrefix: "PREFIX-11",
+          available: "3",
+          escrowed: "0",
+          pendingRetirement: "0",
+          pendingWithdrawal: "0",
+          retired: "0",
+          withdrawn: "0",
+        },
+        {
+          batchId: "12",
+          registryId: "VERRA",
+          serialPrefix: "PREFIX-12",
+          available: "0",
+          escrowed: "0",
+          pendingRetirement: "0",
+          pendingWithdrawal: "0",
+          retired: "8",
+          withdrawn: "0",
+        },
       ]);
     });
 
     it("pages with a cursor", async () => {
       const first = (await h.app.inject({ method: "GET", url: `/holders/${holder}/inventory?limit=2` })).json();
       expect(first.items).to.have.length(2);
-      const second = (await h.app.inject({ method: "GET", url: `/holders/${holder}/inventory?limit=2&cursor=${first.nextCursor}` })).json();
+      const second = (
+        await h.app.inject({ method: "GET", url: `/holders/${holder}/inventory?limit=2&cursor=${first.nextCursor}` })
+      ).json();
       expect(second.items.map((i: { batchId: string }) => i.batchId)).to.deep.equal(["12"]);
     });
 
@@ -61,7 +93,12 @@ describe("api routes: holders", () => {
         await h.db.pool.query(
           `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
            VALUES ($1, $2, $2, 0, $3, 'TransferSingle', $4, ARRAY[77]::numeric[])`,
-          [block, `0x${(900 + block).toString(16).padStart(64, "0")}`, `0x${"11".repeat(20)}`, JSON.stringify({ to: who, id: "77", value: "1" })],
+          [
+            block,
+            `0x${(900 + block).toString(16).padStart(64, "0")}`,
+            `0x${"11".repeat(20)}`,
+            JSON.stringify({ to: who, id: "77", value: "1" }),
+          ],
         );
       }
       const body = (await h.app.inject({ method: "GET", url: `/holders/${who}/history` })).json();
@@ -71,8 +108,18 @@ describe("api routes: holders", () => {
     });
 
     it("lists chain logs with the address as an argument, in chain order", async () => {
-      await insertEvent(h.db.pool, "TransferSingle", { from: "0x0000000000000000000000000000000000000000", to: holder.toLowerCase(), id: "10", value: "400" }, ["10"]);
-      await insertEvent(h.db.pool, "TransferSingle", { from: other.toLowerCase(), to: "0x00000000000000000000000000000000000000ff", id: "10", value: "1" }, ["10"]);
+      await insertEvent(
+        h.db.pool,
+        "TransferSingle",
+        { from: "0x0000000000000000000000000000000000000000", to: holder.toLowerCase(), id: "10", value: "400" },
+        ["10"],
+      );
+      await insertEvent(
+        h.db.pool,
+        "TransferSingle",
+        { from: other.toLowerCase(), to: "0x00000000000000000000000000000000000000ff", id: "10", value: "1" },
+        ["10"],
+      );
       await insertEvent(h.db.pool, "RetirementRequested", { holder: holder.toLowerCase(), batchId: "12", amount: "8" }, ["12"]);
       const body = (await h.app.inject({ method: "GET", url: `/holders/${holder}/history` })).json();
       expect(body.items.map((e: { event: string }) => e.event)).to.deep.equal(["TransferSingle", "RetirementRequested"]);
@@ -80,7 +127,10 @@ describe("api routes: holders", () => {
       expect(paged.items).to.have.length(1);
       const rest = (await h.app.inject({ method: "GET", url: `/holders/${holder}/history?cursor=${paged.nextCursor}` })).json();
       expect(rest.items.map((e: { event: string }) => e.event)).to.deep.equal(["RetirementRequested"]);
-      const bad = await h.app.inject({ method: "GET", url: `/holders/${holder}/history?cursor=${Buffer.from('["x","y"]').toString("base64url")}` });
+      const bad = await h.app.inject({
+        method: "GET",
+        url: `/holders/${holder}/history?cursor=${Buffer.from('["x","y"]').toString("base64url")}`,
+      });
       expect(bad.json().fields[0].field).to.equal("querystring.cursor");
     });
   });

@@ -92,7 +92,13 @@ describe("api routes: orders against the chain and the indexer", function () {
     expect(book.items).to.have.length(1);
     expect(book.items[0]).to.include({ orderHash, amount: "60", filled: "25", remaining: "35", status: "partially_filled" });
     const trades = (await h.app.inject({ method: "GET", url: `/trades?batchId=${batchId}` })).json();
-    expect(trades.items[0]).to.include({ orderHash, amount: "25", paymentAmount: "175", taker: bob.address, maker: alice.address });
+    expect(trades.items[0]).to.include({
+      orderHash,
+      amount: "25",
+      paymentAmount: "175",
+      taker: bob.address,
+      maker: alice.address,
+    });
     const inventory = (await h.app.inject({ method: "GET", url: `/holders/${bob.address}/inventory` })).json();
     expect(inventory.items).to.deep.include({
       batchId: batchId.toString(),

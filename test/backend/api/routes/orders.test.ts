@@ -100,7 +100,15 @@ describe("api routes: orders", () => {
     });
 
     it("refuses an order signed for another Settlement deployment", async () => {
-      const order = buildOrder({ maker: maker.address, batchId: BigInt(BATCH), amount: 1n, unitPrice: 1n, paymentToken: TOKEN, expiry: inAnHour(), counter: 0n });
+      const order = buildOrder({
+        maker: maker.address,
+        batchId: BigInt(BATCH),
+        amount: 1n,
+        unitPrice: 1n,
+        paymentToken: TOKEN,
+        expiry: inAnHour(),
+        counter: 0n,
+      });
       const foreign = settlementDomain({ chainId: TEST_CHAIN_ID, verifyingContract: `0x${"11".repeat(20)}` });
       const signature = await signOrder({ signer: maker, domain: foreign, order });
       const response = await post({ order: wire(order), signature });
@@ -164,7 +172,9 @@ describe("api routes: orders", () => {
       expect(page1.items.map((o: { unitPrice: string }) => o.unitPrice)).to.deep.equal(["10", "20"]);
       expect(page1.items[0]).to.include({ filled: "40", remaining: "60", orderHash: ha });
       expect(page1.nextCursor).to.be.a("string");
-      const second = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=2&cursor=${page1.nextCursor}` })).json();
+      const second = (
+        await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=2&cursor=${page1.nextCursor}` })
+      ).json();
       expect(second.items.map((o: { unitPrice: string }) => o.unitPrice)).to.include("30");
       expect(second.items.every((o: { unitPrice: string }) => BigInt(o.unitPrice) >= 20n)).to.equal(true);
     });
@@ -189,8 +199,12 @@ describe("api routes: orders", () => {
       expect(mine.items.map((o: { orderHash: string }) => o.orderHash)).to.deep.equal([hash]);
       const all = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&limit=2` })).json();
       expect(all.items).to.have.length(2);
-      const next = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&limit=2&cursor=${all.nextCursor}` })).json();
-      expect(next.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include.members(all.items.map((o: { orderHash: string }) => o.orderHash));
+      const next = (
+        await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&limit=2&cursor=${all.nextCursor}` })
+      ).json();
+      expect(next.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include.members(
+        all.items.map((o: { orderHash: string }) => o.orderHash),
+      );
       const none = (await h.app.inject({ method: "GET", url: `/orders?maker=${other.address}&status=cancelled` })).json();
       expect(none.items).to.deep.equal([]);
       const bad = await h.app.inject({ method: "GET", url: "/orders?status=gone" });
@@ -234,10 +248,18 @@ describe("api routes: orders", () => {
       const book = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json();
       expect(book.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
 
-      const missing = await h.app.inject({ method: "POST", url: `/orders/${randomHash()}/cancel`, headers: { authorization: `Bearer ${makerToken}` } });
+      const missing = await h.app.inject({
+        method: "POST",
+        url: `/orders/${randomHash()}/cancel`,
+        headers: { authorization: `Bearer ${makerToken}` },
+      });
       expect(missing.statusCode).to.equal(404);
 
-      const malformed = await h.app.inject({ method: "POST", url: "/orders/0x1/cancel", headers: { authorization: `Bearer ${makerToken}` } });
+      const malformed = await h.app.inject({
+        method: "POST",
+        url: "/orders/0x1/cancel",
+        headers: { authorization: `Bearer ${makerToken}` },
+      });
       expect(malformed.statusCode).to.equal(400);
       expect(malformed.json().fields[0].field).to.equal("params.orderHash");
 
@@ -256,7 +278,11 @@ describe("api routes: orders", () => {
       const hash = (await post({ order: wire(order), signature })).json().orderHash;
       await h.db.pool.query("UPDATE orders SET status = 'filled', filled_amount = amount WHERE order_hash = $1", [hash]);
       const token = await signIn(h.app, maker);
-      const response = await h.app.inject({ method: "POST", url: `/orders/${hash}/cancel`, headers: { authorization: `Bearer ${token}` } });
+      const response = await h.app.inject({
+        method: "POST",
+        url: `/orders/${hash}/cancel`,
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.statusCode).to.equal(409);
       expect(response.json().error).to.equal("conflict");
     });
@@ -276,7 +302,10 @@ describe("api routes: orders", () => {
       const stale = await signed({ counter: 0n });
       const refused = await post({ order: wire(stale.order), signature: stale.signature });
       expect(refused.statusCode).to.equal(400);
-      expect(refused.json().fields[0]).to.deep.equal({ field: "body.order.counter", message: "stale: the maker's Settlement counter is 1" });
+      expect(refused.json().fields[0]).to.deep.equal({
+        field: "body.order.counter",
+        message: "stale: the maker's Settlement counter is 1",
+      });
       const fresh = await signed({ counter: 1n, unitPrice: 2n });
       const accepted = await post({ order: wire(fresh.order), signature: fresh.signature });
       expect(accepted.statusCode).to.equal(201);

@@ -28,7 +28,9 @@ describe("api routes: reconciliation (operator API key)", () => {
 
   it("lists runs and discrepancies newest first, filtered and paged", async () => {
     await insertBatch(h.db.pool, "1");
-    await h.db.pool.query("INSERT INTO reconciliation_runs (status, finished_at) VALUES ('clean', now()), ('discrepancies', now())");
+    await h.db.pool.query(
+      "INSERT INTO reconciliation_runs (status, finished_at) VALUES ('clean', now()), ('discrepancies', now())",
+    );
     await h.db.pool.query(
       `INSERT INTO discrepancies (run_id, class, registry_id, batch_id, expected, actual, resolved_at)
        VALUES (2, 'shortfall', 'VERRA', 1, 100, 90, NULL), (2, 'pending_lag', 'VERRA', 1, 5, 0, now())`,
@@ -69,7 +71,11 @@ describe("api routes: reconciliation (operator API key)", () => {
   });
 
   it("refuses a wallet session where an operator key is needed, and records key use", async () => {
-    const response = await h.app.inject({ method: "GET", url: "/reconciliation/runs", headers: { authorization: `Bearer cs_${"a".repeat(43)}` } });
+    const response = await h.app.inject({
+      method: "GET",
+      url: "/reconciliation/runs",
+      headers: { authorization: `Bearer cs_${"a".repeat(43)}` },
+    });
     expect(response.statusCode).to.equal(401);
     await get("/reconciliation/runs", key);
     const { rows } = await h.db.pool.query("SELECT last_used_at FROM api_keys WHERE name = 'ops'");
@@ -79,6 +85,9 @@ describe("api routes: reconciliation (operator API key)", () => {
   it("names bad query fields", async () => {
     const response = await get("/reconciliation/discrepancies?class=oops&open=maybe", key);
     expect(response.statusCode).to.equal(400);
-    expect(response.json().fields.map((f: { field: string }) => f.field)).to.have.members(["querystring.class", "querystring.open"]);
+    expect(response.json().fields.map((f: { field: string }) => f.field)).to.have.members([
+      "querystring.class",
+      "querystring.open",
+    ]);
   });
 });

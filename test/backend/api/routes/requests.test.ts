@@ -13,7 +13,8 @@ describe("api routes: requests", () => {
   let pending: string;
   let withdrawal: string;
   const registryStatus: RegistryStatusSource = {
-    get: async (id) => (id === "VERRA" ? { paused: false, circuit: "open", detail: "Verra answering 503" } : { paused: null, circuit: "unknown" }),
+    get: async (id) =>
+      id === "VERRA" ? { paused: false, circuit: "open", detail: "Verra answering 503" } : { paused: null, circuit: "unknown" },
   };
 
   before(async () => {
@@ -34,7 +35,14 @@ describe("api routes: requests", () => {
       const response = await h.app.inject({ method: "GET", url: `/requests/${pending}` });
       expect(response.statusCode, response.body).to.equal(200);
       const body = response.json();
-      expect(body).to.include({ requestId: pending, kind: "retirement", holder, status: "submitted", registryStatus: "PENDING_REVIEW", registryId: "VERRA" });
+      expect(body).to.include({
+        requestId: pending,
+        kind: "retirement",
+        holder,
+        status: "submitted",
+        registryStatus: "PENDING_REVIEW",
+        registryId: "VERRA",
+      });
       expect(body.registryHealth).to.deep.equal({ paused: false, circuit: "open", detail: "Verra answering 503" });
       expect(body).to.include({ chainStatus: "pending", answeredTxHash: null });
       expect(body.retirement).to.deep.equal({ beneficiary: "Acme", reason: "2026 offset" });
@@ -67,7 +75,10 @@ describe("api routes: requests", () => {
     it("names bad query fields", async () => {
       const response = await h.app.inject({ method: "GET", url: "/requests?kind=burn&holder=me" });
       expect(response.statusCode).to.equal(400);
-      expect(response.json().fields.map((f: { field: string }) => f.field)).to.have.members(["querystring.kind", "querystring.holder"]);
+      expect(response.json().fields.map((f: { field: string }) => f.field)).to.have.members([
+        "querystring.kind",
+        "querystring.holder",
+      ]);
     });
   });
 });

@@ -55,7 +55,9 @@ describe("api routes: trades", () => {
     expect(byMaker.items.map((t: { amount: string }) => t.amount)).to.deep.equal(["1"]);
     const byTaker = (await h.app.inject({ method: "GET", url: `/trades?holder=${taker}&limit=2` })).json();
     expect(byTaker.items).to.have.length(2);
-    const rest = (await h.app.inject({ method: "GET", url: `/trades?holder=${taker}&limit=2&cursor=${byTaker.nextCursor}` })).json();
+    const rest = (
+      await h.app.inject({ method: "GET", url: `/trades?holder=${taker}&limit=2&cursor=${byTaker.nextCursor}` })
+    ).json();
     expect(rest.items.map((t: { amount: string }) => t.amount)).to.deep.equal(["10"]);
     expect(rest.nextCursor).to.equal(null);
   });
@@ -63,6 +65,9 @@ describe("api routes: trades", () => {
   it("names bad query fields", async () => {
     const response = await h.app.inject({ method: "GET", url: "/trades?batchId=-1&holder=0x12" });
     expect(response.statusCode).to.equal(400);
-    expect(response.json().fields.map((f: { field: string }) => f.field)).to.have.members(["querystring.batchId", "querystring.holder"]);
+    expect(response.json().fields.map((f: { field: string }) => f.field)).to.have.members([
+      "querystring.batchId",
+      "querystring.holder",
+    ]);
   });
 });
