@@ -100,7 +100,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 idempotencyKey,
         RetirementDetails calldata details
     ) external nonReentrant returns (bytes32) {
-        return _requestRetirement(msg.sender, batchId, amount, idempotencyKey, details);
+        return _requestRetirement(msg.sender, batchId, amount, idempotencyKey, details, false);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -111,7 +111,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 idempotencyKey,
         RetirementDetails calldata details
     ) external onlyRole(REQUESTER_ROLE) nonReentrant returns (bytes32) {
-        return _requestRetirement(holder, batchId, amount, idempotencyKey, details);
+        return _requestRetirement(holder, batchId, amount, idempotencyKey, details, true);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -120,7 +120,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         nonReentrant
         returns (bytes32)
     {
-        return _requestWithdrawal(msg.sender, batchId, amount, idempotencyKey, registryAccount);
+        return _requestWithdrawal(msg.sender, batchId, amount, idempotencyKey, registryAccount, false);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -131,7 +131,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 idempotencyKey,
         bytes32 registryAccount
     ) external onlyRole(REQUESTER_ROLE) nonReentrant returns (bytes32) {
-        return _requestWithdrawal(holder, batchId, amount, idempotencyKey, registryAccount);
+        return _requestWithdrawal(holder, batchId, amount, idempotencyKey, registryAccount, true);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -360,11 +360,13 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         uint256 batchId,
         uint256 amount,
         bytes32 idempotencyKey,
-        RetirementDetails calldata details
+        RetirementDetails calldata details,
+        bool onBehalf
     ) private returns (bytes32 requestId) {
         uint40 deadline;
-        (requestId, deadline) =
-            _openRequest(RequestKind.Retirement, holder, batchId, amount, idempotencyKey, _detailsHashOf(details));
+        (requestId, deadline) = _openRequest(
+            RequestKind.Retirement, holder, batchId, amount, idempotencyKey, _detailsHashOf(details), onBehalf
+        );
         if (deadline != 0) {
             emit RetirementRequested(requestId, holder, batchId, amount, idempotencyKey, deadline, details);
         }
@@ -375,39 +377,44 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         uint256 batchId,
         uint256 amount,
         bytes32 idempotencyKey,
-        bytes32 registryAccount
+        bytes32 registryAccount,
+        bool onBehalf
     ) private returns (bytes32 requestId) {
         uint40 deadline;
         (requestId, deadline) =
-            _openRequest(RequestKind.Withdrawal, holder, batchId, amount, idempotencyKey, registryAccount);
+            _openRequest(RequestKind.Withdrawal, holder, batchId, amount, idempotencyKey, registryAccount, onBehalf);
         if (deadline != 0) {
             emit WithdrawalRequested(requestId, holder, batchId, amount, idempotencyKey, deadline, registryAccount);
         }
     }
 
-    /// @dev Checks the registry pause (looking the batch's registry up only while some registry is paused: the
-    /// common path reads one bitmap), stores the request, then locks the units. Returns deadline 0 for an
-    /// idempotent repeat, which changes nothing.
+    /// @dev Checks the registry pause first, for repeats too (looking the batch's registry up only while some
+    /// registry is paused: the common path reads one bitmap), stores the request, then locks the units. A repeated
+    /// key with identical parameters returns deadline 0 and changes nothing: the state is the one the first call
+    /// produced. On behalf of a holder (`onBehalf`, the REQUESTER_ROLE entry points) a repeat is refused instead:
+    /// the caller has just moved the units to the holder (a fill) and relies on this call to lock them.
     function _openRequest(
         RequestKind kind,
         address holder,
         uint256 batchId,
         uint256 amount,
         bytes32 idempotencyKey,
-        bytes32 extra
+        bytes32 extra,
+        bool onBehalf
     ) private returns (bytes32 requestId, uint40 deadline) {
         if (amount == 0) revert RegistryBridgeZeroAmount();
         if (holder == address(this) || holder == address(0)) revert RegistryBridgeInvalidHolder(holder);
+        if (_pausedRegistries != 0) {
+            uint8 registryId = _token.batchRegistry(batchId);
+            if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
+        }
         requestId = _requestIdOf(holder, idempotencyKey);
         uint256 tag = _tagOf(kind, holder, batchId, amount, extra);
         uint256 word = _requests[requestId];
         if (word != 0) {
             if (word >> _TAG_SHIFT != tag) revert RegistryBridgeIdempotencyConflict(requestId);
+            if (onBehalf) revert RegistryBridgeIdempotencyKeyUsed(requestId);
             return (requestId, 0);
-        }
-        if (_pausedRegistries != 0) {
-            uint8 registryId = _token.batchRegistry(batchId);
-            if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
         }
         deadline = uint40(block.timestamp) + _window;
         _requests[requestId] = (tag << _TAG_SHIFT) | (uint256(deadline) << _PAYLOAD_SHIFT)

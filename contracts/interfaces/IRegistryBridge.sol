@@ -128,6 +128,9 @@ interface IRegistryBridge {
     error RegistryBridgeInvalidHolder(address holder);
     /// @notice `requestId` exists with different parameters (same holder and idempotency key).
     error RegistryBridgeIdempotencyConflict(bytes32 requestId);
+    /// @notice A request on a holder's behalf (REQUESTER_ROLE) reused the key of existing request `requestId`. The
+    /// caller moved units to the holder expecting this call to lock them, so a repeat is refused, not a no-op.
+    error RegistryBridgeIdempotencyKeyUsed(bytes32 requestId);
     /// @notice `requestId` is not a pending request of `kind` (its stored kind and status follow).
     error RegistryBridgeRequestNotPending(bytes32 requestId, RequestKind kind, RequestStatus status);
     /// @notice The attestation's request parameters do not match those stored for `requestId`.
@@ -276,9 +279,10 @@ interface IRegistryBridge {
 
     /// @notice Locks `amount` of `batchId` from the caller for retirement. Request id:
     /// `keccak256(abi.encode(msg.sender, idempotencyKey))`. A repeated key with the same parameters returns the
-    /// existing id and does nothing.
+    /// existing id and does nothing (the state stays what the first call produced).
     /// @dev Requirements:
-    /// - `amount > 0`; the batch's registry not paused; no request with this key and other parameters;
+    /// - `amount > 0`; the batch's registry not paused (checked for a repeated key too); no request with this key
+    ///   and other parameters;
     /// - every token check (not paused, batch not frozen, caller and bridge eligible, balance).
     ///
     /// Emits {RetirementRequested} and {IERC1155-TransferSingle}.
@@ -291,7 +295,8 @@ interface IRegistryBridge {
 
     /// @notice {requestRetirement} on behalf of `holder` (Settlement, on a holder's signed intent).
     /// @dev Requirements: caller has `REQUESTER_ROLE`; `holder` is not zero nor the bridge; as {requestRetirement}
-    /// for `holder`.
+    /// for `holder`, except that the key must be fresh: a repeated key reverts with
+    /// {RegistryBridgeIdempotencyKeyUsed} (the caller has moved units to the holder and relies on the lock).
     ///
     /// Emits {RetirementRequested} and {IERC1155-TransferSingle}.
     function requestRetirementFor(
@@ -312,7 +317,7 @@ interface IRegistryBridge {
 
     /// @notice {requestWithdrawal} on behalf of `holder`.
     /// @dev Requirements: caller has `REQUESTER_ROLE`; `holder` is not zero nor the bridge; as {requestWithdrawal}
-    /// for `holder`.
+    /// for `holder`, with a fresh key ({RegistryBridgeIdempotencyKeyUsed} otherwise).
     ///
     /// Emits {WithdrawalRequested} and {IERC1155-TransferSingle}.
     function requestWithdrawalFor(

@@ -256,8 +256,9 @@ interface ISettlement {
      * @notice Fills a sell order for the caller and, in the same transaction, asks the bridge to retire what was
      * bought (`requestRetirementFor(caller, ...)`), so the units are never available to anyone in between.
      *
-     * Requirements: as {fill} with `order.side == SIDE_SELL`; the bridge accepts the request (registry not paused,
-     * idempotency key fresh or identical).
+     * Requirements: as {fill} with `order.side == SIDE_SELL`; the bridge accepts the request: the batch's registry
+     * is not paused and `idempotencyKey` was never used by the caller (a repeated key reverts with
+     * `RegistryBridgeIdempotencyKeyUsed`, so bought units are never left unlocked).
      *
      * Emits {OrderFilled}, {FillRetirementRequested} (and the bridge's request event).
      */

@@ -173,6 +173,29 @@ describe("RegistryBridge", () => {
       await expect(b.requestRetirement(f.batchId, 100n, r.key, DETAILS)).not.to.emit(f.creditToken, "TransferSingle");
     });
 
+    it("a paused registry refuses a repeated key too; a requester (REQUESTER_ROLE) may not repeat a key", async () => {
+      const f = await loadFixture(fixture);
+      const r = await f.requestRetirement(f.alice, f.batchId, 100n);
+      const w = await f.requestWithdrawal(f.alice, f.batchId, 10n);
+      const role = await f.registryBridge.REQUESTER_ROLE();
+      await f.registryBridge.connect(f.admin).grantRole(role, f.outsider.address);
+      const asRequester = f.registryBridge.connect(f.outsider);
+      // the caller of a ...For function moved units to the holder expecting them locked: a no-op would leave them free
+      await expect(asRequester.requestRetirementFor(f.alice.address, f.batchId, 100n, r.key, DETAILS))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyKeyUsed")
+        .withArgs(r.requestId);
+      await expect(asRequester.requestWithdrawalFor(f.alice.address, f.batchId, 10n, w.key, w.registryAccount))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyKeyUsed")
+        .withArgs(w.requestId);
+      await f.registryBridge.connect(f.guardian).pauseRegistry(REGISTRY_VERRA);
+      await expect(f.registryBridge.connect(f.alice).requestRetirement(f.batchId, 100n, r.key, DETAILS))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeRegistryPaused")
+        .withArgs(REGISTRY_VERRA);
+      await expect(f.registryBridge.connect(f.alice).requestWithdrawal(f.batchId, 10n, w.key, w.registryAccount))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeRegistryPaused")
+        .withArgs(REGISTRY_VERRA);
+    });
+
     it("refuses zero amounts, a short balance, an ineligible holder, a frozen batch", async () => {
       const f = await loadFixture(fixture);
       const b = f.registryBridge.connect(f.alice);

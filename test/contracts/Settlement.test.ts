@@ -504,6 +504,34 @@ describe("Settlement: instant DvP", function () {
         .to.be.revertedWithCustomError(bridge, "RegistryBridgeRegistryPaused")
         .withArgs(registryId);
     });
+
+    it("refuses the idempotency key of an earlier identical request: the bought units are never left unlocked", async function () {
+      const { settlement, token, bridge, seller, buyer, batchId } = f;
+      const key = ethers.id("retire-twice");
+      const details = { beneficiary: "Acme Ltd", reason: "FY2026 scope 1" };
+      const requestId = await bridge.requestIdOf(buyer.address, key);
+      await bridge.connect(buyer).requestRetirement(batchId, 5n, key, details); // 5 of the buyer's own units
+      const order = await f.order({ amount: 5n });
+      await expect(settlement.connect(buyer).fillAndRetire(order, 5n, await f.sign(order, seller), key, details))
+        .to.be.revertedWithCustomError(bridge, "RegistryBridgeIdempotencyKeyUsed")
+        .withArgs(requestId);
+      // nothing moved: the first request's lock is all the bridge holds, the order is still open
+      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS - 5n);
+      expect(await token.balanceOf(await bridge.getAddress(), batchId)).to.equal(5n);
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(false);
+    });
+
+    it("a paused registry stops it always, also with the key of an earlier request", async function () {
+      const { settlement, bridge, guardian, seller, buyer, batchId, registryId } = f;
+      const key = ethers.id("retire-then-pause");
+      const details = { beneficiary: "Acme Ltd", reason: "FY2026 scope 1" };
+      await bridge.connect(buyer).requestRetirement(batchId, 5n, key, details);
+      await bridge.connect(guardian).pauseRegistry(registryId);
+      const order = await f.order({ amount: 5n });
+      await expect(settlement.connect(buyer).fillAndRetire(order, 5n, await f.sign(order, seller), key, details))
+        .to.be.revertedWithCustomError(bridge, "RegistryBridgeRegistryPaused")
+        .withArgs(registryId);
+    });
   });
 
   describe("reentrancy", function () {
