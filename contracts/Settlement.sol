@@ -327,7 +327,7 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         }
         if (paymentToken != address(0)) {
             IERC20(paymentToken).safeTransfer(rec.seller, proceeds);
-            if (fee_ != 0) IERC20(paymentToken).safeTransfer(_fee.recipient, fee_);
+            if (fee_ != 0) IERC20(paymentToken).safeTransfer(rec.feeRecipient, fee_);
         }
     }
 
@@ -631,10 +631,16 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         rec.seller = terms.seller;
         rec.status = DealStatus.Open;
         rec.conditions = uint8(terms.conditions);
-        rec.feeBps = terms.paymentToken == address(0) ? 0 : _fee.bps;
         rec.buyer = terms.buyer;
         rec.deadline = SafeCast.toUint64(terms.deadline);
         rec.paymentToken = terms.paymentToken;
+        // The fee terms in force now are the deal's (a later setFee, even turning fees off, does not reach it);
+        // nothing is stored for a fiat leg or a zero fee.
+        FeeConfig memory config = _fee;
+        if (terms.paymentToken != address(0) && config.bps != 0) {
+            rec.feeBps = config.bps;
+            rec.feeRecipient = config.recipient;
+        }
         rec.batchId = terms.batchId;
         rec.amount = terms.amount;
         rec.price = price;

@@ -86,7 +86,9 @@ interface ISettlement {
         Cancelled
     }
 
-    /// @notice Stored record of an opened deal.
+    /// @notice Stored record of an opened deal. `feeBps` and `feeRecipient` are the platform fee terms in force
+    /// when the deal opened (zero for a fiat leg or a zero fee); settlement uses them whatever the fee is later, so
+    /// an open deal always settles (or is reclaimed) on the terms it opened with.
     struct DealRecord {
         address seller;
         DealStatus status;
@@ -98,6 +100,7 @@ interface ISettlement {
         address buyer;
         uint64 deadline;
         address paymentToken;
+        address feeRecipient;
         uint256 batchId;
         uint256 amount;
         uint256 price;
@@ -334,7 +337,8 @@ interface ISettlement {
 
     /**
      * @notice Releases both legs once every condition holds: credits to the buyer (unless delivered at the
-     * registry), payment less the fee to the seller. Anyone may call it, also after the deadline.
+     * registry), payment less the fee to the seller, the fee to the recipient, both by the fee terms snapshotted
+     * when the deal opened. Anyone may call it, also after the deadline.
      *
      * Emits {DealSettled}.
      */

@@ -84,6 +84,30 @@ describe("Settlement: conditional escrow deals", function () {
     await expect(tx).to.changeTokenBalances(usd, [seller, feeRecipient, buyer], [sellerProceeds, fee, 0n]);
   });
 
+  it("settles with the fee terms snapshotted at open, after the admin turns fees off or changes them", async function () {
+    const { settlement, usd, admin, seller, buyer, feeRecipient, outsider } = f;
+    const { fee, sellerProceeds } = splitPrice(10n, f.UNIT_PRICE, BigInt(f.FEE_BPS));
+    const first = await open({ amount: 10n, conditions: BigInt(DELIVERY), buyerRegistryAccount: ACCOUNT });
+    const second = await open({ amount: 10n });
+    // fees off: recipient zero (a transfer to it would revert and leave the deal stuck)
+    await settlement.connect(admin).setFee(ethers.ZeroAddress, 0);
+    const tx = settlement.settleDeal(second.dealId);
+    await expect(tx).to.emit(settlement, "DealSettled").withArgs(second.dealId, sellerProceeds, fee);
+    await expect(tx).to.changeTokenBalances(usd, [seller, feeRecipient, buyer], [sellerProceeds, fee, 0n]);
+    // a higher fee to someone else later does not reach a deal opened before
+    await settlement.connect(admin).setFee(outsider.address, 500);
+    await settlement.startDelivery(first.dealId);
+    const requestId = await f.bridge.requestIdOf(await settlement.getAddress(), first.dealId);
+    const answer = { requestId, holder: await settlement.getAddress(), amount: 10n, registryAccount: ACCOUNT };
+    await f.confirmWithdrawal(answer);
+    await settlement.attestDealCondition(first.dealId, DELIVERY, ethers.id("REG-TX"), await f.attest(first.dealId, DELIVERY, ethers.id("REG-TX")));
+    const later = settlement.settleDeal(first.dealId);
+    await expect(later).to.emit(settlement, "DealSettled").withArgs(first.dealId, sellerProceeds, fee);
+    await expect(later).to.changeTokenBalances(usd, [seller, feeRecipient, outsider], [sellerProceeds, fee, 0n]);
+    const record = await settlement.deal(first.dealId);
+    expect([record.feeRecipient, record.feeBps]).to.deep.equal([feeRecipient.address, BigInt(f.FEE_BPS)]);
+  });
+
   it("registry delivery: withdrawal through the bridge, units burned only on the registry's confirmation, then paid", async function () {
     const { settlement, token, bridge, usd, seller, batchId } = f;
     const settlementAddress = await settlement.getAddress();
