@@ -26,6 +26,7 @@ import { loadAbi } from "../backend/src/chain/artifacts";
 import { requestIdOf } from "../backend/src/chain/attestations";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, DEV_MNEMONIC, devAccount } from "../backend/src/platform/embeddedChain";
+import { platformFeeBps } from "../test/backend/support/platformFlows";
 import { type PlatformProcess, getJson, startPlatformProcess, until } from "../test/backend/support/platformProcess";
 import { sendRetirements } from "../test/scenarios/support/registryLoad";
 import { machineInfo } from "./results";
@@ -132,11 +133,12 @@ async function main(): Promise<void> {
     const domain = settlementDomain({ chainId: hardhat.id, verifyingContract: settlement });
     const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
     const expiry = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const maxFeeBps = await platformFeeBps(platform);
 
     // The client's work, before the clock starts: sign every order (sequential salts: the cheap nonce words).
     const signed: Signed[] = [];
     for (let i = 1; i <= TRADES; i++) {
-      const order = buildOrder({ maker: seller.address, batchId, amount: 1n, unitPrice: UNIT_PRICE, paymentToken, expiry, salt: BigInt(i), counter: 0n });
+      const order = buildOrder({ maker: seller.address, batchId, amount: 1n, unitPrice: UNIT_PRICE, paymentToken, maxFeeBps, expiry, salt: BigInt(i), counter: 0n });
       signed.push({ order, signature: await signOrder({ signer: seller, domain, order }) });
     }
 

@@ -82,6 +82,7 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         "uint256 amount,"
         "uint256 unitPrice,"
         "address paymentToken,"
+        "uint16 maxFeeBps,"
         "uint256 minFill,"
         "uint256 expiry,"
         "uint256 salt,"
@@ -478,6 +479,8 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         returns (bytes32 orderHash)
     {
         orderHash = _recordFill(order, amount, signature);
+        // bps <= MAX_FEE_BPS fits uint16
+        if (fees.bps > order.maxFeeBps) revert SettlementFeeAboveOrderCap(orderHash, uint16(fees.bps), order.maxFeeBps);
         (address seller, address buyer) = order.side == SIDE_SELL ? (order.maker, msg.sender) : (msg.sender, order.maker);
         uint256 price = amount * order.unitPrice;
         // rounds down: the fee never exceeds bps/10_000 of the price; the seller receives the rest
@@ -583,8 +586,8 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, typehash)
-            calldatacopy(add(ptr, 0x20), order, 0x160)
-            structHash := keccak256(ptr, 0x180)
+            calldatacopy(add(ptr, 0x20), order, 0x180)
+            structHash := keccak256(ptr, 0x1a0)
         }
         return _hashTypedDataV4(structHash);
     }

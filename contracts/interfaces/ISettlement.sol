@@ -26,7 +26,9 @@ interface ISettlement {
      * maker's order nonce: a (maker, salt) pair closes once, when an order carrying it is filled in full or
      * cancelled (two bits per nonce, 128 nonces per storage word, in the manner of Permit2's unordered nonces),
      * so makers should use sequential salts. `counter` must equal the maker's current counter;
-     * {incrementCounter} invalidates every order signed with an older one.
+     * {incrementCounter} invalidates every order signed with an older one. `maxFeeBps`: the highest platform fee
+     * (basis points) the maker accepts; a fill while the fee is above it reverts, so raising the fee after signing
+     * can never cut the seller's proceeds below what was signed.
      */
     struct Order {
         uint8 side;
@@ -36,6 +38,7 @@ interface ISettlement {
         uint256 amount;
         uint256 unitPrice;
         address paymentToken;
+        uint16 maxFeeBps;
         uint256 minFill;
         uint256 expiry;
         uint256 salt;
@@ -186,6 +189,8 @@ interface ISettlement {
     error SettlementFillBelowMinimum(bytes32 orderHash, uint256 requested, uint256 minFill, uint256 remaining);
     /// @notice An amount of zero.
     error SettlementZeroAmount();
+    /// @notice The platform fee `feeBps` is above the `maxFeeBps` the maker signed into the order.
+    error SettlementFeeAboveOrderCap(bytes32 orderHash, uint16 feeBps, uint16 maxFeeBps);
     /// @notice `side` is not a side this function accepts.
     error SettlementInvalidSide(uint8 side);
     /// @notice `unitPrice` of `batchId` in `paymentToken` is outside the band [`floor`, `ceiling`] (0 ceiling: none).
@@ -238,6 +243,7 @@ interface ISettlement {
      * - the order is unexpired, not cancelled, signed by `order.maker` with its current counter;
      * - `order.taker` is zero or the caller; `amount > 0`, not above the remainder, not below `minFill` unless it
      *   takes the remainder; the unit price is inside the batch's band;
+     * - the platform fee now is at most `order.maxFeeBps`;
      * - the seller approved Settlement as ERC-1155 operator and the buyer approved the payment; both are verified
      *   and unfrozen, the batch is not frozen (enforced by `CreditToken`).
      *

@@ -44,6 +44,7 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
         amount: 1_000n + BigInt(i),
         unitPrice: 12_345_678n * BigInt(i + 1),
         paymentToken: (await f.usd.getAddress()) as Address,
+        maxFeeBps: [0, 1, 999, 10_000][i] ?? 0,
         minFill: BigInt(i),
         expiry: 2_000_000_000n + BigInt(i),
         counter: BigInt(i),
@@ -80,6 +81,7 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
       amount: 5n,
       unitPrice: f.UNIT_PRICE,
       paymentToken: (await f.usd.getAddress()) as Address,
+      maxFeeBps: f.FEE_BPS,
       expiry: now + 600n,
       salt: 1n,
       counter: await f.settlement.counterOf(sellerAccount.address),
@@ -113,12 +115,14 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
       amount: 10n,
       unitPrice: 1n,
       paymentToken: f.seller.address as Address,
+      maxFeeBps: 100,
       expiry: 1n,
       counter: 0n,
     };
     expect(() => buildOrder({ ...base, amount: 0n })).to.throw(ValidationError, "amount");
     expect(() => buildOrder({ ...base, minFill: 11n })).to.throw(ValidationError, "minFill");
     expect(() => buildOrder({ ...base, side: 2 })).to.throw(ValidationError, "side");
+    for (const maxFeeBps of [-1, 1.5, 10_001]) expect(() => buildOrder({ ...base, maxFeeBps })).to.throw(ValidationError, "maxFeeBps");
     const deal = {
       seller: base.maker,
       buyer: base.maker,

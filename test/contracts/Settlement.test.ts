@@ -341,6 +341,39 @@ describe("Settlement: instant DvP", function () {
     });
   });
 
+  describe("the fee cap the maker signed (Order.maxFeeBps)", function () {
+    it("refuses a fill once the platform fee is raised above the signed cap; fills at or below it", async function () {
+      const { settlement, usd, admin, seller, buyer, buyer2, feeRecipient } = f;
+      const order = await f.order({ amount: 10n, unitPrice: 1_000n, maxFeeBps: f.FEE_BPS });
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      await settlement.connect(admin).setFee(feeRecipient.address, f.FEE_BPS + 1);
+      await expect(settlement.connect(buyer).fill(order, 5n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementFeeAboveOrderCap")
+        .withArgs(hash, f.FEE_BPS + 1, f.FEE_BPS);
+      await expect(settlement.connect(buyer).fillBatch([{ order, amount: 5n, signature: sig }]))
+        .to.be.revertedWithCustomError(settlement, "SettlementFeeAboveOrderCap")
+        .withArgs(hash, f.FEE_BPS + 1, f.FEE_BPS);
+      await settlement.connect(admin).setFee(feeRecipient.address, f.FEE_BPS);
+      const { fee, sellerProceeds } = splitPrice(5n, 1_000n, BigInt(f.FEE_BPS));
+      const tx = settlement.connect(buyer).fill(order, 5n, sig);
+      await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-5_000n, sellerProceeds, fee]);
+      await settlement.connect(admin).setFee(feeRecipient.address, 0);
+      await expect(settlement.connect(buyer2).fill(order, 5n, sig)).to.changeTokenBalances(usd, [seller], [5_000n]);
+    });
+
+    it("is part of the signed digest: a taker cannot raise it", async function () {
+      const { settlement, admin, seller, buyer, feeRecipient } = f;
+      const order = await f.order({ maxFeeBps: 0 });
+      const sig = await f.sign(order, seller);
+      await settlement.connect(admin).setFee(feeRecipient.address, 50);
+      const raised = { ...order, maxFeeBps: 1_000 };
+      await expect(settlement.connect(buyer).fill(raised, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidSignature")
+        .withArgs(seller.address, await settlement.hashOrder(raised));
+    });
+  });
+
   describe("insufficient allowance or balance: nothing moves", function () {
     it("payment allowance too low", async function () {
       const { settlement, usd, seller, buyer } = f;

@@ -84,6 +84,7 @@ export async function deploySettlementFixture() {
       amount: 10n,
       unitPrice: UNIT_PRICE,
       paymentToken: usdAddress,
+      maxFeeBps: FEE_BPS,
       minFill: 0n,
       expiry: BigInt((await ethers.provider.getBlock("latest"))!.timestamp) + 3_600n,
       salt: ++saltCounter,

@@ -17,7 +17,7 @@ import { loadAbi } from "../../backend/src/chain/artifacts";
 import { buildOrder, settlementDomain, signOrder } from "../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
 import { REGISTRY_IDS } from "../../backend/src/registries/ids";
-import { demoBatch } from "../backend/support/platformFlows";
+import { demoBatch, platformFeeBps } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import { type RequestRow, metricValue, receiptsOf, requestsOf, sendRetirements, setKnobs, worstWindows } from "./support/registryLoad";
@@ -190,6 +190,7 @@ describe("scenarios: the registry under load and in maintenance", function () {
       amount: 5n,
       unitPrice: 1_000_000n,
       paymentToken: platform.address("paymentToken"),
+      maxFeeBps: await platformFeeBps(platform),
       expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
       counter: 0n,
     });

@@ -330,6 +330,7 @@ describe("indexer", function () {
         amount: 10n,
         unitPrice: 5n,
         paymentToken: usdAddress,
+        maxFeeBps: Number((await settlement.settlement.fee()).feeBps),
         expiry: now + 86_400n,
         counter: await settlement.settlement.counterOf(alice.address),
       });
@@ -337,9 +338,9 @@ describe("indexer", function () {
       const orderHash = hashOrder({ domain, order });
       // What the API does when a maker submits a signed order.
       await db.pool.query(
-        `insert into orders (order_hash, maker, batch_id, amount, unit_price, payment_token, nonce, expires_at, signature)
-         values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), $9)`,
-        [orderHash, alice.address.toLowerCase(), batchId.toString(), "10", "5", usdAddress, order.salt.toString(), Number(order.expiry), signature],
+        `insert into orders (order_hash, maker, batch_id, amount, unit_price, payment_token, nonce, expires_at, signature, max_fee_bps)
+         values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), $9, $10)`,
+        [orderHash, alice.address.toLowerCase(), batchId.toString(), "10", "5", usdAddress, order.salt.toString(), Number(order.expiry), signature, order.maxFeeBps],
       );
       const fillTx = await settlement.settlement.connect(bob).fill(order, 4n, signature);
       await fillTx.wait();

@@ -27,6 +27,7 @@ import { hardhat } from "viem/chains";
 import { loadAbi, PLATFORM_CONTRACTS } from "../../../backend/src/chain/artifacts";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { platformFeeBps } from "../../backend/support/platformFlows";
 import type { PlatformProcess } from "../../backend/support/platformProcess";
 
 export const paymentTokenAbi = [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"])] as const;
@@ -140,6 +141,7 @@ export async function postSellOrder(
     amount: params.amount,
     unitPrice: params.unitPrice,
     paymentToken: platform.address("paymentToken"),
+    maxFeeBps: await platformFeeBps(platform),
     expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
     salt: params.salt,
     counter: 0n,

@@ -11,6 +11,7 @@ export type OrderRow = {
   min_fill: string;
   unit_price: string;
   payment_token: string;
+  max_fee_bps: number;
   nonce: string;
   counter: string;
   expires_at: Date;
@@ -30,7 +31,7 @@ export type OrderRow = {
  */
 const ORDER_SELECT = `
 SELECT o.order_hash, o.side, o.maker, o.taker, o.batch_id::text, o.amount::text, o.min_fill::text,
-       o.unit_price::text, o.payment_token, o.nonce::text, o.counter::text, o.expires_at, o.signature,
+       o.unit_price::text, o.payment_token, o.max_fee_bps, o.nonce::text, o.counter::text, o.expires_at, o.signature,
        CASE WHEN o.status IN ('open', 'partially_filled') AND o.cancelled_at IS NOT NULL THEN 'cancelled'
             WHEN o.status IN ('open', 'partially_filled') AND o.expires_at <= now() THEN 'expired'
             ELSE o.status::text END AS status,
@@ -56,6 +57,7 @@ export type InsertOrderParameters = {
   minFill: string;
   unitPrice: string;
   paymentToken: string;
+  maxFeeBps: number;
   salt: string;
   counter: string;
   expiresAt: Date;
@@ -66,9 +68,9 @@ export type InsertOrderParameters = {
 export async function insertOrder(pool: Pool, order: InsertOrderParameters): Promise<boolean> {
   const { rowCount } = await pool.query(
     `INSERT INTO orders (order_hash, side, maker, taker, batch_id, amount, min_fill, unit_price, payment_token,
-                         nonce, counter, expires_at, signature)
+                         nonce, counter, expires_at, signature, max_fee_bps)
      VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9, $10::numeric, $11::numeric,
-             $12, $13)
+             $12, $13, $14)
      ON CONFLICT (order_hash) DO NOTHING`,
     [
       order.orderHash.toLowerCase(),
@@ -84,6 +86,7 @@ export async function insertOrder(pool: Pool, order: InsertOrderParameters): Pro
       order.counter,
       order.expiresAt,
       order.signature,
+      order.maxFeeBps,
     ],
   );
   return (rowCount ?? 0) > 0;

@@ -51,6 +51,7 @@ const orderBody = z.object({
   minFill: uint256,
   unitPrice: uint256.describe("Payment token base units per credit"),
   paymentToken: address,
+  maxFeeBps: z.number().int().describe("Highest platform fee (basis points) the maker signed; fills above it revert"),
   salt: uint256,
   counter: uint256,
   expiry: uint256.describe("Unix seconds; the order no longer fills from this second"),
@@ -74,6 +75,7 @@ function orderView(row: OrderRow): OrderBody {
     minFill: row.min_fill,
     unitPrice: row.unit_price,
     paymentToken: checksum(row.payment_token),
+    maxFeeBps: row.max_fee_bps,
     salt: row.nonce,
     counter: row.counter,
     expiry: String(Math.floor(row.expires_at.getTime() / 1000)),
@@ -92,6 +94,12 @@ const orderInput = z.object({
   amount: uint256Param,
   unitPrice: uint256Param,
   paymentToken: addressParam,
+  maxFeeBps: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .describe("Highest platform fee in basis points the maker accepts (signed; Settlement.fee() is the current one)"),
   minFill: uint256Param.default("0"),
   expiry: uint256Param.describe("Unix seconds"),
   salt: uint256Param,
@@ -124,6 +132,7 @@ function toOrder(input: z.infer<typeof orderInput>): Order {
       amount: BigInt(input.amount),
       unitPrice: BigInt(input.unitPrice),
       paymentToken: input.paymentToken,
+      maxFeeBps: input.maxFeeBps,
       minFill: BigInt(input.minFill),
       expiry: BigInt(input.expiry),
       salt: BigInt(input.salt),
@@ -202,6 +211,7 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
         minFill: order.minFill.toString(),
         unitPrice: order.unitPrice.toString(),
         paymentToken: order.paymentToken.toLowerCase(),
+        maxFeeBps: order.maxFeeBps,
         salt: order.salt.toString(),
         counter: order.counter.toString(),
         expiresAt: new Date(Number(order.expiry) * 1000),

@@ -103,7 +103,7 @@ describe("api routes: the domain API as a whole", () => {
           method: "POST",
           url: "/orders",
           payload: {
-            order: { maker: `0x${"11".repeat(20)}`, batchId: "1", amount: "1", unitPrice: "1", paymentToken: `0x${"22".repeat(20)}`, expiry: "9999999999", salt: "1", counter: "0" },
+            order: { maker: `0x${"11".repeat(20)}`, batchId: "1", amount: "1", unitPrice: "1", paymentToken: `0x${"22".repeat(20)}`, maxFeeBps: 0, expiry: "9999999999", salt: "1", counter: "0" },
             signature: `0x${"33".repeat(65)}`,
           },
         });

@@ -54,6 +54,7 @@ describe("api routes: orders against the chain and the indexer", function () {
       amount: 60n,
       unitPrice: 7n,
       paymentToken: tokenAddress,
+      maxFeeBps: Number((await platform.settlement.settlement.fee()).feeBps),
       expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
       counter: 0n,
     });
@@ -73,6 +74,7 @@ describe("api routes: orders against the chain and the indexer", function () {
           amount: "60",
           unitPrice: "7",
           paymentToken: tokenAddress,
+          maxFeeBps: order.maxFeeBps,
           expiry: order.expiry.toString(),
           salt: order.salt.toString(),
           counter: "0",

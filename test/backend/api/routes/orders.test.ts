@@ -19,6 +19,7 @@ const wire = (order: ReturnType<typeof buildOrder>) => ({
   amount: order.amount.toString(),
   unitPrice: order.unitPrice.toString(),
   paymentToken: order.paymentToken,
+  maxFeeBps: order.maxFeeBps,
   minFill: order.minFill.toString(),
   expiry: order.expiry.toString(),
   salt: order.salt.toString(),
@@ -37,6 +38,7 @@ describe("api routes: orders", () => {
       amount: 100n,
       unitPrice: 25n,
       paymentToken: TOKEN,
+      maxFeeBps: 50,
       expiry: inAnHour(),
       counter: 0n,
       ...overrides,
@@ -100,7 +102,7 @@ describe("api routes: orders", () => {
     });
 
     it("refuses an order signed for another Settlement deployment", async () => {
-      const order = buildOrder({ maker: maker.address, batchId: BigInt(BATCH), amount: 1n, unitPrice: 1n, paymentToken: TOKEN, expiry: inAnHour(), counter: 0n });
+      const order = buildOrder({ maker: maker.address, batchId: BigInt(BATCH), amount: 1n, unitPrice: 1n, paymentToken: TOKEN, maxFeeBps: 50, expiry: inAnHour(), counter: 0n });
       const foreign = settlementDomain({ chainId: TEST_CHAIN_ID, verifyingContract: `0x${"11".repeat(20)}` });
       const signature = await signOrder({ signer: maker, domain: foreign, order });
       const response = await post({ order: wire(order), signature });
@@ -125,6 +127,23 @@ describe("api routes: orders", () => {
       const response = await post({ order: wire(order), signature });
       expect(response.statusCode).to.equal(400);
       expect(response.json().fields).to.deep.equal([{ field: "body.order.expiry", message: "the order has expired" }]);
+    });
+
+    it("serves the signed fee cap back and needs it: missing or out of range is a 400 naming body.order.maxFeeBps", async () => {
+      const { order, signature } = await signed({ maxFeeBps: 75 });
+      const created = await post({ order: wire(order), signature });
+      expect(created.statusCode, created.body).to.equal(201);
+      expect(created.json().maxFeeBps).to.equal(75);
+      const withoutCap: Record<string, unknown> = { ...wire(order) };
+      delete withoutCap.maxFeeBps;
+      const missing = await post({ order: withoutCap, signature });
+      expect(missing.statusCode).to.equal(400);
+      expect(missing.json().fields.map((f: { field: string }) => f.field)).to.deep.equal(["body.order.maxFeeBps"]);
+      const tooHigh = await post({ order: { ...wire(order), maxFeeBps: 10_001 }, signature });
+      expect(tooHigh.json().fields.map((f: { field: string }) => f.field)).to.deep.equal(["body.order.maxFeeBps"]);
+      // another cap than the one signed is another order: the signature does not recover to the maker
+      const altered = await post({ order: { ...wire(order), maxFeeBps: 1_000 }, signature });
+      expect(altered.json().fields.map((f: { field: string }) => f.field)).to.deep.equal(["body.signature"]);
     });
 
     it("names bad fields: address, amount, minFill, signature shape, unknown batch", async () => {
