@@ -404,10 +404,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
     ) private returns (bytes32 requestId, uint40 deadline) {
         if (amount == 0) revert RegistryBridgeZeroAmount();
         if (holder == address(this) || holder == address(0)) revert RegistryBridgeInvalidHolder(holder);
-        if (_pausedRegistries != 0) {
-            uint8 registryId = _token.batchRegistry(batchId);
-            if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
-        }
+        _checkRegistryOpen(batchId);
         requestId = _requestIdOf(holder, idempotencyKey);
         uint256 tag = _tagOf(kind, holder, batchId, amount, extra);
         uint256 word = _requests[requestId];
@@ -420,6 +417,13 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         _requests[requestId] = (tag << _TAG_SHIFT) | (uint256(deadline) << _PAYLOAD_SHIFT)
             | (uint256(kind) << _KIND_SHIFT) | uint256(RequestStatus.Pending);
         _token.bridgeTransfer(holder, address(this), batchId, amount);
+    }
+
+    /// @dev Reverts while the batch's registry is paused; looks the registry up only while some registry is paused.
+    function _checkRegistryOpen(uint256 batchId) private view {
+        if (_pausedRegistries == 0) return;
+        uint8 registryId = _token.batchRegistry(batchId);
+        if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
     }
 
     /// @dev Moves a pending request of `kind` whose stored tag equals `tag` to `status` with `payload`, keeping the

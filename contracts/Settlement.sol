@@ -27,8 +27,9 @@ import {ISettlement} from "./interfaces/ISettlement.sol";
  * Identity, wallet and batch freezes and the token pause are enforced by `CreditToken` on every movement.
  * Fee: `price * feeBps / 10_000` rounded down, the seller gets the rest. Fill state: the filled amount of a
  * partially filled order under its digest, and two bits per (maker, salt) nonce (CLOSED, PARTIAL) in the maker's
- * nonce words, so a fresh order filled in full writes one already-used word. Price bands per (batch, payment
- * token) apply to fills and deals alike; a paused registry does not stop instant DvP.
+ * nonce words, so a fresh order filled in full writes one already-used word. Only listed payment tokens settle;
+ * price bands per (batch, payment token) apply to fills and deals alike, and a batch banded in any currency trades
+ * only in currencies where it has a band. A paused registry does not stop instant DvP.
  *
  * Conditional escrow deal: both parties sign a {Deal}. {openDeal} locks the credits in this contract (and the
  * payment, when it is an ERC-20). Conditions that settle elsewhere are confirmed by the bridge's oracle quorum on a
@@ -136,6 +137,8 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     mapping(address maker => mapping(uint256 word => uint256 bits)) private _nonceWords;
     mapping(address signer => uint256) private _counters;
     mapping(uint256 batchId => mapping(address paymentToken => PriceBand)) private _bands;
+    mapping(uint256 batchId => uint256 currencies) private _bandCounts;
+    mapping(address token => bool) private _paymentTokens;
     mapping(bytes32 dealId => DealRecord) private _deals;
     mapping(bytes32 digest => bool) private _usedAttestations;
 
@@ -364,8 +367,24 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         onlyRole(MARKET_ADMIN_ROLE)
     {
         if (ceiling != 0 && ceiling < floor) revert SettlementInvalidBand(floor, ceiling);
-        _bands[batchId][paymentToken] = PriceBand(floor, ceiling);
+        PriceBand storage band = _bands[batchId][paymentToken];
+        bool had = band.floor != 0 || band.ceiling != 0;
+        bool has = floor != 0 || ceiling != 0;
+        if (had != has) {
+            // at most one band per (batch, currency): the count cannot underflow or overflow
+            unchecked {
+                _bandCounts[batchId] = has ? _bandCounts[batchId] + 1 : _bandCounts[batchId] - 1;
+            }
+        }
+        (band.floor, band.ceiling) = (floor, ceiling);
         emit PriceBandSet(batchId, paymentToken, floor, ceiling);
+    }
+
+    /// @inheritdoc ISettlement
+    function setPaymentToken(address token, bool listed) external onlyRole(MARKET_ADMIN_ROLE) {
+        if (token == address(0)) revert SettlementZeroAddress();
+        _paymentTokens[token] = listed;
+        emit PaymentTokenSet(token, listed);
     }
 
     /// @inheritdoc ISettlement
@@ -450,6 +469,16 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
     /// @inheritdoc ISettlement
     function priceBand(uint256 batchId, address paymentToken) external view returns (PriceBand memory) {
         return _bands[batchId][paymentToken];
+    }
+
+    /// @inheritdoc ISettlement
+    function priceBandCount(uint256 batchId) external view returns (uint256) {
+        return _bandCounts[batchId];
+    }
+
+    /// @inheritdoc ISettlement
+    function isPaymentToken(address token) external view returns (bool) {
+        return _paymentTokens[token];
     }
 
     /// @inheritdoc ISettlement
@@ -574,6 +603,7 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         if (taker != address(0) && taker != msg.sender) revert SettlementUnauthorizedTaker(orderHash, taker, msg.sender);
         uint256 current = _counters[order.maker];
         if (order.counter != current) revert SettlementStaleCounter(order.maker, order.counter, current);
+        _checkPaymentToken(order.paymentToken);
         _checkBand(order.batchId, order.paymentToken, order.unitPrice);
     }
 
@@ -606,6 +636,7 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         if (block.timestamp >= terms.deadline) revert SettlementDealDeadline(dealId, terms.deadline, block.timestamp);
         if (terms.amount == 0) revert SettlementZeroAmount();
         _checkConditions(terms);
+        if (terms.paymentToken != address(0)) _checkPaymentToken(terms.paymentToken);
         _checkBand(terms.batchId, terms.paymentToken, terms.unitPrice);
         _checkBatchOpenForDeals(terms.batchId);
         if (terms.conditions & CONDITION_REGISTRY_DELIVERY == 0 && !_identity.isEligible(terms.buyer)) {
@@ -705,8 +736,16 @@ contract Settlement is ISettlement, AccessControl, EIP712, ReentrancyGuardTransi
         }
     }
 
+    function _checkPaymentToken(address token) private view {
+        if (!_paymentTokens[token]) revert SettlementPaymentTokenNotListed(token);
+    }
+
+    /// @dev An unbanded batch (no band in any currency: one read) trades at any price. A banded one must have a band
+    /// in `paymentToken`, so pricing in another currency cannot escape the band.
     function _checkBand(uint256 batchId, address paymentToken, uint256 unitPrice) private view {
+        if (_bandCounts[batchId] == 0) return;
         PriceBand memory band = _bands[batchId][paymentToken];
+        if (band.floor == 0 && band.ceiling == 0) revert SettlementNoPriceBand(batchId, paymentToken);
         if (unitPrice < band.floor || (band.ceiling != 0 && unitPrice > band.ceiling)) {
             revert SettlementPriceOutOfBand(batchId, paymentToken, unitPrice, band.floor, band.ceiling);
         }

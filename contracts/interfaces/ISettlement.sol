@@ -112,7 +112,9 @@ interface ISettlement {
     }
 
     /// @notice Price band of a batch in one payment token (`address(0)`: the fiat currency of off-chain legs).
-    /// `ceiling == 0`: no ceiling. India CCTS: floor price and forbearance price.
+    /// `ceiling == 0`: no ceiling; `floor == ceiling == 0`: no band in this currency. A batch with a band in any
+    /// currency is banded: it then trades only in currencies where it has a band (see {priceBandCount}). India
+    /// CCTS: floor price and forbearance price.
     struct PriceBand {
         uint128 floor;
         uint128 ceiling;
@@ -167,6 +169,8 @@ interface ISettlement {
     event PriceBandSet(uint256 indexed batchId, address indexed paymentToken, uint128 floor, uint128 ceiling);
     /// @notice The platform fee changed.
     event FeeSet(address indexed recipient, uint16 feeBps);
+    /// @notice `token` was listed (`listed`) or delisted as a payment token of fills and deals.
+    event PaymentTokenSet(address indexed token, bool listed);
 
     // ---------------------------------------------------------------------------------------------------------
     // Errors
@@ -195,6 +199,10 @@ interface ISettlement {
     error SettlementInvalidSide(uint8 side);
     /// @notice `unitPrice` of `batchId` in `paymentToken` is outside the band [`floor`, `ceiling`] (0 ceiling: none).
     error SettlementPriceOutOfBand(uint256 batchId, address paymentToken, uint256 unitPrice, uint128 floor, uint128 ceiling);
+    /// @notice `token` is not a listed payment token ({setPaymentToken}).
+    error SettlementPaymentTokenNotListed(address token);
+    /// @notice `batchId` is banded, but has no band in `paymentToken` (`address(0)`: fiat), so it cannot trade in it.
+    error SettlementNoPriceBand(uint256 batchId, address paymentToken);
     /// @notice `caller` may not act on this order or deal.
     error SettlementUnauthorized(address caller);
 
@@ -242,7 +250,8 @@ interface ISettlement {
      * Requirements:
      * - the order is unexpired, not cancelled, signed by `order.maker` with its current counter;
      * - `order.taker` is zero or the caller; `amount > 0`, not above the remainder, not below `minFill` unless it
-     *   takes the remainder; the unit price is inside the batch's band;
+     *   takes the remainder; `order.paymentToken` is listed; the unit price is inside the batch's band in that
+     *   token (a banded batch without a band in it is refused);
      * - the platform fee now is at most `order.maxFeeBps`;
      * - the seller approved Settlement as ERC-1155 operator and the buyer approved the payment; both are verified
      *   and unfrozen, the batch is not frozen (enforced by `CreditToken`).
@@ -300,8 +309,9 @@ interface ISettlement {
      *
      * Requirements:
      * - both signatures over {hashDeal}; the deal id is unused; the deadline is in the future;
-     * - conditions fit the payment leg; the unit price is inside the band; the batch is not frozen and its
-     *   registry is not paused on the bridge; a buyer receiving on-chain is verified and unfrozen;
+     * - conditions fit the payment leg; an ERC-20 payment token is listed; the unit price is inside the batch's
+     *   band in the payment currency (fiat: `address(0)`); the batch is not frozen and its registry is not paused
+     *   on the bridge; a buyer receiving on-chain is verified and unfrozen;
      * - the seller approved Settlement as operator; the buyer approved the on-chain payment.
      *
      * Emits {DealOpened}.
@@ -370,9 +380,14 @@ interface ISettlement {
     // Administration
     // ---------------------------------------------------------------------------------------------------------
 
-    /// @notice Sets the band of `batchId` in `paymentToken`. Requirements: MARKET_ADMIN_ROLE; ceiling zero or at
-    /// least floor. Emits {PriceBandSet}.
+    /// @notice Sets the band of `batchId` in `paymentToken` (`address(0)`: fiat); `(0, 0)` removes it. The first
+    /// band of a batch makes it banded: from then on it trades only in currencies where it has a band.
+    /// Requirements: MARKET_ADMIN_ROLE; ceiling zero or at least floor. Emits {PriceBandSet}.
     function setPriceBand(uint256 batchId, address paymentToken, uint128 floor, uint128 ceiling) external;
+
+    /// @notice Lists or delists `token` as a payment token of fills and ERC-20 deals (open deals are not affected).
+    /// Requirements: MARKET_ADMIN_ROLE; `token` is not zero (fiat legs need no listing). Emits {PaymentTokenSet}.
+    function setPaymentToken(address token, bool listed) external;
 
     /// @notice Sets the fee recipient and rate. Requirements: MARKET_ADMIN_ROLE; `feeBps` at most the cap.
     /// Emits {FeeSet}.
@@ -405,6 +420,12 @@ interface ISettlement {
     function deal(bytes32 dealId) external view returns (DealRecord memory);
 
     function priceBand(uint256 batchId, address paymentToken) external view returns (PriceBand memory);
+
+    /// @notice Number of currencies in which `batchId` has a band; non-zero: the batch is banded.
+    function priceBandCount(uint256 batchId) external view returns (uint256);
+
+    /// @notice Whether `token` is a listed payment token.
+    function isPaymentToken(address token) external view returns (bool);
 
     function fee() external view returns (address recipient, uint16 feeBps);
 

@@ -277,46 +277,6 @@ describe("Settlement: instant DvP", function () {
     });
   });
 
-  describe("price bands", function () {
-    it("refuses fills below the floor or above the ceiling; 0 ceiling means none", async function () {
-      const { settlement, admin, seller, buyer, batchId } = f;
-      const usdAddress = await f.usd.getAddress();
-      await expect(settlement.connect(admin).setPriceBand(batchId, usdAddress, 1_000_000n, 2_000_000n))
-        .to.emit(settlement, "PriceBandSet")
-        .withArgs(batchId, usdAddress, 1_000_000n, 2_000_000n);
-      const low = await f.order({ unitPrice: 999_999n });
-      await expect(settlement.connect(buyer).fill(low, 1n, await f.sign(low, seller)))
-        .to.be.revertedWithCustomError(settlement, "SettlementPriceOutOfBand")
-        .withArgs(batchId, usdAddress, 999_999n, 1_000_000n, 2_000_000n);
-      const high = await f.order({ unitPrice: 2_000_001n });
-      await expect(settlement.connect(buyer).fill(high, 1n, await f.sign(high, seller))).to.be.revertedWithCustomError(
-        settlement,
-        "SettlementPriceOutOfBand",
-      );
-      const edge = await f.order({ unitPrice: 2_000_000n });
-      await settlement.connect(buyer).fill(edge, 1n, await f.sign(edge, seller));
-      await settlement.connect(admin).setPriceBand(batchId, usdAddress, 1_000_000n, 0n); // floor only
-      await settlement.connect(buyer).fill(high, 1n, await f.sign(high, seller));
-    });
-
-    it("only MARKET_ADMIN_ROLE sets bands and fees; bands must be ordered; fee is capped", async function () {
-      const { settlement, admin, buyer, batchId } = f;
-      await expect(settlement.connect(buyer).setPriceBand(batchId, ethers.ZeroAddress, 1n, 2n))
-        .to.be.revertedWithCustomError(settlement, "AccessControlUnauthorizedAccount")
-        .withArgs(buyer.address, await settlement.MARKET_ADMIN_ROLE());
-      await expect(settlement.connect(admin).setPriceBand(batchId, ethers.ZeroAddress, 3n, 2n))
-        .to.be.revertedWithCustomError(settlement, "SettlementInvalidBand")
-        .withArgs(3n, 2n);
-      await expect(settlement.connect(admin).setFee(admin.address, 1_001))
-        .to.be.revertedWithCustomError(settlement, "SettlementFeeTooHigh")
-        .withArgs(1_001, 1_000);
-      await expect(settlement.connect(buyer).setFee(buyer.address, 1)).to.be.revertedWithCustomError(
-        settlement,
-        "AccessControlUnauthorizedAccount",
-      );
-    });
-  });
-
   describe("fee arithmetic", function () {
     it("rounds the fee down and gives the seller the rest", async function () {
       const { settlement, usd, admin, seller, buyer, feeRecipient } = f;

@@ -170,6 +170,7 @@ export async function deploySettlementFixture() {
 
   async function deployReentrantPaymentToken(): Promise<ReentrantPaymentToken> {
     const evil = await (await ethers.getContractFactory("ReentrantPaymentToken")).deploy();
+    await settlement.connect(core.admin).setPaymentToken(await evil.getAddress(), true);
     for (const s of [seller, seller2, buyer, buyer2]) {
       await evil.mint(s.address, INITIAL_USD);
       await evil.connect(s).approve(settlementAddress, ethers.MaxUint256);

@@ -315,6 +315,7 @@ describe("indexer", function () {
       const usd = await new TestPaymentToken__factory(admin).deploy("Test USD", "TUSD");
       await usd.waitForDeployment();
       const usdAddress = (await usd.getAddress()) as Address;
+      await (await settlement.settlement.connect(admin).setPaymentToken(usdAddress, true)).wait();
       await (await usd.mint(bob.address, 1_000_000n)).wait();
       await (await usd.connect(bob).approve(deployment.settlement, 1_000_000n)).wait();
       const { batchId } = await platform.deposit(alice, 20n, "VCS-TRADE-2024");

@@ -38,6 +38,7 @@ describe("api routes: orders against the chain and the indexer", function () {
     const token = await new TestPaymentToken__factory(admin).deploy("Test USD", "TUSD");
     await token.waitForDeployment();
     const tokenAddress = (await token.getAddress()) as Address;
+    await (await platform.settlement.settlement.connect(admin).setPaymentToken(tokenAddress, true)).wait();
     await (await token.mint(bob.address, 1_000_000n)).wait();
     await (await token.connect(bob).approve(deployment.settlement, 1_000_000n)).wait();
     await (await core.creditToken.connect(alice).setApprovalForAll(deployment.settlement, true)).wait();
