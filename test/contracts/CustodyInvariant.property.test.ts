@@ -147,7 +147,7 @@ describe("Custody invariant (property)", function () {
               const ok = !batchFrozen[a.batch] && !walletFrozen[a.holder];
               const m = f.depositMessage(holders[a.holder]!.address, BigInt(a.amount), BATCHES[a.batch]);
               const sigs = await f.quorum("DepositConfirmed", m);
-              if (await attempt(ok, () => b.connect(f.relayer).confirmDeposit(m, sigs), step)) {
+              if (await attempt(ok, () => b.connect(f.relayer).confirmDeposit(m, sigs, 0n), step)) {
                 bal[a.holder]![a.batch]! += BigInt(a.amount);
                 supply[a.batch]! += BigInt(a.amount);
               }

@@ -74,19 +74,19 @@ describe("RegistryBridge: oracle quorum", () => {
 
     it("accepts a sorted 2-of-3 and a 3-of-3 quorum", async () => {
       const { registryBridge, quorum, message, oracles, depositMessage, alice } = await loadFixture(fixture);
-      await expect(registryBridge.confirmDeposit(message, await quorum("DepositConfirmed", message))).to.emit(
+      await expect(registryBridge.confirmDeposit(message, await quorum("DepositConfirmed", message), 0n)).to.emit(
         registryBridge,
         "DepositConfirmed",
       );
       const second = depositMessage(alice.address, 5n);
-      await registryBridge.confirmDeposit(second, await quorum("DepositConfirmed", second, oracles));
+      await registryBridge.confirmDeposit(second, await quorum("DepositConfirmed", second, oracles), 0n);
     });
 
     it("refuses a replayed attestation", async () => {
       const { registryBridge, quorum, message } = await loadFixture(fixture);
       const sigs = await quorum("DepositConfirmed", message);
-      await registryBridge.confirmDeposit(message, sigs);
-      await expect(registryBridge.confirmDeposit(message, sigs))
+      await registryBridge.confirmDeposit(message, sigs, 0n);
+      await expect(registryBridge.confirmDeposit(message, sigs, 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeDepositAlreadyUsed")
         .withArgs(message.depositId);
     });
@@ -100,7 +100,7 @@ describe("RegistryBridge: oracle quorum", () => {
         const sigs = await Promise.all(
           quorumSigners.map((account) => signAttestation({ account, domain, kind: "DepositConfirmed", message })),
         );
-        await expect(registryBridge.confirmDeposit(message, sigs))
+        await expect(registryBridge.confirmDeposit(message, sigs, 0n))
           .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
           .withArgs(anyValue);
       }
@@ -110,17 +110,17 @@ describe("RegistryBridge: oracle quorum", () => {
       const { registryBridge, message, quorumSigners, strangerOracle, domain, oracles } = await loadFixture(fixture);
       const sign = (account: (typeof oracles)[number]) => signAttestation({ account, domain, kind: "DepositConfirmed", message });
       const [low, high] = quorumSigners as [(typeof oracles)[number], (typeof oracles)[number]];
-      await expect(registryBridge.confirmDeposit(message, [await sign(low), await sign(low)]))
+      await expect(registryBridge.confirmDeposit(message, [await sign(low), await sign(low)], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeDuplicateSigner")
         .withArgs(low.address);
-      await expect(registryBridge.confirmDeposit(message, [await sign(high), await sign(low)]))
+      await expect(registryBridge.confirmDeposit(message, [await sign(high), await sign(low)], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignersNotAscending")
         .withArgs(high.address, low.address);
       const withStranger = sortSigners([low, strangerOracle]);
-      await expect(registryBridge.confirmDeposit(message, await Promise.all(withStranger.map(sign))))
+      await expect(registryBridge.confirmDeposit(message, await Promise.all(withStranger.map(sign)), 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
         .withArgs(strangerOracle.address);
-      await expect(registryBridge.confirmDeposit(message, [await sign(low), "0x1234"]))
+      await expect(registryBridge.confirmDeposit(message, [await sign(low), "0x1234"], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidSignature")
         .withArgs(1);
     });
@@ -128,10 +128,10 @@ describe("RegistryBridge: oracle quorum", () => {
     it("refuses a quorum below the threshold, including none at all: no mint or burn without quorum", async () => {
       const { registryBridge, message, quorumSigners, domain } = await loadFixture(fixture);
       const one = await signAttestation({ account: quorumSigners[0]!, domain, kind: "DepositConfirmed", message });
-      await expect(registryBridge.confirmDeposit(message, [one]))
+      await expect(registryBridge.confirmDeposit(message, [one], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeQuorumNotMet")
         .withArgs(1, THRESHOLD);
-      await expect(registryBridge.confirmDeposit(message, []))
+      await expect(registryBridge.confirmDeposit(message, [], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeQuorumNotMet")
         .withArgs(0, THRESHOLD);
     });
@@ -139,7 +139,7 @@ describe("RegistryBridge: oracle quorum", () => {
     it("refuses a quorum over a tampered message", async () => {
       const { registryBridge, message, quorum } = await loadFixture(fixture);
       const sigs = await quorum("DepositConfirmed", message);
-      await expect(registryBridge.confirmDeposit({ ...message, blockEnd: message.blockEnd + 1n }, sigs))
+      await expect(registryBridge.confirmDeposit({ ...message, blockEnd: message.blockEnd + 1n }, sigs, 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
         .withArgs(anyValue);
     });

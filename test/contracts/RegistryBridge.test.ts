@@ -48,7 +48,7 @@ describe("RegistryBridge", () => {
       const m = f.depositMessage(f.carol.address, 250n, { registryId: REGISTRY_GOLD, serialPrefix: "GS1-1-BR-GS9-9-2018" });
       const batchId = await f.creditToken.batchIdOf(m.registryId, m.serialPrefix);
       const blockKey = await f.registryBridge.blockKeyOf(batchId, m.blockStart, m.blockEnd);
-      const tx = f.registryBridge.connect(f.relayer).confirmDeposit(m, await f.quorum("DepositConfirmed", m));
+      const tx = f.registryBridge.connect(f.relayer).confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       await expect(tx)
         .to.emit(f.registryBridge, "DepositConfirmed")
         .withArgs(m.depositId, m.holder, batchId, blockKey, m.blockStart, m.blockEnd);
@@ -60,13 +60,13 @@ describe("RegistryBridge", () => {
         .withArgs(f.addresses.registryBridge, ethers.ZeroAddress, f.carol.address, batchId, 250n);
       expect(await f.creditToken.balanceOf(f.carol.address, batchId)).to.equal(250n);
       expect(await f.registryBridge.isDepositUsed(m.depositId)).to.equal(true);
-      expect(await f.registryBridge.isBlockDeposited(blockKey)).to.equal(true);
+      expect(await f.registryBridge.isBlockDeposited(batchId, m.blockStart, m.blockEnd)).to.equal(true);
     });
 
     it("adds to an existing batch without registering it again", async () => {
       const f = await loadFixture(fixture);
       const m = f.depositMessage(f.alice.address, 10n);
-      const tx = f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m));
+      const tx = f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       await expect(tx).not.to.emit(f.creditToken, "BatchRegistered");
       expect(await f.creditToken.totalSupply(f.batchId)).to.equal(1_510n);
     });
@@ -78,9 +78,9 @@ describe("RegistryBridge", () => {
         blockEnd: f.firstDeposit.blockEnd,
         depositId: keccak256(toHex("another deposit")),
       });
-      await expect(f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again)))
-        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockAlreadyDeposited")
-        .withArgs(f.blockKey);
+      await expect(f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again), 0n))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockOverlaps")
+        .withArgs(f.batchId, again.blockStart, again.blockEnd, f.firstDeposit.blockStart, f.firstDeposit.blockEnd);
     });
 
     it("refuses a reused deposit id, an inverted block, registry 0, an ineligible holder, a frozen batch", async () => {
@@ -92,17 +92,17 @@ describe("RegistryBridge", () => {
       ];
       for (const [o, error, args] of cases) {
         const m = f.depositMessage(f.alice.address, 5n, o);
-        await expect(f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m)))
+        await expect(f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n))
           .to.be.revertedWithCustomError(f.registryBridge, error)
           .withArgs(...args);
       }
       const stranger = f.depositMessage(f.outsider.address, 5n);
-      await expect(f.registryBridge.confirmDeposit(stranger, await f.quorum("DepositConfirmed", stranger)))
+      await expect(f.registryBridge.confirmDeposit(stranger, await f.quorum("DepositConfirmed", stranger), 0n))
         .to.be.revertedWithCustomError(f.identityRegistry, "IdentityRegistryNotVerified")
         .withArgs(f.outsider.address);
       await f.creditToken.connect(f.agent).freezeBatch(f.batchId, 3);
       const frozen = f.depositMessage(f.alice.address, 5n);
-      await expect(f.registryBridge.confirmDeposit(frozen, await f.quorum("DepositConfirmed", frozen)))
+      await expect(f.registryBridge.confirmDeposit(frozen, await f.quorum("DepositConfirmed", frozen), 0n))
         .to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen")
         .withArgs(f.batchId);
     });
@@ -110,20 +110,25 @@ describe("RegistryBridge", () => {
     it("confirms many deposits under one quorum (confirmDeposits) and refuses an empty batch", async () => {
       const f = await loadFixture(fixture);
       const items = [f.depositMessage(f.alice.address, 3n), f.depositMessage(f.bob.address, 4n), f.depositMessage(f.carol.address, 5n)];
-      const tx = f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }));
+      const hints = [0n, 0n, 0n]; // any hint confirms; exact ones only save gas
+      const tx = f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }), hints);
       const last = items[2]!;
       const lastKey = await f.registryBridge.blockKeyOf(f.batchId, last.blockStart, last.blockEnd);
       await expect(tx)
         .to.emit(f.registryBridge, "DepositConfirmed")
         .withArgs(last.depositId, f.carol.address, f.batchId, lastKey, last.blockStart, last.blockEnd);
       expect(await f.creditToken.balanceOf(f.carol.address, f.batchId)).to.equal(5n);
-      await expect(f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items })))
+      await expect(f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }), hints))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeDepositAlreadyUsed")
         .withArgs(items[0]!.depositId);
-      await expect(f.registryBridge.confirmDeposits([], [])).to.be.revertedWithCustomError(
+      await expect(f.registryBridge.confirmDeposits([], [], [])).to.be.revertedWithCustomError(
         f.registryBridge,
         "RegistryBridgeEmptyBatch",
       );
+      const more = [f.depositMessage(f.alice.address, 3n)];
+      await expect(f.registryBridge.confirmDeposits(more, await f.quorum("DepositConfirmedBatch", { items: more }), []))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeHintCount")
+        .withArgs(1n, 0n);
     });
   });
 
@@ -397,13 +402,14 @@ describe("RegistryBridge", () => {
     it("confirmation burns, releases the block key, and the block may be deposited again", async () => {
       const f = await loadFixture(fixture);
       const w = await f.requestWithdrawal(f.alice, f.batchId, 1_000n);
-      const c = f.withdrawalConfirmation(w, f.blockKey);
+      const c = f.withdrawalConfirmation(w, f.firstDeposit);
       const tx = f.registryBridge.confirmWithdrawal(c, await f.quorum("WithdrawalConfirmed", c));
       await expect(tx)
         .to.emit(f.registryBridge, "WithdrawalConfirmed")
         .withArgs(w.requestId, f.alice.address, f.batchId, 1_000n, c.registryTxHash, c.serialRangeHash);
       await expect(tx).to.emit(f.registryBridge, "BlockKeyReleased").withArgs(f.blockKey, w.requestId);
-      expect(await f.registryBridge.isBlockDeposited(f.blockKey)).to.equal(false);
+      const { blockStart, blockEnd } = f.firstDeposit;
+      expect(await f.registryBridge.isBlockDeposited(f.batchId, blockStart, blockEnd)).to.equal(false);
       expect(await f.registryBridge.certificateOf(w.requestId, c.registryTxHash, c.serialRangeHash)).to.equal(true);
       expect(await f.creditToken.totalSupply(f.batchId)).to.equal(500n);
       const again = f.depositMessage(f.carol.address, 0n, {
@@ -411,23 +417,28 @@ describe("RegistryBridge", () => {
         blockEnd: f.firstDeposit.blockEnd,
         depositId: keccak256(toHex("re-deposit")),
       });
-      await f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again));
+      await f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again), 0n);
       expect(await f.creditToken.balanceOf(f.carol.address, f.batchId)).to.equal(1_000n);
     });
 
-    it("without a released key keeps the block deposited; an unknown key is refused", async () => {
+    it("a part of a deposited block releases nothing; a range of another size than the request is refused", async () => {
       const f = await loadFixture(fixture);
       const w = await f.requestWithdrawal(f.alice, f.batchId, 10n);
-      const bad = f.withdrawalConfirmation(w, keccak256(toHex("not deposited")));
-      await expect(f.registryBridge.confirmWithdrawal(bad, await f.quorum("WithdrawalConfirmed", bad)))
-        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockNotDeposited")
-        .withArgs(bad.releasedBlockKey);
-      const c = f.withdrawalConfirmation(w);
-      await expect(f.registryBridge.confirmWithdrawal(c, await f.quorum("WithdrawalConfirmed", c))).not.to.emit(
+      const { blockStart, blockEnd } = f.firstDeposit;
+      const whole = f.withdrawalConfirmation(w, { blockStart, blockEnd }); // 1,000 units named for a 10-unit request
+      await expect(f.registryBridge.confirmWithdrawal(whole, await f.quorum("WithdrawalConfirmed", whole)))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeWithdrawalRangeMismatch")
+        .withArgs(w.requestId, blockStart, blockEnd, 10n);
+      const inverted = f.withdrawalConfirmation(w, { blockStart: 20n, blockEnd: 11n });
+      await expect(f.registryBridge.confirmWithdrawal(inverted, await f.quorum("WithdrawalConfirmed", inverted)))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeWithdrawalRangeMismatch")
+        .withArgs(w.requestId, 20n, 11n, 10n);
+      const part = f.withdrawalConfirmation(w, { blockStart, blockEnd: blockStart + 9n });
+      await expect(f.registryBridge.confirmWithdrawal(part, await f.quorum("WithdrawalConfirmed", part))).not.to.emit(
         f.registryBridge,
         "BlockKeyReleased",
       );
-      expect(await f.registryBridge.isBlockDeposited(f.blockKey)).to.equal(true);
+      expect(await f.registryBridge.isBlockDeposited(f.batchId, blockStart, blockEnd)).to.equal(true);
     });
 
     it("rejection returns the units; confirmWithdrawals confirms many under one quorum", async () => {
@@ -484,7 +495,7 @@ describe("RegistryBridge", () => {
       const wc = f.withdrawalConfirmation(wInFlight);
       await expect(f.registryBridge.confirmWithdrawal(wc, await f.quorum("WithdrawalConfirmed", wc))).to.emit(f.registryBridge, "WithdrawalConfirmed");
       const d = f.depositMessage(f.bob.address, 5n);
-      await f.registryBridge.confirmDeposit(d, await f.quorum("DepositConfirmed", d));
+      await f.registryBridge.confirmDeposit(d, await f.quorum("DepositConfirmed", d), 0n);
       await f.creditToken.connect(f.alice).safeTransferFrom(f.alice.address, f.bob.address, f.batchId, 1n, "0x");
       await expect(f.registryBridge.connect(f.guardian).unpauseRegistry(REGISTRY_VERRA))
         .to.emit(f.registryBridge, "RegistryUnpaused")
@@ -595,15 +606,15 @@ describe("RegistryBridge", () => {
       const f = await loadFixture(attackFixture);
       const m = f.depositMessage(f.receiverAddress, 10n);
       const sigs = await f.quorum("DepositConfirmed", m);
-      const replay = f.registryBridge.interface.encodeFunctionData("confirmDeposit", [m, sigs]);
+      const replay = f.registryBridge.interface.encodeFunctionData("confirmDeposit", [m, sigs, 0n]);
       await f.receiver.arm(f.addresses.registryBridge, replay, false);
-      await f.registryBridge.confirmDeposit(m, sigs);
+      await f.registryBridge.confirmDeposit(m, sigs, 0n);
       expect(await f.receiver.attempted()).to.equal(true);
       expect(await f.receiver.succeeded()).to.equal(false);
       const selector = f.registryBridge.interface.getError("ReentrancyGuardReentrantCall")!.selector;
       expect(await f.receiver.lastError()).to.equal(selector);
       expect(await f.creditToken.balanceOf(f.receiverAddress, f.batchId)).to.equal(10n);
-      await expect(f.registryBridge.confirmDeposit(m, sigs))
+      await expect(f.registryBridge.confirmDeposit(m, sigs, 0n))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeDepositAlreadyUsed")
         .withArgs(m.depositId);
     });
@@ -614,7 +625,7 @@ describe("RegistryBridge", () => {
       const sigs = await f.quorum("DepositConfirmed", m);
       const request = f.registryBridge.interface.encodeFunctionData("requestRetirement", [f.batchId, 5n, ethers.id("k"), DETAILS]);
       await f.receiver.arm(f.addresses.registryBridge, request, true);
-      await expect(f.registryBridge.confirmDeposit(m, sigs)).to.be.revertedWithCustomError(
+      await expect(f.registryBridge.confirmDeposit(m, sigs, 0n)).to.be.revertedWithCustomError(
         f.registryBridge,
         "ReentrancyGuardReentrantCall",
       );
@@ -627,7 +638,7 @@ describe("RegistryBridge", () => {
       const m = f.depositMessage(f.receiverAddress, 10n);
       const move = f.creditToken.interface.encodeFunctionData("safeTransferFrom", [f.receiverAddress, f.bob.address, f.batchId, 4n, "0x"]);
       await f.receiver.arm(f.addresses.creditToken, move, true);
-      await f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m));
+      await f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       expect(await f.creditToken.balanceOf(f.receiverAddress, f.batchId)).to.equal(6n);
       expect(await f.creditToken.balanceOf(f.bob.address, f.batchId)).to.equal(504n);
       expect(await f.creditToken.totalSupply(f.batchId)).to.equal(1_510n);

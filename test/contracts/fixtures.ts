@@ -38,6 +38,8 @@ export const SERIAL_PREFIX = "VCS-1234-2021";
 export const REGISTRY_VERRA = 1;
 export const REGISTRY_GOLD = 2;
 export const DETAILS = { beneficiary: "Acme Ltd", reason: "FY2025 scope 3 offset" };
+/** Start of the default withdrawn range of `withdrawalConfirmation`: above every serial the fixture deposits. */
+const WITHDRAWN_ELSEWHERE = 1n << 40n;
 
 type Address = `0x${string}`;
 const addr = (s: { address: string }) => s.address as Address;
@@ -104,11 +106,15 @@ export async function deployCoreFixture() {
     };
   }
 
-  /** Oracles attest and the relayer confirms a deposit; returns the message and its batch id and block key. */
+  /**
+   * Oracles attest and the relayer confirms a deposit with the exact overlap-check hint (`depositHintOf`), as the
+   * backend's aggregator does; returns the message and its batch id and block key.
+   */
   async function deposit(holder: string, amount: bigint, o: Partial<DepositConfirmed> = {}) {
     const message = depositMessage(holder, amount, o);
-    await registryBridge.connect(relayer).confirmDeposit(message, await quorum("DepositConfirmed", message));
     const batchId = batchIdOf(message.registryId, message.serialPrefix);
+    const hint = await registryBridge.depositHintOf(batchId, message.blockStart);
+    await registryBridge.connect(relayer).confirmDeposit(message, await quorum("DepositConfirmed", message), hint);
     return { message, batchId, blockKey: blockKeyOf(batchId, message.blockStart, message.blockEnd) };
   }
 
@@ -153,7 +159,11 @@ export async function deployCoreFixture() {
     detailsHash: r.detailsHash,
     reasonHash: keccak256(toHex(reason)),
   });
-  const withdrawalConfirmation = (r: WdReq, releasedBlockKey: Hex = `0x${"00".repeat(32)}`): WithdrawalConfirmed => ({
+  /**
+   * The oracles' answer to a withdrawal: `block` is the unit range that left custody. By default a range of the
+   * request's amount far above every fixture serial (a part of a deposited block, which releases nothing).
+   */
+  const withdrawalConfirmation = (r: WdReq, block?: { blockStart: bigint; blockEnd: bigint }): WithdrawalConfirmed => ({
     requestId: r.requestId,
     holder: r.holder,
     batchId: r.batchId,
@@ -161,7 +171,8 @@ export async function deployCoreFixture() {
     registryAccount: r.registryAccount,
     registryTxHash: keccak256(toHex(`tx-${r.requestId}`)),
     serialRangeHash: keccak256(toHex(`wd-range-${r.requestId}`)),
-    releasedBlockKey,
+    blockStart: block?.blockStart ?? WITHDRAWN_ELSEWHERE,
+    blockEnd: block?.blockEnd ?? WITHDRAWN_ELSEWHERE + r.amount - 1n,
   });
   const withdrawalRejection = (r: WdReq, reason = "account closed"): WithdrawalRejected => ({
     requestId: r.requestId,

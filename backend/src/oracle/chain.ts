@@ -1,7 +1,8 @@
 /**
  * What an oracle node and the aggregator read from the chain themselves (never from the platform's index): the
  * request as the bridge stores it (status and the parameter tag that binds holder, batch, amount and details or
- * destination), deposit and block-key use, reserves, batch registration, deals, and the current oracle set.
+ * destination), deposit and serial-block use (and the deposit hint), reserves, batch registration, deals, and the
+ * current oracle set.
  */
 import { type Address, type Hex, type PublicClient, encodeAbiParameters, keccak256 } from "viem";
 import { loadAbi } from "../chain/artifacts";
@@ -59,7 +60,10 @@ export function createChainReader(client: PublicClient, deployment: Pick<Deploym
       return { kind: Number(r.kind), status: Number(r.status), paramsTag: r.paramsTag.toLowerCase() as Hex };
     },
     isDepositUsed: (depositId: Hex) => bridge<boolean>("isDepositUsed", [depositId]),
-    isBlockDeposited: (blockKey: Hex) => bridge<boolean>("isBlockDeposited", [blockKey]),
+    isBlockDeposited: (batchId: bigint, blockStart: bigint, blockEnd: bigint) =>
+      bridge<boolean>("isBlockDeposited", [batchId, blockStart, blockEnd]),
+    /** `RegistryBridge.depositHintOf`: the start of the deposited block nearest below `blockStart`, 0 when none. */
+    depositHintOf: async (batchId: bigint, blockStart: bigint) => BigInt(await bridge<bigint>("depositHintOf", [batchId, blockStart])),
     async reserveAsOf(batchId: bigint): Promise<bigint> {
       const [, asOf] = await bridge<readonly [bigint, bigint]>("reserveOf", [batchId]);
       return BigInt(asOf);

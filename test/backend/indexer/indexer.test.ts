@@ -173,6 +173,7 @@ describe("indexer", function () {
       await (await core.registryBridge.connect(alice).requestWithdrawal(batchId, 8n, key, account)).wait();
       const requestId = requestIdOf(alice.address as Address, key);
       const blockKey = blockKeyOf(batchId, message.blockStart, message.blockEnd);
+      // the whole deposited block left custody: the bridge releases its key
       const confirmation = {
         requestId,
         holder: alice.address as Address,
@@ -181,7 +182,8 @@ describe("indexer", function () {
         registryAccount: account,
         registryTxHash: keccak256(toHex("verra-tx-1")),
         serialRangeHash: keccak256(toHex("range-w")),
-        releasedBlockKey: blockKey,
+        blockStart: message.blockStart,
+        blockEnd: message.blockEnd,
       };
       const signatures = await platform.quorum("WithdrawalConfirmed", confirmation);
       await (await core.registryBridge.connect(platform.relayer).confirmWithdrawal(confirmation, signatures)).wait();
