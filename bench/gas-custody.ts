@@ -8,7 +8,7 @@
  * side in the same process, with the same balances shape (both parties non-zero), so their ratio is meaningful.
  */
 import hre from "hardhat";
-import { deployCoreFixture } from "../test/contracts/fixtures";
+import { deployPlatformFixture } from "../test/support/platformFixture";
 import { batchIdOf } from "../backend/src/chain/attestations";
 import { gasOf, machineInfo, mergeGasResults } from "./results";
 
@@ -22,7 +22,7 @@ const TARGETS = {
 };
 
 async function main(): Promise<void> {
-  const f = await deployCoreFixture();
+  const f = await deployPlatformFixture();
   const { creditToken: token, registryBridge: bridge, alice, bob, carol, relayer } = f;
 
   // plain OpenZeppelin ERC-1155, both parties holding the id
@@ -53,7 +53,8 @@ async function main(): Promise<void> {
     const hint = await bridge.depositHintOf(batchIdOf(m.registryId, m.serialPrefix), m.blockStart);
     return gasOf(bridge.connect(relayer).confirmDeposit(m, await f.quorum("DepositConfirmed", m), hint));
   };
-  const depositConfirmNewBatch2of3 = await confirmDeposit(f.depositMessage(alice.address, 500n, { serialPrefix: "VCS-9999-2020" }));
+  const newBatch = f.depositMessage(alice.address, 500n, { serialPrefix: "VCS-9999-2020" });
+  const depositConfirmNewBatch2of3 = await confirmDeposit(newBatch);
   // above the batch's highest block (serials arrive in order): the nearest block below is read and relinked
   const again = f.depositMessage(alice.address, 500n);
   const depositConfirm2of3 = await confirmDeposit(again);

@@ -2,7 +2,7 @@ import { expect } from "chai";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, toHex } from "viem";
 import { depositHintsOf } from "../../backend/src/chain/deposits";
-import { deployCoreFixture } from "./fixtures";
+import { deployPlatformFixture } from "../support/platformFixture";
 
 /**
  * The bridge refuses overlapping serial blocks itself (issue 12 §3.3): per batch a sorted linked list of the
@@ -11,7 +11,7 @@ import { deployCoreFixture } from "./fixtures";
  */
 describe("RegistryBridge: deposited serial blocks", () => {
   async function fixture() {
-    const f = await deployCoreFixture();
+    const f = await deployPlatformFixture();
     const a = await f.deposit(f.alice.address, 1_000n, { blockStart: 1_000n, blockEnd: 1_999n });
     const other = await f.deposit(f.bob.address, 500n, { serialPrefix: "VCS-OTHER-2021", blockStart: 5_000n, blockEnd: 5_499n });
     let n = 0;
@@ -31,7 +31,14 @@ describe("RegistryBridge: deposited serial blocks", () => {
   it("refuses a block overlapping a deposited one of the same batch; adjacent blocks and other batches are fine", async () => {
     const f = await loadFixture(fixture);
     const batchId = f.a.batchId;
-    for (const [start, end] of [[1_500n, 2_499n], [500n, 1_000n], [1_999n, 1_999n], [900n, 2_100n], [1_200n, 1_300n], [1_000n, 1_999n]]) {
+    for (const [start, end] of [
+      [1_500n, 2_499n],
+      [500n, 1_000n],
+      [1_999n, 1_999n],
+      [900n, 2_100n],
+      [1_200n, 1_300n],
+      [1_000n, 1_999n],
+    ]) {
       await expect(f.confirm(f.block(start!, end!)))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockOverlaps")
         .withArgs(batchId, start, end, 1_000n, 1_999n);
@@ -114,7 +121,12 @@ describe("RegistryBridge: deposited serial blocks", () => {
 
   it("confirmDeposits with depositHintsOf: a later item's nearest block may be an earlier item of the same call", async () => {
     const f = await loadFixture(fixture);
-    const items = [f.block(2_100n, 2_199n), f.block(2_300n, 2_399n), f.block(2_200n, 2_249n), f.block(7_000n, 7_009n, "VCS-OTHER-2021")];
+    const items = [
+      f.block(2_100n, 2_199n),
+      f.block(2_300n, 2_399n),
+      f.block(2_200n, 2_249n),
+      f.block(7_000n, 7_009n, "VCS-OTHER-2021"),
+    ];
     const hintOnChain = async (batchId: bigint, start: bigint) => f.registryBridge.depositHintOf(batchId, start);
     const hints = await depositHintsOf({ deposits: items, hintOnChain });
     expect(hints).to.deep.equal([1_000n, 2_100n, 2_100n, 5_000n]);
@@ -124,7 +136,9 @@ describe("RegistryBridge: deposited serial blocks", () => {
     // an overlap inside one call is refused like any other
     const clash = [f.block(8_000n, 8_099n), f.block(8_050n, 8_149n)];
     await expect(
-      f.registryBridge.connect(f.relayer).confirmDeposits(clash, await f.quorum("DepositConfirmedBatch", { items: clash }), [2_300n, 8_000n]),
+      f.registryBridge
+        .connect(f.relayer)
+        .confirmDeposits(clash, await f.quorum("DepositConfirmedBatch", { items: clash }), [2_300n, 8_000n]),
     )
       .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockOverlaps")
       .withArgs(f.a.batchId, 8_050n, 8_149n, 8_000n, 8_099n);

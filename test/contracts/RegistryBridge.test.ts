@@ -3,14 +3,14 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { type Hex, keccak256, toHex } from "viem";
 import { RESERVE_SHORTFALL_REASON } from "../../backend/src/chain/attestations";
-import { DETAILS, deployCoreFixture, REGISTRY_GOLD, REGISTRY_VERRA, REQUEST_WINDOW } from "./fixtures";
+import { DETAILS, deployPlatformFixture, REGISTRY_GOLD, REGISTRY_VERRA, REQUEST_WINDOW } from "../support/platformFixture";
 
 const KIND = { None: 0, Retirement: 1, Withdrawal: 2 } as const;
 const STATUS = { None: 0, Pending: 1, Confirmed: 2, Rejected: 3 } as const;
 
 describe("RegistryBridge", () => {
   async function fixture() {
-    const f = await deployCoreFixture();
+    const f = await deployPlatformFixture();
     const { batchId, blockKey, message } = await f.deposit(f.alice.address, 1_000n);
     await f.deposit(f.bob.address, 500n);
     return { ...f, batchId, blockKey, firstDeposit: message };
@@ -20,7 +20,9 @@ describe("RegistryBridge", () => {
     it("announces the first oracle set as epoch 1", async () => {
       const { oracles, admin, addresses } = await loadFixture(fixture);
       const set = oracles.map((o) => o.address);
-      const bridge = await (await ethers.getContractFactory("RegistryBridge")).deploy(addresses.creditToken, admin.address, set, 2, 60);
+      const bridge = await (
+        await ethers.getContractFactory("RegistryBridge")
+      ).deploy(addresses.creditToken, admin.address, set, 2, 60);
       await expect(bridge.deploymentTransaction()).to.emit(bridge, "OracleSetUpdated").withArgs(1, set, 2);
     });
 
@@ -109,7 +111,11 @@ describe("RegistryBridge", () => {
 
     it("confirms many deposits under one quorum (confirmDeposits) and refuses an empty batch", async () => {
       const f = await loadFixture(fixture);
-      const items = [f.depositMessage(f.alice.address, 3n), f.depositMessage(f.bob.address, 4n), f.depositMessage(f.carol.address, 5n)];
+      const items = [
+        f.depositMessage(f.alice.address, 3n),
+        f.depositMessage(f.bob.address, 4n),
+        f.depositMessage(f.carol.address, 5n),
+      ];
       const hints = [0n, 0n, 0n]; // any hint confirms; exact ones only save gas
       const tx = f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }), hints);
       const last = items[2]!;
@@ -149,7 +155,11 @@ describe("RegistryBridge", () => {
       expect(await f.creditToken.balanceOf(f.alice.address, f.batchId)).to.equal(900n);
       const r = await f.registryBridge.requestOf(requestId);
       expect([r.kind, r.status, r.overdueFlagged, r.deadline, r.certificate]).to.deep.equal([
-        BigInt(KIND.Retirement), BigInt(STATUS.Pending), false, deadline, "0x000000000000000000000000000000",
+        BigInt(KIND.Retirement),
+        BigInt(STATUS.Pending),
+        false,
+        deadline,
+        "0x000000000000000000000000000000",
       ]);
       expect(await f.registryBridge.requestWindow()).to.equal(BigInt(REQUEST_WINDOW));
       expect(await f.registryBridge.token()).to.equal(f.addresses.creditToken);
@@ -224,28 +234,52 @@ describe("RegistryBridge", () => {
     it("requestRetirementFor / requestWithdrawalFor need REQUESTER_ROLE", async () => {
       const f = await loadFixture(fixture);
       const role = await f.registryBridge.REQUESTER_ROLE();
-      await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(f.alice.address, f.batchId, 1n, f.nextKey(), DETAILS))
+      await expect(
+        f.registryBridge.connect(f.outsider).requestRetirementFor(f.alice.address, f.batchId, 1n, f.nextKey(), DETAILS),
+      )
         .to.be.revertedWithCustomError(f.registryBridge, "AccessControlUnauthorizedAccount")
         .withArgs(f.outsider.address, role);
-      await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 1n, f.nextKey(), ethers.ZeroHash))
+      await expect(
+        f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 1n, f.nextKey(), ethers.ZeroHash),
+      )
         .to.be.revertedWithCustomError(f.registryBridge, "AccessControlUnauthorizedAccount")
         .withArgs(f.outsider.address, role);
       await f.registryBridge.connect(f.admin).grantRole(role, f.outsider.address);
       const key = f.nextKey();
       await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(f.alice.address, f.batchId, 7n, key, DETAILS))
         .to.emit(f.registryBridge, "RetirementRequested")
-        .withArgs(await f.registryBridge.requestIdOf(f.alice.address, key), f.alice.address, f.batchId, 7n, key, (v: bigint) => v > 0n, [DETAILS.beneficiary, DETAILS.reason]);
+        .withArgs(
+          await f.registryBridge.requestIdOf(f.alice.address, key),
+          f.alice.address,
+          f.batchId,
+          7n,
+          key,
+          (v: bigint) => v > 0n,
+          [DETAILS.beneficiary, DETAILS.reason],
+        );
       const wkey = f.nextKey();
-      await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 3n, wkey, ethers.id("acct")))
+      await expect(
+        f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 3n, wkey, ethers.id("acct")),
+      )
         .to.emit(f.registryBridge, "WithdrawalRequested")
-        .withArgs(await f.registryBridge.requestIdOf(f.alice.address, wkey), f.alice.address, f.batchId, 3n, wkey, (v: bigint) => v > 0n, ethers.id("acct"));
+        .withArgs(
+          await f.registryBridge.requestIdOf(f.alice.address, wkey),
+          f.alice.address,
+          f.batchId,
+          3n,
+          wkey,
+          (v: bigint) => v > 0n,
+          ethers.id("acct"),
+        );
       expect(await f.creditToken.balanceOf(f.addresses.registryBridge, f.batchId)).to.equal(10n);
       // the bridge's own balance backs other requests, and the zero address would mint: both refused
       for (const holder of [f.addresses.registryBridge, ethers.ZeroAddress]) {
         await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(holder, f.batchId, 1n, f.nextKey(), DETAILS))
           .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidHolder")
           .withArgs(holder);
-        await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(holder, f.batchId, 1n, f.nextKey(), ethers.ZeroHash))
+        await expect(
+          f.registryBridge.connect(f.outsider).requestWithdrawalFor(holder, f.batchId, 1n, f.nextKey(), ethers.ZeroHash),
+        )
           .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidHolder")
           .withArgs(holder);
       }
@@ -351,7 +385,11 @@ describe("RegistryBridge", () => {
     it("confirmRetirements: many requests under one quorum; a replay and an empty batch are refused", async () => {
       const f = await loadFixture(fixture);
       const items = [];
-      for (const [holder, amount] of [[f.alice, 10n], [f.bob, 20n], [f.alice, 30n]] as const) {
+      for (const [holder, amount] of [
+        [f.alice, 10n],
+        [f.bob, 20n],
+        [f.alice, 30n],
+      ] as const) {
         items.push(f.retirementConfirmation(await f.requestRetirement(holder, f.batchId, amount), `${amount}`));
       }
       const sigs = await f.quorum("RetirementConfirmedBatch", { items });
@@ -372,8 +410,9 @@ describe("RegistryBridge", () => {
       // a single-item signature does not pass as a batch signature (distinct type hashes)
       const r = await f.requestRetirement(f.alice, f.batchId, 1n);
       const one = f.retirementConfirmation(r);
-      await expect(f.registryBridge.confirmRetirements([one], await f.quorum("RetirementConfirmed", one)))
-        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeSignerNotOracle");
+      await expect(
+        f.registryBridge.confirmRetirements([one], await f.quorum("RetirementConfirmed", one)),
+      ).to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeSignerNotOracle");
     });
   });
 
@@ -393,7 +432,9 @@ describe("RegistryBridge", () => {
         .withArgs(f.addresses.registryBridge, f.bob.address, f.addresses.registryBridge, f.batchId, 50n);
       const r = await f.registryBridge.requestOf(requestId);
       expect([r.kind, r.status, r.deadline]).to.deep.equal([BigInt(KIND.Withdrawal), BigInt(STATUS.Pending), deadline]);
-      expect(await f.registryBridge.connect(f.bob).requestWithdrawal.staticCall(f.batchId, 50n, key, account)).to.equal(requestId);
+      expect(await f.registryBridge.connect(f.bob).requestWithdrawal.staticCall(f.batchId, 50n, key, account)).to.equal(
+        requestId,
+      );
       await expect(f.registryBridge.connect(f.bob).requestWithdrawal(f.batchId, 50n, key, ethers.id("other account")))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyConflict")
         .withArgs(requestId);
@@ -489,11 +530,20 @@ describe("RegistryBridge", () => {
         .withArgs(REGISTRY_VERRA);
       await f.requestRetirement(f.alice, gold, 5n); // other registries keep going
       const c = f.retirementConfirmation(inFlight);
-      await expect(f.registryBridge.confirmRetirement(c, await f.quorum("RetirementConfirmed", c))).to.emit(f.registryBridge, "RetirementConfirmed");
+      await expect(f.registryBridge.confirmRetirement(c, await f.quorum("RetirementConfirmed", c))).to.emit(
+        f.registryBridge,
+        "RetirementConfirmed",
+      );
       const j = f.retirementRejection(inFlight2);
-      await expect(f.registryBridge.rejectRetirement(j, await f.quorum("RetirementRejected", j))).to.emit(f.registryBridge, "RetirementRejected");
+      await expect(f.registryBridge.rejectRetirement(j, await f.quorum("RetirementRejected", j))).to.emit(
+        f.registryBridge,
+        "RetirementRejected",
+      );
       const wc = f.withdrawalConfirmation(wInFlight);
-      await expect(f.registryBridge.confirmWithdrawal(wc, await f.quorum("WithdrawalConfirmed", wc))).to.emit(f.registryBridge, "WithdrawalConfirmed");
+      await expect(f.registryBridge.confirmWithdrawal(wc, await f.quorum("WithdrawalConfirmed", wc))).to.emit(
+        f.registryBridge,
+        "WithdrawalConfirmed",
+      );
       const d = f.depositMessage(f.bob.address, 5n);
       await f.registryBridge.confirmDeposit(d, await f.quorum("DepositConfirmed", d), 0n);
       await f.creditToken.connect(f.alice).safeTransferFrom(f.alice.address, f.bob.address, f.batchId, 1n, "0x");
@@ -513,7 +563,9 @@ describe("RegistryBridge", () => {
         f.registryBridge,
         "AccessControlUnauthorizedAccount",
       );
-      await expect(b.pauseRegistry(0)).to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidRegistry").withArgs(0);
+      await expect(b.pauseRegistry(0))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidRegistry")
+        .withArgs(0);
       await expect(b.unpauseRegistry(3))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeRegistryPauseUnchanged")
         .withArgs(3, false);
@@ -623,7 +675,12 @@ describe("RegistryBridge", () => {
       const f = await loadFixture(attackFixture);
       const m = f.depositMessage(f.receiverAddress, 10n);
       const sigs = await f.quorum("DepositConfirmed", m);
-      const request = f.registryBridge.interface.encodeFunctionData("requestRetirement", [f.batchId, 5n, ethers.id("k"), DETAILS]);
+      const request = f.registryBridge.interface.encodeFunctionData("requestRetirement", [
+        f.batchId,
+        5n,
+        ethers.id("k"),
+        DETAILS,
+      ]);
       await f.receiver.arm(f.addresses.registryBridge, request, true);
       await expect(f.registryBridge.confirmDeposit(m, sigs, 0n)).to.be.revertedWithCustomError(
         f.registryBridge,
@@ -636,7 +693,13 @@ describe("RegistryBridge", () => {
     it("moving units from inside the hook keeps balances, supply and the custody head consistent", async () => {
       const f = await loadFixture(attackFixture);
       const m = f.depositMessage(f.receiverAddress, 10n);
-      const move = f.creditToken.interface.encodeFunctionData("safeTransferFrom", [f.receiverAddress, f.bob.address, f.batchId, 4n, "0x"]);
+      const move = f.creditToken.interface.encodeFunctionData("safeTransferFrom", [
+        f.receiverAddress,
+        f.bob.address,
+        f.batchId,
+        4n,
+        "0x",
+      ]);
       await f.receiver.arm(f.addresses.creditToken, move, true);
       await f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       expect(await f.creditToken.balanceOf(f.receiverAddress, f.batchId)).to.equal(6n);

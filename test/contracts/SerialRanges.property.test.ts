@@ -14,7 +14,7 @@ import fc from "fast-check";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { keccak256, toHex } from "viem";
 import { batchIdOf } from "../../backend/src/chain/attestations";
-import { REGISTRY_VERRA, deployCoreFixture } from "./fixtures";
+import { REGISTRY_VERRA, deployPlatformFixture } from "../support/platformFixture";
 
 const PREFIXES = ["VCS-RANGES-A", "VCS-RANGES-B"] as const;
 const BATCH_IDS = PREFIXES.map((prefix) => batchIdOf(REGISTRY_VERRA, prefix));
@@ -37,8 +37,14 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
       random: fc.nat({ max: UNIVERSE + 50 }),
     }),
   },
-  { weight: 2, arbitrary: fc.record({ t: fc.constant("withdrawWhole" as const), batch: fc.nat({ max: 1 }), pick: fc.nat({ max: 30 }) }) },
-  { weight: 1, arbitrary: fc.record({ t: fc.constant("withdrawPart" as const), batch: fc.nat({ max: 1 }), pick: fc.nat({ max: 30 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ t: fc.constant("withdrawWhole" as const), batch: fc.nat({ max: 1 }), pick: fc.nat({ max: 30 }) }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ t: fc.constant("withdrawPart" as const), batch: fc.nat({ max: 1 }), pick: fc.nat({ max: 30 }) }),
+  },
 );
 
 type Block = { start: bigint; end: bigint };
@@ -52,7 +58,7 @@ describe("Serial blocks (property)", function () {
     await fc.assert(
       fc.asyncProperty(fc.array(actionArb, { minLength: 4, maxLength: 24 }), async (actions) => {
         run += 1;
-        const f = await loadFixture(deployCoreFixture);
+        const f = await loadFixture(deployPlatformFixture);
         const b = f.registryBridge;
         const live: Block[][] = [[], []];
         const balance = [0n, 0n];

@@ -3,18 +3,18 @@ import { ethers } from "hardhat";
 import { loadFixture } from "@nomicfoundation/hardhat-network-helpers";
 import { CONDITION_FIAT_PAYMENT_RECEIVED as FIAT } from "../../backend/src/chain/orders";
 import type { TestPaymentToken } from "../../typechain-types";
-import { deploySettlementFixture, type SettlementFixture } from "./settlementFixture";
+import { deployTradingFixture, type TradingFixture, FEE_BPS, UNIT_PRICE } from "../support/platformFixture";
 
 /**
  * Price bands hold per payment token, and only listed payment tokens settle (issue 12 §3.6): a batch banded in one
  * token cannot be traded outside its band by pricing the order, or the deal, in another token or in fiat.
  */
 describe("Settlement: payment tokens and price bands", function () {
-  let f: SettlementFixture;
+  let f: TradingFixture;
   let other: TestPaymentToken;
   let otherAddress: string;
   beforeEach(async function () {
-    f = await loadFixture(deploySettlementFixture);
+    f = await loadFixture(deployTradingFixture);
     other = await (await ethers.getContractFactory("TestPaymentToken")).deploy("Other USD", "OUSD");
     otherAddress = await other.getAddress();
     for (const s of [f.buyer, f.buyer2]) {
@@ -25,7 +25,7 @@ describe("Settlement: payment tokens and price bands", function () {
 
   it("a banded batch cannot be traded below its floor by pricing the order in another payment token", async function () {
     const { settlement, admin, seller, buyer, batchId } = f;
-    await settlement.connect(admin).setPriceBand(batchId, await f.usd.getAddress(), f.UNIT_PRICE, 0n);
+    await settlement.connect(admin).setPriceBand(batchId, await f.usd.getAddress(), UNIT_PRICE, 0n);
     const cheap = await f.order({ paymentToken: otherAddress, unitPrice: 1n });
     const sig = await f.sign(cheap, seller);
     await expect(settlement.connect(buyer).fill(cheap, 1n, sig))
@@ -46,7 +46,7 @@ describe("Settlement: payment tokens and price bands", function () {
     await expect(settlement.connect(buyer).fill(inBand, 2n, await f.sign(inBand, seller))).to.changeTokenBalances(
       other,
       [buyer, seller],
-      [-14n, 14n - (14n * BigInt(f.FEE_BPS)) / 10_000n],
+      [-14n, 14n - (14n * BigInt(FEE_BPS)) / 10_000n],
     );
   });
 

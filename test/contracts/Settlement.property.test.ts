@@ -3,8 +3,16 @@ import fc from "fast-check";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { ethers } from "hardhat";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
-import { CONDITION_FIAT_PAYMENT_RECEIVED as FIAT, CONDITION_REGISTRY_DELIVERY as DELIVERY, SIDE_BUY, SIDE_SELL, splitPrice, type Deal, type Order } from "../../backend/src/chain/orders";
-import { deploySettlementFixture, type SettlementFixture } from "./settlementFixture";
+import {
+  CONDITION_FIAT_PAYMENT_RECEIVED as FIAT,
+  CONDITION_REGISTRY_DELIVERY as DELIVERY,
+  SIDE_BUY,
+  SIDE_SELL,
+  splitPrice,
+  type Deal,
+  type Order,
+} from "../../backend/src/chain/orders";
+import { deployTradingFixture, type TradingFixture, FEE_BPS } from "../support/platformFixture";
 
 /**
  * Random sequences of orders, fills, cancels, counter bumps, deals (open, attest, settle, reclaim), platform fee
@@ -15,7 +23,16 @@ import { deploySettlementFixture, type SettlementFixture } from "./settlementFix
  * above it must revert), and a deal settles with the fee terms of its opening, whatever the fee is by then.
  */
 type Action =
-  | { kind: "order"; maker: number; side: number; amount: number; unitPrice: number; minFill: number; ttl: number; maxFeeBps: number }
+  | {
+      kind: "order";
+      maker: number;
+      side: number;
+      amount: number;
+      unitPrice: number;
+      minFill: number;
+      ttl: number;
+      maxFeeBps: number;
+    }
   | { kind: "fill"; order: number; taker: number; amount: number; withinRemaining: boolean }
   | { kind: "cancel"; order: number }
   | { kind: "counter"; maker: number }
@@ -29,13 +46,45 @@ type Action =
 
 const idx = fc.nat({ max: 7 });
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("order" as const), maker: fc.nat({ max: 3 }), side: fc.nat({ max: 1 }), amount: fc.integer({ min: 1, max: 20 }), unitPrice: fc.integer({ min: 1, max: 2_000_000 }), minFill: fc.nat({ max: 8 }), ttl: fc.integer({ min: 30, max: 3_000 }), maxFeeBps: fc.oneof({ weight: 3, arbitrary: fc.constant(1_000) }, { weight: 2, arbitrary: fc.nat({ max: 300 }) }) }) },
-  { weight: 5, arbitrary: fc.record({ kind: fc.constant("fill" as const), order: idx, taker: fc.nat({ max: 3 }), amount: fc.integer({ min: 1, max: 22 }), withinRemaining: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant("order" as const),
+      maker: fc.nat({ max: 3 }),
+      side: fc.nat({ max: 1 }),
+      amount: fc.integer({ min: 1, max: 20 }),
+      unitPrice: fc.integer({ min: 1, max: 2_000_000 }),
+      minFill: fc.nat({ max: 8 }),
+      ttl: fc.integer({ min: 30, max: 3_000 }),
+      maxFeeBps: fc.oneof({ weight: 3, arbitrary: fc.constant(1_000) }, { weight: 2, arbitrary: fc.nat({ max: 300 }) }),
+    }),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant("fill" as const),
+      order: idx,
+      taker: fc.nat({ max: 3 }),
+      amount: fc.integer({ min: 1, max: 22 }),
+      withinRemaining: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("cancel" as const), order: idx }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("counter" as const), maker: fc.nat({ max: 3 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("time" as const), seconds: fc.integer({ min: 1, max: 2_500 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("fee" as const), bps: fc.nat({ max: 300 }), off: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("openDeal" as const), seller: fc.nat({ max: 3 }), buyer: fc.nat({ max: 3 }), amount: fc.integer({ min: 1, max: 20 }), unitPrice: fc.integer({ min: 1, max: 2_000_000 }), type: fc.nat({ max: 2 }), ttl: fc.integer({ min: 10, max: 600 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant("openDeal" as const),
+      seller: fc.nat({ max: 3 }),
+      buyer: fc.nat({ max: 3 }),
+      amount: fc.integer({ min: 1, max: 20 }),
+      unitPrice: fc.integer({ min: 1, max: 2_000_000 }),
+      type: fc.nat({ max: 2 }),
+      ttl: fc.integer({ min: 10, max: 600 }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("attest" as const), deal: idx }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("settle" as const), deal: idx }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("reclaimCredits" as const), deal: idx }) },
@@ -103,7 +152,7 @@ describe("Settlement: property (fast-check)", function () {
     this.timeout(600_000);
     await fc.assert(
       fc.asyncProperty(fc.array(actionArb, { minLength: 6, maxLength: 18 }), async (actions) => {
-        const f = await loadFixture(deploySettlementFixture); // reverts to the fixture's snapshot every run
+        const f = await loadFixture(deployTradingFixture); // reverts to the fixture's snapshot every run
         await runScenario(f, actions);
       }),
       // 50 runs: the coverage floors below must hold for any seed (25 runs gave 12-19 fills, once 10)
@@ -118,16 +167,16 @@ describe("Settlement: property (fast-check)", function () {
   });
 });
 
-async function runScenario(f: SettlementFixture, actions: Action[]): Promise<void> {
-  const { settlement, token, usd, batchId } = f;
+async function runScenario(f: TradingFixture, actions: Action[]): Promise<void> {
+  const { settlement, creditToken, usd, batchId } = f;
   const traders: HardhatEthersSigner[] = [f.seller, f.seller2, f.buyer, f.buyer2];
   const settlementAddress = await settlement.getAddress();
-  const bridgeAddress = await f.bridge.getAddress();
+  const bridgeAddress = await f.registryBridge.getAddress();
   const accounts = [...traders.map((t) => t.address), f.feeRecipient.address, settlementAddress, bridgeAddress];
   const credits = new Map<string, bigint>();
   const cash = new Map<string, bigint>();
   for (const a of accounts) {
-    credits.set(a, await token.balanceOf(a, batchId));
+    credits.set(a, await creditToken.balanceOf(a, batchId));
     cash.set(a, await usd.balanceOf(a));
   }
   const sum = (m: Map<string, bigint>) => [...m.values()].reduce((x, y) => x + y, 0n);
@@ -142,7 +191,7 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
   const deals: ModelDeal[] = [];
   let now = BigInt(await time.latest());
   let salt = 1n;
-  let feeBps = BigInt(f.FEE_BPS);
+  let feeBps = BigInt(FEE_BPS);
 
   /** Sends `send()` in the next block at a known timestamp and checks it succeeded exactly when expected. */
   async function step(expectOk: boolean, send: () => Promise<unknown>, what: string): Promise<void> {
@@ -159,7 +208,10 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
     now = BigInt(await time.latest());
     attempted.set(what, (attempted.get(what) ?? 0) + 1);
     if (ok) succeeded.set(what, (succeeded.get(what) ?? 0) + 1);
-    expect(ok, `${what}: expected ${expectOk ? "success" : "revert"}${error ? ` (${String(error).slice(0, 200)})` : ""}`).to.equal(expectOk);
+    expect(
+      ok,
+      `${what}: expected ${expectOk ? "success" : "revert"}${error ? ` (${String(error).slice(0, 200)})` : ""}`,
+    ).to.equal(expectOk);
   }
 
   for (const a of actions) {
@@ -199,7 +251,15 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
           amount <= remaining &&
           (amount >= o.order.minFill || amount === remaining) &&
           feeBps <= BigInt(o.order.maxFeeBps);
-        await step(valid, () => settlement.connect(taker).fill(o.order, amount, o.signature).then((t) => t.wait()), "fill");
+        await step(
+          valid,
+          () =>
+            settlement
+              .connect(taker)
+              .fill(o.order, amount, o.signature)
+              .then((t) => t.wait()),
+          "fill",
+        );
         if (valid) {
           const [seller, buyer] = o.order.side === SIDE_SELL ? [o.order.maker, taker.address] : [taker.address, o.order.maker];
           const { fee, sellerProceeds } = splitPrice(amount, o.order.unitPrice, feeBps);
@@ -218,12 +278,28 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
         const o = orders[a.order % Math.max(orders.length, 1)];
         if (o === undefined) break;
         const maker = traders.find((t) => t.address === o.order.maker)!;
-        await step(true, () => settlement.connect(maker).cancel(o.order).then((t) => t.wait()), "cancel");
+        await step(
+          true,
+          () =>
+            settlement
+              .connect(maker)
+              .cancel(o.order)
+              .then((t) => t.wait()),
+          "cancel",
+        );
         o.closed = true;
         break;
       }
       case "counter": {
-        await step(true, () => settlement.connect(traders[a.maker]!).incrementCounter().then((t) => t.wait()), "counter");
+        await step(
+          true,
+          () =>
+            settlement
+              .connect(traders[a.maker]!)
+              .incrementCounter()
+              .then((t) => t.wait()),
+          "counter",
+        );
         counters[a.maker]! += 1n;
         break;
       }
@@ -235,7 +311,15 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
       }
       case "fee": {
         const [recipient, bps] = a.off ? [ethers.ZeroAddress, 0] : [f.feeRecipient.address, a.bps];
-        await step(true, () => settlement.connect(f.admin).setFee(recipient, bps).then((t) => t.wait()), "fee");
+        await step(
+          true,
+          () =>
+            settlement
+              .connect(f.admin)
+              .setFee(recipient, bps)
+              .then((t) => t.wait()),
+          "fee",
+        );
         feeBps = BigInt(bps);
         break;
       }
@@ -262,7 +346,16 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
         move(credits, seller.address, settlementAddress, terms.amount);
         if (!fiat) move(cash, buyer.address, settlementAddress, terms.amount * terms.unitPrice);
         const dealFee = fiat ? 0n : feeBps;
-        deals.push({ id, terms, opened: true, status: "open", feeBps: dealFee, satisfied: 0, creditsBack: false, paymentBack: false });
+        deals.push({
+          id,
+          terms,
+          opened: true,
+          status: "open",
+          feeBps: dealFee,
+          satisfied: 0,
+          creditsBack: false,
+          paymentBack: false,
+        });
         break;
       }
       case "attest": {
@@ -303,7 +396,11 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
           d.status !== "settled" &&
           !canSettle &&
           (credit ? !d.creditsBack && d.satisfied === 0 : !d.paymentBack && d.terms.paymentToken !== ethers.ZeroAddress);
-        await step(valid, () => (credit ? settlement.reclaimCredits(d.id) : settlement.reclaimPayment(d.id)).then((t) => t.wait()), a.kind);
+        await step(
+          valid,
+          () => (credit ? settlement.reclaimCredits(d.id) : settlement.reclaimPayment(d.id)).then((t) => t.wait()),
+          a.kind,
+        );
         if (valid) {
           d.status = "expired";
           if (credit) {
@@ -318,11 +415,11 @@ async function runScenario(f: SettlementFixture, actions: Action[]): Promise<voi
       }
     }
     for (const acct of accounts) {
-      expect(await token.balanceOf(acct, batchId), `credits of ${acct}`).to.equal(credits.get(acct));
+      expect(await creditToken.balanceOf(acct, batchId), `credits of ${acct}`).to.equal(credits.get(acct));
       expect(await usd.balanceOf(acct), `payment of ${acct}`).to.equal(cash.get(acct));
     }
     expect(sum(credits)).to.equal(creditSum);
     expect(sum(cash)).to.equal(cashSum);
-    expect(await token.totalSupply(batchId)).to.equal(creditSum);
+    expect(await creditToken.totalSupply(batchId)).to.equal(creditSum);
   }
 }

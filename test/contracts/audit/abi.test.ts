@@ -12,7 +12,8 @@ describe("audit ABI against the artifacts", () => {
   });
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  const copyArtifacts = (edit?: (abi: { type: string; name?: string; inputs?: { name: string; indexed?: boolean }[] }[]) => void) => {
+  type AbiEntry = { type: string; name?: string; inputs?: { name: string; indexed?: boolean }[] };
+  const copyArtifacts = (edit?: (abi: AbiEntry[]) => void) => {
     for (const rel of [["RegistryBridge.sol", "RegistryBridge.json"], ["CreditToken.sol", "CreditToken.json"]] as const) {
       const json = JSON.parse(fs.readFileSync(path.join(artifactsDir(), "contracts", ...rel), "utf8")) as { abi: never[] };
       if (rel[1] === "CreditToken.json" && edit !== undefined) edit(json.abi);
@@ -27,7 +28,8 @@ describe("audit ABI against the artifacts", () => {
   });
 
   it("names the command to run when the artifacts are missing", () => {
-    expect(() => ensureAbiMatchesArtifacts(tmp)).to.throw(AuditAbiError, /not found: .*RegistryBridge\.json is missing\. Run `npx hardhat compile`/);
+    const missing = /not found: .*RegistryBridge\.json is missing\. Run `npx hardhat compile`/;
+    expect(() => ensureAbiMatchesArtifacts(tmp)).to.throw(AuditAbiError, missing);
   });
 
   it("names the drifted fragment (an argument that became indexed keeps topic0 but changes decoding)", () => {
