@@ -76,7 +76,22 @@ export function parseScaled(value: unknown, scale: number): bigint | undefined {
   return scaledFromText(text, scale);
 }
 
-function scaledFromText(text: string, scale: number): bigint | undefined {
+const POW10 = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000];
+
+/** Largest magnitude the float64 fixed-point path accepts: 2^52 units of 10^-scale (exact, with headroom). */
+export const MAX_SCALED_NUMBER = 2 ** 52;
+
+/**
+ * parseScaled without bigint: the value in integer 10^-scale units as an exact float64 integer, NaN when the text
+ * is not a plain decimal, has more than `scale` fraction digits, or its magnitude reaches MAX_SCALED_NUMBER. No
+ * allocation: this is the VEE hot path (one call per reading).
+ */
+export function parseScaledNumber(value: unknown, scale: number): number {
+  let text: string;
+  if (typeof value === "string") text = value;
+  else if (typeof value === "number" && Number.isFinite(value)) text = String(value);
+  else return Number.NaN;
+  const len = text.length;
   let i = 0;
   let negative = false;
   const first = text.charCodeAt(0);
@@ -84,26 +99,47 @@ function scaledFromText(text: string, scale: number): bigint | undefined {
     negative = first === 45;
     i = 1;
   }
-  let whole = "";
-  let fraction = "";
-  let seenPoint = false;
-  for (; i < text.length; i++) {
+  let n = 0;
+  let digitsSeen = 0;
+  let fractionDigits = -1; // -1: no point seen yet
+  for (; i < len; i++) {
     const c = text.charCodeAt(i);
-    if (c === 46 /* . */ && !seenPoint) {
-      seenPoint = true;
-    } else if (c >= 48 && c <= 57) {
-      if (seenPoint) fraction += text[i];
-      else whole += text[i];
-    } else {
-      return undefined;
+    if (c === 46 /* . */ && fractionDigits < 0) {
+      fractionDigits = 0;
+      continue;
     }
+    const dgt = c - 48;
+    if (dgt < 0 || dgt > 9) return Number.NaN;
+    digitsSeen++;
+    if (fractionDigits >= 0) {
+      fractionDigits++;
+      if (fractionDigits > scale) {
+        if (dgt !== 0) return Number.NaN; // no silent rounding; trailing zeros are fine
+        continue;
+      }
+    }
+    n = n * 10 + dgt;
+    if (n >= MAX_SCALED_NUMBER) return Number.NaN;
   }
-  if (whole === "" && fraction === "") return undefined;
-  const trimmed = fraction.replace(/0+$/, "");
-  if (trimmed.length > scale) return undefined;
-  const digits = (whole === "" ? "0" : whole) + trimmed.padEnd(scale, "0");
-  const n = BigInt(digits);
-  return negative ? -n : n;
+  if (digitsSeen === 0) return Number.NaN;
+  const used = fractionDigits < 0 ? 0 : Math.min(fractionDigits, scale);
+  for (let pad = scale - used; pad > 0; pad -= 9) n *= POW10[Math.min(pad, 9)] as number;
+  if (n >= MAX_SCALED_NUMBER) return Number.NaN;
+  return negative && n !== 0 ? -n : n;
+}
+
+function scaledFromText(text: string, scale: number): bigint | undefined {
+  const n = parseScaledNumber(text, scale);
+  return Number.isNaN(n) ? scaledFromTextSlow(text, scale) : BigInt(n);
+}
+
+function scaledFromTextSlow(text: string, scale: number): bigint | undefined {
+  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+  if (m === null || ((m[2] ?? "") === "" && (m[3] ?? "") === "")) return undefined;
+  const fraction = (m[3] ?? "").replace(/0+$/, "");
+  if (fraction.length > scale) return undefined;
+  const v = BigInt((m[2] === "" ? "0" : m[2]) + fraction.padEnd(scale, "0"));
+  return m[1] === "-" ? -v : v;
 }
 
 /** The decimal text of a bigint of 10^-scale units: 12500n at scale 3 is `"12.5"`. */
