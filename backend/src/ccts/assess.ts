@@ -119,7 +119,7 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
   const position = computePosition(
     {
       targetGei: decimalString(targetGei),
-      gei,
+      totalTco2e: geiRecord.outputs.totalTco2e?.value as string,
       equivalentOutputT: decimalString(output),
       ...(input.averageCccPriceInr === undefined ? {} : { averageCccPriceInr: input.averageCccPriceInr as never }),
     },

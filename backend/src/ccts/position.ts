@@ -7,6 +7,9 @@
  * environmental-compensation multiplier (2).
  *
  *   raw  = (T − G) × P                                       signed tonnes; computed in decimal, never rounded
+ *        = T × P − E                                          the form used when the emissions E are known: it is
+ *                                                              exact, while G = E / P is a rounded division that
+ *                                                              could put a whole-number raw a hair below the integer
  *   CCC issuable = round_issuance(raw)        when raw > 0, else 0   (whole certificates)
  *   shortfall    = round_shortfall(−raw)      when raw < 0, else 0   (whole certificates to surrender or buy)
  *   EC [INR]     = k × p × shortfall          only when p is known; provisional while p is a running VWAP
@@ -21,7 +24,9 @@ import { type CctsParameters, type RoundingMode, CCTS_PARAMETERS, roundCertifica
 
 export type PositionParameters = {
   targetGei: DecimalInput;
-  gei: DecimalInput | Decimal;
+  /** Achieved GEI; or give `totalTco2e` (E), which is exact (see the module doc). */
+  gei?: DecimalInput | Decimal | undefined;
+  totalTco2e?: DecimalInput | undefined;
   equivalentOutputT: DecimalInput;
   averageCccPriceInr?: DecimalInput | undefined;
 };
@@ -37,9 +42,14 @@ export type Position = {
 
 export function computePosition(input: PositionParameters, parameters: CctsParameters = CCTS_PARAMETERS): Position {
   const target = parseNonNegative("targetGei", input.targetGei, { allowZero: false });
-  const gei = input.gei instanceof Decimal ? input.gei : parseNonNegative("gei", input.gei);
   const output = parseNonNegative("equivalentOutputT", input.equivalentOutputT, { allowZero: false });
-  const raw = target.minus(gei).times(output);
+  let raw: Decimal;
+  if (input.totalTco2e !== undefined) {
+    raw = target.times(output).minus(parseNonNegative("totalTco2e", input.totalTco2e));
+  } else {
+    const gei = input.gei instanceof Decimal ? input.gei : parseNonNegative("gei", input.gei);
+    raw = target.minus(gei).times(output);
+  }
   const issuable = raw.greaterThan(0) ? roundCertificates(raw, parameters.issuanceRounding) : new Decimal(0);
   const shortfall = raw.lessThan(0) ? roundCertificates(raw.negated(), parameters.shortfallRounding) : new Decimal(0);
   const position: Position = {

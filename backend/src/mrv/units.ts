@@ -84,7 +84,7 @@ export function conversionFactor(field: string, from: string, to: string): Decim
   if (factor === undefined) {
     const one = math.unit(math.bignumber(1), from) as Unit;
     const value = one.toNumeric(to) as unknown as BigNumber;
-    factor = new Decimal(value.toString());
+    factor = new Decimal(value.toString()).toSignificantDigits(50); // exact for our units except repeating ratios (TJ → MWh)
     factorCache.set(key, factor);
   }
   return factor;

@@ -51,9 +51,10 @@ export type MeterConfig = {
   allowNegative?: boolean | undefined;
   /** Default true. A meter that can never read zero (a furnace's fuel meter while operating) sets false. */
   allowZero?: boolean | undefined;
-  /** Hampel filter: half window k (default 3, so 7 points), threshold t in scaled MADs (default "3"),
-   * and an absolute floor below which no deviation is a spike (default "0", in the meter's unit). */
-  spike?: { halfWindow?: number; threshold?: string; minDeviation?: string } | undefined;
+  /** Hampel filter (hampel.ts): half window k (default 3, so 7 points), threshold t in scaled MADs (default "3"),
+   * an absolute deviation below which nothing is a spike (default "0", in the meter's unit), and the spread floor
+   * as a share of the window median (default "0.05"). */
+  spike?: { halfWindow?: number; threshold?: string; minDeviation?: string; relativeFloor?: string } | undefined;
 };
 
 /** Deterministic order: by first reading index, then rule. */

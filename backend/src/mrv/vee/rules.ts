@@ -20,7 +20,8 @@
  *   (`detail.corrected` = v + R); for a register meter, a reading below its predecessor with the predecessor
  *   ≥ 0.9 R and the reading ≤ 0.1 R wrapped (`detail.consumption` = R − prev + cur). Any other decrease of a register
  *   is `counter_decrease` (meter reset or replaced).
- * - `spike`: the Hampel filter (hampel.ts) over interval values in time order.
+ * - `spike`: the Hampel filter (hampel.ts) over interval values in time order (a reading already flagged
+ *   `negative` or `rollover` is not reported again as a spike).
  * - `totaliser_mismatch`: see totaliser.ts.
  */
 import { isKnownUnit, UNITS } from "../units";
@@ -55,7 +56,10 @@ export function validateReadings(readings: readonly Reading[], meters: readonly 
     if (config !== undefined) {
       checkValues(table, order, config, flags);
       if ((config.kind ?? "interval") === "interval") {
+        // one value verdict per reading: a negative or rolled-over value is not also reported as a spike
+        const valueFlagged = new Set(flags.filter((f) => f.meterId === meterId && (f.rule === "negative" || f.rule === "rollover")).map((f) => f.readings[0]));
         for (const s of hampelSpikes(table, order, spikeSettings(`meter ${meterId}.spike`, config.spike))) {
+          if (valueFlagged.has(s.index)) continue;
           flags.push({
             rule: "spike",
             meterId,
