@@ -108,11 +108,11 @@ function parseBook(book: unknown): Parsed & { floor: number; forbearance: number
       price = Number.NaN;
     }
     const q = quantityOf(`bids.${i}.quantity`, bid.quantity);
-    const reject = (reason: Rejection["reason"], message: string) => parsed.rejections.push({ id, reason, message });
-    if (Number.isNaN(price) || price % tick !== 0) reject("tick", `price ${String(bid.price)} is not a multiple of the tick ${tickD.toFixed()}`);
-    else if (price < floor || price > forbearance) reject("band", `price ${String(bid.price)} is outside [${floorD.toFixed()}, ${forbD.toFixed()}]`);
-    else if (typeof q !== "number") reject("quantity", `quantity ${String(bid.quantity)} is not a positive whole number of certificates`);
-    else if (q < minQ) reject("quantity", `quantity ${q} is below the minimum ${minQ}`);
+    const r = parsed.rejections;
+    if (Number.isNaN(price) || price % tick !== 0) r.push({ id, reason: "tick", message: `price ${String(bid.price)} is not a multiple of the tick ${tickD.toFixed()}` });
+    else if (price < floor || price > forbearance) r.push({ id, reason: "band", message: `price ${String(bid.price)} is outside [${floorD.toFixed()}, ${forbD.toFixed()}]` });
+    else if (typeof q !== "number") r.push({ id, reason: "quantity", message: `quantity ${String(bid.quantity)} is not a positive whole number of certificates` });
+    else if (q < minQ) r.push({ id, reason: "quantity", message: `quantity ${q} is below the minimum ${minQ}` });
     else {
       parsed.prices[i] = price;
       parsed.quantities[i] = q;
@@ -122,7 +122,7 @@ function parseBook(book: unknown): Parsed & { floor: number; forbearance: number
   return { ...parsed, floor, forbearance, tick };
 }
 
-type Level = { price: number; buy: number; sell: number };
+type Level = { price: number; buy: number; sell: number; buyers: number[]; sellers: number[] };
 
 /** Clears one session book: see the module doc. Pure and deterministic. */
 export function clearSession(book: unknown): ClearingResult {
@@ -134,11 +134,16 @@ export function clearSession(book: unknown): ClearingResult {
     const price = p.prices[i] as number;
     let level = levels.get(price);
     if (level === undefined) {
-      level = { price, buy: 0, sell: 0 };
+      level = { price, buy: 0, sell: 0, buyers: [], sellers: [] };
       levels.set(price, level);
     }
-    if (p.sides[i] === 1) level.buy += p.quantities[i] as number;
-    else level.sell += p.quantities[i] as number;
+    if (p.sides[i] === 1) {
+      level.buy += p.quantities[i] as number;
+      level.buyers.push(i); // input order within a level
+    } else {
+      level.sell += p.quantities[i] as number;
+      level.sellers.push(i);
+    }
   }
   const sorted = [...levels.values()].sort((a, b) => a.price - b.price);
   const best = bestRange(sorted, p.tick);
@@ -146,11 +151,19 @@ export function clearSession(book: unknown): ClearingResult {
   let mcv = 0;
   if (best !== undefined) {
     mcp = Math.floor((best.lo + best.hi) / 2 / p.tick) * p.tick;
-    const D = sumWhere(p, (i) => p.sides[i] === 1 && (p.prices[i] as number) >= (mcp as number));
-    const S = sumWhere(p, (i) => p.sides[i] === 0 && (p.prices[i] as number) <= (mcp as number));
+    let D = 0;
+    let S = 0;
+    for (const level of sorted) {
+      if (level.price >= mcp) D += level.buy;
+      if (level.price <= mcp) S += level.sell;
+    }
+    if (!Number.isSafeInteger(D) || !Number.isSafeInteger(S)) throw new ValidationError("bids", "total quantity is too large");
     mcv = Math.min(D, S);
-    allocate(p, mcp, mcv, 1, allocation); // the short side's takers total mcv: they all fill in full
-    allocate(p, mcp, mcv, 0, allocation);
+    // buys by price priority: highest first; sells: lowest first. The short side's takers total mcv: all fill.
+    const buyLevels = sorted.filter((l) => l.price >= (mcp as number) && l.buyers.length > 0).reverse();
+    const sellLevels = sorted.filter((l) => l.price <= (mcp as number) && l.sellers.length > 0);
+    allocate(p, buyLevels.map((l) => l.buyers), mcv, allocation);
+    allocate(p, sellLevels.map((l) => l.sellers), mcv, allocation);
   }
   for (const i of p.accepted) cleared[p.ids[i] as string] = String(allocation[i]);
   return {
@@ -160,13 +173,6 @@ export function clearSession(book: unknown): ClearingResult {
     rejected: p.rejections.map((r) => r.id),
     rejections: p.rejections,
   };
-}
-
-function sumWhere(p: Parsed, predicate: (i: number) => boolean): number {
-  let s = 0;
-  for (const i of p.accepted) if (predicate(i)) s += p.quantities[i] as number;
-  if (!Number.isSafeInteger(s)) throw new ValidationError("bids", "total quantity is too large");
-  return s;
 }
 
 /** The [lo, hi] price range maximising V then minimising I, or undefined when nothing crosses. */
@@ -205,19 +211,13 @@ function bestRange(levels: readonly Level[], tick: number): { lo: number; hi: nu
   return bestV > 0 ? { lo, hi } : undefined;
 }
 
-/** Fills `volume` on one side at `mcp` by price priority, pro rata at the marginal level (module doc). */
-function allocate(p: Parsed, mcp: number, volume: number, side: 0 | 1, out: Float64Array): void {
-  const takers = p.accepted.filter((i) => p.sides[i] === side && (side === 1 ? (p.prices[i] as number) >= mcp : (p.prices[i] as number) <= mcp));
-  // price priority; input order within a level (stable sort)
-  takers.sort((a, b) => (side === 1 ? (p.prices[b] as number) - (p.prices[a] as number) : (p.prices[a] as number) - (p.prices[b] as number)));
+/** Fills `volume` from `levels` (in price priority) in full, pro rata at the marginal level (module doc). */
+function allocate(p: Parsed, levels: readonly number[][], volume: number, out: Float64Array): void {
   let left = volume;
-  let start = 0;
-  while (start < takers.length && left > 0) {
-    const price = p.prices[takers[start] as number] as number;
-    let end = start;
+  for (const level of levels) {
+    if (left === 0) break;
     let levelQ = 0;
-    while (end < takers.length && p.prices[takers[end] as number] === price) levelQ += p.quantities[takers[end++] as number] as number;
-    const level = takers.slice(start, end);
+    for (const i of level) levelQ += p.quantities[i] as number;
     if (levelQ <= left) {
       for (const i of level) out[i] = p.quantities[i] as number;
       left -= levelQ;
@@ -225,7 +225,6 @@ function allocate(p: Parsed, mcp: number, volume: number, side: 0 | 1, out: Floa
       proRata(p, level, left, levelQ, out);
       left = 0;
     }
-    start = end;
   }
 }
 

@@ -94,6 +94,37 @@ export function splitRatioUnit(unit: string): [string, string | undefined] {
   return slash < 0 ? [unit, undefined] : [unit.slice(0, slash), unit.slice(slash + 1)];
 }
 
+type Indexes = {
+  fuel: Map<string, FactorRow>;
+  gwp: Map<string, Map<string, FactorRow>>;
+  grid: Map<string, FactorRow>;
+  versions: { version: string; validFrom: string; dataYear: string | undefined }[];
+};
+const INDEXES = new WeakMap<FactorLibrary, Indexes>();
+
+/** Lookup maps of a library, built on first use (calculators run per plant and per reading batch). */
+function indexes(library: FactorLibrary): Indexes {
+  let ix = INDEXES.get(library);
+  if (ix !== undefined) return ix;
+  ix = { fuel: new Map(), gwp: new Map(), grid: new Map(), versions: [] };
+  const versions = new Map<string, { version: string; validFrom: string; dataYear: string | undefined }>();
+  for (const r of library.rows) {
+    if (r.fuel !== undefined) ix.fuel.set(`${r.fuel}|${r.version}|${r.kind}|${r.gas ?? ""}|${r.category ?? ""}`, r);
+    if (r.kind === "gwp") {
+      const set = ix.gwp.get(r.set as string) ?? new Map<string, FactorRow>();
+      set.set(r.gas as string, r);
+      ix.gwp.set(r.set as string, set);
+    }
+    if (r.kind === "grid_emission_factor") {
+      ix.grid.set(`${r.version}|${r.variant}`, r);
+      if (!versions.has(r.version)) versions.set(r.version, { version: r.version, validFrom: r.validFrom, dataYear: r.dataYear });
+    }
+  }
+  ix.versions = [...versions.values()].sort((a, b) => (a.validFrom < b.validFrom ? -1 : 1));
+  INDEXES.set(library, ix);
+  return ix;
+}
+
 /** The fuel ids the library has IPCC factors for, sorted. */
 export function ipccFuels(library: FactorLibrary = FACTORS): string[] {
   return [...new Set(library.rows.filter((r) => r.kind === "ncv").map((r) => r.fuel as string))].sort();
@@ -110,15 +141,14 @@ export function fuelFactors(
 ): FuelFactors {
   const library = options.library ?? FACTORS;
   const version = options.version ?? "2006";
-  const pick = (predicate: (r: FactorRow) => boolean) =>
-    library.rows.find((r) => r.fuel === fuel && r.version === version && predicate(r));
-  const ncv = pick((r) => r.kind === "ncv");
+  const ix = indexes(library).fuel;
+  const ncv = typeof fuel === "string" ? ix.get(`${fuel}|${version}|ncv||`) : undefined;
   if (typeof fuel !== "string" || ncv === undefined) {
     throw new ValidationError(field, `unknown fuel ${JSON.stringify(fuel)} (IPCC ${version}); known: ${ipccFuels(library).join(", ")}`);
   }
-  const co2 = pick((r) => r.kind === "emission_factor" && r.gas === "CO2" && r.category === undefined);
-  const ch4 = pick((r) => r.kind === "emission_factor" && r.gas === "CH4" && r.category === category);
-  const n2o = pick((r) => r.kind === "emission_factor" && r.gas === "N2O" && r.category === category);
+  const co2 = ix.get(`${fuel}|${version}|emission_factor|CO2|`);
+  const ch4 = ix.get(`${fuel}|${version}|emission_factor|CH4|${category}`);
+  const n2o = ix.get(`${fuel}|${version}|emission_factor|N2O|${category}`);
   if (co2 === undefined || ch4 === undefined || n2o === undefined) {
     throw new ValidationError(field, `fuel ${fuel} has no complete factor set for category ${category} (IPCC ${version})`);
   }
@@ -127,21 +157,15 @@ export function fuelFactors(
 
 /** The GWP rows of a set, by gas; ValidationError naming `field` for an unknown set. */
 export function gwpSet(field: string, set: unknown, library: FactorLibrary = FACTORS): Map<string, FactorRow> {
-  const rows = library.rows.filter((r) => r.kind === "gwp" && r.set === set);
-  if (rows.length === 0) {
-    const known = [...new Set(library.rows.filter((r) => r.kind === "gwp").map((r) => r.set))].join(", ");
-    throw new ValidationError(field, `unknown GWP set ${JSON.stringify(set)}; known: ${known}`);
-  }
-  return new Map(rows.map((r) => [r.gas as string, r]));
+  const sets = indexes(library).gwp;
+  const rows = typeof set === "string" ? sets.get(set) : undefined;
+  if (rows === undefined) throw new ValidationError(field, `unknown GWP set ${JSON.stringify(set)}; known: ${[...sets.keys()].join(", ")}`);
+  return rows;
 }
 
 /** The CEA versions shipped, oldest first (by validFrom). */
 export function gridVersions(library: FactorLibrary = FACTORS): { version: string; validFrom: string; dataYear: string | undefined }[] {
-  const seen = new Map<string, { version: string; validFrom: string; dataYear: string | undefined }>();
-  for (const r of library.rows) {
-    if (r.kind === "grid_emission_factor" && !seen.has(r.version)) seen.set(r.version, { version: r.version, validFrom: r.validFrom, dataYear: r.dataYear });
-  }
-  return [...seen.values()].sort((a, b) => (a.validFrom < b.validFrom ? -1 : 1));
+  return indexes(library).versions;
 }
 
 /** The CEA version in force for a period ending on `periodEnd` (YYYY-MM-DD): see the module doc. */
@@ -160,7 +184,7 @@ export function gridVersionInForce(field: string, periodEnd: string, library: Fa
 
 /** One CEA grid factor row by version and variant; ValidationError naming `field` when there is none. */
 export function gridFactor(field: string, version: unknown, variant: GridVariant, library: FactorLibrary = FACTORS): FactorRow {
-  const row = library.rows.find((r) => r.kind === "grid_emission_factor" && r.version === version && r.variant === variant);
+  const row = indexes(library).grid.get(`${String(version)}|${variant}`);
   if (row === undefined) {
     const known = gridVersions(library).map((v) => v.version).join(", ");
     throw new ValidationError(field, `no CEA grid factor ${variant} for version ${JSON.stringify(version)}; versions: ${known}`);
