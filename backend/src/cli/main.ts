@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { apiKeyCommand } from "./apiKey";
 import { auditCommand } from "./audit";
+import { cctsCommand } from "./ccts";
 import { embeddedChainCommand } from "./embeddedChain";
 import { aggregatorCommand, oracleCommand } from "./oracle";
 import { reconcileCommand } from "./reconcile";
@@ -22,6 +23,7 @@ export function buildCli(): Command {
   program.addCommand(workerCommand());
   program.addCommand(oracleCommand());
   program.addCommand(aggregatorCommand());
+  program.addCommand(cctsCommand());
   program.addCommand(embeddedChainCommand(), { hidden: true });
   return program;
 }
