@@ -10,8 +10,10 @@ import type { MatchSettings } from "./settings";
  *   token pairs at most once (Watchman's BestPairsJaroWinkler). Optional tokens (particles) pair only with each
  *   other.
  * - S: the pairs' scores averaged, each weighted by the two tokens' lengths.
- * - Cq = 1 − unpairedQueryWeight × (unpaired share of the query's length), Cl the same for the listed name; an
- *   unpaired optional token counts on neither side.
+ * - Cq = 1 − unpairedQueryWeight × (unpaired share of the query), Cl the same for the listed name, each token
+ *   counted by its rarity-weighted length (length × idf), so an unpaired common word ("bank", "muhammad") costs
+ *   little and an unpaired distinctive one ("cuba", "kuwait") much; an unpaired optional token counts on neither
+ *   side.
  * - T: 1, unless a side has two or more required tokens and only one of them paired: then
  *   1 − singleTokenWeight × (1 − share), share being the paired token's part of that side's rarity-weighted length
  *   (length × idf); the smaller of the two sides' T.
@@ -57,8 +59,9 @@ function coverage(tokens: ScoringToken[], paired: Uint8Array, weight: number): n
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i] as ScoringToken;
     if (token.optional && paired[i] === 0) continue;
-    total += token.text.length;
-    if (paired[i] === 1) covered += token.text.length;
+    const mass = token.text.length * token.idf;
+    total += mass;
+    if (paired[i] === 1) covered += mass;
   }
   return total === 0 ? 0 : 1 - weight * (1 - covered / total);
 }

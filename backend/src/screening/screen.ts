@@ -100,14 +100,12 @@ type FormBounds = { required: number; single: Map<number, number> };
 
 function formBounds(form: ScoringToken[], settings: MatchSettings): FormBounds {
   let required = 0;
-  let requiredLength = 0;
-  let optionalLength = 0;
+  let optionalMass = 0;
   let rarity = 0;
   for (const token of form) {
-    if (token.optional) optionalLength += token.text.length;
+    if (token.optional) optionalMass += token.text.length * token.idf;
     else {
       required |= 1 << token.id;
-      requiredLength += token.text.length;
       rarity += token.text.length * token.idf;
     }
   }
@@ -118,7 +116,7 @@ function formBounds(form: ScoringToken[], settings: MatchSettings): FormBounds {
       single.set(token.id, 1);
       continue;
     }
-    const covered = (token.text.length + optionalLength) / (requiredLength + optionalLength);
+    const covered = (token.text.length * token.idf + optionalMass) / (rarity + optionalMass);
     const coverage = 1 - settings.unpairedQueryWeight * (1 - covered);
     const alone = 1 - settings.singleTokenWeight * (1 - (token.text.length * token.idf) / rarity);
     single.set(token.id, Math.max(single.get(token.id) ?? 0, coverage * alone));
