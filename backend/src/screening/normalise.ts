@@ -27,7 +27,23 @@ export const LEGAL_FORMS: ReadonlySet<string> = new Set([
   "bsc", "nv", "bv", "ag", "gmbh", "kg", "ohg", "ab", "oy", "oyj", "as", "asa", "aps", "ooo", "oao", "zao", "pao",
   "ao", "tov", "jsc", "ojsc", "cjsc", "pjsc", "fze", "fzco", "fzc", "fzllc", "fzlle", "dmcc", "wll", "est", "sdn",
   "bhd", "tbk", "pt", "cv", "kft", "zrt", "doo", "sro", "spzoo", "ltda", "cia", "sac", "saa", "eirl", "lda",
-  "holding", "holdings",
+  "holding", "holdings", "companies",
+]);
+
+/**
+ * Generic business words: they name what a company does, not which company it is, so they weigh a quarter of
+ * their rarity in coverage (GENERIC_WORD_WEIGHT, screenIndex.ts): "National Bank of Kuwait" shares "national bank"
+ * with "National Bank of Iran", which says little.
+ */
+export const GENERIC_WORDS: ReadonlySet<string> = new Set([
+  "international", "global", "group", "trading", "trade", "traders", "industries", "industrial", "industry", "services",
+  "service", "shipping", "bank", "banking", "finance", "financial", "investment", "investments", "enterprises",
+  "enterprise", "general", "commercial", "national", "development", "management", "engineering", "technologies",
+  "technology", "systems", "solutions", "energy", "oil", "gas", "petroleum", "steel", "power", "marine", "maritime",
+  "transport", "transportation", "logistics", "foundation", "institute", "organization", "organisation", "agency",
+  "association", "society", "export", "exports", "import", "imports", "construction", "consulting", "consultants",
+  "products", "manufacturing", "resources", "ventures", "capital", "partners", "world", "airlines", "airways",
+  "insurance", "exchange", "chemicals", "pharmaceutical", "pharmaceuticals", "electronics", "motors", "corporate",
 ]);
 
 /** Honorifics and titles (dropped from person names). */
@@ -48,8 +64,14 @@ export const PARTICLES: ReadonlySet<string> = new Set([
   "y", "e", "of", "the", "and", "for", "und", "et",
 ]);
 
-/** Particles also tried glued to the next token ("al qaida" = "alqaida", "bin laden" = "binladen"). */
-const GLUED_PARTICLES: ReadonlySet<string> = new Set(["al", "el", "ul", "ud", "abu", "abou", "bin", "ibn", "bint", "de", "da", "di", "del", "van", "von", "le", "la"]);
+/**
+ * Tokens also tried glued to the next one: the particles ("al qaida" = "alqaida", "bin laden" = "binladen") and
+ * the Arabic "abd" compounds, written apart or together ("Abdul Rahim" = "Abdulrahim" ~ "Abdelrahim").
+ */
+const GLUED_PARTICLES: ReadonlySet<string> = new Set([
+  "al", "el", "ul", "ud", "abu", "abou", "bin", "ibn", "bint", "de", "da", "di", "del", "van", "von", "le", "la",
+  "abd", "abdul", "abdel", "abdal", "abdol", "abdur", "abdu",
+]);
 
 /** Spellings of one name folded to one token (the commonest transliteration family, and its abbreviations). */
 const SPELLING_VARIANTS: Record<string, string> = {
@@ -113,7 +135,7 @@ function gluedForm(form: NameToken[]): NameToken[] | undefined {
   for (let i = 0; i < form.length; i++) {
     const token = form[i] as NameToken;
     const next = form[i + 1];
-    if (GLUED_PARTICLES.has(token.text) && next !== undefined && !next.optional) {
+    if (GLUED_PARTICLES.has(token.text) && next !== undefined && !next.optional && !GLUED_PARTICLES.has(next.text)) {
       out.push({ text: token.text + next.text, optional: false });
       glued = true;
       i++;
@@ -123,10 +145,19 @@ function gluedForm(form: NameToken[]): NameToken[] | undefined {
 }
 
 /**
- * Normalises a name of a party of `kind`. Legal forms are dropped from non-person names and honorifics from person
+ * Normalises a name of a party of `kind` into the token forms compared. Legal forms are dropped from non-person names and honorifics from person
  * names, unless that would leave nothing; spelling variants are folded; particles become optional tokens.
  */
 export function normaliseName(raw: string, kind: EntityKind): NormalisedName {
+  const plain = normaliseOne(raw, kind);
+  // "FOREIGN TRADE BANK (FTB)": the bracketed part (an acronym, a branch, a country) may be left out.
+  const unbracketed = raw.replace(/\([^()]*\)/g, " ");
+  if (unbracketed === raw || foldName(unbracketed) === "") return plain;
+  const without = normaliseOne(unbracketed, kind);
+  return { ...plain, forms: [...plain.forms, ...without.forms] };
+}
+
+function normaliseOne(raw: string, kind: EntityKind): NormalisedName {
   const folded = foldName(raw);
   const tokens = joinInitials(folded === "" ? [] : folded.split(" ")).map((token) => SPELLING_VARIANTS[token] ?? token);
   const droppable = kind === "person" ? HONORIFICS : LEGAL_FORMS;

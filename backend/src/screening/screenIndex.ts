@@ -1,6 +1,6 @@
 import type { EntityKind, ListEntry, LoadedList, NameType } from "./model";
 import type { ScoringToken } from "./nameScore";
-import { type NameToken, normaliseName } from "./normalise";
+import { GENERIC_WORDS, type NameToken, normaliseName } from "./normalise";
 import { tokenSimilarity } from "./jaroWinkler";
 import { phoneticClass, phoneticKey } from "./phonetic";
 import { normaliseIdentifier } from "./sources/ofacRemarks";
@@ -55,10 +55,26 @@ function internToken(vocabulary: Map<string, ScoringToken>, token: NameToken): S
   return scoring;
 }
 
-/** A token's block: optional tokens apart from required ones, then the first three characters of its phonetic key. */
-export function blockKey(token: { text: string; optional: boolean }): string {
+/** Weight of a generic business word's rarity (normalise.ts GENERIC_WORDS). */
+export const GENERIC_WORD_WEIGHT = 0.25;
+
+function rarity(text: string, idf: number): number {
+  return GENERIC_WORDS.has(text) ? idf * GENERIC_WORD_WEIGHT : idf;
+}
+
+/**
+ * A token's blocks: optional tokens apart from required ones; then the phonetic key's class and first two digits,
+ * and its class with the first and third digits, so a consonant changed, added or dropped second ("xhemajli" and
+ * "xhemaili") still meets: tokens are compared when any of their blocks agree.
+ */
+export function blockKeys(token: { text: string; optional: boolean }): string[] {
   const key = phoneticKey(token.text);
-  return `${token.optional ? "?" : "="}${key.startsWith("#") ? key : key.slice(0, 3)}`;
+  const side = token.optional ? "?" : "=";
+  if (key.startsWith("#") || key.length < 3) return [`${side}${key}`];
+  // Class + first two digits, the same marked "~", and (with three digits) class + first and third digits marked "~".
+  const keys = [`${side}${key.slice(0, 3)}`, `${side}${key.slice(0, 3)}~`];
+  if (key.length === 4) keys.push(`${side}${key.charAt(0)}${key.charAt(1)}${key.charAt(3)}~`);
+  return keys;
 }
 
 function addToMap(map: Map<string, number[]>, key: string, entry: number): void {
@@ -103,13 +119,14 @@ export function buildTables(lists: LoadedList[]): IndexTables {
     }
   }
   const total = Math.max(1, listedNames);
-  for (const [token, count] of documentFrequency) token.idf = Math.log(total / count) + 1;
+  for (const [token, count] of documentFrequency) token.idf = rarity(token.text, Math.log(total / count) + 1);
   const blocks = new Map<string, ScoringToken[]>();
   for (const token of vocabulary.values()) {
-    const key = blockKey(token);
-    const block = blocks.get(key);
-    if (block === undefined) blocks.set(key, [token]);
-    else block.push(token);
+    for (const key of blockKeys(token)) {
+      const block = blocks.get(key);
+      if (block === undefined) blocks.set(key, [token]);
+      else block.push(token);
+    }
   }
   const tokenNames = [...vocabulary.values()].map((token) => Int32Array.from(holders[token.id] ?? []));
   return { entries, names, vocabulary, blocks, tokenNames, identifiers, wallets, unseenIdf: Math.log(total) + 1 };
@@ -121,7 +138,7 @@ export function queryTokens(tables: IndexTables, form: NameToken[], slots: Map<s
     let slot = slots.get(token.text);
     if (slot === undefined) slots.set(token.text, (slot = slots.size));
     const known = tables.vocabulary.get(vocabularyKey(token));
-    return { id: slot, text: token.text, optional: token.optional, cls: phoneticClass(token.text), idf: known?.idf ?? tables.unseenIdf };
+    return { id: slot, text: token.text, optional: token.optional, cls: phoneticClass(token.text), idf: known?.idf ?? rarity(token.text, tables.unseenIdf) };
   });
 }
 
@@ -144,7 +161,10 @@ export function candidateNames(
   const { stamp, masks, round } = scratch;
   for (const query of slots) {
     const bit = 1 << Math.min(query.id, 30);
-    for (const listed of tables.blocks.get(blockKey(query)) ?? []) {
+    const compared = new Set<ScoringToken>();
+    for (const listed of blockKeys(query).flatMap((key) => tables.blocks.get(key) ?? [])) {
+      if (compared.has(listed)) continue;
+      compared.add(listed);
       const score = tokenSimilarity(query.text, listed.text);
       if (score < minPairScore) continue;
       remember(query, listed, score);
