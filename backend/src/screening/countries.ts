@@ -89,7 +89,11 @@ export function foldCountryName(text: string): string {
     .join(" ");
 }
 
+/** Withdrawn codes ICU still names (Burma, East Germany, Metropolitan France, ...): their names belong to the current codes. */
+const WITHDRAWN: ReadonlySet<string> = new Set(["AN", "BU", "CS", "DD", "DY", "FX", "HV", "NT", "QO", "RH", "SU", "TP", "UK", "VD", "YD", "YU", "ZR", "EU", "EZ", "UN", "XA", "XB", "ZZ"]);
+
 let byName: Map<string, string> | undefined;
+let assigned: Set<string> | undefined;
 
 function nameTable(): Map<string, string> {
   if (byName !== undefined) return byName;
@@ -99,12 +103,13 @@ function nameTable(): Map<string, string> {
     for (let b = 65; b <= 90; b++) {
       const code = String.fromCharCode(a, b);
       const name = display.of(code);
-      if (name === undefined || name === code) continue;
-      table.set(foldCountryName(name), code);
+      if (name === undefined || name === code || WITHDRAWN.has(code)) continue;
+      const names = [name];
       // "Myanmar (Burma)": both names; "Hong Kong SAR China": "Hong Kong".
       const bracket = /^(.*?) \((.*)\)$/.exec(name);
-      if (bracket !== null) for (const part of [bracket[1], bracket[2]]) table.set(foldCountryName(part as string), code);
-      if (name.endsWith(" SAR China")) table.set(foldCountryName(name.slice(0, -" SAR China".length)), code);
+      if (bracket !== null) names.push(bracket[1] as string, bracket[2] as string);
+      if (name.endsWith(" SAR China")) names.push(name.slice(0, -" SAR China".length));
+      for (const each of names) if (!table.has(foldCountryName(each))) table.set(foldCountryName(each), code);
     }
   }
   for (const [name, code] of Object.entries(LIST_SPELLINGS)) table.set(foldCountryName(name), code);
@@ -129,8 +134,6 @@ export function countryCode(name: string | undefined): string | undefined {
 /** True when `code` is an assigned ISO 3166-1 alpha-2 code (or XK, Kosovo, which the lists use). */
 export function isCountryCode(code: string): boolean {
   if (!/^[A-Z]{2}$/.test(code)) return false;
-  if (code === "XK") return true;
-  const display = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
-  const name = display.of(code);
-  return name !== undefined && name !== code;
+  assigned ??= new Set(nameTable().values());
+  return code === "XK" || assigned.has(code);
 }

@@ -141,7 +141,12 @@ export function buildScreeningIndex(lists: LoadedList[], overrides: ScreeningInd
   const settings: MatchSettings = { ...DEFAULT_MATCH_SETTINGS, ...overrides, bands: validateBands(overrides.bands ?? DEFAULT_MATCH_SETTINGS.bands) };
   const tables: IndexTables = buildTables(lists);
   const refs = listRefs(lists);
-  const blocking = { stamp: new Int32Array(tables.names.length), masks: new Int32Array(tables.names.length), round: 0 };
+  const blocking = {
+    stamp: new Int32Array(tables.names.length),
+    masks: new Int32Array(tables.names.length),
+    compared: new Int32Array(tables.vocabulary.size),
+    round: 0,
+  };
   const table = createSimilarityTable(tables.vocabulary.size);
   const best = createBestNames(tables.entries.length);
   const reused: NameScore = { score: 0, pairMean: 0, queryCoverage: 0, listedCoverage: 0, singleToken: 0, pairs: [] };

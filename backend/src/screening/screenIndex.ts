@@ -32,6 +32,8 @@ export type IndexTables = {
   blocks: Map<string, ScoringToken[]>;
   /** Vocabulary id → positions of the names holding the token. */
   tokenNames: Int32Array[];
+  /** Name position → its entry's kind (KIND_CODES). */
+  nameKinds: Uint8Array;
   /** Normalised identifier value → entry positions. */
   identifiers: Map<string, number[]>;
   /** Lower-cased wallet address → entry positions. */
@@ -39,6 +41,8 @@ export type IndexTables = {
   /** idf of a token the lists never use. */
   unseenIdf: number;
 };
+
+const KIND_CODES: Record<EntityKind, number> = { person: 1, entity: 2, vessel: 3, aircraft: 4 };
 
 function vocabularyKey(token: NameToken): string {
   return `${token.optional ? "?" : "="}${token.text}`;
@@ -71,9 +75,10 @@ export function blockKeys(token: { text: string; optional: boolean }): string[] 
   const key = phoneticKey(token.text);
   const side = token.optional ? "?" : "=";
   if (key.startsWith("#") || key.length < 3) return [`${side}${key}`];
-  // Class + first two digits, the same marked "~", and (with three digits) class + first and third digits marked "~".
-  const keys = [`${side}${key.slice(0, 3)}`, `${side}${key.slice(0, 3)}~`];
-  if (key.length === 4) keys.push(`${side}${key.charAt(0)}${key.charAt(1)}${key.charAt(3)}~`);
+  // Class + first two digits, and (with three digits) class + first and third digits: "C524" is in C52 and C54,
+  // "C54" in C54, so the two meet.
+  const keys = [`${side}${key.slice(0, 3)}`];
+  if (key.length === 4) keys.push(`${side}${key.charAt(0)}${key.charAt(1)}${key.charAt(3)}`);
   return keys;
 }
 
@@ -129,7 +134,8 @@ export function buildTables(lists: LoadedList[]): IndexTables {
     }
   }
   const tokenNames = [...vocabulary.values()].map((token) => Int32Array.from(holders[token.id] ?? []));
-  return { entries, names, vocabulary, blocks, tokenNames, identifiers, wallets, unseenIdf: Math.log(total) + 1 };
+  const nameKinds = Uint8Array.from(names.map((name) => KIND_CODES[(entries[name.entry] as IndexedEntry).entry.kind]));
+  return { entries, names, vocabulary, blocks, tokenNames, nameKinds, identifiers, wallets, unseenIdf: Math.log(total) + 1 };
 }
 
 /** Scoring tokens of a query form: vocabulary idf where the lists know the token; `id` is the query slot. */
@@ -155,35 +161,48 @@ export function candidateNames(
   slots: ScoringToken[],
   minPairScore: number,
   remember: (query: ScoringToken, listed: ScoringToken, score: number) => void,
-  scratch: { stamp: Int32Array; masks: Int32Array; round: number },
+  scratch: { stamp: Int32Array; masks: Int32Array; round: number; compared: Int32Array },
 ): number[] {
   const out: number[] = [];
-  const { stamp, masks, round } = scratch;
+  const { stamp, masks, round, compared } = scratch;
+  const wanted = KIND_CODES[kind];
   for (const query of slots) {
     const bit = 1 << Math.min(query.id, 30);
-    const compared = new Set<ScoringToken>();
-    for (const listed of blockKeys(query).flatMap((key) => tables.blocks.get(key) ?? [])) {
-      if (compared.has(listed)) continue;
-      compared.add(listed);
-      const score = tokenSimilarity(query.text, listed.text);
-      if (score < minPairScore) continue;
-      remember(query, listed, score);
-      if (query.optional) continue;
-      const holders = tables.tokenNames[listed.id] as Int32Array;
-      for (let i = 0; i < holders.length; i++) {
-        const name = holders[i] as number;
-        if (stamp[name] === round) {
-          masks[name] = (masks[name] as number) | bit;
-          continue;
+    const mark = round * 32 + Math.min(query.id, 31);
+    for (const key of blockKeys(query)) {
+      for (const listed of tables.blocks.get(key) ?? []) {
+        if (compared[listed.id] === mark) continue;
+        compared[listed.id] = mark;
+        if (minPairScore >= 0.75 && !canReach(query.text.length, listed.text.length)) continue;
+        const score = tokenSimilarity(query.text, listed.text);
+        if (score < minPairScore) continue;
+        remember(query, listed, score);
+        if (query.optional) continue;
+        const holders = tables.tokenNames[listed.id] as Int32Array;
+        for (let i = 0; i < holders.length; i++) {
+          const name = holders[i] as number;
+          if (stamp[name] === round) {
+            masks[name] = (masks[name] as number) | bit;
+            continue;
+          }
+          stamp[name] = round;
+          if (tables.nameKinds[name] !== wanted) continue;
+          masks[name] = bit;
+          out.push(name);
         }
-        stamp[name] = round;
-        if ((tables.entries[(tables.names[name] as IndexedName).entry] as IndexedEntry).entry.kind !== kind) continue;
-        masks[name] = bit;
-        out.push(name);
       }
     }
   }
   return out;
+}
+
+/**
+ * False when two tokens' lengths alone keep their similarity below 0.75: with r = shorter/longer, Jaro ≤ (2 + r)/3,
+ * the Winkler boost adds at most 0.4 of the rest, and the length penalty takes (1 − r) × 0.3; below r = 0.46 the
+ * product is under 0.75, so with minPairScore ≥ 0.75 the pair is not computed.
+ */
+function canReach(a: number, b: number): boolean {
+  return Math.min(a, b) / Math.max(a, b) >= 0.46;
 }
 
 /** Entries whose identifiers equal one of `values` (normalised). */
