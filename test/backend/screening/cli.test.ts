@@ -1,0 +1,73 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { expect } from "chai";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+
+/** `node bin/carbon.js ...` as a real child process with the embedded lists (no SANCTIONS_* set). */
+function carbon(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (key.startsWith("SANCTIONS_") || key.startsWith("SCREENING_")) delete env[key];
+  return new Promise((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, "bin", "carbon.js"), ...args], { cwd: ROOT, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
+      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+    });
+  });
+}
+
+describe("carbon kyc (a real process, the embedded lists)", function () {
+  this.timeout(600_000);
+
+  it("screen --name --json prints one decision object: hold, score, the matched entry with list and id, the list versions", async () => {
+    const result = await carbon(["kyc", "screen", "--name", "Osama bin Laden", "--type", "person", "--dob", "1957", "--country", "SA", "--json"]);
+    expect(result.code, result.stderr).to.equal(0);
+    const decision = JSON.parse(result.stdout) as { decision: string; score: number; candidates: Array<{ list: string; id: string }>; lists: Array<{ id: string; version: string }> };
+    expect(decision.decision).to.equal("hold");
+    expect(decision.score).to.equal(1);
+    expect(decision.candidates[0]).to.include({ list: "ofac-sdn", id: "6365" });
+    expect(decision.lists.map((list) => list.id)).to.deep.equal(["ofac-sdn", "un-consolidated"]);
+    expect(decision.lists[0]?.version).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it("screen --wallet --json holds a listed address whatever its case; a clean one is clear", async () => {
+    const [listed, clean] = await Promise.all([
+      carbon(["kyc", "screen", "--wallet", "0x9F4CDA013E354B8FC285BF4B9A60460CEE7F7EA9", "--json"]),
+      carbon(["kyc", "screen", "--wallet", `0x${"ab".repeat(20)}`, "--json"]),
+    ]);
+    expect(listed.code, listed.stderr).to.equal(0);
+    expect(JSON.parse(listed.stdout)).to.deep.include({ decision: "hold", score: 1 });
+    expect(JSON.parse(listed.stdout).candidates[0]).to.include({ list: "ofac-sdn", id: "31212" });
+    expect(clean.code, clean.stderr).to.equal(0);
+    expect(JSON.parse(clean.stdout)).to.deep.include({ decision: "clear", score: 0, candidates: [] });
+  });
+
+  it("lists --json shows each list with its entry count and version", async () => {
+    const result = await carbon(["kyc", "lists", "--json"]);
+    expect(result.code, result.stderr).to.equal(0);
+    const { lists } = JSON.parse(result.stdout) as { lists: Array<{ id: string; entries: number; version: string; loadedFrom: string }> };
+    expect(lists.map((list) => [list.id, list.entries, list.loadedFrom])).to.deep.equal([
+      ["ofac-sdn", 8976, "embedded"],
+      ["un-consolidated", 1003, "embedded"],
+    ]);
+    for (const list of lists) expect(list.version).to.match(/^[0-9a-f]{64}$/);
+  });
+
+  it("bad input exits 2 with a message naming the problem and no stack trace", async () => {
+    const cases: Array<[string[], RegExp]> = [
+      [["--name", "", "--type", "person"], /name: must not be empty/],
+      [["--name", "x".repeat(10_240), "--type", "person"], /name: must be at most 300 characters, got 10240/],
+      [["--name", "Jo\u0007hn", "--type", "person"], /name: contains a control character \(U\+0007\)/],
+      [["--name", "John", "--type", "robot"], /type: must be one of person, entity, vessel, aircraft, got "robot"/],
+      [["--wallet", "0x12345"], /wallet: an 0x address must be 0x followed by 40 hex digits/],
+      [["--name", "John"], /--type: required with --name/],
+    ];
+    const results = await Promise.all(cases.map(([args]) => carbon(["kyc", "screen", ...args, "--json"])));
+    results.forEach((result, i) => {
+      const [, message] = cases[i] as [string[], RegExp];
+      expect(result.code, result.stderr).to.equal(2);
+      expect(result.stderr).to.match(message);
+      expect(result.stderr).to.not.match(/\n\s+at /);
+      expect(JSON.parse(result.stdout).error.message).to.match(message);
+    });
+  });
+});
