@@ -108,43 +108,32 @@ function unique(codes: Array<string | undefined>): string[] {
   return [...new Set(codes.filter((code): code is string => code !== undefined))];
 }
 
-function individual(list: string, node: XmlNode): ListEntry | undefined {
+/**
+ * One INDIVIDUAL or ENTITY: the parts both have (reference number, names, regime, addresses, comments), then the
+ * person-only ones (dates and places of birth, nationalities, documents). An individual's name is FIRST_NAME to
+ * FOURTH_NAME, an entity's its FIRST_NAME.
+ */
+function party(list: string, node: XmlNode, kind: "person" | "entity"): ListEntry | undefined {
+  const person = kind === "person";
   const id = text(node, "REFERENCE_NUMBER") ?? text(node, "DATAID");
-  const name = ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"].map((key) => text(node, key)).filter(Boolean).join(" ");
+  const name = (person ? ["FIRST_NAME", "SECOND_NAME", "THIRD_NAME", "FOURTH_NAME"] : ["FIRST_NAME"])
+    .map((key) => text(node, key))
+    .filter(Boolean)
+    .join(" ");
   if (id === undefined || name === "") return undefined;
   const original = text(node, "NAME_ORIGINAL_SCRIPT");
+  const prefix = person ? "INDIVIDUAL" : "ENTITY";
   return {
     list,
     id,
-    kind: "person",
-    names: [{ name, type: "primary" }, ...aliases(node, "INDIVIDUAL_ALIAS"), ...(original === undefined ? [] : [{ name: original, type: "original" as const }])],
+    kind,
+    names: [{ name, type: "primary" }, ...aliases(node, `${prefix}_ALIAS`), ...(original === undefined ? [] : [{ name: original, type: "original" as const }])],
     programs: unique([text(node, "UN_LIST_TYPE")]),
-    birthDates: nodes(node, "INDIVIDUAL_DATE_OF_BIRTH").map(parseUnBirthDate).filter((date): date is ListedBirthDate => date !== undefined),
-    nationalities: unique(values(node, "NATIONALITY").map(countryCode)),
-    addresses: addresses(node, "INDIVIDUAL_ADDRESS"),
-    birthPlaces: addresses(node, "INDIVIDUAL_PLACE_OF_BIRTH"),
-    identifiers: documents(node),
-    wallets: [],
-    remarks: text(node, "COMMENTS1"),
-  };
-}
-
-function entity(list: string, node: XmlNode): ListEntry | undefined {
-  const id = text(node, "REFERENCE_NUMBER") ?? text(node, "DATAID");
-  const name = text(node, "FIRST_NAME");
-  if (id === undefined || name === undefined) return undefined;
-  const original = text(node, "NAME_ORIGINAL_SCRIPT");
-  return {
-    list,
-    id,
-    kind: "entity",
-    names: [{ name, type: "primary" }, ...aliases(node, "ENTITY_ALIAS"), ...(original === undefined ? [] : [{ name: original, type: "original" as const }])],
-    programs: unique([text(node, "UN_LIST_TYPE")]),
-    birthDates: [],
-    nationalities: [],
-    addresses: addresses(node, "ENTITY_ADDRESS"),
-    birthPlaces: [],
-    identifiers: [],
+    birthDates: person ? nodes(node, "INDIVIDUAL_DATE_OF_BIRTH").map(parseUnBirthDate).filter((date): date is ListedBirthDate => date !== undefined) : [],
+    nationalities: person ? unique(values(node, "NATIONALITY").map(countryCode)) : [],
+    addresses: addresses(node, `${prefix}_ADDRESS`),
+    birthPlaces: person ? addresses(node, "INDIVIDUAL_PLACE_OF_BIRTH") : [],
+    identifiers: person ? documents(node) : [],
     wallets: [],
     remarks: text(node, "COMMENTS1"),
   };
@@ -163,8 +152,8 @@ export function createUnConsolidatedSource(id = "un-consolidated"): ListSource {
       const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: true, isArray: (_name, _path, _leaf, isAttribute) => !isAttribute });
       const root = nodes(parser.parse(xml) as XmlNode, "CONSOLIDATED_LIST")[0];
       if (root === undefined) throw new ListParseError(id, FILE, "no CONSOLIDATED_LIST element");
-      const people = nodes(nodes(root, "INDIVIDUALS")[0], "INDIVIDUAL").map((node) => individual(id, node));
-      const parties = nodes(nodes(root, "ENTITIES")[0], "ENTITY").map((node) => entity(id, node));
+      const people = nodes(nodes(root, "INDIVIDUALS")[0], "INDIVIDUAL").map((node) => party(id, node, "person"));
+      const parties = nodes(nodes(root, "ENTITIES")[0], "ENTITY").map((node) => party(id, node, "entity"));
       const entries = [...people, ...parties].filter((entry): entry is ListEntry => entry !== undefined);
       const ids = new Set<string>();
       for (const entry of entries) {
