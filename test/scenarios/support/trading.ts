@@ -26,7 +26,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { loadAbi, PLATFORM_CONTRACTS } from "../../../backend/src/chain/artifacts";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
 import type { PlatformProcess } from "../../backend/support/platformProcess";
 
 export const paymentTokenAbi = [...erc20Abi, ...parseAbi(["function mint(address to, uint256 amount)", "error TestPaymentTokenUnauthorized(address caller)"])] as const;
