@@ -66,3 +66,32 @@ describe("carbon kyc (a real process, the embedded lists)", function () {
     });
   });
 });
+
+describe("carbon kyc screen option checks (in process)", () => {
+  function io() {
+    const out = { stdout: "", stderr: "" };
+    return { out, io: { stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text), env: {} } };
+  }
+
+  it("refuses a name without a type, a name with a wallet, and neither, before loading any list", async () => {
+    const { runScreenCommand } = await import("../../../backend/src/cli/kyc");
+    for (const [options, message] of [
+      [{ name: "John" }, "--type: required with --name: person, entity, vessel or aircraft"],
+      [{ name: "John", type: "person", wallet: `0x${"1".repeat(40)}` }, "--wallet: screen a name or a wallet, not both"],
+      [{}, "--name: give --name (with --type) or --wallet"],
+      [{ wallet: `0x${"1".repeat(40)}`, dob: "1990" }, "--wallet: --type, --dob and --country apply to --name only"],
+    ] as const) {
+      const { out, io: streams } = io();
+      expect(await runScreenCommand({ ...options, json: true }, streams)).to.equal(2);
+      expect(out.stderr).to.equal(`kyc: ${message}\n`);
+      expect(JSON.parse(out.stdout).error.message).to.equal(message);
+    }
+  });
+
+  it("reads --id as [kind:]value", async () => {
+    const { parseIdentifierOption } = await import("../../../backend/src/cli/kyc");
+    expect(parseIdentifierOption("passport:AB850901")).to.deep.equal({ kind: "passport", value: "AB850901" });
+    expect(parseIdentifierOption("AB850901")).to.deep.equal({ value: "AB850901" });
+    expect(parseIdentifierOption("HRB:12345")).to.deep.equal({ value: "HRB:12345" });
+  });
+});
