@@ -18,7 +18,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { buildScreeningIndex, defaultSources, loadLists, type LoadedList, type NameQuery, type ScreeningDecision } from "../backend/src/screening";
+import {
+  buildScreeningIndex,
+  defaultSources,
+  loadLists,
+  type LoadedList,
+  type NameQuery,
+  type ScreeningDecision,
+  type ScreeningIndex,
+  type ScreeningIndexSettings,
+} from "../backend/src/screening";
 import { normaliseName } from "../backend/src/screening/normalise";
 import { machineInfo } from "./results";
 
@@ -43,6 +52,27 @@ function checkSet(rows: Row[], lists: LoadedList[]): string[] {
   }
   return problems;
 }
+
+/** Recall and false-positive rate of `index` on the set (the counting rules above). */
+function quality(index: ScreeningIndex, rows: Row[]): { recall: number; falsePositiveRate: number } {
+  let recalled = 0;
+  let positives = 0;
+  for (const row of rows) {
+    const decision = index.screenName(row);
+    if (row.label === "clear") positives += decision.decision === "clear" ? 0 : 1;
+    else if (decision.decision !== "clear" && decision.candidates.some((c) => c.list === row.expected?.list && c.id === row.expected?.id)) recalled++;
+  }
+  const hits = rows.filter((row) => row.label === "hit").length;
+  return { recall: Number((recalled / hits).toFixed(4)), falsePositiveRate: Number((positives / (rows.length - hits)).toFixed(4)) };
+}
+
+/** Other settings, measured beside the defaults so the trade-off is visible (not used for the decision above). */
+const SENSITIVITY: Array<{ name: string; settings: ScreeningIndexSettings }> = [
+  { name: "countryContradiction 0.10 (default 0.05)", settings: { countryContradiction: 0.1 } },
+  { name: "unpaired weights 0.50 (default 0.35)", settings: { unpairedQueryWeight: 0.5, unpairedListedWeight: 0.5 } },
+  { name: "minPairScore 0.80 (default 0.75)", settings: { minPairScore: 0.8 } },
+  { name: "bands review 0.85 / hold 0.95", settings: { bands: { review: 0.85, hold: 0.95 } } },
+];
 
 function top(decision: ScreeningDecision): string {
   const candidate = decision.candidates[0];
@@ -124,6 +154,7 @@ async function main(): Promise<void> {
     run: { screenings, wallSeconds: Number(wallSeconds.toFixed(2)), cpuSeconds: Number(cpuSeconds.toFixed(2)) },
     misses,
     falsePositives,
+    sensitivity: SENSITIVITY.map(({ name, settings }) => ({ name, ...quality(buildScreeningIndex(lists, settings), rows) })),
     setProblems: problems,
     notes: [
       "recall: decision review or hold with the expected entry among the reported candidates; falsePositiveRate: clear names decided review or hold",
