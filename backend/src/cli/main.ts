@@ -3,6 +3,7 @@ import { apiKeyCommand } from "./apiKey";
 import { auditCommand } from "./audit";
 import { cctsCommand } from "./ccts";
 import { embeddedChainCommand } from "./embeddedChain";
+import { kycCommand } from "./kyc";
 import { aggregatorCommand, oracleCommand } from "./oracle";
 import { reconcileCommand } from "./reconcile";
 import { serialCommand } from "./serial";
@@ -24,6 +25,7 @@ export function buildCli(): Command {
   program.addCommand(oracleCommand());
   program.addCommand(aggregatorCommand());
   program.addCommand(cctsCommand());
+  program.addCommand(kycCommand());
   program.addCommand(embeddedChainCommand(), { hidden: true });
   return program;
 }

@@ -166,6 +166,30 @@ export const envSchema = z.object({
   /** Sends Settlement.startDelivery / settleDeal for deals whose conditions the oracle quorum attested. */
   KEEPER_KEY: privateKey().optional(),
   ORACLE_THRESHOLD: integer(1, 255).default(2),
+
+  /** Newer sanctions list files under the embedded names (docs/screening.md §2); absent: the embedded snapshots. */
+  SANCTIONS_LISTS_DIR: z.string().min(1).optional(),
+  /** Publishers' base URLs per list, `id=url` comma-separated (`ofac-sdn=https://...,un-consolidated=https://...`). */
+  SANCTIONS_LIST_URLS: z
+    .string()
+    .transform((value, zctx) => {
+      const urls = new Map<string, string>();
+      for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+        const [id, url] = [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)];
+        if (!/^[a-z0-9-]+$/.test(id) || !httpUrl().safeParse(url).success) {
+          zctx.addIssue({ code: "custom", message: `expected id=http(s) URL pairs, got ${JSON.stringify(part)}` });
+          return z.NEVER;
+        }
+        urls.set(id, url);
+      }
+      return urls;
+    })
+    .optional(),
+  /** Pause between sanctions list refreshes (each re-fetches every list; unchanged bytes are not parsed again). */
+  SANCTIONS_REFRESH_INTERVAL_MS: integer(60_000, 604_800_000).default(900_000),
+  /** Screening decision bands (docs/screening.md §7): review from this score, hold from the next. */
+  SCREENING_REVIEW_THRESHOLD: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number).default(0.8),
+  SCREENING_HOLD_THRESHOLD: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number).default(0.93),
 });
 
 export type Env = z.output<typeof envSchema>;
