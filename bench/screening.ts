@@ -167,8 +167,10 @@ async function main(): Promise<void> {
   fs.writeFileSync(path.join(__dirname, "results", "screening.json"), `${JSON.stringify(result, null, 2)}\n`);
   process.stdout.write(`${JSON.stringify({ ...result, misses: misses.length, falsePositives: falsePositives.length }, null, 2)}\n`);
   const meets = Object.values(result.targets.meets).every(Boolean);
-  if (problems.length > 0 || !meets) {
-    process.stderr.write(`FAIL: ${problems.length} set problems; targets ${JSON.stringify(result.targets.meets)}\n`);
+  // A missed target is a result (in the JSON), not a failure of the benchmark; a broken labelled set is.
+  if (!meets) process.stderr.write(`targets missed: ${JSON.stringify(result.targets.meets)}\n`);
+  if (problems.length > 0) {
+    process.stderr.write(`FAIL: ${problems.length} problems in the labelled set\n`);
     process.exitCode = 1;
   }
 }
