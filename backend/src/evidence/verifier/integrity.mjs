@@ -119,11 +119,12 @@ export function checkTimestamp(ctx, manifest, options) {
     ctx.check("timestamp", "RFC 3161 time stamp over the root", false, token.problem, TIMESTAMP);
     return;
   }
-  const result = verifyTimestampResponse(token.data, fromHex(manifest.merkle.root));
+  // The stamped datum is the 32-byte root; the token's imprint is its SHA-256 (RFC 3161 section 2.4.1).
+  const result = verifyTimestampResponse(token.data, sha256(fromHex(manifest.merkle.root)));
   ctx.timestamp = result;
   ctx.check(
     "timestamp",
-    "RFC 3161 time stamp: imprint = the root, CMS signature valid, TSA certificate chain to its root",
+    "RFC 3161 time stamp: imprint = SHA-256 of the root, CMS signature valid, TSA certificate chain to its root",
     result.ok,
     result.ok ? `${result.genTime} by ${result.tsa}; TSA root ${result.root.subject} SHA-256 ${result.root.sha256}` : result.problems.join("; "),
     TIMESTAMP,
