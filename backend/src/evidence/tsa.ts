@@ -34,9 +34,9 @@ function timeStampRequest(imprint: Uint8Array, nonce: Uint8Array): ArrayBuffer {
     version: 1,
     messageImprint: new pkijs.MessageImprint({
       hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: SHA256 }),
-      hashedMessage: new asn1js.OctetString({ valueHex: imprint }),
+      hashedMessage: new asn1js.OctetString({ valueHex: new Uint8Array(imprint).buffer }),
     }),
-    nonce: new asn1js.Integer({ valueHex: nonce }),
+    nonce: new asn1js.Integer({ valueHex: new Uint8Array(nonce).buffer }),
     certReq: true,
   });
   return request.toSchema().toBER(false);
@@ -60,7 +60,7 @@ async function post(url: string, body: ArrayBuffer, timeoutMs: number): Promise<
 
 /** Checks a TimeStampResp with pkijs: granted, our imprint and nonce, CMS signature and chain. */
 async function checkWithPkijs(der: Uint8Array, data: Uint8Array, imprint: Uint8Array, nonce: Uint8Array): Promise<pkijs.TSTInfo> {
-  const resp = pkijs.TimeStampResp.fromBER(der);
+  const resp = pkijs.TimeStampResp.fromBER(new Uint8Array(der).buffer);
   const status = resp.status.status;
   if (status !== pkijs.PKIStatus.granted && status !== pkijs.PKIStatus.grantedWithMods) {
     throw new TimestampError(`the TSA refused the request (PKIStatus ${status})`, false);

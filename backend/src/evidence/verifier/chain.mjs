@@ -223,7 +223,7 @@ export function checkOrders(ctx, events) {
     const digest = toHex(typedDataDigest(o));
     let problem;
     if (digest !== o.orderHash.toLowerCase()) problem = `EIP-712 hash ${digest} is not the recorded order hash`;
-    else if (settlement === undefined || !same(o.domain.verifyingContract, settlement)) problem = "signed for another Settlement contract";
+    else if (settlement == null || !same(o.domain.verifyingContract, settlement)) problem = "signed for another Settlement contract";
     else {
       const [signer] = recoverAll(fromHex(digest), [o.signature]);
       if (!same(signer, o.message.maker)) problem = `signature recovers to ${signer}, not the maker ${o.message.maker}`;
