@@ -16,6 +16,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "IN_CCTS_API_KEY",
   "IREC_PASSWORD",
   "BANK_API_KEY",
+  "EVIDENCE_ANCHOR_KEY",
 ]);
 
 function integer(min: number, max: number) {
@@ -166,6 +167,14 @@ export const envSchema = z.object({
   /** Sends Settlement.startDelivery / settleDeal for deals whose conditions the oracle quorum attested. */
   KEEPER_KEY: privateKey().optional(),
   ORACLE_THRESHOLD: integer(1, 255).default(2),
+
+  /** RFC 3161 time-stamping authority for evidence packages (docs/evidence.md); absent: packages say "missing". */
+  EVIDENCE_TSA_URL: httpUrl().optional(),
+  EVIDENCE_TSA_TIMEOUT_MS: integer(100, 120_000).default(15_000),
+  /** The software commit evidence manifests name when the install has no git checkout. */
+  EVIDENCE_SOFTWARE_COMMIT: z.string().trim().regex(/^[0-9a-zA-Z._-]{1,64}$/, "expected a commit id or version tag").optional(),
+  /** Key that anchors the evidence log's head on chain (a zero-value transaction to itself). */
+  EVIDENCE_ANCHOR_KEY: privateKey().optional(),
 });
 
 export type Env = z.output<typeof envSchema>;

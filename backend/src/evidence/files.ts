@@ -3,8 +3,14 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 
-/** Writes `data` to a temporary file beside `file`, fsyncs it, renames it over `file` and fsyncs the folder. */
-export function writeFileAtomic(file: string, data: Uint8Array): void {
+export type StagedFile = { temp: string; commit(): void; abort(): void };
+
+/**
+ * Writes `data` to a temporary file beside `file` and fsyncs it. `commit()` renames it over `file` and fsyncs the
+ * folder; `abort()` removes it. Between the two the caller records the export (the log entry must exist before the
+ * package does, and a failed log write must leave no package).
+ */
+export function stageFile(file: string, data: Uint8Array): StagedFile {
   const dir = path.dirname(path.resolve(file));
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString("hex")}.tmp`);
   let fd: number | undefined;
@@ -12,18 +18,25 @@ export function writeFileAtomic(file: string, data: Uint8Array): void {
     fd = fs.openSync(temp, "wx", 0o644);
     fs.writeSync(fd, data);
     fs.fsyncSync(fd);
-    fs.closeSync(fd);
-    fd = undefined;
-    fs.renameSync(temp, file);
   } catch (error) {
-    if (fd !== undefined) fs.closeSync(fd);
     fs.rmSync(temp, { force: true });
     throw error;
-  }
-  const dirFd = fs.openSync(dir, "r");
-  try {
-    fs.fsyncSync(dirFd);
   } finally {
-    fs.closeSync(dirFd);
+    if (fd !== undefined) fs.closeSync(fd);
   }
+  return {
+    temp,
+    commit() {
+      fs.renameSync(temp, file);
+      const dirFd = fs.openSync(dir, "r");
+      try {
+        fs.fsyncSync(dirFd);
+      } finally {
+        fs.closeSync(dirFd);
+      }
+    },
+    abort() {
+      fs.rmSync(temp, { force: true });
+    },
+  };
 }
