@@ -1,7 +1,7 @@
 /** The batch scope: a batch's whole custody history, every retirement quorum, every fill and order of it. */
 import { EvidenceInputError } from "../errors";
 import { collectChainRecords } from "./chainRecords";
-import { collectDatabaseRecords } from "./databaseRecords";
+import { collectDatabaseRecords, withDatabaseOrders } from "./databaseRecords";
 import type { CollectContext, CollectedRecords, EvidenceScope, RecordCollector } from "./types";
 
 export const batchCollector: RecordCollector = {
@@ -10,7 +10,7 @@ export const batchCollector: RecordCollector = {
     if (scope.kind !== "batch") throw new EvidenceInputError(`the batch collector got a ${scope.kind} scope`);
     const batchId = BigInt(scope.batchId);
     const chain = await collectChainRecords(ctx, batchId);
-    if (chain.export.events.length === 0) {
+    if (!chain.export.events.some((e) => e.event !== "OracleSetUpdated")) {
       throw new EvidenceInputError(`--batch ${scope.batchId}: no custody records of this batch on chain in blocks ${chain.export.fromBlock}..${chain.export.toBlock} (unknown batch id?)`, { batchId: scope.batchId });
     }
     const database = ctx.database === undefined ? undefined : await collectDatabaseRecords(ctx.database, { batchId });
@@ -19,7 +19,9 @@ export const batchCollector: RecordCollector = {
       batchId,
       subject: { batchId: scope.batchId, movements: chain.export.movements, requests, fills: chain.fills.length, head: chain.export.finalHead, onChainHead: chain.export.onChainHead },
       ...chain,
+      orders: withDatabaseOrders(chain, database),
       database,
     };
   },
 };
+

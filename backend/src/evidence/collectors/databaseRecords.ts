@@ -7,8 +7,12 @@
  */
 import crypto from "node:crypto";
 import type { Pool } from "pg";
+import type { Hex } from "viem";
+import { orderTypes, settlementDomain } from "../../chain/orders";
+import type { ChainRecords } from "./chainRecords";
 import { EvidenceSourceError } from "../errors";
 import { verifierModules } from "../verifier";
+import type { OrderRecord, TypedRecord } from "./types";
 
 type Rows = Array<Record<string, unknown>>;
 
@@ -56,4 +60,42 @@ export async function collectDatabaseRecords(pool: Pool, p: DatabaseRecordsParam
     (row) => ({ ...row, payload_sha256: `0x${crypto.createHash("sha256").update(verifierModules().jcs.canonicalBytes(row.payload)).digest("hex")}` }),
   );
   return { orders, fills, requests, registry_instructions: instructions, registry_answers: answers };
+}
+
+/**
+ * Adds the database's orders to the chain's: an order both hold is marked with both sources and keeps its row;
+ * an order only the database has (never filled in range) becomes a record of its own from the row's columns.
+ */
+export function mergeDatabaseOrders(orders: OrderRecord[], rows: Rows, domain: TypedRecord["domain"]): OrderRecord[] {
+  const byHash = new Map(orders.map((o) => [o.orderHash.toLowerCase(), o]));
+  for (const row of rows) {
+    const hash = String(row.order_hash).toLowerCase();
+    const known = byHash.get(hash);
+    if (known !== undefined) {
+      byHash.set(hash, { ...known, sources: [...known.sources, "database"], database: row });
+      continue;
+    }
+    const message = {
+      side: String(row.side),
+      maker: row.maker,
+      taker: row.taker,
+      batchId: row.batch_id,
+      amount: row.amount,
+      unitPrice: row.unit_price,
+      paymentToken: row.payment_token,
+      minFill: row.min_fill,
+      expiry: String(Math.floor(new Date(String(row.expires_at)).getTime() / 1000)),
+      salt: row.nonce,
+      counter: row.counter,
+    };
+    byHash.set(hash, { domain, types: orderTypes as unknown as TypedRecord["types"], primaryType: "Order", message, orderHash: hash as Hex, signature: row.signature as Hex, sources: ["database"], database: row });
+  }
+  return [...byHash.values()].sort((a, b) => (a.orderHash < b.orderHash ? -1 : 1));
+}
+
+/** The chain's orders with the database's merged in (when the settlement is known). */
+export function withDatabaseOrders(chain: ChainRecords, database: Record<string, Rows> | undefined): OrderRecord[] {
+  if (database?.orders === undefined || chain.settlement === undefined) return chain.orders;
+  const domain = settlementDomain({ chainId: chain.export.chainId, verifyingContract: chain.settlement });
+  return mergeDatabaseOrders(chain.orders, database.orders, { name: String(domain.name), version: String(domain.version), chainId: String(domain.chainId), verifyingContract: chain.settlement });
 }

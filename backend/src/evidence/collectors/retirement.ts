@@ -7,7 +7,7 @@ import type { Hex } from "viem";
 import { AuditNotFoundError, verifyCertificate } from "../../audit/verifyCertificate";
 import { EvidenceInputError } from "../errors";
 import { collectChainRecords } from "./chainRecords";
-import { collectDatabaseRecords } from "./databaseRecords";
+import { collectDatabaseRecords, withDatabaseOrders } from "./databaseRecords";
 import type { CollectContext, CollectedRecords, EvidenceScope, RecordCollector } from "./types";
 
 export const retirementCollector: RecordCollector = {
@@ -33,7 +33,9 @@ export const retirementCollector: RecordCollector = {
       batchId: BigInt(report.request.batchId),
       subject: { ...stable, checkedAtBlock: chain.export.toBlock },
       ...chain,
+      orders: withDatabaseOrders(chain, database),
       database,
     };
   },
 };
+
