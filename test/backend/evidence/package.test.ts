@@ -87,7 +87,10 @@ describe("evidence package of a real retirement", function () {
     expect(verified.stdout).to.contain("Verdict: VERIFIED\n");
     expect(verified.stdout).to.contain("✓ RFC 3161 time stamp");
     expect(verified.stdout).to.contain("✓ custodyHead(batch) read from the node");
-    if (process.env.EVIDENCE_PRINT === "1") process.stdout.write(verified.stdout);
+    if (process.env.EVIDENCE_PRINT === "1") {
+      const listing = verifierModules().unzip.readZip(zip).map((e) => `${String(e.data.length).padStart(9)}  ${e.name}`);
+      process.stdout.write(`${built.stdout}\n${listing.join("\n")}\n\n${verified.stdout}`);
+    }
   });
 
   it("verify.mjs verifies it with Node alone in an empty folder outside the repository", async () => {

@@ -29,7 +29,7 @@ describe("evidence primitives", () => {
     it("canonicalizes the reference example to its published UTF-8 bytes", () => {
       const input = JSON.parse('{"numbers":[1E30,4.50,6,2e-3,0.000000000000000000000000001],"escaping":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","other":[null,true,false]}');
       const bytes =
-        "7b22657363617069 6e67223a22e282ac245c7530303066 5c6e41275c225c5c5c5c5c222f222c226e756d62657273223a5b31652b33302c342e352c362c302e3030322c31652d32375d2c226f74686572223a5b6e756c6c2c747275652c66616c73655d7d";
+        "7b22657363617069 6e67223a22e282ac245c7530303066 5c6e4127425c225c5c5c5c5c222f222c226e756d62657273223a5b31652b33302c342e352c362c302e3030322c31652d32375d2c226f74686572223a5b6e756c6c2c747275652c66616c73655d7d";
       expect(hex(jcs.canonicalBytes(input))).to.equal(bytes.replace(/ /g, ""));
     });
     it("sorts members by UTF-16 code units (RFC 8785 section 3.2.3)", () => {
@@ -139,13 +139,14 @@ describe("evidence primitives", () => {
       const [event] = parseAbi(["event RetirementRequested(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 idempotencyKey, uint40 deadline, (string beneficiary, string reason) details)"]);
       const args = { requestId: keccak256(toHex("q")), holder: "0x00000000000000000000000000000000000000aa", batchId: 5n } as const;
       const topics = encodeEventTopics({ abi: [event], eventName: "RetirementRequested", args });
-      const data = encodeAbiParameters(event.inputs.filter((i) => !i.indexed), [9n, keccak256(toHex("k")), 77, { beneficiary: "Acme Ltd ✓", reason: "FY2026 scope 3" }]);
+      const data = encodeAbiParameters(event.inputs.slice(3), [9n, keccak256(toHex("k")), 77, { beneficiary: "Acme Ltd ✓", reason: "FY2026 scope 3" }]);
       const decoded = abi.decodeLog(event.inputs, { topics, data });
       expect(decoded).to.deep.equal({ requestId: args.requestId, holder: args.holder, batchId: "5", amount: "9", idempotencyKey: keccak256(toHex("k")), deadline: "77", details: { beneficiary: "Acme Ltd ✓", reason: "FY2026 scope 3" } });
       const [batch] = parseAbi(["event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)"]);
-      const batchData = encodeAbiParameters(batch.inputs.filter((i) => !i.indexed), [[1n, 2n, 3n], [4n, 5n, 6n]]);
+      const batchData = encodeAbiParameters(batch.inputs.slice(3), [[1n, 2n, 3n], [4n, 5n, 6n]]);
       const t = encodeEventTopics({ abi: [batch], eventName: "TransferBatch", args: { operator: args.holder, from: args.holder, to: args.holder } });
-      expect(abi.decodeLog(batch.inputs, { topics: t, data: batchData })).to.include.deep({ ids: ["1", "2", "3"], values: ["4", "5", "6"] });
+      const decodedBatch = abi.decodeLog(batch.inputs, { topics: t, data: batchData });
+      expect([decodedBatch.ids, decodedBatch.values]).to.deep.equal([["1", "2", "3"], ["4", "5", "6"]]);
     });
   });
 
