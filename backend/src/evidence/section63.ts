@@ -21,6 +21,21 @@ export type CertificateFacts = {
 
 const rule = "-".repeat(100);
 
+const heading = (part: string, f: CertificateFacts): string[] => [
+  "CERTIFICATE UNDER SECTION 63(4)(c) OF THE BHARATIYA SAKSHYA ADHINIYAM, 2023",
+  part,
+  rule,
+  `Records: ${f.scopeLine}`,
+  "",
+];
+
+const SIGNATURE_BLOCK = [
+  "Signed on (date, DD-MM-YYYY): ____________  at (time, 24 h, IST): ________  Place: ______________________",
+  "",
+  "Name: ______________________    Signature: ______________________",
+  "",
+];
+
 function systemLines(f: CertificateFacts): string[] {
   return [
     "Source of the electronic records (type): [x] Server  [x] Cloud  [ ] Computer/storage media  [ ] Mobile  [ ] Other",
@@ -48,11 +63,7 @@ function hashReport(f: CertificateFacts): string[] {
 /** Part A, as plain text (the PDF prints the same lines). */
 export function partAText(f: CertificateFacts): string {
   return [
-    "CERTIFICATE UNDER SECTION 63(4)(c) OF THE BHARATIYA SAKSHYA ADHINIYAM, 2023",
-    "PART A (to be filled by the party producing the electronic records)",
-    rule,
-    `Records: ${f.scopeLine}`,
-    "",
+    ...heading("PART A (to be filled by the party producing the electronic records)", f),
     "I, ______________________ (name), ______________________ (designation) of ______________________",
     "(organisation), state as follows:",
     "",
@@ -71,21 +82,14 @@ export function partAText(f: CertificateFacts): string {
     "",
     `4. The records state the chain as of ${f.asOfIst} (the time of block ${f.blockRange.to}).`,
     "",
-    "Signed on (date, DD-MM-YYYY): ____________  at (time, 24 h, IST): ________  Place: ______________________",
-    "",
-    "Name: ______________________    Signature: ______________________",
-    "",
+    ...SIGNATURE_BLOCK,
   ].join("\n");
 }
 
 /** Part B, the expert's template. */
 export function partBText(f: CertificateFacts): string {
   return [
-    "CERTIFICATE UNDER SECTION 63(4)(c) OF THE BHARATIYA SAKSHYA ADHINIYAM, 2023",
-    "PART B (to be filled by the expert)",
-    rule,
-    `Records: ${f.scopeLine}`,
-    "",
+    ...heading("PART B (to be filled by the expert)", f),
     "I, ______________________ (name), ______________________ (qualification / designation), state as follows:",
     "",
     "1. I examined the electronic records in this package, produced from (as stated in Part A):",
@@ -101,10 +105,7 @@ export function partBText(f: CertificateFacts): string {
     "   ____________________________________________________________________________________________",
     "   ____________________________________________________________________________________________",
     "",
-    "Signed on (date, DD-MM-YYYY): ____________  at (time, 24 h, IST): ________  Place: ______________________",
-    "",
-    "Name: ______________________    Signature: ______________________",
-    "",
+    ...SIGNATURE_BLOCK,
   ].join("\n");
 }
 
