@@ -16,6 +16,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "IN_CCTS_API_KEY",
   "IREC_PASSWORD",
   "BANK_API_KEY",
+  "EVIDENCE_ANCHOR_KEY",
 ]);
 
 function integer(min: number, max: number) {
@@ -190,6 +191,13 @@ export const envSchema = z.object({
   /** Screening decision bands (docs/screening.md §7): review from this score, hold from the next. */
   SCREENING_REVIEW_THRESHOLD: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number).default(0.8),
   SCREENING_HOLD_THRESHOLD: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number).default(0.93),
+  /** RFC 3161 time-stamping authority for evidence packages (docs/evidence.md); absent: packages say "missing". */
+  EVIDENCE_TSA_URL: httpUrl().optional(),
+  EVIDENCE_TSA_TIMEOUT_MS: integer(100, 120_000).default(15_000),
+  /** The software commit evidence manifests name when the install has no git checkout. */
+  EVIDENCE_SOFTWARE_COMMIT: z.string().trim().regex(/^[0-9a-zA-Z._-]{1,64}$/, "expected a commit id or version tag").optional(),
+  /** Key that anchors the evidence log's head on chain (a zero-value transaction to itself). */
+  EVIDENCE_ANCHOR_KEY: privateKey().optional(),
 });
 
 export type Env = z.output<typeof envSchema>;
