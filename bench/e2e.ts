@@ -25,7 +25,7 @@ import { hardhat } from "viem/chains";
 import { loadAbi } from "../backend/src/chain/artifacts";
 import { requestIdOf } from "../backend/src/chain/attestations";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../backend/src/chain/orders";
-import { DEV_ACCOUNT_INDEX, DEV_MNEMONIC, devAccount } from "../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, DEV_MNEMONIC, devAccount } from "../backend/src/platform/devAccounts";
 import { platformFeeBps } from "../test/backend/support/platformFlows";
 import { type PlatformProcess, getJson, startPlatformProcess, until } from "../test/backend/support/platformProcess";
 import { sendRetirements } from "../test/scenarios/support/registryLoad";

@@ -11,7 +11,7 @@ import type { Hex } from "viem";
 import { hardhat } from "viem/chains";
 import { detailsHashOf, registryRefHashOf, serialRangeHashOf } from "../../backend/src/chain/attestations";
 import { digestOf, domainsOf, publishObservation, signMessage, toJson } from "../../backend/src/oracle";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import {

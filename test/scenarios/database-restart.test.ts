@@ -8,7 +8,7 @@
  */
 import { expect } from "chai";
 import type { PublicClient } from "viem";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { isAlive } from "../backend/support/database";
 import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";

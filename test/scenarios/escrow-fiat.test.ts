@@ -13,7 +13,7 @@ import { type Hex, parseEventLogs } from "viem";
 import { loadAbi } from "../../backend/src/chain/artifacts";
 import { CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY } from "../../backend/src/chain/orders";
 import { paymentEvidenceOf } from "../../backend/src/payments";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { DEAL_STATUS, bookCredit, chainNow, dealOf, observationsOf, settlementOf, signFiatDeliveryDeal, sleep } from "./support/escrow";

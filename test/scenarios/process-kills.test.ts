@@ -11,7 +11,7 @@ import { type Hex, type PublicClient, keccak256, toHex } from "viem";
 import { loadAbi } from "../../backend/src/chain/artifacts";
 import { registryAccountToBytes32 } from "../../backend/src/chain/registryAccount";
 import { SELLER_REGISTRY_ACCOUNT } from "../../backend/src/platform/demo";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { type Fleet, registryFleet, seededRandom } from "./support/fleet";

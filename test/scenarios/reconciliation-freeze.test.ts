@@ -7,7 +7,7 @@
 import { expect } from "chai";
 import { FREEZE_REASON } from "../../backend/src/reconciliation/freezer";
 import { PLATFORM_CUSTODY_ACCOUNT } from "../../backend/src/platform/demo";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import {

@@ -15,7 +15,7 @@ import { type PublicClient, createPublicClient, createWalletClient, http, keccak
 import { hardhat } from "viem/chains";
 import { loadAbi } from "../../backend/src/chain/artifacts";
 import { buildOrder, settlementDomain, signOrder } from "../../backend/src/chain/orders";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { REGISTRY_IDS } from "../../backend/src/registries/ids";
 import { demoBatch, platformFeeBps } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";

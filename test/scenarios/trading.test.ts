@@ -6,7 +6,7 @@
 import { expect } from "chai";
 import { type Hex, type LocalAccount, keccak256, parseAbiItem, toHex } from "viem";
 import { loadAbi } from "../../backend/src/chain/artifacts";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { demoBatch } from "../backend/support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until, verifyCertificate } from "../backend/support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";

@@ -6,7 +6,7 @@
  */
 import { expect } from "chai";
 import { PLATFORM_CUSTODY_ACCOUNT } from "../../backend/src/platform/demo";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { webhookHeaders } from "../../backend/src/registries/webhook-signature";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../backend/support/platformProcess";
 import { AT_REST, checkInvariants } from "./support/invariants";

@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { loadConfig } from "../config";
 import { handleSignals } from "../context";
-import { DEV_MNEMONIC } from "../platform/embeddedChain";
+import { createLogger } from "../logger";
+import { ensureContractsCompiled } from "../platform/compile";
+import { DEV_MNEMONIC } from "../platform/devAccounts";
 import { type Platform, startPlatform } from "../platform/start";
 
 /** The start-up summary: where everything is, and which development wallets are funded. */
@@ -44,6 +46,7 @@ export function startCommand(): Command {
     .description("run the whole platform (embedded chain, PostgreSQL and registry simulators unless configured)")
     .action(async () => {
       const config = loadConfig();
+      await ensureContractsCompiled(createLogger({ level: config.logLevel }));
       const platform = await startPlatform(config);
       handleSignals(platform.ctx);
       process.stdout.write(describePlatform(platform));

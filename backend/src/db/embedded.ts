@@ -1,10 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Logger } from "../logger";
+import { describeTakenPort, portTaken } from "../net/ports";
 import { checkMajorVersion, clearStaleLock, inspectDataFolder, moveAside, ownerFile } from "./data-folder";
 import { DatabaseStartError } from "./errors";
 
@@ -69,20 +69,9 @@ function passwordFile(dir: string): string {
 }
 
 async function ensurePortFree(port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      reject(
-        new DatabaseStartError(
-          error.code === "EADDRINUSE"
-            ? `Port ${port} on 127.0.0.1 is already in use (another PostgreSQL?); set EMBEDDED_PG_PORT to a free port.`
-            : `Cannot check port ${port}: ${error.message}`,
-          { cause: error, details: { port } },
-        ),
-      );
-    });
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
-  });
+  const planned = { port, variable: "EMBEDDED_PG_PORT", what: "the embedded PostgreSQL" };
+  const error = await portTaken(port);
+  if (error !== undefined) throw new DatabaseStartError(`${describeTakenPort(planned, error)}.`, { cause: error, details: { port } });
 }
 
 async function runInitdb(bin: Binaries, dir: string, user: { uid: number; gid: number } | undefined, fast: boolean) {

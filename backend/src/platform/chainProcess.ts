@@ -14,7 +14,6 @@ import path from "node:path";
 import type { Deployment } from "../indexer/types";
 import type { Logger } from "../logger";
 import { type DemoWallet, seedChain } from "./demo";
-import { startEmbeddedChain } from "./embeddedChain";
 
 export type ChainProcessOptions = {
   port: number;
@@ -66,6 +65,9 @@ export async function runChainProcess(options: ChainProcessOptions, logger: Logg
   const send = (message: Message) => process.send?.(message);
   process.on("SIGINT", () => undefined);
   try {
+    // Loaded here, in the child only: the deployment code needs the compiled contracts, which `carbon start`
+    // builds before it forks this process (platform/compile.ts).
+    const { startEmbeddedChain } = await import("./embeddedChain");
     const chain = await startEmbeddedChain({ port: options.port, blockTimeMs: options.blockTimeMs, threshold: options.threshold, logger });
     const stop = () => void chain.close().finally(() => process.exit(0));
     process.once("SIGTERM", stop);

@@ -4,7 +4,8 @@ import { batchIdOfSerial, depositAttestationOf } from "../chain/deposits";
 import type { RegistryName } from "../registries/ids";
 import { parseSerial } from "../registries/serials";
 import type { RunningSimulator } from "../simulators";
-import { DEV_ACCOUNT_INDEX, devAccount, type EmbeddedChain } from "./embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "./devAccounts";
+import type { EmbeddedChain } from "./embeddedChain";
 
 /** The platform's custody account at every simulated registry. */
 export const PLATFORM_CUSTODY_ACCOUNT = "PLATFORM-CUSTODY";

@@ -14,11 +14,13 @@ import { createIndexer } from "../indexer";
 import type { Deployment } from "../indexer/types";
 import { REGISTRY_NAMES, type RegistryName } from "../registries/ids";
 import { type RunningSimulator, startSimulator } from "../simulators";
+import { ensurePortsFree } from "../net/ports";
 import { startBank } from "./bank";
 import { startChainProcess } from "./chainProcess";
+import { plannedPorts } from "./ports";
 import { configuredRegistryUrls } from "./registryAccess";
 import { type DemoWallet, seedSimulator } from "./demo";
-import { DEV_ACCOUNT_INDEX, devAccount, devPrivateKey } from "./embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount, devPrivateKey } from "./devAccounts";
 import { type PlatformKeys, startRegistryServices } from "./services";
 
 /** How long the API keeps a registry's pause and breaker status for its batch reads. */
@@ -154,6 +156,7 @@ function registerChainHeadCheck(ctx: Context, client: PublicClient): void {
  * started.
  */
 export async function startPlatform(config: Config): Promise<Platform> {
+  await ensurePortsFree(plannedPorts(config));
   const ctx = await createContext(config, { migrate: false });
   try {
     await prepareDatabase(ctx);

@@ -8,7 +8,7 @@ import { createPublicClient, createWalletClient, http, keccak256, toHex } from "
 import { hardhat } from "viem/chains";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../../backend/src/platform/demo";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { demoBatch, signIn } from "../support/platformFlows";

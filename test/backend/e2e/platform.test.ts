@@ -3,7 +3,7 @@ import { createPublicClient, createWalletClient, http } from "viem";
 import { hardhat } from "viem/chains";
 import { loadAbi } from "../../../backend/src/chain/artifacts";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
 import { platformFeeBps } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 

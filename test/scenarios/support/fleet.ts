@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { DEV_ACCOUNT_INDEX, devPrivateKey } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devPrivateKey } from "../../../backend/src/platform/devAccounts";
 import type { PlatformProcess } from "../../backend/support/platformProcess";
 
 const CARBON = path.resolve(__dirname, "..", "..", "..", "bin", "carbon.js");

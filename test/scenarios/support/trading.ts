@@ -26,7 +26,7 @@ import { privateKeyToAccount } from "viem/accounts";
 import { hardhat } from "viem/chains";
 import { loadAbi, PLATFORM_CONTRACTS } from "../../../backend/src/chain/artifacts";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
-import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/embeddedChain";
+import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
 import { platformFeeBps } from "../../backend/support/platformFlows";
 import type { PlatformProcess } from "../../backend/support/platformProcess";
 
