@@ -3,7 +3,8 @@
  * `Settlement.openDeal(deal, sellerSignature, buyerSignature)`. Conditions: a fiat leg (no payment token) needs
  * FIAT_PAYMENT_RECEIVED; REGISTRY_DELIVERY delivers into the buyer's registry account instead of the wallet.
  */
-import { type Address, type Hex, type TypedDataDomain, type TypedDataToPrimitiveTypes, encodeFunctionData, hashTypedData, toHex, zeroAddress } from "viem";
+import { type Address, type Hex, type TypedDataDomain, encodeFunctionData, hashTypedData, toHex, zeroAddress } from "viem";
+import type { TypedDataToPrimitiveTypes } from "abitype";
 import { settlementAbi } from "./generated/abis";
 import { dealTypes } from "./generated/eip712";
 import { encodeType } from "./eip712";

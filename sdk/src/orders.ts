@@ -8,12 +8,12 @@ import {
   type Address,
   type Hex,
   type TypedDataDomain,
-  type TypedDataToPrimitiveTypes,
   encodeFunctionData,
   hashTypedData,
   maxUint256,
   zeroAddress,
 } from "viem";
+import type { TypedDataToPrimitiveTypes } from "abitype";
 import { paymentTokenAbi, settlementAbi } from "./generated/abis";
 import { orderTypes } from "./generated/eip712";
 import { EIP712_DOMAIN_FIELDS, encodeType } from "./eip712";
