@@ -17,6 +17,7 @@ import certificateRoutes from "./certificates";
 import dealRoutes from "./deals";
 import holderRoutes from "./holders";
 import jobRoutes from "./jobs";
+import marketRoutes from "./market";
 import orderRoutes from "./orders";
 import reconciliationRoutes from "./reconciliation";
 import requestRoutes from "./requests";
@@ -51,6 +52,7 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
   await app.register(holderRoutes, { pool });
   await app.register(orderRoutes, { pool, settlementDomain: domain, now });
   await app.register(tradeRoutes, { pool });
+  await app.register(marketRoutes, { pool });
   await app.register(dealRoutes, { pool });
   await app.register(requestRoutes, { pool, registryStatus });
   const certificates = createCertificateService({
