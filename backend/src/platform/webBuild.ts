@@ -44,7 +44,7 @@ export function webBuildStale(): boolean {
 /** Runs `vite build` for web/ (output to this process's stderr) and stamps the bundle. */
 export async function buildWebApp(logger: Logger): Promise<void> {
   const startedAt = Date.now();
-  const vite = require.resolve("vite/bin/vite.js", { paths: [REPOSITORY] });
+  const vite = path.join(path.dirname(require.resolve("vite/package.json", { paths: [REPOSITORY] })), "bin", "vite.js");
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(process.execPath, [vite, "build", "--config", path.join(WEB, "vite.config.mts"), "--logLevel", "warn"], {
       cwd: REPOSITORY,
