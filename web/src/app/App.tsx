@@ -29,8 +29,8 @@ export function App() {
             <Route path="/certificate/:requestId" element={<CertificatePage />} />
             <Route path="/verify" element={<VerifyPage />} />
             <Route path="/verify/:certificateId" element={<VerifyPage />} />
-            <Route path="/deposits" element={<DepositsPage />} />
-            <Route path="/deals" element={<DealsPage />} />
+            <Route path="/deposit" element={<DepositsPage />} />
+            <Route path="/escrow" element={<DealsPage />} />
             <Route path="/auditor" element={<AuditorPage />} />
             <Route path="/console" element={<ConsolePage />} />
             <Route path="*" element={<p>No such page. <a href="/market">Go to the market</a></p>} />

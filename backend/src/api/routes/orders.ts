@@ -307,8 +307,8 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
       summary: "Withdraw an order from the book (maker only): off-book, NOT an on-chain cancel",
       description:
         "Takes the order off this API's book (status `withdrawn`). The signed order stays valid on Settlement: anyone " +
-        "holding it can still fill it until the maker sends `Settlement.cancel(order)` (the answer's `onChainCancel`) " +
-        "or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status `cancelled`. Requires a SIWE " +
+        "holding it can still fill it until the maker sends `Settlement.cancel(order)` from their own wallet (the " +
+        "answer's `onChainCancel`) or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status `cancelled`. Requires a SIWE " +
         "session of the maker. `POST /orders/:orderHash/cancel` is the same route under its old name.",
       params: z.object({ orderHash: bytes32Param }),
       response: {

@@ -22,8 +22,8 @@ export const WEB_APP_SECTIONS = [
   "retire",
   "certificate",
   "verify",
-  "deposits",
-  "deals",
+  "deposit",
+  "escrow",
   "auditor",
   "console",
 ] as const;

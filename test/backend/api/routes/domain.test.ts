@@ -55,8 +55,11 @@ describe("api routes: the domain API as a whole", () => {
       expect(Object.keys(paths["/reconciliation/runs"]?.get?.responses ?? {})).to.include.members(["401"]);
     });
 
-    it("says in the cancel route's description that the on-chain cancel is the wallet's own transaction", () => {
-      expect(paths["/orders/{orderHash}/cancel"]?.post?.description).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/);
+    it("says in the withdraw (old name: cancel) route's description that it is off-book and the on-chain cancel is the wallet's own transaction", () => {
+      for (const path of ["/orders/{orderHash}/cancel", "/orders/{orderHash}/withdraw"]) {
+        expect(paths[path]?.post?.description, path).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/).and.match(/can still fill/);
+        expect(paths[path]?.post?.summary, path).to.match(/off-book/);
+      }
     });
   });
 
