@@ -28,7 +28,7 @@ const ROUTES: Array<[string, string]> = [
   ["/auth/logout", "post"],
 ];
 
-type Operation = { description?: string; responses?: Record<string, unknown> };
+type Operation = { summary?: string; description?: string; responses?: Record<string, unknown> };
 
 describe("api routes: the domain API as a whole", () => {
   describe("OpenAPI", () => {
