@@ -28,30 +28,25 @@ function WalletControls() {
   const discovered = connectors.filter((c) => c.id !== "injected");
   const choices = discovered.length > 0 ? discovered : connectors;
   if (!isConnected || address === undefined) {
+    // One button in one place whatever the wallets found (a structure that changes as EIP-6963 wallets announce
+    // themselves would replace the button under the user's pointer).
+    const connectOrChoose = () => (choices.length === 1 ? connect({ connector: choices[0]! }) : setOpen(!open));
     return (
       <div className="wallet">
-        {choices.length === 1 ? (
-          <button type="button" onClick={() => connect({ connector: choices[0]! })} disabled={isPending}>
-            Connect wallet
-          </button>
-        ) : (
-          <>
-            <button type="button" aria-expanded={open} onClick={() => setOpen(!open)} disabled={isPending}>
-              Connect wallet
-            </button>
-            {open ? (
-              <ul className="menu" aria-label="Wallets">
-                {choices.map((connector) => (
-                  <li key={connector.uid}>
-                    <button type="button" onClick={() => connect({ connector })}>
-                      {connector.name}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-            ) : null}
-          </>
-        )}
+        <button type="button" aria-expanded={choices.length > 1 ? open : undefined} onClick={connectOrChoose} disabled={isPending || choices.length === 0}>
+          Connect wallet
+        </button>
+        {open && choices.length > 1 ? (
+          <ul className="menu" aria-label="Wallets">
+            {choices.map((connector) => (
+              <li key={connector.uid}>
+                <button type="button" onClick={() => connect({ connector })}>
+                  {connector.name}
+                </button>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         {error === null ? null : <span role="alert" className="error">{error.message}</span>}
         {choices.length === 0 ? <span>No browser wallet found: install one (see the start-up summary for a development wallet).</span> : null}
       </div>

@@ -81,7 +81,6 @@ export function Facts({ items, label }: { items: Array<[string, ReactNode]>; lab
 }
 
 export function Table({ caption, columns, rows, empty = "Nothing yet." }: { caption: string; columns: string[]; rows: ReactNode[][]; empty?: string }) {
-  if (rows.length === 0) return <p className="empty">{`${caption}: ${empty}`}</p>;
   return (
     <div className="table-wrap">
       <table>
@@ -96,6 +95,13 @@ export function Table({ caption, columns, rows, empty = "Nothing yet." }: { capt
           </tr>
         </thead>
         <tbody>
+          {rows.length === 0 ? (
+            <tr>
+              <td colSpan={columns.length} className="empty">
+                {empty}
+              </td>
+            </tr>
+          ) : null}
           {rows.map((row, index) => (
             <tr key={index}>
               {row.map((cell, cellIndex) => (
