@@ -39,7 +39,16 @@ describe("web app: every page in a real browser, against the platform as npm sta
   const go = (page: Page, path: string) => page.goto(`${platform.api}${path}`);
 
   before(async () => {
-    platform = await startPlatformProcess();
+    // WEB_TEST_ATTACH=<file>: use a platform already running (its api, rpc, operator key and Verra URL as JSON) while
+    // working on this suite; otherwise start one as npm start does.
+    const attach = process.env.WEB_TEST_ATTACH;
+    platform =
+      attach === undefined
+        ? await startPlatformProcess()
+        : (() => {
+            const running = JSON.parse(require("node:fs").readFileSync(attach, "utf8")) as { api: string; rpc: string; key: string; verra: string };
+            return { ...running, operatorKey: () => running.key, simulatorUrl: () => running.verra, stop: async () => undefined } as unknown as PlatformProcess;
+          })();
     browser = await launchBrowser();
     await until("the demo batch in the listing", async () => {
       const listing = (await getJson(`${platform.api}/listings`)) as { items: Array<{ batchId: string; totalSupply: string }> };

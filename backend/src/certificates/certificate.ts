@@ -43,7 +43,7 @@ export type Certificate = {
   registryRetirementReference: { reference: string | null; matchesOnChainHash: boolean | null };
   registryStatus: string | null;
   dates: { requestedAt: string | null; sentToRegistryAt: string | null; retiredAtRegistry: string | null; confirmedOnChainAt: string | null };
-  onChainProof: OnChainRecord & { requestTransactionHash: string | null; attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null } };
+  onChainProof: OnChainRecord & { requestTransactionHash: string | null; blockTimestamp: string | null; attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null } };
   onChainRecordSha256: string;
 };
 
@@ -144,14 +144,17 @@ export function buildCertificate({ sources, chainId, registryBridge, blockTimes 
     },
     registryStatus: retiredBlock?.status ?? request.registry_status,
     dates: {
-      requestedAt: (blockTimes.requested ?? sources.requested?.indexed_at ?? request.created_at).toISOString(),
+      // Wall-clock times, as the platform saw each step (the same clock as the registry's and the queue's times);
+      // the confirmation block's own timestamp is in the on-chain proof.
+      requestedAt: (sources.requested?.indexed_at ?? request.created_at).toISOString(),
       sentToRegistryAt: sources.sent?.finished_at?.toISOString() ?? null,
       retiredAtRegistry: retiredAt,
-      confirmedOnChainAt: (blockTimes.confirmed ?? confirmed.indexed_at).toISOString(),
+      confirmedOnChainAt: confirmed.indexed_at.toISOString(),
     },
     onChainProof: {
       ...record,
       requestTransactionHash: request.requested_tx_hash,
+      blockTimestamp: blockTimes.confirmed?.toISOString() ?? null,
       attestedBy: {
         signers: sources.attestations.map((attestation) => attestation.signer),
         threshold: sources.oracleSet?.threshold ?? null,

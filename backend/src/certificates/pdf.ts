@@ -43,7 +43,7 @@ function proofRows(c: Certificate): Array<[string, string]> {
   return [
     ["Chain id / bridge", `${p.chainId} / ${p.registryBridge}`],
     ["Retirement request", p.requestId],
-    ["Confirmation transaction", `${p.transactionHash} (block ${p.blockNumber}, log ${p.logIndex})`],
+    ["Confirmation transaction", `${p.transactionHash} (block ${p.blockNumber}, log ${p.logIndex}${p.blockTimestamp === null ? "" : `, block time ${p.blockTimestamp}`})`],
     ["Attested by", `${p.attestedBy.signers.length} of ${p.attestedBy.oracleSetSize ?? "?"} oracles (quorum ${p.attestedBy.threshold ?? "?"})`],
     ["Registry reference hash", `${p.retirementIdHash}${c.registryRetirementReference.matchesOnChainHash === true ? " (matches the reference)" : ""}`],
     ["Serial range hash", `${p.serialRangeHash}${c.serialRange.matchesOnChainHash === true ? " (matches the serial range)" : ""}`],

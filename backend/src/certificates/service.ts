@@ -90,7 +90,7 @@ export function createCertificateService(p: CreateCertificateServiceParameters):
     },
     async timeline(requestId) {
       const sources = await loadCertificateSources(p.pool, requestId);
-      return sources === undefined ? undefined : buildTimeline(sources, await blockTimesOf(sources));
+      return sources === undefined ? undefined : buildTimeline(sources);
     },
     async verify(input) {
       let certificateId = input.certificateId;

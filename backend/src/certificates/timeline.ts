@@ -14,7 +14,7 @@ export type RequestTimeline = { requestId: string; kind: string; status: string;
 
 type Draft = Omit<TimelineStage, "state"> & { done: boolean; failed?: boolean };
 
-export function buildTimeline(sources: CertificateSources, blockTimes: { requested?: Date | undefined; confirmed?: Date | undefined }): RequestTimeline {
+export function buildTimeline(sources: CertificateSources): RequestTimeline {
   const { request, sent, retiredBlock, attestations, oracleSet, confirmed } = sources;
   const retirement = request.kind === "retirement";
   const rejected = request.status === "rejected" || request.registry_status === "REJECTED";
@@ -26,7 +26,8 @@ export function buildTimeline(sources: CertificateSources, blockTimes: { request
       key: "locked",
       label: retirement ? "Units locked for retirement" : "Units locked for withdrawal",
       done: sources.requested !== undefined || request.requested_tx_hash !== null,
-      at: (blockTimes.requested ?? sources.requested?.indexed_at ?? request.created_at).toISOString(),
+      // Wall-clock times throughout (the chain's block clock can run ahead of it on a development node).
+      at: (sources.requested?.indexed_at ?? request.created_at).toISOString(),
       detail: `${request.amount} units of batch ${request.batch_id} locked in the registry bridge`,
       txHash: request.requested_tx_hash,
     },
@@ -71,7 +72,7 @@ export function buildTimeline(sources: CertificateSources, blockTimes: { request
       key: "burned",
       label: retirement ? "Burned on chain" : "Burned on chain, delivered at the registry",
       done: confirmed !== undefined,
-      at: confirmed === undefined ? null : (blockTimes.confirmed ?? confirmed.indexed_at).toISOString(),
+      at: confirmed === undefined ? null : confirmed.indexed_at.toISOString(),
       detail: confirmed === undefined ? "waiting for the quorum's transaction" : `block ${confirmed.block_number}`,
       txHash: confirmed?.tx_hash ?? null,
     },

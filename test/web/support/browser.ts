@@ -33,11 +33,15 @@ export async function openPage(browser: Browser, options: { account?: LocalAccou
   const account = options.account;
   if (account !== undefined) {
     const wallet = createWalletClient({ account, chain: { ...hardhat, id: options.chainId }, transport: http(options.rpcUrl) });
+    // As a wallet extension: no account is exposed to the site until it asks for one (eth_requestAccounts).
+    let authorized = false;
     await page.exposeFunction("__testWallet", async (method: string, params: unknown[]) => {
       switch (method) {
         case "eth_requestAccounts":
-        case "eth_accounts":
+          authorized = true;
           return [account.address];
+        case "eth_accounts":
+          return authorized ? [account.address] : [];
         case "eth_chainId":
           return toHex(options.chainId);
         case "wallet_switchEthereumChain":

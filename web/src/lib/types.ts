@@ -102,6 +102,7 @@ export type Certificate = {
     retirementIdHash: string;
     serialRangeHash: string;
     requestTransactionHash: string | null;
+    blockTimestamp: string | null;
     attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null };
   };
   onChainRecordSha256: string;

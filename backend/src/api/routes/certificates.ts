@@ -56,6 +56,7 @@ const certificateBody = z.object({
     blockNumber: z.string(),
     logIndex: z.string(),
     requestTransactionHash: bytes32.nullable(),
+    blockTimestamp: timestamp.nullable().describe("The confirmation block's own timestamp (chain clock)"),
     attestedBy: z.object({ signers: z.array(z.string()), threshold: z.number().nullable(), oracleSetSize: z.number().nullable() }),
   }),
   onChainRecordSha256: z.string().describe("SHA-256 of the canonical JSON of the on-chain record (docs/web.md)"),

@@ -53,6 +53,7 @@ export function CertificatePage() {
             ["Chain / bridge", `${c.onChainProof.chainId} / ${c.onChainProof.registryBridge}`],
             ["Confirmation transaction", <Hash key="t" value={c.onChainProof.transactionHash} />],
             ["Block / log", `${c.onChainProof.blockNumber} / ${c.onChainProof.logIndex}`],
+            ["Block time (chain clock)", <When key="b" at={c.onChainProof.blockTimestamp} />],
             ["Attested by", `${c.onChainProof.attestedBy.signers.length} of ${c.onChainProof.attestedBy.oracleSetSize ?? "?"} oracles (quorum ${c.onChainProof.attestedBy.threshold ?? "?"})`],
             ["SHA-256 of the on-chain record", <code key="r" aria-label="On-chain record SHA-256">{c.onChainRecordSha256}</code>],
           ]}

@@ -50,7 +50,7 @@ export function ConsolePage() {
   const batches = useQuery({ queryKey: ["batches"], queryFn: () => api<ApiPage<Batch>>("/batches?limit=200"), refetchInterval: 3_000 });
   const unauthorized = [counts, dead, findings].some((q) => q.isError);
   const text = metrics.data ?? "";
-  const lag = metric(text, "indexer_lag_blocks")[0]?.value;
+  const lag = metric(text, "carbon_indexer_lag_blocks")[0]?.value;
   const stuck = (running.data?.items ?? []).filter((job) => job.attempts > 0 && Date.now() - new Date(job.updatedAt).getTime() > 60_000);
 
   async function submitFreeze(action: "freezeBatch" | "unfreezeBatch") {
@@ -79,7 +79,7 @@ export function ConsolePage() {
           columns={["Registry", "Breaker", "Paused on chain", "Reason"]}
           rows={(live.data ?? config).registries.map((r) => [r.name, r.status.circuit.replace("_", "-"), r.status.paused === null ? "unknown" : r.status.paused ? "paused" : "no", r.status.detail ?? "-"])}
         />
-        <Table caption="Rate-limit use" columns={["Registry", "Outcome", "Calls"]} rows={metric(text, "registry_calls_total").map((m) => [m.labels.match(/registry="([^"]+)"/)?.[1] ?? "", m.labels.match(/outcome="([^"]+)"/)?.[1] ?? "", formatCount(m.value.split(".")[0] ?? "0")])} />
+        <Table caption="Rate-limit use" columns={["Registry", "Outcome", "Calls"]} rows={metric(text, "carbon_registry_calls_total").map((m) => [m.labels.match(/registry="([^"]+)"/)?.[1] ?? "", m.labels.match(/outcome="([^"]+)"/)?.[1] ?? "", formatCount(m.value.split(".")[0] ?? "0")])} />
       </Panel>
       <Panel title="Platform">
         <p>Indexer lag: <strong>{lag === undefined ? "unknown" : `${lag} blocks`}</strong> · Readiness: <strong>{ready.data?.status ?? "…"}</strong></p>
