@@ -14,6 +14,7 @@ import { type RegistryStatusSource, unknownRegistryStatus } from "../registry-st
 import authRoutes, { type SiweOptions } from "./auth";
 import batchRoutes from "./batches";
 import certificateRoutes from "./certificates";
+import clientDataRoutes from "./clientData";
 import dealRoutes from "./deals";
 import holderRoutes from "./holders";
 import jobRoutes from "./jobs";
@@ -53,6 +54,7 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
   await app.register(orderRoutes, { pool, settlementDomain: domain, now });
   await app.register(tradeRoutes, { pool });
   await app.register(marketRoutes, { pool });
+  await app.register(clientDataRoutes, { pool, settlementDomain: domain });
   await app.register(dealRoutes, { pool });
   await app.register(requestRoutes, { pool, registryStatus });
   const certificates = createCertificateService({
