@@ -55,6 +55,14 @@ describe("api routes: the domain API as a whole", () => {
       expect(Object.keys(paths["/reconciliation/runs"]?.get?.responses ?? {})).to.include.members(["401"]);
     });
 
+    it("declares the security schemes (SIWE session, API key) and which each guarded route takes", async () => {
+      const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json();
+      expect(Object.keys(doc.components.securitySchemes)).to.have.members(["siweSession", "apiKey"]);
+      expect(doc.paths["/orders/{orderHash}/withdraw"].post.security).to.deep.equal([{ siweSession: [] }]);
+      expect(doc.paths["/jobs"].get.security).to.deep.equal([{ apiKey: [] }]);
+      expect(doc.paths["/batches"].get.security).to.equal(undefined);
+    });
+
     it("says in the withdraw (old name: cancel) route's description that it is off-book and the on-chain cancel is the wallet's own transaction", () => {
       for (const path of ["/orders/{orderHash}/cancel", "/orders/{orderHash}/withdraw"]) {
         expect(paths[path]?.post?.description, path).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/).and.match(/can still fill/);
