@@ -16,6 +16,7 @@ import { type CustodyExport, AuditExportFormatError, buildExport, parseExport, v
 import { AuditRpcError, createAuditClient } from "../audit/history";
 import { formatCertificateReport, formatExportVerification, toJson } from "../audit/report";
 import { AuditNotFoundError, verifyCertificate } from "../audit/verifyCertificate";
+import { registerEvidenceCommands } from "./evidence";
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_MISMATCH = 1;
@@ -162,5 +163,6 @@ export function auditCommand(): Command {
       });
     });
 
+  registerEvidenceCommands(audit);
   return audit;
 }

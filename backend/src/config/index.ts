@@ -68,6 +68,8 @@ export type Config = {
     keeper: Secret<`0x${string}`> | undefined;
   };
   oracle: { threshold: number };
+  /** Evidence packages (docs/evidence.md): the TSA, the commit to name without git, the log's anchor key. */
+  evidence: { tsaUrl: string | undefined; tsaTimeoutMs: number; softwareCommit: string | undefined; anchorKey: Secret<`0x${string}`> | undefined };
 };
 
 export type ConfigIssue = { key: string; message: string };
@@ -158,5 +160,6 @@ function toConfig(env: Env): Config {
     reconciliation: { intervalMs: env.RECONCILE_INTERVAL_MS },
     keys: { deployer: env.DEPLOYER_KEY, guardian: env.GUARDIAN_KEY, relayer: env.RELAYER_KEY, agent: env.AGENT_KEY, keeper: env.KEEPER_KEY },
     oracle: { threshold: env.ORACLE_THRESHOLD },
+    evidence: { tsaUrl: env.EVIDENCE_TSA_URL, tsaTimeoutMs: env.EVIDENCE_TSA_TIMEOUT_MS, softwareCommit: env.EVIDENCE_SOFTWARE_COMMIT, anchorKey: env.EVIDENCE_ANCHOR_KEY },
   };
 }

@@ -16,6 +16,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   "IN_CCTS_API_KEY",
   "IREC_PASSWORD",
   "BANK_API_KEY",
+  "EVIDENCE_ANCHOR_KEY",
 ]);
 
 function integer(min: number, max: number) {
@@ -166,6 +167,37 @@ export const envSchema = z.object({
   /** Sends Settlement.startDelivery / settleDeal for deals whose conditions the oracle quorum attested. */
   KEEPER_KEY: privateKey().optional(),
   ORACLE_THRESHOLD: integer(1, 255).default(2),
+
+  /** Newer sanctions list files under the embedded names (docs/screening.md §2); absent: the embedded snapshots. */
+  SANCTIONS_LISTS_DIR: z.string().min(1).optional(),
+  /** Publishers' base URLs per list, `id=url` comma-separated (`ofac-sdn=https://...,un-consolidated=https://...`). */
+  SANCTIONS_LIST_URLS: z
+    .string()
+    .transform((value, zctx) => {
+      const urls = new Map<string, string>();
+      for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+        const [id, url] = [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)];
+        if (!/^[a-z0-9-]+$/.test(id) || !httpUrl().safeParse(url).success) {
+          zctx.addIssue({ code: "custom", message: `expected id=http(s) URL pairs, got ${JSON.stringify(part)}` });
+          return z.NEVER;
+        }
+        urls.set(id, url);
+      }
+      return urls;
+    })
+    .optional(),
+  /** Pause between sanctions list refreshes (each re-fetches every list; unchanged bytes are not parsed again). */
+  SANCTIONS_REFRESH_INTERVAL_MS: integer(60_000, 604_800_000).default(900_000),
+  /** Screening decision bands (docs/screening.md §7): review from this score, hold from the next. */
+  SCREENING_REVIEW_THRESHOLD: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number).default(0.8),
+  SCREENING_HOLD_THRESHOLD: z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number).default(0.93),
+  /** RFC 3161 time-stamping authority for evidence packages (docs/evidence.md); absent: packages say "missing". */
+  EVIDENCE_TSA_URL: httpUrl().optional(),
+  EVIDENCE_TSA_TIMEOUT_MS: integer(100, 120_000).default(15_000),
+  /** The software commit evidence manifests name when the install has no git checkout. */
+  EVIDENCE_SOFTWARE_COMMIT: z.string().trim().regex(/^[0-9a-zA-Z._-]{1,64}$/, "expected a commit id or version tag").optional(),
+  /** Key that anchors the evidence log's head on chain (a zero-value transaction to itself). */
+  EVIDENCE_ANCHOR_KEY: privateKey().optional(),
 });
 
 export type Env = z.output<typeof envSchema>;
