@@ -7,11 +7,13 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import { type TypedDataDomain, zeroAddress } from "viem";
 import { z } from "zod";
-import { SIDE_BUY, SIDE_SELL, buildDeal, buildOrder, dealTypes, hashDeal, hashOrder, orderTypes } from "../../chain/orders";
+import crypto from "node:crypto";
+import { buildDeal, dealTypes, hashDeal, hashOrder, orderTypes } from "../../chain/orders";
 import { BaseError, ValidationError } from "../../errors";
 import { addressParam, errors, uint256Param } from "../http";
 import { listInventory } from "../queries/batches";
 import { currentCounter } from "../queries/orders";
+import { toOrder } from "./orders";
 
 const EIP712_DOMAIN = [
   { name: "name", type: "string" },
@@ -82,20 +84,9 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
       const body = request.body;
       const domain = domainOf();
       const counter = body.counter ?? (await currentCounter(pool, body.maker));
-      const order = rebuild(() =>
-        buildOrder({
-          side: body.side === "buy" ? SIDE_BUY : SIDE_SELL,
-          maker: body.maker,
-          taker: body.taker ?? zeroAddress,
-          batchId: BigInt(body.batchId),
-          amount: BigInt(body.amount),
-          unitPrice: BigInt(body.unitPrice),
-          paymentToken: body.paymentToken,
-          minFill: BigInt(body.minFill),
-          expiry: BigInt(body.expiry),
-          ...(body.salt === undefined ? {} : { salt: BigInt(body.salt) }),
-          counter: BigInt(counter),
-        }),
+      const order = toOrder(
+        { ...body, taker: body.taker ?? zeroAddress, salt: body.salt ?? BigInt(`0x${crypto.randomBytes(16).toString("hex")}`).toString(), counter },
+        "body",
       );
       return {
         digest: hashOrder({ domain, order }),

@@ -87,7 +87,7 @@ function orderView(row: OrderRow): OrderBody {
   };
 }
 
-const orderInput = z.object({
+export const orderInput = z.object({
   side: side.default("sell"),
   maker: addressParam,
   taker: addressParam.optional().describe("omit (or 0x0) to let anyone fill"),
@@ -133,24 +133,24 @@ function orderOfRow(row: OrderRow): Order {
   };
 }
 
-/** Rebuilds the signed order with orders.ts (its checks name fields under body.order). */
-function toOrder(input: z.infer<typeof orderInput>): Order {
+/** Rebuilds the signed order with orders.ts (its checks name fields under `prefix`, default body.order). */
+export function toOrder(input: z.input<typeof orderInput> & Pick<z.infer<typeof orderInput>, "maker" | "paymentToken">, prefix = "body.order"): Order {
   try {
     return buildOrder({
       side: input.side === "buy" ? SIDE_BUY : SIDE_SELL,
       maker: input.maker,
-      taker: input.taker ?? zeroAddress,
+      taker: (input.taker as Address | undefined) ?? zeroAddress,
       batchId: BigInt(input.batchId),
       amount: BigInt(input.amount),
       unitPrice: BigInt(input.unitPrice),
       paymentToken: input.paymentToken,
-      minFill: BigInt(input.minFill),
+      minFill: BigInt(input.minFill ?? "0"),
       expiry: BigInt(input.expiry),
       salt: BigInt(input.salt),
       counter: BigInt(input.counter),
     });
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`body.order.${error.field}`, error.message.slice(error.field.length + 2));
+    if (error instanceof ValidationError) throw new ValidationError(`${prefix}.${error.field}`, error.message.slice(error.field.length + 2));
     throw error;
   }
 }
