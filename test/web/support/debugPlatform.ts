@@ -1,4 +1,5 @@
-// Debug helper (not a test): starts the platform and keeps it until /tmp/webdbg/stop exists.
+// For working on the browser suite (not a test): starts the platform, writes /tmp/webdbg/platform.json for
+// WEB_TEST_ATTACH=/tmp/webdbg/platform.json npx mocha --config test/web/.mocharc.json, and stops when /tmp/webdbg/stop exists.
 import fs from "node:fs";
 import { startPlatformProcess } from "../../backend/support/platformProcess";
 void (async () => {
