@@ -26,13 +26,15 @@ export type OrderRow = {
 /**
  * `filled` is the larger of the fills projection's sum and the projection's own `orders.filled_amount`, so the
  * book is right whichever of the two the indexer updates first. `status` turns "expired" on read once past
- * `expires_at`, and stays "cancelled" once the maker cancelled through the API (`cancelled_at`), even if the
- * indexer's reorg reset reopens the row: the off-chain cancel is the API's own fact, not a projection.
+ * `expires_at`, and reads "withdrawn" once the maker took it off the book through the API (`cancelled_at`, the
+ * API's own fact, which a reorg reset of the projection does not undo). "cancelled" is only ever the chain's word
+ * (`OrderCancelled`, written by the indexer): a withdrawn order is still signed and can still fill on chain until
+ * the maker sends `Settlement.cancel`, so the API never calls it cancelled (issue 12 §4.1).
  */
 const ORDER_SELECT = `
 SELECT o.order_hash, o.side, o.maker, o.taker, o.batch_id::text, o.amount::text, o.min_fill::text,
        o.unit_price::text, o.payment_token, o.max_fee_bps, o.nonce::text, o.counter::text, o.expires_at, o.signature,
-       CASE WHEN o.status IN ('open', 'partially_filled') AND o.cancelled_at IS NOT NULL THEN 'cancelled'
+       CASE WHEN o.status IN ('open', 'partially_filled') AND o.cancelled_at IS NOT NULL THEN 'withdrawn'
             WHEN o.status IN ('open', 'partially_filled') AND o.expires_at <= now() THEN 'expired'
             ELSE o.status::text END AS status,
        f.filled::text, (o.amount - f.filled)::text AS remaining, o.created_at, o.cancelled_at
@@ -131,11 +133,14 @@ export async function listBook(
   return rows;
 }
 
-/** Marks an order cancelled for the book (idempotent); false when it is filled or expired in the projection. */
-export async function cancelOrder(pool: Pool, orderHash: string): Promise<boolean> {
+/**
+ * Takes an order off the book (idempotent): sets only the API's own `cancelled_at`, never the projection's
+ * `status`, which stays the chain's. False when the order is filled or cancelled on chain.
+ */
+export async function withdrawOrder(pool: Pool, orderHash: string): Promise<boolean> {
   const { rowCount } = await pool.query(
-    `UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, now())
-      WHERE order_hash = $1 AND status IN ('open', 'partially_filled', 'cancelled')`,
+    `UPDATE orders SET cancelled_at = coalesce(cancelled_at, now())
+      WHERE order_hash = $1 AND status IN ('open', 'partially_filled')`,
     [orderHash.toLowerCase()],
   );
   return (rowCount ?? 0) > 0;

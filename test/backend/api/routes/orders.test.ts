@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { type Address, zeroAddress } from "viem";
+import { type Address, decodeFunctionData, zeroAddress } from "viem";
+import { loadAbi } from "../../../../backend/src/chain/artifacts";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildOrder, settlementDomain, signOrder } from "../../../../backend/src/chain/orders";
+import { buildOrder, hashOrder, settlementDomain, signOrder } from "../../../../backend/src/chain/orders";
 import { TEST_CHAIN_ID, TEST_SETTLEMENT, domainApp, insertBatch, insertEvent, randomHash, signIn } from "../helpers";
 
 type Harness = Awaited<ReturnType<typeof domainApp>>;
@@ -248,7 +249,7 @@ describe("api routes: orders", () => {
       const makerToken = await signIn(h.app, maker);
       const cancelled = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${makerToken}` } });
       expect(cancelled.statusCode, cancelled.body).to.equal(200);
-      expect(cancelled.json().status).to.equal("cancelled");
+      expect(cancelled.json().status).to.equal("withdrawn");
       expect(cancelled.json().cancelledAt).to.be.a("string");
       const book = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json();
       expect(book.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
@@ -262,12 +263,35 @@ describe("api routes: orders", () => {
 
       const again = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${makerToken}` } });
       expect(again.statusCode).to.equal(200);
-      // the indexer's reorg reset reopens projection rows; the API's own cancel still keeps it off the book
+      // the indexer's reorg reset reopens projection rows; the API's own withdrawal still keeps it off the book
       await h.db.pool.query("UPDATE orders SET status = 'open' WHERE order_hash = $1", [hash]);
       const reopened = (await h.app.inject({ method: "GET", url: `/orders/${hash}` })).json();
-      expect(reopened.status).to.equal("cancelled");
+      expect(reopened.status).to.equal("withdrawn");
       const bookAfter = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json();
       expect(bookAfter.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
+    });
+
+    it("is an off-book withdrawal, never 'cancelled' while the order can still fill, and answers the on-chain cancel's call data (issue 12 §4.1)", async () => {
+      const { order, signature } = await signed({ unitPrice: 9n });
+      const hash = (await post({ order: wire(order), signature })).json().orderHash;
+      const token = await signIn(h.app, maker);
+      const response = await h.app.inject({ method: "POST", url: `/orders/${hash}/withdraw`, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode, response.body).to.equal(200);
+      const body = response.json();
+      expect(body.status).to.equal("withdrawn");
+      // The call to send from the maker's wallet: Settlement.cancel of exactly this order.
+      expect(body.onChainCancel.to.toLowerCase()).to.equal(TEST_SETTLEMENT.toLowerCase());
+      const decoded = decodeFunctionData({ abi: loadAbi("Settlement"), data: body.onChainCancel.data });
+      expect(decoded.functionName).to.equal("cancel");
+      expect(hashOrder({ domain, order: decoded.args![0] as typeof order })).to.equal(hash);
+      // The projection is the chain's: the withdrawal did not mark the order cancelled there.
+      const { rows } = await h.db.pool.query("SELECT status::text FROM orders WHERE order_hash = $1", [hash]);
+      expect(rows[0].status).to.equal("open");
+      const cancelledList = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&status=cancelled&limit=200` })).json();
+      expect(cancelledList.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
+      // A fill on chain still counts (the signed order is valid), and only OrderCancelled makes it cancelled.
+      await h.db.pool.query("UPDATE orders SET status = 'cancelled' WHERE order_hash = $1", [hash]);
+      expect((await h.app.inject({ method: "GET", url: `/orders/${hash}` })).json().status).to.equal("cancelled");
     });
 
     it("answers 409 for a filled order", async () => {
