@@ -13,6 +13,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["cli"],
   ["platform"],
   ["api"],
+  // evidence packages and retirement certificates, built on the auditor's checks
+  ["evidence", "certificates"],
   ["audit", "simulators"],
   // services: the processes' loops and handlers
   ["oracle", "watchers", "workers", "deals"],
@@ -20,6 +22,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   // the owners of the domain tables
   ["deposits"],
   ["requests", "orders", "auth", "claims"],
+  // compliance calculations (pure, over configured parameters) and sanctions screening
+  ["ccts", "screening"],
+  ["mrv"],
   ["guard"],
   ["queue"],
   // ports to the outside: the chain (through the relayer) and the registries and the bank
@@ -74,6 +79,11 @@ export const TABLE_OWNERS: Readonly<Record<string, string | null>> = {
   oracle_batches: "oracle",
   oracle_batch_votes: "oracle",
   oracle_relays: "oracle",
+  // the hash-chained log of evidence exports and its on-chain anchors
+  evidence_log: "evidence",
+  evidence_log_anchors: "evidence",
+  // rendered certificate PDFs, by hash, for the public verification page
+  certificate_documents: "certificates",
   // migration 0001's first registry mirror, superseded by custody_blocks (0009)
   registry_blocks: null,
 };

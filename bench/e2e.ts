@@ -34,6 +34,7 @@ import { settlementAbi } from "../backend/src/chain/abi";
 import { requestIdOf } from "../backend/src/chain/attestations";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, DEV_MNEMONIC, devAccount } from "../backend/src/platform/devAccounts";
+import { platformFeeBps } from "../test/support/platformFlows";
 import { type PlatformProcess, getJson, startPlatformProcess, until } from "../test/support/platformProcess";
 import { sendRetirements } from "../test/scenarios/support/registryLoad";
 import { machineInfo } from "./results";
@@ -164,6 +165,7 @@ async function main(): Promise<void> {
     const domain = settlementDomain({ chainId: hardhat.id, verifyingContract: settlement });
     const seller = devAccount(DEV_ACCOUNT_INDEX.seller);
     const expiry = BigInt(Math.floor(Date.now() / 1000) + 3600);
+    const maxFeeBps = await platformFeeBps(platform);
 
     // The client's work, before the clock starts: sign every order (sequential salts: the cheap nonce words).
     const signed: Signed[] = [];
@@ -174,6 +176,7 @@ async function main(): Promise<void> {
         amount: 1n,
         unitPrice: UNIT_PRICE,
         paymentToken,
+        maxFeeBps,
         expiry,
         salt: BigInt(i),
         counter: 0n,

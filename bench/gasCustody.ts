@@ -8,7 +8,8 @@
  * side in the same process, with the same balances shape (both parties non-zero), so their ratio is meaningful.
  */
 import hre from "hardhat";
-import { deployCoreFixture } from "../test/contracts/fixtures";
+import { deployPlatformFixture } from "../test/support/platformFixture";
+import { batchIdOf } from "../backend/src/chain/attestations";
 import { gasOf, machineInfo, mergeGasResults } from "./results";
 
 const { ethers } = hre;
@@ -21,7 +22,7 @@ const TARGETS = {
 };
 
 async function main(): Promise<void> {
-  const f = await deployCoreFixture();
+  const f = await deployPlatformFixture();
   const { creditToken: token, registryBridge: bridge, alice, bob, carol, relayer } = f;
 
   // plain OpenZeppelin ERC-1155, both parties holding the id
@@ -46,14 +47,22 @@ async function main(): Promise<void> {
   );
   await token.connect(f.agent).unfreezeBatch(frozenElsewhere, 1);
 
-  // deposit into an existing batch (first deposit of a batch also registers it: reported separately)
-  const first = f.depositMessage(alice.address, 500n, { serialPrefix: "VCS-9999-2020" });
-  const depositConfirmNewBatch2of3 = await gasOf(
-    bridge.connect(relayer).confirmDeposit(first, await f.quorum("DepositConfirmed", first)),
-  );
+  // deposit into an existing batch (first deposit of a batch also registers it: reported separately), each with
+  // the exact overlap-check hint the backend's aggregator passes (`depositHintOf`, the nearest block below)
+  const confirmDeposit = async (m: ReturnType<typeof f.depositMessage>) => {
+    const hint = await bridge.depositHintOf(batchIdOf(m.registryId, m.serialPrefix), m.blockStart);
+    return gasOf(bridge.connect(relayer).confirmDeposit(m, await f.quorum("DepositConfirmed", m), hint));
+  };
+  const newBatch = f.depositMessage(alice.address, 500n, { serialPrefix: "VCS-9999-2020" });
+  const depositConfirmNewBatch2of3 = await confirmDeposit(newBatch);
+  // above the batch's highest block (serials arrive in order): the nearest block below is read and relinked
   const again = f.depositMessage(alice.address, 500n);
-  const depositConfirm2of3 = await gasOf(
-    bridge.connect(relayer).confirmDeposit(again, await f.quorum("DepositConfirmed", again)),
+  const depositConfirm2of3 = await confirmDeposit(again);
+  // into a gap between two deposited blocks: the block above is relinked too
+  const gap = f.depositMessage(alice.address, 500n, { blockStart: again.blockEnd + 1_001n });
+  await confirmDeposit(gap);
+  const depositConfirmBetweenBlocks2of3 = await confirmDeposit(
+    f.depositMessage(alice.address, 500n, { blockStart: again.blockEnd + 1n, blockEnd: again.blockEnd + 500n }),
   );
 
   // retirement request: the bridge already holds pending units of the batch
@@ -92,6 +101,7 @@ async function main(): Promise<void> {
     permissionedTransferAnyBatchFrozen,
     permissionedToPlainRatioAnyBatchFrozen: Number((permissionedTransferAnyBatchFrozen / plainErc1155Transfer).toFixed(3)),
     depositConfirm2of3,
+    depositConfirmBetweenBlocks2of3,
     depositConfirmNewBatch2of3,
     retirementRequest,
     retirementConfirm2of3,
@@ -109,6 +119,7 @@ async function main(): Promise<void> {
       firstEverRequestNote,
       "whole-transaction gasUsed from receipts, 21,000 base and calldata included",
       "permissionedTransfer: no batch frozen anywhere (the transfer skips its batch slot); *AnyBatchFrozen: another batch is frozen, so the batch's freeze flag is read (+2,100)",
+      "deposits: the bridge refuses a block overlapping a deposited one of its batch (a sorted linked list of blocks per batch, one word each, replacing the old per-block-key flag); with the exact hint the check reads the nearest block below and writes its link (depositConfirm2of3, ~+5,000 over a flag), a block between two others also relinks the one above (depositConfirmBetweenBlocks2of3), a batch's first block also writes the list head (depositConfirmNewBatch2of3, ~+22,000 once per batch)",
       "permissioned extra over plain, by cause: identity registry call 2,600 (cold account) + 2 x 2,100 (one identity slot per party); custody head 2,100 + 2,900; pause flag 2,100 (shares a slot with the bridge and the frozen-batch count); the rest is call and ABI overhead",
     ],
   };

@@ -9,7 +9,7 @@
  */
 import hre from "hardhat";
 import type { HDNodeWallet } from "ethers";
-import { deploySettlementFixture } from "../test/contracts/settlementFixture";
+import { deployTradingFixture, FEE_BPS, MNEMONIC } from "../test/support/platformFixture";
 import { gasOf, mergeGasResults } from "./results";
 
 const { ethers } = hre;
@@ -17,6 +17,11 @@ const { ethers } = hre;
 const TARGETS = { dvpFill: 95_000, dvpFillBatchedMarginal: 55_000 };
 const SEAPORT_1_6_REFERENCE = 104_907;
 const BATCH = 11;
+/**
+ * Inputs fixed so every run sends the same calldata (the chain's clock would otherwise move the expiry, the
+ * signatures and so the count of zero bytes, a few gas per run): a far expiry, sellers from a fixed mnemonic path.
+ */
+const EXPIRY = 2n ** 40n;
 
 /** Each maker numbers its orders 1, 2, 3, ... (the documented usage: 128 nonces share one storage word). */
 const nextSalt = new Map<string, bigint>();
@@ -27,20 +32,20 @@ function saltOf(maker: string): bigint {
 }
 
 async function main(): Promise<void> {
-  const f = await deploySettlementFixture();
+  const f = await deployTradingFixture();
   const { settlement, seller, buyer, admin, feeRecipient } = f;
 
   // warm-up trade so every party has traded before (no first-ever writes in what follows)
-  const warm = await f.order({ amount: 10n, salt: saltOf(seller.address) });
+  const warm = await f.order({ expiry: EXPIRY, amount: 10n, salt: saltOf(seller.address) });
   // a maker's first order in a nonce word (nonce word zero to non-zero): once per 128 orders of a maker
   const dvpFillFirstInNonceWord = await gasOf(settlement.connect(buyer).fill(warm, 10n, await f.sign(warm, seller)));
 
   // dvpFill: a fresh order filled in full (closes its nonce in the maker's nonce word, which earlier orders
   // already made non-zero: makers use sequential salts)
-  const fresh = await f.order({ amount: 10n, salt: saltOf(seller.address) });
+  const fresh = await f.order({ expiry: EXPIRY, amount: 10n, salt: saltOf(seller.address) });
   const dvpFill = await gasOf(settlement.connect(buyer).fill(fresh, 10n, await f.sign(fresh, seller)));
   // first fill of a fresh order that stays partially filled (records the filled amount: zero to non-zero)
-  const partial = await f.order({ amount: 10n, salt: saltOf(seller.address) });
+  const partial = await f.order({ expiry: EXPIRY, amount: 10n, salt: saltOf(seller.address) });
   const partialSig = await f.sign(partial, seller);
   const dvpFillFirstPartial = await gasOf(settlement.connect(buyer).fill(partial, 4n, partialSig));
   const dvpFillSecondOfPartial = await gasOf(settlement.connect(buyer).fill(partial, 3n, partialSig));
@@ -48,13 +53,13 @@ async function main(): Promise<void> {
 
   // same trades without the platform fee (one ERC-20 transfer fewer): the shape of Seaport's reference trade
   await settlement.connect(admin).setFee(feeRecipient.address, 0);
-  const noFee = await f.order({ amount: 10n, salt: saltOf(seller.address) });
+  const noFee = await f.order({ expiry: EXPIRY, amount: 10n, salt: saltOf(seller.address) });
   const dvpFillNoFee = await gasOf(settlement.connect(buyer).fill(noFee, 10n, await f.sign(noFee, seller)));
-  const noFeePartial = await f.order({ amount: 10n, salt: saltOf(seller.address) });
+  const noFeePartial = await f.order({ expiry: EXPIRY, amount: 10n, salt: saltOf(seller.address) });
   const noFeeSig = await f.sign(noFeePartial, seller);
   const dvpFillNoFeeFirstPartial = await gasOf(settlement.connect(buyer).fill(noFeePartial, 4n, noFeeSig));
   const dvpFillNoFeeSecondOfPartial = await gasOf(settlement.connect(buyer).fill(noFeePartial, 3n, noFeeSig));
-  await settlement.connect(admin).setFee(feeRecipient.address, f.FEE_BPS);
+  await settlement.connect(admin).setFee(feeRecipient.address, FEE_BPS);
 
   // batched: 1 fill vs BATCH fills of fresh orders, each from a different existing seller
   const sellers = await extraSellers(f, BATCH);
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
   const batchOf = async (makers: (typeof seller | HDNodeWallet)[]) => {
     const fills = [];
     for (const maker of makers) {
-      const o = await f.order({ maker: maker.address, amount: 10n, salt: saltOf(maker.address) });
+      const o = await f.order({ expiry: EXPIRY, maker: maker.address, amount: 10n, salt: saltOf(maker.address) });
       fills.push({ order: o, amount: 10n, signature: await f.sign(o, maker) });
     }
     return gasOf(settlement.connect(buyer).fillBatch(fills));
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
     [`dvpFillBatchOf${BATCH}`]: batchOfN,
     dvpFillBatchedMarginal,
     dvpFillBatchedMarginalSameSeller,
-    feeBps: f.FEE_BPS,
+    feeBps: FEE_BPS,
     reference: { seaport16SameTrade: SEAPORT_1_6_REFERENCE },
     targets: TARGETS,
     meetsTargets: {
@@ -101,6 +106,7 @@ async function main(): Promise<void> {
       "dvpFill: first fill of a fresh order, in full, with the platform fee (second ERC-20 transfer); it closes the order's nonce in the maker's nonce word (non-zero from the maker's earlier orders with sequential salts); dvpFillFirstInNonceWord: a maker's first order in a word of 128 nonces (once per 128 orders with sequential salts)",
       "dvpFillFirstPartial: first fill of a fresh order that stays open (filled amount zero to non-zero); dvpFillSecondOfPartial: a later fill of it (signature not re-checked); dvpFillLastOfPartial: the fill that closes it (clears the filled amount, refund)",
       "dvpFillNoFee*: the same trades with a zero platform fee",
+      "since issue 12 (§3.4, §3.6) every fill also reads the payment token's listing (cold, 2,100) and the batch's band count (replacing the band read of an unbanded batch), and the order carries maxFeeBps (32 calldata bytes, one comparison): about +2,500 gas (+2.2 % on dvpFill)",
       "where dvpFill goes (trace, Nov 2026): 21,000 base + ~4,000 calldata; CreditToken.safeTransferFrom ~36,200 incl. cold account (approval, pause, identity registry call, both balances, batch state, custody head); payment ERC-20 transferFrom ~17,800; fee transferFrom ~8,500; Settlement itself ~24,700 (ecrecover 3,100, four cold reads: counter, price band, fee config, nonce word 8,400, nonce word write 2,900, OrderFilled event 2,900, the rest code)",
       `dvpFillBatchedMarginal: (fillBatch of ${BATCH} - fillBatch of 1) / ${BATCH - 1}, fresh orders of distinct existing sellers filled in full, one buyer; fees of the batch paid in one transfer`,
     ],
@@ -112,20 +118,21 @@ async function main(): Promise<void> {
 
 /** `n` more verified sellers, each holding credits and payment and having approved Settlement. */
 async function extraSellers(
-  f: Awaited<ReturnType<typeof deploySettlementFixture>>,
+  f: Awaited<ReturnType<typeof deployTradingFixture>>,
   n: number,
 ): Promise<HDNodeWallet[]> {
   const out: HDNodeWallet[] = [];
   const settlementAddress = await f.settlement.getAddress();
   for (let i = 0; i < n; i += 1) {
-    const wallet = ethers.Wallet.createRandom().connect(ethers.provider);
+    const path = `m/44'/60'/0'/0/${100 + i}`;
+    const wallet = ethers.HDNodeWallet.fromPhrase(MNEMONIC, undefined, path).connect(ethers.provider);
     await hre.network.provider.send("hardhat_setBalance", [wallet.address, "0x56BC75E2D63100000"]);
-    await f.identity.connect(f.kycAgent).registerIdentity(wallet.address, 356, 2n ** 63n);
+    await f.identityRegistry.connect(f.kycAgent).registerIdentity(wallet.address, 356, 2n ** 63n);
     await f.deposit(wallet.address, 1_000n);
     await f.usd.mint(wallet.address, 1_000_000n);
-    await f.token.connect(wallet).setApprovalForAll(settlementAddress, true);
+    await f.creditToken.connect(wallet).setApprovalForAll(settlementAddress, true);
     // one earlier trade, so the seller is an existing trader (its nonce word is non-zero)
-    const earlier = await f.order({ maker: wallet.address, amount: 1n, salt: saltOf(wallet.address) });
+    const earlier = await f.order({ expiry: EXPIRY, maker: wallet.address, amount: 1n, salt: saltOf(wallet.address) });
     await f.settlement.connect(f.buyer2).fill(earlier, 1n, await f.sign(earlier, wallet));
     out.push(wallet);
   }

@@ -9,6 +9,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {ICreditToken} from "./interfaces/ICreditToken.sol";
 import {IRegistryBridge} from "./interfaces/IRegistryBridge.sol";
 import {Attestations} from "./libraries/Attestations.sol";
+import {SerialRanges} from "./libraries/SerialRanges.sol";
 
 /// @title RegistryBridge
 /// @notice The only minter and burner of {CreditToken}: acts only on registry facts attested by an M-of-N oracle
@@ -22,10 +23,15 @@ import {Attestations} from "./libraries/Attestations.sol";
 ///   instead of creating a new one. 128 and 120 bits keep second preimages out of reach (2^128, 2^120 work).
 /// - A request's answer is usable once because the request leaves `Pending`; deposits are usable once by
 ///   `depositId`; reserve attestations by a strictly increasing `asOf` per batch. No digest is stored.
+/// - Deposited serial blocks: per batch a sorted doubly-linked list of disjoint ranges ({SerialRanges}), one word
+///   per block. A deposit's relayer-supplied hint (the nearest block below) makes the overlap check two reads; a
+///   withdrawal that takes a whole deposited block unlinks it without a hint.
 /// - Batched answers are signed once as an EIP-712 array (`...Batch(X[] items)`): one quorum check (ecrecover and
 ///   oracle-set reads) per transaction instead of per item. Replaying a batch fails on its first item (already
 ///   answered), and each item is checked exactly as its single form.
 contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGuardTransient {
+    using SerialRanges for SerialRanges.Set;
+
     /// @notice Pauses and unpauses registries.
     bytes32 public constant GUARDIAN_ROLE = keccak256("GUARDIAN_ROLE");
     /// @notice Opens requests on a holder's behalf (granted to Settlement).
@@ -59,7 +65,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
     uint256 private _pausedRegistries;
     mapping(bytes32 requestId => uint256 packed) private _requests;
     mapping(bytes32 depositId => bool) private _depositUsed;
-    mapping(bytes32 blockKey => bool) private _blockDeposited;
+    mapping(uint256 batchId => SerialRanges.Set) private _deposited;
     mapping(uint256 batchId => Reserve) private _reserves;
 
     constructor(ICreditToken token_, address admin, address[] memory oracles_, uint8 threshold_, uint40 window_)
@@ -100,7 +106,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 idempotencyKey,
         RetirementDetails calldata details
     ) external nonReentrant returns (bytes32) {
-        return _requestRetirement(msg.sender, batchId, amount, idempotencyKey, details);
+        return _requestRetirement(msg.sender, batchId, amount, idempotencyKey, details, false);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -111,7 +117,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 idempotencyKey,
         RetirementDetails calldata details
     ) external onlyRole(REQUESTER_ROLE) nonReentrant returns (bytes32) {
-        return _requestRetirement(holder, batchId, amount, idempotencyKey, details);
+        return _requestRetirement(holder, batchId, amount, idempotencyKey, details, true);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -120,7 +126,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         nonReentrant
         returns (bytes32)
     {
-        return _requestWithdrawal(msg.sender, batchId, amount, idempotencyKey, registryAccount);
+        return _requestWithdrawal(msg.sender, batchId, amount, idempotencyKey, registryAccount, false);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -131,7 +137,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         bytes32 idempotencyKey,
         bytes32 registryAccount
     ) external onlyRole(REQUESTER_ROLE) nonReentrant returns (bytes32) {
-        return _requestWithdrawal(holder, batchId, amount, idempotencyKey, registryAccount);
+        return _requestWithdrawal(holder, batchId, amount, idempotencyKey, registryAccount, true);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -150,24 +156,26 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
     // ------------------------------------------------------------------------------------------------ answers
 
     /// @inheritdoc IRegistryBridge
-    function confirmDeposit(DepositConfirmation calldata deposit, bytes[] calldata signatures)
+    function confirmDeposit(DepositConfirmation calldata deposit, bytes[] calldata signatures, uint64 hint)
         external
         nonReentrant
         returns (uint256)
     {
         _verifyQuorum(_hashTypedDataV4(Attestations.hash(deposit)), signatures);
-        return _confirmDeposit(deposit);
+        return _confirmDeposit(deposit, hint);
     }
 
     /// @inheritdoc IRegistryBridge
-    function confirmDeposits(DepositConfirmation[] calldata deposits, bytes[] calldata signatures)
-        external
-        nonReentrant
-    {
+    function confirmDeposits(
+        DepositConfirmation[] calldata deposits,
+        bytes[] calldata signatures,
+        uint64[] calldata hints
+    ) external nonReentrant {
         if (deposits.length == 0) revert RegistryBridgeEmptyBatch();
+        if (hints.length != deposits.length) revert RegistryBridgeHintCount(deposits.length, hints.length);
         _verifyQuorum(_hashTypedDataV4(Attestations.hashBatch(deposits)), signatures);
         for (uint256 i = 0; i < deposits.length; ++i) {
-            _confirmDeposit(deposits[i]);
+            _confirmDeposit(deposits[i], hints[i]);
         }
     }
 
@@ -313,8 +321,18 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
     }
 
     /// @inheritdoc IRegistryBridge
-    function isBlockDeposited(bytes32 blockKey) external view returns (bool) {
-        return _blockDeposited[blockKey];
+    function isBlockDeposited(uint256 batchId, uint64 blockStart, uint64 blockEnd) external view returns (bool) {
+        return _deposited[batchId].contains(blockStart, blockEnd);
+    }
+
+    /// @inheritdoc IRegistryBridge
+    function depositHintOf(uint256 batchId, uint64 blockStart) external view returns (uint64) {
+        return _deposited[batchId].hintOf(blockStart);
+    }
+
+    /// @inheritdoc IRegistryBridge
+    function depositedBlocksOf(uint256 batchId) external view returns (uint64[] memory starts, uint64[] memory ends) {
+        return _deposited[batchId].list();
     }
 
     /// @inheritdoc IRegistryBridge
@@ -345,7 +363,7 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
 
     /// @inheritdoc IRegistryBridge
     function blockKeyOf(uint256 batchId, uint64 blockStart, uint64 blockEnd) external pure returns (bytes32) {
-        return keccak256(abi.encode(batchId, blockStart, blockEnd));
+        return _blockKeyOf(batchId, blockStart, blockEnd);
     }
 
     /// @inheritdoc IRegistryBridge
@@ -360,11 +378,13 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         uint256 batchId,
         uint256 amount,
         bytes32 idempotencyKey,
-        RetirementDetails calldata details
+        RetirementDetails calldata details,
+        bool onBehalf
     ) private returns (bytes32 requestId) {
         uint40 deadline;
-        (requestId, deadline) =
-            _openRequest(RequestKind.Retirement, holder, batchId, amount, idempotencyKey, _detailsHashOf(details));
+        (requestId, deadline) = _openRequest(
+            RequestKind.Retirement, holder, batchId, amount, idempotencyKey, _detailsHashOf(details), onBehalf
+        );
         if (deadline != 0) {
             emit RetirementRequested(requestId, holder, batchId, amount, idempotencyKey, deadline, details);
         }
@@ -375,44 +395,53 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         uint256 batchId,
         uint256 amount,
         bytes32 idempotencyKey,
-        bytes32 registryAccount
+        bytes32 registryAccount,
+        bool onBehalf
     ) private returns (bytes32 requestId) {
         uint40 deadline;
         (requestId, deadline) =
-            _openRequest(RequestKind.Withdrawal, holder, batchId, amount, idempotencyKey, registryAccount);
+            _openRequest(RequestKind.Withdrawal, holder, batchId, amount, idempotencyKey, registryAccount, onBehalf);
         if (deadline != 0) {
             emit WithdrawalRequested(requestId, holder, batchId, amount, idempotencyKey, deadline, registryAccount);
         }
     }
 
-    /// @dev Checks the registry pause (looking the batch's registry up only while some registry is paused: the
-    /// common path reads one bitmap), stores the request, then locks the units. Returns deadline 0 for an
-    /// idempotent repeat, which changes nothing.
+    /// @dev Checks the registry pause first, for repeats too (looking the batch's registry up only while some
+    /// registry is paused: the common path reads one bitmap), stores the request, then locks the units. A repeated
+    /// key with identical parameters returns deadline 0 and changes nothing: the state is the one the first call
+    /// produced. On behalf of a holder (`onBehalf`, the REQUESTER_ROLE entry points) a repeat is refused instead:
+    /// the caller has just moved the units to the holder (a fill) and relies on this call to lock them.
     function _openRequest(
         RequestKind kind,
         address holder,
         uint256 batchId,
         uint256 amount,
         bytes32 idempotencyKey,
-        bytes32 extra
+        bytes32 extra,
+        bool onBehalf
     ) private returns (bytes32 requestId, uint40 deadline) {
         if (amount == 0) revert RegistryBridgeZeroAmount();
         if (holder == address(this) || holder == address(0)) revert RegistryBridgeInvalidHolder(holder);
+        _checkRegistryOpen(batchId);
         requestId = _requestIdOf(holder, idempotencyKey);
         uint256 tag = _tagOf(kind, holder, batchId, amount, extra);
         uint256 word = _requests[requestId];
         if (word != 0) {
             if (word >> _TAG_SHIFT != tag) revert RegistryBridgeIdempotencyConflict(requestId);
+            if (onBehalf) revert RegistryBridgeIdempotencyKeyUsed(requestId);
             return (requestId, 0);
-        }
-        if (_pausedRegistries != 0) {
-            uint8 registryId = _token.batchRegistry(batchId);
-            if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
         }
         deadline = uint40(block.timestamp) + _window;
         _requests[requestId] = (tag << _TAG_SHIFT) | (uint256(deadline) << _PAYLOAD_SHIFT)
             | (uint256(kind) << _KIND_SHIFT) | uint256(RequestStatus.Pending);
         _token.bridgeTransfer(holder, address(this), batchId, amount);
+    }
+
+    /// @dev Reverts while the batch's registry is paused; looks the registry up only while some registry is paused.
+    function _checkRegistryOpen(uint256 batchId) private view {
+        if (_pausedRegistries == 0) return;
+        uint8 registryId = _token.batchRegistry(batchId);
+        if (_isRegistryPaused(registryId)) revert RegistryBridgeRegistryPaused(registryId);
     }
 
     /// @dev Moves a pending request of `kind` whose stored tag equals `tag` to `status` with `payload`, keeping the
@@ -441,30 +470,35 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
         uint256 tag = _tagOf(RequestKind.Withdrawal, c.holder, c.batchId, c.amount, c.registryAccount);
         uint256 certificate = _certificateOf(c.registryTxHash, c.serialRangeHash);
         _closeRequest(c.requestId, RequestKind.Withdrawal, tag, RequestStatus.Confirmed, certificate);
-        bytes32 releasedKey = c.releasedBlockKey;
-        if (releasedKey != bytes32(0)) {
-            if (!_blockDeposited[releasedKey]) revert RegistryBridgeBlockNotDeposited(releasedKey);
-            delete _blockDeposited[releasedKey];
-            emit BlockKeyReleased(releasedKey, c.requestId);
+        // The withdrawn block is bound to the request: it holds the request's amount, and only a block of the
+        // request's batch (whose list is keyed by the tag-checked batch id) can be released.
+        (uint64 start, uint64 end) = (c.blockStart, c.blockEnd);
+        if (end < start || uint256(end - start) + 1 != c.amount) {
+            revert RegistryBridgeWithdrawalRangeMismatch(c.requestId, start, end, c.amount);
+        }
+        if (_deposited[c.batchId].remove(start, end)) {
+            emit BlockKeyReleased(_blockKeyOf(c.batchId, start, end), c.requestId);
         }
         _token.burn(c.batchId, c.amount);
         emit WithdrawalConfirmed(c.requestId, c.holder, c.batchId, c.amount, c.registryTxHash, c.serialRangeHash);
     }
 
-    /// @dev Effects (deposit id and block key taken) before the mint, whose receiver hook may call back in.
-    function _confirmDeposit(DepositConfirmation calldata d) private returns (uint256 batchId) {
+    /// @dev Effects (deposit id taken, block linked into the batch's ranges) before the mint, whose receiver hook
+    /// may call back in.
+    function _confirmDeposit(DepositConfirmation calldata d, uint64 hint) private returns (uint256 batchId) {
         if (d.registryId == 0) revert RegistryBridgeInvalidRegistry(d.registryId);
         if (d.blockEnd < d.blockStart) revert RegistryBridgeInvalidBlock(d.blockStart, d.blockEnd);
         if (_depositUsed[d.depositId]) revert RegistryBridgeDepositAlreadyUsed(d.depositId);
         batchId = uint256(keccak256(abi.encode(d.registryId, d.serialPrefix)));
-        bytes32 blockKey = keccak256(abi.encode(batchId, d.blockStart, d.blockEnd));
-        if (_blockDeposited[blockKey]) revert RegistryBridgeBlockAlreadyDeposited(blockKey);
+        (bool added, uint64 overlapStart, uint64 overlapEnd) = _deposited[batchId].insert(d.blockStart, d.blockEnd, hint);
+        if (!added) revert RegistryBridgeBlockOverlaps(batchId, d.blockStart, d.blockEnd, overlapStart, overlapEnd);
         _depositUsed[d.depositId] = true;
-        _blockDeposited[blockKey] = true;
         if (_token.batchRegistry(batchId) == 0) {
             _token.registerBatch(d.registryId, d.serialPrefix, d.projectId, d.vintage, d.unitType);
         }
-        emit DepositConfirmed(d.depositId, d.holder, batchId, blockKey, d.blockStart, d.blockEnd);
+        emit DepositConfirmed(
+            d.depositId, d.holder, batchId, _blockKeyOf(batchId, d.blockStart, d.blockEnd), d.blockStart, d.blockEnd
+        );
         // blockEnd >= blockStart, so the count is at least 1 and at most 2^64
         _token.mint(d.holder, batchId, uint256(d.blockEnd - d.blockStart) + 1);
     }
@@ -532,6 +566,10 @@ contract RegistryBridge is IRegistryBridge, AccessControl, EIP712, ReentrancyGua
 
     function _certificateOf(bytes32 registryRefHash, bytes32 serialRangeHash) private pure returns (uint256) {
         return uint256(keccak256(abi.encode(registryRefHash, serialRangeHash))) >> 136;
+    }
+
+    function _blockKeyOf(uint256 batchId, uint64 blockStart, uint64 blockEnd) private pure returns (bytes32) {
+        return keccak256(abi.encode(batchId, blockStart, blockEnd));
     }
 
     function _requestIdOf(address holder, bytes32 idempotencyKey) private pure returns (bytes32) {

@@ -8,7 +8,9 @@
  *
  * Settlement (`scripts/lib/deploySettlement.ts`) runs after the core while the deployer is still admin (it grants
  * REQUESTER_ROLE and registers the Settlement identity). FEE_RECIPIENT_ADDRESS (default: the admin) and FEE_BPS
- * (default 0) set its platform fee; on local chains it also deploys the test payment token.
+ * (default 0) set its platform fee; PAYMENT_TOKENS (comma-separated ERC-20 addresses) are listed as payment tokens
+ * (Settlement refuses any other); on local chains it also deploys the test payment token and lists it. When the
+ * admin is not the deployer, the tokens are printed for the admin to list (`setPaymentToken(token, true)`).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -18,11 +20,16 @@ import { deploySettlement } from "./lib/deploySettlement";
 
 async function runSettlement(core: CoreDeployment): Promise<Record<string, string>> {
   const fee = process.env.FEE_BPS;
-  const { addresses } = await deploySettlement(core, {
+  const paymentTokens = (process.env.PAYMENT_TOKENS ?? "").split(",").map((t) => t.trim()).filter((t) => t !== "");
+  const { addresses, unlistedPaymentTokens } = await deploySettlement(core, {
     admin: core.config.admin,
     feeRecipient: process.env.FEE_RECIPIENT_ADDRESS,
     feeBps: fee === undefined ? undefined : Number(fee),
+    paymentTokens,
   });
+  for (const token of unlistedPaymentTokens) {
+    console.log(`the Settlement admin must list payment token ${token}: setPaymentToken(${token}, true)`);
+  }
   const out: Record<string, string> = { settlement: addresses.settlement };
   if (addresses.paymentToken !== undefined) out.paymentToken = addresses.paymentToken;
   return out;

@@ -84,7 +84,9 @@ interface IRegistryBridge {
     }
 
     /// @notice Oracles attest that the registry moved the units of request `requestId` to `registryAccount`.
-    /// `releasedBlockKey` (or zero) names a whole deposited block that left custody, so it may be deposited again.
+    /// `[blockStart, blockEnd]` is the unit range of the block that left custody; it must hold exactly `amount`
+    /// units. When it is exactly a deposited block of the request's batch, that block is released (it may be
+    /// deposited again); a part of a deposited block releases nothing.
     struct WithdrawalConfirmation {
         bytes32 requestId;
         address holder;
@@ -93,7 +95,8 @@ interface IRegistryBridge {
         bytes32 registryAccount;
         bytes32 registryTxHash;
         bytes32 serialRangeHash;
-        bytes32 releasedBlockKey;
+        uint64 blockStart;
+        uint64 blockEnd;
     }
 
     /// @notice Oracles attest that the registry refused the withdrawal of request `requestId`.
@@ -128,6 +131,9 @@ interface IRegistryBridge {
     error RegistryBridgeInvalidHolder(address holder);
     /// @notice `requestId` exists with different parameters (same holder and idempotency key).
     error RegistryBridgeIdempotencyConflict(bytes32 requestId);
+    /// @notice A request on a holder's behalf (REQUESTER_ROLE) reused the key of existing request `requestId`. The
+    /// caller moved units to the holder expecting this call to lock them, so a repeat is refused, not a no-op.
+    error RegistryBridgeIdempotencyKeyUsed(bytes32 requestId);
     /// @notice `requestId` is not a pending request of `kind` (its stored kind and status follow).
     error RegistryBridgeRequestNotPending(bytes32 requestId, RequestKind kind, RequestStatus status);
     /// @notice The attestation's request parameters do not match those stored for `requestId`.
@@ -138,10 +144,15 @@ interface IRegistryBridge {
     error RegistryBridgeRequestAlreadyFlagged(bytes32 requestId);
     /// @notice Deposit attestation `depositId` was already used.
     error RegistryBridgeDepositAlreadyUsed(bytes32 depositId);
-    /// @notice Serial block `blockKey` is deposited (and not withdrawn in full).
-    error RegistryBridgeBlockAlreadyDeposited(bytes32 blockKey);
-    /// @notice Serial block `blockKey` is not deposited.
-    error RegistryBridgeBlockNotDeposited(bytes32 blockKey);
+    /// @notice Serial block `[blockStart, blockEnd]` of `batchId` overlaps the deposited block
+    /// `[depositedStart, depositedEnd]` (not withdrawn in full).
+    error RegistryBridgeBlockOverlaps(
+        uint256 batchId, uint64 blockStart, uint64 blockEnd, uint64 depositedStart, uint64 depositedEnd
+    );
+    /// @notice The withdrawn block `[blockStart, blockEnd]` does not hold the `amount` units of request `requestId`.
+    error RegistryBridgeWithdrawalRangeMismatch(bytes32 requestId, uint64 blockStart, uint64 blockEnd, uint256 amount);
+    /// @notice A batched deposit confirmation carried `hints` hints for `items` deposits (one each is needed).
+    error RegistryBridgeHintCount(uint256 items, uint256 hints);
     /// @notice `[blockStart, blockEnd]` is not a valid inclusive range.
     error RegistryBridgeInvalidBlock(uint64 blockStart, uint64 blockEnd);
     /// @notice A reserve attestation for `batchId` at `asOf` is not newer than the last one (`lastAsOf`).
@@ -240,7 +251,8 @@ interface IRegistryBridge {
         uint256 amount,
         bytes32 reasonHash
     );
-    /// @notice Serial block `blockKey` left custody in full with withdrawal `requestId`; it may be deposited again.
+    /// @notice Deposited serial block `blockKey` (`blockKeyOf(batchId, blockStart, blockEnd)`) left custody in full
+    /// with withdrawal `requestId`; it may be deposited again.
     event BlockKeyReleased(bytes32 indexed blockKey, bytes32 indexed requestId);
     /// @notice Request `requestId` passed its `deadline` without a registry answer. Nothing moved.
     event RequestOverdue(bytes32 indexed requestId, uint40 deadline, address indexed flaggedBy);
@@ -276,9 +288,10 @@ interface IRegistryBridge {
 
     /// @notice Locks `amount` of `batchId` from the caller for retirement. Request id:
     /// `keccak256(abi.encode(msg.sender, idempotencyKey))`. A repeated key with the same parameters returns the
-    /// existing id and does nothing.
+    /// existing id and does nothing (the state stays what the first call produced).
     /// @dev Requirements:
-    /// - `amount > 0`; the batch's registry not paused; no request with this key and other parameters;
+    /// - `amount > 0`; the batch's registry not paused (checked for a repeated key too); no request with this key
+    ///   and other parameters;
     /// - every token check (not paused, batch not frozen, caller and bridge eligible, balance).
     ///
     /// Emits {RetirementRequested} and {IERC1155-TransferSingle}.
@@ -291,7 +304,8 @@ interface IRegistryBridge {
 
     /// @notice {requestRetirement} on behalf of `holder` (Settlement, on a holder's signed intent).
     /// @dev Requirements: caller has `REQUESTER_ROLE`; `holder` is not zero nor the bridge; as {requestRetirement}
-    /// for `holder`.
+    /// for `holder`, except that the key must be fresh: a repeated key reverts with
+    /// {RegistryBridgeIdempotencyKeyUsed} (the caller has moved units to the holder and relies on the lock).
     ///
     /// Emits {RetirementRequested} and {IERC1155-TransferSingle}.
     function requestRetirementFor(
@@ -312,7 +326,7 @@ interface IRegistryBridge {
 
     /// @notice {requestWithdrawal} on behalf of `holder`.
     /// @dev Requirements: caller has `REQUESTER_ROLE`; `holder` is not zero nor the bridge; as {requestWithdrawal}
-    /// for `holder`.
+    /// for `holder`, with a fresh key ({RegistryBridgeIdempotencyKeyUsed} otherwise).
     ///
     /// Emits {WithdrawalRequested} and {IERC1155-TransferSingle}.
     function requestWithdrawalFor(
@@ -332,21 +346,31 @@ interface IRegistryBridge {
 
     // ---------------------------------------------------------------- attested answers
 
-    /// @notice Mints a deposited serial block to its holder, registering the batch on first sight.
+    /// @notice Mints a deposited serial block to its holder, registering the batch on first sight. The block must
+    /// not overlap any deposited block of the batch (the chain's own check: the batch's blocks are a sorted linked
+    /// list, so the new block is compared with its two neighbours only).
+    /// @param hint Not signed, gas only: the start of the deposited block of the batch nearest below the new one
+    /// (see {depositHintOf}) makes the check O(1); any lower deposited start walks forward from there; anything
+    /// else (0 when unknown) walks from the batch's lowest block. The outcome never depends on it.
     /// @dev Requirements:
-    /// - quorum over the `DepositConfirmed` digest; `depositId` unused; block key not deposited;
+    /// - quorum over the `DepositConfirmed` digest; `depositId` unused; no overlap with a deposited block;
     /// - `registryId != 0`; `blockStart <= blockEnd`; token checks (batch not frozen, holder eligible).
     ///
     /// Emits {DepositConfirmed}, {IERC1155-TransferSingle} and, for a new batch, {ICreditToken-BatchRegistered}.
-    function confirmDeposit(DepositConfirmation calldata deposit, bytes[] calldata signatures)
+    function confirmDeposit(DepositConfirmation calldata deposit, bytes[] calldata signatures, uint64 hint)
         external
         returns (uint256 batchId);
 
-    /// @notice {confirmDeposit} for many deposits under one quorum over `DepositConfirmedBatch`.
-    /// @dev Requirements: as {confirmDeposit} for each item; at least one item.
+    /// @notice {confirmDeposit} for many deposits under one quorum over `DepositConfirmedBatch`, with one hint per
+    /// deposit (a later item's nearest block below may be an earlier item of the same call).
+    /// @dev Requirements: as {confirmDeposit} for each item; at least one item; `hints.length == deposits.length`.
     ///
     /// Emits as {confirmDeposit} per item.
-    function confirmDeposits(DepositConfirmation[] calldata deposits, bytes[] calldata signatures) external;
+    function confirmDeposits(
+        DepositConfirmation[] calldata deposits,
+        bytes[] calldata signatures,
+        uint64[] calldata hints
+    ) external;
 
     /// @notice Burns the units of a pending retirement and records its certificate.
     /// @dev Requirements: quorum over `RetirementConfirmed`; the request is a pending retirement with these
@@ -369,9 +393,10 @@ interface IRegistryBridge {
     /// Emits {RetirementRejected} and {IERC1155-TransferSingle}.
     function rejectRetirement(RetirementRejection calldata rejection, bytes[] calldata signatures) external;
 
-    /// @notice Burns the units of a pending withdrawal; releases `releasedBlockKey` when non-zero.
+    /// @notice Burns the units of a pending withdrawal; releases the withdrawn block when it is exactly a deposited
+    /// block of the request's batch.
     /// @dev Requirements: quorum over `WithdrawalConfirmed`; the request is a pending withdrawal with these
-    /// parameters; a non-zero `releasedBlockKey` is deposited.
+    /// parameters; `[blockStart, blockEnd]` holds exactly `amount` units.
     ///
     /// Emits {WithdrawalConfirmed}, {IERC1155-TransferSingle} and, with a key, {BlockKeyReleased}.
     function confirmWithdrawal(WithdrawalConfirmation calldata confirmation, bytes[] calldata signatures) external;
@@ -435,8 +460,16 @@ interface IRegistryBridge {
     /// @notice Whether deposit attestation `depositId` was used.
     function isDepositUsed(bytes32 depositId) external view returns (bool);
 
-    /// @notice Whether serial block `blockKey` is deposited.
-    function isBlockDeposited(bytes32 blockKey) external view returns (bool);
+    /// @notice Whether `[blockStart, blockEnd]` is exactly a deposited block of `batchId`.
+    function isBlockDeposited(uint256 batchId, uint64 blockStart, uint64 blockEnd) external view returns (bool);
+
+    /// @notice The exact {confirmDeposit} hint for a block of `batchId` starting at `blockStart`: the start of the
+    /// deposited block nearest below it, or 0 when there is none. Walks the batch's blocks (O(n) reads): for
+    /// off-chain callers.
+    function depositHintOf(uint256 batchId, uint64 blockStart) external view returns (uint64);
+
+    /// @notice Every deposited block of `batchId` (not withdrawn in full), ascending. O(n): for audits and tests.
+    function depositedBlocksOf(uint256 batchId) external view returns (uint64[] memory starts, uint64[] memory ends);
 
     /// @notice The last reserve attested for `batchId`.
     function reserveOf(uint256 batchId) external view returns (uint256 units, uint64 asOf);

@@ -87,7 +87,8 @@ library Attestations {
             "bytes32 registryAccount,"
             "bytes32 registryTxHash,"
             "bytes32 serialRangeHash,"
-            "bytes32 releasedBlockKey"
+            "uint64 blockStart,"
+            "uint64 blockEnd"
         ")"
     );
 
@@ -103,7 +104,8 @@ library Attestations {
             "bytes32 registryAccount,"
             "bytes32 registryTxHash,"
             "bytes32 serialRangeHash,"
-            "bytes32 releasedBlockKey"
+            "uint64 blockStart,"
+            "uint64 blockEnd"
         ")"
     );
 

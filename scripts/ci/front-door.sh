@@ -34,6 +34,9 @@ echo "front door: ready after $(( $(date +%s) - started )) s"
 curl -sf "${API}/docs/json" | grep -q '"openapi"' || fail "${API}/docs/json is not an OpenAPI document"
 grep -q "Operator API key" "$LOG" || fail "the start-up summary does not print the operator API key"
 grep -q "Development wallets" "$LOG" || fail "the start-up summary does not list the development wallets"
+curl -sf "${API}/" | grep -q '<div id="root">' || fail "the web app is not served at ${API}/"
+curl -sf "${API}/market" | grep -q '<div id="root">' || fail "the web app's pages are not served (${API}/market)"
+grep -q "Open the app" "$LOG" || fail "the start-up summary does not say what to open"
 
 kill -INT -- "-${PGID}"
 stopped=$(date +%s)

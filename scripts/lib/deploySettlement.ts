@@ -1,7 +1,8 @@
 /**
  * Deploys Settlement on top of the custody core (`scripts/lib/deployCore.ts`): grants it `REQUESTER_ROLE` on the
  * bridge (fill-and-retire, registry delivery of deals), registers it as a verified platform identity (country 0,
- * expiry `type(uint64).max`) so it can hold escrow, and on local chains deploys the 6-decimal test payment token.
+ * expiry `type(uint64).max`) so it can hold escrow, lists the payment tokens fills and deals may use (Settlement
+ * refuses any other), and on local chains deploys the 6-decimal test payment token and lists it.
  * Run it with the core's deployer before `finalizeCoreAdmin` (the deployer still holds the bridge's
  * DEFAULT_ADMIN_ROLE and the identity registry's KYC_AGENT_ROLE then). Uses the typechain factories, so it needs
  * no Hardhat runtime.
@@ -33,14 +34,21 @@ export type DeploySettlementParameters = {
   /** Platform fee recipient (defaults to the admin) and rate in basis points (defaults to 0, at most 1,000). */
   feeRecipient?: string | undefined;
   feeBps?: number | undefined;
-  /** Deploy `TestPaymentToken` (defaults to true on local chains, 31337 and 1337). */
+  /** Deploy `TestPaymentToken` (defaults to true on local chains, 31337 and 1337); it is listed as a payment token. */
   deployTestPaymentToken?: boolean | undefined;
+  /**
+   * ERC-20 payment tokens to list (`Settlement.setPaymentToken`), e.g. a production stablecoin. Listed here when
+   * the deployer is the admin (the default); otherwise returned in `unlistedPaymentTokens` for the admin to list.
+   */
+  paymentTokens?: readonly string[] | undefined;
 };
 
 export type DeploySettlementReturnType = {
   settlement: Settlement;
   /** Present when a test payment token was deployed. */
   paymentToken: TestPaymentToken | undefined;
+  /** Payment tokens the deployer could not list (it is not the admin): the admin must `setPaymentToken(t, true)`. */
+  unlistedPaymentTokens: string[];
   addresses: { settlement: string; paymentToken: string | undefined };
 };
 
@@ -77,9 +85,15 @@ export async function deploySettlement(
     paymentToken = await new TestPaymentToken__factory(deployer).deploy("Test USD", "TUSD");
     await paymentToken.waitForDeployment();
   }
+  const tokens = [...(params.paymentTokens ?? []), ...(paymentToken === undefined ? [] : [await paymentToken.getAddress()])];
+  const canList = await settlement.hasRole(await settlement.MARKET_ADMIN_ROLE(), await deployer.getAddress());
+  for (const token of canList ? tokens : []) {
+    await (await settlement.connect(deployer).setPaymentToken(token, true)).wait();
+  }
   return {
     settlement,
     paymentToken,
+    unlistedPaymentTokens: canList ? [] : tokens,
     addresses: {
       settlement: settlementAddress,
       paymentToken: paymentToken === undefined ? undefined : await paymentToken.getAddress(),

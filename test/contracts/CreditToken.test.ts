@@ -4,13 +4,14 @@ import { impersonateAccount, loadFixture, setBalance, time } from "@nomicfoundat
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { type Hex } from "viem";
 import { ZERO_HEAD, batchIdOf, custodyHeadStep } from "../../backend/src/chain/attestations";
-import { custodyHeadsFromLogs, deployCoreFixture, REGISTRY_VERRA, SERIAL_PREFIX } from "./fixtures";
+import { custodyHeadsFromLogs } from "../support/custodyLogs";
+import { deployPlatformFixture, REGISTRY_VERRA, SERIAL_PREFIX } from "../support/platformFixture";
 
 const REASON = 7;
 
 describe("CreditToken", () => {
   async function fixture() {
-    const f = await deployCoreFixture();
+    const f = await deployPlatformFixture();
     const { batchId } = await f.deposit(f.alice.address, 1_000n);
     await f.deposit(f.bob.address, 500n);
     await impersonateAccount(f.addresses.registryBridge);
@@ -78,7 +79,13 @@ describe("CreditToken", () => {
         .to.emit(creditToken, "BatchRegistered")
         .withArgs(id, 2, projectId, 2019, 3, "GS1-1-IN-GS77-1-2019");
       const state = await creditToken.batchState(id);
-      expect([state.supply, state.registryId, state.frozen, state.vintage, state.unitType]).to.deep.equal([0n, 2n, false, 2019n, 3n]);
+      expect([state.supply, state.registryId, state.frozen, state.vintage, state.unitType]).to.deep.equal([
+        0n,
+        2n,
+        false,
+        2019n,
+        3n,
+      ]);
       expect(await creditToken.batchIdOf(2, "GS1-1-IN-GS77-1-2019")).to.equal(id);
       await expect(creditToken.connect(bridgeSigner).registerBatch(2, "GS1-1-IN-GS77-1-2019", projectId, 2019, 3))
         .to.be.revertedWithCustomError(creditToken, "CreditTokenBatchAlreadyRegistered")
@@ -133,7 +140,9 @@ describe("CreditToken", () => {
       await expect(creditToken.connect(alice).safeTransferFrom(alice.address, bob.address, batchId, 25n, "0x"))
         .to.emit(creditToken, "TransferSingle")
         .withArgs(alice.address, alice.address, bob.address, batchId, 25n);
-      expect(await creditToken.custodyHead(batchId)).to.equal(custodyHeadStep(before, alice.address as Hex, bob.address as Hex, 25n));
+      expect(await creditToken.custodyHead(batchId)).to.equal(
+        custodyHeadStep(before, alice.address as Hex, bob.address as Hex, 25n),
+      );
       expect(await creditToken.custodyHead(batchId)).to.equal(await headFromLogs(creditToken, batchId));
       expect(await creditToken.balanceOf(bob.address, batchId)).to.equal(525n);
       expect(await creditToken.totalSupply(batchId)).to.equal(1_500n);
@@ -195,7 +204,10 @@ describe("CreditToken", () => {
         creditToken,
         "CreditTokenPaused",
       );
-      await expect(creditToken.connect(bridgeSigner).burn(batchId, 1n)).to.be.revertedWithCustomError(creditToken, "CreditTokenPaused");
+      await expect(creditToken.connect(bridgeSigner).burn(batchId, 1n)).to.be.revertedWithCustomError(
+        creditToken,
+        "CreditTokenPaused",
+      );
       await expect(creditToken.connect(pauser).unpause()).to.emit(creditToken, "Unpaused").withArgs(pauser.address);
       await creditToken.connect(alice).safeTransferFrom(alice.address, bob.address, batchId, 1n, "0x");
     });
@@ -255,7 +267,9 @@ describe("CreditToken", () => {
       await expect(send(b3)).to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen").withArgs(b3);
       await expect(
         f.creditToken.connect(f.alice).safeBatchTransferFrom(f.alice.address, f.bob.address, [f.batchId, b3], [1n, 1n], "0x"),
-      ).to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen").withArgs(b3);
+      )
+        .to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen")
+        .withArgs(b3);
     });
   });
 
@@ -292,7 +306,9 @@ describe("CreditToken", () => {
       const { creditToken, agent, alice, bob, batchId } = await loadFixture(fixture);
       await creditToken.connect(agent).freezeWallet(alice.address, REASON);
       const tx = creditToken.connect(agent).forcedTransfer(alice.address, bob.address, batchId, 100n, REASON);
-      await expect(tx).to.emit(creditToken, "ForcedTransfer").withArgs(alice.address, bob.address, batchId, 100n, REASON, agent.address);
+      await expect(tx)
+        .to.emit(creditToken, "ForcedTransfer")
+        .withArgs(alice.address, bob.address, batchId, 100n, REASON, agent.address);
       await expect(tx).to.emit(creditToken, "TransferSingle").withArgs(agent.address, alice.address, bob.address, batchId, 100n);
       expect(await creditToken.balanceOf(bob.address, batchId)).to.equal(600n);
       expect(await creditToken.custodyHead(batchId)).to.equal(await headFromLogs(creditToken, batchId));

@@ -1,8 +1,8 @@
 /**
  * Property test of the custody invariant (ARCHITECTURE.md §3.1) over random sequences of deposits, transfers,
  * retirement and withdrawal requests, confirmations (single and batched), rejections, under-quorum answers,
- * wallet and batch freezes, registry pauses, overdue flags and wallet recoveries (TransferBatch logs). A model predicts whether each step succeeds and
- * what it moves; after every step:
+ * wallet and batch freezes, registry pauses, overdue flags and wallet recoveries (TransferBatch logs). A model
+ * predicts whether each step succeeds and what it moves; after every step:
  *
  * - totalSupply(B) == Σ holder balances + bridge balance, and the bridge balance == Σ open requests of B;
  * - supply changes only on deposits and quorum-confirmed exits (no burn without quorum; a rejected or unconfirmed
@@ -16,7 +16,8 @@ import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import type { HardhatEthersSigner } from "@nomicfoundation/hardhat-ethers/signers";
 import { type Hex, keccak256, toHex } from "viem";
 import { ZERO_HEAD, detailsHashOf, requestIdOf } from "../../backend/src/chain/attestations";
-import { DETAILS, REQUEST_WINDOW, custodyHeadsFromLogs, deployCoreFixture, REGISTRY_GOLD, REGISTRY_VERRA } from "./fixtures";
+import { custodyHeadsFromLogs } from "../support/custodyLogs";
+import { DETAILS, REQUEST_WINDOW, deployPlatformFixture, REGISTRY_GOLD, REGISTRY_VERRA } from "../support/platformFixture";
 
 const BATCHES = [
   { registryId: REGISTRY_VERRA, serialPrefix: "VCS-PROP-A" },
@@ -42,8 +43,20 @@ const batchArb = fc.integer({ min: 0, max: 1 });
 const amountArb = fc.integer({ min: 1, max: 60 });
 const pickArb = fc.nat({ max: 20 });
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("deposit" as const), holder: holderArb, batch: batchArb, amount: amountArb }) },
-  { weight: 4, arbitrary: fc.record({ t: fc.constant("transfer" as const), from: holderArb, to: holderArb, batch: batchArb, amount: amountArb }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ t: fc.constant("deposit" as const), holder: holderArb, batch: batchArb, amount: amountArb }),
+  },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      t: fc.constant("transfer" as const),
+      from: holderArb,
+      to: holderArb,
+      batch: batchArb,
+      amount: amountArb,
+    }),
+  },
   {
     weight: 4,
     arbitrary: fc.record({
@@ -65,13 +78,21 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ t: fc.constant("recover" as const), from: holderArb, to: holderArb }) },
 );
 
-type Open = { kind: "retire" | "withdraw"; requestId: Hex; holder: number; batch: number; amount: bigint; key: Hex; account: Hex };
+type Open = {
+  kind: "retire" | "withdraw";
+  requestId: Hex;
+  holder: number;
+  batch: number;
+  amount: bigint;
+  key: Hex;
+  account: Hex;
+};
 
 describe("Custody invariant (property)", function () {
   this.timeout(170_000);
 
   async function baseFixture() {
-    const f = await deployCoreFixture();
+    const f = await deployPlatformFixture();
     const batchIds: bigint[] = [];
     for (const [i, b] of BATCHES.entries()) {
       const holder = [f.alice, f.bob][i] as HardhatEthersSigner;
@@ -113,11 +134,20 @@ describe("Custody invariant (property)", function () {
           expect(ok, `${what}: expected ${shouldSucceed ? "success" : "revert"} (run ${run})`).to.equal(shouldSucceed);
           return ok;
         };
-        const answerable = (o: Open, returning: boolean) =>
-          !returning || (!batchFrozen[o.batch] && !walletFrozen[o.holder]);
+        const answerable = (o: Open, returning: boolean) => !returning || (!batchFrozen[o.batch] && !walletFrozen[o.holder]);
         const confirmationOf = (o: Open) =>
           o.kind === "retire"
-            ? f.retirementConfirmation({ requestId: o.requestId, key: o.key, holder: o.account, batchId: f.batchIds[o.batch]!, amount: o.amount, detailsHash }, o.requestId)
+            ? f.retirementConfirmation(
+                {
+                  requestId: o.requestId,
+                  key: o.key,
+                  holder: o.account,
+                  batchId: f.batchIds[o.batch]!,
+                  amount: o.amount,
+                  detailsHash,
+                },
+                o.requestId,
+              )
             : null;
 
         const checkInvariant = async (step: string) => {
@@ -136,7 +166,9 @@ describe("Custody invariant (property)", function () {
             expect(onChainSupply, `${step}: supply == Σ balances + bridge (batch ${i})`).to.equal(sum);
             expect(onChainSupply, `${step}: supply moves only with deposits and quorum exits (batch ${i})`).to.equal(supply[i]);
             expect(bridgeBal, `${step}: bridge balance == Σ open requests (batch ${i})`).to.equal(bridgeHeld[i]);
-            expect(await token.custodyHead(id), `${step}: custody head from logs (batch ${i})`).to.equal(heads.get(id) ?? ZERO_HEAD);
+            expect(await token.custodyHead(id), `${step}: custody head from logs (batch ${i})`).to.equal(
+              heads.get(id) ?? ZERO_HEAD,
+            );
           }
         };
 
@@ -147,7 +179,7 @@ describe("Custody invariant (property)", function () {
               const ok = !batchFrozen[a.batch] && !walletFrozen[a.holder];
               const m = f.depositMessage(holders[a.holder]!.address, BigInt(a.amount), BATCHES[a.batch]);
               const sigs = await f.quorum("DepositConfirmed", m);
-              if (await attempt(ok, () => b.connect(f.relayer).confirmDeposit(m, sigs), step)) {
+              if (await attempt(ok, () => b.connect(f.relayer).confirmDeposit(m, sigs, 0n), step)) {
                 bal[a.holder]![a.batch]! += BigInt(a.amount);
                 supply[a.batch]! += BigInt(a.amount);
               }
@@ -155,10 +187,17 @@ describe("Custody invariant (property)", function () {
             }
             case "transfer": {
               const amount = BigInt(a.amount);
-              const ok = !batchFrozen[a.batch] && !walletFrozen[a.from] && !walletFrozen[a.to] && bal[a.from]![a.batch]! >= amount;
+              const ok =
+                !batchFrozen[a.batch] && !walletFrozen[a.from] && !walletFrozen[a.to] && bal[a.from]![a.batch]! >= amount;
               const from = holders[a.from]!;
               const to = holders[a.to]!;
-              if (await attempt(ok, () => token.connect(from).safeTransferFrom(from.address, to.address, f.batchIds[a.batch]!, amount, "0x"), step)) {
+              if (
+                await attempt(
+                  ok,
+                  () => token.connect(from).safeTransferFrom(from.address, to.address, f.batchIds[a.batch]!, amount, "0x"),
+                  step,
+                )
+              ) {
                 bal[a.from]![a.batch]! -= amount;
                 bal[a.to]![a.batch]! += amount;
               }
@@ -168,7 +207,10 @@ describe("Custody invariant (property)", function () {
               const amount = BigInt(a.amount);
               const registryId = BATCHES[a.batch]!.registryId;
               const ok =
-                !batchFrozen[a.batch] && !walletFrozen[a.holder] && bal[a.holder]![a.batch]! >= amount && !registryPaused.get(registryId);
+                !batchFrozen[a.batch] &&
+                !walletFrozen[a.holder] &&
+                bal[a.holder]![a.batch]! >= amount &&
+                !registryPaused.get(registryId);
               const holder = holders[a.holder]!;
               const key = keccak256(toHex(`prop-${run}-${++keyCount}`));
               const id = f.batchIds[a.batch]!;
@@ -178,7 +220,15 @@ describe("Custody invariant (property)", function () {
                   : () => b.connect(holder).requestWithdrawal(id, amount, key, keccak256(toHex("acct")));
               if (await attempt(ok, send, step)) {
                 bal[a.holder]![a.batch]! -= amount;
-                open.push({ kind: a.kind, requestId: requestIdOf(holder.address as Hex, key), holder: a.holder, batch: a.batch, amount, key, account: holder.address as Hex });
+                open.push({
+                  kind: a.kind,
+                  requestId: requestIdOf(holder.address as Hex, key),
+                  holder: a.holder,
+                  batch: a.batch,
+                  amount,
+                  key,
+                  account: holder.address as Hex,
+                });
               }
               break;
             }
@@ -193,7 +243,14 @@ describe("Custody invariant (property)", function () {
                 const sigs = (await f.quorum("RetirementConfirmed", c)).slice(0, full ? 2 : 1);
                 await attempt(full, () => b.confirmRetirement(c, sigs), step);
               } else {
-                const c = f.withdrawalConfirmation({ requestId: o.requestId, key: o.key, holder: o.account, batchId: f.batchIds[o.batch]!, amount: o.amount, registryAccount: keccak256(toHex("acct")) });
+                const c = f.withdrawalConfirmation({
+                  requestId: o.requestId,
+                  key: o.key,
+                  holder: o.account,
+                  batchId: f.batchIds[o.batch]!,
+                  amount: o.amount,
+                  registryAccount: keccak256(toHex("acct")),
+                });
                 const sigs = (await f.quorum("WithdrawalConfirmed", c)).slice(0, full ? 2 : 1);
                 await attempt(full, () => b.confirmWithdrawal(c, sigs), step);
               }
@@ -220,7 +277,13 @@ describe("Custody invariant (property)", function () {
               const i = a.pick % open.length;
               const o = open[i]!;
               const ok = answerable(o, true);
-              const base = { requestId: o.requestId, key: o.key, holder: o.account, batchId: f.batchIds[o.batch]!, amount: o.amount };
+              const base = {
+                requestId: o.requestId,
+                key: o.key,
+                holder: o.account,
+                batchId: f.batchIds[o.batch]!,
+                amount: o.amount,
+              };
               const done =
                 o.kind === "retire"
                   ? await (async () => {
@@ -242,21 +305,33 @@ describe("Custody invariant (property)", function () {
             case "freezeWallet": {
               const h = holders[a.holder]!.address;
               const frozen = walletFrozen[a.holder]!;
-              await attempt(true, () => (frozen ? token.connect(f.agent).unfreezeWallet(h, 9) : token.connect(f.agent).freezeWallet(h, 9)), step);
+              await attempt(
+                true,
+                () => (frozen ? token.connect(f.agent).unfreezeWallet(h, 9) : token.connect(f.agent).freezeWallet(h, 9)),
+                step,
+              );
               walletFrozen[a.holder] = !frozen;
               break;
             }
             case "freezeBatch": {
               const id = f.batchIds[a.batch]!;
               const frozen = batchFrozen[a.batch]!;
-              await attempt(true, () => (frozen ? token.connect(f.agent).unfreezeBatch(id, 9) : token.connect(f.agent).freezeBatch(id, 9)), step);
+              await attempt(
+                true,
+                () => (frozen ? token.connect(f.agent).unfreezeBatch(id, 9) : token.connect(f.agent).freezeBatch(id, 9)),
+                step,
+              );
               batchFrozen[a.batch] = !frozen;
               break;
             }
             case "pauseRegistry": {
               const r = BATCHES[a.batch]!.registryId;
               const paused = registryPaused.get(r) ?? false;
-              await attempt(true, () => (paused ? b.connect(f.guardian).unpauseRegistry(r) : b.connect(f.guardian).pauseRegistry(r)), step);
+              await attempt(
+                true,
+                () => (paused ? b.connect(f.guardian).unpauseRegistry(r) : b.connect(f.guardian).pauseRegistry(r)),
+                step,
+              );
               registryPaused.set(r, !paused);
               break;
             }

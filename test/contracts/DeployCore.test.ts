@@ -45,7 +45,12 @@ describe("scripts/lib/deployCore", () => {
     expect(() => coreConfigFromEnv({}, "0x01")).to.throw(/ORACLE_ADDRESSES/);
     const c = coreConfigFromEnv({ ORACLE_ADDRESSES: "0xa, 0xb,0xc", GUARDIAN_ADDRESS: "0xg" }, "0xd");
     expect([c.oracles, c.threshold, c.guardian, c.pauser, c.admin, c.requestWindowSeconds]).to.deep.equal([
-      ["0xa", "0xb", "0xc"], 2, "0xg", "0xg", "0xd", 604_800,
+      ["0xa", "0xb", "0xc"],
+      2,
+      "0xg",
+      "0xg",
+      "0xd",
+      604_800,
     ]);
     expect(() => coreConfigFromEnv({ ORACLE_ADDRESSES: "0xa", ORACLE_THRESHOLD: "two" }, "0xd")).to.throw(/ORACLE_THRESHOLD/);
   });

@@ -1,11 +1,11 @@
 import { expect } from "chai";
 import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
-import { deployCoreFixture, COUNTRY_UK } from "./fixtures";
+import { deployPlatformFixture, COUNTRY_UK } from "../support/platformFixture";
 
 describe("IdentityRegistry", () => {
   async function fixture() {
-    const f = await deployCoreFixture();
+    const f = await deployPlatformFixture();
     const [, , , , , , , , , , dave, erin] = await ethers.getSigners();
     if (dave === undefined || erin === undefined) throw new Error("signers");
     const future = BigInt(await time.latest()) + 1000n;
@@ -36,8 +36,9 @@ describe("IdentityRegistry", () => {
       await expect(identityRegistry.connect(outsider).registerIdentity(dave.address, 1, future))
         .to.be.revertedWithCustomError(identityRegistry, "AccessControlUnauthorizedAccount")
         .withArgs(outsider.address, role);
-      await expect(identityRegistry.connect(kycAgent).registerIdentity(ethers.ZeroAddress, 1, future))
-        .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryZeroAddress");
+      await expect(
+        identityRegistry.connect(kycAgent).registerIdentity(ethers.ZeroAddress, 1, future),
+      ).to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryZeroAddress");
       await expect(identityRegistry.connect(kycAgent).registerIdentity(alice.address, 1, future))
         .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryAlreadyRegistered")
         .withArgs(alice.address);
@@ -65,8 +66,10 @@ describe("IdentityRegistry", () => {
       await expect(identityRegistry.connect(kycAgent).updateIdentity(alice.address, 1, 1n))
         .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryInvalidExpiry")
         .withArgs(1n);
-      await expect(identityRegistry.connect(outsider).updateIdentity(alice.address, 1, future))
-        .to.be.revertedWithCustomError(identityRegistry, "AccessControlUnauthorizedAccount");
+      await expect(identityRegistry.connect(outsider).updateIdentity(alice.address, 1, future)).to.be.revertedWithCustomError(
+        identityRegistry,
+        "AccessControlUnauthorizedAccount",
+      );
     });
 
     it("removes a verification but keeps the frozen flag, so re-registering cannot unfreeze", async () => {
@@ -81,8 +84,10 @@ describe("IdentityRegistry", () => {
       await expect(identityRegistry.connect(kycAgent).removeIdentity(ethers.ZeroAddress))
         .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryNotVerified")
         .withArgs(ethers.ZeroAddress);
-      await expect(identityRegistry.connect(alice).removeIdentity(alice.address))
-        .to.be.revertedWithCustomError(identityRegistry, "AccessControlUnauthorizedAccount");
+      await expect(identityRegistry.connect(alice).removeIdentity(alice.address)).to.be.revertedWithCustomError(
+        identityRegistry,
+        "AccessControlUnauthorizedAccount",
+      );
     });
   });
 

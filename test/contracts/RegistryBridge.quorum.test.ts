@@ -15,12 +15,12 @@ import {
   signDigestQuorum,
   sortSigners,
 } from "../../backend/src/chain/attestations";
-import { DETAILS, deployCoreFixture, THRESHOLD } from "./fixtures";
+import { DETAILS, deployPlatformFixture, THRESHOLD } from "../support/platformFixture";
 
 describe("RegistryBridge: oracle quorum", () => {
   describe("oracle set", () => {
     it("starts at epoch 1 with the constructor's set", async () => {
-      const { registryBridge, oracles, strangerOracle } = await loadFixture(deployCoreFixture);
+      const { registryBridge, oracles, strangerOracle } = await loadFixture(deployPlatformFixture);
       expect(await registryBridge.oracles()).to.deep.equal(oracles.map((o) => o.address));
       expect(await registryBridge.threshold()).to.equal(BigInt(THRESHOLD));
       expect(await registryBridge.oracleEpoch()).to.equal(1n);
@@ -30,7 +30,7 @@ describe("RegistryBridge: oracle quorum", () => {
     });
 
     it("is replaced only by the admin, with the new set, threshold and epoch in OracleSetUpdated", async () => {
-      const f = await loadFixture(deployCoreFixture);
+      const f = await loadFixture(deployPlatformFixture);
       const { registryBridge, admin, outsider, oracles, strangerOracle } = f;
       const next = [oracles[1]!.address, oracles[2]!.address, strangerOracle.address];
       await expect(registryBridge.connect(outsider).setOracles(next, 2))
@@ -51,11 +51,15 @@ describe("RegistryBridge: oracle quorum", () => {
     });
 
     it("refuses thresholds below 2 or above the size, zero and repeated addresses", async () => {
-      const { registryBridge, admin, oracles } = await loadFixture(deployCoreFixture);
+      const { registryBridge, admin, oracles } = await loadFixture(deployPlatformFixture);
       const a = oracles.map((o) => o.address);
       const b = registryBridge.connect(admin);
-      await expect(b.setOracles(a, 1)).to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidOracleSet").withArgs(3, 1);
-      await expect(b.setOracles(a, 4)).to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidOracleSet").withArgs(3, 4);
+      await expect(b.setOracles(a, 1))
+        .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidOracleSet")
+        .withArgs(3, 1);
+      await expect(b.setOracles(a, 4))
+        .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidOracleSet")
+        .withArgs(3, 4);
       await expect(b.setOracles([a[0]!, ethers.ZeroAddress], 2))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidOracle")
         .withArgs(ethers.ZeroAddress);
@@ -67,26 +71,26 @@ describe("RegistryBridge: oracle quorum", () => {
 
   describe("signature checks", () => {
     async function fixture() {
-      const f = await deployCoreFixture();
+      const f = await deployPlatformFixture();
       const message = f.depositMessage(f.alice.address, 10n);
       return { ...f, message };
     }
 
     it("accepts a sorted 2-of-3 and a 3-of-3 quorum", async () => {
       const { registryBridge, quorum, message, oracles, depositMessage, alice } = await loadFixture(fixture);
-      await expect(registryBridge.confirmDeposit(message, await quorum("DepositConfirmed", message))).to.emit(
+      await expect(registryBridge.confirmDeposit(message, await quorum("DepositConfirmed", message), 0n)).to.emit(
         registryBridge,
         "DepositConfirmed",
       );
       const second = depositMessage(alice.address, 5n);
-      await registryBridge.confirmDeposit(second, await quorum("DepositConfirmed", second, oracles));
+      await registryBridge.confirmDeposit(second, await quorum("DepositConfirmed", second, oracles), 0n);
     });
 
     it("refuses a replayed attestation", async () => {
       const { registryBridge, quorum, message } = await loadFixture(fixture);
       const sigs = await quorum("DepositConfirmed", message);
-      await registryBridge.confirmDeposit(message, sigs);
-      await expect(registryBridge.confirmDeposit(message, sigs))
+      await registryBridge.confirmDeposit(message, sigs, 0n);
+      await expect(registryBridge.confirmDeposit(message, sigs, 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeDepositAlreadyUsed")
         .withArgs(message.depositId);
     });
@@ -100,38 +104,45 @@ describe("RegistryBridge: oracle quorum", () => {
         const sigs = await Promise.all(
           quorumSigners.map((account) => signAttestation({ account, domain, kind: "DepositConfirmed", message })),
         );
-        await expect(registryBridge.confirmDeposit(message, sigs))
+        await expect(registryBridge.confirmDeposit(message, sigs, 0n))
           .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
           .withArgs(anyValue);
       }
     });
 
     it("refuses a duplicate signer, unsorted signers, a signer outside the set, a malformed signature", async () => {
-      const { registryBridge, message, quorumSigners, strangerOracle, domain, oracles } = await loadFixture(fixture);
+      const {
+        registryBridge,
+        message,
+        quorumSigners,
+        strangerOracle,
+        bridgeDomain: domain,
+        oracles,
+      } = await loadFixture(fixture);
       const sign = (account: (typeof oracles)[number]) => signAttestation({ account, domain, kind: "DepositConfirmed", message });
       const [low, high] = quorumSigners as [(typeof oracles)[number], (typeof oracles)[number]];
-      await expect(registryBridge.confirmDeposit(message, [await sign(low), await sign(low)]))
+      await expect(registryBridge.confirmDeposit(message, [await sign(low), await sign(low)], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeDuplicateSigner")
         .withArgs(low.address);
-      await expect(registryBridge.confirmDeposit(message, [await sign(high), await sign(low)]))
+      await expect(registryBridge.confirmDeposit(message, [await sign(high), await sign(low)], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignersNotAscending")
         .withArgs(high.address, low.address);
       const withStranger = sortSigners([low, strangerOracle]);
-      await expect(registryBridge.confirmDeposit(message, await Promise.all(withStranger.map(sign))))
+      await expect(registryBridge.confirmDeposit(message, await Promise.all(withStranger.map(sign)), 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
         .withArgs(strangerOracle.address);
-      await expect(registryBridge.confirmDeposit(message, [await sign(low), "0x1234"]))
+      await expect(registryBridge.confirmDeposit(message, [await sign(low), "0x1234"], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeInvalidSignature")
         .withArgs(1);
     });
 
     it("refuses a quorum below the threshold, including none at all: no mint or burn without quorum", async () => {
-      const { registryBridge, message, quorumSigners, domain } = await loadFixture(fixture);
+      const { registryBridge, message, quorumSigners, bridgeDomain: domain } = await loadFixture(fixture);
       const one = await signAttestation({ account: quorumSigners[0]!, domain, kind: "DepositConfirmed", message });
-      await expect(registryBridge.confirmDeposit(message, [one]))
+      await expect(registryBridge.confirmDeposit(message, [one], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeQuorumNotMet")
         .withArgs(1, THRESHOLD);
-      await expect(registryBridge.confirmDeposit(message, []))
+      await expect(registryBridge.confirmDeposit(message, [], 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeQuorumNotMet")
         .withArgs(0, THRESHOLD);
     });
@@ -139,7 +150,7 @@ describe("RegistryBridge: oracle quorum", () => {
     it("refuses a quorum over a tampered message", async () => {
       const { registryBridge, message, quorum } = await loadFixture(fixture);
       const sigs = await quorum("DepositConfirmed", message);
-      await expect(registryBridge.confirmDeposit({ ...message, blockEnd: message.blockEnd + 1n }, sigs))
+      await expect(registryBridge.confirmDeposit({ ...message, blockEnd: message.blockEnd + 1n }, sigs, 0n))
         .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeSignerNotOracle")
         .withArgs(anyValue);
     });
@@ -147,7 +158,7 @@ describe("RegistryBridge: oracle quorum", () => {
 
   describe("verifyQuorum (for Settlement's own digests)", () => {
     it("passes a quorum over any digest and reverts with the bridge's errors", async () => {
-      const { registryBridge, quorumSigners } = await loadFixture(deployCoreFixture);
+      const { registryBridge, quorumSigners } = await loadFixture(deployPlatformFixture);
       const digest = keccak256(toHex("settlement digest"));
       const sigs = await signDigestQuorum(quorumSigners, digest);
       await registryBridge.verifyQuorum(digest, sigs);
@@ -159,7 +170,14 @@ describe("RegistryBridge: oracle quorum", () => {
 
   describe("identifiers and EIP-712 mirror", () => {
     it("the TypeScript module derives the same ids, keys, hashes and domain as the contracts", async () => {
-      const { registryBridge, creditToken, alice, domain, depositMessage, quorum } = await loadFixture(deployCoreFixture);
+      const {
+        registryBridge,
+        creditToken,
+        alice,
+        bridgeDomain: domain,
+        depositMessage,
+        quorum,
+      } = await loadFixture(deployPlatformFixture);
       const key = keccak256(toHex("k"));
       expect(await registryBridge.requestIdOf(alice.address, key)).to.equal(requestIdOf(alice.address as Hex, key));
       expect(await registryBridge.blockKeyOf(5n, 10n, 20n)).to.equal(blockKeyOf(5n, 10n, 20n));

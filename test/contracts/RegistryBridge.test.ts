@@ -3,14 +3,14 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { type Hex, keccak256, toHex } from "viem";
 import { RESERVE_SHORTFALL_REASON } from "../../backend/src/chain/attestations";
-import { DETAILS, deployCoreFixture, REGISTRY_GOLD, REGISTRY_VERRA, REQUEST_WINDOW } from "./fixtures";
+import { DETAILS, deployPlatformFixture, REGISTRY_GOLD, REGISTRY_VERRA, REQUEST_WINDOW } from "../support/platformFixture";
 
 const KIND = { None: 0, Retirement: 1, Withdrawal: 2 } as const;
 const STATUS = { None: 0, Pending: 1, Confirmed: 2, Rejected: 3 } as const;
 
 describe("RegistryBridge", () => {
   async function fixture() {
-    const f = await deployCoreFixture();
+    const f = await deployPlatformFixture();
     const { batchId, blockKey, message } = await f.deposit(f.alice.address, 1_000n);
     await f.deposit(f.bob.address, 500n);
     return { ...f, batchId, blockKey, firstDeposit: message };
@@ -20,7 +20,9 @@ describe("RegistryBridge", () => {
     it("announces the first oracle set as epoch 1", async () => {
       const { oracles, admin, addresses } = await loadFixture(fixture);
       const set = oracles.map((o) => o.address);
-      const bridge = await (await ethers.getContractFactory("RegistryBridge")).deploy(addresses.creditToken, admin.address, set, 2, 60);
+      const bridge = await (
+        await ethers.getContractFactory("RegistryBridge")
+      ).deploy(addresses.creditToken, admin.address, set, 2, 60);
       await expect(bridge.deploymentTransaction()).to.emit(bridge, "OracleSetUpdated").withArgs(1, set, 2);
     });
 
@@ -48,7 +50,7 @@ describe("RegistryBridge", () => {
       const m = f.depositMessage(f.carol.address, 250n, { registryId: REGISTRY_GOLD, serialPrefix: "GS1-1-BR-GS9-9-2018" });
       const batchId = await f.creditToken.batchIdOf(m.registryId, m.serialPrefix);
       const blockKey = await f.registryBridge.blockKeyOf(batchId, m.blockStart, m.blockEnd);
-      const tx = f.registryBridge.connect(f.relayer).confirmDeposit(m, await f.quorum("DepositConfirmed", m));
+      const tx = f.registryBridge.connect(f.relayer).confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       await expect(tx)
         .to.emit(f.registryBridge, "DepositConfirmed")
         .withArgs(m.depositId, m.holder, batchId, blockKey, m.blockStart, m.blockEnd);
@@ -60,13 +62,13 @@ describe("RegistryBridge", () => {
         .withArgs(f.addresses.registryBridge, ethers.ZeroAddress, f.carol.address, batchId, 250n);
       expect(await f.creditToken.balanceOf(f.carol.address, batchId)).to.equal(250n);
       expect(await f.registryBridge.isDepositUsed(m.depositId)).to.equal(true);
-      expect(await f.registryBridge.isBlockDeposited(blockKey)).to.equal(true);
+      expect(await f.registryBridge.isBlockDeposited(batchId, m.blockStart, m.blockEnd)).to.equal(true);
     });
 
     it("adds to an existing batch without registering it again", async () => {
       const f = await loadFixture(fixture);
       const m = f.depositMessage(f.alice.address, 10n);
-      const tx = f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m));
+      const tx = f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       await expect(tx).not.to.emit(f.creditToken, "BatchRegistered");
       expect(await f.creditToken.totalSupply(f.batchId)).to.equal(1_510n);
     });
@@ -78,9 +80,9 @@ describe("RegistryBridge", () => {
         blockEnd: f.firstDeposit.blockEnd,
         depositId: keccak256(toHex("another deposit")),
       });
-      await expect(f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again)))
-        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockAlreadyDeposited")
-        .withArgs(f.blockKey);
+      await expect(f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again), 0n))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockOverlaps")
+        .withArgs(f.batchId, again.blockStart, again.blockEnd, f.firstDeposit.blockStart, f.firstDeposit.blockEnd);
     });
 
     it("refuses a reused deposit id, an inverted block, registry 0, an ineligible holder, a frozen batch", async () => {
@@ -92,38 +94,47 @@ describe("RegistryBridge", () => {
       ];
       for (const [o, error, args] of cases) {
         const m = f.depositMessage(f.alice.address, 5n, o);
-        await expect(f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m)))
+        await expect(f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n))
           .to.be.revertedWithCustomError(f.registryBridge, error)
           .withArgs(...args);
       }
       const stranger = f.depositMessage(f.outsider.address, 5n);
-      await expect(f.registryBridge.confirmDeposit(stranger, await f.quorum("DepositConfirmed", stranger)))
+      await expect(f.registryBridge.confirmDeposit(stranger, await f.quorum("DepositConfirmed", stranger), 0n))
         .to.be.revertedWithCustomError(f.identityRegistry, "IdentityRegistryNotVerified")
         .withArgs(f.outsider.address);
       await f.creditToken.connect(f.agent).freezeBatch(f.batchId, 3);
       const frozen = f.depositMessage(f.alice.address, 5n);
-      await expect(f.registryBridge.confirmDeposit(frozen, await f.quorum("DepositConfirmed", frozen)))
+      await expect(f.registryBridge.confirmDeposit(frozen, await f.quorum("DepositConfirmed", frozen), 0n))
         .to.be.revertedWithCustomError(f.creditToken, "CreditTokenBatchFrozen")
         .withArgs(f.batchId);
     });
 
     it("confirms many deposits under one quorum (confirmDeposits) and refuses an empty batch", async () => {
       const f = await loadFixture(fixture);
-      const items = [f.depositMessage(f.alice.address, 3n), f.depositMessage(f.bob.address, 4n), f.depositMessage(f.carol.address, 5n)];
-      const tx = f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }));
+      const items = [
+        f.depositMessage(f.alice.address, 3n),
+        f.depositMessage(f.bob.address, 4n),
+        f.depositMessage(f.carol.address, 5n),
+      ];
+      const hints = [0n, 0n, 0n]; // any hint confirms; exact ones only save gas
+      const tx = f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }), hints);
       const last = items[2]!;
       const lastKey = await f.registryBridge.blockKeyOf(f.batchId, last.blockStart, last.blockEnd);
       await expect(tx)
         .to.emit(f.registryBridge, "DepositConfirmed")
         .withArgs(last.depositId, f.carol.address, f.batchId, lastKey, last.blockStart, last.blockEnd);
       expect(await f.creditToken.balanceOf(f.carol.address, f.batchId)).to.equal(5n);
-      await expect(f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items })))
+      await expect(f.registryBridge.confirmDeposits(items, await f.quorum("DepositConfirmedBatch", { items }), hints))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeDepositAlreadyUsed")
         .withArgs(items[0]!.depositId);
-      await expect(f.registryBridge.confirmDeposits([], [])).to.be.revertedWithCustomError(
+      await expect(f.registryBridge.confirmDeposits([], [], [])).to.be.revertedWithCustomError(
         f.registryBridge,
         "RegistryBridgeEmptyBatch",
       );
+      const more = [f.depositMessage(f.alice.address, 3n)];
+      await expect(f.registryBridge.confirmDeposits(more, await f.quorum("DepositConfirmedBatch", { items: more }), []))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeHintCount")
+        .withArgs(1n, 0n);
     });
   });
 
@@ -144,7 +155,11 @@ describe("RegistryBridge", () => {
       expect(await f.creditToken.balanceOf(f.alice.address, f.batchId)).to.equal(900n);
       const r = await f.registryBridge.requestOf(requestId);
       expect([r.kind, r.status, r.overdueFlagged, r.deadline, r.certificate]).to.deep.equal([
-        BigInt(KIND.Retirement), BigInt(STATUS.Pending), false, deadline, "0x000000000000000000000000000000",
+        BigInt(KIND.Retirement),
+        BigInt(STATUS.Pending),
+        false,
+        deadline,
+        "0x000000000000000000000000000000",
       ]);
       expect(await f.registryBridge.requestWindow()).to.equal(BigInt(REQUEST_WINDOW));
       expect(await f.registryBridge.token()).to.equal(f.addresses.creditToken);
@@ -173,6 +188,29 @@ describe("RegistryBridge", () => {
       await expect(b.requestRetirement(f.batchId, 100n, r.key, DETAILS)).not.to.emit(f.creditToken, "TransferSingle");
     });
 
+    it("a paused registry refuses a repeated key too; a requester (REQUESTER_ROLE) may not repeat a key", async () => {
+      const f = await loadFixture(fixture);
+      const r = await f.requestRetirement(f.alice, f.batchId, 100n);
+      const w = await f.requestWithdrawal(f.alice, f.batchId, 10n);
+      const role = await f.registryBridge.REQUESTER_ROLE();
+      await f.registryBridge.connect(f.admin).grantRole(role, f.outsider.address);
+      const asRequester = f.registryBridge.connect(f.outsider);
+      // the caller of a ...For function moved units to the holder expecting them locked: a no-op would leave them free
+      await expect(asRequester.requestRetirementFor(f.alice.address, f.batchId, 100n, r.key, DETAILS))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyKeyUsed")
+        .withArgs(r.requestId);
+      await expect(asRequester.requestWithdrawalFor(f.alice.address, f.batchId, 10n, w.key, w.registryAccount))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyKeyUsed")
+        .withArgs(w.requestId);
+      await f.registryBridge.connect(f.guardian).pauseRegistry(REGISTRY_VERRA);
+      await expect(f.registryBridge.connect(f.alice).requestRetirement(f.batchId, 100n, r.key, DETAILS))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeRegistryPaused")
+        .withArgs(REGISTRY_VERRA);
+      await expect(f.registryBridge.connect(f.alice).requestWithdrawal(f.batchId, 10n, w.key, w.registryAccount))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeRegistryPaused")
+        .withArgs(REGISTRY_VERRA);
+    });
+
     it("refuses zero amounts, a short balance, an ineligible holder, a frozen batch", async () => {
       const f = await loadFixture(fixture);
       const b = f.registryBridge.connect(f.alice);
@@ -196,28 +234,52 @@ describe("RegistryBridge", () => {
     it("requestRetirementFor / requestWithdrawalFor need REQUESTER_ROLE", async () => {
       const f = await loadFixture(fixture);
       const role = await f.registryBridge.REQUESTER_ROLE();
-      await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(f.alice.address, f.batchId, 1n, f.nextKey(), DETAILS))
+      await expect(
+        f.registryBridge.connect(f.outsider).requestRetirementFor(f.alice.address, f.batchId, 1n, f.nextKey(), DETAILS),
+      )
         .to.be.revertedWithCustomError(f.registryBridge, "AccessControlUnauthorizedAccount")
         .withArgs(f.outsider.address, role);
-      await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 1n, f.nextKey(), ethers.ZeroHash))
+      await expect(
+        f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 1n, f.nextKey(), ethers.ZeroHash),
+      )
         .to.be.revertedWithCustomError(f.registryBridge, "AccessControlUnauthorizedAccount")
         .withArgs(f.outsider.address, role);
       await f.registryBridge.connect(f.admin).grantRole(role, f.outsider.address);
       const key = f.nextKey();
       await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(f.alice.address, f.batchId, 7n, key, DETAILS))
         .to.emit(f.registryBridge, "RetirementRequested")
-        .withArgs(await f.registryBridge.requestIdOf(f.alice.address, key), f.alice.address, f.batchId, 7n, key, (v: bigint) => v > 0n, [DETAILS.beneficiary, DETAILS.reason]);
+        .withArgs(
+          await f.registryBridge.requestIdOf(f.alice.address, key),
+          f.alice.address,
+          f.batchId,
+          7n,
+          key,
+          (v: bigint) => v > 0n,
+          [DETAILS.beneficiary, DETAILS.reason],
+        );
       const wkey = f.nextKey();
-      await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 3n, wkey, ethers.id("acct")))
+      await expect(
+        f.registryBridge.connect(f.outsider).requestWithdrawalFor(f.alice.address, f.batchId, 3n, wkey, ethers.id("acct")),
+      )
         .to.emit(f.registryBridge, "WithdrawalRequested")
-        .withArgs(await f.registryBridge.requestIdOf(f.alice.address, wkey), f.alice.address, f.batchId, 3n, wkey, (v: bigint) => v > 0n, ethers.id("acct"));
+        .withArgs(
+          await f.registryBridge.requestIdOf(f.alice.address, wkey),
+          f.alice.address,
+          f.batchId,
+          3n,
+          wkey,
+          (v: bigint) => v > 0n,
+          ethers.id("acct"),
+        );
       expect(await f.creditToken.balanceOf(f.addresses.registryBridge, f.batchId)).to.equal(10n);
       // the bridge's own balance backs other requests, and the zero address would mint: both refused
       for (const holder of [f.addresses.registryBridge, ethers.ZeroAddress]) {
         await expect(f.registryBridge.connect(f.outsider).requestRetirementFor(holder, f.batchId, 1n, f.nextKey(), DETAILS))
           .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidHolder")
           .withArgs(holder);
-        await expect(f.registryBridge.connect(f.outsider).requestWithdrawalFor(holder, f.batchId, 1n, f.nextKey(), ethers.ZeroHash))
+        await expect(
+          f.registryBridge.connect(f.outsider).requestWithdrawalFor(holder, f.batchId, 1n, f.nextKey(), ethers.ZeroHash),
+        )
           .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidHolder")
           .withArgs(holder);
       }
@@ -323,7 +385,11 @@ describe("RegistryBridge", () => {
     it("confirmRetirements: many requests under one quorum; a replay and an empty batch are refused", async () => {
       const f = await loadFixture(fixture);
       const items = [];
-      for (const [holder, amount] of [[f.alice, 10n], [f.bob, 20n], [f.alice, 30n]] as const) {
+      for (const [holder, amount] of [
+        [f.alice, 10n],
+        [f.bob, 20n],
+        [f.alice, 30n],
+      ] as const) {
         items.push(f.retirementConfirmation(await f.requestRetirement(holder, f.batchId, amount), `${amount}`));
       }
       const sigs = await f.quorum("RetirementConfirmedBatch", { items });
@@ -344,8 +410,9 @@ describe("RegistryBridge", () => {
       // a single-item signature does not pass as a batch signature (distinct type hashes)
       const r = await f.requestRetirement(f.alice, f.batchId, 1n);
       const one = f.retirementConfirmation(r);
-      await expect(f.registryBridge.confirmRetirements([one], await f.quorum("RetirementConfirmed", one)))
-        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeSignerNotOracle");
+      await expect(
+        f.registryBridge.confirmRetirements([one], await f.quorum("RetirementConfirmed", one)),
+      ).to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeSignerNotOracle");
     });
   });
 
@@ -365,7 +432,9 @@ describe("RegistryBridge", () => {
         .withArgs(f.addresses.registryBridge, f.bob.address, f.addresses.registryBridge, f.batchId, 50n);
       const r = await f.registryBridge.requestOf(requestId);
       expect([r.kind, r.status, r.deadline]).to.deep.equal([BigInt(KIND.Withdrawal), BigInt(STATUS.Pending), deadline]);
-      expect(await f.registryBridge.connect(f.bob).requestWithdrawal.staticCall(f.batchId, 50n, key, account)).to.equal(requestId);
+      expect(await f.registryBridge.connect(f.bob).requestWithdrawal.staticCall(f.batchId, 50n, key, account)).to.equal(
+        requestId,
+      );
       await expect(f.registryBridge.connect(f.bob).requestWithdrawal(f.batchId, 50n, key, ethers.id("other account")))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeIdempotencyConflict")
         .withArgs(requestId);
@@ -374,13 +443,14 @@ describe("RegistryBridge", () => {
     it("confirmation burns, releases the block key, and the block may be deposited again", async () => {
       const f = await loadFixture(fixture);
       const w = await f.requestWithdrawal(f.alice, f.batchId, 1_000n);
-      const c = f.withdrawalConfirmation(w, f.blockKey);
+      const c = f.withdrawalConfirmation(w, f.firstDeposit);
       const tx = f.registryBridge.confirmWithdrawal(c, await f.quorum("WithdrawalConfirmed", c));
       await expect(tx)
         .to.emit(f.registryBridge, "WithdrawalConfirmed")
         .withArgs(w.requestId, f.alice.address, f.batchId, 1_000n, c.registryTxHash, c.serialRangeHash);
       await expect(tx).to.emit(f.registryBridge, "BlockKeyReleased").withArgs(f.blockKey, w.requestId);
-      expect(await f.registryBridge.isBlockDeposited(f.blockKey)).to.equal(false);
+      const { blockStart, blockEnd } = f.firstDeposit;
+      expect(await f.registryBridge.isBlockDeposited(f.batchId, blockStart, blockEnd)).to.equal(false);
       expect(await f.registryBridge.certificateOf(w.requestId, c.registryTxHash, c.serialRangeHash)).to.equal(true);
       expect(await f.creditToken.totalSupply(f.batchId)).to.equal(500n);
       const again = f.depositMessage(f.carol.address, 0n, {
@@ -388,23 +458,28 @@ describe("RegistryBridge", () => {
         blockEnd: f.firstDeposit.blockEnd,
         depositId: keccak256(toHex("re-deposit")),
       });
-      await f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again));
+      await f.registryBridge.confirmDeposit(again, await f.quorum("DepositConfirmed", again), 0n);
       expect(await f.creditToken.balanceOf(f.carol.address, f.batchId)).to.equal(1_000n);
     });
 
-    it("without a released key keeps the block deposited; an unknown key is refused", async () => {
+    it("a part of a deposited block releases nothing; a range of another size than the request is refused", async () => {
       const f = await loadFixture(fixture);
       const w = await f.requestWithdrawal(f.alice, f.batchId, 10n);
-      const bad = f.withdrawalConfirmation(w, keccak256(toHex("not deposited")));
-      await expect(f.registryBridge.confirmWithdrawal(bad, await f.quorum("WithdrawalConfirmed", bad)))
-        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeBlockNotDeposited")
-        .withArgs(bad.releasedBlockKey);
-      const c = f.withdrawalConfirmation(w);
-      await expect(f.registryBridge.confirmWithdrawal(c, await f.quorum("WithdrawalConfirmed", c))).not.to.emit(
+      const { blockStart, blockEnd } = f.firstDeposit;
+      const whole = f.withdrawalConfirmation(w, { blockStart, blockEnd }); // 1,000 units named for a 10-unit request
+      await expect(f.registryBridge.confirmWithdrawal(whole, await f.quorum("WithdrawalConfirmed", whole)))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeWithdrawalRangeMismatch")
+        .withArgs(w.requestId, blockStart, blockEnd, 10n);
+      const inverted = f.withdrawalConfirmation(w, { blockStart: 20n, blockEnd: 11n });
+      await expect(f.registryBridge.confirmWithdrawal(inverted, await f.quorum("WithdrawalConfirmed", inverted)))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeWithdrawalRangeMismatch")
+        .withArgs(w.requestId, 20n, 11n, 10n);
+      const part = f.withdrawalConfirmation(w, { blockStart, blockEnd: blockStart + 9n });
+      await expect(f.registryBridge.confirmWithdrawal(part, await f.quorum("WithdrawalConfirmed", part))).not.to.emit(
         f.registryBridge,
         "BlockKeyReleased",
       );
-      expect(await f.registryBridge.isBlockDeposited(f.blockKey)).to.equal(true);
+      expect(await f.registryBridge.isBlockDeposited(f.batchId, blockStart, blockEnd)).to.equal(true);
     });
 
     it("rejection returns the units; confirmWithdrawals confirms many under one quorum", async () => {
@@ -455,13 +530,22 @@ describe("RegistryBridge", () => {
         .withArgs(REGISTRY_VERRA);
       await f.requestRetirement(f.alice, gold, 5n); // other registries keep going
       const c = f.retirementConfirmation(inFlight);
-      await expect(f.registryBridge.confirmRetirement(c, await f.quorum("RetirementConfirmed", c))).to.emit(f.registryBridge, "RetirementConfirmed");
+      await expect(f.registryBridge.confirmRetirement(c, await f.quorum("RetirementConfirmed", c))).to.emit(
+        f.registryBridge,
+        "RetirementConfirmed",
+      );
       const j = f.retirementRejection(inFlight2);
-      await expect(f.registryBridge.rejectRetirement(j, await f.quorum("RetirementRejected", j))).to.emit(f.registryBridge, "RetirementRejected");
+      await expect(f.registryBridge.rejectRetirement(j, await f.quorum("RetirementRejected", j))).to.emit(
+        f.registryBridge,
+        "RetirementRejected",
+      );
       const wc = f.withdrawalConfirmation(wInFlight);
-      await expect(f.registryBridge.confirmWithdrawal(wc, await f.quorum("WithdrawalConfirmed", wc))).to.emit(f.registryBridge, "WithdrawalConfirmed");
+      await expect(f.registryBridge.confirmWithdrawal(wc, await f.quorum("WithdrawalConfirmed", wc))).to.emit(
+        f.registryBridge,
+        "WithdrawalConfirmed",
+      );
       const d = f.depositMessage(f.bob.address, 5n);
-      await f.registryBridge.confirmDeposit(d, await f.quorum("DepositConfirmed", d));
+      await f.registryBridge.confirmDeposit(d, await f.quorum("DepositConfirmed", d), 0n);
       await f.creditToken.connect(f.alice).safeTransferFrom(f.alice.address, f.bob.address, f.batchId, 1n, "0x");
       await expect(f.registryBridge.connect(f.guardian).unpauseRegistry(REGISTRY_VERRA))
         .to.emit(f.registryBridge, "RegistryUnpaused")
@@ -479,7 +563,9 @@ describe("RegistryBridge", () => {
         f.registryBridge,
         "AccessControlUnauthorizedAccount",
       );
-      await expect(b.pauseRegistry(0)).to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidRegistry").withArgs(0);
+      await expect(b.pauseRegistry(0))
+        .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeInvalidRegistry")
+        .withArgs(0);
       await expect(b.unpauseRegistry(3))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeRegistryPauseUnchanged")
         .withArgs(3, false);
@@ -572,15 +658,15 @@ describe("RegistryBridge", () => {
       const f = await loadFixture(attackFixture);
       const m = f.depositMessage(f.receiverAddress, 10n);
       const sigs = await f.quorum("DepositConfirmed", m);
-      const replay = f.registryBridge.interface.encodeFunctionData("confirmDeposit", [m, sigs]);
+      const replay = f.registryBridge.interface.encodeFunctionData("confirmDeposit", [m, sigs, 0n]);
       await f.receiver.arm(f.addresses.registryBridge, replay, false);
-      await f.registryBridge.confirmDeposit(m, sigs);
+      await f.registryBridge.confirmDeposit(m, sigs, 0n);
       expect(await f.receiver.attempted()).to.equal(true);
       expect(await f.receiver.succeeded()).to.equal(false);
       const selector = f.registryBridge.interface.getError("ReentrancyGuardReentrantCall")!.selector;
       expect(await f.receiver.lastError()).to.equal(selector);
       expect(await f.creditToken.balanceOf(f.receiverAddress, f.batchId)).to.equal(10n);
-      await expect(f.registryBridge.confirmDeposit(m, sigs))
+      await expect(f.registryBridge.confirmDeposit(m, sigs, 0n))
         .to.be.revertedWithCustomError(f.registryBridge, "RegistryBridgeDepositAlreadyUsed")
         .withArgs(m.depositId);
     });
@@ -589,9 +675,14 @@ describe("RegistryBridge", () => {
       const f = await loadFixture(attackFixture);
       const m = f.depositMessage(f.receiverAddress, 10n);
       const sigs = await f.quorum("DepositConfirmed", m);
-      const request = f.registryBridge.interface.encodeFunctionData("requestRetirement", [f.batchId, 5n, ethers.id("k"), DETAILS]);
+      const request = f.registryBridge.interface.encodeFunctionData("requestRetirement", [
+        f.batchId,
+        5n,
+        ethers.id("k"),
+        DETAILS,
+      ]);
       await f.receiver.arm(f.addresses.registryBridge, request, true);
-      await expect(f.registryBridge.confirmDeposit(m, sigs)).to.be.revertedWithCustomError(
+      await expect(f.registryBridge.confirmDeposit(m, sigs, 0n)).to.be.revertedWithCustomError(
         f.registryBridge,
         "ReentrancyGuardReentrantCall",
       );
@@ -602,9 +693,15 @@ describe("RegistryBridge", () => {
     it("moving units from inside the hook keeps balances, supply and the custody head consistent", async () => {
       const f = await loadFixture(attackFixture);
       const m = f.depositMessage(f.receiverAddress, 10n);
-      const move = f.creditToken.interface.encodeFunctionData("safeTransferFrom", [f.receiverAddress, f.bob.address, f.batchId, 4n, "0x"]);
+      const move = f.creditToken.interface.encodeFunctionData("safeTransferFrom", [
+        f.receiverAddress,
+        f.bob.address,
+        f.batchId,
+        4n,
+        "0x",
+      ]);
       await f.receiver.arm(f.addresses.creditToken, move, true);
-      await f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m));
+      await f.registryBridge.confirmDeposit(m, await f.quorum("DepositConfirmed", m), 0n);
       expect(await f.creditToken.balanceOf(f.receiverAddress, f.batchId)).to.equal(6n);
       expect(await f.creditToken.balanceOf(f.bob.address, f.batchId)).to.equal(504n);
       expect(await f.creditToken.totalSupply(f.batchId)).to.equal(1_510n);

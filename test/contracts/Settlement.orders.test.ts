@@ -16,19 +16,19 @@ import {
   signOrder,
 } from "../../backend/src/chain/orders";
 import { ValidationError } from "../../backend/src/errors";
-import { MNEMONIC } from "./fixtures";
-import { deploySettlementFixture, type SettlementFixture } from "./settlementFixture";
+import { MNEMONIC, FEE_BPS, UNIT_PRICE } from "../support/platformFixture";
+import { deployTradingFixture, type TradingFixture } from "../support/platformFixture";
 
 /** backend/src/chain/orders.ts against the contract: same digests, and its signatures settle on-chain. */
 describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
-  let f: SettlementFixture;
+  let f: TradingFixture;
   let domain: ReturnType<typeof settlementDomain>;
   // the fixture's seller and buyer are Hardhat accounts 10 and 12 of the default mnemonic
   const sellerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 10 });
   const buyerAccount = mnemonicToAccount(MNEMONIC, { addressIndex: 12 });
 
   beforeEach(async function () {
-    f = await loadFixture(deploySettlementFixture);
+    f = await loadFixture(deployTradingFixture);
     domain = settlementDomain({ chainId: f.chainId, verifyingContract: (await f.settlement.getAddress()) as Address });
     expect(sellerAccount.address).to.equal(f.seller.address);
     expect(buyerAccount.address).to.equal(f.buyer.address);
@@ -44,6 +44,7 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
         amount: 1_000n + BigInt(i),
         unitPrice: 12_345_678n * BigInt(i + 1),
         paymentToken: (await f.usd.getAddress()) as Address,
+        maxFeeBps: [0, 1, 999, 10_000][i] ?? 0,
         minFill: BigInt(i),
         expiry: 2_000_000_000n + BigInt(i),
         counter: BigInt(i),
@@ -78,8 +79,9 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
       maker: sellerAccount.address,
       batchId: f.batchId,
       amount: 5n,
-      unitPrice: f.UNIT_PRICE,
+      unitPrice: UNIT_PRICE,
       paymentToken: (await f.usd.getAddress()) as Address,
+      maxFeeBps: FEE_BPS,
       expiry: now + 600n,
       salt: 1n,
       counter: await f.settlement.counterOf(sellerAccount.address),
@@ -87,14 +89,22 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
     const signature = await signOrder({ signer: sellerAccount, domain, order });
     await expect(f.settlement.connect(f.buyer).fill(order, 5n, signature))
       .to.emit(f.settlement, "OrderFilled")
-      .withArgs(hashOrder({ domain, order }), f.seller.address, f.buyer.address, f.batchId, 5n, 5n * f.UNIT_PRICE, (5n * f.UNIT_PRICE * BigInt(f.FEE_BPS)) / 10_000n);
+      .withArgs(
+        hashOrder({ domain, order }),
+        f.seller.address,
+        f.buyer.address,
+        f.batchId,
+        5n,
+        5n * UNIT_PRICE,
+        (5n * UNIT_PRICE * BigInt(FEE_BPS)) / 10_000n,
+      );
 
     const deal = buildDeal({
       seller: sellerAccount.address,
       buyer: buyerAccount.address,
       batchId: f.batchId,
       amount: 3n,
-      unitPrice: f.UNIT_PRICE,
+      unitPrice: UNIT_PRICE,
       paymentToken: (await f.usd.getAddress()) as Address,
       conditions: 0n,
       deadline: now + 86_400n,
@@ -103,7 +113,17 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
     const buyerSig = await signDeal({ signer: buyerAccount, domain, deal });
     await expect(f.settlement.openDeal(deal, sellerSig, buyerSig))
       .to.emit(f.settlement, "DealOpened")
-      .withArgs(hashDeal({ domain, deal }), f.seller.address, f.buyer.address, f.batchId, 3n, 3n * f.UNIT_PRICE, deal.paymentToken, 0, deal.deadline);
+      .withArgs(
+        hashDeal({ domain, deal }),
+        f.seller.address,
+        f.buyer.address,
+        f.batchId,
+        3n,
+        3n * UNIT_PRICE,
+        deal.paymentToken,
+        0,
+        deal.deadline,
+      );
   });
 
   it("the builders refuse what the contract would refuse", async function () {
@@ -113,12 +133,15 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
       amount: 10n,
       unitPrice: 1n,
       paymentToken: f.seller.address as Address,
+      maxFeeBps: 100,
       expiry: 1n,
       counter: 0n,
     };
     expect(() => buildOrder({ ...base, amount: 0n })).to.throw(ValidationError, "amount");
     expect(() => buildOrder({ ...base, minFill: 11n })).to.throw(ValidationError, "minFill");
     expect(() => buildOrder({ ...base, side: 2 })).to.throw(ValidationError, "side");
+    for (const maxFeeBps of [-1, 1.5, 10_001])
+      expect(() => buildOrder({ ...base, maxFeeBps })).to.throw(ValidationError, "maxFeeBps");
     const deal = {
       seller: base.maker,
       buyer: base.maker,
@@ -130,10 +153,9 @@ describe("Settlement: orders.ts (viem) mirrors the EIP-712 types", function () {
       deadline: 1n,
     };
     expect(() => buildDeal(deal)).to.throw(ValidationError, "conditions");
-    expect(() => buildDeal({ ...deal, conditions: BigInt(CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY) })).to.throw(
-      ValidationError,
-      "buyerRegistryAccount",
-    );
+    expect(() =>
+      buildDeal({ ...deal, conditions: BigInt(CONDITION_FIAT_PAYMENT_RECEIVED | CONDITION_REGISTRY_DELIVERY) }),
+    ).to.throw(ValidationError, "buyerRegistryAccount");
     let thrown: unknown;
     await signOrder({ signer: buyerAccount, domain, order: buildOrder(base) }).catch((e: unknown) => {
       thrown = e;

@@ -3,37 +3,37 @@ import { ethers } from "hardhat";
 import { loadFixture, time } from "@nomicfoundation/hardhat-network-helpers";
 import { anyValue } from "@nomicfoundation/hardhat-chai-matchers/withArgs";
 import { SIDE_BUY, splitPrice } from "../../backend/src/chain/orders";
-import { deploySettlementFixture, type SettlementFixture } from "./settlementFixture";
+import { deployTradingFixture, type TradingFixture, FEE_BPS, INITIAL_CREDITS } from "../support/platformFixture";
 
 describe("Settlement: instant DvP", function () {
-  let f: SettlementFixture;
+  let f: TradingFixture;
   beforeEach(async function () {
-    f = await loadFixture(deploySettlementFixture);
+    f = await loadFixture(deployTradingFixture);
   });
 
   describe("fill", function () {
     it("fills a whole order: credits to the buyer, payment less the fee to the seller, custody head moves", async function () {
-      const { settlement, token, usd, seller, buyer, feeRecipient, batchId } = f;
+      const { settlement, creditToken, usd, seller, buyer, feeRecipient, batchId } = f;
       const order = await f.order({ amount: 100n, unitPrice: 2_500_000n });
       const sig = await f.sign(order, seller);
       const hash = await settlement.hashOrder(order);
-      const head = await token.custodyHead(batchId);
-      const { price, fee, sellerProceeds } = splitPrice(100n, 2_500_000n, BigInt(f.FEE_BPS));
+      const head = await creditToken.custodyHead(batchId);
+      const { price, fee, sellerProceeds } = splitPrice(100n, 2_500_000n, BigInt(FEE_BPS));
       const tx = settlement.connect(buyer).fill(order, 100n, sig);
       await expect(tx)
         .to.emit(settlement, "OrderFilled")
         .withArgs(hash, seller.address, buyer.address, batchId, 100n, price, fee);
       await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-price, sellerProceeds, fee]);
-      await expect(tx).to.emit(token, "TransferSingle").withArgs(anyValue, seller.address, buyer.address, batchId, 100n);
-      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 100n);
-      expect(await token.balanceOf(seller.address, batchId)).to.equal(f.INITIAL_CREDITS - 100n);
+      await expect(tx).to.emit(creditToken, "TransferSingle").withArgs(anyValue, seller.address, buyer.address, batchId, 100n);
+      expect(await creditToken.balanceOf(buyer.address, batchId)).to.equal(INITIAL_CREDITS + 100n);
+      expect(await creditToken.balanceOf(seller.address, batchId)).to.equal(INITIAL_CREDITS - 100n);
       expect(await settlement.filledAmount(hash)).to.equal(0n); // closed in one fill: no partial state kept
       expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(true);
-      expect(await token.custodyHead(batchId)).to.not.equal(head);
+      expect(await creditToken.custodyHead(batchId)).to.not.equal(head);
     });
 
     it("fills partially until exhausted, then refuses more", async function () {
-      const { settlement, token, seller, buyer, buyer2, batchId } = f;
+      const { settlement, creditToken, seller, buyer, buyer2, batchId } = f;
       const order = await f.order({ amount: 10n });
       const sig = await f.sign(order, seller);
       const hash = await settlement.hashOrder(order);
@@ -44,8 +44,8 @@ describe("Settlement: instant DvP", function () {
       await settlement.connect(buyer).fill(order, 4n, sig);
       expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(true);
       expect(await settlement.filledAmount(hash)).to.equal(0n);
-      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 7n);
-      expect(await token.balanceOf(buyer2.address, batchId)).to.equal(f.INITIAL_CREDITS + 3n);
+      expect(await creditToken.balanceOf(buyer.address, batchId)).to.equal(INITIAL_CREDITS + 7n);
+      expect(await creditToken.balanceOf(buyer2.address, batchId)).to.equal(INITIAL_CREDITS + 3n);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
         .to.be.revertedWithCustomError(settlement, "SettlementOrderClosed")
         .withArgs(hash, seller.address, order.salt);
@@ -140,14 +140,14 @@ describe("Settlement: instant DvP", function () {
     it("refuses a signature made for another chain or another Settlement", async function () {
       const { settlement, seller, buyer } = f;
       const order = await f.order();
-      const otherChain = await seller.signTypedData({ ...f.domain, chainId: 1 }, f.orderTypes, order);
+      const otherChain = await seller.signTypedData({ ...f.settlementDomain, chainId: 1 }, f.orderTypes, order);
       await expect(settlement.connect(buyer).fill(order, 1n, otherChain)).to.be.revertedWithCustomError(
         settlement,
         "SettlementInvalidSignature",
       );
       const other = await f.deployOtherSettlement();
       const otherContract = await seller.signTypedData(
-        { ...f.domain, verifyingContract: await other.getAddress() },
+        { ...f.settlementDomain, verifyingContract: await other.getAddress() },
         f.orderTypes,
         order,
       );
@@ -168,9 +168,10 @@ describe("Settlement: instant DvP", function () {
       );
       // another order reusing the salt (nonce) of a closed one cannot fill either
       const sameNonce = await f.order({ amount: 7n, salt: order.salt });
-      await expect(
-        settlement.connect(buyer).fill(sameNonce, 1n, await f.sign(sameNonce, seller)),
-      ).to.be.revertedWithCustomError(settlement, "SettlementOrderClosed");
+      await expect(settlement.connect(buyer).fill(sameNonce, 1n, await f.sign(sameNonce, seller))).to.be.revertedWithCustomError(
+        settlement,
+        "SettlementOrderClosed",
+      );
       const again = await f.order({ amount: 5n });
       const sig2 = await f.sign(again, seller);
       await expect(
@@ -192,16 +193,16 @@ describe("Settlement: instant DvP", function () {
     });
 
     it("fills a bid: the maker buys, the taker delivers", async function () {
-      const { settlement, token, usd, seller, buyer, feeRecipient, batchId } = f;
+      const { settlement, creditToken, usd, seller, buyer, feeRecipient, batchId } = f;
       const bid = await f.order({ side: SIDE_BUY, maker: buyer.address, amount: 4n, unitPrice: 1_000_000n });
       const sig = await f.sign(bid, buyer);
-      const { price, fee, sellerProceeds } = splitPrice(4n, 1_000_000n, BigInt(f.FEE_BPS));
+      const { price, fee, sellerProceeds } = splitPrice(4n, 1_000_000n, BigInt(FEE_BPS));
       const tx = settlement.connect(seller).fill(bid, 4n, sig);
       await expect(tx)
         .to.emit(settlement, "OrderFilled")
         .withArgs(await settlement.hashOrder(bid), seller.address, buyer.address, batchId, 4n, price, fee);
       await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-price, sellerProceeds, fee]);
-      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 4n);
+      expect(await creditToken.balanceOf(buyer.address, batchId)).to.equal(INITIAL_CREDITS + 4n);
     });
 
     it("refuses an unknown side", async function () {
@@ -215,105 +216,62 @@ describe("Settlement: instant DvP", function () {
 
   describe("permissions, freezes and pauses (enforced by CreditToken on the credit leg)", function () {
     it("refuses an unverified buyer and leaves every balance unchanged", async function () {
-      const { settlement, identity, seller, outsider } = f;
+      const { settlement, identityRegistry, seller, outsider } = f;
       const order = await f.order();
       const sig = await f.sign(order, seller);
       await f.usd.mint(outsider.address, 10n ** 12n);
       await f.usd.connect(outsider).approve(await settlement.getAddress(), ethers.MaxUint256);
       const before = await f.snapshot([seller.address, outsider.address]);
       await expect(settlement.connect(outsider).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(identity, "IdentityRegistryNotVerified")
+        .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryNotVerified")
         .withArgs(outsider.address);
       expect(await f.snapshot([seller.address, outsider.address])).to.deep.equal(before);
     });
 
     it("refuses a seller whose verification was revoked", async function () {
-      const { settlement, identity, kycAgent, seller, buyer } = f;
+      const { settlement, identityRegistry, kycAgent, seller, buyer } = f;
       const order = await f.order();
       const sig = await f.sign(order, seller);
-      await identity.connect(kycAgent).removeIdentity(seller.address);
+      await identityRegistry.connect(kycAgent).removeIdentity(seller.address);
       const before = await f.snapshot([seller.address, buyer.address]);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(identity, "IdentityRegistryNotVerified")
+        .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryNotVerified")
         .withArgs(seller.address);
       expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
     });
 
     it("refuses a frozen buyer and a frozen seller", async function () {
-      const { settlement, identity, token, agent, seller, buyer } = f;
+      const { settlement, identityRegistry, creditToken, agent, seller, buyer } = f;
       const order = await f.order();
       const sig = await f.sign(order, seller);
-      await token.connect(agent).freezeWallet(buyer.address, 1);
+      await creditToken.connect(agent).freezeWallet(buyer.address, 1);
       const before = await f.snapshot([seller.address, buyer.address]);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(identity, "IdentityRegistryFrozen")
+        .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryFrozen")
         .withArgs(buyer.address);
       expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
-      await token.connect(agent).unfreezeWallet(buyer.address, 1);
-      await token.connect(agent).freezeWallet(seller.address, 1);
+      await creditToken.connect(agent).unfreezeWallet(buyer.address, 1);
+      await creditToken.connect(agent).freezeWallet(seller.address, 1);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(identity, "IdentityRegistryFrozen")
+        .to.be.revertedWithCustomError(identityRegistry, "IdentityRegistryFrozen")
         .withArgs(seller.address);
     });
 
     it("refuses a fill on a frozen batch", async function () {
-      const { settlement, token, agent, seller, buyer, batchId } = f;
+      const { settlement, creditToken, agent, seller, buyer, batchId } = f;
       const order = await f.order();
       const sig = await f.sign(order, seller);
-      await token.connect(agent).freezeBatch(batchId, 7);
+      await creditToken.connect(agent).freezeBatch(batchId, 7);
       await expect(settlement.connect(buyer).fill(order, 1n, sig))
-        .to.be.revertedWithCustomError(token, "CreditTokenBatchFrozen")
+        .to.be.revertedWithCustomError(creditToken, "CreditTokenBatchFrozen")
         .withArgs(batchId);
     });
 
     it("keeps instant DvP open while the batch's registry is paused on the bridge", async function () {
-      const { settlement, bridge, guardian, seller, buyer, registryId } = f;
-      await bridge.connect(guardian).pauseRegistry(registryId);
+      const { settlement, registryBridge, guardian, seller, buyer, registryId } = f;
+      await registryBridge.connect(guardian).pauseRegistry(registryId);
       const order = await f.order();
-      await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller))).to.emit(
-        settlement,
-        "OrderFilled",
-      );
-    });
-  });
-
-  describe("price bands", function () {
-    it("refuses fills below the floor or above the ceiling; 0 ceiling means none", async function () {
-      const { settlement, admin, seller, buyer, batchId } = f;
-      const usdAddress = await f.usd.getAddress();
-      await expect(settlement.connect(admin).setPriceBand(batchId, usdAddress, 1_000_000n, 2_000_000n))
-        .to.emit(settlement, "PriceBandSet")
-        .withArgs(batchId, usdAddress, 1_000_000n, 2_000_000n);
-      const low = await f.order({ unitPrice: 999_999n });
-      await expect(settlement.connect(buyer).fill(low, 1n, await f.sign(low, seller)))
-        .to.be.revertedWithCustomError(settlement, "SettlementPriceOutOfBand")
-        .withArgs(batchId, usdAddress, 999_999n, 1_000_000n, 2_000_000n);
-      const high = await f.order({ unitPrice: 2_000_001n });
-      await expect(settlement.connect(buyer).fill(high, 1n, await f.sign(high, seller))).to.be.revertedWithCustomError(
-        settlement,
-        "SettlementPriceOutOfBand",
-      );
-      const edge = await f.order({ unitPrice: 2_000_000n });
-      await settlement.connect(buyer).fill(edge, 1n, await f.sign(edge, seller));
-      await settlement.connect(admin).setPriceBand(batchId, usdAddress, 1_000_000n, 0n); // floor only
-      await settlement.connect(buyer).fill(high, 1n, await f.sign(high, seller));
-    });
-
-    it("only MARKET_ADMIN_ROLE sets bands and fees; bands must be ordered; fee is capped", async function () {
-      const { settlement, admin, buyer, batchId } = f;
-      await expect(settlement.connect(buyer).setPriceBand(batchId, ethers.ZeroAddress, 1n, 2n))
-        .to.be.revertedWithCustomError(settlement, "AccessControlUnauthorizedAccount")
-        .withArgs(buyer.address, await settlement.MARKET_ADMIN_ROLE());
-      await expect(settlement.connect(admin).setPriceBand(batchId, ethers.ZeroAddress, 3n, 2n))
-        .to.be.revertedWithCustomError(settlement, "SettlementInvalidBand")
-        .withArgs(3n, 2n);
-      await expect(settlement.connect(admin).setFee(admin.address, 1_001))
-        .to.be.revertedWithCustomError(settlement, "SettlementFeeTooHigh")
-        .withArgs(1_001, 1_000);
-      await expect(settlement.connect(buyer).setFee(buyer.address, 1)).to.be.revertedWithCustomError(
-        settlement,
-        "AccessControlUnauthorizedAccount",
-      );
+      await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller))).to.emit(settlement, "OrderFilled");
     });
   });
 
@@ -338,6 +296,39 @@ describe("Settlement: instant DvP", function () {
       const order = await f.order({ amount: 2n, unitPrice: 500n });
       const tx = settlement.connect(buyer).fill(order, 2n, await f.sign(order, seller));
       await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-1000n, 1000n, 0n]);
+    });
+  });
+
+  describe("the fee cap the maker signed (Order.maxFeeBps)", function () {
+    it("refuses a fill once the platform fee is raised above the signed cap; fills at or below it", async function () {
+      const { settlement, usd, admin, seller, buyer, buyer2, feeRecipient } = f;
+      const order = await f.order({ amount: 10n, unitPrice: 1_000n, maxFeeBps: FEE_BPS });
+      const sig = await f.sign(order, seller);
+      const hash = await settlement.hashOrder(order);
+      await settlement.connect(admin).setFee(feeRecipient.address, FEE_BPS + 1);
+      await expect(settlement.connect(buyer).fill(order, 5n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementFeeAboveOrderCap")
+        .withArgs(hash, FEE_BPS + 1, FEE_BPS);
+      await expect(settlement.connect(buyer).fillBatch([{ order, amount: 5n, signature: sig }]))
+        .to.be.revertedWithCustomError(settlement, "SettlementFeeAboveOrderCap")
+        .withArgs(hash, FEE_BPS + 1, FEE_BPS);
+      await settlement.connect(admin).setFee(feeRecipient.address, FEE_BPS);
+      const { fee, sellerProceeds } = splitPrice(5n, 1_000n, BigInt(FEE_BPS));
+      const tx = settlement.connect(buyer).fill(order, 5n, sig);
+      await expect(tx).to.changeTokenBalances(usd, [buyer, seller, feeRecipient], [-5_000n, sellerProceeds, fee]);
+      await settlement.connect(admin).setFee(feeRecipient.address, 0);
+      await expect(settlement.connect(buyer2).fill(order, 5n, sig)).to.changeTokenBalances(usd, [seller], [5_000n]);
+    });
+
+    it("is part of the signed digest: a taker cannot raise it", async function () {
+      const { settlement, admin, seller, buyer, feeRecipient } = f;
+      const order = await f.order({ maxFeeBps: 0 });
+      const sig = await f.sign(order, seller);
+      await settlement.connect(admin).setFee(feeRecipient.address, 50);
+      const raised = { ...order, maxFeeBps: 1_000 };
+      await expect(settlement.connect(buyer).fill(raised, 1n, sig))
+        .to.be.revertedWithCustomError(settlement, "SettlementInvalidSignature")
+        .withArgs(seller.address, await settlement.hashOrder(raised));
     });
   });
 
@@ -369,22 +360,22 @@ describe("Settlement: instant DvP", function () {
     });
 
     it("credit balance too low", async function () {
-      const { settlement, token, seller, buyer } = f;
-      const order = await f.order({ amount: f.INITIAL_CREDITS + 1n });
+      const { settlement, creditToken, seller, buyer } = f;
+      const order = await f.order({ amount: INITIAL_CREDITS + 1n });
       const before = await f.snapshot([seller.address, buyer.address]);
       await expect(
-        settlement.connect(buyer).fill(order, f.INITIAL_CREDITS + 1n, await f.sign(order, seller)),
-      ).to.be.revertedWithCustomError(token, "ERC1155InsufficientBalance");
+        settlement.connect(buyer).fill(order, INITIAL_CREDITS + 1n, await f.sign(order, seller)),
+      ).to.be.revertedWithCustomError(creditToken, "ERC1155InsufficientBalance");
       expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
     });
 
     it("seller did not approve Settlement as operator", async function () {
-      const { settlement, token, seller, buyer } = f;
-      await token.connect(seller).setApprovalForAll(await settlement.getAddress(), false);
+      const { settlement, creditToken, seller, buyer } = f;
+      await creditToken.connect(seller).setApprovalForAll(await settlement.getAddress(), false);
       const order = await f.order();
       const before = await f.snapshot([seller.address, buyer.address]);
       await expect(settlement.connect(buyer).fill(order, 1n, await f.sign(order, seller))).to.be.revertedWithCustomError(
-        token,
+        creditToken,
         "ERC1155MissingApprovalForAll",
       );
       expect(await f.snapshot([seller.address, buyer.address])).to.deep.equal(before);
@@ -407,16 +398,20 @@ describe("Settlement: instant DvP", function () {
 
   describe("fillBatch", function () {
     it("settles many orders from several sellers in one transaction", async function () {
-      const { settlement, token, seller, seller2, buyer, batchId } = f;
+      const { settlement, creditToken, seller, seller2, buyer, batchId } = f;
       const a = await f.order({ amount: 3n });
       const b = await f.order({ amount: 4n, maker: seller2.address });
       const tx = settlement.connect(buyer).fillBatch([
         { order: a, amount: 3n, signature: await f.sign(a, seller) },
         { order: b, amount: 2n, signature: await f.sign(b, seller2) },
       ]);
-      await expect(tx).to.emit(settlement, "OrderFilled").withArgs(await settlement.hashOrder(a), anyValue, anyValue, anyValue, 3n, anyValue, anyValue);
-      await expect(tx).to.emit(settlement, "OrderFilled").withArgs(await settlement.hashOrder(b), anyValue, anyValue, anyValue, 2n, anyValue, anyValue);
-      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS + 5n);
+      await expect(tx)
+        .to.emit(settlement, "OrderFilled")
+        .withArgs(await settlement.hashOrder(a), anyValue, anyValue, anyValue, 3n, anyValue, anyValue);
+      await expect(tx)
+        .to.emit(settlement, "OrderFilled")
+        .withArgs(await settlement.hashOrder(b), anyValue, anyValue, anyValue, 2n, anyValue, anyValue);
+      expect(await creditToken.balanceOf(buyer.address, batchId)).to.equal(INITIAL_CREDITS + 5n);
     });
   });
 
@@ -426,9 +421,9 @@ describe("Settlement: instant DvP", function () {
       const a = await f.order({ amount: 3n, unitPrice: 1_001n });
       const b = await f.order({ amount: 4n, unitPrice: 2_999n, maker: seller2.address });
       const bid = await f.order({ side: SIDE_BUY, maker: f.buyer2.address, amount: 2n, unitPrice: 5_000n });
-      const feeA = splitPrice(3n, 1_001n, BigInt(f.FEE_BPS)).fee;
-      const feeB = splitPrice(4n, 2_999n, BigInt(f.FEE_BPS)).fee;
-      const feeBid = splitPrice(2n, 5_000n, BigInt(f.FEE_BPS)).fee;
+      const feeA = splitPrice(3n, 1_001n, BigInt(FEE_BPS)).fee;
+      const feeB = splitPrice(4n, 2_999n, BigInt(FEE_BPS)).fee;
+      const feeBid = splitPrice(2n, 5_000n, BigInt(FEE_BPS)).fee;
       const tx = settlement.connect(buyer).fillBatch([
         { order: a, amount: 3n, signature: await f.sign(a, seller) },
         { order: b, amount: 4n, signature: await f.sign(b, seller2) },
@@ -445,21 +440,28 @@ describe("Settlement: instant DvP", function () {
         { order: c, amount: 1n, signature: await f.sign(c, seller) },
         { order: bid, amount: 2n, signature: await f.sign(bid, f.buyer2) },
       ]);
-      await expect(mixed).to.changeTokenBalances(usd, [feeRecipient, f.buyer2], [splitPrice(1n, 10_000n, BigInt(f.FEE_BPS)).fee + feeBid, -(10_000n)]);
+      await expect(mixed).to.changeTokenBalances(
+        usd,
+        [feeRecipient, f.buyer2],
+        [splitPrice(1n, 10_000n, BigInt(FEE_BPS)).fee + feeBid, -10_000n],
+      );
     });
 
     it("accepts an order signed by a smart-contract wallet (ERC-1271) and refuses a wrong owner", async function () {
-      const { settlement, token, identity, kycAgent, seller, buyer, buyer2, batchId } = f;
+      const { settlement, creditToken, identityRegistry, kycAgent, seller, buyer, buyer2, batchId } = f;
       const wallet = await (await ethers.getContractFactory("SettlementSmartWallet")).deploy(seller.address);
       const walletAddress = await wallet.getAddress();
-      await identity.connect(kycAgent).registerIdentity(walletAddress, 826, 2n ** 63n);
-      await token.connect(seller).safeTransferFrom(seller.address, walletAddress, batchId, 20n, "0x");
+      await identityRegistry.connect(kycAgent).registerIdentity(walletAddress, 826, 2n ** 63n);
+      await creditToken.connect(seller).safeTransferFrom(seller.address, walletAddress, batchId, 20n, "0x");
       await wallet
         .connect(seller)
-        .execute(await token.getAddress(), token.interface.encodeFunctionData("setApprovalForAll", [await settlement.getAddress(), true]));
+        .execute(
+          await creditToken.getAddress(),
+          creditToken.interface.encodeFunctionData("setApprovalForAll", [await settlement.getAddress(), true]),
+        );
       const order = await f.order({ maker: walletAddress, amount: 5n });
       await expect(settlement.connect(buyer).fill(order, 5n, await f.sign(order, seller))).to.emit(settlement, "OrderFilled");
-      expect(await token.balanceOf(walletAddress, batchId)).to.equal(15n);
+      expect(await creditToken.balanceOf(walletAddress, batchId)).to.equal(15n);
       const forged = await f.order({ maker: walletAddress, amount: 5n });
       await expect(settlement.connect(buyer).fill(forged, 5n, await f.sign(forged, buyer2)))
         .to.be.revertedWithCustomError(settlement, "SettlementInvalidSignature")
@@ -469,46 +471,72 @@ describe("Settlement: instant DvP", function () {
 
   describe("fill and retire", function () {
     it("creates the retirement request in the same transaction; the units never rest with the buyer", async function () {
-      const { settlement, token, bridge, seller, buyer, batchId } = f;
+      const { settlement, creditToken, registryBridge, seller, buyer, batchId } = f;
       const order = await f.order({ amount: 6n });
       const key = ethers.id("retire-1");
       const details = { beneficiary: "Acme Ltd", reason: "FY2026 scope 1" };
-      const requestId = await bridge.requestIdOf(buyer.address, key);
+      const requestId = await registryBridge.requestIdOf(buyer.address, key);
       const hash = await settlement.hashOrder(order);
       const tx = settlement.connect(buyer).fillAndRetire(order, 6n, await f.sign(order, seller), key, details);
       await expect(tx).to.emit(settlement, "OrderFilled");
       await expect(tx).to.emit(settlement, "FillRetirementRequested").withArgs(hash, buyer.address, requestId);
-      await expect(tx).to.emit(bridge, "RetirementRequested").withArgs(requestId, buyer.address, batchId, 6n, key, anyValue, anyValue);
+      await expect(tx)
+        .to.emit(registryBridge, "RetirementRequested")
+        .withArgs(requestId, buyer.address, batchId, 6n, key, anyValue, anyValue);
       const receipt = await (await tx).wait();
       expect(receipt).to.not.equal(null);
-      expect(await token.balanceOf(buyer.address, batchId)).to.equal(f.INITIAL_CREDITS);
-      expect(await token.balanceOf(await bridge.getAddress(), batchId)).to.equal(6n);
-      const request = await bridge.requestOf(requestId);
+      expect(await creditToken.balanceOf(buyer.address, batchId)).to.equal(INITIAL_CREDITS);
+      expect(await creditToken.balanceOf(await registryBridge.getAddress(), batchId)).to.equal(6n);
+      const request = await registryBridge.requestOf(requestId);
       expect(request.status).to.equal(1n); // Pending
     });
 
     it("refuses bids and paused registries", async function () {
-      const { settlement, bridge, guardian, seller, buyer, registryId } = f;
+      const { settlement, registryBridge, guardian, seller, buyer, registryId } = f;
       const bid = await f.order({ side: SIDE_BUY, maker: buyer.address });
       const details = { beneficiary: "x", reason: "y" };
-      await expect(
-        settlement.connect(seller).fillAndRetire(bid, 1n, await f.sign(bid, buyer), ethers.id("k"), details),
-      )
+      await expect(settlement.connect(seller).fillAndRetire(bid, 1n, await f.sign(bid, buyer), ethers.id("k"), details))
         .to.be.revertedWithCustomError(settlement, "SettlementInvalidSide")
         .withArgs(SIDE_BUY);
-      await bridge.connect(guardian).pauseRegistry(registryId);
+      await registryBridge.connect(guardian).pauseRegistry(registryId);
       const order = await f.order();
-      await expect(
-        settlement.connect(buyer).fillAndRetire(order, 1n, await f.sign(order, seller), ethers.id("k"), details),
-      )
-        .to.be.revertedWithCustomError(bridge, "RegistryBridgeRegistryPaused")
+      await expect(settlement.connect(buyer).fillAndRetire(order, 1n, await f.sign(order, seller), ethers.id("k"), details))
+        .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeRegistryPaused")
+        .withArgs(registryId);
+    });
+
+    it("refuses the idempotency key of an earlier identical request: bought units are never left unlocked", async function () {
+      const { settlement, creditToken, registryBridge, seller, buyer, batchId } = f;
+      const key = ethers.id("retire-twice");
+      const details = { beneficiary: "Acme Ltd", reason: "FY2026 scope 1" };
+      const requestId = await registryBridge.requestIdOf(buyer.address, key);
+      await registryBridge.connect(buyer).requestRetirement(batchId, 5n, key, details); // 5 of the buyer's own units
+      const order = await f.order({ amount: 5n });
+      await expect(settlement.connect(buyer).fillAndRetire(order, 5n, await f.sign(order, seller), key, details))
+        .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeIdempotencyKeyUsed")
+        .withArgs(requestId);
+      // nothing moved: the first request's lock is all the bridge holds, the order is still open
+      expect(await creditToken.balanceOf(buyer.address, batchId)).to.equal(INITIAL_CREDITS - 5n);
+      expect(await creditToken.balanceOf(await registryBridge.getAddress(), batchId)).to.equal(5n);
+      expect(await settlement.isNonceClosed(seller.address, order.salt)).to.equal(false);
+    });
+
+    it("a paused registry stops it always, also with the key of an earlier request", async function () {
+      const { settlement, registryBridge, guardian, seller, buyer, batchId, registryId } = f;
+      const key = ethers.id("retire-then-pause");
+      const details = { beneficiary: "Acme Ltd", reason: "FY2026 scope 1" };
+      await registryBridge.connect(buyer).requestRetirement(batchId, 5n, key, details);
+      await registryBridge.connect(guardian).pauseRegistry(registryId);
+      const order = await f.order({ amount: 5n });
+      await expect(settlement.connect(buyer).fillAndRetire(order, 5n, await f.sign(order, seller), key, details))
+        .to.be.revertedWithCustomError(registryBridge, "RegistryBridgeRegistryPaused")
         .withArgs(registryId);
     });
   });
 
   describe("reentrancy", function () {
     it("a malicious ERC-1155 receiver cannot re-enter a fill", async function () {
-      const { settlement, token, seller, batchId } = f;
+      const { settlement, creditToken, seller, batchId } = f;
       const receiver = await f.deployReentrantReceiver();
       const receiverAddress = await receiver.getAddress();
       const order = await f.order({ amount: 10n });
@@ -523,7 +551,7 @@ describe("Settlement: instant DvP", function () {
       const data = await receiver.lastCallData();
       expect(data.slice(0, 10)).to.equal(settlement.interface.getError("ReentrancyGuardReentrantCall")!.selector);
       expect(await settlement.filledAmount(await settlement.hashOrder(order))).to.equal(5n);
-      expect(await token.balanceOf(receiverAddress, batchId)).to.equal(5n);
+      expect(await creditToken.balanceOf(receiverAddress, batchId)).to.equal(5n);
     });
 
     it("a malicious ERC-20 cannot re-enter a fill or a deal", async function () {

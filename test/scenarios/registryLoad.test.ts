@@ -17,7 +17,7 @@ import { registryBridgeAbi, settlementAbi } from "../../backend/src/chain/abi";
 import { buildOrder, settlementDomain, signOrder } from "../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../backend/src/platform/devAccounts";
 import { REGISTRY_IDS } from "../../backend/src/registries/ids";
-import { demoBatch } from "../support/platformFlows";
+import { demoBatch, platformFeeBps } from "../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../support/platformProcess";
 import { AT_REST, checkInvariants, simulatorState } from "./support/invariants";
 import {
@@ -237,6 +237,7 @@ describe("scenarios: the registry under load and in maintenance", function () {
       amount: 5n,
       unitPrice: 1_000_000n,
       paymentToken: platform.address("paymentToken"),
+      maxFeeBps: await platformFeeBps(platform),
       expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
       counter: 0n,
     });

@@ -1,10 +1,12 @@
 /**
  * A holder's steps against the running platform (`platformProcess.ts`), for the end-to-end tests, the scenarios and
- * the benchmarks: Sign-In with Ethereum over HTTP, and a deposit from the seller's registry account through the API.
+ * the benchmarks: Sign-In with Ethereum over HTTP, a deposit from the seller's registry account through the API, and
+ * the platform fee a maker signs as an order's `maxFeeBps`.
  */
-import type { HDAccount } from "viem";
+import { type HDAccount, createPublicClient, http } from "viem";
 import { hardhat } from "viem/chains";
 import { createSiweMessage } from "viem/siwe";
+import { settlementAbi } from "../../backend/src/chain/abi";
 import { batchIdOfSerial } from "../../backend/src/chain/deposits";
 import { PLATFORM_CUSTODY_ACCOUNT, SELLER_REGISTRY_ACCOUNT } from "../../backend/src/platform/demo";
 import { createRegistryAdapters } from "../../backend/src/registries/adapters";
@@ -80,4 +82,12 @@ export async function depositSellerBlock(
 /** The first batch the API lists: on a fresh platform, the demo Verra batch `npm start` tokenizes (waits for its index). */
 export async function demoBatch(platform: PlatformProcess): Promise<{ batchId: string; custody: Record<string, string> }> {
   return until("the demo batch", async () => (await getJson(`${platform.api}/batches`)).items[0], 60_000);
+}
+
+/** The platform fee in force on the running platform's Settlement (`fee()`), which a maker signs as `maxFeeBps`. */
+export async function platformFeeBps(platform: PlatformProcess): Promise<number> {
+  const client = createPublicClient({ chain: hardhat, transport: http(platform.rpc) });
+  const address = platform.address("settlement");
+  const [, feeBps] = await client.readContract({ address, abi: settlementAbi, functionName: "fee" });
+  return Number(feeBps);
 }

@@ -16,6 +16,8 @@ import domainRoutes, { type DomainApiOptions } from "./routes/domain";
 import healthRoutes from "./routes/health";
 import metricsRoutes from "./routes/metrics";
 import webhookRoutes, { type WebhookRoutesOptions } from "./routes/webhooks";
+import configRoutes, { type ConfigRoutesOptions } from "./routes/config";
+import webApp, { type WebAppOptions } from "./routes/webApp";
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -33,6 +35,10 @@ export type ApiContext = Pick<Context, "logger" | "metrics" | "readiness"> & {
   deposits?: Omit<DepositRoutesOptions, "pool"> | undefined;
   /** Signed registry webhooks (`POST /webhooks/:registry`); absent: not served. */
   webhooks?: Pick<WebhookRoutesOptions, "adapters" | "onChanges"> | undefined;
+  /** `GET /config` for clients (chain, contracts, EIP-712, fees, registries); absent: not served. */
+  client?: Omit<ConfigRoutesOptions, "pool"> | undefined;
+  /** The built web app served at `/` (routes/webApp.ts); absent: not served. */
+  web?: WebAppOptions | undefined;
 };
 
 /** Timeouts are explicit: a slow or stuck client cannot hold a socket for long. */
@@ -79,5 +85,7 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
   await app.register(domainRoutes, { ...ctx.api, pool: ctx.db.pool });
   if (ctx.deposits !== undefined) await app.register(depositRoutes, { ...ctx.deposits, pool: ctx.db.pool });
   if (ctx.webhooks !== undefined) await app.register(webhookRoutes, { ...ctx.webhooks, pool: ctx.db.pool, metrics: ctx.metrics });
+  if (ctx.client !== undefined) await app.register(configRoutes, { ...ctx.client, pool: ctx.db.pool });
+  if (ctx.web !== undefined) await app.register(webApp, ctx.web);
   return app;
 }

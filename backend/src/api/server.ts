@@ -6,7 +6,7 @@ import { type App, type ApiContext, buildApp } from "./app";
  * accepting, let in-flight requests finish, then services and the database go).
  */
 export async function startApi(
-  ctx: Context & Pick<ApiContext, "api" | "deposits" | "webhooks">,
+  ctx: Context & Pick<ApiContext, "api" | "deposits" | "webhooks" | "client" | "web">,
 ): Promise<{ app: App; address: string }> {
   const app = await buildApp(ctx);
   const address = await app.listen({ host: ctx.config.api.host, port: ctx.config.api.port });

@@ -68,7 +68,8 @@ const withdrawalConfirmedFields = [
   { name: "registryAccount", type: "bytes32" },
   { name: "registryTxHash", type: "bytes32" },
   { name: "serialRangeHash", type: "bytes32" },
-  { name: "releasedBlockKey", type: "bytes32" },
+  { name: "blockStart", type: "uint64" },
+  { name: "blockEnd", type: "uint64" },
 ] as const;
 
 const withdrawalRejectedFields = [
@@ -147,7 +148,12 @@ export type WithdrawalConfirmed = {
   registryAccount: Hex;
   registryTxHash: Hex;
   serialRangeHash: Hex;
-  releasedBlockKey: Hex;
+  /**
+   * The unit range of the block that left custody (`blockEnd - blockStart + 1 == amount`). When it is exactly a
+   * deposited block of the batch, the bridge releases it (it may be deposited again).
+   */
+  blockStart: bigint;
+  blockEnd: bigint;
 };
 
 export type WithdrawalRejected = {

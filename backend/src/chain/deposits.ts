@@ -46,3 +46,31 @@ export function depositAttestationOf({ depositId, holder, block }: DepositAttest
 export function batchIdOfSerial(block: ParsedSerial): bigint {
   return batchIdOf(REGISTRY_IDS[block.registry], block.serialPrefix);
 }
+
+export type DepositHintsOfParameters = {
+  /** The deposits of one `confirmDeposits` call (or one `confirmDeposit`), in call order. */
+  deposits: readonly Pick<DepositConfirmed, "registryId" | "serialPrefix" | "blockStart">[];
+  /** `RegistryBridge.depositHintOf(batchId, blockStart)` on the chain as it stands before the call. */
+  hintOnChain: (batchId: bigint, blockStart: bigint) => Promise<bigint>;
+};
+
+/**
+ * The `hints` argument of `RegistryBridge.confirmDeposits` (one per deposit; `confirmDeposit` takes the first): for
+ * each deposit the start of the deposited block nearest below it, which makes the bridge's overlap check O(1).
+ * A deposit's nearest block may be an earlier item of the same call, which the chain does not have yet, so each
+ * chain hint is raised to the highest earlier start of the same batch below the deposit. Hints are not signed and
+ * only change gas: a stale one (another deposit landed in between) still confirms, walking forward from it.
+ */
+export async function depositHintsOf({ deposits, hintOnChain }: DepositHintsOfParameters): Promise<bigint[]> {
+  const hints: bigint[] = [];
+  for (const [i, deposit] of deposits.entries()) {
+    const batchId = batchIdOf(deposit.registryId, deposit.serialPrefix);
+    let hint = await hintOnChain(batchId, deposit.blockStart);
+    for (const earlier of deposits.slice(0, i)) {
+      const sameBatch = batchIdOf(earlier.registryId, earlier.serialPrefix) === batchId;
+      if (sameBatch && earlier.blockStart < deposit.blockStart && earlier.blockStart > hint) hint = earlier.blockStart;
+    }
+    hints.push(hint);
+  }
+  return hints;
+}

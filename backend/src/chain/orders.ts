@@ -5,6 +5,23 @@
  * The type definitions below are written one field per line and mirror the Solidity type strings
  * (`_ORDER_TYPEHASH`, `_DEAL_TYPEHASH`, `_ATTESTATION_TYPEHASH`) field for field; the contract tests prove that
  * `hashOrder` / `hashDeal` here equal the contract's hash views and that signatures made here verify on-chain.
+ *
+ * The `Order` type string, as the contract hashes it (one field per line; docs/api.md publishes the same):
+ *
+ *     Order(
+ *       uint8 side,
+ *       address maker,
+ *       address taker,
+ *       uint256 batchId,
+ *       uint256 amount,
+ *       uint256 unitPrice,
+ *       address paymentToken,
+ *       uint16 maxFeeBps,
+ *       uint256 minFill,
+ *       uint256 expiry,
+ *       uint256 salt,
+ *       uint256 counter
+ *     )
  */
 import {
   type Address,
@@ -24,6 +41,9 @@ export { BPS, CONDITION_FIAT_PAYMENT_RECEIVED, CONDITION_REGISTRY_DELIVERY, SIDE
 export const SETTLEMENT_DOMAIN_NAME = "CarbonSettlement";
 export const SETTLEMENT_DOMAIN_VERSION = "1";
 
+/** Upper bound of a fee cap in basis points (100 %); Settlement's own fee is at most `MAX_FEE_BPS` = 1,000. */
+const MAX_BPS = 10_000;
+
 export const orderTypes = {
   Order: [
     { name: "side", type: "uint8" },
@@ -33,6 +53,7 @@ export const orderTypes = {
     { name: "amount", type: "uint256" },
     { name: "unitPrice", type: "uint256" },
     { name: "paymentToken", type: "address" },
+    { name: "maxFeeBps", type: "uint16" },
     { name: "minFill", type: "uint256" },
     { name: "expiry", type: "uint256" },
     { name: "salt", type: "uint256" },
@@ -71,6 +92,8 @@ export type Order = {
   amount: bigint;
   unitPrice: bigint;
   paymentToken: Address;
+  /** The highest platform fee (basis points) the maker accepts; Settlement refuses fills while the fee is above it. */
+  maxFeeBps: number;
   minFill: bigint;
   expiry: bigint;
   salt: bigint;
@@ -124,6 +147,12 @@ export type BuildOrderParameters = {
   amount: bigint;
   unitPrice: bigint;
   paymentToken: Address;
+  /**
+   * The highest platform fee in basis points the maker accepts (signed; `Settlement.fee()` is the current one). A
+   * fill while the fee is above it reverts with `SettlementFeeAboveOrderCap`, so a fee raised after signing can
+   * never cut the seller's proceeds below what was signed.
+   */
+  maxFeeBps: number;
   minFill?: bigint;
   /** Unix seconds from which the order no longer fills. */
   expiry: bigint;
@@ -150,6 +179,7 @@ export function buildOrder(params: BuildOrderParameters): BuildOrderReturnType {
     amount: params.amount,
     unitPrice: params.unitPrice,
     paymentToken: params.paymentToken,
+    maxFeeBps: params.maxFeeBps,
     minFill: params.minFill ?? 0n,
     expiry: params.expiry,
     salt: params.salt ?? randomSalt(),
@@ -159,6 +189,9 @@ export function buildOrder(params: BuildOrderParameters): BuildOrderReturnType {
   if (order.amount <= 0n) throw new ValidationError("amount", "must be positive");
   if (order.minFill > order.amount) throw new ValidationError("minFill", "must not exceed amount");
   if (order.unitPrice < 0n) throw new ValidationError("unitPrice", "must not be negative");
+  if (!Number.isInteger(order.maxFeeBps) || order.maxFeeBps < 0 || order.maxFeeBps > MAX_BPS) {
+    throw new ValidationError("maxFeeBps", `must be an integer from 0 to ${MAX_BPS} (basis points)`);
+  }
   return order;
 }
 

@@ -41,7 +41,11 @@ export function createChainReader(
       return { kind: Number(r.kind), status: Number(r.status), paramsTag: r.paramsTag.toLowerCase() as Hex };
     },
     isDepositUsed: (depositId: Hex) => client.readContract({ ...bridge, functionName: "isDepositUsed", args: [depositId] }),
-    isBlockDeposited: (blockKey: Hex) => client.readContract({ ...bridge, functionName: "isBlockDeposited", args: [blockKey] }),
+    isBlockDeposited: (batchId: bigint, blockStart: bigint, blockEnd: bigint) =>
+      client.readContract({ ...bridge, functionName: "isBlockDeposited", args: [batchId, blockStart, blockEnd] }),
+    /** `RegistryBridge.depositHintOf`: the start of the deposited block nearest below `blockStart`, 0 when none. */
+    depositHintOf: (batchId: bigint, blockStart: bigint) =>
+      client.readContract({ ...bridge, functionName: "depositHintOf", args: [batchId, blockStart] }),
     isRegistryPaused: (registryId: number) =>
       client.readContract({ ...bridge, functionName: "isRegistryPaused", args: [registryId] }),
     async reserveAsOf(batchId: bigint): Promise<bigint> {

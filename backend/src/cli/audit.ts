@@ -21,6 +21,7 @@ import { ensureAbiMatchesArtifacts } from "../chain/abi/drift";
 import { ArtifactError } from "../chain/errors";
 import { ConfigError, loadConfig } from "../config";
 import { ValidationError } from "../errors";
+import { registerEvidenceCommands } from "./evidence";
 
 export const EXIT_VERIFIED = 0;
 export const EXIT_MISMATCH = 1;
@@ -188,5 +189,6 @@ export function auditCommand(): Command {
       });
     });
 
+  registerEvidenceCommands(audit);
   return audit;
 }

@@ -1,7 +1,9 @@
 import { Command } from "commander";
 import { apiKeyCommand } from "./apiKey";
 import { auditCommand } from "./audit";
+import { cctsCommand } from "./ccts";
 import { embeddedChainCommand } from "./embeddedChain";
+import { kycCommand } from "./kyc";
 import { aggregatorCommand, oracleCommand } from "./oracle";
 import { reconcileCommand } from "./reconcile";
 import { serialCommand } from "./serial";
@@ -22,6 +24,8 @@ export function buildCli(): Command {
   program.addCommand(workerCommand());
   program.addCommand(oracleCommand());
   program.addCommand(aggregatorCommand());
+  program.addCommand(cctsCommand());
+  program.addCommand(kycCommand());
   program.addCommand(embeddedChainCommand(), { hidden: true });
   return program;
 }

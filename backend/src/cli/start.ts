@@ -3,7 +3,8 @@ import { loadConfig } from "../config";
 import { createLogger } from "../logger";
 import { ensureContractsCompiled } from "../platform/compile";
 import { handleSignals } from "../shutdown";
-import { DEV_MNEMONIC } from "../platform/devAccounts";
+import { ensureWebBuilt } from "../platform/webBuild";
+import { DEV_ACCOUNT_INDEX, DEV_MNEMONIC, devPrivateKey } from "../platform/devAccounts";
 import { type Platform, startPlatform } from "../platform/start";
 
 /** The start-up summary: where everything is, and which development wallets are funded. */
@@ -12,6 +13,20 @@ export function describePlatform(platform: Platform): string {
     "",
     "Carbon custody platform is running.",
     "",
+    ...(platform.appUrl === undefined
+      ? []
+      : [
+          `  Open the app ${platform.appUrl}   (market, trading, retirements, certificates, verification, operations console)`,
+          ...(platform.wallets.length > 0
+            ? [
+                `  Wallet       import development wallet #${DEV_ACCOUNT_INDEX.buyer} (buyer, 1,000,000 TUSD) into your browser wallet: private key ${devPrivateKey(DEV_ACCOUNT_INDEX.buyer)}`,
+                `               (or #${DEV_ACCOUNT_INDEX.seller}, the seller of the demo batch: ${devPrivateKey(DEV_ACCOUNT_INDEX.seller)}; public test keys, never for real funds)`,
+                `               from the mnemonic below, add network ${platform.rpcUrl} (chain id ${platform.deployment.chainId}), then Connect and Sign in`,
+                `               operator console: paste the operator API key below on the Console page`,
+              ]
+            : []),
+          "",
+        ]),
     `  API          ${platform.apiUrl}   (OpenAPI: ${platform.apiUrl}/docs, ready: ${platform.apiUrl}/health/ready)`,
     `  Chain RPC    ${platform.rpcUrl}   (chain id ${platform.deployment.chainId})`,
     `  PostgreSQL   ${platform.ctx.db.embedded ? "embedded, under DATA_DIR" : "DATABASE_URL"}`,
@@ -47,7 +62,9 @@ export function startCommand(): Command {
     .description("run the whole platform (embedded chain, PostgreSQL and registry simulators unless configured)")
     .action(async () => {
       const config = loadConfig();
-      await ensureContractsCompiled(createLogger({ level: config.logLevel }));
+      const logger = createLogger({ level: config.logLevel });
+      await ensureContractsCompiled(logger);
+      await ensureWebBuilt(logger);
       const platform = await startPlatform(config);
       handleSignals(platform.ctx);
       process.stdout.write(describePlatform(platform));

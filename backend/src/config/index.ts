@@ -48,11 +48,7 @@ function parseTree(node: Tree, raw: RawEnv, issues: ConfigIssue[]): unknown {
  * included. Empty strings count as absent, so `PORT=` in a `.env` file falls back to the default instead of failing.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const raw: Record<string, string | undefined> = {};
-  for (const key of ENV_KEYS) {
-    const value = env[key];
-    if (value !== undefined && value !== "") raw[key] = value;
-  }
+  const raw = rawEnv(env);
   const issues: ConfigIssue[] = [];
   const config = parseTree(configSchema, raw, issues) as Config;
   for (const { key, check } of CROSS_CHECKS) {
@@ -61,6 +57,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   if (issues.length > 0) throw new ConfigError(issues);
   return config;
+}
+
+/**
+ * One part of the configuration on its own (e.g. `screening` for the `carbon kyc` commands, which need nothing
+ * else configured), by the same rules as `loadConfig`; the cross-setting rules of other parts are not applied.
+ */
+export function loadConfigPart<K extends keyof Config>(part: K, env: NodeJS.ProcessEnv = process.env): Config[K] {
+  const issues: ConfigIssue[] = [];
+  const value = parseTree(configSchema[part] as Tree, rawEnv(env), issues) as Config[K];
+  if (issues.length > 0) throw new ConfigError(issues);
+  return value;
+}
+
+/** The non-empty environment values of the backend's variables. */
+function rawEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const raw: Record<string, string | undefined> = {};
+  for (const key of ENV_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== "") raw[key] = value;
+  }
+  return raw;
 }
 
 /** The SIWE domain in force: SIWE_DOMAIN, else the API's own HOST:PORT. */

@@ -65,6 +65,23 @@ function privateKey() {
 
 const absolutePath = () => z.string().min(1).transform((value) => path.resolve(value));
 
+/** A decimal from 0 to 1 (a score threshold). */
+const fraction = () => z.string().regex(/^(0(\.\d+)?|1(\.0+)?)$/, "expected a decimal 0-1").transform(Number);
+
+/** `id=url` pairs, comma-separated, as a map from list id to its http(s) URL. */
+const listUrls = z.string().transform((value, zctx) => {
+  const urls = new Map<string, string>();
+  for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+    const [id, url] = [part.slice(0, part.indexOf("=")), part.slice(part.indexOf("=") + 1)];
+    if (!/^[a-z0-9-]+$/.test(id) || !httpUrl().safeParse(url).success) {
+      zctx.addIssue({ code: "custom", message: `expected id=http(s) URL pairs, got ${JSON.stringify(part)}` });
+      return z.NEVER;
+    }
+    urls.set(id, url);
+  }
+  return urls;
+});
+
 /** Registry-side parts the platform process can run itself or leave to processes of their own. */
 export const EMBEDDABLE_SERVICES = ["workers", "oracles", "aggregator"] as const;
 export type EmbeddableService = (typeof EMBEDDABLE_SERVICES)[number];
@@ -183,6 +200,31 @@ export const configSchema = {
     reserveIntervalMs: setting("ORACLE_RESERVE_INTERVAL_MS", integer(0, 86_400_000).default(3_600_000)),
     /** How long the aggregator lets a ready confirmation wait for company before proposing its batch. */
     aggregatorWindowMs: setting("AGGREGATOR_WINDOW_MS", integer(0, 60_000).default(250)),
+  },
+  /** Sanctions and PEP screening (docs/screening.md): the lists, their refresh, and the decision bands. */
+  screening: {
+    /** Newer list files under the embedded names (docs/screening.md §2); absent: the embedded snapshots. */
+    listsDir: setting("SANCTIONS_LISTS_DIR", absolutePath().optional()),
+    /** Publishers' base URLs per list, `id=url` comma-separated (`ofac-sdn=https://...,un-consolidated=https://...`). */
+    listUrls: setting("SANCTIONS_LIST_URLS", listUrls.optional()),
+    /** Pause between list refreshes (each re-fetches every list; unchanged bytes are not parsed again). */
+    refreshIntervalMs: setting("SANCTIONS_REFRESH_INTERVAL_MS", integer(60_000, 604_800_000).default(900_000)),
+    /** Decision bands (docs/screening.md §7): review from this score, hold from the next. */
+    reviewThreshold: setting("SCREENING_REVIEW_THRESHOLD", fraction().default(0.8)),
+    holdThreshold: setting("SCREENING_HOLD_THRESHOLD", fraction().default(0.93)),
+  },
+  /** Evidence packages (docs/evidence.md): the TSA, the commit to name without git, the log's anchor key. */
+  evidence: {
+    /** RFC 3161 time-stamping authority; absent: packages say the stamp is missing. */
+    tsaUrl: setting("EVIDENCE_TSA_URL", httpUrl().optional()),
+    tsaTimeoutMs: setting("EVIDENCE_TSA_TIMEOUT_MS", integer(100, 120_000).default(15_000)),
+    /** The software commit evidence manifests name when the install has no git checkout. */
+    softwareCommit: setting(
+      "EVIDENCE_SOFTWARE_COMMIT",
+      z.string().trim().regex(/^[0-9a-zA-Z._-]{1,64}$/, "expected a commit id or version tag").optional(),
+    ),
+    /** Key that anchors the evidence log's head on chain (a zero-value transaction to itself). */
+    anchorKey: secret("EVIDENCE_ANCHOR_KEY", privateKey().optional()),
   },
   /** Role keys; on the embedded chain the development keys are used instead. */
   keys: {

@@ -36,7 +36,7 @@ export type DepositWatcherOptions = {
    * The bridge, read directly (e.g. the oracle's `createChainReader`): an arrived range whose block key the bridge
    * already minted is rejected even when the index has not caught up. Without it only `deposits` is consulted.
    */
-  chain?: { isBlockDeposited(blockKey: Hex): Promise<boolean> } | undefined;
+  chain?: { isBlockDeposited(batchId: bigint, blockStart: bigint, blockEnd: bigint): Promise<boolean> } | undefined;
   /** Most intents looked at per run, oldest first (default 1,000). */
   batchSize?: number | undefined;
   now?: () => Date;
@@ -118,8 +118,8 @@ export function createDepositWatcher(
   /** Why the bridge says this exact range is already tokenized, or undefined (also without a chain reader). */
   async function depositedOnChain(arrival: Arrival): Promise<string | undefined> {
     if (options.chain === undefined) return undefined;
+    if (!(await options.chain.isBlockDeposited(arrival.batchId, arrival.blockStart, arrival.blockEnd))) return undefined;
     const blockKey = blockKeyOf(arrival.batchId, arrival.blockStart, arrival.blockEnd);
-    if (!(await options.chain.isBlockDeposited(blockKey))) return undefined;
     return `already tokenized on chain: units ` +
       `${arrival.blockStart}-${arrival.blockEnd} (block key ${blockKey}) are deposited on the bridge`;
   }

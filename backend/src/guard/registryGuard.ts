@@ -83,6 +83,8 @@ export type RegistryGuard = {
   guardedCall<T>(registry: RegistryName, fn: (signal: AbortSignal) => Promise<T>): Promise<T>;
   circuit(registry: string): CircuitState;
   registries(): RegistryName[];
+  /** The last time the registry could not answer (5xx, maintenance, timeout) and what it said, in this process. */
+  lastFailure(registry: string): { at: Date; message: string } | undefined;
   /** Waits for hooks still running (tests, shutdown). */
   settled(): Promise<void>;
 };
@@ -147,6 +149,7 @@ export function createRegistryGuard(
     openedAt: number;
   };
   const entries = new Map<RegistryName, Entry>();
+  const failures = new Map<string, { at: Date; message: string }>();
   const pendingHooks = new Set<Promise<void>>();
 
   function runHook(kind: "onOpen" | "onClose", registry: RegistryName): void {
@@ -257,6 +260,7 @@ export function createRegistryGuard(
       }
     },
     registries: () => [...entries.keys()],
+    lastFailure: (registry) => failures.get(registry),
     circuit(registry) {
       const entry = entries.get(registry as RegistryName);
       return entry === undefined ? "unknown" : circuitOf(entry);
@@ -307,6 +311,7 @@ export function createRegistryGuard(
           if (error instanceof RegistryUnavailableError && retryAfterMs >= entry.config.outageRetryAfterMs)
             isolateUntil(entry, until);
         }
+        if (error instanceof RegistryUnavailableError) failures.set(registry, { at: new Date(), message: error.message });
         calls.inc({ registry, outcome: error instanceof BaseError ? error.code : "error" });
         throw error;
       }

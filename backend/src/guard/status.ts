@@ -10,7 +10,7 @@ import { bucketState } from "./rateLimit";
 import type { RegistryGuard } from "./registryGuard";
 
 export type CreateRegistryStatusSourceParameters = {
-  guard: Pick<RegistryGuard, "circuit" | "registries">;
+  guard: Pick<RegistryGuard, "circuit" | "registries"> & Partial<Pick<RegistryGuard, "lastFailure">>;
   db?: Queryable;
   paused?: (registry: RegistryName) => Promise<boolean | null>;
 };
@@ -29,6 +29,9 @@ export function createRegistryStatusSource(parameters: CreateRegistryStatusSourc
       const details: string[] = [];
       if (status.circuit === "open") details.push("registry unavailable: circuit open, calls fail fast");
       if (status.circuit === "half_open") details.push("registry recovering: trying one call");
+      const failure = parameters.guard.lastFailure?.(registry);
+      // What the registry said when it last failed (e.g. "503 Scheduled maintenance"), while it is not healthy.
+      if (failure !== undefined && status.circuit !== "closed") details.push(`last answer ${failure.at.toISOString()}: ${failure.message}`);
       try {
         const bucket = parameters.db === undefined ? undefined : await bucketState(parameters.db, registry);
         if (bucket?.blockedUntil != null && bucket.blockedUntil.getTime() > Date.now()) {

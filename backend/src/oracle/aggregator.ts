@@ -7,14 +7,16 @@
  *
  * Confirmations go through the bridge's batched entry points (`createAttestationBatcher`): ready items arriving
  * within `windowMs` become one proposal in `oracle_batches`; nodes sign the `...Batch` attestation (each only over
- * items it signed itself) and the batch is sent once `threshold` members did. Rejections, reserves and deal
+ * items it signed itself) and the batch is sent once `threshold` members did; deposits carry the bridge's unsigned
+ * overlap-check hints, read from the chain when the batch is sent (`depositHintsOf`). Rejections, reserves and deal
  * conditions go singly. Every outcome is recorded in `oracle_relays` (tx hash, or `closed` with the custom error
  * when the contract refuses it for good, e.g. the request was already answered), so nothing is sent again after a
  * restart; a resend of a message whose receipt was lost is refused by gas estimation (no transaction) and closed.
  */
 import type { Address, Hex, PublicClient } from "viem";
 import { registryBridgeAbi, settlementAbi } from "../chain/abi";
-import { sortSigners } from "../chain/attestations";
+import { type DepositConfirmed, sortSigners } from "../chain/attestations";
+import { depositHintsOf } from "../chain/deposits";
 import type { Context } from "../context";
 import { sleep } from "../sleep";
 import type { Deployment } from "../chain/deployment";
@@ -159,6 +161,11 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
     };
   }
 
+  /** `confirmDeposits`' hints, from the chain as it stands when the batch is sent. */
+  const depositHints = async (items: readonly DepositConfirmed[]) => [
+    await depositHintsOf({ deposits: items, hintOnChain: chain.depositHintOf }),
+  ];
+
   const batchers = Object.fromEntries(
     (Object.keys(BATCHED) as BatchableKind[]).map((kind) => [
       kind,
@@ -167,6 +174,7 @@ export function startOracleAggregator(ctx: OracleAggregatorContext, options: Ora
         registryBridge: deployment.registryBridge,
         functionName: BATCHED[kind].functionName,
         signBatch: signBatchFor(kind) as never,
+        ...(kind === "DepositConfirmed" ? { extraArgs: depositHints as never } : {}),
         windowMs,
         ...(options.maxItems === undefined ? {} : { maxItems: options.maxItems }),
       }),

@@ -5,9 +5,8 @@
  * the platform's registry-status columns or another node's view. Fiat payments are read the same way, from the
  * bank statement of the collection account through the node's own `PaymentPort`.
  */
-import { type Address, type Hex, zeroAddress, zeroHash } from "viem";
+import { type Address, type Hex, zeroAddress } from "viem";
 import {
-  blockKeyOf,
   batchIdOf,
   detailsHashOf,
   reasonHashOf,
@@ -125,6 +124,8 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
   const destination = registryAccountFromBytes32(extra);
   if (op.toAccount !== destination || block.holderAccount !== destination)
     return wait(`block ${block.registryRecordId} is not in ${destination}`);
+  if (block.blockStart === undefined || block.blockEnd === undefined)
+    return wait(`block ${block.registryRecordId} carries no unit range`);
   return {
     kind: "WithdrawalConfirmed",
     subject: work.requestId,
@@ -133,7 +134,9 @@ export async function verifyRequest(deps: VerifyDeps, work: RequestWork): Promis
       registryAccount: extra,
       registryTxHash: registryRefHashOf(op.operationId),
       serialRangeHash: serialRangeHashOf(block.serial),
-      releasedBlockKey: await releasedBlockKey(deps, work.batchId, block),
+      // the bridge releases the block when it is exactly a deposited one, and refuses a range of another size
+      blockStart: block.blockStart,
+      blockEnd: block.blockEnd,
     },
   };
 }
@@ -154,13 +157,6 @@ function asRecorded(
   };
 }
 
-/** The key of a whole deposited block that left custody (so it may be deposited again), else zero. */
-async function releasedBlockKey(deps: VerifyDeps, batchId: bigint, block: CreditBlock): Promise<Hex> {
-  if (block.blockStart === undefined || block.blockEnd === undefined) return zeroHash;
-  const key = blockKeyOf(batchId, block.blockStart, block.blockEnd);
-  return (await deps.chain.isBlockDeposited(key)) ? key : zeroHash;
-}
-
 export type DepositWork = { intentId: Hex; holder: Address };
 
 /** A deposit: the holder's transfer with the intent id as memo, into custody, immobilized, never tokenized. */
@@ -177,7 +173,7 @@ export async function verifyDeposit(deps: VerifyDeps, work: DepositWork): Promis
     return wait(`block ${block.registryRecordId} no longer holds the ${op.quantity} units that arrived`);
   const parsed = parseSerial({ serial: block.serial, registry: deps.registry });
   const message = depositAttestationOf({ depositId: work.intentId, holder: work.holder, block: parsed });
-  if (await deps.chain.isBlockDeposited(blockKeyOf(batchIdOfSerial(parsed), message.blockStart, message.blockEnd))) {
+  if (await deps.chain.isBlockDeposited(batchIdOfSerial(parsed), message.blockStart, message.blockEnd)) {
     return wait(`block ${block.serial} is already tokenized`);
   }
   return { kind: "DepositConfirmed", subject: work.intentId, message };

@@ -24,6 +24,7 @@ export type OrderRow = {
   min_fill: string;
   unit_price: string;
   payment_token: string;
+  max_fee_bps: number;
   nonce: string;
   counter: string;
   expires_at: Date;
@@ -38,13 +39,15 @@ export type OrderRow = {
 /**
  * `filled` is the larger of the fills projection's sum and the projection's own `orders.filled_amount`, so the
  * book is right whichever of the two the indexer updates first. `status` turns "expired" on read once past
- * `expires_at`, and stays "cancelled" once the maker cancelled through the API (`cancelled_at`), even if the
- * indexer's reorg reset reopens the row: the off-chain cancel is the API's own fact, not a projection.
+ * `expires_at`, and reads "withdrawn" once the maker took it off the book through the API (`cancelled_at`, the
+ * API's own fact, which a reorg reset of the projection does not undo). "cancelled" is only ever the chain's word
+ * (`OrderCancelled`, written by the indexer): a withdrawn order is still signed and can still fill on chain until
+ * the maker sends `Settlement.cancel`, so the API never calls it cancelled (issue 12 §4.1).
  */
 const ORDER_SELECT = `
 SELECT o.order_hash, o.side, o.maker, o.taker, o.batch_id::text, o.amount::text, o.min_fill::text,
-       o.unit_price::text, o.payment_token, o.nonce::text, o.counter::text, o.expires_at, o.signature,
-       CASE WHEN o.status IN ('open', 'partially_filled') AND o.cancelled_at IS NOT NULL THEN 'cancelled'
+       o.unit_price::text, o.payment_token, o.max_fee_bps, o.nonce::text, o.counter::text, o.expires_at, o.signature,
+       CASE WHEN o.status IN ('open', 'partially_filled') AND o.cancelled_at IS NOT NULL THEN 'withdrawn'
             WHEN o.status IN ('open', 'partially_filled') AND o.expires_at <= now() THEN 'expired'
             ELSE o.status::text END AS status,
        f.filled::text, (o.amount - f.filled)::text AS remaining, o.created_at, o.cancelled_at
@@ -69,6 +72,7 @@ export type InsertOrderParameters = {
   minFill: string;
   unitPrice: string;
   paymentToken: string;
+  maxFeeBps: number;
   salt: string;
   counter: string;
   expiresAt: Date;
@@ -79,9 +83,9 @@ export type InsertOrderParameters = {
 export async function insertOrder(db: Queryable, order: InsertOrderParameters): Promise<boolean> {
   const { rowCount } = await db.query(
     `INSERT INTO orders (order_hash, side, maker, taker, batch_id, amount, min_fill, unit_price, payment_token,
-                         nonce, counter, expires_at, signature)
+                         nonce, counter, expires_at, signature, max_fee_bps)
      VALUES ($1, $2, $3, $4, $5::numeric, $6::numeric, $7::numeric, $8::numeric, $9, $10::numeric, $11::numeric,
-             $12, $13)
+             $12, $13, $14)
      ON CONFLICT (order_hash) DO NOTHING`,
     [
       order.orderHash.toLowerCase(),
@@ -97,6 +101,7 @@ export async function insertOrder(db: Queryable, order: InsertOrderParameters): 
       order.counter,
       order.expiresAt,
       order.signature,
+      order.maxFeeBps,
     ],
   );
   return (rowCount ?? 0) > 0;
@@ -141,11 +146,14 @@ export async function listBook(
   return rows;
 }
 
-/** Marks an order cancelled for the book (idempotent); false when it is filled or expired in the projection. */
-export async function cancelOrder(db: Queryable, orderHash: string): Promise<boolean> {
+/**
+ * Takes an order off the book (idempotent): sets only the API's own `cancelled_at`, never the projection's
+ * `status`, which stays the chain's. False when the order is filled or cancelled on chain.
+ */
+export async function withdrawOrder(db: Queryable, orderHash: string): Promise<boolean> {
   const { rowCount } = await db.query(
-    `UPDATE orders SET status = 'cancelled', cancelled_at = coalesce(cancelled_at, now())
-      WHERE order_hash = $1 AND status IN ('open', 'partially_filled', 'cancelled')`,
+    `UPDATE orders SET cancelled_at = coalesce(cancelled_at, now())
+      WHERE order_hash = $1 AND status IN ('open', 'partially_filled')`,
     [orderHash.toLowerCase()],
   );
   return (rowCount ?? 0) > 0;

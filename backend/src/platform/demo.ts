@@ -78,7 +78,8 @@ export async function seedChain(chain: EmbeddedChain): Promise<SeedChainReturnTy
   const domain = bridgeDomain({ chainId: chain.deployment.chainId, verifyingContract: chain.deployment.registryBridge });
   const quorum = chain.oracles.slice(0, Number(await core.registryBridge.threshold()));
   const signatures = await signQuorum({ accounts: quorum, domain, kind: "DepositConfirmed", message });
-  await wait(core.registryBridge.confirmDeposit(message, signatures));
+  // the first deposit of a fresh chain: no block below it, so the hint is 0
+  await wait(core.registryBridge.confirmDeposit(message, signatures, 0n));
 
   const wallets: DemoWallet[] = [
     { role: "deployer / admin / agent", address: signer(DEV_ACCOUNT_INDEX.deployer).address, accountIndex: 0 },

@@ -7,3 +7,10 @@ export class CompileError extends BaseError {
     super(message, { code: "CONTRACTS_NOT_COMPILED", retryable: false, details });
   }
 }
+
+export class WebBuildError extends BaseError {
+  override name = "WebBuildError";
+  constructor(message: string) {
+    super(message, { code: "WEB_BUILD_FAILED", retryable: false });
+  }
+}

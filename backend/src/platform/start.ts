@@ -22,6 +22,7 @@ import { configuredRegistryUrls } from "./registryAccess";
 import { type DemoWallet, seedSimulator } from "./demo";
 import { DEV_ACCOUNT_INDEX, devAccount, devPrivateKey } from "./devAccounts";
 import { type PlatformKeys, startRegistryServices } from "./services";
+import { builtWebApp } from "./webBuild";
 
 /** How long the API keeps a registry's pause and breaker status for its batch reads. */
 const REGISTRY_STATUS_TTL_MS = 250;
@@ -40,6 +41,8 @@ export type Platform = {
   wallets: DemoWallet[];
   /** An operator API key (every scope) made for this run, on the embedded database only (it is reset each start). */
   operatorKey: string | undefined;
+  /** The web app's address, when it is built (`npm run build`; `npm start` builds it). */
+  appUrl: string | undefined;
   /** Ordered shutdown: API, services (indexer, simulators, chain), database. True when every hook succeeded. */
   close(reason?: string): Promise<boolean>;
 };
@@ -185,22 +188,35 @@ export async function startPlatform(config: Config): Promise<Platform> {
       keys: platformKeys(config),
       bank,
     });
+    // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard,
+    // kept 250 ms (a quarter of a block by default): batch reads then cost one query, not three.
+    const registryStatus = cachedRegistryStatus(
+      chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })),
+      REGISTRY_STATUS_TTL_MS,
+    );
+    const siwe = { domain: siweDomainOf(config), chainId: deployment.chainId };
+    const registryNames = Object.keys(services.adapters) as RegistryName[];
+    const appUrl = `http://${config.api.host}:${config.api.port}`;
     const { address } = await startApi({
       ...ctx,
       api: {
         settlement: { chainId: deployment.chainId, address: deployment.settlement },
-        siwe: { domain: siweDomainOf(config), chainId: deployment.chainId },
-        // On-chain registry pauses from the index, circuit states and Retry-After blocks from this process's guard,
-        // kept 250 ms (a quarter of a block by default): batch reads then cost one query, not three.
-        registryStatus: cachedRegistryStatus(
-          chainPauseStatus(ctx.db.pool, createRegistryStatusSource({ guard: services.guard, db: ctx.db.pool })),
-          REGISTRY_STATUS_TTL_MS,
-        ),
+        siwe,
+        registryStatus,
+        certificates: { registryBridge: deployment.registryBridge, client, publicUrl: appUrl },
       },
-      deposits: {
+      client: {
+        deployment,
+        publicRpcUrl: rpcUrl,
+        publicUrl: appUrl,
+        client,
+        registryStatus,
+        registries: registryNames,
+        siwe,
         custodyAccount: config.registries.custodyAccount,
-        registries: Object.keys(services.adapters) as RegistryName[],
       },
+      web: builtWebApp(),
+      deposits: { custodyAccount: config.registries.custodyAccount, registries: registryNames },
       webhooks: { adapters: services.adapters, onChanges: services.watchers.onChanges },
     });
     for (const [registry, simulator] of Object.entries(registries.simulators)) {
@@ -209,6 +225,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
     const operatorKey = await embeddedOperatorKey(ctx);
     const close = (reason = "close") => ctx.shutdown.run(reason);
     const bankView = { url: bank.url, simulated: bank.simulator !== undefined };
+    const web = builtWebApp() === undefined ? undefined : `${address}/`;
     return {
       ctx,
       apiUrl: address,
@@ -219,6 +236,7 @@ export async function startPlatform(config: Config): Promise<Platform> {
       bank: bankView,
       wallets,
       operatorKey,
+      appUrl: web,
       close,
     };
   } catch (error) {

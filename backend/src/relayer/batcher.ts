@@ -4,6 +4,7 @@
  * `createAttestationBatcher` uses it for the bridge's batched entry points (`confirmDeposits`,
  * `confirmRetirements`, `confirmWithdrawals`): the oracle quorum signs one `...Batch` attestation over the items,
  * and a revert of the batch is bisected so one bad item fails alone (with its custom error) while the others land.
+ * `confirmDeposits` also takes one unsigned hint per deposit (`extraArgs`, `chain/deposits.ts` `depositHintsOf`).
  */
 import type { Address, Hex } from "viem";
 import { registryBridgeAbi } from "../chain/abi";
@@ -83,6 +84,11 @@ export type CreateAttestationBatcherParameters<F extends keyof BatchedAttestatio
   functionName: F;
   /** The oracle quorum's signatures over the batch attestation of `items` (sorted by signer). */
   signBatch: (items: readonly BatchedAttestations[F][]) => Promise<Hex[]>;
+  /**
+   * Arguments after `(items, signatures)`, computed for each send (a bisected half gets its own): the deposit hints
+   * of `confirmDeposits` (`depositHintsOf`).
+   */
+  extraArgs?: (items: readonly BatchedAttestations[F][]) => Promise<readonly unknown[]>;
   windowMs?: number;
   maxItems?: number;
 };
@@ -99,11 +105,12 @@ export function createAttestationBatcher<F extends keyof BatchedAttestations>(
   async function sendItems(items: Item[]): Promise<Array<RelayerReceipt | RelayerRevertError>> {
     try {
       const signatures = await params.signBatch(items);
+      const extra = params.extraArgs === undefined ? [] : await params.extraArgs(items);
       const receipt = await params.relayer.send({
         to: params.registryBridge,
         abi: registryBridgeAbi,
         functionName: params.functionName,
-        args: [items, signatures],
+        args: [items, signatures, ...extra],
       });
       return items.map(() => receipt);
     } catch (error) {

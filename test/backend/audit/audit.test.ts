@@ -22,7 +22,7 @@ import { createAuditClient } from "../../../backend/src/audit/history";
 import { formatCertificateReport } from "../../../backend/src/audit/report";
 import { runningHeads } from "../../../backend/src/audit/custodyHead";
 import { findConfirmationCall, verifyCertificate } from "../../../backend/src/audit/verifyCertificate";
-import { deployCoreFixture } from "../../contracts/fixtures";
+import { deployPlatformFixture } from "../../support/platformFixture";
 import { testChain, useAutomine } from "../../support/chain";
 
 const REPO = path.resolve(__dirname, "..", "..", "..");
@@ -30,8 +30,11 @@ const OTHER_PREFIX = "VCS-9999-2020";
 
 type Server = { listen(): Promise<{ address: string; port: number }>; close(): Promise<void> };
 
+/** The bridge's address in a scenario, as the auditor's client takes it. */
+const bridgeOf = (s: { addresses: { registryBridge: string } }) => s.addresses.registryBridge as Address;
+
 async function auditScenario() {
-  const f = await deployCoreFixture();
+  const f = await deployPlatformFixture();
   const { creditToken, registryBridge, alice, bob, carol, agent, relayer } = f;
   const { batchId } = await f.deposit(alice.address, 100n);
   const other = await f.deposit(alice.address, 50n, { serialPrefix: OTHER_PREFIX });
@@ -122,11 +125,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
   describe("verify-certificate", () => {
     it("verifies a retirement confirmed by 2 of 3 oracles: request, quorum, certificate and custody head", async () => {
       const s = await loadFixture(auditScenario);
-      const report = await verifyCertificate({
-        client: client(),
-        bridge: s.addresses.registryBridge as Address,
-        requestId: s.single.requestId,
-      });
+      const report = await verifyCertificate({ client: client(), bridge: bridgeOf(s), requestId: s.single.requestId });
       const failed = report.checks.filter((c) => !c.ok);
       expect(failed, JSON.stringify(failed)).to.deep.equal([]);
       expect(report.verdict).to.equal("VERIFIED");
@@ -158,11 +157,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
 
     it("verifies an item of a batched confirmRetirements under one quorum over RetirementConfirmedBatch", async () => {
       const s = await loadFixture(auditScenario);
-      const report = await verifyCertificate({
-        client: client(),
-        bridge: s.addresses.registryBridge as Address,
-        requestId: s.b2.requestId,
-      });
+      const report = await verifyCertificate({ client: client(), bridge: bridgeOf(s), requestId: s.b2.requestId });
       expect(report.checks.filter((c) => !c.ok)).to.deep.equal([]);
       expect(report.confirmation.entryPoint).to.equal("confirmRetirements");
       expect(report.confirmation.attestationKind).to.equal("RetirementConfirmedBatch");
@@ -179,11 +174,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       const next = [...s.oracles.filter((o) => o.address !== signer0.address).map((o) => o.address), s.strangerOracle.address];
       await s.registryBridge.connect(s.admin).setOracles(next, 3);
       expect(await s.registryBridge.isOracle(signer0.address)).to.equal(false);
-      const old = await verifyCertificate({
-        client: client(),
-        bridge: s.addresses.registryBridge as Address,
-        requestId: s.single.requestId,
-      });
+      const old = await verifyCertificate({ client: client(), bridge: bridgeOf(s), requestId: s.single.requestId });
       expect(old.verdict).to.equal("VERIFIED");
       expect(old.oracleSet?.epoch).to.equal(1);
       expect(old.oracleSet?.oracles).to.deep.equal([o0!.address, o1!.address, o2!.address]);
@@ -193,11 +184,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       const c = s.retirementConfirmation(r, "epoch2");
       const newSet = sortSigners([...s.oracles.filter((o) => o.address !== signer0.address), s.strangerOracle]);
       await s.registryBridge.connect(s.relayer).confirmRetirement(c, await s.quorum("RetirementConfirmed", c, newSet));
-      const fresh = await verifyCertificate({
-        client: client(),
-        bridge: s.addresses.registryBridge as Address,
-        requestId: r.requestId,
-      });
+      const fresh = await verifyCertificate({ client: client(), bridge: bridgeOf(s), requestId: r.requestId });
       expect(fresh.checks.filter((x) => !x.ok)).to.deep.equal([]);
       expect(fresh.oracleSet?.epoch).to.equal(2);
       expect(fresh.signers.map((x) => x.signer)).to.deep.equal(newSet.map((o) => o.address));
@@ -206,13 +193,8 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
     it("scans from --from-block with the custody head and oracle set read as checkpoints", async () => {
       const s = await loadFixture(auditScenario);
       const confirmBlock = BigInt(
-        (
-          await verifyCertificate({
-            client: client(),
-            bridge: s.addresses.registryBridge as Address,
-            requestId: s.single.requestId,
-          })
-        ).confirmation.blockNumber,
+        (await verifyCertificate({ client: client(), bridge: bridgeOf(s), requestId: s.single.requestId }))
+          .confirmation.blockNumber,
       );
       const report = await verifyCertificate({
         client: client(),
@@ -278,9 +260,8 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       await setSlot(token, headSlot, BigInt(head));
 
       const requestSlot = await findMappingSlot(bridge, s.single.requestId);
-      const word = BigInt(
-        (await ethers.provider.send("eth_getStorageAt", [bridge, toHex(BigInt(requestSlot)), "latest"])) as Hex,
-      );
+      const slot = toHex(BigInt(requestSlot));
+      const word = BigInt((await ethers.provider.send("eth_getStorageAt", [bridge, slot, "latest"])) as Hex);
       expect(Number(word & 3n)).to.equal(REQUEST_STATUS.Confirmed);
       await setSlot(bridge, requestSlot, word ^ (1n << 8n)); // flip one certificate bit
       const r2 = await verifyCertificate({ client: client(), bridge, requestId: s.single.requestId });
@@ -299,18 +280,9 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       expect(exp.finalHead).to.equal(await s.creditToken.custodyHead(s.batchId));
       expect(exp.onChainHead).to.equal(exp.finalHead);
       const names = exp.events.map((e) => e.event);
-      for (const n of [
-        "BatchRegistered",
-        "DepositConfirmed",
-        "TransferSingle",
-        "TransferBatch",
-        "ForcedTransfer",
-        "RetirementRequested",
-        "RetirementConfirmed",
-        "RetirementRejected",
-        "WithdrawalRequested",
-        "OracleSetUpdated",
-      ]) {
+      const kinds = ["BatchRegistered", "DepositConfirmed", "TransferSingle", "TransferBatch", "ForcedTransfer"];
+      kinds.push("RetirementRequested", "RetirementConfirmed", "RetirementRejected", "WithdrawalRequested", "OracleSetUpdated");
+      for (const n of kinds) {
         expect(names, n).to.include(n);
       }
       // the mixed TransferBatch yields two movements of this batch (indexes 1 and 2), none for the other batch
@@ -386,8 +358,7 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
   });
 
   describe("the real CLI (node bin/carbon.js)", () => {
-    it("exits 0 on a verified certificate, 2 on an unknown request, 1 on a mismatch; export/verify-export " +
-      "round-trip", async function () {
+    it("exits 0 on a verified certificate, 2 on an unknown request, 1 on a mismatch; export/verify-export", async function () {
       this.timeout(600_000); // each spawn starts ts-node
       const s = await loadFixture(auditScenario);
       const bridge = s.addresses.registryBridge;
@@ -397,16 +368,8 @@ describe("audit CLI (verify-certificate, export, verify-export) over HTTP JSON-R
       expect(json.verdict).to.equal("VERIFIED");
       expect(json.request.amount).to.equal("40");
 
-      const missing = await runCli([
-        "audit",
-        "verify-certificate",
-        keccak256(toHex("nope")),
-        "--rpc",
-        url,
-        "--bridge",
-        bridge,
-        "--json",
-      ]);
+      const unknown = keccak256(toHex("nope"));
+      const missing = await runCli(["audit", "verify-certificate", unknown, "--rpc", url, "--bridge", bridge, "--json"]);
       expect(missing.code).to.equal(2);
       expect(missing.stderr).to.match(/does not exist/);
       expect((JSON.parse(missing.stdout) as { verdict: string }).verdict).to.equal("ERROR");

@@ -149,7 +149,7 @@ describe("db: embedded PostgreSQL", () => {
     try {
       const error = await rejection(start());
       expect(error).to.be.instanceOf(DatabaseStartError);
-      expect(error.message).to.contain(`Port ${port}`);
+      expect(error.message).to.contain(`port ${port}`);
       expect(error.message).to.contain("EMBEDDED_PG_PORT");
     } finally {
       await new Promise((resolve) => blocker.close(resolve));

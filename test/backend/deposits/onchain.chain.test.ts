@@ -1,7 +1,6 @@
 import { expect } from "chai";
 import type { Hex } from "viem";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { blockKeyOf } from "../../../backend/src/chain/attestations";
 import { createDepositWatcher, immobilizeJobKeyOf } from "../../../backend/src/deposits";
 import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
 import { createChainReader } from "../../../backend/src/chain/reader";
@@ -43,7 +42,7 @@ describe("deposits: the watcher asks the bridge itself whether an arrived range 
     expect(minted.message.blockStart).to.equal(start);
     const end = start + 99n;
     const reader = createChainReader(await testPublicClient(), platform.deployment);
-    expect(await reader.isBlockDeposited(blockKeyOf(minted.batchId, start, end))).to.equal(true);
+    expect(await reader.isBlockDeposited(minted.batchId, start, end)).to.equal(true);
 
     const adapters = createRegistryAdapters({ urls: { VERRA: sim.url } });
     const ctx = testContext(db);

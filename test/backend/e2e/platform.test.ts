@@ -4,6 +4,7 @@ import { hardhat } from "viem/chains";
 import { settlementAbi } from "../../../backend/src/chain/abi";
 import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
+import { platformFeeBps } from "../../support/platformFlows";
 import { type PlatformProcess, getJson, privatePorts, startPlatformProcess, until } from "../../support/platformProcess";
 
 describe("e2e: the embedded platform as npm start runs it", function () {
@@ -51,6 +52,7 @@ describe("e2e: the embedded platform as npm start runs it", function () {
       amount: 1_000n,
       unitPrice: 12_500_000n,
       paymentToken,
+      maxFeeBps: await platformFeeBps(platform),
       expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
       counter: 0n,
     });

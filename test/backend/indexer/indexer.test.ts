@@ -179,6 +179,7 @@ describe("indexer", function () {
       await (await core.registryBridge.connect(alice).requestWithdrawal(batchId, 8n, key, account)).wait();
       const requestId = requestIdOf(alice.address as Address, key);
       const blockKey = blockKeyOf(batchId, message.blockStart, message.blockEnd);
+      // the whole deposited block left custody: the bridge releases its key
       const confirmation = {
         requestId,
         holder: alice.address as Address,
@@ -187,7 +188,8 @@ describe("indexer", function () {
         registryAccount: account,
         registryTxHash: keccak256(toHex("verra-tx-1")),
         serialRangeHash: keccak256(toHex("range-w")),
-        releasedBlockKey: blockKey,
+        blockStart: message.blockStart,
+        blockEnd: message.blockEnd,
       };
       const signatures = await platform.quorum("WithdrawalConfirmed", confirmation);
       await (await core.registryBridge.connect(platform.relayer).confirmWithdrawal(confirmation, signatures)).wait();
@@ -321,6 +323,7 @@ describe("indexer", function () {
       const usd = await new TestPaymentToken__factory(admin).deploy("Test USD", "TUSD");
       await usd.waitForDeployment();
       const usdAddress = (await usd.getAddress()) as Address;
+      await (await settlement.settlement.connect(admin).setPaymentToken(usdAddress, true)).wait();
       await (await usd.mint(bob.address, 1_000_000n)).wait();
       await (await usd.connect(bob).approve(deployment.settlement, 1_000_000n)).wait();
       const { batchId } = await platform.deposit(alice, 20n, "VCS-TRADE-2024");
@@ -336,6 +339,7 @@ describe("indexer", function () {
         amount: 10n,
         unitPrice: 5n,
         paymentToken: usdAddress,
+        maxFeeBps: Number((await settlement.settlement.fee()).feeBps),
         expiry: now + 86_400n,
         counter: await settlement.settlement.counterOf(alice.address),
       });
@@ -343,8 +347,9 @@ describe("indexer", function () {
       const orderHash = hashOrder({ domain, order });
       // What the API does when a maker submits a signed order.
       await db.pool.query(
-        `insert into orders (order_hash, maker, batch_id, amount, unit_price, payment_token, nonce, expires_at, signature)
-         values ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), $9)`,
+        `INSERT INTO orders (order_hash, maker, batch_id, amount, unit_price, payment_token, nonce, expires_at, signature,
+                             max_fee_bps)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, to_timestamp($8), $9, $10)`,
         [
           orderHash,
           alice.address.toLowerCase(),
@@ -355,6 +360,7 @@ describe("indexer", function () {
           order.salt.toString(),
           Number(order.expiry),
           signature,
+          order.maxFeeBps,
         ],
       );
       const fillTx = await settlement.settlement.connect(bob).fill(order, 4n, signature);

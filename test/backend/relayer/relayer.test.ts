@@ -8,6 +8,7 @@ import {
   signQuorum,
   sortSigners,
 } from "../../../backend/src/chain/attestations";
+import { depositHintsOf } from "../../../backend/src/chain/deposits";
 import { Secret } from "../../../backend/src/config";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
@@ -72,15 +73,14 @@ describe("relayer", function () {
     };
     serial += amount;
     const signatures = await platform.quorum("DepositConfirmed", message);
-    return {
-      message,
-      call: {
-        to: platform.deployment.registryBridge,
-        abi: bridgeAbi,
-        functionName: "confirmDeposit",
-        args: [message, signatures],
-      },
+    // hint 0: the bridge walks from the batch's lowest block (the outcome never depends on the hint, only the gas)
+    const call = {
+      to: platform.deployment.registryBridge,
+      abi: bridgeAbi,
+      functionName: "confirmDeposit",
+      args: [message, signatures, 0n],
     };
+    return { message, call };
   }
 
   describe("under automine", () => {
@@ -183,6 +183,12 @@ describe("relayer", function () {
         windowMs: 100,
         signBatch: (items) =>
           signQuorum({ accounts: quorum, domain: platform.domain, kind: "DepositConfirmedBatch", message: { items } }),
+        extraArgs: async (items) => [
+          await depositHintsOf({
+            deposits: items,
+            hintOnChain: (batchId, start) => platform.core.registryBridge.depositHintOf(batchId, start),
+          }),
+        ],
       });
       const messages = (await Promise.all([1, 2, 3].map(() => depositCall(2n)))).map((d) => d.message);
       const receipts = await Promise.all(messages.map((m) => batcher.add(m)));

@@ -81,7 +81,8 @@ export async function deployTestPlatform() {
       blockEnd: serial + amount - 1n,
     };
     serial += amount;
-    const tx = await core.registryBridge.connect(relayer).confirmDeposit(message, await quorum("DepositConfirmed", message));
+    const hint = await core.registryBridge.depositHintOf(batchIdOf(1, serialPrefix), message.blockStart);
+    const tx = await core.registryBridge.connect(relayer).confirmDeposit(message, await quorum("DepositConfirmed", message), hint);
     await tx.wait();
     return { message, batchId: batchIdOf(1, serialPrefix), txHash: tx.hash as Hex };
   }

@@ -25,7 +25,7 @@ import { buildOrder, settlementDomain, signOrder } from "../../../backend/src/ch
 import { createRegistryAdapters } from "../../../backend/src/registries/adapters";
 import type { RegistryPort } from "../../../backend/src/registries/port";
 import { parseSerial } from "../../../backend/src/registries/serials";
-import { depositSellerBlock } from "../../support/platformFlows";
+import { depositSellerBlock, platformFeeBps } from "../../support/platformFlows";
 import { type JsonBody, type PlatformProcess, getJson, until } from "../../support/platformProcess";
 
 export const DEMO_SERIAL = "20001-2000000001-2000010000-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
@@ -87,6 +87,7 @@ export async function fillRevertName(
     amount,
     unitPrice: 10_000_000n,
     paymentToken: platform.address("paymentToken"),
+    maxFeeBps: await platformFeeBps(platform),
     expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
     counter: 0n,
   });

@@ -27,6 +27,7 @@ import { hardhat } from "viem/chains";
 import { identityRegistryAbi, platformErrorsAbi } from "../../../backend/src/chain/abi";
 import { type Order, buildOrder, settlementDomain, signOrder } from "../../../backend/src/chain/orders";
 import { DEV_ACCOUNT_INDEX, devAccount } from "../../../backend/src/platform/devAccounts";
+import { platformFeeBps } from "../../support/platformFlows";
 import type { PlatformProcess } from "../../support/platformProcess";
 
 export const paymentTokenAbi = [
@@ -195,6 +196,7 @@ export async function postSellOrder(
     amount: params.amount,
     unitPrice: params.unitPrice,
     paymentToken: platform.address("paymentToken"),
+    maxFeeBps: await platformFeeBps(platform),
     expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
     salt: params.salt,
     counter: 0n,

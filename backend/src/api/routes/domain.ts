@@ -6,16 +6,19 @@
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Pool } from "pg";
-import type { Address } from "viem";
+import { type Address, zeroAddress } from "viem";
+import { type CreateCertificateServiceParameters, createCertificateService } from "../../certificates";
 import { settlementDomain } from "../../chain/orders";
 import auth from "../plugins/app/auth";
 import { type RegistryStatusSource, unknownRegistryStatus } from "../../registries/status";
 import authRoutes, { type SiweOptions } from "./auth";
 import batchRoutes from "./batches";
 import certificateRoutes from "./certificates";
+import clientDataRoutes from "./clientData";
 import dealRoutes from "./deals";
 import holderRoutes from "./holders";
 import jobRoutes from "./jobs";
+import marketRoutes from "./market";
 import orderRoutes from "./orders";
 import reconciliationRoutes from "./reconciliation";
 import requestRoutes from "./requests";
@@ -29,6 +32,8 @@ export type DomainApiOptions = {
   siwe?: SiweOptions | undefined;
   /** Registry pause and circuit state; every registry reads "unknown" until the queue side provides one. */
   registryStatus?: RegistryStatusSource | undefined;
+  /** Certificates (bridge, chain client, public URL); default: from the database alone, without chain checks. */
+  certificates?: Omit<CreateCertificateServiceParameters, "pool" | "chainId"> | undefined;
   /** Clock, for tests. */
   now?: () => Date;
 };
@@ -48,9 +53,18 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
   await app.register(holderRoutes, { pool });
   await app.register(orderRoutes, { pool, settlementDomain: domain, now });
   await app.register(tradeRoutes, { pool });
+  await app.register(marketRoutes, { pool });
+  await app.register(clientDataRoutes, { pool, settlementDomain: domain });
   await app.register(dealRoutes, { pool });
   await app.register(requestRoutes, { pool, registryStatus });
-  await app.register(certificateRoutes, { pool });
+  const certificates = createCertificateService({
+    registryBridge: zeroAddress,
+    publicUrl: "",
+    ...options.certificates,
+    pool,
+    chainId: options.settlement?.chainId ?? 0,
+  });
+  await app.register(certificateRoutes, { service: certificates });
   await app.register(reconciliationRoutes, { pool });
   await app.register(jobRoutes, { pool });
 };

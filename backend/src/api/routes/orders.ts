@@ -1,7 +1,8 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
-import { type Address, type Hex, type TypedDataDomain, recoverAddress, zeroAddress } from "viem";
+import { type Address, type Hex, type TypedDataDomain, encodeFunctionData, recoverAddress, zeroAddress } from "viem";
 import { z } from "zod";
+import { settlementAbi } from "../../chain/abi";
 import { type Order, SIDE_BUY, SIDE_SELL, buildOrder, hashOrder } from "../../chain/orders";
 import { BaseError, ValidationError } from "../../errors";
 import {
@@ -28,7 +29,7 @@ import {
 } from "../http";
 import { requireWallet, walletOf } from "../plugins/app/auth";
 import { batchExists } from "../queries/batches";
-import { type OrderRow, cancelOrder, currentCounter, getOrder, insertOrder, listBook, listOrders } from "../../orders/store";
+import { type OrderRow, currentCounter, getOrder, insertOrder, listBook, listOrders, withdrawOrder } from "../../orders/store";
 import { errorBody } from "../schemas";
 
 /** Latest expiry the API stores (Postgres timestamptz and JS dates end in year 9999). */
@@ -37,7 +38,9 @@ const MAX_EXPIRY = 253_402_300_799n;
 const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 const side = z.enum(["sell", "buy"]);
-const orderStatus = z.enum(["open", "partially_filled", "filled", "cancelled", "expired"]);
+const orderStatus = z
+  .enum(["open", "partially_filled", "filled", "cancelled", "expired", "withdrawn"])
+  .describe("cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until Settlement.cancel");
 
 const orderBody = z.object({
   orderHash: bytes32.describe("EIP-712 digest in the Settlement domain (Settlement.hashOrder)"),
@@ -51,13 +54,14 @@ const orderBody = z.object({
   minFill: uint256,
   unitPrice: uint256.describe("Payment token base units per credit"),
   paymentToken: address,
+  maxFeeBps: z.number().int().describe("Highest platform fee (basis points) the maker signed; fills above it revert"),
   salt: uint256,
   counter: uint256,
   expiry: uint256.describe("Unix seconds; the order no longer fills from this second"),
   status: orderStatus,
   signature: z.string().describe("65-byte ECDSA signature of the maker"),
   createdAt: timestamp,
-  cancelledAt: timestamp.nullable(),
+  cancelledAt: timestamp.nullable().describe("When the maker withdrew the order from the book (not an on-chain cancel)"),
 });
 type OrderBody = z.infer<typeof orderBody>;
 
@@ -74,6 +78,7 @@ function orderView(row: OrderRow): OrderBody {
     minFill: row.min_fill,
     unitPrice: row.unit_price,
     paymentToken: checksum(row.payment_token),
+    maxFeeBps: row.max_fee_bps,
     salt: row.nonce,
     counter: row.counter,
     expiry: String(Math.floor(row.expires_at.getTime() / 1000)),
@@ -84,7 +89,7 @@ function orderView(row: OrderRow): OrderBody {
   };
 }
 
-const orderInput = z.object({
+export const orderInput = z.object({
   side: side.default("sell"),
   maker: addressParam,
   taker: addressParam.optional().describe("omit (or 0x0) to let anyone fill"),
@@ -92,6 +97,12 @@ const orderInput = z.object({
   amount: uint256Param,
   unitPrice: uint256Param,
   paymentToken: addressParam,
+  maxFeeBps: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000)
+    .describe("Highest platform fee in basis points the maker accepts (signed; Settlement.fee() is the current one)"),
   minFill: uint256Param.default("0"),
   expiry: uint256Param.describe("Unix seconds"),
   salt: uint256Param,
@@ -113,25 +124,44 @@ export type OrderRoutesOptions = {
   now?: () => Date;
 };
 
-/** Rebuilds the signed order with orders.ts (its checks name fields under body.order). */
-function toOrder(input: z.infer<typeof orderInput>): Order {
+/** The signed order of a stored row (for the on-chain cancel's call data). */
+function orderOfRow(row: OrderRow): Order {
+  return {
+    side: row.side,
+    maker: checksum(row.maker),
+    taker: checksum(row.taker),
+    batchId: BigInt(row.batch_id),
+    amount: BigInt(row.amount),
+    unitPrice: BigInt(row.unit_price),
+    paymentToken: checksum(row.payment_token),
+    maxFeeBps: row.max_fee_bps,
+    minFill: BigInt(row.min_fill),
+    expiry: BigInt(Math.floor(row.expires_at.getTime() / 1000)),
+    salt: BigInt(row.nonce),
+    counter: BigInt(row.counter),
+  };
+}
+
+/** Rebuilds the signed order with orders.ts (its checks name fields under `prefix`, default body.order). */
+export function toOrder(input: z.input<typeof orderInput> & Pick<z.infer<typeof orderInput>, "maker" | "paymentToken">, prefix = "body.order"): Order {
   try {
     return buildOrder({
       side: input.side === "buy" ? SIDE_BUY : SIDE_SELL,
       maker: input.maker,
-      taker: input.taker ?? zeroAddress,
+      taker: (input.taker as Address | undefined) ?? zeroAddress,
       batchId: BigInt(input.batchId),
       amount: BigInt(input.amount),
       unitPrice: BigInt(input.unitPrice),
       paymentToken: input.paymentToken,
-      minFill: BigInt(input.minFill),
+      maxFeeBps: input.maxFeeBps,
+      minFill: BigInt(input.minFill ?? "0"),
       expiry: BigInt(input.expiry),
       salt: BigInt(input.salt),
       counter: BigInt(input.counter),
     });
   } catch (error) {
     if (error instanceof ValidationError)
-      throw new ValidationError(`body.order.${error.field}`, error.message.slice(error.field.length + 2));
+      throw new ValidationError(`${prefix}.${error.field}`, error.message.slice(error.field.length + 2));
     throw error;
   }
 }
@@ -203,6 +233,7 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
         minFill: order.minFill.toString(),
         unitPrice: order.unitPrice.toString(),
         paymentToken: order.paymentToken.toLowerCase(),
+        maxFeeBps: order.maxFeeBps,
         salt: order.salt.toString(),
         counter: order.counter.toString(),
         expiresAt: new Date(Number(order.expiry) * 1000),
@@ -273,41 +304,58 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     },
   );
 
-  app.post(
-    "/orders/:orderHash/cancel",
-    {
-      schema: {
-        tags: ["orders"],
-        summary: "Take an order off the book (maker only)",
-        description:
-          "Off-chain only: marks the order cancelled so the API stops offering it. The signed order stays valid on " +
-          "Settlement until the maker sends `Settlement.cancel(order)` (or `incrementCounter()` for every order) " +
-          "from their own wallet; the API cannot do that for them. Requires a SIWE session of the maker.",
-        params: z.object({ orderHash: bytes32Param }),
-        response: {
-          200: orderBody,
-          ...notFound,
-          409: errorBody.describe("The order is already filled"),
-          ...authErrors,
-          ...errors,
-        },
+  const withdrawBody = orderBody.extend({
+    onChainCancel: z
+      .object({
+        to: address.describe("Settlement"),
+        data: z.string().describe("Call data of Settlement.cancel(order): send it from the maker's wallet"),
+        function: z.literal("cancel(Order)"),
+      })
+      .describe("How to cancel on chain: until this transaction is mined the signed order can still be filled"),
+  });
+  const withdraw = {
+    schema: {
+      tags: ["orders"],
+      summary: "Withdraw an order from the book (maker only): off-book, NOT an on-chain cancel",
+      description:
+        "Takes the order off this API's book (status `withdrawn`). The signed order stays valid on Settlement: anyone " +
+        "holding it can still fill it until the maker sends `Settlement.cancel(order)` from their own wallet (the " +
+        "answer's `onChainCancel`) or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status `cancelled`. Requires a SIWE " +
+        "session of the maker. `POST /orders/:orderHash/cancel` is the same route under its old name.",
+      params: z.object({ orderHash: bytes32Param }),
+      response: {
+        200: withdrawBody,
+        ...notFound,
+        409: errorBody.describe("The order is filled or cancelled on chain"),
+        ...authErrors,
+        ...errors,
       },
-      preHandler: requireWallet(pool),
     },
-    async (request, reply) => {
-      const { orderHash } = request.params;
-      const row = await getOrder(pool, orderHash);
-      if (row === undefined) return replyError(reply, 404, "not_found", `Order ${orderHash} not found`);
-      if (checksum(row.maker) !== walletOf(request).address) {
-        return replyError(reply, 403, "forbidden", "Only the order's maker can cancel it");
-      }
-      if (!(await cancelOrder(pool, orderHash))) {
-        return replyError(reply, 409, "conflict", `Order is ${row.status}; nothing to cancel`);
-      }
-      const updated = await getOrder(pool, orderHash);
-      return orderView(updated ?? row);
-    },
-  );
+    preHandler: requireWallet(pool),
+  } as const;
+  const withdrawHandler = async (request: { params: { orderHash: Hex } } & Parameters<typeof walletOf>[0], reply: import("fastify").FastifyReply) => {
+    const { orderHash } = request.params;
+    const row = await getOrder(pool, orderHash);
+    if (row === undefined) return replyError(reply, 404, "not_found", `Order ${orderHash} not found`);
+    if (checksum(row.maker) !== walletOf(request).address) {
+      return replyError(reply, 403, "forbidden", "Only the order's maker can withdraw it");
+    }
+    if (!(await withdrawOrder(pool, orderHash))) {
+      return replyError(reply, 409, "conflict", `Order is ${row.status}; nothing to withdraw`);
+    }
+    const updated = (await getOrder(pool, orderHash)) ?? row;
+    const settlement = options.settlementDomain?.verifyingContract as Address | undefined;
+    return {
+      ...orderView(updated),
+      onChainCancel: {
+        to: settlement ?? zeroAddress,
+        data: encodeFunctionData({ abi: settlementAbi, functionName: "cancel", args: [orderOfRow(updated)] }),
+        function: "cancel(Order)" as const,
+      },
+    };
+  };
+  app.post("/orders/:orderHash/withdraw", withdraw, withdrawHandler);
+  app.post("/orders/:orderHash/cancel", { ...withdraw, schema: { ...withdraw.schema, summary: "Old name of POST /orders/:orderHash/withdraw (off-book only)" } }, withdrawHandler);
 };
 
 export default orderRoutes;

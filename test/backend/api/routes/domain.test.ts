@@ -28,7 +28,7 @@ const ROUTES: Array<[string, string]> = [
   ["/auth/logout", "post"],
 ];
 
-type Operation = { description?: string; responses?: Record<string, unknown> };
+type Operation = { summary?: string; description?: string; responses?: Record<string, unknown> };
 
 describe("api routes: the domain API as a whole", () => {
   describe("OpenAPI", () => {
@@ -55,8 +55,19 @@ describe("api routes: the domain API as a whole", () => {
       expect(Object.keys(paths["/reconciliation/runs"]?.get?.responses ?? {})).to.include.members(["401"]);
     });
 
-    it("says in the cancel route's description that the on-chain cancel is the wallet's own transaction", () => {
-      expect(paths["/orders/{orderHash}/cancel"]?.post?.description).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/);
+    it("declares the security schemes (SIWE session, API key) and which each guarded route takes", async () => {
+      const doc = (await app.inject({ method: "GET", url: "/docs/json" })).json();
+      expect(Object.keys(doc.components.securitySchemes)).to.have.members(["siweSession", "apiKey"]);
+      expect(doc.paths["/orders/{orderHash}/withdraw"].post.security).to.deep.equal([{ siweSession: [] }]);
+      expect(doc.paths["/jobs"].get.security).to.deep.equal([{ apiKey: [] }]);
+      expect(doc.paths["/batches"].get.security).to.equal(undefined);
+    });
+
+    it("says in the withdraw (old name: cancel) route's description that it is off-book and the on-chain cancel is the wallet's own transaction", () => {
+      for (const path of ["/orders/{orderHash}/cancel", "/orders/{orderHash}/withdraw"]) {
+        expect(paths[path]?.post?.description, path).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/).and.match(/can still fill/);
+        expect(paths[path]?.post?.summary, path).to.match(/off-book/);
+      }
     });
   });
 
@@ -109,6 +120,7 @@ describe("api routes: the domain API as a whole", () => {
               amount: "1",
               unitPrice: "1",
               paymentToken: `0x${"22".repeat(20)}`,
+              maxFeeBps: 0,
               expiry: "9999999999",
               salt: "1",
               counter: "0",

@@ -38,6 +38,7 @@ describe("api routes: orders against the chain and the indexer", function () {
     const token = await new TestPaymentToken__factory(admin).deploy("Test USD", "TUSD");
     await token.waitForDeployment();
     const tokenAddress = (await token.getAddress()) as Address;
+    await (await platform.settlement.settlement.connect(admin).setPaymentToken(tokenAddress, true)).wait();
     await (await token.mint(bob.address, 1_000_000n)).wait();
     await (await token.connect(bob).approve(deployment.settlement, 1_000_000n)).wait();
     await (await core.creditToken.connect(alice).setApprovalForAll(deployment.settlement, true)).wait();
@@ -54,6 +55,7 @@ describe("api routes: orders against the chain and the indexer", function () {
       amount: 60n,
       unitPrice: 7n,
       paymentToken: tokenAddress,
+      maxFeeBps: Number((await platform.settlement.settlement.fee()).feeBps),
       expiry: BigInt(Math.floor(Date.now() / 1000) + 3600),
       counter: 0n,
     });
@@ -73,6 +75,7 @@ describe("api routes: orders against the chain and the indexer", function () {
           amount: "60",
           unitPrice: "7",
           paymentToken: tokenAddress,
+          maxFeeBps: order.maxFeeBps,
           expiry: order.expiry.toString(),
           salt: order.salt.toString(),
           counter: "0",

@@ -1,7 +1,8 @@
 import { expect } from "chai";
-import { type Address, zeroAddress } from "viem";
+import { type Address, decodeFunctionData, zeroAddress } from "viem";
+import { settlementAbi } from "../../../../backend/src/chain/abi";
 import { generatePrivateKey, privateKeyToAccount } from "viem/accounts";
-import { buildOrder, settlementDomain, signOrder } from "../../../../backend/src/chain/orders";
+import { buildOrder, hashOrder, settlementDomain, signOrder } from "../../../../backend/src/chain/orders";
 import { TEST_CHAIN_ID, TEST_SETTLEMENT, domainApp, insertBatch, insertEvent, randomHash, signIn } from "../helpers";
 
 type Harness = Awaited<ReturnType<typeof domainApp>>;
@@ -19,6 +20,7 @@ const wire = (order: ReturnType<typeof buildOrder>) => ({
   amount: order.amount.toString(),
   unitPrice: order.unitPrice.toString(),
   paymentToken: order.paymentToken,
+  maxFeeBps: order.maxFeeBps,
   minFill: order.minFill.toString(),
   expiry: order.expiry.toString(),
   salt: order.salt.toString(),
@@ -37,6 +39,7 @@ describe("api routes: orders", () => {
       amount: 100n,
       unitPrice: 25n,
       paymentToken: TOKEN,
+      maxFeeBps: 50,
       expiry: inAnHour(),
       counter: 0n,
       ...overrides,
@@ -106,6 +109,7 @@ describe("api routes: orders", () => {
         amount: 1n,
         unitPrice: 1n,
         paymentToken: TOKEN,
+        maxFeeBps: 50,
         expiry: inAnHour(),
         counter: 0n,
       });
@@ -133,6 +137,23 @@ describe("api routes: orders", () => {
       const response = await post({ order: wire(order), signature });
       expect(response.statusCode).to.equal(400);
       expect(response.json().fields).to.deep.equal([{ field: "body.order.expiry", message: "the order has expired" }]);
+    });
+
+    it("serves the signed fee cap back and needs it: missing or out of range is a 400 naming body.order.maxFeeBps", async () => {
+      const { order, signature } = await signed({ maxFeeBps: 75 });
+      const created = await post({ order: wire(order), signature });
+      expect(created.statusCode, created.body).to.equal(201);
+      expect(created.json().maxFeeBps).to.equal(75);
+      const withoutCap: Record<string, unknown> = { ...wire(order) };
+      delete withoutCap.maxFeeBps;
+      const missing = await post({ order: withoutCap, signature });
+      expect(missing.statusCode).to.equal(400);
+      expect(missing.json().fields.map((f: { field: string }) => f.field)).to.deep.equal(["body.order.maxFeeBps"]);
+      const tooHigh = await post({ order: { ...wire(order), maxFeeBps: 10_001 }, signature });
+      expect(tooHigh.json().fields.map((f: { field: string }) => f.field)).to.deep.equal(["body.order.maxFeeBps"]);
+      // another cap than the one signed is another order: the signature does not recover to the maker
+      const altered = await post({ order: { ...wire(order), maxFeeBps: 1_000 }, signature });
+      expect(altered.json().fields.map((f: { field: string }) => f.field)).to.deep.equal(["body.signature"]);
     });
 
     it("names bad fields: address, amount, minFill, signature shape, unknown batch", async () => {
@@ -243,7 +264,7 @@ describe("api routes: orders", () => {
       const makerToken = await signIn(h.app, maker);
       const cancelled = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${makerToken}` } });
       expect(cancelled.statusCode, cancelled.body).to.equal(200);
-      expect(cancelled.json().status).to.equal("cancelled");
+      expect(cancelled.json().status).to.equal("withdrawn");
       expect(cancelled.json().cancelledAt).to.be.a("string");
       const book = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json();
       expect(book.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
@@ -265,12 +286,35 @@ describe("api routes: orders", () => {
 
       const again = await h.app.inject({ method: "POST", url, headers: { authorization: `Bearer ${makerToken}` } });
       expect(again.statusCode).to.equal(200);
-      // the indexer's reorg reset reopens projection rows; the API's own cancel still keeps it off the book
+      // the indexer's reorg reset reopens projection rows; the API's own withdrawal still keeps it off the book
       await h.db.pool.query("UPDATE orders SET status = 'open' WHERE order_hash = $1", [hash]);
       const reopened = (await h.app.inject({ method: "GET", url: `/orders/${hash}` })).json();
-      expect(reopened.status).to.equal("cancelled");
+      expect(reopened.status).to.equal("withdrawn");
       const bookAfter = (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json();
       expect(bookAfter.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
+    });
+
+    it("is an off-book withdrawal, never 'cancelled' while the order can still fill, and answers the on-chain cancel's call data (issue 12 §4.1)", async () => {
+      const { order, signature } = await signed({ unitPrice: 9n });
+      const hash = (await post({ order: wire(order), signature })).json().orderHash;
+      const token = await signIn(h.app, maker);
+      const response = await h.app.inject({ method: "POST", url: `/orders/${hash}/withdraw`, headers: { authorization: `Bearer ${token}` } });
+      expect(response.statusCode, response.body).to.equal(200);
+      const body = response.json();
+      expect(body.status).to.equal("withdrawn");
+      // The call to send from the maker's wallet: Settlement.cancel of exactly this order.
+      expect(body.onChainCancel.to.toLowerCase()).to.equal(TEST_SETTLEMENT.toLowerCase());
+      const decoded = decodeFunctionData({ abi: settlementAbi, data: body.onChainCancel.data });
+      expect(decoded.functionName).to.equal("cancel");
+      expect(hashOrder({ domain, order: decoded.args![0] as typeof order })).to.equal(hash);
+      // The projection is the chain's: the withdrawal did not mark the order cancelled there.
+      const { rows } = await h.db.pool.query("SELECT status::text FROM orders WHERE order_hash = $1", [hash]);
+      expect(rows[0].status).to.equal("open");
+      const cancelledList = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&status=cancelled&limit=200` })).json();
+      expect(cancelledList.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
+      // A fill on chain still counts (the signed order is valid), and only OrderCancelled makes it cancelled.
+      await h.db.pool.query("UPDATE orders SET status = 'cancelled' WHERE order_hash = $1", [hash]);
+      expect((await h.app.inject({ method: "GET", url: `/orders/${hash}` })).json().status).to.equal("cancelled");
     });
 
     it("answers 409 for a filled order", async () => {
