@@ -2259,23 +2259,32 @@ export const registryBridgeAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "blockKey",
-        "type": "bytes32"
-      }
-    ],
-    "name": "RegistryBridgeBlockAlreadyDeposited",
-    "type": "error"
-  },
-  {
-    "inputs": [
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
       {
-        "internalType": "bytes32",
-        "name": "blockKey",
-        "type": "bytes32"
+        "internalType": "uint64",
+        "name": "blockStart",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockEnd",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "depositedStart",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "depositedEnd",
+        "type": "uint64"
       }
     ],
-    "name": "RegistryBridgeBlockNotDeposited",
+    "name": "RegistryBridgeBlockOverlaps",
     "type": "error"
   },
   {
@@ -2308,12 +2317,39 @@ export const registryBridgeAbi = [
   {
     "inputs": [
       {
+        "internalType": "uint256",
+        "name": "items",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint256",
+        "name": "hints",
+        "type": "uint256"
+      }
+    ],
+    "name": "RegistryBridgeHintCount",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "bytes32",
         "name": "requestId",
         "type": "bytes32"
       }
     ],
     "name": "RegistryBridgeIdempotencyConflict",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "requestId",
+        "type": "bytes32"
+      }
+    ],
+    "name": "RegistryBridgeIdempotencyKeyUsed",
     "type": "error"
   },
   {
@@ -2551,6 +2587,32 @@ export const registryBridgeAbi = [
       }
     ],
     "name": "RegistryBridgeUnknownBatch",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "bytes32",
+        "name": "requestId",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockStart",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockEnd",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint256",
+        "name": "amount",
+        "type": "uint256"
+      }
+    ],
+    "name": "RegistryBridgeWithdrawalRangeMismatch",
     "type": "error"
   },
   {
@@ -3350,6 +3412,11 @@ export const registryBridgeAbi = [
         "internalType": "bytes[]",
         "name": "signatures",
         "type": "bytes[]"
+      },
+      {
+        "internalType": "uint64",
+        "name": "hint",
+        "type": "uint64"
       }
     ],
     "name": "confirmDeposit",
@@ -3421,6 +3488,11 @@ export const registryBridgeAbi = [
         "internalType": "bytes[]",
         "name": "signatures",
         "type": "bytes[]"
+      },
+      {
+        "internalType": "uint64[]",
+        "name": "hints",
+        "type": "uint64[]"
       }
     ],
     "name": "confirmDeposits",
@@ -3578,9 +3650,14 @@ export const registryBridgeAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "releasedBlockKey",
-            "type": "bytes32"
+            "internalType": "uint64",
+            "name": "blockStart",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "blockEnd",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IRegistryBridge.WithdrawalConfirmation",
@@ -3638,9 +3715,14 @@ export const registryBridgeAbi = [
             "type": "bytes32"
           },
           {
-            "internalType": "bytes32",
-            "name": "releasedBlockKey",
-            "type": "bytes32"
+            "internalType": "uint64",
+            "name": "blockStart",
+            "type": "uint64"
+          },
+          {
+            "internalType": "uint64",
+            "name": "blockEnd",
+            "type": "uint64"
           }
         ],
         "internalType": "struct IRegistryBridge.WithdrawalConfirmation[]",
@@ -3656,6 +3738,54 @@ export const registryBridgeAbi = [
     "name": "confirmWithdrawals",
     "outputs": [],
     "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockStart",
+        "type": "uint64"
+      }
+    ],
+    "name": "depositHintOf",
+    "outputs": [
+      {
+        "internalType": "uint64",
+        "name": "",
+        "type": "uint64"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      }
+    ],
+    "name": "depositedBlocksOf",
+    "outputs": [
+      {
+        "internalType": "uint64[]",
+        "name": "starts",
+        "type": "uint64[]"
+      },
+      {
+        "internalType": "uint64[]",
+        "name": "ends",
+        "type": "uint64[]"
+      }
+    ],
+    "stateMutability": "view",
     "type": "function"
   },
   {
@@ -3822,9 +3952,19 @@ export const registryBridgeAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
-        "name": "blockKey",
-        "type": "bytes32"
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockStart",
+        "type": "uint64"
+      },
+      {
+        "internalType": "uint64",
+        "name": "blockEnd",
+        "type": "uint64"
       }
     ],
     "name": "isBlockDeposited",
@@ -4593,7 +4733,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -4609,7 +4749,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -4625,7 +4765,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -4646,12 +4786,12 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
       {
-        "internalType": "enum ISettlement.DealStatus",
+        "internalType": "enum ISettlementDeals.DealStatus",
         "name": "status",
         "type": "uint8"
       }
@@ -4662,12 +4802,12 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
       {
-        "internalType": "enum ISettlement.DealStatus",
+        "internalType": "enum ISettlementDeals.DealStatus",
         "name": "status",
         "type": "uint8"
       }
@@ -4678,7 +4818,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -4689,6 +4829,27 @@ export const settlementAbi = [
       }
     ],
     "name": "SettlementDeliveryNotConfirmed",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "OrderHash",
+        "name": "orderHash",
+        "type": "bytes32"
+      },
+      {
+        "internalType": "uint16",
+        "name": "feeBps",
+        "type": "uint16"
+      },
+      {
+        "internalType": "uint16",
+        "name": "maxFeeBps",
+        "type": "uint16"
+      }
+    ],
+    "name": "SettlementFeeAboveOrderCap",
     "type": "error"
   },
   {
@@ -4710,7 +4871,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -4790,7 +4951,23 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      },
+      {
+        "internalType": "address",
+        "name": "paymentToken",
+        "type": "address"
+      }
+    ],
+    "name": "SettlementNoPriceBand",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -4806,7 +4983,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -4827,7 +5004,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -4848,7 +5025,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -4869,6 +5046,17 @@ export const settlementAbi = [
       }
     ],
     "name": "SettlementOverfill",
+    "type": "error"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "SettlementPaymentTokenNotListed",
     "type": "error"
   },
   {
@@ -4953,7 +5141,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -5032,7 +5220,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5051,7 +5239,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5082,7 +5270,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5107,7 +5295,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5138,7 +5326,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5199,7 +5387,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5249,7 +5437,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -5274,7 +5462,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -5299,7 +5487,7 @@ export const settlementAbi = [
     "inputs": [
       {
         "indexed": true,
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -5341,6 +5529,25 @@ export const settlementAbi = [
       }
     ],
     "name": "OrderFilled",
+    "type": "event"
+  },
+  {
+    "anonymous": false,
+    "inputs": [
+      {
+        "indexed": true,
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "indexed": false,
+        "internalType": "bool",
+        "name": "listed",
+        "type": "bool"
+      }
+    ],
+    "name": "PaymentTokenSet",
     "type": "event"
   },
   {
@@ -5543,7 +5750,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -5627,6 +5834,11 @@ export const settlementAbi = [
             "type": "address"
           },
           {
+            "internalType": "uint16",
+            "name": "maxFeeBps",
+            "type": "uint16"
+          },
+          {
             "internalType": "uint256",
             "name": "minFill",
             "type": "uint256"
@@ -5647,7 +5859,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Order",
+        "internalType": "struct ISettlementOrders.Order",
         "name": "order",
         "type": "tuple"
       }
@@ -5712,7 +5924,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Deal",
+        "internalType": "struct ISettlementDeals.Deal",
         "name": "terms",
         "type": "tuple"
       }
@@ -5744,7 +5956,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       }
@@ -5759,7 +5971,7 @@ export const settlementAbi = [
             "type": "address"
           },
           {
-            "internalType": "enum ISettlement.DealStatus",
+            "internalType": "enum ISettlementDeals.DealStatus",
             "name": "status",
             "type": "uint8"
           },
@@ -5804,6 +6016,11 @@ export const settlementAbi = [
             "type": "address"
           },
           {
+            "internalType": "address",
+            "name": "feeRecipient",
+            "type": "address"
+          },
+          {
             "internalType": "uint256",
             "name": "batchId",
             "type": "uint256"
@@ -5829,7 +6046,7 @@ export const settlementAbi = [
             "type": "bytes32"
           }
         ],
-        "internalType": "struct ISettlement.DealRecord",
+        "internalType": "struct ISettlementDeals.DealRecord",
         "name": "",
         "type": "tuple"
       }
@@ -5961,6 +6178,11 @@ export const settlementAbi = [
             "type": "address"
           },
           {
+            "internalType": "uint16",
+            "name": "maxFeeBps",
+            "type": "uint16"
+          },
+          {
             "internalType": "uint256",
             "name": "minFill",
             "type": "uint256"
@@ -5981,7 +6203,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Order",
+        "internalType": "struct ISettlementOrders.Order",
         "name": "order",
         "type": "tuple"
       },
@@ -5999,7 +6221,7 @@ export const settlementAbi = [
     "name": "fill",
     "outputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       }
@@ -6047,6 +6269,11 @@ export const settlementAbi = [
             "type": "address"
           },
           {
+            "internalType": "uint16",
+            "name": "maxFeeBps",
+            "type": "uint16"
+          },
+          {
             "internalType": "uint256",
             "name": "minFill",
             "type": "uint256"
@@ -6067,7 +6294,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Order",
+        "internalType": "struct ISettlementOrders.Order",
         "name": "order",
         "type": "tuple"
       },
@@ -6107,7 +6334,7 @@ export const settlementAbi = [
     "name": "fillAndRetire",
     "outputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       },
@@ -6162,6 +6389,11 @@ export const settlementAbi = [
                 "type": "address"
               },
               {
+                "internalType": "uint16",
+                "name": "maxFeeBps",
+                "type": "uint16"
+              },
+              {
                 "internalType": "uint256",
                 "name": "minFill",
                 "type": "uint256"
@@ -6182,7 +6414,7 @@ export const settlementAbi = [
                 "type": "uint256"
               }
             ],
-            "internalType": "struct ISettlement.Order",
+            "internalType": "struct ISettlementOrders.Order",
             "name": "order",
             "type": "tuple"
           },
@@ -6197,7 +6429,7 @@ export const settlementAbi = [
             "type": "bytes"
           }
         ],
-        "internalType": "struct ISettlement.Fill[]",
+        "internalType": "struct ISettlementOrders.Fill[]",
         "name": "fills",
         "type": "tuple[]"
       }
@@ -6210,7 +6442,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "orderHash",
         "type": "bytes32"
       }
@@ -6342,7 +6574,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Deal",
+        "internalType": "struct ISettlementDeals.Deal",
         "name": "terms",
         "type": "tuple"
       }
@@ -6350,7 +6582,7 @@ export const settlementAbi = [
     "name": "hashDeal",
     "outputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "",
         "type": "bytes32"
       }
@@ -6361,7 +6593,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       },
@@ -6427,6 +6659,11 @@ export const settlementAbi = [
             "type": "address"
           },
           {
+            "internalType": "uint16",
+            "name": "maxFeeBps",
+            "type": "uint16"
+          },
+          {
             "internalType": "uint256",
             "name": "minFill",
             "type": "uint256"
@@ -6447,7 +6684,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Order",
+        "internalType": "struct ISettlementOrders.Order",
         "name": "order",
         "type": "tuple"
       }
@@ -6455,7 +6692,7 @@ export const settlementAbi = [
     "name": "hashOrder",
     "outputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "OrderHash",
         "name": "",
         "type": "bytes32"
       }
@@ -6490,6 +6727,25 @@ export const settlementAbi = [
       }
     ],
     "name": "isNonceClosed",
+    "outputs": [
+      {
+        "internalType": "bool",
+        "name": "",
+        "type": "bool"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      }
+    ],
+    "name": "isPaymentToken",
     "outputs": [
       {
         "internalType": "bool",
@@ -6633,7 +6889,7 @@ export const settlementAbi = [
             "type": "uint256"
           }
         ],
-        "internalType": "struct ISettlement.Deal",
+        "internalType": "struct ISettlementDeals.Deal",
         "name": "terms",
         "type": "tuple"
       },
@@ -6651,7 +6907,7 @@ export const settlementAbi = [
     "name": "openDeal",
     "outputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       }
@@ -6687,7 +6943,7 @@ export const settlementAbi = [
             "type": "uint128"
           }
         ],
-        "internalType": "struct ISettlement.PriceBand",
+        "internalType": "struct ISettlementMarket.PriceBand",
         "name": "",
         "type": "tuple"
       }
@@ -6698,7 +6954,26 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "uint256",
+        "name": "batchId",
+        "type": "uint256"
+      }
+    ],
+    "name": "priceBandCount",
+    "outputs": [
+      {
+        "internalType": "uint256",
+        "name": "",
+        "type": "uint256"
+      }
+    ],
+    "stateMutability": "view",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       }
@@ -6711,7 +6986,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       }
@@ -6778,6 +7053,24 @@ export const settlementAbi = [
   {
     "inputs": [
       {
+        "internalType": "address",
+        "name": "token",
+        "type": "address"
+      },
+      {
+        "internalType": "bool",
+        "name": "listed",
+        "type": "bool"
+      }
+    ],
+    "name": "setPaymentToken",
+    "outputs": [],
+    "stateMutability": "nonpayable",
+    "type": "function"
+  },
+  {
+    "inputs": [
+      {
         "internalType": "uint256",
         "name": "batchId",
         "type": "uint256"
@@ -6806,7 +7099,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       }
@@ -6819,7 +7112,7 @@ export const settlementAbi = [
   {
     "inputs": [
       {
-        "internalType": "bytes32",
+        "internalType": "DealId",
         "name": "dealId",
         "type": "bytes32"
       }

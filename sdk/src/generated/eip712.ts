@@ -32,6 +32,10 @@ export const orderTypes = {
       "type": "address"
     },
     {
+      "name": "maxFeeBps",
+      "type": "uint16"
+    },
+    {
       "name": "minFill",
       "type": "uint256"
     },

@@ -13,7 +13,7 @@ import { BaseError, ValidationError } from "../../errors";
 import { addressParam, errors, uint256Param } from "../http";
 import { listInventory } from "../queries/batches";
 import { currentCounter } from "../queries/orders";
-import { toOrder } from "./orders";
+import { orderInput, toOrder } from "./orders";
 
 const EIP712_DOMAIN = [
   { name: "name", type: "string" },
@@ -72,6 +72,7 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
           amount: uint256Param,
           unitPrice: uint256Param,
           paymentToken: addressParam,
+          maxFeeBps: orderInput.shape.maxFeeBps,
           minFill: uint256Param.default("0"),
           expiry: uint256Param,
           salt: uint256Param.optional().describe("Default: random"),

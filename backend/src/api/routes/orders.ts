@@ -134,6 +134,7 @@ function orderOfRow(row: OrderRow): Order {
     amount: BigInt(row.amount),
     unitPrice: BigInt(row.unit_price),
     paymentToken: checksum(row.payment_token),
+    maxFeeBps: row.max_fee_bps,
     minFill: BigInt(row.min_fill),
     expiry: BigInt(Math.floor(row.expires_at.getTime() / 1000)),
     salt: BigInt(row.nonce),

@@ -18,12 +18,12 @@ describe("api routes: typed data to sign, and CSV exports", () => {
   });
 
   it("answers an order's typed data that a wallet signs as is, and the API then accepts (same digest)", async () => {
-    const body = { maker: maker.address, batchId: "77", amount: "10", unitPrice: "5", paymentToken: "0x00000000000000000000000000000000000000aa", expiry: String(Math.floor(Date.now() / 1000) + 600), salt: "3" };
+    const body = { maker: maker.address, batchId: "77", amount: "10", unitPrice: "5", paymentToken: "0x00000000000000000000000000000000000000aa", maxFeeBps: 150, expiry: String(Math.floor(Date.now() / 1000) + 600), salt: "3" };
     const response = await h.app.inject({ method: "POST", url: "/typed-data/order", payload: body });
     expect(response.statusCode, response.body).to.equal(200);
     const { digest, typedData } = response.json();
     expect(typedData.domain).to.deep.equal({ name: "CarbonSettlement", version: "1", chainId: TEST_CHAIN_ID, verifyingContract: TEST_SETTLEMENT });
-    expect(typedData.message).to.include({ counter: "0", salt: "3", amount: "10" });
+    expect(typedData.message).to.include({ counter: "0", salt: "3", amount: "10", maxFeeBps: 150 });
     const { EIP712Domain: _domain, ...types } = typedData.types;
     const signature = await maker.signTypedData({ domain: typedData.domain, types, primaryType: "Order", message: typedData.message });
     expect(await recoverTypedDataAddress({ domain: typedData.domain, types, primaryType: "Order", message: typedData.message, signature })).to.equal(maker.address);
@@ -33,7 +33,7 @@ describe("api routes: typed data to sign, and CSV exports", () => {
   });
 
   it("names the bad field of an order or a deal", async () => {
-    const bad = await h.app.inject({ method: "POST", url: "/typed-data/order", payload: { maker: maker.address, batchId: "77", amount: "0", unitPrice: "5", paymentToken: maker.address, expiry: "9" } });
+    const bad = await h.app.inject({ method: "POST", url: "/typed-data/order", payload: { maker: maker.address, batchId: "77", amount: "0", unitPrice: "5", paymentToken: maker.address, maxFeeBps: 150, expiry: "9" } });
     expect(bad.statusCode).to.equal(400);
     expect(bad.json().fields[0].field).to.equal("body.amount");
     const deal = await h.app.inject({
