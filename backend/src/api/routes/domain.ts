@@ -1,6 +1,6 @@
 /**
  * The domain API in one plugin, so `buildApp` registers it with one line: batches, holders, orders, trades,
- * deals, requests, certificates, reconciliation, the registry job queue and sign-in. Everything reads the
+ * deals, requests, certificates, reconciliation, the registry job queue, sign-in and the wallet event stream. Everything reads the
  * indexer's projections through `api/queries/`; the only writes are posted orders, their off-chain cancel, nonces,
  * sessions and an operator's re-drive of a dead job.
  */
@@ -16,6 +16,7 @@ import batchRoutes from "./batches";
 import certificateRoutes from "./certificates";
 import clientDataRoutes from "./clientData";
 import dealRoutes from "./deals";
+import eventRoutes from "./events";
 import holderRoutes from "./holders";
 import jobRoutes from "./jobs";
 import marketRoutes from "./market";
@@ -67,6 +68,7 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
   await app.register(certificateRoutes, { service: certificates });
   await app.register(reconciliationRoutes, { pool });
   await app.register(jobRoutes, { pool });
+  await app.register(eventRoutes, { pool });
 };
 
 export default domainRoutes;
