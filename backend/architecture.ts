@@ -21,7 +21,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ["indexer", "reconciliation"],
   // the owners of the domain tables
   ["deposits"],
-  ["requests", "orders", "auth", "claims"],
+  ["requests", "orders", "auth", "claims", "dealOffers"],
   // compliance calculations (pure, over configured parameters) and sanctions screening
   ["ccts", "screening"],
   ["mrv"],
@@ -57,6 +57,7 @@ export const TABLE_OWNERS: Readonly<Record<string, string | null>> = {
   deposit_intents: "deposits",
   deposits: "deposits",
   orders: "orders",
+  deal_offers: "dealOffers",
   fills: "orders",
   registries: "registries",
   api_keys: "auth",

@@ -1,7 +1,7 @@
 /**
  * The domain API in one plugin, so `buildApp` registers it with one line: batches, holders, orders, trades,
  * deals, requests, certificates, reconciliation, the registry job queue, sign-in and the wallet event stream. Everything reads the
- * indexer's projections through `api/queries/`; the only writes are posted orders, their off-chain cancel, nonces,
+ * indexer's projections through `api/queries/`; the only writes are posted orders, their off-chain cancel, deal offers, nonces,
  * sessions and an operator's re-drive of a dead job.
  */
 import type { FastifyPluginAsync } from "fastify";
@@ -15,6 +15,7 @@ import authRoutes, { type SiweOptions } from "./auth";
 import batchRoutes from "./batches";
 import certificateRoutes from "./certificates";
 import clientDataRoutes from "./clientData";
+import dealOfferRoutes from "./dealOffers";
 import dealRoutes from "./deals";
 import eventRoutes from "./events";
 import holderRoutes from "./holders";
@@ -57,6 +58,7 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
   await app.register(marketRoutes, { pool });
   await app.register(clientDataRoutes, { pool, settlementDomain: domain });
   await app.register(dealRoutes, { pool });
+  await app.register(dealOfferRoutes, { pool, settlementDomain: domain });
   await app.register(requestRoutes, { pool, registryStatus });
   const certificates = createCertificateService({
     registryBridge: zeroAddress,

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
-import { type Address, type Hex, type TypedDataDomain, encodeFunctionData, recoverAddress, zeroAddress } from "viem";
+import { type Address, type Hex, type TypedDataDomain, encodeFunctionData, zeroAddress } from "viem";
 import { z } from "zod";
 import { settlementAbi } from "../../chain/abi";
 import { type Order, SIDE_BUY, SIDE_SELL, buildOrder, hashOrder } from "../../chain/orders";
@@ -31,11 +31,10 @@ import { requireWallet, walletOf } from "../plugins/app/auth";
 import { batchExists } from "../queries/batches";
 import { type OrderRow, currentCounter, getOrder, insertOrder, listBook, listOrders, withdrawOrder } from "../../orders/store";
 import { errorBody } from "../schemas";
+import { signatureParam, signerOf } from "../signatures";
 
 /** Latest expiry the API stores (Postgres timestamptz and JS dates end in year 9999). */
 const MAX_EXPIRY = 253_402_300_799n;
-/** secp256k1 n / 2: Settlement (OpenZeppelin ECDSA) refuses signatures with a larger s. */
-const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 
 const side = z.enum(["sell", "buy"]);
 const orderStatus = z
@@ -111,10 +110,7 @@ export const orderInput = z.object({
 
 const postOrderBody = z.object({
   order: orderInput,
-  signature: z
-    .string()
-    .regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte signature as 0x hex")
-    .describe("The maker's EIP-712 signature (eth_signTypedData_v4) over the order in the Settlement domain"),
+  signature: signatureParam.describe("The maker's EIP-712 signature (eth_signTypedData_v4) over the order in the Settlement domain"),
 });
 
 export type OrderRoutesOptions = {
@@ -163,18 +159,6 @@ export function toOrder(input: z.input<typeof orderInput> & Pick<z.infer<typeof 
     if (error instanceof ValidationError)
       throw new ValidationError(`${prefix}.${error.field}`, error.message.slice(error.field.length + 2));
     throw error;
-  }
-}
-
-/** The address that signed `hash`, or a ValidationError naming body.signature. */
-async function signerOf(hash: Hex, signature: Hex): Promise<Address> {
-  if (BigInt(`0x${signature.slice(66, 130)}`) > HALF_N) {
-    throw new ValidationError("body.signature", "s is in the upper half of the curve order (malleable); Settlement refuses it");
-  }
-  try {
-    return await recoverAddress({ hash, signature });
-  } catch {
-    throw new ValidationError("body.signature", "not a valid ECDSA signature");
   }
 }
 
