@@ -3,10 +3,12 @@
  * keyset pagination, the error answers they declare in OpenAPI, and one way to send an error body from a handler
  * or a preHandler (same shape as the error handler's).
  */
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, preHandlerAsyncHookHandler } from "fastify";
+import type { Pool } from "pg";
 import { type Address, type Hex, getAddress } from "viem";
 import { z } from "zod";
 import { ValidationError } from "../errors";
+import { batchExists } from "./queries/batches";
 import { type ErrorBody, errorBody } from "./schemas";
 
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -118,6 +120,23 @@ export function replyError(
     .code(status)
     .type("application/json; charset=utf-8")
     .send({ error, message, ...(fields === undefined ? {} : { fields }), requestId: reply.request.id });
+}
+
+/** The pattern every sub-route of one batch starts with (history, orders, depth, ohlc, and any added later). */
+const BATCH_SUB_ROUTE = "/batches/:batchId/";
+
+/**
+ * A preHandler for a plugin holding batch routes: a sub-route of a batch that is not indexed answers 404 naming
+ * the batch (as `GET /batches/:batchId` does) instead of an empty list that reads as "no trades yet". It goes by
+ * the route pattern, so a new sub-route gets the check without a line of its own; it runs after validation, so a
+ * malformed id is still a 400 naming `params.batchId`. A known batch without data answers 200 with an empty list.
+ */
+export function unknownBatchIsNotFound(pool: Pool): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    if (request.routeOptions.url?.startsWith(BATCH_SUB_ROUTE) !== true) return;
+    const { batchId } = request.params as { batchId: string };
+    if (!(await batchExists(pool, batchId))) return replyError(reply, 404, "not_found", `Batch ${batchId} not found`);
+  };
 }
 
 /** `0x…` address in checksum case, from a stored lowercase or mixed-case value. */

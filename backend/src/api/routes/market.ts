@@ -9,7 +9,7 @@ import type { Pool } from "pg";
 import { z } from "zod";
 import { REGISTRY_DISPLAY_NAMES, UNIT_METRIC, projectInfoOf } from "../../registries/projectInfo";
 import type { RegistryName } from "../../registries/ids";
-import { checksum, errors, uint256Param } from "../http";
+import { checksum, errors, notFound, uint256Param } from "../http";
 
 type ListingRow = {
   batch_id: string;
@@ -129,7 +129,7 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
         tags: ["market"],
         summary: "Depth of a batch's book: units and orders per price level, asks cheapest first, bids dearest first",
         params: z.object({ batchId: uint256Param }),
-        response: { 200: z.object({ batchId: z.string(), asks: z.array(level), bids: z.array(level) }), ...errors },
+        response: { 200: z.object({ batchId: z.string(), asks: z.array(level), bids: z.array(level) }), ...notFound, ...errors },
       },
     },
     async (request) => {
@@ -158,6 +158,7 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
             interval: z.string(),
             candles: z.array(z.object({ start: z.string(), open: z.string(), high: z.string(), low: z.string(), close: z.string(), volume: z.string(), trades: z.number() })),
           }),
+          ...notFound,
           ...errors,
         },
       },
