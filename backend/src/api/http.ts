@@ -33,6 +33,34 @@ export const bytes32Param = z
   .transform((value) => value.toLowerCase() as Hex)
   .describe("32 bytes as 0x hex");
 
+/**
+ * C0 controls (NUL included), DEL and C1 controls; tab, LF and CR are allowed only in multi-line text. PostgreSQL
+ * refuses NUL in a text value outright (a 500 before this check, issue 12 §2); the others are never part of a name,
+ * serial or account and only hide text from people reading it (terminal escapes, bells).
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const LINE_BREAK = /[\t\n\r]/;
+/** A UTF-16 surrogate without its pair: not a character, and UTF-8 encoding would silently replace it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Client text that reaches PostgreSQL (an INSERT or a filter): a string without control characters or lone
+ * surrogates, else a 400 naming the field. Every route schema takes free text through this, so a NUL can never
+ * turn into a 500; chain `.min()`/`.max()` as for any string. `multiline` allows tab, LF and CR (a SIWE message).
+ */
+export function text(options: { multiline?: boolean } = {}) {
+  return z.string().check((context) => {
+    const value = context.value;
+    const control = [...value].find((char) => CONTROL.test(char) || (!options.multiline && LINE_BREAK.test(char)));
+    if (control !== undefined) {
+      const code = control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      context.issues.push({ code: "custom", input: value, message: `contains the control character U+${code}` });
+    } else if (LONE_SURROGATE.test(value)) {
+      context.issues.push({ code: "custom", input: value, message: "is not valid text (invalid UTF-16: a lone surrogate)" });
+    }
+  });
+}
+
 /** Answer-side primitives: plain strings (no transforms), documented. */
 export const address = z.string().describe("checksummed 0x address");
 export const uint256 = z.string().describe("uint256 as a decimal string");

@@ -8,7 +8,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Pool } from "pg";
 import { z } from "zod";
 import { JOB_STATES, type Job, countJobs, getJob, listJobs, redriveJob } from "../../queue";
-import { CURSOR_DECIMAL, authErrors, decodeCursor, errors, iso, notFound, page, pageQuery, replyError, timestamp, toPage } from "../http";
+import { CURSOR_DECIMAL, authErrors, decodeCursor, errors, iso, notFound, page, pageQuery, replyError, text, timestamp, toPage } from "../http";
 import { requireOperator } from "../plugins/app/auth";
 import { errorBody } from "../schemas";
 
@@ -69,7 +69,7 @@ const jobRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) =
       schema: {
         tags: ["jobs"],
         summary: "Registry jobs, newest first; state=dead lists the dead letters (scope jobs:read)",
-        querystring: pageQuery.extend({ state: state.optional(), kind: z.string().max(64).optional(), registry: z.string().max(64).optional() }),
+        querystring: pageQuery.extend({ state: state.optional(), kind: text().max(64).optional(), registry: text().max(64).optional() }),
         response: { 200: page(jobBody), ...authErrors, ...errors },
       },
       preHandler: canRead,
