@@ -169,20 +169,24 @@ describe("scenarios: the registry under load and in maintenance", function () {
     const receipts = await receiptsOf(client, sent.hashes);
     expect(receipts.every((receipt) => receipt.status === "success")).to.equal(true);
 
-    // The breaker opens: readiness names the registry circuit.
+    // The breaker opens: /health shows the registry degraded with its maintenance text; the process stays ready.
+    type Dependency = { name: string; state: string; detail?: string };
     const ready = await until(
-      "readiness failing on the registry circuit",
+      "the registry circuit degraded in /health",
       async () => {
-        const response = await fetch(`${api}/health/ready`);
-        const body = (await response.json()) as { failing: string[]; checks: Array<{ name: string; detail?: string }> };
+        const body = (await getJson(`${api}/health`)) as { status: string; degraded: string[]; checks: Array<{ name: string; detail?: string; dependencies?: Dependency[] }> };
         const check = body.checks.find((candidate) => candidate.name === "registry_circuits");
-        return response.status === 503 && body.failing.includes("registry_circuits") && check?.detail?.includes("VERRA")
-          ? check
+        const verra = check?.dependencies?.find((dependency) => dependency.name === "VERRA");
+        return body.status === "degraded" && body.degraded.includes("registry_circuits") && verra?.state === "open"
+          ? { ...check, verra }
           : undefined;
       },
       windowMs + 10_000,
     );
-    console.log(`    breaker open after ${Date.now() - start} ms: ${ready.detail}`);
+    console.log(`    breaker open after ${Date.now() - start} ms: ${ready.detail}; VERRA said: ${ready.verra.detail}`);
+    expect(ready.verra.detail).to.match(/Scheduled maintenance/);
+    const stillReady = await fetch(`${api}/health/ready`);
+    expect(stillReady.status, "a registry outage must not take the API out of traffic").to.equal(200);
     const waiting = (await requestsOf(platform, seller.address)).slice(before);
     expect(
       waiting.filter((row) => row.chain_status !== "pending"),

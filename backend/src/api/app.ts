@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type RawReplyDefaultExpression,
@@ -67,6 +68,9 @@ export async function buildApp(ctx: ApiContext): Promise<App> {
   const app = Fastify({
     loggerInstance: ctx.logger.child({ component: "api" }) as FastifyBaseLogger,
     genReqId: requestId,
+    // Fastify's own "incoming request" / "request completed" pair is replaced by one line per request
+    // (plugins/app/request-context.ts), which leaves out headers and the query string.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1_048_576,
     forceCloseConnections: "idle",
     return503OnClosing: true,

@@ -3,11 +3,13 @@
  * keyset pagination, the error answers they declare in OpenAPI, and one way to send an error body from a handler
  * or a preHandler (same shape as the error handler's).
  */
-import type { FastifyReply } from "fastify";
+import type { FastifyReply, preHandlerAsyncHookHandler } from "fastify";
+import type { Pool } from "pg";
 import { type Address, type Hex, getAddress } from "viem";
 import { z } from "zod";
 import { ValidationError } from "../errors";
 import type { RegistryStatus } from "../registries/status";
+import { batchExists } from "./queries/batches";
 import { type ErrorBody, errorBody } from "./schemas";
 
 const UINT256_MAX = 2n ** 256n - 1n;
@@ -31,6 +33,34 @@ export const bytes32Param = z
   .regex(/^0x[0-9a-fA-F]{64}$/, "expected 0x followed by 64 hex digits")
   .transform((value) => value.toLowerCase() as Hex)
   .describe("32 bytes as 0x hex");
+
+/**
+ * C0 controls (NUL included), DEL and C1 controls; tab, LF and CR are allowed only in multi-line text. PostgreSQL
+ * refuses NUL in a text value outright (a 500 before this check, issue 12 §2); the others are never part of a name,
+ * serial or account and only hide text from people reading it (terminal escapes, bells).
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+const LINE_BREAK = /[\t\n\r]/;
+/** A UTF-16 surrogate without its pair: not a character, and UTF-8 encoding would silently replace it. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * Client text that reaches PostgreSQL (an INSERT or a filter): a string without control characters or lone
+ * surrogates, else a 400 naming the field. Every route schema takes free text through this, so a NUL can never
+ * turn into a 500; chain `.min()`/`.max()` as for any string. `multiline` allows tab, LF and CR (a SIWE message).
+ */
+export function text(options: { multiline?: boolean } = {}) {
+  return z.string().check((context) => {
+    const value = context.value;
+    const control = [...value].find((char) => CONTROL.test(char) || (!options.multiline && LINE_BREAK.test(char)));
+    if (control !== undefined) {
+      const code = control.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+      context.issues.push({ code: "custom", input: value, message: `contains the control character U+${code}` });
+    } else if (LONE_SURROGATE.test(value)) {
+      context.issues.push({ code: "custom", input: value, message: "is not valid text (invalid UTF-16: a lone surrogate)" });
+    }
+  });
+}
 
 /** Answer-side primitives: plain strings (no transforms), documented. */
 export const address = z.string().describe("checksummed 0x address");
@@ -119,6 +149,23 @@ export function replyError(
     .code(status)
     .type("application/json; charset=utf-8")
     .send({ error, message, ...(fields === undefined ? {} : { fields }), requestId: reply.request.id });
+}
+
+/** The pattern every sub-route of one batch starts with (history, orders, depth, ohlc, and any added later). */
+const BATCH_SUB_ROUTE = "/batches/:batchId/";
+
+/**
+ * A preHandler for a plugin holding batch routes: a sub-route of a batch that is not indexed answers 404 naming
+ * the batch (as `GET /batches/:batchId` does) instead of an empty list that reads as "no trades yet". It goes by
+ * the route pattern, so a new sub-route gets the check without a line of its own; it runs after validation, so a
+ * malformed id is still a 400 naming `params.batchId`. A known batch without data answers 200 with an empty list.
+ */
+export function unknownBatchIsNotFound(pool: Pool): preHandlerAsyncHookHandler {
+  return async (request, reply) => {
+    if (request.routeOptions.url?.startsWith(BATCH_SUB_ROUTE) !== true) return;
+    const { batchId } = request.params as { batchId: string };
+    if (!(await batchExists(pool, batchId))) return replyError(reply, 404, "not_found", `Batch ${batchId} not found`);
+  };
 }
 
 /** `0x…` address in checksum case, from a stored lowercase or mixed-case value. */

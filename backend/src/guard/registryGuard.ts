@@ -198,11 +198,23 @@ export function createRegistryGuard(
     });
   }
 
+  // A registry outage degrades the platform (retirements, withdrawals and deposits of that registry wait); it does
+  // not make this process unfit for traffic, so the check is not required (issue 12 §4.7). Each registry's circuit
+  // and, while it is not closed, what the registry last said (e.g. "503 Scheduled maintenance") go to /health.
   const readinessName = parameters.readinessName ?? "registry_circuits";
-  ctx.readiness.register(readinessName, async () => {
-    const open = [...entries.keys()].filter((name) => guard.circuit(name) === "open");
-    return open.length === 0 ? undefined : { ok: false, detail: `circuit open: ${open.join(", ")}` };
-  });
+  ctx.readiness.register(
+    readinessName,
+    async () => {
+      const dependencies = [...entries.keys()].map((name) => {
+        const state = guard.circuit(name);
+        const failure = failures.get(name);
+        return { name, state, ...(state !== "closed" && failure !== undefined ? { detail: failure.message } : {}) };
+      });
+      const open = dependencies.filter((dependency) => dependency.state === "open").map((dependency) => dependency.name);
+      return open.length === 0 ? { ok: true, dependencies } : { ok: false, detail: `circuit open: ${open.join(", ")}`, dependencies };
+    },
+    { required: false },
+  );
 
   /** Open and still inside the half-open delay: calls fail fast. Past the delay the next call is the trial. */
   function failsFast(entry: Entry): boolean {

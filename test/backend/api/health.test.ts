@@ -1,6 +1,8 @@
 import { expect } from "chai";
 import type { Pool } from "pg";
 import { type App, buildApp } from "../../../backend/src/api/app";
+import { createRegistryGuard } from "../../../backend/src/guard/registryGuard";
+import { RegistryUnavailableError } from "../../../backend/src/registries/errors";
 import { type TestDatabase, createTestDatabase, freePort } from "../../support/database";
 import { type LogCapture, apiContext, deadPool } from "./helpers";
 
@@ -8,7 +10,7 @@ describe("api: health and metrics", () => {
   let db: TestDatabase;
 
   before(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ migrate: true }); // the registry guard's shared buckets
   });
   after(async () => {
     await db?.drop();
@@ -75,6 +77,52 @@ describe("api: health and metrics", () => {
       slow: "timed out after 50 ms",
     });
     expect(response.body).not.to.contain("10.0.0.7");
+    await app.close();
+  });
+
+  it("stays ready while a registry is in maintenance, and shows the registry, its state and the reason in /health", async () => {
+    const { app, ctx } = await appOver(db.pool);
+    const guard = createRegistryGuard(ctx, { registries: { VERRA: { capacity: 10, refillPerSec: 10 }, GOLD_STANDARD: { capacity: 10, refillPerSec: 10 } } });
+    await guard.init();
+    // What the registry HTTP client throws for the simulator's maintenance answer (503 with a long Retry-After).
+    const maintenance = new RegistryUnavailableError("VERRA GET /v1/accounts/C-1: 503 Scheduled maintenance", {
+      registry: "VERRA",
+      status: 503,
+      retryAfterMs: 60_000,
+    });
+    await guard.guardedCall("VERRA", async () => Promise.reject(maintenance)).catch(() => undefined);
+    expect(guard.circuit("VERRA")).to.equal("open");
+
+    const ready = await app.inject({ method: "GET", url: "/health/ready" });
+    expect(ready.statusCode, ready.body).to.equal(200);
+    expect(ready.json()).to.include({ status: "ready" });
+    expect(ready.json().failing).to.deep.equal([]);
+    expect(ready.json().degraded).to.deep.equal(["registry_circuits"]);
+
+    const health = await app.inject({ method: "GET", url: "/health" });
+    expect(health.statusCode).to.equal(200);
+    const body = health.json();
+    expect(body).to.include({ status: "degraded" });
+    expect(body.failing).to.deep.equal([]);
+    expect(body.degraded).to.deep.equal(["registry_circuits"]);
+    const registries = body.checks.find((check: { name: string }) => check.name === "registry_circuits");
+    expect(registries).to.include({ ok: false, required: false, detail: "circuit open: VERRA" });
+    expect(registries.dependencies).to.deep.equal([
+      { name: "VERRA", state: "open", detail: "VERRA GET /v1/accounts/C-1: 503 Scheduled maintenance" },
+      { name: "GOLD_STANDARD", state: "closed" },
+    ]);
+    await app.close();
+  });
+
+  it("answers /health with status ok and every check when nothing is wrong, and not_ready when a required check fails", async () => {
+    const { app, ctx } = await appOver(db.pool);
+    const ok = (await app.inject({ method: "GET", url: "/health" })).json();
+    expect(ok).to.deep.include({ status: "ok", failing: [], degraded: [] });
+    expect(ok.checks.map((check: { name: string }) => check.name)).to.deep.equal(["database"]);
+    ctx.readiness.register("indexer_lag", async () => ({ ok: false, detail: "12 blocks behind (limit 5)" }));
+    const down = await app.inject({ method: "GET", url: "/health" });
+    expect(down.statusCode).to.equal(200); // details, not a probe: /health/ready is the probe
+    expect(down.json()).to.deep.include({ status: "not_ready", failing: ["indexer_lag"], degraded: [] });
     await app.close();
   });
 

@@ -136,6 +136,33 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     }
   });
 
+  it("answers 400 naming the field for a NUL or another control character in any text field, and stores nothing (issue 12 §2)", async () => {
+    const serial = verraSerial(9010, 1n, 10n);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ registry: "VERRA", serial, sourceAccount: "SELLER\u0000-1" }, "body.sourceAccount"],
+      [{ registry: "VERRA", serial, sourceAccount: "SELLER-\u0007" }, "body.sourceAccount"],
+      [{ registry: "VERRA", serial, sourceAccount: "SELLER\n1" }, "body.sourceAccount"],
+      [{ registry: "VERRA", serial, sourceAccount: "SELLER\u0085" }, "body.sourceAccount"],
+      [{ registry: "VERRA", serial, sourceAccount: "SELLER\udc00" }, "body.sourceAccount"],
+      [{ registry: "VERRA", serial: `${serial}\u0000` }, "body.serial"],
+      [{ registry: "VERRA\u0000", serial }, "body.registry"],
+    ];
+    const before = await db.pool.query("SELECT count(*)::int AS n FROM deposit_intents");
+    for (const [body, field] of cases) {
+      const response = await declare(body);
+      expect(response.statusCode, `${JSON.stringify(body)}: ${response.body}`).to.equal(400);
+      const error = response.json();
+      expect(error.fields[0].field, JSON.stringify(body)).to.equal(field);
+      expect(error.fields[0].message, JSON.stringify(body)).to.match(/control character|invalid UTF-16/);
+    }
+    const after = await db.pool.query("SELECT count(*)::int AS n FROM deposit_intents");
+    expect(after.rows[0].n).to.equal(before.rows[0].n);
+    // Printable text, accents included, is still an account name.
+    const fine = await declare({ registry: "VERRA", serial, sourceAccount: "Société Générale – compte 7" });
+    expect(fine.statusCode, fine.body).to.equal(201);
+    expect(fine.json().sourceAccount).to.equal("Société Générale – compte 7");
+  });
+
   it("409 when the range overlaps a minted deposit or another wallet's open intent; a terminal intent frees it", async () => {
     const prefix = "9004-VCS-VCU-500-VER-US-3352-01012024-31122024-0";
     const depositId = randomHash();

@@ -6,7 +6,7 @@ import { type Hex, getAddress, verifyMessage } from "viem";
 import { parseSiweMessage } from "viem/siwe";
 import { z } from "zod";
 import { BaseError } from "../../errors";
-import { address, authErrors, errors, replyError, timestamp } from "../http";
+import { address, authErrors, errors, replyError, text, timestamp } from "../http";
 import { SESSION_PREFIX, hashSecret, newSecret } from "../../auth/secrets";
 import { consumeNonce, insertNonce, insertSession, revokeSession } from "../../auth/sessions";
 import { requireWallet, walletOf } from "../plugins/app/auth";
@@ -91,7 +91,7 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
           "Expiration Time; the signature recovers to the message's address (EOA); the nonce was issued here, is " +
           "unexpired and unused (it is consumed). A failed check answers 401 naming the part that failed.",
         body: z.object({
-          message: z.string().min(1).max(4096).describe("The EIP-4361 message text the wallet signed"),
+          message: text({ multiline: true }).min(1).max(4096).describe("The EIP-4361 message text the wallet signed"),
           signature: z.string().regex(/^0x[0-9a-fA-F]{130}$/, "expected a 65-byte signature as 0x hex"),
         }),
         response: { 200: sessionBody, ...authErrors, ...errors },

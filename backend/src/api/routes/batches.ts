@@ -196,7 +196,7 @@ const batchRoutes: FastifyPluginAsyncZod<BatchRoutesOptions> = async (app, { poo
         summary: "Custody history of a batch: every indexed chain log naming it, in chain order",
         params: batchParams,
         querystring: pageQuery,
-        response: { 200: page(chainEventBody), ...errors },
+        response: { 200: page(chainEventBody), ...notFound, ...errors },
       },
     },
     async (request) => {

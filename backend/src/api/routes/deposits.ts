@@ -26,6 +26,7 @@ import {
   pageQuery,
   replyError,
   timestamp,
+  text,
   toPage,
   uint256,
 } from "../http";
@@ -63,9 +64,9 @@ const intentBody = z.object({
 type IntentBody = z.infer<typeof intentBody>;
 
 const postIntentBody = z.object({
-  registry: z.string().min(1).max(40).describe("VERRA, GOLD_STANDARD, IN_CCTS (or gold-standard, in-ccts)"),
-  serial: z.string().min(1).max(300).describe("The registry serial of the block, with its unit range"),
-  sourceAccount: z.string().min(1).max(200).optional().describe("The holder's account at the registry (informative)"),
+  registry: text().min(1).max(40).describe("VERRA, GOLD_STANDARD, IN_CCTS (or gold-standard, in-ccts)"),
+  serial: text().min(1).max(300).describe("The registry serial of the block, with its unit range"),
+  sourceAccount: text().min(1).max(200).optional().describe("The holder's account at the registry (informative)"),
 });
 
 export type DepositRoutesOptions = {

@@ -9,6 +9,7 @@ import type { Pool } from "pg";
 import { type Address, zeroAddress } from "viem";
 import { type CreateCertificateServiceParameters, createCertificateService } from "../../certificates";
 import { settlementDomain } from "../../chain/orders";
+import { unknownBatchIsNotFound } from "../http";
 import auth from "../plugins/app/auth";
 import { type RegistryStatusSource, unknownRegistryStatus } from "../../registries/status";
 import authRoutes, { type SiweOptions } from "./auth";
@@ -50,6 +51,8 @@ const domainRoutes: FastifyPluginAsync<DomainApiOptions & { pool: Pool }> = asyn
       : settlementDomain({ chainId: options.settlement.chainId, verifyingContract: options.settlement.address });
 
   await app.register(auth);
+  // Before the routes register: it applies to every `/batches/:batchId/...` route below, whichever plugin adds it.
+  app.addHook("preHandler", unknownBatchIsNotFound(pool));
   await app.register(authRoutes, { pool, siwe: options.siwe, now });
   await app.register(batchRoutes, { pool, registryStatus });
   await app.register(holderRoutes, { pool });

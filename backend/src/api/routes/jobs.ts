@@ -18,6 +18,7 @@ import {
   page,
   pageQuery,
   replyError,
+  text,
   timestamp,
   toPage,
 } from "../http";
@@ -83,8 +84,8 @@ const jobRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }) =
         summary: "Registry jobs, newest first; state=dead lists the dead letters (scope jobs:read)",
         querystring: pageQuery.extend({
           state: state.optional(),
-          kind: z.string().max(64).optional(),
-          registry: z.string().max(64).optional(),
+          kind: text().max(64).optional(),
+          registry: text().max(64).optional(),
         }),
         response: { 200: page(jobBody), ...authErrors, ...errors },
       },

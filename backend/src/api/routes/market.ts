@@ -9,7 +9,7 @@ import type { Pool } from "pg";
 import { z } from "zod";
 import { REGISTRY_DISPLAY_NAMES, UNIT_METRIC, projectInfoOf } from "../../registries/projectInfo";
 import type { RegistryName } from "../../registries/ids";
-import { checksum, errors, uint256Param } from "../http";
+import { checksum, errors, notFound, text, uint256Param } from "../http";
 
 type ListingRow = {
   batch_id: string;
@@ -57,9 +57,9 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
         tags: ["market"],
         summary: "Batches across registries in words, with best ask and bid and the last trade; filter by registry, project type, vintage, country, methodology, price",
         querystring: z.object({
-          registry: z.string().max(40).optional(),
-          projectType: z.string().max(200).optional().describe("Substring of the project type"),
-          methodology: z.string().max(200).optional().describe("Substring of the methodology"),
+          registry: text().max(40).optional(),
+          projectType: text().max(200).optional().describe("Substring of the project type"),
+          methodology: text().max(200).optional().describe("Substring of the methodology"),
           country: z.string().regex(/^[A-Za-z]{2}$/, "expected an ISO 3166 alpha-2 code").optional(),
           vintage: z.string().regex(/^\d{4}$/, "expected a year").optional().describe("Vintage year the period touches"),
           maxPrice: z.string().regex(/^\d{1,78}$/, "expected base units as a decimal integer").optional().describe("Best ask at most this"),
@@ -129,7 +129,7 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
         tags: ["market"],
         summary: "Depth of a batch's book: units and orders per price level, asks cheapest first, bids dearest first",
         params: z.object({ batchId: uint256Param }),
-        response: { 200: z.object({ batchId: z.string(), asks: z.array(level), bids: z.array(level) }), ...errors },
+        response: { 200: z.object({ batchId: z.string(), asks: z.array(level), bids: z.array(level) }), ...notFound, ...errors },
       },
     },
     async (request) => {
@@ -158,6 +158,7 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
             interval: z.string(),
             candles: z.array(z.object({ start: z.string(), open: z.string(), high: z.string(), low: z.string(), close: z.string(), volume: z.string(), trades: z.number() })),
           }),
+          ...notFound,
           ...errors,
         },
       },

@@ -276,7 +276,7 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
         summary: "The book of a batch: open, unexpired orders with remaining = amount - filled, best price first",
         params: z.object({ batchId: uint256Param }),
         querystring: pageQuery.extend({ side: side.default("sell").describe("sell (asks, cheapest first) or buy (bids)") }),
-        response: { 200: page(orderBody), ...errors },
+        response: { 200: page(orderBody), ...notFound, ...errors },
       },
     },
     async (request) => {

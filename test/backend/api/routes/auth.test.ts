@@ -123,6 +123,19 @@ describe("api routes: auth (Sign-In with Ethereum)", () => {
     expect(badSig.json().fields[0].field).to.equal("body.signature");
   });
 
+  it("answers 400 naming body.message for a NUL or another control character in the message, never a 500 (issue 12 §2)", async () => {
+    for (const bad of ["\u0000", "\u0007", "\u001b[31m", "\u007f", "\ud800"]) {
+      const text = message({ nonce: await nonce() }).replace(/^Nonce: (.*)$/m, `Nonce: $1${bad}`);
+      const response = await siwe({ message: text, signature: await wallet.signMessage({ message: text }) });
+      expect(response.statusCode, `${JSON.stringify(bad)}: ${response.body}`).to.equal(400);
+      expect(response.json().fields[0].field).to.equal("body.message");
+      expect(response.json().message).to.match(/control character|invalid UTF-16/);
+    }
+    // Line breaks (and tabs) are what an EIP-4361 message is made of: still accepted.
+    const good = message({ nonce: await nonce() });
+    expect((await siwe({ message: good, signature: await wallet.signMessage({ message: good }) })).statusCode).to.equal(200);
+  });
+
   it("answers 401 for a missing, malformed or expired session token", async () => {
     expect((await h.app.inject({ method: "GET", url: "/auth/session" })).statusCode).to.equal(401);
     expect((await h.app.inject({ method: "POST", url: "/auth/logout" })).statusCode).to.equal(401);

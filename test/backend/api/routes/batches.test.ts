@@ -157,4 +157,45 @@ describe("api routes: batches", () => {
       expect(second.nextCursor).to.equal(null);
     });
   });
+
+  describe("GET /batches/:batchId/* (every sub-route of a batch)", () => {
+    /** What each sub-route answers for a known batch without data: an empty list, never a 404. */
+    const EMPTY: Record<string, (body: Record<string, unknown>) => void> = {
+      "/batches/{batchId}/history": (body) => expect(body).to.deep.equal({ items: [], nextCursor: null }),
+      "/batches/{batchId}/orders": (body) => expect(body).to.deep.equal({ items: [], nextCursor: null }),
+      "/batches/{batchId}/depth": (body) => expect(body).to.deep.equal({ batchId: "3", asks: [], bids: [] }),
+      "/batches/{batchId}/ohlc": (body) => expect(body).to.deep.equal({ batchId: "3", interval: "1h", candles: [] }),
+    };
+
+    /** Every GET sub-route the app serves, from its OpenAPI document, so a new one cannot slip past this test. */
+    function subRoutes(): string[] {
+      const paths = (h.app.swagger() as { paths: Record<string, { get?: unknown }> }).paths;
+      return Object.keys(paths).filter((path) => path.startsWith("/batches/{batchId}/") && paths[path]!.get !== undefined);
+    }
+
+    it("covers every sub-route the app serves", () => {
+      expect(subRoutes()).to.have.members(Object.keys(EMPTY));
+    });
+
+    it("answers 404 naming the batch for an unknown batch on every sub-route", async () => {
+      for (const path of subRoutes()) {
+        const response = await h.app.inject({ method: "GET", url: path.replace("{batchId}", "99") });
+        expect(response.statusCode, `${path}: ${response.body}`).to.equal(404);
+        const body = response.json();
+        expect(body, path).to.include({ error: "not_found", message: "Batch 99 not found" });
+        expect(body.requestId, path).to.be.a("string");
+      }
+    });
+
+    it("answers 200 with an empty list for a known batch without data, and 400 for a malformed id first", async () => {
+      for (const path of subRoutes()) {
+        const response = await h.app.inject({ method: "GET", url: path.replace("{batchId}", "3") });
+        expect(response.statusCode, `${path}: ${response.body}`).to.equal(200);
+        EMPTY[path]!(response.json());
+        const bad = await h.app.inject({ method: "GET", url: path.replace("{batchId}", "0x01") });
+        expect(bad.statusCode, path).to.equal(400);
+        expect(bad.json().fields[0].field, path).to.equal("params.batchId");
+      }
+    });
+  });
 });

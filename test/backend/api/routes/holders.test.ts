@@ -103,6 +103,7 @@ describe("api routes: holders", () => {
       }
       const body = (await h.app.inject({ method: "GET", url: `/holders/${who}/history` })).json();
       expect(body.items.map((e: { blockNumber: string }) => e.blockNumber)).to.deep.equal(["9", "10", "100"]);
+      await insertBatch(h.db.pool, "77");
       const batch = (await h.app.inject({ method: "GET", url: "/batches/77/history" })).json();
       expect(batch.items.map((e: { blockNumber: string }) => e.blockNumber)).to.deep.equal(["9", "10", "100"]);
     });

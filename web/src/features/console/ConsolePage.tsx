@@ -41,7 +41,8 @@ export function ConsolePage() {
   const [result, setResult] = useState<{ kind: "success" | "error"; text: string }>();
   const enabled = entered !== "";
   const live = useQuery({ queryKey: ["config-live"], queryFn: () => api<ClientConfig>("/config"), refetchInterval: 2_000 });
-  const ready = useQuery({ queryKey: ["ready"], queryFn: async () => (await fetch("/health/ready")).json() as Promise<{ status: string; checks: Array<{ name: string; ok: boolean; detail?: string }> }>, refetchInterval: 2_000 });
+  // /health, not /health/ready: it says "degraded" when a registry is down while the process stays ready.
+  const ready = useQuery({ queryKey: ["health"], queryFn: async () => (await fetch("/health")).json() as Promise<{ status: string; checks: Array<{ name: string; ok: boolean; detail?: string }> }>, refetchInterval: 2_000 });
   const metrics = useQuery({ queryKey: ["metrics"], queryFn: async () => (await fetch("/metrics")).text(), refetchInterval: 3_000 });
   const counts = useQuery({ queryKey: ["jobs-counts", entered], enabled, queryFn: () => api<{ items: Array<{ registry: string | null; kind: string; state: string; count: number }> }>("/jobs/counts", { apiKey: entered }), refetchInterval: 3_000 });
   const dead = useQuery({ queryKey: ["jobs-dead", entered], enabled, queryFn: () => api<ApiPage<{ id: string; kind: string; registry: string | null; lastError: string | null; attempts: number }>>("/jobs?state=dead&limit=20", { apiKey: entered }), refetchInterval: 5_000 });
