@@ -45,8 +45,8 @@ describe("config", () => {
 
   it("marks secrets in the schema: every secret setting arrives as a Secret and is listed as one", () => {
     expect([...SECRET_KEYS].sort()).to.deep.equal([
-      "AGENT_KEY", "BANK_API_KEY", "DATABASE_URL", "DEPLOYER_KEY", "GUARDIAN_KEY", "IN_CCTS_API_KEY", "IREC_PASSWORD",
-      "KEEPER_KEY", "RELAYER_KEY", "WEBHOOK_SECRET",
+      "AGENT_KEY", "BANK_API_KEY", "DATABASE_URL", "DEPLOYER_KEY", "EVIDENCE_ANCHOR_KEY", "GUARDIAN_KEY", "IN_CCTS_API_KEY",
+      "IREC_PASSWORD", "KEEPER_KEY", "RELAYER_KEY", "WEBHOOK_SECRET",
     ]);
     const config = loadConfig({ IREC_USERNAME: "alice", IREC_PASSWORD: "pw-of-alice", IN_CCTS_API_KEY: "ccts-key" });
     expect(config.registries.irecPassword).to.be.instanceOf(Secret);

@@ -105,13 +105,15 @@ describe("evidence package of a real retirement", function () {
     ["a proof", "proofs/blocks.json"],
     ["the manifest", "manifest.json"],
     ["the time stamp", "timestamp.tsr"],
-    ["a chain event record", "records/events.json"],
+    // events.json is canonical JSON: `events` first, then the ABI `fragments` they are decoded with
+    ["a chain event record", "records/events.json", 0.1],
+    ["an event's ABI fragment", "records/events.json", 0.9],
     ["the custody head chain", "proofs/custody-heads.json"],
   ] as const;
-  for (const [kind, file] of tampered) {
+  for (const [kind, file, at] of tampered) {
     it(`catches one flipped byte in ${kind} (${file}) and names the file`, async () => {
-      const result = await verifyInCleanFolder(await withFlippedByte(zip, file));
-      expect(result.code, result.stdout).to.equal(1);
+      const result = await verifyInCleanFolder(await withFlippedByte(zip, file, at));
+      expect(result.code, result.stdout + result.stderr).to.equal(1);
       expect(result.stdout).to.contain("Verdict: FAILED");
       expect(result.stdout).to.match(new RegExp(`✗ .*\\[${file.replace(/[./]/g, "\\$&")}\\]`));
     });

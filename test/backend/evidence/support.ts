@@ -30,7 +30,8 @@ export async function withFlippedByte(zip: Uint8Array, name: string, at?: number
   const entries = [...entriesOf(zip)].map(([entryName, data]) => {
     if (entryName !== name) return { name: entryName, data };
     const copy = new Uint8Array(data);
-    const i = at ?? Math.floor(copy.length / 2);
+    // `at` below 1 is a fraction of the file's length; absent, its middle.
+    const i = at === undefined ? Math.floor(copy.length / 2) : at < 1 ? Math.floor(copy.length * at) : at;
     copy[i] = (copy[i] ?? 0) ^ 0x01;
     return { name: entryName, data: copy };
   });

@@ -82,7 +82,7 @@ export type DepositRoutesOptions = {
   now?: () => Date;
 };
 
-const text = (value: bigint | null) => (value === null ? null : value.toString());
+const decimalText = (value: bigint | null) => (value === null ? null : value.toString());
 
 function intentView(intent: DepositIntent, custodyAccount: string): IntentBody {
   return {
@@ -92,16 +92,16 @@ function intentView(intent: DepositIntent, custodyAccount: string): IntentBody {
     registry: intent.registry,
     custodyAccount,
     declaredSerial: intent.declaredSerial,
-    declaredStart: text(intent.declaredStart) ?? "",
-    declaredEnd: text(intent.declaredEnd) ?? "",
+    declaredStart: decimalText(intent.declaredStart) ?? "",
+    declaredEnd: decimalText(intent.declaredEnd) ?? "",
     sourceAccount: intent.sourceAccount,
     status: intent.status,
     statusDetail: intent.statusDetail,
     recordId: intent.recordId,
     serialPrefix: intent.serialPrefix,
-    blockStart: text(intent.blockStart),
-    blockEnd: text(intent.blockEnd),
-    quantity: text(intent.quantity),
+    blockStart: decimalText(intent.blockStart),
+    blockEnd: decimalText(intent.blockEnd),
+    quantity: decimalText(intent.quantity),
     batchId: intent.batchId,
     mintTxHash: intent.mintTxHash,
     expiresAt: intent.expiresAt.toISOString(),

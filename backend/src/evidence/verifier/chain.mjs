@@ -80,14 +80,17 @@ export function checkEvents(ctx, blocks) {
     if (block === undefined) problem = `its block ${e.blockHash} is not among the verified blocks`;
     else if (log === undefined) problem = "no such log in the block's receipts";
     else if (!same(log.address, e.address) || !same(log.topics, e.topics) || !same(log.data, e.data)) problem = "differs from the log in the receipts";
-    else if (inputs === undefined) problem = `no ABI fragment for ${e.contract}.${e.event}`;
-    else if (topicOf(e.event, inputs) !== log.topics[0]) problem = "topic 0 is not the event's signature";
+    else if (!Array.isArray(inputs)) problem = `no ABI fragment for ${e.contract}.${e.event}`;
     else {
+      // A damaged fragment (a type or a component list altered) fails this event's check, never the verifier.
       try {
-        const args = decodeLog(inputs, log);
-        if (!same(args, e.args)) problem = `recorded arguments differ from the log's (${JSON.stringify(args).slice(0, 160)})`;
+        if (topicOf(e.event, inputs) !== log.topics[0]) problem = "topic 0 is not the event's signature";
+        else {
+          const args = decodeLog(inputs, log);
+          if (!same(args, e.args)) problem = `recorded arguments differ from the log's (${JSON.stringify(args).slice(0, 160)})`;
+        }
       } catch (error) {
-        problem = `cannot decode: ${error.message}`;
+        problem = `cannot decode with the recorded ABI fragment: ${error.message}`;
       }
     }
     if (problem !== undefined) failures.push(`${where}: ${problem}`);
@@ -112,7 +115,14 @@ export function checkCustodyHeads(ctx, blocks, fragments) {
   const token = file.token.toLowerCase();
   const single = fragments["CreditToken.TransferSingle"];
   const batch = fragments["CreditToken.TransferBatch"];
-  const topics = { [topicOf("TransferSingle", single)]: single, [topicOf("TransferBatch", batch)]: batch };
+  let topics;
+  try {
+    topics = { [topicOf("TransferSingle", single)]: single, [topicOf("TransferBatch", batch)]: batch };
+  } catch (error) {
+    const why = `the recorded CreditToken transfer fragments are missing or damaged (${error.message})`;
+    ctx.check("custody.steps", `custody head chain of batch ${file.batchId} recomputed from the verified movements`, false, why, EVENTS);
+    return undefined;
+  }
   const movements = [];
   const ordered = [...blocks.values()].sort((a, b) => Number(BigInt(a.number) - BigInt(b.number)));
   for (const block of ordered) {
