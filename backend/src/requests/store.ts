@@ -7,7 +7,8 @@
  * | column(s) | writer | moves |
  * |---|---|---|
  * | the row; `kind`, `holder`, `batch_id`, `amount`, `deadline`, `idempotency_key`, `requested_block`,
- * `requested_tx_hash` | indexer, `RetirementRequested` / `WithdrawalRequested` (`recordRequested`) | inserted, or
+ * `requested_tx_hash`, `retirement_bytes` |
+ * indexer, `RetirementRequested` / `WithdrawalRequested` (`recordRequested`) | inserted, or
  * filled in on a row that exists (its `retirement` / `destination_account` are kept when the event has none) |
  * | `chain_status` | indexer, the bridge's answer (`recordAnswer`) | `pending` -> `confirmed` / `rejected` |
  * | `status` | indexer (`recordAnswer`, `flagOverdue`) | any -> `confirmed` / `rejected`; `requested` / `submitted` ->
@@ -123,8 +124,10 @@ export type RequestedEvent = {
   holder: string;
   batchId: string;
   amount: string;
-  /** Retirements: the event's `details` ({beneficiary, reason}); null for withdrawals. */
+  /** Retirements: the event's `details` ({beneficiary, reason}) as storable text; null for withdrawals. */
   retirement: unknown;
+  /** Retirements: the exact bytes (hex) of `details`' strings, by field; null for withdrawals. */
+  retirementBytes?: Record<string, string> | null | undefined;
   /** Withdrawals: the bytes32 registry account; null for retirements. */
   destinationAccount: string | null;
   /** Unix seconds. */
@@ -138,10 +141,11 @@ export type RequestedEvent = {
 export async function recordRequested(db: Queryable, event: RequestedEvent): Promise<void> {
   await db.query(
     `INSERT INTO requests (request_id, kind, holder, batch_id, amount, status, retirement, destination_account, deadline,
-       chain_status, idempotency_key, requested_block, requested_tx_hash)
-     VALUES ($1, $2, $3, $4, $5, 'requested', $6::jsonb, $7, to_timestamp($8), 'pending', $9, $10, $11)
+       chain_status, idempotency_key, requested_block, requested_tx_hash, retirement_bytes)
+     VALUES ($1, $2, $3, $4, $5, 'requested', $6::jsonb, $7, to_timestamp($8), 'pending', $9, $10, $11, $12::jsonb)
      ON CONFLICT (request_id) DO UPDATE SET kind = excluded.kind, holder = excluded.holder, batch_id = excluded.batch_id,
        amount = excluded.amount, retirement = coalesce(excluded.retirement, requests.retirement),
+       retirement_bytes = coalesce(excluded.retirement_bytes, requests.retirement_bytes),
        destination_account = coalesce(excluded.destination_account, requests.destination_account),
        deadline = excluded.deadline, idempotency_key = excluded.idempotency_key,
        requested_block = excluded.requested_block, requested_tx_hash = excluded.requested_tx_hash, updated_at = now()`,
@@ -157,6 +161,7 @@ export async function recordRequested(db: Queryable, event: RequestedEvent): Pro
       event.idempotencyKey,
       event.blockNumber,
       event.txHash,
+      event.kind === "retirement" && event.retirementBytes != null ? JSON.stringify(event.retirementBytes) : null,
     ],
   );
 }
