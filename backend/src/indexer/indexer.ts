@@ -88,7 +88,7 @@ function indexerMetrics(metrics: Context["metrics"]) {
   });
   const stalledGauge = metrics.gauge({
     name: "indexer_stalled",
-    help: "1 when the indexer has been behind without progress for stallPolls polls in a row",
+    help: "Whether the indexer has been behind without progress for stallPolls polls in a row (0/1)",
   });
   const poisonCounter = metrics.counter({
     name: "indexer_poison_events_total",

@@ -48,7 +48,8 @@ describe("indexer: no single input stops it", function () {
   }
 
   async function metric(metrics: ReturnType<typeof createMetrics>, pattern: RegExp): Promise<number | undefined> {
-    const match = (await metrics.render()).body.match(pattern);
+    const samples = (await metrics.render()).body.split("\n").filter((line) => !line.startsWith("#"));
+    const match = samples.map((line) => line.match(pattern)).find((found) => found !== null);
     return match?.[1] === undefined ? undefined : Number(match[1]);
   }
 
@@ -147,6 +148,39 @@ describe("indexer: no single input stops it", function () {
       expect(check?.detail).to.match(/halted at poison event TransferSingle/).and.match(new RegExp(poisonTx));
       const halted = /carbon_indexer_poison_events_total\{event="TransferSingle",action="halted"\} (\d+)/;
       expect(await metric(metrics, halted)).to.equal(1);
+    } finally {
+      await indexer.stop();
+    }
+  });
+
+  it("reports a stall while steps keep failing transiently, with the lag true, and clears it on progress", async () => {
+    const { alice, bob } = platform;
+    const { indexer, metrics, readiness } = indexerOn({ stallPolls: 3 });
+    const { batchId } = await platform.deposit(alice, 5n, "VCS-STALL-2023");
+    await indexer.syncToHead();
+    const caughtUp = (await indexer.checkpoint())?.blockNumber ?? 0n;
+    // Every insert of an event fails as a serialization failure would: retryable, so no poison, just no progress.
+    await db.pool.query(`CREATE FUNCTION test_refuse_event() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'simulated serialization failure' USING ERRCODE = '40001'; END $$`);
+    await db.pool.query(
+      "CREATE TRIGGER test_refuse_event BEFORE INSERT ON chain_events FOR EACH ROW EXECUTE FUNCTION test_refuse_event()",
+    );
+    await platform.transfer(alice, bob, batchId, 1n);
+    await mine(2);
+    indexer.start();
+    try {
+      await waitFor(async () => (await metric(metrics, /carbon_indexer_stalled (\d+)/)) === 1);
+      const head = await client.getBlockNumber({ cacheTime: 0 });
+      expect(await metric(metrics, /carbon_indexer_lag_blocks (\d+)/)).to.equal(Number(head - caughtUp));
+      expect(indexer.failure).to.equal(undefined);
+      const check = (await readiness.run()).checks.find((c) => c.name === "indexer_lag");
+      expect(check?.ok).to.equal(false);
+      expect(check?.detail).to.match(/^stalled: no progress for \d+ polls, \d+ blocks behind/);
+
+      await db.pool.query("DROP TRIGGER test_refuse_event ON chain_events");
+      await waitFor(async () => (await metric(metrics, /carbon_indexer_stalled (\d+)/)) === 0, 40_000);
+      expect(await balances(batchId)).to.include({ [bob.address.toLowerCase()]: "1" });
+      expect((await db.pool.query("SELECT 1 FROM indexer_poison_events")).rowCount).to.equal(0);
     } finally {
       await indexer.stop();
     }
