@@ -2,14 +2,14 @@
  * Logs of the platform contracts to `ChainEvent`s, decoded with the compiled ABIs (`chain/artifacts.ts`).
  * Arguments become JSON (bigints as decimal strings, addresses lowercase) because that is what `chain_events`
  * stores and what projections read, live and during a reorg rebuild alike. Every string is untrusted and goes
- * through `storableText` (`storable.ts`: NUL and lone surrogates escaped reversibly), and the exact bytes of every
+ * through `storableText` (`db/storable.ts`: NUL and lone surrogates escaped reversibly), and the exact bytes of every
  * ABI `string` argument are kept as hex beside it (`ChainEvent.stringBytes`), because a `string` that is not valid
  * UTF-8 on chain is lossy once decoded.
  */
 import { type Abi, type AbiParameter, type Address, type Hex, type Log, decodeAbiParameters, decodeEventLog } from "viem";
 import { PLATFORM_ABIS, type PlatformContract } from "../chain/abi";
 import type { Deployment } from "../chain/deployment";
-import { storableText } from "./storable";
+import { storableText } from "../db/storable";
 import type { ChainEvent, EventArgs, JsonValue } from "./types";
 
 export type ContractBook = {

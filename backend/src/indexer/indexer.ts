@@ -5,7 +5,7 @@
  * and rolls back above it (`store.ts` explains the rebuild). A step's events, projections and checkpoint commit
  * in one transaction, so a crash anywhere resumes from the last checkpoint with nothing lost or doubled.
  *
- * No single input stops it for everyone: chain strings are stored escaped (`storable.ts`), and a poison event is
+ * No single input stops it for everyone: chain strings are stored escaped (`db/storable.ts`), and a poison event is
  * recorded in `indexer_poison_events`, counted in `indexer_poison_events_total` and logged at error level, then
  * skipped when its projection gates no money (`SKIPPABLE_EVENTS` in `projections.ts`) or else halts the indexer
  * before its block (`store.ts` says why). A halted indexer keeps watching the head: `indexer_lag_blocks` stays the

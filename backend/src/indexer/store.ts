@@ -27,7 +27,7 @@ import { deleteUnrequested } from "../requests/store";
 import { BaseError } from "../errors";
 import { CheckpointMovedError, IndexerPoisonError, type PoisonEvent, isTransientDbError } from "./errors";
 import { type StoredEvent, applyEvent, batchIdsOf, isSkippable, resetBatch, undoDroppedDeposits } from "./projections";
-import { storableText } from "./storable";
+import { storableText } from "../db/storable";
 import type { ChainEvent, Checkpoint } from "./types";
 import type { Hex } from "viem";
 

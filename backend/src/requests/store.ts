@@ -30,6 +30,7 @@
  */
 import type { Hex } from "viem";
 import { newestFirst } from "../db/keyset";
+import { unescapeStorableText } from "../db/storable";
 import type { Queryable } from "../db/queryable";
 
 export const REQUEST_KINDS = ["retirement", "withdrawal"] as const;
@@ -69,9 +70,27 @@ SELECT r.request_id, r.kind::text AS kind, r.holder, r.batch_id::text, b.registr
        r.deadline, r.chain_status, r.requested_tx_hash, r.answered_tx_hash, r.created_at, r.updated_at
   FROM requests r JOIN batches b ON b.batch_id = r.batch_id`;
 
+/**
+ * A row as readers need it: the chain's own strings. The indexer stores chain strings in their storable form
+ * (`db/storable.ts`: NUL escaped, `\` doubled); workers send the beneficiary to the registry and oracles hash it
+ * against the on-chain `detailsHash`, so both must see the original text, not the escape.
+ */
+function fromStored(row: RequestRow): RequestRow {
+  const retirement =
+    row.retirement === null
+      ? null
+      : Object.fromEntries(
+        Object.entries(row.retirement).map(([key, value]) => [
+          key,
+          typeof value === "string" ? unescapeStorableText(value) : value,
+        ]),
+      );
+  return { ...row, serial_prefix: unescapeStorableText(row.serial_prefix), retirement };
+}
+
 export async function getRequest(db: Queryable, requestId: string): Promise<RequestRow | undefined> {
   const { rows } = await db.query<RequestRow>(`${REQUEST_SELECT} WHERE r.request_id = $1`, [requestId.toLowerCase()]);
-  return rows[0];
+  return rows[0] === undefined ? undefined : fromStored(rows[0]);
 }
 
 export type ListRequestsParameters = {
@@ -96,7 +115,7 @@ export async function listRequests(db: Queryable, params: ListRequestsParameters
     [params.holder?.toLowerCase() ?? null, params.batchId ?? null, params.kind ?? null, params.status ?? null, created, id,
       params.limit + 1],
   );
-  return rows;
+  return rows.map(fromStored);
 }
 
 /** Requests pending on chain that `signer` has published no observation about yet, oldest first (an oracle's to-do). */
@@ -108,7 +127,7 @@ export async function pendingRequestsUnobservedBy(db: Queryable, signer: string,
       ORDER BY r.created_at LIMIT $2`,
     [signer.toLowerCase(), limit],
   );
-  return rows;
+  return rows.map(fromStored);
 }
 
 /** The batch of a request (for events that name only the request), or undefined. */

@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { type Abi, type Address, type Hex, type Log, encodeAbiParameters, encodeEventTopics, keccak256, toHex } from "viem";
 import { PLATFORM_ABIS } from "../../../backend/src/chain/abi";
 import { type ContractBook, decodeLog } from "../../../backend/src/indexer/decode";
-import { unescapeStorableText } from "../../../backend/src/indexer/storable";
+import { unescapeStorableText } from "../../../backend/src/db/storable";
 import { storeStep } from "../../../backend/src/indexer/store";
 import { type TestDatabase, createTestDatabase } from "../../support/database";
 

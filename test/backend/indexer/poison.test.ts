@@ -1,8 +1,9 @@
 import { expect } from "chai";
 import { type PublicClient, keccak256, toHex } from "viem";
-import { requestIdOf } from "../../../backend/src/chain/attestations";
+import { detailsHashOf, requestIdOf } from "../../../backend/src/chain/attestations";
+import { getRequest } from "../../../backend/src/requests/store";
 import { createIndexer } from "../../../backend/src/indexer";
-import { unescapeStorableText } from "../../../backend/src/indexer/storable";
+import { unescapeStorableText } from "../../../backend/src/db/storable";
 import { createLogger } from "../../../backend/src/logger";
 import { createMetrics } from "../../../backend/src/metrics";
 import { createReadiness } from "../../../backend/src/readiness";
@@ -79,6 +80,10 @@ describe("indexer: no single input stops it", function () {
     expect(rows[0]?.status).to.equal("requested");
     expect(rows[0]?.retirement).to.deep.equal({ beneficiary: "Acme\\u0000Ltd \\\\ co", reason: "scope 3\\u0000" });
     expect(unescapeStorableText(rows[0]?.retirement.beneficiary)).to.equal(details.beneficiary);
+    // Workers and oracles read through the owner, and must see the chain's own text (the oracles hash it).
+    const read = await getRequest(db.pool, requestId);
+    expect(read?.retirement).to.deep.equal(details);
+    expect(detailsHashOf(read?.retirement as typeof details)).to.equal(await core.registryBridge.detailsHashOf(details));
     expect(rows[0]?.retirement_bytes).to.deep.equal({
       beneficiary: toHex(new TextEncoder().encode(details.beneficiary)),
       reason: toHex(new TextEncoder().encode(details.reason)),

@@ -1,6 +1,6 @@
 -- Up Migration
 
--- Strings from the chain are untrusted (backend/src/indexer/storable.ts): the indexer stores them escaped so that
+-- Strings from the chain are untrusted (backend/src/db/storable.ts): the indexer stores them escaped so that
 -- PostgreSQL accepts them, and keeps the exact bytes where they are evidence. A poison event (one whose projection
 -- fails for a reason a retry cannot fix) is recorded here, alerted on, and skipped only where that is safe
 -- (docs/backend-core.md, "Untrusted input and poison events"). Written only by the indexer.

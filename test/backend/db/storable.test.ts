@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { AbiParameter } from "viem";
 import { toJson } from "../../../backend/src/indexer/decode";
-import { storableText, unescapeStorableText } from "../../../backend/src/indexer/storable";
+import { storableText, unescapeStorableText } from "../../../backend/src/db/storable";
 import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 /** Any UTF-16 code unit, so lone surrogates and NUL appear; and whole code points (fast-check 4's "binary" unit). */
