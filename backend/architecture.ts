@@ -49,6 +49,7 @@ export const TABLE_OWNERS: Readonly<Record<string, string | null>> = {
   // the indexer's projections of chain_events
   chain_events: "indexer",
   checkpoints: "indexer",
+  indexer_poison_events: "indexer",
   batches: "indexer",
   balances: "indexer",
   deals: "indexer",

@@ -189,6 +189,15 @@ export const configSchema = {
   embeddedServices: setting("EMBEDDED_SERVICES", embeddedServices),
   /** Continuous reconciliation (registry custody against chain state): pause between runs. */
   reconciliation: { intervalMs: setting("RECONCILE_INTERVAL_MS", integer(100, 86_400_000).default(60_000)) },
+  /** The chain indexer (docs/backend-core.md, "Untrusted input and poison events"). */
+  indexer: {
+    /**
+     * Polls in a row that find the indexer behind `head - confirmations` without moving its checkpoint before it
+     * reports a stall (`indexer_stalled` 1, a readiness detail). Our own operating choice, not an external rule:
+     * 10 polls is 10 s at the default 1 s block time, longer than any healthy catch-up step takes.
+     */
+    stallPolls: setting("INDEXER_STALL_POLLS", integer(1, 100_000).default(10)),
+  },
   /** The deposit arrival watcher: pause between its passes over the open intents. */
   deposits: { watchIntervalMs: setting("DEPOSIT_WATCH_INTERVAL_MS", integer(100, 3_600_000).default(2_000)) },
   oracle: {

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from "../db/errors";
 import { BaseError } from "../errors";
 
 /** The indexer's loop failed; `retryable` says whether the next step can succeed (node or database back). */
@@ -19,4 +20,36 @@ export class CheckpointMovedError extends BaseError {
   constructor(message: string) {
     super(message, { code: "INDEXER_CHECKPOINT_MOVED", retryable: true });
   }
+}
+
+/**
+ * An event whose projection failed for a reason a retry cannot fix and that gates money (`projections.ts`,
+ * `SKIPPABLE_EVENTS`): the indexer records it in `indexer_poison_events` and stops before its block.
+ */
+export class IndexerPoisonError extends BaseError {
+  override name = "IndexerPoisonError";
+  constructor(message: string, details: PoisonEvent & { cause: unknown }) {
+    const { cause, ...rest } = details;
+    super(message, { code: "INDEXER_POISON_EVENT", retryable: false, details: rest, cause });
+  }
+}
+
+/** Where a poison event sits and why it failed, as recorded in `indexer_poison_events`. */
+export type PoisonEvent = {
+  blockNumber: string;
+  blockHash: string;
+  txHash: string;
+  logIndex: number;
+  eventName: string;
+  error: string;
+};
+
+/**
+ * A database error a retry can help with: connection (08), transaction rollback such as serialization failures
+ * and deadlocks (40), operator intervention (57), or the server unreachable. Everything else about a statement
+ * (data exceptions 22, constraint violations 23, ...) fails again on the same input.
+ */
+export function isTransientDbError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return (typeof code === "string" && /^(08|40|57|53)/.test(code)) || isDatabaseUnavailable(error);
 }

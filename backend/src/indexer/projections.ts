@@ -27,7 +27,28 @@ export type StoredEvent = {
   logIndex: number;
   eventName: string;
   args: EventArgs;
+  /** `chain_events.string_bytes`: exact bytes of the string arguments by path. */
+  stringBytes?: Record<string, string> | undefined;
 };
+
+/**
+ * Events whose projection gates no money: the chain itself enforces what they describe, and the tables they feed
+ * are informational for the API (a reserve figure, an overdue flag, a deal's condition and delivery progress).
+ * A poison event of these kinds is recorded and skipped (`store.ts`); any other kind moves balances, supply,
+ * locked units, deposits, orders, fills or deal status, and later events build on it, so a poison one halts the
+ * indexer before its block instead.
+ */
+export const SKIPPABLE_EVENTS: ReadonlySet<string> = new Set([
+  "ReserveAttested",
+  "RequestOverdue",
+  "DealConditionConfirmed",
+  "DealDeliveryStarted",
+]);
+
+/** Events with no projection at all (stored in `chain_events` only) cannot be poison and are skippable too. */
+export function isSkippable(eventName: string): boolean {
+  return SKIPPABLE_EVENTS.has(eventName) || HANDLERS[eventName] === undefined;
+}
 
 function arg(event: StoredEvent, key: string): string {
   const value: JsonValue | undefined = event.args[key];
@@ -113,6 +134,15 @@ async function move(db: PoolClient, event: StoredEvent, batchId: string, from: s
   }
 }
 
+/** The exact bytes of the string fields under `prefix.` (`details.beneficiary` -> `beneficiary`). */
+function bytesUnder(event: StoredEvent, prefix: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [path, hex] of Object.entries(event.stringBytes ?? {})) {
+    if (path.startsWith(`${prefix}.`)) out[path.slice(prefix.length + 1)] = hex;
+  }
+  return out;
+}
+
 function requested(event: StoredEvent, kind: requests.RequestKind): requests.RequestedEvent {
   return {
     requestId: arg(event, "requestId"),
@@ -121,6 +151,7 @@ function requested(event: StoredEvent, kind: requests.RequestKind): requests.Req
     batchId: arg(event, "batchId"),
     amount: arg(event, "amount"),
     retirement: kind === "retirement" ? (event.args.details ?? null) : null,
+    retirementBytes: kind === "retirement" ? bytesUnder(event, "details") : null,
     destinationAccount: kind === "withdrawal" ? arg(event, "registryAccount") : null,
     deadline: arg(event, "deadline"),
     idempotencyKey: arg(event, "idempotencyKey"),

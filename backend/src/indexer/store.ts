@@ -10,13 +10,24 @@
  * history of the affected batches, and reorgs below the confirmation depth are rare (none on QBFT). The one
  * exception is deposits, whose claims are shared with the deposit flow: their dropped events are undone one by one
  * (`undoDroppedDeposits`).
+ *
+ * Poison events (why a savepoint per event): one event whose projection fails for a reason a retry cannot fix (a
+ * constraint its data breaks, a projection error) must not roll back the step of everybody else's events and then
+ * fail the same way forever. Each event is stored and projected under its own SAVEPOINT; on such a failure the
+ * savepoint is rolled back and the event is recorded in `indexer_poison_events`. An event of `SKIPPABLE_EVENTS`
+ * is then left out (stored in `chain_events` when its insert worked, its projection not applied) and the step
+ * goes on; any other event throws `IndexerPoisonError`, the step's transaction rolls back (the checkpoint stays
+ * before the block) and the indexer halts, because skipping a balance, supply or request change would make every
+ * later projection wrong. Transient database errors still abort and retry the whole step.
  */
 import type { Pool, PoolClient } from "pg";
 import { CHAIN_EVENTS_CHANNEL } from "../db/channels";
 import { withTransaction } from "../db/transaction";
 import { deleteUnrequested } from "../requests/store";
-import { CheckpointMovedError } from "./errors";
-import { type StoredEvent, applyEvent, batchIdsOf, resetBatch, undoDroppedDeposits } from "./projections";
+import { BaseError } from "../errors";
+import { CheckpointMovedError, IndexerPoisonError, type PoisonEvent, isTransientDbError } from "./errors";
+import { type StoredEvent, applyEvent, batchIdsOf, isSkippable, resetBatch, undoDroppedDeposits } from "./projections";
+import { storableText } from "../db/storable";
 import type { ChainEvent, Checkpoint } from "./types";
 import type { Hex } from "viem";
 
@@ -64,13 +75,16 @@ export type StoreStepParameters = {
 };
 
 /** Stores a step's events (idempotent by (tx hash, log index)), their projections and the new checkpoint. */
-export async function storeStep(pool: Pool, params: StoreStepParameters): Promise<{ inserted: number; names: string[] }> {
+export type StoreStepReturnType = { inserted: number; names: string[]; skipped: PoisonEvent[] };
+
+export async function storeStep(pool: Pool, params: StoreStepParameters): Promise<StoreStepReturnType> {
   return inStep(pool, params.name, async (db) => {
     if (!sameCheckpoint(await readCheckpoint(db, params.name), params.expected)) {
       throw new CheckpointMovedError(`checkpoint ${params.name} moved during the step`);
     }
     let inserted = 0;
     const names: string[] = [];
+    const skipped: PoisonEvent[] = [];
     for (const event of params.events) {
       const stored: StoredEvent = {
         blockNumber: event.blockNumber.toString(),
@@ -78,18 +92,27 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
         logIndex: event.logIndex,
         eventName: event.eventName,
         args: event.args,
+        stringBytes: event.stringBytes,
       };
-      const batchIds = await batchIdsOf(db, stored);
-      const { rowCount } = await db.query(
-        `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (tx_hash, log_index) DO NOTHING`,
-        [stored.blockNumber, event.blockHash, event.txHash, event.logIndex, event.contract, event.eventName,
-          JSON.stringify(event.args), batchIds],
-      );
-      if (rowCount === 0) continue;
+      let isNew = false;
+      const notStored = await guarded(db, stored, event.blockHash, async () => {
+        const batchIds = await batchIdsOf(db, stored);
+        const { rowCount } = await db.query(
+          `INSERT INTO chain_events (block_number, block_hash, tx_hash, log_index, contract, event_name, args, batch_ids,
+             string_bytes)
+           VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8, $9::jsonb) ON CONFLICT (tx_hash, log_index) DO NOTHING`,
+          [stored.blockNumber, event.blockHash, event.txHash, event.logIndex, event.contract, event.eventName,
+            JSON.stringify(event.args), batchIds, JSON.stringify(event.stringBytes ?? {})],
+        );
+        isNew = rowCount !== 0;
+      });
+      if (notStored !== undefined) skipped.push(notStored);
+      if (!isNew) continue;
       inserted++;
       names.push(event.eventName);
-      await applyEvent(db, stored);
+      // Its own savepoint: a skipped projection leaves the stored event in place, for the record and the replay.
+      const notProjected = await guarded(db, stored, event.blockHash, () => applyEvent(db, stored));
+      if (notProjected !== undefined) skipped.push(notProjected);
     }
     await writeCheckpoint(db, params.name, params.next);
     if (inserted > 0) {
@@ -100,8 +123,56 @@ export async function storeStep(pool: Pool, params: StoreStepParameters): Promis
       };
       await db.query("SELECT pg_notify($1, $2)", [CHAIN_EVENTS_CHANNEL, JSON.stringify(payload)]);
     }
-    return { inserted, names };
+    return { inserted, names, skipped };
   });
+}
+
+/**
+ * Runs one event's work under a savepoint (see the header). Returns the recorded poison of a skippable event,
+ * undefined when the work succeeded; throws `IndexerPoisonError` for a poison event that must halt the indexer,
+ * and rethrows errors a retry can fix.
+ */
+async function guarded(
+  db: PoolClient,
+  event: StoredEvent,
+  blockHash: string,
+  work: () => Promise<void>,
+): Promise<PoisonEvent | undefined> {
+  await db.query("SAVEPOINT indexer_event");
+  try {
+    await work();
+    await db.query("RELEASE SAVEPOINT indexer_event");
+    return undefined;
+  } catch (error) {
+    await db.query("ROLLBACK TO SAVEPOINT indexer_event");
+    if (isTransientDbError(error) || (error instanceof BaseError && error.retryable)) throw error;
+    const poison: PoisonEvent = {
+      blockNumber: event.blockNumber,
+      blockHash,
+      txHash: event.txHash,
+      logIndex: event.logIndex,
+      eventName: event.eventName,
+      error: storableText(error instanceof Error ? error.message : String(error)).slice(0, 2000),
+    };
+    if (!isSkippable(event.eventName)) {
+      const message = `${event.eventName} at block ${event.blockNumber} cannot be projected`;
+      throw new IndexerPoisonError(message, { ...poison, cause: error });
+    }
+    await recordPoison(db, poison, "skipped");
+    return poison;
+  }
+}
+
+/** Records (or counts again) a poison event; `halted` ones are written after their step rolled back. */
+export async function recordPoison(db: Pool | PoolClient, poison: PoisonEvent, action: "skipped" | "halted"): Promise<void> {
+  await db.query(
+    `INSERT INTO indexer_poison_events (tx_hash, log_index, block_number, block_hash, event_name, action, error)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)
+     ON CONFLICT (tx_hash, log_index) DO UPDATE SET action = excluded.action, error = excluded.error,
+       block_number = excluded.block_number, block_hash = excluded.block_hash,
+       attempts = indexer_poison_events.attempts + 1, last_seen_at = now()`,
+    [poison.txHash, poison.logIndex, poison.blockNumber, poison.blockHash, poison.eventName, action, poison.error],
+  );
 }
 
 /** Distinct (block number, hash) pairs with stored events below `below`, newest first: reorg ancestor candidates. */
@@ -114,7 +185,15 @@ export async function storedBlocks(pool: Pool, below: bigint, limit: number): Pr
   return rows.map((row) => ({ blockNumber: BigInt(row.block_number), blockHash: row.block_hash }));
 }
 
-type EventRow = { block_number: string; tx_hash: string; log_index: number; event_name: string; args: StoredEvent["args"] };
+type EventRow = {
+  block_number: string;
+  block_hash: string;
+  tx_hash: string;
+  log_index: number;
+  event_name: string;
+  args: StoredEvent["args"];
+  string_bytes: StoredEvent["stringBytes"];
+};
 
 function toStored(row: EventRow): StoredEvent {
   return {
@@ -123,6 +202,7 @@ function toStored(row: EventRow): StoredEvent {
     logIndex: row.log_index,
     eventName: row.event_name,
     args: row.args,
+    stringBytes: row.string_bytes,
   };
 }
 
@@ -144,7 +224,8 @@ export async function rollback(pool: Pool, params: RollbackParameters): Promise<
     const above = (params.ancestor?.blockNumber ?? -1n).toString();
     const { rows: droppedRows } = await db.query<EventRow & { batch_ids: string[] }>(
       `DELETE FROM chain_events WHERE block_number > $1
-       RETURNING block_number, tx_hash, log_index, event_name, args, batch_ids::text[] AS batch_ids`,
+       RETURNING block_number, block_hash, tx_hash, log_index, event_name, args, string_bytes,
+         batch_ids::text[] AS batch_ids`,
       [above],
     );
     const dropped = droppedRows
@@ -158,11 +239,12 @@ export async function rollback(pool: Pool, params: RollbackParameters): Promise<
     for (const batchId of batches) {
       await resetBatch(db, batchId);
       const { rows } = await db.query<EventRow>(
-        `SELECT block_number, tx_hash, log_index, event_name, args FROM chain_events
+        `SELECT block_number, block_hash, tx_hash, log_index, event_name, args, string_bytes FROM chain_events
          WHERE $1 = ANY(batch_ids) ORDER BY block_number, log_index`,
         [batchId],
       );
-      for (const row of rows) await applyEvent(db, toStored(row), batchId);
+      // The replay meets the same poison as the live path and treats it the same way.
+      for (const row of rows) await guarded(db, toStored(row), row.block_hash, () => applyEvent(db, toStored(row), batchId));
     }
     // A request whose request event was dropped no longer exists on-chain.
     await deleteUnrequested(db, droppedRequests);

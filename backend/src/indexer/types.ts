@@ -16,6 +16,8 @@ export type ChainEvent = {
   contractName: PlatformContract;
   eventName: string;
   args: EventArgs;
+  /** Exact bytes (hex) of every non-indexed ABI `string` argument by path (`details.beneficiary`); `{}` if none. */
+  stringBytes: Record<string, Hex>;
 };
 
 /** `(blockNumber, blockHash)` of the last block whose events are all in `chain_events`. */

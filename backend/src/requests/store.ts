@@ -7,7 +7,8 @@
  * | column(s) | writer | moves |
  * |---|---|---|
  * | the row; `kind`, `holder`, `batch_id`, `amount`, `deadline`, `idempotency_key`, `requested_block`,
- * `requested_tx_hash` | indexer, `RetirementRequested` / `WithdrawalRequested` (`recordRequested`) | inserted, or
+ * `requested_tx_hash`, `retirement_bytes` |
+ * indexer, `RetirementRequested` / `WithdrawalRequested` (`recordRequested`) | inserted, or
  * filled in on a row that exists (its `retirement` / `destination_account` are kept when the event has none) |
  * | `chain_status` | indexer, the bridge's answer (`recordAnswer`) | `pending` -> `confirmed` / `rejected` |
  * | `status` | indexer (`recordAnswer`, `flagOverdue`) | any -> `confirmed` / `rejected`; `requested` / `submitted` ->
@@ -29,6 +30,7 @@
  */
 import type { Hex } from "viem";
 import { newestFirst } from "../db/keyset";
+import { unescapeStorableText } from "../db/storable";
 import type { Queryable } from "../db/queryable";
 
 export const REQUEST_KINDS = ["retirement", "withdrawal"] as const;
@@ -68,9 +70,27 @@ SELECT r.request_id, r.kind::text AS kind, r.holder, r.batch_id::text, b.registr
        r.deadline, r.chain_status, r.requested_tx_hash, r.answered_tx_hash, r.created_at, r.updated_at
   FROM requests r JOIN batches b ON b.batch_id = r.batch_id`;
 
+/**
+ * A row as readers need it: the chain's own strings. The indexer stores chain strings in their storable form
+ * (`db/storable.ts`: NUL escaped, `\` doubled); workers send the beneficiary to the registry and oracles hash it
+ * against the on-chain `detailsHash`, so both must see the original text, not the escape.
+ */
+function fromStored(row: RequestRow): RequestRow {
+  const retirement =
+    row.retirement === null
+      ? null
+      : Object.fromEntries(
+        Object.entries(row.retirement).map(([key, value]) => [
+          key,
+          typeof value === "string" ? unescapeStorableText(value) : value,
+        ]),
+      );
+  return { ...row, serial_prefix: unescapeStorableText(row.serial_prefix), retirement };
+}
+
 export async function getRequest(db: Queryable, requestId: string): Promise<RequestRow | undefined> {
   const { rows } = await db.query<RequestRow>(`${REQUEST_SELECT} WHERE r.request_id = $1`, [requestId.toLowerCase()]);
-  return rows[0];
+  return rows[0] === undefined ? undefined : fromStored(rows[0]);
 }
 
 export type ListRequestsParameters = {
@@ -95,7 +115,7 @@ export async function listRequests(db: Queryable, params: ListRequestsParameters
     [params.holder?.toLowerCase() ?? null, params.batchId ?? null, params.kind ?? null, params.status ?? null, created, id,
       params.limit + 1],
   );
-  return rows;
+  return rows.map(fromStored);
 }
 
 /** Requests pending on chain that `signer` has published no observation about yet, oldest first (an oracle's to-do). */
@@ -107,7 +127,7 @@ export async function pendingRequestsUnobservedBy(db: Queryable, signer: string,
       ORDER BY r.created_at LIMIT $2`,
     [signer.toLowerCase(), limit],
   );
-  return rows;
+  return rows.map(fromStored);
 }
 
 /** The batch of a request (for events that name only the request), or undefined. */
@@ -123,8 +143,10 @@ export type RequestedEvent = {
   holder: string;
   batchId: string;
   amount: string;
-  /** Retirements: the event's `details` ({beneficiary, reason}); null for withdrawals. */
+  /** Retirements: the event's `details` ({beneficiary, reason}) as storable text; null for withdrawals. */
   retirement: unknown;
+  /** Retirements: the exact bytes (hex) of `details`' strings, by field; null for withdrawals. */
+  retirementBytes?: Record<string, string> | null | undefined;
   /** Withdrawals: the bytes32 registry account; null for retirements. */
   destinationAccount: string | null;
   /** Unix seconds. */
@@ -138,10 +160,11 @@ export type RequestedEvent = {
 export async function recordRequested(db: Queryable, event: RequestedEvent): Promise<void> {
   await db.query(
     `INSERT INTO requests (request_id, kind, holder, batch_id, amount, status, retirement, destination_account, deadline,
-       chain_status, idempotency_key, requested_block, requested_tx_hash)
-     VALUES ($1, $2, $3, $4, $5, 'requested', $6::jsonb, $7, to_timestamp($8), 'pending', $9, $10, $11)
+       chain_status, idempotency_key, requested_block, requested_tx_hash, retirement_bytes)
+     VALUES ($1, $2, $3, $4, $5, 'requested', $6::jsonb, $7, to_timestamp($8), 'pending', $9, $10, $11, $12::jsonb)
      ON CONFLICT (request_id) DO UPDATE SET kind = excluded.kind, holder = excluded.holder, batch_id = excluded.batch_id,
        amount = excluded.amount, retirement = coalesce(excluded.retirement, requests.retirement),
+       retirement_bytes = coalesce(excluded.retirement_bytes, requests.retirement_bytes),
        destination_account = coalesce(excluded.destination_account, requests.destination_account),
        deadline = excluded.deadline, idempotency_key = excluded.idempotency_key,
        requested_block = excluded.requested_block, requested_tx_hash = excluded.requested_tx_hash, updated_at = now()`,
@@ -157,6 +180,7 @@ export async function recordRequested(db: Queryable, event: RequestedEvent): Pro
       event.idempotencyKey,
       event.blockNumber,
       event.txHash,
+      event.kind === "retirement" && event.retirementBytes != null ? JSON.stringify(event.retirementBytes) : null,
     ],
   );
 }
