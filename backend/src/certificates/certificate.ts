@@ -32,7 +32,13 @@ export type Certificate = {
   title: string;
   statement: string;
   registry: { id: string; name: string };
-  project: { registryProjectId: string | null; name: string | null; methodology: string | null; type: string | null; country: string | null };
+  project: {
+    registryProjectId: string | null;
+    name: string | null;
+    methodology: string | null;
+    type: string | null;
+    country: string | null;
+  };
   vintage: { start: string | null; end: string | null };
   serialRange: { serial: string | null; first: string | null; last: string | null; matchesOnChainHash: boolean | null };
   quantity: string;
@@ -42,8 +48,17 @@ export type Certificate = {
   reason: string;
   registryRetirementReference: { reference: string | null; matchesOnChainHash: boolean | null };
   registryStatus: string | null;
-  dates: { requestedAt: string | null; sentToRegistryAt: string | null; retiredAtRegistry: string | null; confirmedOnChainAt: string | null };
-  onChainProof: OnChainRecord & { requestTransactionHash: string | null; blockTimestamp: string | null; attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null } };
+  dates: {
+    requestedAt: string | null;
+    sentToRegistryAt: string | null;
+    retiredAtRegistry: string | null;
+    confirmedOnChainAt: string | null;
+  };
+  onChainProof: OnChainRecord & {
+    requestTransactionHash: string | null;
+    blockTimestamp: string | null;
+    attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null };
+  };
   onChainRecordSha256: string;
 };
 
@@ -80,10 +95,17 @@ export function sha256Hex(data: string | Buffer): string {
 }
 
 const sameHash = (plain: string | null | undefined, hash: string | null | undefined): boolean | null =>
-  plain === null || plain === undefined || plain === "" || hash === null || hash === undefined ? null : keccak256(toHex(plain)) === hash.toLowerCase();
+  plain === null || plain === undefined || plain === "" || hash === null || hash === undefined
+    ? null
+    : keccak256(toHex(plain)) === hash.toLowerCase();
 
 /** The certificate of a confirmed retirement; undefined while the request is not a confirmed, indexed retirement. */
-export function buildCertificate({ sources, chainId, registryBridge, blockTimes }: BuildCertificateParameters): Certificate | undefined {
+export function buildCertificate({
+  sources,
+  chainId,
+  registryBridge,
+  blockTimes,
+}: BuildCertificateParameters): Certificate | undefined {
   const { request, retiredBlock, confirmed } = sources;
   if (request.kind !== "retirement" || request.status !== "confirmed" || confirmed === undefined) return undefined;
   const registry = request.registry_id as RegistryName;
@@ -109,7 +131,11 @@ export function buildCertificate({ sources, chainId, registryBridge, blockTimes 
   const registryName = REGISTRY_DISPLAY_NAMES[registry] ?? registry;
   const quantity = request.amount;
   const metric = unitType === null ? null : (UNIT_METRIC[unitType] ?? null);
-  const retiredAt = text(retiredBlock?.payload.retiredDate) || text(retiredBlock?.payload.completed_at) || retiredBlock?.observed_at.toISOString() || null;
+  const retiredAt =
+    text(retiredBlock?.payload.retiredDate) ||
+    text(retiredBlock?.payload.completed_at) ||
+    retiredBlock?.observed_at.toISOString() ||
+    null;
   return {
     certificateId: request.request_id.toLowerCase(),
     title: "Certificate of carbon credit retirement",

@@ -65,7 +65,13 @@ export type ChainLogSource = {
 
 export type AttestationSource = { signer: string; created_at: Date };
 
-export type SentSource = { state: string; attempts: number; created_at: Date; finished_at: Date | null; last_error: string | null };
+export type SentSource = {
+  state: string;
+  attempts: number;
+  created_at: Date;
+  finished_at: Date | null;
+  last_error: string | null;
+};
 
 export type CertificateSources = {
   request: RequestSource;
@@ -105,7 +111,10 @@ export async function loadCertificateSources(pool: Pool, requestId: string): Pro
   const { rows } = await pool.query<RequestSource>(REQUEST, [id]);
   const request = rows[0];
   if (request === undefined) return undefined;
-  const kindEvents = request.kind === "retirement" ? ["RetirementRequested", "RetirementConfirmed"] : ["WithdrawalRequested", "WithdrawalConfirmed"];
+  const kindEvents =
+    request.kind === "retirement"
+      ? ["RetirementRequested", "RetirementConfirmed"]
+      : ["WithdrawalRequested", "WithdrawalConfirmed"];
   const [retired, records, requested, confirmed, sent, attestations, oracleSet] = await Promise.all([
     pool.query<RegistryBlockSource>(
       `SELECT native_id, serial, block_start::text, block_end::text, quantity::text, status::text AS status, native_status,

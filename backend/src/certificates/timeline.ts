@@ -9,7 +9,14 @@
 import type { CertificateSources } from "./sources";
 
 export type StageState = "done" | "current" | "waiting" | "failed";
-export type TimelineStage = { key: string; label: string; state: StageState; at: string | null; detail: string; txHash: string | null };
+export type TimelineStage = {
+  key: string;
+  label: string;
+  state: StageState;
+  at: string | null;
+  detail: string;
+  txHash: string | null;
+};
 export type RequestTimeline = { requestId: string; kind: string; status: string; stages: TimelineStage[] };
 
 type Draft = Omit<TimelineStage, "state"> & { done: boolean; failed?: boolean };
@@ -18,7 +25,11 @@ export function buildTimeline(sources: CertificateSources): RequestTimeline {
   const { request, sent, retiredBlock, attestations, oracleSet, confirmed } = sources;
   const retirement = request.kind === "retirement";
   const rejected = request.status === "rejected" || request.registry_status === "REJECTED";
-  const registryDone = request.registry_status === "CONFIRMED" || retiredBlock?.status === "RETIRED" || (!retirement && retiredBlock !== undefined) || confirmed !== undefined;
+  const registryDone =
+    request.registry_status === "CONFIRMED" ||
+    retiredBlock?.status === "RETIRED" ||
+    (!retirement && retiredBlock !== undefined) ||
+    confirmed !== undefined;
   const threshold = oracleSet?.threshold ?? null;
   const size = oracleSet?.oracles.length ?? null;
   const drafts: Draft[] = [
@@ -61,7 +72,10 @@ export function buildTimeline(sources: CertificateSources): RequestTimeline {
       key: "attested",
       label: `Attested by ${attestations.length} of ${size ?? "?"} oracles`,
       done: confirmed !== undefined || (threshold !== null && attestations.length >= threshold),
-      at: attestations.length === 0 ? null : attestations[Math.min(attestations.length, threshold ?? 1) - 1]!.created_at.toISOString(),
+      at:
+        attestations.length === 0
+          ? null
+          : attestations[Math.min(attestations.length, threshold ?? 1) - 1]!.created_at.toISOString(),
       detail:
         attestations.length === 0
           ? `no oracle has signed yet (a quorum of ${threshold ?? "?"} is needed)`

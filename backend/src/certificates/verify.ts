@@ -13,8 +13,19 @@ import type { CertificateReport } from "../audit/verifyCertificate";
 import { type Certificate, onChainRecordJson, sha256Hex } from "./certificate";
 import type { CertificateSources } from "./sources";
 
-export type CertificateCheck = { id: string; group: "chain" | "record" | "registry" | "pdf"; label: string; ok: boolean; detail: string };
-export type CertificateVerification = { certificateId: string; verdict: "VERIFIED" | "FAILED"; checks: CertificateCheck[]; checkedAt: string };
+export type CertificateCheck = {
+  id: string;
+  group: "chain" | "record" | "registry" | "pdf";
+  label: string;
+  ok: boolean;
+  detail: string;
+};
+export type CertificateVerification = {
+  certificateId: string;
+  verdict: "VERIFIED" | "FAILED";
+  checks: CertificateCheck[];
+  checkedAt: string;
+};
 
 export type VerifyCertificateRecordParameters = {
   certificate: Certificate;
@@ -31,12 +42,14 @@ export type VerifyCertificateRecordParameters = {
 export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): CertificateVerification {
   const { certificate, sources, audit } = p;
   const checks: CertificateCheck[] = [];
-  const add = (id: string, group: CertificateCheck["group"], label: string, ok: boolean, detail: string) => checks.push({ id, group, label, ok, detail });
+  const add = (id: string, group: CertificateCheck["group"], label: string, ok: boolean, detail: string) =>
+    checks.push({ id, group, label, ok, detail });
 
   if ("error" in audit) {
     add("chain.reachable", "chain", "The chain could be read", false, audit.error);
   } else {
-    for (const check of audit.checks) add(`chain.${check.id}`, "chain", check.label, check.ok, check.detail ?? (check.ok ? "holds" : "does not hold"));
+    for (const check of audit.checks)
+      add(`chain.${check.id}`, "chain", check.label, check.ok, check.detail ?? (check.ok ? "holds" : "does not hold"));
     const c = audit.confirmation;
     const recomputed = sha256Hex(
       onChainRecordJson({
@@ -93,7 +106,9 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
     "registry",
     "The registry's serial range is the one the oracles attested on chain",
     certificate.serialRange.matchesOnChainHash === true,
-    certificate.serialRange.serial === null ? "no serial range from the registry yet" : `keccak256("${certificate.serialRange.serial}") vs ${certificate.onChainProof.serialRangeHash}`,
+    certificate.serialRange.serial === null
+      ? "no serial range from the registry yet"
+      : `keccak256("${certificate.serialRange.serial}") vs ${certificate.onChainProof.serialRangeHash}`,
   );
   add(
     "registry.reference",
@@ -110,7 +125,13 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
       p.pdf.known,
       p.pdf.known ? `SHA-256 ${p.pdf.sha256}` : `no certificate PDF with SHA-256 ${p.pdf.sha256} was issued for it`,
     );
-    add("pdf.current", "pdf", "The PDF is the current rendering", p.pdf.sha256 === p.pdf.current, `current rendering: ${p.pdf.current}`);
+    add(
+      "pdf.current",
+      "pdf",
+      "The PDF is the current rendering",
+      p.pdf.sha256 === p.pdf.current,
+      `current rendering: ${p.pdf.current}`,
+    );
   }
   return {
     certificateId: certificate.certificateId,
