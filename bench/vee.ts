@@ -44,7 +44,12 @@ function readings(): Reading[] {
 
 function main(): void {
   const data = readings();
-  const meters: MeterConfig[] = Array.from({ length: METERS }, (_, m) => ({ meterId: `M${m}`, unit: "kWh", intervalMinutes: 1, timeZone: "Asia/Kolkata" }));
+  const meters: MeterConfig[] = Array.from({ length: METERS }, (_, m) => ({
+    meterId: `M${m}`,
+    unit: "kWh",
+    intervalMinutes: 1,
+    timeZone: "Asia/Kolkata",
+  }));
   const runs: number[] = [];
   const cpu: number[] = [];
   let flags = 0;

@@ -34,11 +34,21 @@ export type Substitution = {
 
 export type SubstitutionPlan = { gap?: "linear_interpolation"; rollover?: "rollover_correction"; spike?: "window_median" };
 
-export function substitute(table: ReadingTable, flags: readonly Flag[], meters: readonly MeterConfig[], plan: SubstitutionPlan): Substitution[] {
+export function substitute(
+  table: ReadingTable,
+  flags: readonly Flag[],
+  meters: readonly MeterConfig[],
+  plan: SubstitutionPlan,
+): Substitution[] {
   const configs = new Map(meters.map((m) => [m.meterId, m]));
   const out: Substitution[] = [];
   const iso = (ms: number) => new Date(ms).toISOString();
-  const base = (flag: Flag, rule: SubstitutionRule) => ({ rule, ruleVersion: SUBSTITUTION_RULE_VERSION, flagRule: flag.rule, meterId: flag.meterId });
+  const base = (flag: Flag, rule: SubstitutionRule) => ({
+    rule,
+    ruleVersion: SUBSTITUTION_RULE_VERSION,
+    flagRule: flag.rule,
+    meterId: flag.meterId,
+  });
   for (const flag of flags) {
     const config = configs.get(flag.meterId);
     if (config === undefined) continue;
@@ -63,12 +73,26 @@ export function substitute(table: ReadingTable, flags: readonly Flag[], meters: 
       }
     } else if (flag.rule === "rollover" && plan.rollover === "rollover_correction" && flag.readings.length === 1) {
       const i = flag.readings[0] as number;
-      out.push({ ...base(flag, "rollover_correction"), replaces: i, basis: [i], ...interval(table, i), value: String(flag.detail?.corrected), unit: config.unit });
+      out.push({
+        ...base(flag, "rollover_correction"),
+        replaces: i,
+        basis: [i],
+        ...interval(table, i),
+        value: String(flag.detail?.corrected),
+        unit: config.unit,
+      });
     } else if (flag.rule === "spike" && plan.spike === "window_median") {
       const i = flag.readings[0] as number;
       const median = parseScaled(String(flag.detail?.median ?? ""), VALUE_SCALE);
       if (median === undefined) continue;
-      out.push({ ...base(flag, "window_median"), replaces: i, basis: [i], ...interval(table, i), value: scaledString(median, VALUE_SCALE), unit: config.unit });
+      out.push({
+        ...base(flag, "window_median"),
+        replaces: i,
+        basis: [i],
+        ...interval(table, i),
+        value: scaledString(median, VALUE_SCALE),
+        unit: config.unit,
+      });
     }
   }
   return out;
