@@ -83,7 +83,8 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
   const parameters = options.parameters ?? CCTS_PARAMETERS;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ValidationError("input", "must be a JSON object");
   const input = raw as Json;
-  for (const key of Object.keys(input)) if (!FIELDS.has(key)) throw new ValidationError(key, "is not a field of the assessment input");
+  for (const key of Object.keys(input))
+    if (!FIELDS.has(key)) throw new ValidationError(key, "is not a field of the assessment input");
   const entity = requireString(input, "entity");
   const sector = requireString(input, "sector");
   if (!(OBLIGATED_SECTORS as readonly string[]).includes(sector)) {
@@ -94,7 +95,10 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
   const targetGei = parseNonNegative("targetGei", input.targetGei, { allowZero: false });
   const output = parseNonNegative("equivalentOutputT", input.equivalentOutputT, { allowZero: false });
   if (input.fuels === undefined && input.electricityImportedMWh === undefined && input.otherEmissionsTco2e === undefined) {
-    throw new ValidationError("fuels", "no emissions given: one of fuels, electricityImportedMWh or otherEmissionsTco2e is required");
+    throw new ValidationError(
+      "fuels",
+      "no emissions given: one of fuels, electricityImportedMWh or otherEmissionsTco2e is required",
+    );
   }
 
   const records: CalculationRecord[] = [];
@@ -104,14 +108,23 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
   if (input.electricityImportedMWh !== undefined) {
     const version = input.gridFactorVersion === undefined ? parameters.gridFactorVersion : input.gridFactorVersion;
     if (typeof version !== "string") throw new ValidationError("gridFactorVersion", "must be a string such as v21.0");
-    scope2 = purchasedElectricity({ quantity: input.electricityImportedMWh as never, gridVersion: version, variant: parameters.gridFactorVariant, field: "electricityImportedMWh" });
+    scope2 = purchasedElectricity({
+      quantity: input.electricityImportedMWh as never,
+      gridVersion: version,
+      variant: parameters.gridFactorVariant,
+      field: "electricityImportedMWh",
+    });
     records.push(scope2);
   } else if (input.gridFactorVersion !== undefined) {
     throw new ValidationError("gridFactorVersion", "given without electricityImportedMWh");
   }
   let other: CalculationRecord | undefined;
   if (input.otherEmissionsTco2e !== undefined) {
-    other = processEmissions({ description: "process and other emissions entered in CO2e", co2eT: input.otherEmissionsTco2e as never, field: "otherEmissionsTco2e" });
+    other = processEmissions({
+      description: "process and other emissions entered in CO2e",
+      co2eT: input.otherEmissionsTco2e as never,
+      field: "otherEmissionsTco2e",
+    });
     records.push(other);
   }
   const geiRecord = plantYearGei({ components: records, equivalentProductT: decimalString(output) });
@@ -125,7 +138,8 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
     },
     parameters,
   );
-  const sum = (rs: CalculationRecord[], output: string) => rs.reduce((s, r) => s.plus(r.outputs[output]?.value ?? "0"), new Decimal(0));
+  const sum = (rs: CalculationRecord[], output: string) =>
+    rs.reduce((s, r) => s.plus(r.outputs[output]?.value ?? "0"), new Decimal(0));
   return {
     entity,
     sector,
@@ -137,7 +151,9 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
     cccIssuable: position.cccIssuable,
     shortfall: position.shortfall,
     rawCertificates: position.rawCertificates,
-    ...(position.environmentalCompensationInr === undefined ? {} : { environmentalCompensationInr: position.environmentalCompensationInr }),
+    ...(position.environmentalCompensationInr === undefined
+      ? {}
+      : { environmentalCompensationInr: position.environmentalCompensationInr }),
     emissions: {
       co2FromFuelsT: decimalString(sum(fuelRecords, "co2T")),
       fuelsTco2e: decimalString(sum(fuelRecords, "totalCo2eT")),

@@ -39,7 +39,13 @@ import { ValidationError } from "../errors";
 import { parseDecimal, parseScaledNumber, scaledString } from "../mrv";
 
 export type Bid = { id: string; side: "buy" | "sell"; price: string | number; quantity: string | number };
-export type Book = { floorPrice: string | number; forbearancePrice: string | number; tick: string | number; minQuantity?: string | number; bids: Bid[] };
+export type Book = {
+  floorPrice: string | number;
+  forbearancePrice: string | number;
+  tick: string | number;
+  minQuantity?: string | number;
+  bids: Bid[];
+};
 export type Rejection = { id: string; reason: "band" | "tick" | "quantity"; message: string };
 export type ClearingResult = {
   mcp: string | null;
@@ -66,7 +72,15 @@ function quantityOf(field: string, value: unknown): number | "fraction" | "non-p
   return d.toNumber();
 }
 
-type Parsed = { ids: string[]; sides: Uint8Array; prices: Float64Array; quantities: Float64Array; accepted: number[]; scale: number; rejections: Rejection[] };
+type Parsed = {
+  ids: string[];
+  sides: Uint8Array;
+  prices: Float64Array;
+  quantities: Float64Array;
+  accepted: number[];
+  scale: number;
+  rejections: Rejection[];
+};
 
 function parseBook(book: unknown): Parsed & { floor: number; forbearance: number; tick: number } {
   if (typeof book !== "object" || book === null) throw new ValidationError("book", "must be a JSON object");
@@ -90,7 +104,15 @@ function parseBook(book: unknown): Parsed & { floor: number; forbearance: number
   if (typeof minQ !== "number") throw new ValidationError("minQuantity", "must be a positive whole number");
   if (!Array.isArray(b.bids)) throw new ValidationError("bids", "must be an array");
   const n = b.bids.length;
-  const parsed: Parsed = { ids: new Array(n), sides: new Uint8Array(n), prices: new Float64Array(n), quantities: new Float64Array(n), accepted: [], scale, rejections: [] };
+  const parsed: Parsed = {
+    ids: new Array(n),
+    sides: new Uint8Array(n),
+    prices: new Float64Array(n),
+    quantities: new Float64Array(n),
+    accepted: [],
+    scale,
+    rejections: [],
+  };
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
     const bid = b.bids[i] as Record<string, unknown> | null;
@@ -100,7 +122,8 @@ function parseBook(book: unknown): Parsed & { floor: number; forbearance: number
     if (seen.has(id)) throw new ValidationError(`bids.${i}.id`, `duplicate id ${JSON.stringify(id)}`);
     seen.add(id);
     parsed.ids[i] = id;
-    if (bid.side !== "buy" && bid.side !== "sell") throw new ValidationError(`bids.${i}.side`, `must be "buy" or "sell", got ${JSON.stringify(bid.side)}`);
+    if (bid.side !== "buy" && bid.side !== "sell")
+      throw new ValidationError(`bids.${i}.side`, `must be "buy" or "sell", got ${JSON.stringify(bid.side)}`);
     parsed.sides[i] = bid.side === "buy" ? 1 : 0;
     let price = parseScaledNumber(bid.price, scale);
     if (Number.isNaN(price)) {
@@ -109,9 +132,16 @@ function parseBook(book: unknown): Parsed & { floor: number; forbearance: number
     }
     const q = quantityOf(`bids.${i}.quantity`, bid.quantity);
     const r = parsed.rejections;
-    if (Number.isNaN(price) || price % tick !== 0) r.push({ id, reason: "tick", message: `price ${String(bid.price)} is not a multiple of the tick ${tickD.toFixed()}` });
-    else if (price < floor || price > forbearance) r.push({ id, reason: "band", message: `price ${String(bid.price)} is outside [${floorD.toFixed()}, ${forbD.toFixed()}]` });
-    else if (typeof q !== "number") r.push({ id, reason: "quantity", message: `quantity ${String(bid.quantity)} is not a positive whole number of certificates` });
+    if (Number.isNaN(price) || price % tick !== 0)
+      r.push({ id, reason: "tick", message: `price ${String(bid.price)} is not a multiple of the tick ${tickD.toFixed()}` });
+    else if (price < floor || price > forbearance)
+      r.push({ id, reason: "band", message: `price ${String(bid.price)} is outside [${floorD.toFixed()}, ${forbD.toFixed()}]` });
+    else if (typeof q !== "number")
+      r.push({
+        id,
+        reason: "quantity",
+        message: `quantity ${String(bid.quantity)} is not a positive whole number of certificates`,
+      });
     else if (q < minQ) r.push({ id, reason: "quantity", message: `quantity ${q} is below the minimum ${minQ}` });
     else {
       parsed.prices[i] = price;
@@ -162,8 +192,18 @@ export function clearSession(book: unknown): ClearingResult {
     // buys by price priority: highest first; sells: lowest first. The short side's takers total mcv: all fill.
     const buyLevels = sorted.filter((l) => l.price >= (mcp as number) && l.buyers.length > 0).reverse();
     const sellLevels = sorted.filter((l) => l.price <= (mcp as number) && l.sellers.length > 0);
-    allocate(p, buyLevels.map((l) => l.buyers), mcv, allocation);
-    allocate(p, sellLevels.map((l) => l.sellers), mcv, allocation);
+    allocate(
+      p,
+      buyLevels.map((l) => l.buyers),
+      mcv,
+      allocation,
+    );
+    allocate(
+      p,
+      sellLevels.map((l) => l.sellers),
+      mcv,
+      allocation,
+    );
   }
   for (const i of p.accepted) cleared[p.ids[i] as string] = String(allocation[i]);
   return {

@@ -47,7 +47,8 @@ export function cctsCommand(): Command {
         `  CCC issuable  ${String(result.cccIssuable)}`,
         `  shortfall     ${String(result.shortfall)}`,
       ];
-      if (result.environmentalCompensationInr !== undefined) lines.push(`  EC            INR ${String(result.environmentalCompensationInr)}`);
+      if (result.environmentalCompensationInr !== undefined)
+        lines.push(`  EC            INR ${String(result.environmentalCompensationInr)}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     });
   ccts

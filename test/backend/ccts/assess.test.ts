@@ -5,7 +5,8 @@ import { assess } from "../../../backend/src/ccts";
 import { ValidationError } from "../../../backend/src/errors";
 import { canonicalJson, recordHash } from "../../../backend/src/mrv";
 
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as Record<string, unknown>;
 
 describe("ccts assess", () => {
   it("computes fuels (IPCC, Table 2.3, SAR), scope 2 (CEA v20.0), other emissions, GEI and the shortfall with EC", () => {
@@ -30,7 +31,12 @@ describe("ccts assess", () => {
     expect(r.gei.startsWith("13.248751818181818")).to.equal(true); // 14,573,627 / 1,100,000
     // 12.8259 × 1,100,000 − 14,573,627 = −465,137
     expect([r.cccIssuable, r.shortfall, r.environmentalCompensationInr]).to.deep.equal(["0", "465137", "790732900"]);
-    expect(r.parameters).to.deep.include({ gwpSet: "SAR", combustionCategory: "manufacturing", gridFactorVersion: "v20.0", issuanceRounding: "down" });
+    expect(r.parameters).to.deep.include({
+      gwpSet: "SAR",
+      combustionCategory: "manufacturing",
+      gridFactorVersion: "v20.0",
+      issuanceRounding: "down",
+    });
   });
 
   it("reproduces the worked example and keeps verifiable lineage", () => {
@@ -70,9 +76,21 @@ describe("ccts assess", () => {
     const { targetGei: _t, ...noTarget } = good;
     expect(fieldOf(noTarget)).to.equal("targetGei: is required");
     expect(fieldOf({ ...good, equivalentOutputT: -1 })).to.match(/^equivalentOutputT: must not be negative/);
-    expect(fieldOf({ ...good, fuels: [{ fuel: "coal", quantity: 1, unit: "t" }] })).to.match(/^fuels\.0\.fuel: unknown fuel "coal"/);
-    expect(fieldOf({ ...good, fuels: [{ fuel: "lignite", quantity: 1, unit: "tonnes" }] })).to.match(/^fuels\.0\.unit: unknown unit "tonnes"/);
-    expect(fieldOf({ ...good, fuels: [{ fuel: "lignite", quantity: 1, unit: "MWh" }, { fuel: "lignite", quantity: 1 }] })).to.equal("fuels.1.unit: is required");
+    expect(fieldOf({ ...good, fuels: [{ fuel: "coal", quantity: 1, unit: "t" }] })).to.match(
+      /^fuels\.0\.fuel: unknown fuel "coal"/,
+    );
+    expect(fieldOf({ ...good, fuels: [{ fuel: "lignite", quantity: 1, unit: "tonnes" }] })).to.match(
+      /^fuels\.0\.unit: unknown unit "tonnes"/,
+    );
+    expect(
+      fieldOf({
+        ...good,
+        fuels: [
+          { fuel: "lignite", quantity: 1, unit: "MWh" },
+          { fuel: "lignite", quantity: 1 },
+        ],
+      }),
+    ).to.equal("fuels.1.unit: is required");
     expect(fieldOf({ ...good, targetGEI: "1" })).to.equal("targetGEI: is not a field of the assessment input");
     expect(fieldOf({ ...good, complianceYear: "2025-27" })).to.match(/^complianceYear:/);
     expect(fieldOf({ ...good, gridFactorVersion: "v9" })).to.match(/^gridFactorVersion:/);
