@@ -37,7 +37,7 @@ export function describePlatform(platform: Platform): string {
     "",
     `  Bank         ${platform.bank.url}   (fiat collection account ${platform.ctx.config.payments.collectionAccount}, ` +
       `${platform.ctx.config.payments.currency}` +
-        `${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
+      `${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
     "",
     "  Contracts",
     ...(["identityRegistry", "creditToken", "registryBridge", "settlement", "paymentToken"] as const)

@@ -40,7 +40,9 @@ const HALF_N = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a
 const side = z.enum(["sell", "buy"]);
 const orderStatus = z
   .enum(["open", "partially_filled", "filled", "cancelled", "expired", "withdrawn"])
-  .describe("cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until Settlement.cancel");
+  .describe(
+    "cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until Settlement.cancel",
+  );
 
 const orderBody = z.object({
   orderHash: bytes32.describe("EIP-712 digest in the Settlement domain (Settlement.hashOrder)"),
@@ -143,7 +145,10 @@ function orderOfRow(row: OrderRow): Order {
 }
 
 /** Rebuilds the signed order with orders.ts (its checks name fields under `prefix`, default body.order). */
-export function toOrder(input: z.input<typeof orderInput> & Pick<z.infer<typeof orderInput>, "maker" | "paymentToken">, prefix = "body.order"): Order {
+export function toOrder(
+  input: z.input<typeof orderInput> & Pick<z.infer<typeof orderInput>, "maker" | "paymentToken">,
+  prefix = "body.order",
+): Order {
   try {
     return buildOrder({
       side: input.side === "buy" ? SIDE_BUY : SIDE_SELL,
@@ -333,7 +338,10 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     },
     preHandler: requireWallet(pool),
   } as const;
-  const withdrawHandler = async (request: { params: { orderHash: Hex } } & Parameters<typeof walletOf>[0], reply: import("fastify").FastifyReply) => {
+  const withdrawHandler = async (
+    request: { params: { orderHash: Hex } } & Parameters<typeof walletOf>[0],
+    reply: import("fastify").FastifyReply,
+  ) => {
     const { orderHash } = request.params;
     const row = await getOrder(pool, orderHash);
     if (row === undefined) return replyError(reply, 404, "not_found", `Order ${orderHash} not found`);
@@ -355,7 +363,11 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     };
   };
   app.post("/orders/:orderHash/withdraw", withdraw, withdrawHandler);
-  app.post("/orders/:orderHash/cancel", { ...withdraw, schema: { ...withdraw.schema, summary: "Old name of POST /orders/:orderHash/withdraw (off-book only)" } }, withdrawHandler);
+  app.post(
+    "/orders/:orderHash/cancel",
+    { ...withdraw, schema: { ...withdraw.schema, summary: "Old name of POST /orders/:orderHash/withdraw (off-book only)" } },
+    withdrawHandler,
+  );
 };
 
 export default orderRoutes;
