@@ -75,7 +75,8 @@ export function scopeOf(o: EvidenceOptions): EvidenceScope {
   ].filter(Boolean);
   if (given.length !== 1)
     throw new EvidenceInputError(
-      `give exactly one scope: --retirement <requestId>, --batch <batchId>, --entity <id> --year <FY> or --case <id> (got ${given.join(", ") || "none"})`,
+      `give exactly one scope: --retirement <requestId>, --batch <batchId>, --entity <id> --year <FY> or --case <id> (got ` +
+        `${given.join(", ") || "none"})`,
     );
   if (o.retirement !== undefined) {
     if (!/^0x[0-9a-fA-F]{64}$/.test(o.retirement))
@@ -103,7 +104,8 @@ async function evidenceAction(o: EvidenceOptions): Promise<number> {
   const database = await openDatabase(o.databaseUrl);
   if (database === undefined && o.unlogged !== true) {
     throw new EvidenceInputError(
-      "every export is recorded in the evidence log: give --database-url (or DATABASE_URL), or --unlogged to build without a record",
+      "every export is recorded in the evidence log: give --database-url (or DATABASE_URL), or --unlogged to build without a " +
+        "record",
     );
   }
   try {
@@ -140,7 +142,8 @@ async function evidenceAction(o: EvidenceOptions): Promise<number> {
       ? `time-stamped ${built.timestamp.genTime} by ${built.timestamp.tsa}`
       : `NO TIME STAMP: ${built.timestamp.reason}`;
     process.stdout.write(
-      `wrote ${o.out}: ${built.files} files, ${built.zip.length} bytes, root ${built.root}; ${stamp}; ${seq === undefined ? "not logged (--unlogged)" : `evidence log entry ${seq}`}\n`,
+      `wrote ${o.out}: ${built.files} files, ${built.zip.length} bytes, root ${built.root}; ${stamp}; ` +
+        `${seq === undefined ? "not logged (--unlogged)" : `evidence log entry ${seq}`}\n`,
     );
     return EXIT_OK;
   } finally {
@@ -205,7 +208,8 @@ export function registerEvidenceCommands(audit: Command): void {
         try {
           const result = await verifyLog(database, o.rpc === undefined ? undefined : createAuditClient(o.rpc));
           const lines = [
-            `Evidence log: ${result.entries} entries, ${result.anchors} anchors${o.rpc === undefined ? " (anchors checked against the table only; --rpc checks them on chain)" : ""}`,
+            `Evidence log: ${result.entries} entries, ${result.anchors} ` +
+              `anchors${o.rpc === undefined ? " (anchors checked against the table only; --rpc checks them on chain)" : ""}`,
           ];
           for (const p of result.problems) lines.push(`  ✗ ${p}`);
           lines.push(result.ok ? "Verdict: VERIFIED" : `Verdict: FAILED (first bad: ${result.firstBad})`);

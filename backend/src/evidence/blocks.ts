@@ -112,7 +112,8 @@ export async function fetchBlockProof(client: PublicClient, number: bigint): Pro
   const header = headerRlpOf(block);
   if (toHex(keccak.keccak256(header)) !== block.hash.toLowerCase()) {
     throw new EvidenceInputError(
-      `block ${number}: its header fields do not hash to its block hash ${block.hash} (a header format this builder does not know)`,
+      `block ${number}: its header fields do not hash to its block hash ${block.hash} (a header format this builder does not ` +
+        `know)`,
     );
   }
   const receipts: RpcReceipt[] = [];

@@ -97,7 +97,8 @@ export async function appendExport(pool: Pool, p: AppendExportParameters): Promi
       };
       const entry = { ...body, entryHash: entryHashOf(body) };
       await db.query(
-        `INSERT INTO evidence_log (seq, requested_by, scope, manifest_root, file_name, created_at, previous_hash, entry_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `INSERT INTO evidence_log (seq, requested_by, scope, manifest_root, file_name, created_at, previous_hash, entry_hash)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [
           entry.seq,
           entry.requestedBy,
@@ -148,7 +149,8 @@ export async function anchorHead(pool: Pool, wallet: WalletClient, client: Publi
     anchoredBy: account.address.toLowerCase() as Address,
   };
   await pool.query(
-    "INSERT INTO evidence_log_anchors (seq, entry_hash, chain_id, tx_hash, block_number, anchored_by) VALUES ($1, $2, $3, $4, $5, $6)",
+    `INSERT INTO evidence_log_anchors (seq, entry_hash, chain_id, tx_hash, block_number, anchored_by)
+     VALUES ($1, $2, $3, $4, $5, $6)`,
     [anchor.seq, anchor.entryHash, anchor.chainId, anchor.txHash, anchor.blockNumber, anchor.anchoredBy],
   );
   return anchor;

@@ -65,7 +65,8 @@ describe("evidence package of a real retirement", function () {
     }
   }
 
-  it("builds with `carbon audit evidence`, time-stamped, logged, and `carbon audit verify-evidence --rpc` says VERIFIED", async () => {
+  it("builds with `carbon audit evidence`, time-stamped, logged, and `carbon audit verify-evidence --rpc` says " +
+    "VERIFIED", async () => {
     const built = await runCli([
       "audit",
       "evidence",
@@ -159,7 +160,8 @@ describe("evidence package of a real retirement", function () {
     expect(result.stdout).to.contain("[records/retirement.json]");
   });
 
-  it("is byte-identical when built twice from the same state (and, with a TSA, identical in every entry but the token)", async () => {
+  it("is byte-identical when built twice from the same state (and, with a TSA, identical in every entry but the " +
+    "token)", async () => {
     const client = createAuditClient(rpc);
     const build = (tsaUrl?: string) =>
       buildEvidence({
@@ -183,7 +185,8 @@ describe("evidence package of a real retirement", function () {
     expect(c.root).to.equal(a.root);
   });
 
-  it("builds without a time stamp when the TSA is unreachable; verification says so (and fails with --require-timestamp)", async () => {
+  it("builds without a time stamp when the TSA is unreachable; verification says so (and fails with " +
+    "--require-timestamp)", async () => {
     const file = path.join(work, "no-tsa.zip");
     const down = `http://127.0.0.1:${await freePort()}/`;
     const built = await runCli([

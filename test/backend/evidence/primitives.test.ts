@@ -28,15 +28,18 @@ describe("evidence primitives", () => {
   describe("RFC 8785 JSON canonicalization", () => {
     it("canonicalizes the reference example to its published UTF-8 bytes", () => {
       const input = JSON.parse(
-        '{"numbers":[1E30,4.50,6,2e-3,0.000000000000000000000000001],"escaping":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","other":[null,true,false]}',
+        '{"numbers":[1E30,4.50,6,2e-3,0.000000000000000000000000001],' +
+          '"escaping":"\\u20ac$\\u000F\\u000aA\'\\u0042\\u0022\\u005c\\\\\\"\\/","other":[null,true,false]}',
       );
       const bytes =
-        "7b22657363617069 6e67223a22e282ac245c7530303066 5c6e4127425c225c5c5c5c5c222f222c226e756d62657273223a5b31652b33302c342e352c362c302e3030322c31652d32375d2c226f74686572223a5b6e756c6c2c747275652c66616c73655d7d";
+        "7b22657363617069 6e67223a22e282ac245c7530303066 5c6e4127425c225c5c5c5c5c222f222c226e756d62657273223a5b31652b3330 " +
+        "2c342e352c362c302e3030322c31652d32375d2c226f74686572223a5b6e756c6c2c747275652c66616c73655d7d";
       expect(hex(jcs.canonicalBytes(input))).to.equal(bytes.replace(/ /g, ""));
     });
     it("sorts members by UTF-16 code units (RFC 8785 section 3.2.3)", () => {
       const input = JSON.parse(
-        '{"\\u20ac":"Euro Sign","\\r":"Carriage Return","\\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\\ud83d\\ude00":"Emoji: Grinning Face","\\u0080":"Control","\\u00f6":"Latin Small Letter O With Diaeresis"}',
+        '{"\\u20ac":"Euro Sign","\\r":"Carriage Return","\\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One",' +
+          '"\\ud83d\\ude00":"Emoji: Grinning Face","\\u0080":"Control","\\u00f6":"Latin Small Letter O With Diaeresis"}',
       );
       const keys = [...jcs.canonicalize(input).matchAll(/"([^"]*)":"[^"]*"/g)].map((m) => m[1]);
       expect(keys).to.deep.equal(["\\r", "1", "\u0080", "\u00f6", "\u20ac", "\ud83d\ude00", "\ufb33"]);
@@ -214,6 +217,7 @@ describe("evidence primitives", () => {
     });
     it("decodes logs with dynamic arrays and tuples as viem encodes them", () => {
       const [event] = parseAbi([
+        // eslint-disable-next-line max-len -- parseAbi types the event from one literal; a concatenation is a plain string
         "event RetirementRequested(bytes32 indexed requestId, address indexed holder, uint256 indexed batchId, uint256 amount, bytes32 idempotencyKey, uint40 deadline, (string beneficiary, string reason) details)",
       ]);
       const args = {
@@ -239,6 +243,7 @@ describe("evidence primitives", () => {
         details: { beneficiary: "Acme Ltd ✓", reason: "FY2026 scope 3" },
       });
       const [batch] = parseAbi([
+        // eslint-disable-next-line max-len -- parseAbi types the event from one literal; a concatenation is a plain string
         "event TransferBatch(address indexed operator, address indexed from, address indexed to, uint256[] ids, uint256[] values)",
       ]);
       const batchData = encodeAbiParameters(batch.inputs.slice(3), [
@@ -267,7 +272,12 @@ describe("evidence primitives", () => {
       const a = await buildZip(entries);
       const b = await buildZip(entries);
       expect(a.equals(b)).to.equal(true);
-      const script = `require("ts-node/register/transpile-only"); require(${JSON.stringify(path.resolve(__dirname, "../../../backend/src/evidence/zip.ts"))}).buildZip(${JSON.stringify(entries.map((e) => ({ name: e.name, data: [...e.data] })))}.map((e) => ({ name: e.name, data: Uint8Array.from(e.data) }))).then((z) => process.stdout.write(z.toString("hex")))`;
+      const zipModule = JSON.stringify(path.resolve(__dirname, "../../../backend/src/evidence/zip.ts"));
+      const plainEntries = JSON.stringify(entries.map((e) => ({ name: e.name, data: [...e.data] })));
+      const script =
+        `require("ts-node/register/transpile-only"); ` +
+        `require(${zipModule}).buildZip(${plainEntries}.map((e) => ({ name: e.name, data: Uint8Array.from(e.data) })))` +
+        `.then((z) => process.stdout.write(z.toString("hex")))`;
       const inKolkata = execFileSync(process.execPath, ["-e", script], {
         env: { ...process.env, TZ: "Asia/Kolkata" },
         encoding: "utf8",
@@ -294,7 +304,8 @@ describe("evidence primitives", () => {
         [
           "--input-type=module",
           "-e",
-          "const m = await import('./verify.mjs'); console.log(typeof m.verifyEvidence, typeof m.keccak256, typeof m.recoverAddress)",
+          "const m = await import('./verify.mjs'); console.log(typeof m.verifyEvidence, typeof m.keccak256, typeof " +
+            "m.recoverAddress)",
         ],
         { cwd: dir, encoding: "utf8" },
       );

@@ -12,7 +12,8 @@ export const batchCollector: RecordCollector = {
     const chain = await collectChainRecords(ctx, batchId);
     if (!chain.export.events.some((e) => e.event !== "OracleSetUpdated")) {
       throw new EvidenceInputError(
-        `--batch ${scope.batchId}: no custody records of this batch on chain in blocks ${chain.export.fromBlock}..${chain.export.toBlock} (unknown batch id?)`,
+        `--batch ${scope.batchId}: no custody records of this batch on chain in blocks ` +
+          `${chain.export.fromBlock}..${chain.export.toBlock} (unknown batch id?)`,
         { batchId: scope.batchId },
       );
     }

@@ -55,13 +55,16 @@ export async function collectDatabaseRecords(pool: Pool, p: DatabaseRecordsParam
   );
   const fills = await query(
     `SELECT f.* FROM fills f JOIN orders o USING (order_hash)
-     WHERE o.batch_id = $1::numeric AND ($2::text[] IS NULL OR lower(f.taker) = ANY($2::text[]) OR lower(o.maker) = ANY($2::text[]))
+     WHERE o.batch_id = $1::numeric
+       AND ($2::text[] IS NULL OR lower(f.taker) = ANY($2::text[]) OR lower(o.maker) = ANY($2::text[]))
      ORDER BY f.block_number, f.log_index`,
     [batch, parties],
   );
   const ids = p.requestIds?.map((r) => r.toLowerCase()) ?? null;
   const requests = await query(
-    `SELECT * FROM requests WHERE batch_id = $1::numeric AND ($2::text[] IS NULL OR lower(request_id) = ANY($2::text[])) ORDER BY request_id`,
+    `SELECT * FROM requests
+     WHERE batch_id = $1::numeric AND ($2::text[] IS NULL OR lower(request_id) = ANY($2::text[]))
+     ORDER BY request_id`,
     [batch, ids],
   );
   const requestIds = requests.map((r) => String(r.request_id).toLowerCase());
