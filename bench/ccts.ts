@@ -114,10 +114,12 @@ function main(): void {
     plants: PLANTS,
     plantsShort: shortfalls,
     positionsNote:
-      "in memory: 500 synthetic plants assessed through the MRV calculators; the stored-data version (positions recomputed from PostgreSQL) comes with the CCTS storage stage",
+      "in memory: 500 synthetic plants assessed through the MRV calculators; the stored-data version (positions recomputed " +
+        "from PostgreSQL) comes with the CCTS storage stage",
     targets: { clearSeconds: 1, positionsSeconds: 1 },
     secondsNote:
-      "wall-clock medians; *CpuSeconds are this process's CPU time (user + system, GC threads included), which other load on the machine does not inflate",
+      "wall-clock medians; *CpuSeconds are this process's CPU time (user + system, GC threads included), which other load on " +
+        "the machine does not inflate",
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     machine: machineInfo(),
   };

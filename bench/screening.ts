@@ -182,7 +182,8 @@ async function main(): Promise<void> {
     sensitivity: SENSITIVITY.map(({ name, settings }) => ({ name, ...quality(buildScreeningIndex(lists, settings), rows) })),
     setProblems: problems,
     notes: [
-      "recall: decision review or hold with the expected entry among the reported candidates; falsePositiveRate: clear names decided review or hold",
+      "recall: decision review or hold with the expected entry among the reported candidates; falsePositiveRate: clear names " +
+        "decided review or hold",
       "one core: every screening runs on the main thread, one after another",
     ],
     machine: machineInfo(),

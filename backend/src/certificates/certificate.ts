@@ -142,8 +142,9 @@ export function buildCertificate({
     statement:
       `${quantity} ${unitType ?? "units"}${metric === null ? "" : ` (${quantity} ${metric})`} of ${registryName} ` +
       `project ${info.projectId ?? "?"}${info.name === undefined ? "" : ` "${info.name}"`} were retired at the registry ` +
-      `on behalf of ${beneficiary || "the holder"}${reason === "" ? "" : ` for: ${reason}`}. The registry's answer was attested ` +
-      `on chain by ${sources.attestations.length} of ${sources.oracleSet?.oracles.length ?? "?"} oracles and the tokens were burned.`,
+      `on behalf of ${beneficiary || "the holder"}${reason === "" ? "" : ` for: ${reason}`}. ` +
+      `The registry's answer was attested on chain by ${sources.attestations.length} of ` +
+      `${sources.oracleSet?.oracles.length ?? "?"} oracles and the tokens were burned.`,
     registry: { id: registry, name: registryName },
     project: {
       registryProjectId: info.projectId ?? null,

@@ -45,7 +45,8 @@ function proofRows(c: Certificate): Array<[string, string]> {
     ["Retirement request", p.requestId],
     [
       "Confirmation transaction",
-      `${p.transactionHash} (block ${p.blockNumber}, log ${p.logIndex}${p.blockTimestamp === null ? "" : `, block time ${p.blockTimestamp}`})`,
+      `${p.transactionHash} (block ${p.blockNumber}, log ` +
+        `${p.logIndex}${p.blockTimestamp === null ? "" : `, block time ${p.blockTimestamp}`})`,
     ],
     [
       "Attested by",

@@ -5,9 +5,9 @@
  * | what | table (owner) |
  * |---|---|
  * | holder, batch, amount, beneficiary, reason, request and answer transactions | `requests` (indexer, workers) |
- * | the registry's retirement reference (its operation id) | `requests.registry_reference` (workers, from the registry's answer) |
+ * | the registry's retirement reference (its operation id) | `requests.registry_reference` (workers, from its answer) |
  * | the hashes the oracles attested (`retirementIdHash`, `serialRangeHash`) | `requests` (indexer, RetirementConfirmed) |
- * | the retired serial range, its status at the registry, the registry's own record | `custody_blocks` row with the request id as memo (watchers) |
+ * | retired serial range, its status and record at the registry | `custody_blocks` row with the request id as memo (watchers) |
  * | project name, methodology, type | `custody_blocks` rows of the batch (the registry's native records) |
  * | when it was sent to the registry | `jobs` row keyed by the request id (queue) |
  * | which oracles attested it, when | `oracle_observations` (oracle nodes) |

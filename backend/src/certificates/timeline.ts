@@ -52,7 +52,8 @@ export function buildTimeline(sources: CertificateSources): RequestTimeline {
           ? `the registry took the instruction as ${request.registry_reference}`
           : sent === undefined
             ? "waiting for a registry worker"
-            : `job ${sent.state}, ${sent.attempts} attempt(s)${sent.last_error === null ? "" : `; last error: ${sent.last_error}`}`,
+            : `job ${sent.state}, ${sent.attempts} ` +
+              `attempt(s)${sent.last_error === null ? "" : `; last error: ${sent.last_error}`}`,
       txHash: null,
     },
     {

@@ -99,7 +99,8 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
     block?.status === "RETIRED",
     block === undefined
       ? "the registry's record of this retirement has not been seen yet"
-      : `${block.serial} is ${block.status} (${block.native_status ?? "-"}) at ${certificate.registry.name}, as last read ${block.observed_at.toISOString()}`,
+      : `${block.serial} is ${block.status} (${block.native_status ?? "-"}) at ${certificate.registry.name}, as last read ` +
+        `${block.observed_at.toISOString()}`,
   );
   add(
     "registry.serial",

@@ -77,7 +77,8 @@ function summary(decision: ScreeningDecision): string {
   const lines = [`decision ${decision.decision} (score ${decision.score})`];
   for (const candidate of decision.candidates) {
     lines.push(
-      `  ${candidate.band.padEnd(6)} ${candidate.score.toFixed(4)}  ${candidate.list}:${candidate.id}  ${candidate.name}  [${candidate.programs.join(", ")}]`,
+      `  ${candidate.band.padEnd(6)} ${candidate.score.toFixed(4)}  ${candidate.list}:${candidate.id}  ${candidate.name}  ` +
+        `[${candidate.programs.join(", ")}]`,
     );
     lines.push(`         matched ${candidate.breakdown.matchedNameType} name "${candidate.breakdown.matchedName}"`);
     for (const adjustment of candidate.breakdown.adjustments)
@@ -97,9 +98,8 @@ function fail(io: KycIo, json: boolean | undefined, error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   const badInput = error instanceof ValidationError;
   if (json === true) {
-    io.stdout(
-      `${JSON.stringify({ error: { message, field: badInput ? error.field : undefined, code: (error as { code?: string }).code } })}\n`,
-    );
+    const code = (error as { code?: string }).code;
+    io.stdout(`${JSON.stringify({ error: { message, field: badInput ? error.field : undefined, code } })}\n`);
   }
   io.stderr(`kyc: ${message}\n`);
   return badInput ? EXIT_BAD_INPUT : EXIT_FAILED;

@@ -31,7 +31,8 @@ describe("ccts session clearing (hand-computed books)", () => {
     expect(r.cleared).to.deep.equal({ b1: "100", s1: "60", s2: "40", s3: "0" });
   });
 
-  it("fills better-priced levels in full and shares the marginal level of the long side pro rata, remainders by largest fraction", () => {
+  it("fills better-priced levels in full and shares the marginal level of the long side pro rata, remainders by largest " +
+    "fraction", () => {
     // buys: 10 @ 12, then 5 + 3 + 1 @ 10; sells 15 @ 10 → MCP 10, MCV 15, long side buy.
     // b1 full (10); 5 left for Q = 9: 25/9 = 2 r 7, 15/9 = 1 r 6, 5/9 = 0 r 5 → floors 3, two units left → b2, b3
     const r = clearSession(book([buy("b1", 12, 10), buy("b2", 10, 5), buy("b3", 10, 3), buy("b4", 10, 1), sell("s1", 10, 15)]));

@@ -43,7 +43,8 @@ describe("mrv calculators", () => {
 
     it("takes energy units directly and uses Table 2.2 for energy industries", () => {
       const oil = stationaryCombustion({ fuel: "gas_diesel_oil", quantity: 1000, unit: "GJ", category: "energy", gwpSet: "SAR" });
-      expect([out(oil, "energyTJ"), out(oil, "co2T"), out(oil, "totalCo2eT")]).to.deep.equal(["1", "74.1", "74.349"]); // + 0.003×21 + 0.0006×310
+      // totalCo2eT: 74.1 + 0.003×21 + 0.0006×310
+      expect([out(oil, "energyTJ"), out(oil, "co2T"), out(oil, "totalCo2eT")]).to.deep.equal(["1", "74.1", "74.349"]);
       const coal = stationaryCombustion({
         fuel: "other_bituminous_coal",
         quantity: "1",
@@ -109,7 +110,8 @@ describe("mrv calculators", () => {
       expect(() => stationaryCombustion({ ...base, gwpSet: "AR7" })).to.throw(ValidationError, /^gwpSet:/);
     });
 
-    it("keeps lineage: factor ids and versions, the formula, the code version, the input hash, and a verifiable resultHash", () => {
+    it("keeps lineage: factor ids and versions, the formula, the code version, the input hash, and a verifiable " +
+      "resultHash", () => {
       const r = stationaryCombustion({
         fuel: "lignite",
         quantity: "10",

@@ -1,6 +1,16 @@
 import { expect } from "chai";
 import { ValidationError } from "../../../backend/src/errors";
-import { Decimal, conversionFactor, convert, decimalString, parseDecimal, parseNonNegative, parseScaled, parseScaledNumber, scaledString } from "../../../backend/src/mrv";
+import {
+  Decimal,
+  conversionFactor,
+  convert,
+  decimalString,
+  parseDecimal,
+  parseNonNegative,
+  parseScaled,
+  parseScaledNumber,
+  scaledString,
+} from "../../../backend/src/mrv";
 
 function fieldOf(fn: () => unknown): string {
   try {

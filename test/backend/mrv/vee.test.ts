@@ -46,7 +46,8 @@ describe("mrv VEE rules", () => {
     r[8] = { ...r[8]!, unit: "MWh" }; // unit mismatch (convertible)
     r[9] = { ...r[9]!, unit: "m3" }; // unit mismatch (other dimension)
     r[10] = { ...r[10]!, unit: "kwh" }; // unknown unit
-    r[12] = { ...r[12]!, start: r[12]!.start.replace("+05:30", "+06:30"), end: r[12]!.end.replace("+05:30", "+06:30") }; // DST applied on an IST clock
+    // DST applied on an IST clock
+    r[12] = { ...r[12]!, start: r[12]!.start.replace("+05:30", "+06:30"), end: r[12]!.end.replace("+05:30", "+06:30") };
     r[14] = { ...r[14]!, start: r[14]!.start.slice(0, 19), end: r[14]!.end.slice(0, 19) }; // no offset at all
     r[16] = { ...r[16]!, value: "12,5" }; // unparsable
     const dup = { ...r[20]! }; // exact duplicate

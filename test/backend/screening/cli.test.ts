@@ -23,7 +23,8 @@ function carbon(args: string[]): Promise<{ code: number; stdout: string; stderr:
 describe("carbon kyc (a real process, the embedded lists)", function () {
   this.timeout(600_000);
 
-  it("screen --name --json prints one decision object: hold, score, the matched entry with list and id, the list versions", async () => {
+  it("screen --name --json prints one decision object: hold, score, the matched entry with list and id, the list " +
+    "versions", async () => {
     const result = await carbon([
       "kyc",
       "screen",

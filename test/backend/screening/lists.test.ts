@@ -25,7 +25,10 @@ const UN_XML = fs.readFileSync(path.join(EMBEDDED_LISTS_DIR, "un-consolidated.xm
 
 /** The UN file with one entity added, one alias changed and one individual removed. */
 function editedUnXml(): string {
-  const added = `<ENTITY><DATAID>1</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>ZEPHYR TEST TRADING</FIRST_NAME><UN_LIST_TYPE>Test</UN_LIST_TYPE><REFERENCE_NUMBER>ZZe.001</REFERENCE_NUMBER><LISTED_ON>2026-03-01</LISTED_ON><ENTITY_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>ZEPHYR TT</ALIAS_NAME></ENTITY_ALIAS></ENTITY>`;
+  const added =
+    "<ENTITY><DATAID>1</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>ZEPHYR TEST TRADING</FIRST_NAME>" +
+    "<UN_LIST_TYPE>Test</UN_LIST_TYPE><REFERENCE_NUMBER>ZZe.001</REFERENCE_NUMBER><LISTED_ON>2026-03-01</LISTED_ON>" +
+    "<ENTITY_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>ZEPHYR TT</ALIAS_NAME></ENTITY_ALIAS></ENTITY>";
   const start = UN_XML.indexOf("<INDIVIDUAL>", UN_XML.indexOf("<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER>") - 400);
   const end = UN_XML.indexOf("</INDIVIDUAL>", start) + "</INDIVIDUAL>".length;
   const removed = UN_XML.slice(0, start) + UN_XML.slice(end);
@@ -103,7 +106,8 @@ describe("screening list locations, delta and refresh (docs/screening.md §2, §
     }
   });
 
-  it("the refresher fetches from the publisher's URL, swaps in a new index on new bytes and keeps the old one on failure", async () => {
+  it("the refresher fetches from the publisher's URL, swaps in a new index on new bytes and keeps the old one on " +
+    "failure", async () => {
     let body = UN_XML;
     let status = 200;
     const server = http.createServer((request, response) => {

@@ -183,7 +183,8 @@ export function gridVersionInForce(field: string, periodEnd: string, library: Fa
     const oldest = gridVersions(library)[0];
     throw new ValidationError(
       field,
-      `no CEA grid factor version was published by ${periodEnd} (oldest shipped: ${oldest?.version} from ${oldest?.validFrom}); name the version explicitly`,
+      `no CEA grid factor version was published by ${periodEnd} (oldest shipped: ${oldest?.version} from ` +
+        `${oldest?.validFrom}); name the version explicitly`,
     );
   }
   return last.version;

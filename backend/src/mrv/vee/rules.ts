@@ -114,7 +114,8 @@ function checkUnits(table: ReadingTable, indices: Int32Array, config: MeterConfi
         rule: "unit_mismatch",
         meterId: config.meterId,
         readings: [i],
-        message: `unit ${unit} differs from the meter's ${expected}${same ? "" : ` (${UNITS[unit]} instead of ${UNITS[expected] ?? "?"})`}`,
+        message: `unit ${unit} differs from the meter's ` +
+          `${expected}${same ? "" : ` (${UNITS[unit]} instead of ${UNITS[expected] ?? "?"})`}`,
         detail: { unit, expected, sameDimension: same },
       });
     }
@@ -139,7 +140,8 @@ function checkTimestamps(table: ReadingTable, indices: Int32Array, config: Meter
           rule: "timezone_offset",
           meterId,
           readings: [i],
-          message: `offset ${offsetText(so)} / ${offsetText(eo)} differs from ${zone} (${offsetText(expected)} / ${offsetText(expectedEnd)})`,
+          message: `offset ${offsetText(so)} / ${offsetText(eo)} differs from ${zone} (${offsetText(expected)} / ` +
+            `${offsetText(expectedEnd)})`,
           detail: { written: offsetText(so), expected: offsetText(expected) },
         });
       }

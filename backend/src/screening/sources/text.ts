@@ -29,7 +29,13 @@ export function readCsv(list: string, file: string, bytes: Buffer, columns: numb
   const text = decodeText(bytes).replace(/\u001a+\s*$/, "");
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as typeof records;
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new ListParseError(list, file, (error as Error).message, line);
@@ -37,7 +43,8 @@ export function readCsv(list: string, file: string, bytes: Buffer, columns: numb
   const rows: Array<{ line: number; fields: string[] }> = [];
   for (const { record, info } of records) {
     if (record.length === 1 && (record[0] ?? "").trim() === "") continue;
-    if (record.length !== columns) throw new ListParseError(list, file, `expected ${columns} fields, found ${record.length}`, info.lines);
+    if (record.length !== columns)
+      throw new ListParseError(list, file, `expected ${columns} fields, found ${record.length}`, info.lines);
     rows.push({ line: info.lines, fields: record });
   }
   return rows;

@@ -23,7 +23,8 @@ async function confirmedRetirement(h: Harness): Promise<string> {
   await pool.query("INSERT INTO registries (id, name) VALUES ('VERRA', 'VERRA') ON CONFLICT DO NOTHING");
   // The indexer's batch row holds what the chain stores: a hashed project id and the unit type's code.
   await pool.query(
-    "INSERT INTO batches (batch_id, registry_id, serial_prefix, project_id, vintage_start, unit_type) VALUES ('9', 'VERRA', $1, $2, '2024-01-01', '1')",
+    `INSERT INTO batches (batch_id, registry_id, serial_prefix, project_id, vintage_start, unit_type)
+     VALUES ('9', 'VERRA', $1, $2, '2024-01-01', '1')`,
     [PREFIX, keccak256(toHex("VERRA:3352"))],
   );
   const id = await insertRequest(pool, { holder, batchId: "9", amount: "12", status: "confirmed", registryReference: REFERENCE });
@@ -64,7 +65,8 @@ async function confirmedRetirement(h: Harness): Promise<string> {
     payload: object,
   ) =>
     pool.query(
-      `INSERT INTO custody_blocks (registry_id, account, native_id, serial, serial_prefix, block_start, block_end, quantity, status, memo, payload)
+      `INSERT INTO custody_blocks
+         (registry_id, account, native_id, serial, serial_prefix, block_start, block_end, quantity, status, memo, payload)
        VALUES ('VERRA', 'PLATFORM-CUSTODY', $1, $2, $3, $4, $5, $6, $7::block_status, $8, $9)`,
       [nativeId, serial, PREFIX, start, end, String(BigInt(end) - BigInt(start) + 1n), status, memo, JSON.stringify(payload)],
     );
@@ -80,7 +82,8 @@ async function confirmedRetirement(h: Harness): Promise<string> {
   });
   for (const signer of ["0x01", "0x02"]) {
     await pool.query(
-      `INSERT INTO oracle_observations (kind, subject, digest, message, signer, signature) VALUES ('RetirementConfirmed', $1, $2, '{}', $3, $4)`,
+      `INSERT INTO oracle_observations (kind, subject, digest, message, signer, signature)
+       VALUES ('RetirementConfirmed', $1, $2, '{}', $3, $4)`,
       [id, `0x${"cd".repeat(32)}`, `0x${signer.slice(2).padStart(40, "0")}`, `0x${"11".repeat(65)}`],
     );
   }
@@ -99,7 +102,8 @@ describe("api routes: a certificate states everything in words (issue 12 §4.6)"
     await h?.close();
   });
 
-  it("names the registry, the project (id and name), vintage, serial range, quantity, unit type and the registry's reference", async () => {
+  it("names the registry, the project (id and name), vintage, serial range, quantity, unit type and the registry's " +
+    "reference", async () => {
     const response = await h.app.inject({ method: "GET", url: `/certificates/${id}` });
     expect(response.statusCode, response.body).to.equal(200);
     const c = response.json();
