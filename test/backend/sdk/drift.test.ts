@@ -9,7 +9,8 @@ import { GENERATED_DIR, generateSdkFiles } from "../../../scripts/sdk/generate";
 import * as sdk from "../../../sdk/src";
 
 describe("sdk: built from the artifacts, in step with the contracts and the backend", () => {
-  it("the committed generated files are exactly what the artifacts give (run npm run sdk:generate after a contract change)", () => {
+  it("the committed generated files are exactly what the artifacts give (run npm run sdk:generate after a contract " +
+    "change)", () => {
     for (const [name, text] of Object.entries(generateSdkFiles())) {
       const committed = fs.readFileSync(path.join(GENERATED_DIR, name), "utf8");
       expect(committed === text, `sdk/src/generated/${name} is stale: run npm run sdk:generate`).to.equal(true);

@@ -215,8 +215,9 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
     { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's fills (as maker or taker) as CSV" } },
     async (request, reply) => {
       const { rows } = await pool.query<Record<string, string>>(
-        `SELECT f.id::text, f.created_at::text AS indexed_at, o.batch_id::text, CASE o.side WHEN 1 THEN 'buy' ELSE 'sell' END AS side,
-              o.maker, f.taker, f.amount::text, o.unit_price::text, o.payment_token, f.payment_amount::text, f.block_number::text, f.tx_hash
+        `SELECT f.id::text, f.created_at::text AS indexed_at, o.batch_id::text,
+              CASE o.side WHEN 1 THEN 'buy' ELSE 'sell' END AS side, o.maker, f.taker, f.amount::text, o.unit_price::text,
+              o.payment_token, f.payment_amount::text, f.block_number::text, f.tx_hash
          FROM fills f JOIN orders o ON o.order_hash = f.order_hash
         WHERE lower(o.maker) = $1 OR lower(f.taker) = $1 ORDER BY f.id`,
         [request.params.address.toLowerCase()],
@@ -252,8 +253,9 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
     { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's retirements as CSV" } },
     async (request, reply) => {
       const { rows } = await pool.query<Record<string, string>>(
-        `SELECT r.request_id, r.batch_id::text, b.registry_id, r.amount::text, r.status::text AS status, r.retirement->>'beneficiary' AS beneficiary,
-              r.retirement->>'reason' AS reason, coalesce(r.registry_reference, '') AS registry_reference, r.created_at::text AS requested_at,
+        `SELECT r.request_id, r.batch_id::text, b.registry_id, r.amount::text, r.status::text AS status,
+              r.retirement->>'beneficiary' AS beneficiary, r.retirement->>'reason' AS reason,
+              coalesce(r.registry_reference, '') AS registry_reference, r.created_at::text AS requested_at,
               coalesce(r.answered_tx_hash, '') AS confirmation_tx
          FROM requests r JOIN batches b ON b.batch_id = r.batch_id
         WHERE r.kind = 'retirement' AND lower(r.holder) = $1 ORDER BY r.created_at`,

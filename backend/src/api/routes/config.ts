@@ -133,7 +133,8 @@ const configRoutes: FastifyPluginAsyncZod<ConfigRoutesOptions> = async (app, opt
         feeTerms(),
         Promise.all(options.registries.map((id) => options.registryStatus.get(id))),
         options.pool.query<{ args: { oracles?: string[]; threshold?: string } }>(
-          "SELECT args FROM chain_events WHERE event_name = 'OracleSetUpdated' ORDER BY block_number DESC, log_index DESC LIMIT 1",
+          "SELECT args FROM chain_events WHERE event_name = 'OracleSetUpdated' " +
+            "ORDER BY block_number DESC, log_index DESC LIMIT 1",
         ),
       ]);
       const set = oracleSet.rows[0]?.args;

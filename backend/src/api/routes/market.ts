@@ -62,7 +62,8 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
       schema: {
         tags: ["market"],
         summary:
-          "Batches across registries in words, with best ask and bid and the last trade; filter by registry, project type, vintage, country, methodology, price",
+          "Batches across registries in words, with best ask and bid and the last trade; " +
+          "filter by registry, project type, vintage, country, methodology, price",
         querystring: z.object({
           registry: z.string().max(40).optional(),
           projectType: z.string().max(200).optional().describe("Substring of the project type"),
@@ -91,14 +92,20 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
                 (SELECT c.serial FROM custody_blocks c WHERE c.registry_id = b.registry_id AND c.serial_prefix = b.serial_prefix
                   ORDER BY c.observed_at DESC LIMIT 1) AS serial,
                 (SELECT array_agg(c.payload) FROM (SELECT payload FROM custody_blocks c WHERE c.registry_id = b.registry_id
-                  AND c.serial_prefix = b.serial_prefix ORDER BY (c.status = 'RETIRED') ASC, c.observed_at DESC LIMIT 3) c) AS payloads,
-                (SELECT min(o.unit_price)::text FROM orders o WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS best_ask,
-                (SELECT max(o.unit_price)::text FROM orders o WHERE o.batch_id = b.batch_id AND o.side = 1 AND ${BOOK}) AS best_bid,
-                (SELECT coalesce(sum(o.amount - o.filled_amount), 0)::text FROM orders o WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS ask_depth,
+                  AND c.serial_prefix = b.serial_prefix ORDER BY (c.status = 'RETIRED') ASC, c.observed_at DESC LIMIT 3) c)
+                  AS payloads,
+                (SELECT min(o.unit_price)::text FROM orders o
+                  WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS best_ask,
+                (SELECT max(o.unit_price)::text FROM orders o
+                  WHERE o.batch_id = b.batch_id AND o.side = 1 AND ${BOOK}) AS best_bid,
+                (SELECT coalesce(sum(o.amount - o.filled_amount), 0)::text FROM orders o
+                  WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS ask_depth,
                 t.unit_price::text AS last_price, t.created_at AS last_at,
-                coalesce(t.payment_token, (SELECT o.payment_token FROM orders o WHERE o.batch_id = b.batch_id LIMIT 1)) AS payment_token
+                coalesce(t.payment_token, (SELECT o.payment_token FROM orders o WHERE o.batch_id = b.batch_id LIMIT 1))
+                  AS payment_token
            FROM batches b
-           LEFT JOIN LATERAL (SELECT o.unit_price, o.payment_token, f.created_at FROM fills f JOIN orders o ON o.order_hash = f.order_hash
+           LEFT JOIN LATERAL (SELECT o.unit_price, o.payment_token, f.created_at
+                                FROM fills f JOIN orders o ON o.order_hash = f.order_hash
                                WHERE o.batch_id = b.batch_id ORDER BY f.id DESC LIMIT 1) t ON true
           ORDER BY b.batch_id`,
       );

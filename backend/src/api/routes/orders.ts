@@ -41,7 +41,8 @@ const side = z.enum(["sell", "buy"]);
 const orderStatus = z
   .enum(["open", "partially_filled", "filled", "cancelled", "expired", "withdrawn"])
   .describe(
-    "cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until Settlement.cancel",
+    "cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until " +
+      "Settlement.cancel",
   );
 
 const orderBody = z.object({
@@ -325,8 +326,9 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
       description:
         "Takes the order off this API's book (status `withdrawn`). The signed order stays valid on Settlement: anyone " +
         "holding it can still fill it until the maker sends `Settlement.cancel(order)` from their own wallet (the " +
-        "answer's `onChainCancel`) or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status `cancelled`. Requires a SIWE " +
-        "session of the maker. `POST /orders/:orderHash/cancel` is the same route under its old name.",
+        "answer's `onChainCancel`) or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status " +
+        "`cancelled`. Requires a SIWE session of the maker. `POST /orders/:orderHash/cancel` is the same route under its " +
+        "old name.",
       params: z.object({ orderHash: bytes32Param }),
       response: {
         200: withdrawBody,

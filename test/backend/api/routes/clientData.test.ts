@@ -101,7 +101,8 @@ describe("api routes: typed data to sign, and CSV exports", () => {
     await setBalance(h.db.pool, "77", maker.address, "120");
     const id = await insertRequest(h.db.pool, { holder: maker.address, batchId: "77", amount: "5", status: "confirmed" });
     await h.db.pool.query(
-      `UPDATE requests SET retirement = '{"beneficiary": "=HYPERLINK(\\"x\\")", "reason": "a, \\"quoted\\" reason"}' WHERE request_id = $1`,
+      `UPDATE requests SET retirement = '{"beneficiary": "=HYPERLINK(\\"x\\")", "reason": "a, \\"quoted\\" reason"}'
+        WHERE request_id = $1`,
       [id],
     );
     const holdings = await h.app.inject({ method: "GET", url: `/holders/${maker.address}/holdings.csv` });

@@ -37,7 +37,8 @@ describe("api routes: GET /config, what a client needs without reading the code"
     await db?.drop();
   });
 
-  it("answers the chain, the contracts, the EIP-712 domains and type strings, the fee as Settlement holds it, the registries", async () => {
+  it("answers the chain, the contracts, the EIP-712 domains and type strings, the fee as Settlement holds it, the " +
+    "registries", async () => {
     const response = await app.inject({ method: "GET", url: "/config" });
     expect(response.statusCode, response.body).to.equal(200);
     const config = response.json();

@@ -294,7 +294,8 @@ describe("api routes: orders", () => {
       expect(bookAfter.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
     });
 
-    it("is an off-book withdrawal, never 'cancelled' while the order can still fill, and answers the on-chain cancel's call data (issue 12 §4.1)", async () => {
+    it("is an off-book withdrawal, never 'cancelled' while the order can still fill, and answers the on-chain cancel's call " +
+      "data (issue 12 §4.1)", async () => {
       const { order, signature } = await signed({ unitPrice: 9n });
       const hash = (await post({ order: wire(order), signature })).json().orderHash;
       const token = await signIn(h.app, maker);

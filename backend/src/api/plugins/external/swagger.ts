@@ -27,7 +27,8 @@ export default fp(
               type: "http",
               scheme: "bearer",
               description:
-                "A wallet's session token from Sign-In with Ethereum: GET /auth/nonce, sign the EIP-4361 message, POST /auth/siwe",
+                "A wallet's session token from Sign-In with Ethereum: GET /auth/nonce, sign the EIP-4361 message, POST " +
+                  "/auth/siwe",
             },
             apiKey: {
               type: "apiKey",
