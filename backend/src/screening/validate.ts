@@ -13,7 +13,7 @@ export const MAX_IDENTIFIERS = 10;
 export const MAX_IDENTIFIER_LENGTH = 64;
 
 /** C0 and C1 controls, and the bidirectional overrides used to disguise text. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+const CONTROL = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
 
 export function validateName(name: unknown, field = "name"): string {
   if (typeof name !== "string") throw new ScreeningInputError(field, "must be a string");

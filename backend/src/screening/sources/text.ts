@@ -26,6 +26,7 @@ export function nullable(field: string | undefined): string | undefined {
  * mark are skipped; any other row of the wrong width is a ListParseError naming its line.
  */
 export function readCsv(list: string, file: string, bytes: Buffer, columns: number): Array<{ line: number; fields: string[] }> {
+  // eslint-disable-next-line no-control-regex -- strips the DOS end-of-file marker (SUB, 0x1A) some published files end with
   const text = decodeText(bytes).replace(/\u001a+\s*$/, "");
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {

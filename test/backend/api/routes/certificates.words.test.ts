@@ -7,7 +7,8 @@ import { domainApp, insertEvent, insertRequest } from "../helpers";
 
 type Harness = Awaited<ReturnType<typeof domainApp>>;
 
-// pngjs (a dependency of qrcode) ships no types.
+// pngjs (a dependency of qrcode) ships no types, so it is required and typed by the cast.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- no type declarations to import
 const { PNG } = require("pngjs") as { PNG: { sync: { read(data: Buffer): { width: number; height: number; data: Buffer } } } };
 
 const holder = privateKeyToAccount(generatePrivateKey()).address;
