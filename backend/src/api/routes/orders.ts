@@ -310,15 +310,22 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     },
   );
 
-  const withdrawBody = orderBody.extend({
-    onChainCancel: z
-      .object({
-        to: address.describe("Settlement"),
-        data: z.string().describe("Call data of Settlement.cancel(order): send it from the maker's wallet"),
-        function: z.literal("cancel(Order)"),
-      })
-      .describe("How to cancel on chain: until this transaction is mined the signed order can still be filled"),
-  });
+  withdrawRoutes(app, options);
+};
+
+const withdrawBody = orderBody.extend({
+  onChainCancel: z
+    .object({
+      to: address.describe("Settlement"),
+      data: z.string().describe("Call data of Settlement.cancel(order): send it from the maker's wallet"),
+      function: z.literal("cancel(Order)"),
+    })
+    .describe("How to cancel on chain: until this transaction is mined the signed order can still be filled"),
+});
+
+/** The maker's off-book withdraw, under its name and its old name `cancel`. */
+function withdrawRoutes(app: Parameters<FastifyPluginAsyncZod<OrderRoutesOptions>>[0], options: OrderRoutesOptions): void {
+  const { pool } = options;
   const withdraw = {
     schema: {
       tags: ["orders"],
@@ -370,6 +377,6 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     { ...withdraw, schema: { ...withdraw.schema, summary: "Old name of POST /orders/:orderHash/withdraw (off-book only)" } },
     withdrawHandler,
   );
-};
+}
 
 export default orderRoutes;
