@@ -99,20 +99,15 @@ const sameHash = (plain: string | null | undefined, hash: string | null | undefi
     ? null
     : keccak256(toHex(plain)) === hash.toLowerCase();
 
-/** The certificate of a confirmed retirement; undefined while the request is not a confirmed, indexed retirement. */
-export function buildCertificate({
-  sources,
-  chainId,
-  registryBridge,
-  blockTimes,
-}: BuildCertificateParameters): Certificate | undefined {
-  const { request, retiredBlock, confirmed } = sources;
-  if (request.kind !== "retirement" || request.status !== "confirmed" || confirmed === undefined) return undefined;
-  const registry = request.registry_id as RegistryName;
-  const serial = retiredBlock?.serial;
-  const info = projectInfoOf(registry, serial, sources.projectRecords);
+/** The fields of the confirmation event the certificate's hash covers. */
+function onChainRecordOf(
+  request: CertificateSources["request"],
+  confirmed: NonNullable<CertificateSources["confirmed"]>,
+  chainId: BuildCertificateParameters["chainId"],
+  registryBridge: string,
+): OnChainRecord {
   const args = confirmed.args as Record<string, string>;
-  const record: OnChainRecord = {
+  return {
     chainId: String(chainId),
     registryBridge: registryBridge.toLowerCase(),
     requestId: request.request_id.toLowerCase(),
@@ -125,17 +120,37 @@ export function buildCertificate({
     blockNumber: confirmed.block_number,
     logIndex: String(confirmed.log_index),
   };
+}
+
+/** When the registry retired the units: its own date when its record has one, else when the platform saw it retired. */
+function retiredAtRegistry(retiredBlock: CertificateSources["retiredBlock"]): string | null {
+  return (
+    text(retiredBlock?.payload.retiredDate) ||
+    text(retiredBlock?.payload.completed_at) ||
+    retiredBlock?.observed_at.toISOString() ||
+    null
+  );
+}
+
+/** The certificate of a confirmed retirement; undefined while the request is not a confirmed, indexed retirement. */
+export function buildCertificate({
+  sources,
+  chainId,
+  registryBridge,
+  blockTimes,
+}: BuildCertificateParameters): Certificate | undefined {
+  const { request, retiredBlock, confirmed } = sources;
+  if (request.kind !== "retirement" || request.status !== "confirmed" || confirmed === undefined) return undefined;
+  const registry = request.registry_id as RegistryName;
+  const serial = retiredBlock?.serial;
+  const info = projectInfoOf(registry, serial, sources.projectRecords);
+  const record = onChainRecordOf(request, confirmed, chainId, registryBridge);
   const beneficiary = text(request.retirement?.beneficiary);
   const reason = text(request.retirement?.reason);
   const unitType = info.unitType ?? null;
   const registryName = REGISTRY_DISPLAY_NAMES[registry] ?? registry;
   const quantity = request.amount;
   const metric = unitType === null ? null : (UNIT_METRIC[unitType] ?? null);
-  const retiredAt =
-    text(retiredBlock?.payload.retiredDate) ||
-    text(retiredBlock?.payload.completed_at) ||
-    retiredBlock?.observed_at.toISOString() ||
-    null;
   return {
     certificateId: request.request_id.toLowerCase(),
     title: "Certificate of carbon credit retirement",
@@ -175,7 +190,7 @@ export function buildCertificate({
       // the confirmation block's own timestamp is in the on-chain proof.
       requestedAt: (sources.requested?.indexed_at ?? request.created_at).toISOString(),
       sentToRegistryAt: sources.sent?.finished_at?.toISOString() ?? null,
-      retiredAtRegistry: retiredAt,
+      retiredAtRegistry: retiredAtRegistry(sources.retiredBlock),
       confirmedOnChainAt: confirmed.indexed_at.toISOString(),
     },
     onChainProof: {

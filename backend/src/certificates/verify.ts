@@ -39,12 +39,10 @@ export type VerifyCertificateRecordParameters = {
   now: Date;
 };
 
-export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): CertificateVerification {
-  const { certificate, sources, audit } = p;
-  const checks: CertificateCheck[] = [];
-  const add = (id: string, group: CertificateCheck["group"], label: string, ok: boolean, detail: string) =>
-    checks.push({ id, group, label, ok, detail });
+type AddCheck = (id: string, group: CertificateCheck["group"], label: string, ok: boolean, detail: string) => void;
 
+/** The chain's own answer, and the certificate's record hash and words rebuilt from it. */
+function chainChecks(audit: VerifyCertificateRecordParameters["audit"], certificate: Certificate, add: AddCheck): void {
   if ("error" in audit) {
     add("chain.reachable", "chain", "The chain could be read", false, audit.error);
   } else {
@@ -81,16 +79,10 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
       `chain: "${audit.request.beneficiary}" / "${audit.request.reason}"`,
     );
   }
-  if (p.claimedRecordSha256 !== undefined) {
-    add(
-      "record.claimed",
-      "record",
-      "The record hash you brought (QR code) is this certificate's",
-      p.claimedRecordSha256.toLowerCase() === certificate.onChainRecordSha256,
-      `you brought ${p.claimedRecordSha256}`,
-    );
-  }
+}
 
+/** The registry's record as last read, against what the oracles attested on chain. */
+function registryChecks(sources: CertificateSources, certificate: Certificate, add: AddCheck): void {
   const block = sources.retiredBlock;
   add(
     "registry.retired",
@@ -118,6 +110,25 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
     certificate.registryRetirementReference.matchesOnChainHash === true,
     `${certificate.registryRetirementReference.reference ?? "no reference"} vs ${certificate.onChainProof.retirementIdHash}`,
   );
+}
+
+export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): CertificateVerification {
+  const { certificate, sources, audit } = p;
+  const checks: CertificateCheck[] = [];
+  const add: AddCheck = (id, group, label, ok, detail) => checks.push({ id, group, label, ok, detail });
+
+  chainChecks(audit, certificate, add);
+  if (p.claimedRecordSha256 !== undefined) {
+    add(
+      "record.claimed",
+      "record",
+      "The record hash you brought (QR code) is this certificate's",
+      p.claimedRecordSha256.toLowerCase() === certificate.onChainRecordSha256,
+      `you brought ${p.claimedRecordSha256}`,
+    );
+  }
+
+  registryChecks(sources, certificate, add);
   if (p.pdf !== undefined) {
     add(
       "pdf.known",
