@@ -65,14 +65,19 @@ export type EvidenceOptions = {
   unlogged?: boolean;
 };
 
-/** The scope the options name: exactly one of them. */
-export function scopeOf(o: EvidenceOptions): EvidenceScope {
-  const given = [
+/** The scope options given, by name; a valid command gives exactly one. */
+function scopesGiven(o: EvidenceOptions): string[] {
+  return [
     o.retirement && "--retirement",
     o.batch && "--batch",
     (o.entity || o.year) && "--entity/--year",
     o.case && "--case",
-  ].filter(Boolean);
+  ].filter((name): name is string => typeof name === "string" && name !== "");
+}
+
+/** The scope the options name: exactly one of them. */
+export function scopeOf(o: EvidenceOptions): EvidenceScope {
+  const given = scopesGiven(o);
   if (given.length !== 1)
     throw new EvidenceInputError(
       `give exactly one scope: --retirement <requestId>, --batch <batchId>, --entity <id> --year <FY> or --case <id> (got ` +

@@ -41,19 +41,20 @@ import { isTimeZone, zoneOffsetAt } from "./time";
 
 export type ValidationResult = { table: ReadingTable; flags: Flag[] };
 
+/** A meter config's own mistakes are the caller's (RangeError), not flags on the readings. */
+function checkMeterConfig(m: MeterConfig): void {
+  if (m.timeZone !== undefined && !isTimeZone(m.timeZone)) {
+    throw new RangeError(`meter ${m.meterId}: unknown time zone ${m.timeZone}`);
+  }
+  if (m.registerDigits !== undefined && !(Number.isInteger(m.registerDigits) && m.registerDigits >= 1 && m.registerDigits <= 9)) {
+    throw new RangeError(`meter ${m.meterId}: registerDigits must be an integer 1..9`);
+  }
+}
+
 /** Validates `readings` against the meters' configs. Pure: same input, same flags in the same order. */
 export function validateReadings(readings: readonly Reading[], meters: readonly MeterConfig[]): ValidationResult {
   const configs = new Map(meters.map((m) => [m.meterId, m]));
-  for (const m of meters) {
-    if (m.timeZone !== undefined && !isTimeZone(m.timeZone))
-      throw new RangeError(`meter ${m.meterId}: unknown time zone ${m.timeZone}`);
-    if (
-      m.registerDigits !== undefined &&
-      !(Number.isInteger(m.registerDigits) && m.registerDigits >= 1 && m.registerDigits <= 9)
-    ) {
-      throw new RangeError(`meter ${m.meterId}: registerDigits must be an integer 1..9`);
-    }
-  }
+  for (const m of meters) checkMeterConfig(m);
   const { table, flags } = prepareReadings(readings);
   for (const [meterId, indices] of readingsByMeter(table)) {
     const config = configs.get(meterId);
