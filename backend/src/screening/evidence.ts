@@ -21,6 +21,11 @@ function compareDate(query: QueryDate, listed: ListedBirthDate, settings: MatchS
   const tolerance = settings.dobToleranceYears + (listed.approximate ? 2 : 0);
   if (query.year < listed.fromYear - tolerance || query.year > listed.toYear + tolerance) return "contradicts";
   if (query.year < listed.fromYear || query.year > listed.toYear) return "neutral";
+  return compareDayAndMonth(query, listed);
+}
+
+/** Within the listed years: day and month agree (or are swapped, or one side has only a month, or neither). */
+function compareDayAndMonth(query: QueryDate, listed: ListedBirthDate): DateVerdict {
   if (listed.day === undefined || listed.month === undefined || query.day === undefined || query.month === undefined) {
     return listed.month === undefined || query.month === undefined || listed.month === query.month ? "supports" : "neutral";
   }
