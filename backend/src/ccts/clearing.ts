@@ -110,7 +110,8 @@ function sessionTerms(b: Record<string, unknown>): SessionTerms {
   const tick = units(tickD, "tick");
   const minQ = b.minQuantity === undefined ? 1 : quantityOf("minQuantity", b.minQuantity);
   if (typeof minQ !== "number") throw new ValidationError("minQuantity", "must be a positive whole number");
-  return { scale, floor, forbearance, tick, minQ, text: { floor: floorD.toFixed(), forbearance: forbD.toFixed(), tick: tickD.toFixed() } };
+  const text = { floor: floorD.toFixed(), forbearance: forbD.toFixed(), tick: tickD.toFixed() };
+  return { scale, floor, forbearance, tick, minQ, text };
 }
 
 type ParsedBid = { id: string; side: number; price: number; quantity: number; rejection: Rejection | undefined };
