@@ -83,8 +83,10 @@ function main(): void {
     clearCpu.push(cpuSeconds(c));
   }
   if (last === undefined || last.mcp === null) throw new Error("bench book did not cross");
-  const fills = (side: string) => session.bids.filter((b) => b.side === side).reduce((s, b) => s + Number(last?.cleared[b.id] ?? 0), 0);
-  if (fills("buy") !== Number(last.mcv) || fills("sell") !== Number(last.mcv)) throw new Error("clearing invariant broken: fills differ from MCV");
+  const fills = (side: string) =>
+    session.bids.filter((b) => b.side === side).reduce((s, b) => s + Number(last?.cleared[b.id] ?? 0), 0);
+  if (fills("buy") !== Number(last.mcv) || fills("sell") !== Number(last.mcv))
+    throw new Error("clearing invariant broken: fills differ from MCV");
 
   const inputs = plants();
   const positionRuns: number[] = [];
@@ -112,9 +114,12 @@ function main(): void {
     plants: PLANTS,
     plantsShort: shortfalls,
     positionsNote:
-      "in memory: 500 synthetic plants assessed through the MRV calculators; the stored-data version (positions recomputed from PostgreSQL) comes with the CCTS storage stage",
+      "in memory: 500 synthetic plants assessed through the MRV calculators; the stored-data version (positions recomputed " +
+        "from PostgreSQL) comes with the CCTS storage stage",
     targets: { clearSeconds: 1, positionsSeconds: 1 },
-    secondsNote: "wall-clock medians; *CpuSeconds are this process's CPU time (user + system, GC threads included), which other load on the machine does not inflate",
+    secondsNote:
+      "wall-clock medians; *CpuSeconds are this process's CPU time (user + system, GC threads included), which other load on " +
+        "the machine does not inflate",
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     machine: machineInfo(),
   };

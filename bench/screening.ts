@@ -40,7 +40,9 @@ function checkSet(rows: Row[], lists: LoadedList[]): string[] {
   const problems: string[] = [];
   const entries = new Map(lists.flatMap((list) => list.entries.map((entry) => [`${entry.list}:${entry.id}`, entry] as const)));
   const listedNames = new Set(
-    lists.flatMap((list) => list.entries.flatMap((entry) => entry.names.map((name) => `${entry.kind}|${normaliseName(name.name, entry.kind).folded}`))),
+    lists.flatMap((list) =>
+      list.entries.flatMap((entry) => entry.names.map((name) => `${entry.kind}|${normaliseName(name.name, entry.kind).folded}`)),
+    ),
   );
   for (const row of rows) {
     if (row.label === "hit" && (row.expected === undefined || !entries.has(`${row.expected.list}:${row.expected.id}`))) {
@@ -60,10 +62,17 @@ function quality(index: ScreeningIndex, rows: Row[]): { recall: number; falsePos
   for (const row of rows) {
     const decision = index.screenName(row);
     if (row.label === "clear") positives += decision.decision === "clear" ? 0 : 1;
-    else if (decision.decision !== "clear" && decision.candidates.some((c) => c.list === row.expected?.list && c.id === row.expected?.id)) recalled++;
+    else if (
+      decision.decision !== "clear" &&
+      decision.candidates.some((c) => c.list === row.expected?.list && c.id === row.expected?.id)
+    )
+      recalled++;
   }
   const hits = rows.filter((row) => row.label === "hit").length;
-  return { recall: Number((recalled / hits).toFixed(4)), falsePositiveRate: Number((positives / (rows.length - hits)).toFixed(4)) };
+  return {
+    recall: Number((recalled / hits).toFixed(4)),
+    falsePositiveRate: Number((positives / (rows.length - hits)).toFixed(4)),
+  };
 }
 
 /** Other settings, measured beside the defaults so the trade-off is visible (not used for the decision above). */
@@ -76,7 +85,9 @@ const SENSITIVITY: Array<{ name: string; settings: ScreeningIndexSettings }> = [
 
 function top(decision: ScreeningDecision): string {
   const candidate = decision.candidates[0];
-  return candidate === undefined ? "-" : `${candidate.list}:${candidate.id} ${candidate.breakdown.matchedName} (${candidate.score})`;
+  return candidate === undefined
+    ? "-"
+    : `${candidate.list}:${candidate.id} ${candidate.breakdown.matchedName} (${candidate.score})`;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -112,7 +123,8 @@ async function main(): Promise<void> {
   }
   for (const row of clears) {
     const decision = index.screenName(row);
-    if (decision.decision !== "clear") falsePositives.push({ name: row.name, decision: decision.decision, top: top(decision), category: row.category });
+    if (decision.decision !== "clear")
+      falsePositives.push({ name: row.name, decision: decision.decision, top: top(decision), category: row.category });
   }
 
   for (const row of rows) index.screenName(row); // warm-up round
@@ -141,15 +153,28 @@ async function main(): Promise<void> {
     falsePositiveRate: Number(falsePositiveRate.toFixed(4)),
     screeningsPerSec,
     screeningsPerCpuSec: Math.round(screenings / cpuSeconds),
-    latencyMs: { p50: Number(percentile(latencies, 50).toFixed(3)), p99: Number(percentile(latencies, 99).toFixed(3)), max: Number((latencies.at(-1) ?? 0).toFixed(3)) },
+    latencyMs: {
+      p50: Number(percentile(latencies, 50).toFixed(3)),
+      p99: Number(percentile(latencies, 99).toFixed(3)),
+      max: Number((latencies.at(-1) ?? 0).toFixed(3)),
+    },
     set: { size: rows.length, hits: hits.length, clears: clears.length, file: "bench/data/screening-labelled.json" },
     counts: { recalled, flagged, held, missed: misses.length, falsePositives: falsePositives.length },
     bands: index.settings.bands,
     targets: {
       ...TARGETS,
-      meets: { recall: recall >= TARGETS.recall, falsePositiveRate: falsePositiveRate <= TARGETS.falsePositiveRate, screeningsPerSec: screeningsPerSec >= TARGETS.screeningsPerSec },
+      meets: {
+        recall: recall >= TARGETS.recall,
+        falsePositiveRate: falsePositiveRate <= TARGETS.falsePositiveRate,
+        screeningsPerSec: screeningsPerSec >= TARGETS.screeningsPerSec,
+      },
     },
-    lists: index.lists.map((list) => ({ id: list.id, version: list.version, entries: list.entries, publishedAt: list.publishedAt })),
+    lists: index.lists.map((list) => ({
+      id: list.id,
+      version: list.version,
+      entries: list.entries,
+      publishedAt: list.publishedAt,
+    })),
     index: { ...index.size, loadSeconds: Number(loadSeconds.toFixed(2)), buildSeconds: Number(buildSeconds.toFixed(2)) },
     run: { screenings, wallSeconds: Number(wallSeconds.toFixed(2)), cpuSeconds: Number(cpuSeconds.toFixed(2)) },
     misses,
@@ -157,7 +182,8 @@ async function main(): Promise<void> {
     sensitivity: SENSITIVITY.map(({ name, settings }) => ({ name, ...quality(buildScreeningIndex(lists, settings), rows) })),
     setProblems: problems,
     notes: [
-      "recall: decision review or hold with the expected entry among the reported candidates; falsePositiveRate: clear names decided review or hold",
+      "recall: decision review or hold with the expected entry among the reported candidates; falsePositiveRate: clear names " +
+        "decided review or hold",
       "one core: every screening runs on the main thread, one after another",
     ],
     machine: machineInfo(),
@@ -165,7 +191,9 @@ async function main(): Promise<void> {
   };
   fs.mkdirSync(path.join(__dirname, "results"), { recursive: true });
   fs.writeFileSync(path.join(__dirname, "results", "screening.json"), `${JSON.stringify(result, null, 2)}\n`);
-  process.stdout.write(`${JSON.stringify({ ...result, misses: misses.length, falsePositives: falsePositives.length }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ...result, misses: misses.length, falsePositives: falsePositives.length }, null, 2)}\n`,
+  );
   const meets = Object.values(result.targets.meets).every(Boolean);
   // A missed target is a result (in the JSON), not a failure of the benchmark; a broken labelled set is.
   if (!meets) process.stderr.write(`targets missed: ${JSON.stringify(result.targets.meets)}\n`);

@@ -20,7 +20,8 @@ const T0 = Date.parse("2025-03-31T18:30:00Z"); // 2025-04-01 00:00 IST
 const pad = (n: number) => String(n).padStart(2, "0");
 function ist(ms: number): string {
   const d = new Date(ms + 330 * 60_000);
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:00+05:30`;
+  const date = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return `${date}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:00+05:30`;
 }
 
 function readings(): Reading[] {
@@ -44,7 +45,12 @@ function readings(): Reading[] {
 
 function main(): void {
   const data = readings();
-  const meters: MeterConfig[] = Array.from({ length: METERS }, (_, m) => ({ meterId: `M${m}`, unit: "kWh", intervalMinutes: 1, timeZone: "Asia/Kolkata" }));
+  const meters: MeterConfig[] = Array.from({ length: METERS }, (_, m) => ({
+    meterId: `M${m}`,
+    unit: "kWh",
+    intervalMinutes: 1,
+    timeZone: "Asia/Kolkata",
+  }));
   const runs: number[] = [];
   const cpu: number[] = [];
   let flags = 0;
@@ -66,7 +72,8 @@ function main(): void {
     readingsPerCpuSec: Math.round(data.length / Math.min(...cpu)),
     loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
     flags,
-    note: "validation only, in memory (best of runs): parsing, units, time zone, order, duplicates/gaps/overlaps, interval size, values, Hampel spikes; storage is measured by bench:mrv in the MRV storage stage",
+    note: "validation only, in memory (best of runs): parsing, units, time zone, order, duplicates/gaps/overlaps, interval " +
+      "size, values, Hampel spikes; storage is measured by bench:mrv in the MRV storage stage",
     machine: machineInfo(),
   };
   const file = path.join(__dirname, "results", "vee.json");

@@ -37,7 +37,11 @@ export class BaseError extends Error {
 
 /** The first of `error` and its causes (`cause` chain) that matches `predicate`. */
 function findInCauses(error: unknown, predicate: (error: unknown) => boolean): unknown {
-  for (let current = error; current !== undefined && current !== null; current = current instanceof Error ? current.cause : undefined) {
+  for (
+    let current = error;
+    current !== undefined && current !== null;
+    current = current instanceof Error ? current.cause : undefined
+  ) {
     if (predicate(current)) return current;
   }
   return undefined;

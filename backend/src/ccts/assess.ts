@@ -79,11 +79,12 @@ function complianceYear(input: Json): string {
 
 export type AssessOptions = { parameters?: CctsParameters; inputSha256?: string };
 
-export function assess(raw: unknown, options: AssessOptions = {}): Json {
-  const parameters = options.parameters ?? CCTS_PARAMETERS;
+/** The checked top-level fields of an assessment input, in the order their errors are reported. */
+function assessmentInput(raw: unknown) {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ValidationError("input", "must be a JSON object");
   const input = raw as Json;
-  for (const key of Object.keys(input)) if (!FIELDS.has(key)) throw new ValidationError(key, "is not a field of the assessment input");
+  for (const key of Object.keys(input))
+    if (!FIELDS.has(key)) throw new ValidationError(key, "is not a field of the assessment input");
   const entity = requireString(input, "entity");
   const sector = requireString(input, "sector");
   if (!(OBLIGATED_SECTORS as readonly string[]).includes(sector)) {
@@ -94,26 +95,48 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
   const targetGei = parseNonNegative("targetGei", input.targetGei, { allowZero: false });
   const output = parseNonNegative("equivalentOutputT", input.equivalentOutputT, { allowZero: false });
   if (input.fuels === undefined && input.electricityImportedMWh === undefined && input.otherEmissionsTco2e === undefined) {
-    throw new ValidationError("fuels", "no emissions given: one of fuels, electricityImportedMWh or otherEmissionsTco2e is required");
+    throw new ValidationError(
+      "fuels",
+      "no emissions given: one of fuels, electricityImportedMWh or otherEmissionsTco2e is required",
+    );
   }
+  return { input, entity, sector, year, baselineGei, targetGei, output };
+}
 
-  const records: CalculationRecord[] = [];
+/** Scope 2 from the imported electricity and the CEA grid factor version in force (or the one the input names). */
+function scope2Calculation(input: Json, parameters: CctsParameters): CalculationRecord | undefined {
+  if (input.electricityImportedMWh === undefined) {
+    if (input.gridFactorVersion !== undefined) {
+      throw new ValidationError("gridFactorVersion", "given without electricityImportedMWh");
+    }
+    return undefined;
+  }
+  const version = input.gridFactorVersion === undefined ? parameters.gridFactorVersion : input.gridFactorVersion;
+  if (typeof version !== "string") throw new ValidationError("gridFactorVersion", "must be a string such as v21.0");
+  return purchasedElectricity({
+    quantity: input.electricityImportedMWh as never,
+    gridVersion: version,
+    variant: parameters.gridFactorVariant,
+    field: "electricityImportedMWh",
+  });
+}
+
+function otherEmissionsCalculation(input: Json): CalculationRecord | undefined {
+  if (input.otherEmissionsTco2e === undefined) return undefined;
+  return processEmissions({
+    description: "process and other emissions entered in CO2e",
+    co2eT: input.otherEmissionsTco2e as never,
+    field: "otherEmissionsTco2e",
+  });
+}
+
+export function assess(raw: unknown, options: AssessOptions = {}): Json {
+  const parameters = options.parameters ?? CCTS_PARAMETERS;
+  const { input, entity, sector, year, baselineGei, targetGei, output } = assessmentInput(raw);
   const fuelRecords = fuelCalculations(input.fuels, parameters);
-  records.push(...fuelRecords);
-  let scope2: CalculationRecord | undefined;
-  if (input.electricityImportedMWh !== undefined) {
-    const version = input.gridFactorVersion === undefined ? parameters.gridFactorVersion : input.gridFactorVersion;
-    if (typeof version !== "string") throw new ValidationError("gridFactorVersion", "must be a string such as v21.0");
-    scope2 = purchasedElectricity({ quantity: input.electricityImportedMWh as never, gridVersion: version, variant: parameters.gridFactorVariant, field: "electricityImportedMWh" });
-    records.push(scope2);
-  } else if (input.gridFactorVersion !== undefined) {
-    throw new ValidationError("gridFactorVersion", "given without electricityImportedMWh");
-  }
-  let other: CalculationRecord | undefined;
-  if (input.otherEmissionsTco2e !== undefined) {
-    other = processEmissions({ description: "process and other emissions entered in CO2e", co2eT: input.otherEmissionsTco2e as never, field: "otherEmissionsTco2e" });
-    records.push(other);
-  }
+  const scope2 = scope2Calculation(input, parameters);
+  const other = otherEmissionsCalculation(input);
+  const records = [...fuelRecords, scope2, other].filter((r): r is CalculationRecord => r !== undefined);
   const geiRecord = plantYearGei({ components: records, equivalentProductT: decimalString(output) });
   const gei = geiRecord.outputs.gei?.value as string;
   const position = computePosition(
@@ -125,7 +148,8 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
     },
     parameters,
   );
-  const sum = (rs: CalculationRecord[], output: string) => rs.reduce((s, r) => s.plus(r.outputs[output]?.value ?? "0"), new Decimal(0));
+  const sum = (rs: CalculationRecord[], output: string) =>
+    rs.reduce((s, r) => s.plus(r.outputs[output]?.value ?? "0"), new Decimal(0));
   return {
     entity,
     sector,
@@ -137,7 +161,9 @@ export function assess(raw: unknown, options: AssessOptions = {}): Json {
     cccIssuable: position.cccIssuable,
     shortfall: position.shortfall,
     rawCertificates: position.rawCertificates,
-    ...(position.environmentalCompensationInr === undefined ? {} : { environmentalCompensationInr: position.environmentalCompensationInr }),
+    ...(position.environmentalCompensationInr === undefined
+      ? {}
+      : { environmentalCompensationInr: position.environmentalCompensationInr }),
     emissions: {
       co2FromFuelsT: decimalString(sum(fuelRecords, "co2T")),
       fuelsTco2e: decimalString(sum(fuelRecords, "totalCo2eT")),

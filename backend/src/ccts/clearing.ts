@@ -39,7 +39,13 @@ import { ValidationError } from "../errors";
 import { parseDecimal, parseScaledNumber, scaledString } from "../mrv";
 
 export type Bid = { id: string; side: "buy" | "sell"; price: string | number; quantity: string | number };
-export type Book = { floorPrice: string | number; forbearancePrice: string | number; tick: string | number; minQuantity?: string | number; bids: Bid[] };
+export type Book = {
+  floorPrice: string | number;
+  forbearancePrice: string | number;
+  tick: string | number;
+  minQuantity?: string | number;
+  bids: Bid[];
+};
 export type Rejection = { id: string; reason: "band" | "tick" | "quantity"; message: string };
 export type ClearingResult = {
   mcp: string | null;
@@ -66,11 +72,27 @@ function quantityOf(field: string, value: unknown): number | "fraction" | "non-p
   return d.toNumber();
 }
 
-type Parsed = { ids: string[]; sides: Uint8Array; prices: Float64Array; quantities: Float64Array; accepted: number[]; scale: number; rejections: Rejection[] };
+type Parsed = {
+  ids: string[];
+  sides: Uint8Array;
+  prices: Float64Array;
+  quantities: Float64Array;
+  accepted: number[];
+  scale: number;
+  rejections: Rejection[];
+};
 
-function parseBook(book: unknown): Parsed & { floor: number; forbearance: number; tick: number } {
-  if (typeof book !== "object" || book === null) throw new ValidationError("book", "must be a JSON object");
-  const b = book as Record<string, unknown>;
+/** The session's price band, tick and minimum quantity, in units of 10^-scale. */
+type SessionTerms = {
+  scale: number;
+  floor: number;
+  forbearance: number;
+  tick: number;
+  minQ: number;
+  text: { floor: string; forbearance: string; tick: string };
+};
+
+function sessionTerms(b: Record<string, unknown>): SessionTerms {
   const floorD = parseDecimal("floorPrice", b.floorPrice);
   const forbD = parseDecimal("forbearancePrice", b.forbearancePrice);
   const tickD = parseDecimal("tick", b.tick);
@@ -88,38 +110,77 @@ function parseBook(book: unknown): Parsed & { floor: number; forbearance: number
   const tick = units(tickD, "tick");
   const minQ = b.minQuantity === undefined ? 1 : quantityOf("minQuantity", b.minQuantity);
   if (typeof minQ !== "number") throw new ValidationError("minQuantity", "must be a positive whole number");
+  const text = { floor: floorD.toFixed(), forbearance: forbD.toFixed(), tick: tickD.toFixed() };
+  return { scale, floor, forbearance, tick, minQ, text };
+}
+
+type ParsedBid = { id: string; side: number; price: number; quantity: number; rejection: Rejection | undefined };
+
+/** One bid: malformed ones throw (the book is refused); well-formed ones off the tick, band or quantity rules are rejected. */
+function parseBid(value: unknown, i: number, terms: SessionTerms, seen: Set<string>): ParsedBid {
+  const bid = value as Record<string, unknown> | null;
+  if (typeof bid !== "object" || bid === null) throw new ValidationError(`bids.${i}`, "must be an object");
+  const id = bid.id;
+  if (typeof id !== "string" || id === "") throw new ValidationError(`bids.${i}.id`, "must be a non-empty string");
+  if (seen.has(id)) throw new ValidationError(`bids.${i}.id`, `duplicate id ${JSON.stringify(id)}`);
+  seen.add(id);
+  if (bid.side !== "buy" && bid.side !== "sell")
+    throw new ValidationError(`bids.${i}.side`, `must be "buy" or "sell", got ${JSON.stringify(bid.side)}`);
+  let price = parseScaledNumber(bid.price, terms.scale);
+  if (Number.isNaN(price)) {
+    parseDecimal(`bids.${i}.price`, bid.price); // throws for a non-number; a valid one has finer digits than the tick
+    price = Number.NaN;
+  }
+  const q = quantityOf(`bids.${i}.quantity`, bid.quantity);
+  const side = bid.side === "buy" ? 1 : 0;
+  const rejection = priceRejection(id, bid.price, price, terms) ?? quantityRejection(id, bid.quantity, q, terms.minQ);
+  return { id, side, price, quantity: typeof q === "number" ? q : 0, rejection };
+}
+
+function quantityRejection(id: string, given: unknown, q: ReturnType<typeof quantityOf>, minQ: number): Rejection | undefined {
+  if (typeof q !== "number")
+    return { id, reason: "quantity", message: `quantity ${String(given)} is not a positive whole number of certificates` };
+  if (q < minQ) return { id, reason: "quantity", message: `quantity ${q} is below the minimum ${minQ}` };
+  return undefined;
+}
+
+function priceRejection(id: string, given: unknown, price: number, terms: SessionTerms): Rejection | undefined {
+  if (Number.isNaN(price) || price % terms.tick !== 0)
+    return { id, reason: "tick", message: `price ${String(given)} is not a multiple of the tick ${terms.text.tick}` };
+  if (price < terms.floor || price > terms.forbearance)
+    return { id, reason: "band", message: `price ${String(given)} is outside [${terms.text.floor}, ${terms.text.forbearance}]` };
+  return undefined;
+}
+
+function parseBook(book: unknown): Parsed & { floor: number; forbearance: number; tick: number } {
+  if (typeof book !== "object" || book === null) throw new ValidationError("book", "must be a JSON object");
+  const b = book as Record<string, unknown>;
+  const terms = sessionTerms(b);
   if (!Array.isArray(b.bids)) throw new ValidationError("bids", "must be an array");
   const n = b.bids.length;
-  const parsed: Parsed = { ids: new Array(n), sides: new Uint8Array(n), prices: new Float64Array(n), quantities: new Float64Array(n), accepted: [], scale, rejections: [] };
+  const parsed: Parsed = {
+    ids: new Array(n),
+    sides: new Uint8Array(n),
+    prices: new Float64Array(n),
+    quantities: new Float64Array(n),
+    accepted: [],
+    scale: terms.scale,
+    rejections: [],
+  };
   const seen = new Set<string>();
   for (let i = 0; i < n; i++) {
-    const bid = b.bids[i] as Record<string, unknown> | null;
-    if (typeof bid !== "object" || bid === null) throw new ValidationError(`bids.${i}`, "must be an object");
-    const id = bid.id;
-    if (typeof id !== "string" || id === "") throw new ValidationError(`bids.${i}.id`, "must be a non-empty string");
-    if (seen.has(id)) throw new ValidationError(`bids.${i}.id`, `duplicate id ${JSON.stringify(id)}`);
-    seen.add(id);
-    parsed.ids[i] = id;
-    if (bid.side !== "buy" && bid.side !== "sell") throw new ValidationError(`bids.${i}.side`, `must be "buy" or "sell", got ${JSON.stringify(bid.side)}`);
-    parsed.sides[i] = bid.side === "buy" ? 1 : 0;
-    let price = parseScaledNumber(bid.price, scale);
-    if (Number.isNaN(price)) {
-      parseDecimal(`bids.${i}.price`, bid.price); // throws for a non-number; a valid one has finer digits than the tick
-      price = Number.NaN;
-    }
-    const q = quantityOf(`bids.${i}.quantity`, bid.quantity);
-    const r = parsed.rejections;
-    if (Number.isNaN(price) || price % tick !== 0) r.push({ id, reason: "tick", message: `price ${String(bid.price)} is not a multiple of the tick ${tickD.toFixed()}` });
-    else if (price < floor || price > forbearance) r.push({ id, reason: "band", message: `price ${String(bid.price)} is outside [${floorD.toFixed()}, ${forbD.toFixed()}]` });
-    else if (typeof q !== "number") r.push({ id, reason: "quantity", message: `quantity ${String(bid.quantity)} is not a positive whole number of certificates` });
-    else if (q < minQ) r.push({ id, reason: "quantity", message: `quantity ${q} is below the minimum ${minQ}` });
-    else {
-      parsed.prices[i] = price;
-      parsed.quantities[i] = q;
+    const bid = parseBid(b.bids[i], i, terms, seen);
+    parsed.ids[i] = bid.id;
+    parsed.sides[i] = bid.side;
+    if (bid.rejection !== undefined) {
+      parsed.rejections.push(bid.rejection);
+    } else {
+      parsed.prices[i] = bid.price;
+      parsed.quantities[i] = bid.quantity;
       parsed.accepted.push(i);
     }
   }
-  return { ...parsed, floor, forbearance, tick };
+  return { ...parsed, floor: terms.floor, forbearance: terms.forbearance, tick: terms.tick };
 }
 
 type Level = { price: number; buy: number; sell: number; buyers: number[]; sellers: number[] };
@@ -162,8 +223,18 @@ export function clearSession(book: unknown): ClearingResult {
     // buys by price priority: highest first; sells: lowest first. The short side's takers total mcv: all fill.
     const buyLevels = sorted.filter((l) => l.price >= (mcp as number) && l.buyers.length > 0).reverse();
     const sellLevels = sorted.filter((l) => l.price <= (mcp as number) && l.sellers.length > 0);
-    allocate(p, buyLevels.map((l) => l.buyers), mcv, allocation);
-    allocate(p, sellLevels.map((l) => l.sellers), mcv, allocation);
+    allocate(
+      p,
+      buyLevels.map((l) => l.buyers),
+      mcv,
+      allocation,
+    );
+    allocate(
+      p,
+      sellLevels.map((l) => l.sellers),
+      mcv,
+      allocation,
+    );
   }
   for (const i of p.accepted) cleared[p.ids[i] as string] = String(allocation[i]);
   return {

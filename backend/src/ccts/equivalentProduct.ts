@@ -18,7 +18,14 @@ import data from "../../data/ccts/equivalent-product.json";
 export const CCTS_SECTORS = ["aluminium", "cement", "chlor_alkali", "pulp_paper"] as const;
 export type CctsSector = (typeof CCTS_SECTORS)[number];
 
-const productSchema = z.object({ factor: z.string().regex(/^\d+(\.\d+)?$/).nullable(), status: z.enum(["definition", "placeholder"]), note: z.string() });
+const productSchema = z.object({
+  factor: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/)
+    .nullable(),
+  status: z.enum(["definition", "placeholder"]),
+  note: z.string(),
+});
 const fileSchema = z.object({
   description: z.string(),
   notifications: z.array(
@@ -37,7 +44,11 @@ export type SectorOutput = { product: string; quantityT: DecimalInput };
 export type EquivalentProductPlugin = {
   sector: CctsSector;
   products: readonly string[];
-  compute(outputs: readonly SectorOutput[], conversionFactors?: { [product: string]: DecimalInput }, notification?: string): CalculationRecord;
+  compute(
+    outputs: readonly SectorOutput[],
+    conversionFactors?: { [product: string]: DecimalInput },
+    notification?: string,
+  ): CalculationRecord;
 };
 
 function plugin(sector: CctsSector): EquivalentProductPlugin {
@@ -58,19 +69,31 @@ function plugin(sector: CctsSector): EquivalentProductPlugin {
       const b = new RecordBuilder("equivalent_product", "1", "P_eq[t] = Σ Q_p × f_p", {
         sector,
         notification,
-        outputs: outputs.map((o, i) => ({ product: o.product, quantityT: decimalString(parseNonNegative(`outputs.${i}.quantityT`, o.quantityT)) })),
-        conversionFactors: Object.fromEntries(Object.entries(conversionFactors).map(([p, f]) => [p, decimalString(parseNonNegative(`conversionFactors.${p}`, f))])),
+        outputs: outputs.map((o, i) => ({
+          product: o.product,
+          quantityT: decimalString(parseNonNegative(`outputs.${i}.quantityT`, o.quantityT)),
+        })),
+        conversionFactors: Object.fromEntries(
+          Object.entries(conversionFactors).map(([p, f]) => [p, decimalString(parseNonNegative(`conversionFactors.${p}`, f))]),
+        ),
       });
       let total = new Decimal(0);
       outputs.forEach((o, i) => {
         const row = table.products[o.product];
         if (row === undefined) {
-          throw new ValidationError(`outputs.${i}.product`, `unknown ${sector} product ${JSON.stringify(o.product)}; known: ${Object.keys(table.products).join(", ")}`);
+          throw new ValidationError(
+            `outputs.${i}.product`,
+            `unknown ${sector} product ${JSON.stringify(o.product)}; known: ${Object.keys(table.products).join(", ")}`,
+          );
         }
         const given = conversionFactors[o.product];
-        const factorText = given !== undefined ? decimalString(parseNonNegative(`conversionFactors.${o.product}`, given)) : row.factor;
+        const factorText =
+          given !== undefined ? decimalString(parseNonNegative(`conversionFactors.${o.product}`, given)) : row.factor;
         if (factorText === null) {
-          throw new ValidationError(`conversionFactors.${o.product}`, `required: the ${sector} factor for ${o.product} is not public (placeholder in ${notification})`);
+          throw new ValidationError(
+            `conversionFactors.${o.product}`,
+            `required: the ${sector} factor for ${o.product} is not public (placeholder in ${notification})`,
+          );
         }
         b.factor(`f.${o.product}`, {
           id: given !== undefined ? `caller.${sector}.${o.product}` : `${notification}.${sector}.${o.product}`,

@@ -12,9 +12,23 @@
  * - `clearing.ts`          closed double-sided auction: MCP, MCV, price priority, pro rata at the margin
  * - `targets.ts`           notified plant targets (the Vedanta Jharsuguda fixture)
  */
-export { type CctsParameters, type RoundingMode, CCTS_PARAMETERS, ROUNDING_MODES, loadCctsParameters, roundCertificates } from "./parameters";
+export {
+  type CctsParameters,
+  type RoundingMode,
+  CCTS_PARAMETERS,
+  ROUNDING_MODES,
+  loadCctsParameters,
+  roundCertificates,
+} from "./parameters";
 export { type Position, type PositionParameters, computePosition } from "./position";
-export { type CctsSector, type EquivalentProductPlugin, type SectorOutput, CCTS_SECTORS, EQUIVALENT_PRODUCT_PLUGINS, equivalentProductPlugin } from "./equivalentProduct";
+export {
+  type CctsSector,
+  type EquivalentProductPlugin,
+  type SectorOutput,
+  CCTS_SECTORS,
+  EQUIVALENT_PRODUCT_PLUGINS,
+  equivalentProductPlugin,
+} from "./equivalentProduct";
 export { type AssessOptions, OBLIGATED_SECTORS, assess } from "./assess";
 export { type Bid, type Book, type ClearingResult, type Rejection, clearSession } from "./clearing";
 export { type PlantTarget, PLANT_TARGETS, targetFor } from "./targets";

@@ -10,7 +10,8 @@ import data from "../../data/ccts/parameters.json";
 export const ROUNDING_MODES = ["down", "up", "half_up", "half_even"] as const;
 export type RoundingMode = (typeof ROUNDING_MODES)[number];
 
-const param = <T extends z.ZodType>(value: T) => z.object({ value, source: z.string().min(1), status: z.enum(["confirmed", "unconfirmed"]) });
+const param = <T extends z.ZodType>(value: T) =>
+  z.object({ value, source: z.string().min(1), status: z.enum(["confirmed", "unconfirmed"]) });
 const schema = z.object({
   version: z.string().min(1),
   description: z.string(),
@@ -18,7 +19,9 @@ const schema = z.object({
     gwpSet: param(z.string()),
     combustionCategory: param(z.enum(["energy", "manufacturing"])),
     gridFactorVersion: param(z.string()),
-    gridFactorVariant: param(z.enum(["weighted_average", "operating_margin", "build_margin", "combined_margin", "combined_margin_wind_solar"])),
+    gridFactorVariant: param(
+      z.enum(["weighted_average", "operating_margin", "build_margin", "combined_margin", "combined_margin_wind_solar"]),
+    ),
     issuanceRounding: param(z.enum(ROUNDING_MODES)),
     shortfallRounding: param(z.enum(ROUNDING_MODES)),
     environmentalCompensationMultiplier: param(z.string().regex(/^\d+(\.\d+)?$/)),

@@ -34,6 +34,7 @@ export function targetFor(entity: string, plant: string, complianceYear: string)
   const row = PLANT_TARGETS.find((t) => t.entity === entity && t.plant === plant);
   if (row === undefined) throw new ValidationError("plant", `no notified target for ${entity} ${plant}`);
   const targetGei = row.targets[complianceYear];
-  if (targetGei === undefined) throw new ValidationError("complianceYear", `no target of ${entity} ${plant} for ${complianceYear}`);
+  if (targetGei === undefined)
+    throw new ValidationError("complianceYear", `no target of ${entity} ${plant} for ${complianceYear}`);
   return { row, targetGei };
 }

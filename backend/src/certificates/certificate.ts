@@ -32,7 +32,13 @@ export type Certificate = {
   title: string;
   statement: string;
   registry: { id: string; name: string };
-  project: { registryProjectId: string | null; name: string | null; methodology: string | null; type: string | null; country: string | null };
+  project: {
+    registryProjectId: string | null;
+    name: string | null;
+    methodology: string | null;
+    type: string | null;
+    country: string | null;
+  };
   vintage: { start: string | null; end: string | null };
   serialRange: { serial: string | null; first: string | null; last: string | null; matchesOnChainHash: boolean | null };
   quantity: string;
@@ -42,8 +48,17 @@ export type Certificate = {
   reason: string;
   registryRetirementReference: { reference: string | null; matchesOnChainHash: boolean | null };
   registryStatus: string | null;
-  dates: { requestedAt: string | null; sentToRegistryAt: string | null; retiredAtRegistry: string | null; confirmedOnChainAt: string | null };
-  onChainProof: OnChainRecord & { requestTransactionHash: string | null; blockTimestamp: string | null; attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null } };
+  dates: {
+    requestedAt: string | null;
+    sentToRegistryAt: string | null;
+    retiredAtRegistry: string | null;
+    confirmedOnChainAt: string | null;
+  };
+  onChainProof: OnChainRecord & {
+    requestTransactionHash: string | null;
+    blockTimestamp: string | null;
+    attestedBy: { signers: string[]; threshold: number | null; oracleSetSize: number | null };
+  };
   onChainRecordSha256: string;
 };
 
@@ -80,17 +95,19 @@ export function sha256Hex(data: string | Buffer): string {
 }
 
 const sameHash = (plain: string | null | undefined, hash: string | null | undefined): boolean | null =>
-  plain === null || plain === undefined || plain === "" || hash === null || hash === undefined ? null : keccak256(toHex(plain)) === hash.toLowerCase();
+  plain === null || plain === undefined || plain === "" || hash === null || hash === undefined
+    ? null
+    : keccak256(toHex(plain)) === hash.toLowerCase();
 
-/** The certificate of a confirmed retirement; undefined while the request is not a confirmed, indexed retirement. */
-export function buildCertificate({ sources, chainId, registryBridge, blockTimes }: BuildCertificateParameters): Certificate | undefined {
-  const { request, retiredBlock, confirmed } = sources;
-  if (request.kind !== "retirement" || request.status !== "confirmed" || confirmed === undefined) return undefined;
-  const registry = request.registry_id as RegistryName;
-  const serial = retiredBlock?.serial;
-  const info = projectInfoOf(registry, serial, sources.projectRecords);
+/** The fields of the confirmation event the certificate's hash covers. */
+function onChainRecordOf(
+  request: CertificateSources["request"],
+  confirmed: NonNullable<CertificateSources["confirmed"]>,
+  chainId: BuildCertificateParameters["chainId"],
+  registryBridge: string,
+): OnChainRecord {
   const args = confirmed.args as Record<string, string>;
-  const record: OnChainRecord = {
+  return {
     chainId: String(chainId),
     registryBridge: registryBridge.toLowerCase(),
     requestId: request.request_id.toLowerCase(),
@@ -103,21 +120,46 @@ export function buildCertificate({ sources, chainId, registryBridge, blockTimes 
     blockNumber: confirmed.block_number,
     logIndex: String(confirmed.log_index),
   };
+}
+
+/** When the registry retired the units: its own date when its record has one, else when the platform saw it retired. */
+function retiredAtRegistry(retiredBlock: CertificateSources["retiredBlock"]): string | null {
+  return (
+    text(retiredBlock?.payload.retiredDate) ||
+    text(retiredBlock?.payload.completed_at) ||
+    retiredBlock?.observed_at.toISOString() ||
+    null
+  );
+}
+
+/** The certificate of a confirmed retirement; undefined while the request is not a confirmed, indexed retirement. */
+export function buildCertificate({
+  sources,
+  chainId,
+  registryBridge,
+  blockTimes,
+}: BuildCertificateParameters): Certificate | undefined {
+  const { request, retiredBlock, confirmed } = sources;
+  if (request.kind !== "retirement" || request.status !== "confirmed" || confirmed === undefined) return undefined;
+  const registry = request.registry_id as RegistryName;
+  const serial = retiredBlock?.serial;
+  const info = projectInfoOf(registry, serial, sources.projectRecords);
+  const record = onChainRecordOf(request, confirmed, chainId, registryBridge);
   const beneficiary = text(request.retirement?.beneficiary);
   const reason = text(request.retirement?.reason);
   const unitType = info.unitType ?? null;
   const registryName = REGISTRY_DISPLAY_NAMES[registry] ?? registry;
   const quantity = request.amount;
   const metric = unitType === null ? null : (UNIT_METRIC[unitType] ?? null);
-  const retiredAt = text(retiredBlock?.payload.retiredDate) || text(retiredBlock?.payload.completed_at) || retiredBlock?.observed_at.toISOString() || null;
   return {
     certificateId: request.request_id.toLowerCase(),
     title: "Certificate of carbon credit retirement",
     statement:
       `${quantity} ${unitType ?? "units"}${metric === null ? "" : ` (${quantity} ${metric})`} of ${registryName} ` +
       `project ${info.projectId ?? "?"}${info.name === undefined ? "" : ` "${info.name}"`} were retired at the registry ` +
-      `on behalf of ${beneficiary || "the holder"}${reason === "" ? "" : ` for: ${reason}`}. The registry's answer was attested ` +
-      `on chain by ${sources.attestations.length} of ${sources.oracleSet?.oracles.length ?? "?"} oracles and the tokens were burned.`,
+      `on behalf of ${beneficiary || "the holder"}${reason === "" ? "" : ` for: ${reason}`}. ` +
+      `The registry's answer was attested on chain by ${sources.attestations.length} of ` +
+      `${sources.oracleSet?.oracles.length ?? "?"} oracles and the tokens were burned.`,
     registry: { id: registry, name: registryName },
     project: {
       registryProjectId: info.projectId ?? null,
@@ -148,7 +190,7 @@ export function buildCertificate({ sources, chainId, registryBridge, blockTimes 
       // the confirmation block's own timestamp is in the on-chain proof.
       requestedAt: (sources.requested?.indexed_at ?? request.created_at).toISOString(),
       sentToRegistryAt: sources.sent?.finished_at?.toISOString() ?? null,
-      retiredAtRegistry: retiredAt,
+      retiredAtRegistry: retiredAtRegistry(sources.retiredBlock),
       confirmedOnChainAt: confirmed.indexed_at.toISOString(),
     },
     onChainProof: {

@@ -43,10 +43,23 @@ function proofRows(c: Certificate): Array<[string, string]> {
   return [
     ["Chain id / bridge", `${p.chainId} / ${p.registryBridge}`],
     ["Retirement request", p.requestId],
-    ["Confirmation transaction", `${p.transactionHash} (block ${p.blockNumber}, log ${p.logIndex}${p.blockTimestamp === null ? "" : `, block time ${p.blockTimestamp}`})`],
-    ["Attested by", `${p.attestedBy.signers.length} of ${p.attestedBy.oracleSetSize ?? "?"} oracles (quorum ${p.attestedBy.threshold ?? "?"})`],
-    ["Registry reference hash", `${p.retirementIdHash}${c.registryRetirementReference.matchesOnChainHash === true ? " (matches the reference)" : ""}`],
-    ["Serial range hash", `${p.serialRangeHash}${c.serialRange.matchesOnChainHash === true ? " (matches the serial range)" : ""}`],
+    [
+      "Confirmation transaction",
+      `${p.transactionHash} (block ${p.blockNumber}, log ` +
+        `${p.logIndex}${p.blockTimestamp === null ? "" : `, block time ${p.blockTimestamp}`})`,
+    ],
+    [
+      "Attested by",
+      `${p.attestedBy.signers.length} of ${p.attestedBy.oracleSetSize ?? "?"} oracles (quorum ${p.attestedBy.threshold ?? "?"})`,
+    ],
+    [
+      "Registry reference hash",
+      `${p.retirementIdHash}${c.registryRetirementReference.matchesOnChainHash === true ? " (matches the reference)" : ""}`,
+    ],
+    [
+      "Serial range hash",
+      `${p.serialRangeHash}${c.serialRange.matchesOnChainHash === true ? " (matches the serial range)" : ""}`,
+    ],
     ["SHA-256 of the on-chain record", c.onChainRecordSha256],
   ];
 }
@@ -72,7 +85,13 @@ export async function renderCertificatePdf({ certificate, verificationUrl }: Ren
   const doc = new PDFDocument({
     size: "A4",
     margin: 48,
-    info: { Title: `${certificate.title} ${certificate.certificateId}`, Author: "Carbon custody platform", Subject: certificate.statement, CreationDate: created, ModDate: created },
+    info: {
+      Title: `${certificate.title} ${certificate.certificateId}`,
+      Author: "Carbon custody platform",
+      Subject: certificate.statement,
+      CreationDate: created,
+      ModDate: created,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -84,11 +103,23 @@ export async function renderCertificatePdf({ certificate, verificationUrl }: Ren
   doc.registerFont("bold", BOLD);
   const width = doc.page.width - 96;
 
-  doc.font("bold").fontSize(20).fillColor("#123b2a").text(certificate.title, { width: width - 120 });
-  doc.font("regular").fontSize(9).fillColor("#333333").text(`Certificate id ${certificate.certificateId}`, { width: width - 120 });
+  doc
+    .font("bold")
+    .fontSize(20)
+    .fillColor("#123b2a")
+    .text(certificate.title, { width: width - 120 });
+  doc
+    .font("regular")
+    .fontSize(9)
+    .fillColor("#333333")
+    .text(`Certificate id ${certificate.certificateId}`, { width: width - 120 });
   drawQr(doc, verificationUrl, 48 + width - 124, 36, 124);
   doc.moveDown(0.8);
-  doc.font("regular").fontSize(11).fillColor("#000000").text(certificate.statement, { width: width - 140 });
+  doc
+    .font("regular")
+    .fontSize(11)
+    .fillColor("#000000")
+    .text(certificate.statement, { width: width - 140 });
   doc.y = Math.max(doc.y, 172);
   doc.moveDown(0.8);
 
@@ -99,7 +130,11 @@ export async function renderCertificatePdf({ certificate, verificationUrl }: Ren
       const y = doc.y;
       doc.font("bold").fontSize(9).fillColor("#333333").text(label, 48, y, { width: 150 });
       const labelBottom = doc.y;
-      doc.font("regular").fontSize(9).fillColor("#000000").text(value, 206, y, { width: width - 158 });
+      doc
+        .font("regular")
+        .fontSize(9)
+        .fillColor("#000000")
+        .text(value, 206, y, { width: width - 158 });
       doc.y = Math.max(doc.y, labelBottom) + 3;
     }
     doc.moveDown(0.6);

@@ -24,8 +24,7 @@ export type CreateCertificateServiceParameters = {
 };
 
 export type CertificateLookup =
-  | { found: false; reason: string }
-  | { found: true; certificate: Certificate; sources: CertificateSources };
+  { found: false; reason: string } | { found: true; certificate: Certificate; sources: CertificateSources };
 
 export type CertificateService = {
   verificationUrl(certificate: Certificate): string;
@@ -34,7 +33,11 @@ export type CertificateService = {
   pdf(certificate: Certificate): Promise<{ pdf: Buffer; sha256: string }>;
   timeline(requestId: string): Promise<RequestTimeline | undefined>;
   /** By certificate id, or by the SHA-256 of a PDF. */
-  verify(input: { certificateId?: string | undefined; pdfSha256?: string | undefined; recordSha256?: string | undefined }): Promise<CertificateVerification | { found: false; reason: string }>;
+  verify(input: {
+    certificateId?: string | undefined;
+    pdfSha256?: string | undefined;
+    recordSha256?: string | undefined;
+  }): Promise<CertificateVerification | { found: false; reason: string }>;
 };
 
 export function createCertificateService(p: CreateCertificateServiceParameters): CertificateService {
@@ -56,7 +59,10 @@ export function createCertificateService(p: CreateCertificateServiceParameters):
     }
   }
   async function blockTimesOf(sources: CertificateSources) {
-    const [requested, confirmed] = await Promise.all([blockTime(sources.requested?.block_number), blockTime(sources.confirmed?.block_number)]);
+    const [requested, confirmed] = await Promise.all([
+      blockTime(sources.requested?.block_number),
+      blockTime(sources.confirmed?.block_number),
+    ]);
     return { requested, confirmed };
   }
 
@@ -67,9 +73,16 @@ export function createCertificateService(p: CreateCertificateServiceParameters):
     },
     async certificate(requestId) {
       const sources = await loadCertificateSources(p.pool, requestId);
-      if (sources === undefined || sources.request.kind !== "retirement") return { found: false, reason: `No retirement request ${requestId}` };
-      const certificate = buildCertificate({ sources, chainId: p.chainId, registryBridge: p.registryBridge, blockTimes: await blockTimesOf(sources) });
-      if (certificate === undefined) return { found: false, reason: `Retirement ${requestId} is ${sources.request.status}: no certificate yet` };
+      if (sources === undefined || sources.request.kind !== "retirement")
+        return { found: false, reason: `No retirement request ${requestId}` };
+      const certificate = buildCertificate({
+        sources,
+        chainId: p.chainId,
+        registryBridge: p.registryBridge,
+        blockTimes: await blockTimesOf(sources),
+      });
+      if (certificate === undefined)
+        return { found: false, reason: `Retirement ${requestId} is ${sources.request.status}: no certificate yet` };
       return { found: true, certificate, sources };
     },
     pdf(certificate) {
@@ -79,7 +92,11 @@ export function createCertificateService(p: CreateCertificateServiceParameters):
         rendering = (async () => {
           const pdf = await renderCertificatePdf({ certificate, verificationUrl: service.verificationUrl(certificate) });
           const sha256 = sha256Hex(pdf);
-          await recordDocument(p.pool, { pdfSha256: sha256, requestId: certificate.certificateId, recordSha256: certificate.onChainRecordSha256 });
+          await recordDocument(p.pool, {
+            pdfSha256: sha256,
+            requestId: certificate.certificateId,
+            recordSha256: certificate.onChainRecordSha256,
+          });
           return { pdf, sha256 };
         })();
         rendering.catch(() => renderings.delete(key));
@@ -102,22 +119,28 @@ export function createCertificateService(p: CreateCertificateServiceParameters):
           certificateId ??= document.requestId;
         }
       }
-      if (certificateId === undefined) return { found: false, reason: `No certificate PDF with SHA-256 ${input.pdfSha256} was issued here` };
+      if (certificateId === undefined)
+        return { found: false, reason: `No certificate PDF with SHA-256 ${input.pdfSha256} was issued here` };
       const lookup = await service.certificate(certificateId);
       if (!lookup.found) return lookup;
       const audit =
         p.client === undefined
           ? { error: "no chain node configured for this API" }
-          : await verifyCertificate({ client: p.client, bridge: p.registryBridge, requestId: certificateId as Hex }).catch((error: unknown) => ({
-              error: error instanceof Error ? error.message : String(error),
-            }));
+          : await verifyCertificate({ client: p.client, bridge: p.registryBridge, requestId: certificateId as Hex }).catch(
+              (error: unknown) => ({
+                error: error instanceof Error ? error.message : String(error),
+              }),
+            );
       const current = input.pdfSha256 === undefined ? undefined : (await service.pdf(lookup.certificate)).sha256;
       return verifyCertificateRecord({
         certificate: lookup.certificate,
         sources: lookup.sources,
         audit,
         claimedRecordSha256: input.recordSha256,
-        pdf: input.pdfSha256 === undefined || current === undefined ? undefined : { sha256: input.pdfSha256.toLowerCase(), known: known || input.pdfSha256.toLowerCase() === current, current },
+        pdf:
+          input.pdfSha256 === undefined || current === undefined
+            ? undefined
+            : { sha256: input.pdfSha256.toLowerCase(), known: known || input.pdfSha256.toLowerCase() === current, current },
         now: now(),
       });
     },

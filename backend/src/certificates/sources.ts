@@ -5,9 +5,9 @@
  * | what | table (owner) |
  * |---|---|
  * | holder, batch, amount, beneficiary, reason, request and answer transactions | `requests` (indexer, workers) |
- * | the registry's retirement reference (its operation id) | `requests.registry_reference` (workers, from the registry's answer) |
+ * | the registry's retirement reference (its operation id) | `requests.registry_reference` (workers, from its answer) |
  * | the hashes the oracles attested (`retirementIdHash`, `serialRangeHash`) | `requests` (indexer, RetirementConfirmed) |
- * | the retired serial range, its status at the registry, the registry's own record | `custody_blocks` row with the request id as memo (watchers) |
+ * | retired serial range, its status and record at the registry | `custody_blocks` row with the request id as memo (watchers) |
  * | project name, methodology, type | `custody_blocks` rows of the batch (the registry's native records) |
  * | when it was sent to the registry | `jobs` row keyed by the request id (queue) |
  * | which oracles attested it, when | `oracle_observations` (oracle nodes) |
@@ -65,7 +65,13 @@ export type ChainLogSource = {
 
 export type AttestationSource = { signer: string; created_at: Date };
 
-export type SentSource = { state: string; attempts: number; created_at: Date; finished_at: Date | null; last_error: string | null };
+export type SentSource = {
+  state: string;
+  attempts: number;
+  created_at: Date;
+  finished_at: Date | null;
+  last_error: string | null;
+};
 
 export type CertificateSources = {
   request: RequestSource;
@@ -105,7 +111,10 @@ export async function loadCertificateSources(pool: Pool, requestId: string): Pro
   const { rows } = await pool.query<RequestSource>(REQUEST, [id]);
   const request = rows[0];
   if (request === undefined) return undefined;
-  const kindEvents = request.kind === "retirement" ? ["RetirementRequested", "RetirementConfirmed"] : ["WithdrawalRequested", "WithdrawalConfirmed"];
+  const kindEvents =
+    request.kind === "retirement"
+      ? ["RetirementRequested", "RetirementConfirmed"]
+      : ["WithdrawalRequested", "WithdrawalConfirmed"];
   const [retired, records, requested, confirmed, sent, attestations, oracleSet] = await Promise.all([
     pool.query<RegistryBlockSource>(
       `SELECT native_id, serial, block_start::text, block_end::text, quantity::text, status::text AS status, native_status,

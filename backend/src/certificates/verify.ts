@@ -13,8 +13,19 @@ import type { CertificateReport } from "../audit/verifyCertificate";
 import { type Certificate, onChainRecordJson, sha256Hex } from "./certificate";
 import type { CertificateSources } from "./sources";
 
-export type CertificateCheck = { id: string; group: "chain" | "record" | "registry" | "pdf"; label: string; ok: boolean; detail: string };
-export type CertificateVerification = { certificateId: string; verdict: "VERIFIED" | "FAILED"; checks: CertificateCheck[]; checkedAt: string };
+export type CertificateCheck = {
+  id: string;
+  group: "chain" | "record" | "registry" | "pdf";
+  label: string;
+  ok: boolean;
+  detail: string;
+};
+export type CertificateVerification = {
+  certificateId: string;
+  verdict: "VERIFIED" | "FAILED";
+  checks: CertificateCheck[];
+  checkedAt: string;
+};
 
 export type VerifyCertificateRecordParameters = {
   certificate: Certificate;
@@ -28,15 +39,15 @@ export type VerifyCertificateRecordParameters = {
   now: Date;
 };
 
-export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): CertificateVerification {
-  const { certificate, sources, audit } = p;
-  const checks: CertificateCheck[] = [];
-  const add = (id: string, group: CertificateCheck["group"], label: string, ok: boolean, detail: string) => checks.push({ id, group, label, ok, detail });
+type AddCheck = (id: string, group: CertificateCheck["group"], label: string, ok: boolean, detail: string) => void;
 
+/** The chain's own answer, and the certificate's record hash and words rebuilt from it. */
+function chainChecks(audit: VerifyCertificateRecordParameters["audit"], certificate: Certificate, add: AddCheck): void {
   if ("error" in audit) {
     add("chain.reachable", "chain", "The chain could be read", false, audit.error);
   } else {
-    for (const check of audit.checks) add(`chain.${check.id}`, "chain", check.label, check.ok, check.detail ?? (check.ok ? "holds" : "does not hold"));
+    for (const check of audit.checks)
+      add(`chain.${check.id}`, "chain", check.label, check.ok, check.detail ?? (check.ok ? "holds" : "does not hold"));
     const c = audit.confirmation;
     const recomputed = sha256Hex(
       onChainRecordJson({
@@ -68,6 +79,45 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
       `chain: "${audit.request.beneficiary}" / "${audit.request.reason}"`,
     );
   }
+}
+
+/** The registry's record as last read, against what the oracles attested on chain. */
+function registryChecks(sources: CertificateSources, certificate: Certificate, add: AddCheck): void {
+  const block = sources.retiredBlock;
+  add(
+    "registry.retired",
+    "registry",
+    "The registry shows the units as retired",
+    block?.status === "RETIRED",
+    block === undefined
+      ? "the registry's record of this retirement has not been seen yet"
+      : `${block.serial} is ${block.status} (${block.native_status ?? "-"}) at ${certificate.registry.name}, as last read ` +
+        `${block.observed_at.toISOString()}`,
+  );
+  add(
+    "registry.serial",
+    "registry",
+    "The registry's serial range is the one the oracles attested on chain",
+    certificate.serialRange.matchesOnChainHash === true,
+    certificate.serialRange.serial === null
+      ? "no serial range from the registry yet"
+      : `keccak256("${certificate.serialRange.serial}") vs ${certificate.onChainProof.serialRangeHash}`,
+  );
+  add(
+    "registry.reference",
+    "registry",
+    "The registry's retirement reference is the one the oracles attested on chain",
+    certificate.registryRetirementReference.matchesOnChainHash === true,
+    `${certificate.registryRetirementReference.reference ?? "no reference"} vs ${certificate.onChainProof.retirementIdHash}`,
+  );
+}
+
+export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): CertificateVerification {
+  const { certificate, sources, audit } = p;
+  const checks: CertificateCheck[] = [];
+  const add: AddCheck = (id, group, label, ok, detail) => checks.push({ id, group, label, ok, detail });
+
+  chainChecks(audit, certificate, add);
   if (p.claimedRecordSha256 !== undefined) {
     add(
       "record.claimed",
@@ -78,30 +128,7 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
     );
   }
 
-  const block = sources.retiredBlock;
-  add(
-    "registry.retired",
-    "registry",
-    "The registry shows the units as retired",
-    block?.status === "RETIRED",
-    block === undefined
-      ? "the registry's record of this retirement has not been seen yet"
-      : `${block.serial} is ${block.status} (${block.native_status ?? "-"}) at ${certificate.registry.name}, as last read ${block.observed_at.toISOString()}`,
-  );
-  add(
-    "registry.serial",
-    "registry",
-    "The registry's serial range is the one the oracles attested on chain",
-    certificate.serialRange.matchesOnChainHash === true,
-    certificate.serialRange.serial === null ? "no serial range from the registry yet" : `keccak256("${certificate.serialRange.serial}") vs ${certificate.onChainProof.serialRangeHash}`,
-  );
-  add(
-    "registry.reference",
-    "registry",
-    "The registry's retirement reference is the one the oracles attested on chain",
-    certificate.registryRetirementReference.matchesOnChainHash === true,
-    `${certificate.registryRetirementReference.reference ?? "no reference"} vs ${certificate.onChainProof.retirementIdHash}`,
-  );
+  registryChecks(sources, certificate, add);
   if (p.pdf !== undefined) {
     add(
       "pdf.known",
@@ -110,7 +137,13 @@ export function verifyCertificateRecord(p: VerifyCertificateRecordParameters): C
       p.pdf.known,
       p.pdf.known ? `SHA-256 ${p.pdf.sha256}` : `no certificate PDF with SHA-256 ${p.pdf.sha256} was issued for it`,
     );
-    add("pdf.current", "pdf", "The PDF is the current rendering", p.pdf.sha256 === p.pdf.current, `current rendering: ${p.pdf.current}`);
+    add(
+      "pdf.current",
+      "pdf",
+      "The PDF is the current rendering",
+      p.pdf.sha256 === p.pdf.current,
+      `current rendering: ${p.pdf.current}`,
+    );
   }
   return {
     certificateId: certificate.certificateId,

@@ -42,12 +42,15 @@ export function cctsCommand(): Command {
       const emissions = result.emissions as Record<string, string>;
       const lines = [
         `${String(result.entity)} (${String(result.sector)}), ${String(result.complianceYear)}`,
-        `  emissions     ${emissions.totalTco2e} tCO2e (fuels ${emissions.fuelsTco2e}, scope 2 ${emissions.scope2Tco2e}, other ${emissions.otherEmissionsTco2e})`,
-        `  GEI           ${String(result.gei)} tCO2e/t (target ${String(result.targetGei)}, baseline ${String(result.baselineGei)})`,
+        `  emissions     ${emissions.totalTco2e} tCO2e (fuels ${emissions.fuelsTco2e}, scope 2 ${emissions.scope2Tco2e}, other ` +
+          `${emissions.otherEmissionsTco2e})`,
+        `  GEI           ${String(result.gei)} tCO2e/t (target ${String(result.targetGei)}, baseline ` +
+          `${String(result.baselineGei)})`,
         `  CCC issuable  ${String(result.cccIssuable)}`,
         `  shortfall     ${String(result.shortfall)}`,
       ];
-      if (result.environmentalCompensationInr !== undefined) lines.push(`  EC            INR ${String(result.environmentalCompensationInr)}`);
+      if (result.environmentalCompensationInr !== undefined)
+        lines.push(`  EC            INR ${String(result.environmentalCompensationInr)}`);
       process.stdout.write(`${lines.join("\n")}\n`);
     });
   ccts
@@ -63,7 +66,8 @@ export function cctsCommand(): Command {
       }
       const cleared = Object.entries(result.cleared).filter(([, q]) => q !== "0").length;
       process.stdout.write(
-        `MCP ${result.mcp ?? "none (no cross)"}, MCV ${result.mcv}; ${cleared} bids cleared, ${result.rejected.length} rejected\n` +
+        `MCP ${result.mcp ?? "none (no cross)"}, MCV ${result.mcv}; ${cleared} bids cleared, ${result.rejected.length} ` +
+          `rejected\n` +
           result.rejections.map((r) => `  rejected ${r.id}: ${r.reason}: ${r.message}\n`).join(""),
       );
     });

@@ -65,16 +65,32 @@ export type EvidenceOptions = {
   unlogged?: boolean;
 };
 
+/** The scope options given, by name; a valid command gives exactly one. */
+function scopesGiven(o: EvidenceOptions): string[] {
+  return [
+    o.retirement && "--retirement",
+    o.batch && "--batch",
+    (o.entity || o.year) && "--entity/--year",
+    o.case && "--case",
+  ].filter((name): name is string => typeof name === "string" && name !== "");
+}
+
 /** The scope the options name: exactly one of them. */
 export function scopeOf(o: EvidenceOptions): EvidenceScope {
-  const given = [o.retirement && "--retirement", o.batch && "--batch", (o.entity || o.year) && "--entity/--year", o.case && "--case"].filter(Boolean);
-  if (given.length !== 1) throw new EvidenceInputError(`give exactly one scope: --retirement <requestId>, --batch <batchId>, --entity <id> --year <FY> or --case <id> (got ${given.join(", ") || "none"})`);
+  const given = scopesGiven(o);
+  if (given.length !== 1)
+    throw new EvidenceInputError(
+      `give exactly one scope: --retirement <requestId>, --batch <batchId>, --entity <id> --year <FY> or --case <id> (got ` +
+        `${given.join(", ") || "none"})`,
+    );
   if (o.retirement !== undefined) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(o.retirement)) throw new EvidenceInputError(`--retirement: expected a request id (0x + 64 hex digits), got ${o.retirement}`);
+    if (!/^0x[0-9a-fA-F]{64}$/.test(o.retirement))
+      throw new EvidenceInputError(`--retirement: expected a request id (0x + 64 hex digits), got ${o.retirement}`);
     return { kind: "retirement", requestId: o.retirement.toLowerCase() as Hex };
   }
   if (o.batch !== undefined) {
-    if (!/^\d{1,78}$/.test(o.batch) && !/^0x[0-9a-fA-F]{1,64}$/.test(o.batch)) throw new EvidenceInputError(`--batch: expected a decimal or 0x-hex uint256, got ${o.batch}`);
+    if (!/^\d{1,78}$/.test(o.batch) && !/^0x[0-9a-fA-F]{1,64}$/.test(o.batch))
+      throw new EvidenceInputError(`--batch: expected a decimal or 0x-hex uint256, got ${o.batch}`);
     return { kind: "batch", batchId: BigInt(o.batch).toString() };
   }
   if (o.case !== undefined) return { kind: "case", caseId: o.case };
@@ -85,13 +101,17 @@ export function scopeOf(o: EvidenceOptions): EvidenceScope {
 async function evidenceAction(o: EvidenceOptions): Promise<number> {
   const scope = scopeOf(o);
   if (!isAddress(o.bridge, { strict: false })) throw new EvidenceInputError(`--bridge: not an address: ${o.bridge}`);
-  if (o.settlement !== undefined && !isAddress(o.settlement, { strict: false })) throw new EvidenceInputError(`--settlement: not an address: ${o.settlement}`);
+  if (o.settlement !== undefined && !isAddress(o.settlement, { strict: false }))
+    throw new EvidenceInputError(`--settlement: not an address: ${o.settlement}`);
   const outDir = path.dirname(path.resolve(o.out));
   if (!fs.existsSync(outDir)) throw new EvidenceInputError(`--out: folder ${outDir} does not exist`);
   const config = loadConfig(process.env);
   const database = await openDatabase(o.databaseUrl);
   if (database === undefined && o.unlogged !== true) {
-    throw new EvidenceInputError("every export is recorded in the evidence log: give --database-url (or DATABASE_URL), or --unlogged to build without a record");
+    throw new EvidenceInputError(
+      "every export is recorded in the evidence log: give --database-url (or DATABASE_URL), or --unlogged to build without a " +
+        "record",
+    );
   }
   try {
     const built = await buildEvidence({
@@ -110,7 +130,12 @@ async function evidenceAction(o: EvidenceOptions): Promise<number> {
     let seq: number | undefined;
     try {
       if (database !== undefined) {
-        const entry = await appendExport(database, { requestedBy: o.requestedBy ?? os.userInfo().username, scope, manifestRoot: built.root, fileName: path.basename(o.out) });
+        const entry = await appendExport(database, {
+          requestedBy: o.requestedBy ?? os.userInfo().username,
+          scope,
+          manifestRoot: built.root,
+          fileName: path.basename(o.out),
+        });
         seq = entry.seq;
       }
       staged.commit();
@@ -118,8 +143,13 @@ async function evidenceAction(o: EvidenceOptions): Promise<number> {
       staged.abort();
       throw error;
     }
-    const stamp = built.timestamp.stamped ? `time-stamped ${built.timestamp.genTime} by ${built.timestamp.tsa}` : `NO TIME STAMP: ${built.timestamp.reason}`;
-    process.stdout.write(`wrote ${o.out}: ${built.files} files, ${built.zip.length} bytes, root ${built.root}; ${stamp}; ${seq === undefined ? "not logged (--unlogged)" : `evidence log entry ${seq}`}\n`);
+    const stamp = built.timestamp.stamped
+      ? `time-stamped ${built.timestamp.genTime} by ${built.timestamp.tsa}`
+      : `NO TIME STAMP: ${built.timestamp.reason}`;
+    process.stdout.write(
+      `wrote ${o.out}: ${built.files} files, ${built.zip.length} bytes, root ${built.root}; ${stamp}; ` +
+        `${seq === undefined ? "not logged (--unlogged)" : `evidence log entry ${seq}`}\n`,
+    );
     return EXIT_OK;
   } finally {
     await database?.end();
@@ -162,7 +192,11 @@ export function registerEvidenceCommands(audit: Command): void {
         }
         const { verify } = verifierModules();
         const result = await verify.verifyEvidence(bytes, { rpc: o.rpc, requireTimestamp: o.requireTimestamp });
-        process.stdout.write(o.json === true ? `${JSON.stringify(result, null, 2)}\n` : verify.formatVerification(result, `Evidence package ${path.basename(file)}`));
+        process.stdout.write(
+          o.json === true
+            ? `${JSON.stringify(result, null, 2)}\n`
+            : verify.formatVerification(result, `Evidence package ${path.basename(file)}`),
+        );
         return result.verdict === "FAILED" ? EXIT_MISMATCH : EXIT_OK;
       }),
     );
@@ -178,7 +212,10 @@ export function registerEvidenceCommands(audit: Command): void {
         if (database === undefined) throw new EvidenceInputError("verify-log needs --database-url (or DATABASE_URL)");
         try {
           const result = await verifyLog(database, o.rpc === undefined ? undefined : createAuditClient(o.rpc));
-          const lines = [`Evidence log: ${result.entries} entries, ${result.anchors} anchors${o.rpc === undefined ? " (anchors checked against the table only; --rpc checks them on chain)" : ""}`];
+          const lines = [
+            `Evidence log: ${result.entries} entries, ${result.anchors} ` +
+              `anchors${o.rpc === undefined ? " (anchors checked against the table only; --rpc checks them on chain)" : ""}`,
+          ];
           for (const p of result.problems) lines.push(`  ✗ ${p}`);
           lines.push(result.ok ? "Verdict: VERIFIED" : `Verdict: FAILED (first bad: ${result.firstBad})`);
           process.stdout.write(`${lines.join("\n")}\n`);
@@ -202,9 +239,17 @@ export function registerEvidenceCommands(audit: Command): void {
         if (database === undefined) throw new EvidenceInputError("anchor-log needs --database-url (or DATABASE_URL)");
         try {
           const probe = createAuditClient(o.rpc);
-          const { walletClient, publicClient } = platformClients(privateKeyToAccount(key.reveal()), { chainId: await probe.getChainId() }, o.rpc);
+          const { walletClient, publicClient } = platformClients(
+            privateKeyToAccount(key.reveal()),
+            { chainId: await probe.getChainId() },
+            o.rpc,
+          );
           const anchor = await anchorHead(database, walletClient, publicClient);
-          process.stdout.write(anchor === undefined ? "the evidence log is empty: nothing to anchor\n" : `anchored entry ${anchor.seq} (${anchor.entryHash}) in tx ${anchor.txHash}, block ${anchor.blockNumber}\n`);
+          process.stdout.write(
+            anchor === undefined
+              ? "the evidence log is empty: nothing to anchor\n"
+              : `anchored entry ${anchor.seq} (${anchor.entryHash}) in tx ${anchor.txHash}, block ${anchor.blockNumber}\n`,
+          );
           return EXIT_OK;
         } finally {
           await database.end();

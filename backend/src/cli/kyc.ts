@@ -42,33 +42,50 @@ const processIo: KycIo = {
   env: process.env,
 };
 
-export type ScreenOptions = { name?: string; type?: string; dob?: string; country?: string; id?: string[]; wallet?: string; json?: boolean };
+export type ScreenOptions = {
+  name?: string;
+  type?: string;
+  dob?: string;
+  country?: string;
+  id?: string[];
+  wallet?: string;
+  json?: boolean;
+};
 
 /** `passport:AB123456` → typed; `AB123456` → any kind. */
 export function parseIdentifierOption(text: string): QueryIdentifier {
   const colon = text.indexOf(":");
   const kind = colon > 0 ? text.slice(0, colon) : undefined;
-  if (kind !== undefined && (IDENTIFIER_KINDS as readonly string[]).includes(kind)) return { kind: kind as IdentifierKind, value: text.slice(colon + 1) };
+  if (kind !== undefined && (IDENTIFIER_KINDS as readonly string[]).includes(kind))
+    return { kind: kind as IdentifierKind, value: text.slice(colon + 1) };
   return { value: text };
 }
 
 function checkCombination(options: ScreenOptions): void {
-  if (options.wallet !== undefined && options.name !== undefined) throw new ValidationError("--wallet", "screen a name or a wallet, not both");
-  if (options.wallet === undefined && options.name === undefined) throw new ValidationError("--name", "give --name (with --type) or --wallet");
+  if (options.wallet !== undefined && options.name !== undefined)
+    throw new ValidationError("--wallet", "screen a name or a wallet, not both");
+  if (options.wallet === undefined && options.name === undefined)
+    throw new ValidationError("--name", "give --name (with --type) or --wallet");
   if (options.wallet !== undefined && (options.type ?? options.dob ?? options.country) !== undefined) {
     throw new ValidationError("--wallet", "--type, --dob and --country apply to --name only");
   }
-  if (options.name !== undefined && options.type === undefined) throw new ValidationError("--type", "required with --name: person, entity, vessel or aircraft");
+  if (options.name !== undefined && options.type === undefined)
+    throw new ValidationError("--type", "required with --name: person, entity, vessel or aircraft");
 }
 
 function summary(decision: ScreeningDecision): string {
   const lines = [`decision ${decision.decision} (score ${decision.score})`];
   for (const candidate of decision.candidates) {
-    lines.push(`  ${candidate.band.padEnd(6)} ${candidate.score.toFixed(4)}  ${candidate.list}:${candidate.id}  ${candidate.name}  [${candidate.programs.join(", ")}]`);
+    lines.push(
+      `  ${candidate.band.padEnd(6)} ${candidate.score.toFixed(4)}  ${candidate.list}:${candidate.id}  ${candidate.name}  ` +
+        `[${candidate.programs.join(", ")}]`,
+    );
     lines.push(`         matched ${candidate.breakdown.matchedNameType} name "${candidate.breakdown.matchedName}"`);
-    for (const adjustment of candidate.breakdown.adjustments) lines.push(`         ${adjustment.rule} ${adjustment.effect}: ${adjustment.detail}`);
+    for (const adjustment of candidate.breakdown.adjustments)
+      lines.push(`         ${adjustment.rule} ${adjustment.effect}: ${adjustment.detail}`);
   }
-  for (const list of decision.lists) lines.push(`  list ${list.id} ${list.version.slice(0, 16)}… (${list.entries} entries, ${list.loadedFrom})`);
+  for (const list of decision.lists)
+    lines.push(`  list ${list.id} ${list.version.slice(0, 16)}… (${list.entries} entries, ${list.loadedFrom})`);
   return `${lines.join("\n")}\n`;
 }
 
@@ -81,7 +98,8 @@ function fail(io: KycIo, json: boolean | undefined, error: unknown): number {
   const message = error instanceof Error ? error.message : String(error);
   const badInput = error instanceof ValidationError;
   if (json === true) {
-    io.stdout(`${JSON.stringify({ error: { message, field: badInput ? error.field : undefined, code: (error as { code?: string }).code } })}\n`);
+    const code = (error as { code?: string }).code;
+    io.stdout(`${JSON.stringify({ error: { message, field: badInput ? error.field : undefined, code } })}\n`);
   }
   io.stderr(`kyc: ${message}\n`);
   return badInput ? EXIT_BAD_INPUT : EXIT_FAILED;
@@ -128,7 +146,9 @@ export async function runListsCommand(options: { json?: boolean }, io: KycIo = p
       files: list.files,
     }));
     if (options.json === true) io.stdout(`${JSON.stringify({ lists: rows })}\n`);
-    else for (const row of rows) io.stdout(`${row.id}  ${row.entries} entries  version ${row.version}  (${row.loadedFrom})\n  ${row.title}\n`);
+    else
+      for (const row of rows)
+        io.stdout(`${row.id}  ${row.entries} entries  version ${row.version}  (${row.loadedFrom})\n  ${row.title}\n`);
     return EXIT_DECIDED;
   } catch (error) {
     return fail(io, options.json, error);
@@ -139,12 +159,18 @@ export function kycCommand(): Command {
   const kyc = new Command("kyc").description("sanctions screening against the loaded lists (OFAC SDN, UN consolidated)");
   kyc
     .command("screen")
-    .description("screen a name or a wallet; prints the decision (clear, review, hold) with the matched entries and list versions")
+    .description(
+      "screen a name or a wallet; prints the decision (clear, review, hold) with the matched entries and list versions",
+    )
     .option("--name <name>", "the name to screen")
     .option("--type <type>", "person, entity, vessel or aircraft (required with --name)")
     .option("--dob <date>", "date of birth, YYYY-MM-DD or YYYY (persons)")
     .option("--country <code>", "ISO 3166-1 alpha-2: nationality of a person, country of registration of an entity")
-    .option("--id <identifier>", "an identifier, [kind:]value (kinds: passport, national-id, registration-number, ...); repeatable", (value: string, all: string[] = []) => [...all, value])
+    .option(
+      "--id <identifier>",
+      "an identifier, [kind:]value (kinds: passport, national-id, registration-number, ...); repeatable",
+      (value: string, all: string[] = []) => [...all, value],
+    )
     .option("--wallet <address>", "a digital-currency address to screen instead of a name")
     .option("--json", "print the decision record as one JSON object")
     .action(async (options: ScreenOptions) => {

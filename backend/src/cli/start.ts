@@ -19,9 +19,12 @@ export function describePlatform(platform: Platform): string {
           `  Open the app ${platform.appUrl}   (market, trading, retirements, certificates, verification, operations console)`,
           ...(platform.wallets.length > 0
             ? [
-                `  Wallet       import development wallet #${DEV_ACCOUNT_INDEX.buyer} (buyer, 1,000,000 TUSD) into your browser wallet: private key ${devPrivateKey(DEV_ACCOUNT_INDEX.buyer)}`,
-                `               (or #${DEV_ACCOUNT_INDEX.seller}, the seller of the demo batch: ${devPrivateKey(DEV_ACCOUNT_INDEX.seller)}; public test keys, never for real funds)`,
-                `               from the mnemonic below, add network ${platform.rpcUrl} (chain id ${platform.deployment.chainId}), then Connect and Sign in`,
+                `  Wallet       import development wallet #${DEV_ACCOUNT_INDEX.buyer} (buyer, 1,000,000 TUSD) into your ` +
+                  `browser wallet: private key ${devPrivateKey(DEV_ACCOUNT_INDEX.buyer)}`,
+                `               (or #${DEV_ACCOUNT_INDEX.seller}, the seller of the demo batch: ` +
+                  `${devPrivateKey(DEV_ACCOUNT_INDEX.seller)}; public test keys, never for real funds)`,
+                `               from the mnemonic below, add network ${platform.rpcUrl} (chain id ` +
+                  `${platform.deployment.chainId}), then Connect and Sign in`,
                 `               operator console: paste the operator API key below on the Console page`,
               ]
             : []),
@@ -37,7 +40,7 @@ export function describePlatform(platform: Platform): string {
     "",
     `  Bank         ${platform.bank.url}   (fiat collection account ${platform.ctx.config.payments.collectionAccount}, ` +
       `${platform.ctx.config.payments.currency}` +
-        `${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
+      `${platform.bank.simulated ? "; simulator: POST /_admin/credits books a transfer" : ""})`,
     "",
     "  Contracts",
     ...(["identityRegistry", "creditToken", "registryBridge", "settlement", "paymentToken"] as const)

@@ -13,7 +13,6 @@
  * Runs never overlap; every transition is conditional on the status it leaves, so several watcher processes
  * apply each once. A registry error skips that intent until the next run.
  */
-import type { Hex } from "viem";
 import { blockKeyOf } from "../chain/attestations";
 import type { Context } from "../context";
 import { createServicePasses } from "../serviceLoop";

@@ -11,18 +11,55 @@ import { verifierModules } from "./verifier";
 
 type RpcBlock = Record<string, unknown> & { hash: Hex; number: Hex; transactions: Hex[]; receiptsRoot: Hex };
 type RpcLog = { address: Hex; topics: Hex[]; data: Hex; logIndex: Hex; transactionIndex: Hex };
-type RpcReceipt = { type?: Hex; status?: Hex; root?: Hex; cumulativeGasUsed: Hex; logsBloom: Hex; logs: RpcLog[]; transactionIndex: Hex };
+type RpcReceipt = {
+  type?: Hex;
+  status?: Hex;
+  root?: Hex;
+  cumulativeGasUsed: Hex;
+  logsBloom: Hex;
+  logs: RpcLog[];
+  transactionIndex: Hex;
+};
 
 export type BlockProof = { number: string; hash: Hex; timestamp: string; headerRlp: Hex; receipts: Hex[] };
 export type RawLog = { address: Hex; topics: Hex[]; data: Hex };
 
 /** Header fields in RLP order (London..Prague); the optional ones are present from the fork that added them. */
 const HEADER_FIELDS = [
-  "parentHash", "sha3Uncles", "miner", "stateRoot", "transactionsRoot", "receiptsRoot", "logsBloom", "difficulty",
-  "number", "gasLimit", "gasUsed", "timestamp", "extraData", "mixHash", "nonce",
+  "parentHash",
+  "sha3Uncles",
+  "miner",
+  "stateRoot",
+  "transactionsRoot",
+  "receiptsRoot",
+  "logsBloom",
+  "difficulty",
+  "number",
+  "gasLimit",
+  "gasUsed",
+  "timestamp",
+  "extraData",
+  "mixHash",
+  "nonce",
 ] as const;
-const OPTIONAL_HEADER_FIELDS = ["baseFeePerGas", "withdrawalsRoot", "blobGasUsed", "excessBlobGas", "parentBeaconBlockRoot", "requestsHash"] as const;
-const QUANTITIES = new Set(["difficulty", "number", "gasLimit", "gasUsed", "timestamp", "baseFeePerGas", "blobGasUsed", "excessBlobGas"]);
+const OPTIONAL_HEADER_FIELDS = [
+  "baseFeePerGas",
+  "withdrawalsRoot",
+  "blobGasUsed",
+  "excessBlobGas",
+  "parentBeaconBlockRoot",
+  "requestsHash",
+] as const;
+const QUANTITIES = new Set([
+  "difficulty",
+  "number",
+  "gasLimit",
+  "gasUsed",
+  "timestamp",
+  "baseFeePerGas",
+  "blobGasUsed",
+  "excessBlobGas",
+]);
 
 const bytes = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex.slice(2), "hex"));
 const quantity = (hex: string): Uint8Array => {
@@ -60,7 +97,10 @@ async function rpc<T>(client: PublicClient, method: string, params: unknown[]): 
   try {
     return (await client.request({ method: method as never, params: params as never })) as T;
   } catch (error) {
-    throw new EvidenceSourceError(`${method} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`, error);
+    throw new EvidenceSourceError(
+      `${method} failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`,
+      error,
+    );
   }
 }
 
@@ -71,7 +111,10 @@ export async function fetchBlockProof(client: PublicClient, number: bigint): Pro
   const { keccak, rlp } = verifierModules();
   const header = headerRlpOf(block);
   if (toHex(keccak.keccak256(header)) !== block.hash.toLowerCase()) {
-    throw new EvidenceInputError(`block ${number}: its header fields do not hash to its block hash ${block.hash} (a header format this builder does not know)`);
+    throw new EvidenceInputError(
+      `block ${number}: its header fields do not hash to its block hash ${block.hash} (a header format this builder does not ` +
+        `know)`,
+    );
   }
   const receipts: RpcReceipt[] = [];
   for (const hash of block.transactions) {
@@ -82,11 +125,25 @@ export async function fetchBlockProof(client: PublicClient, number: bigint): Pro
   const encoded = receipts.map(receiptBytesOf);
   const root = toHex(rlp.trieRoot(encoded.map((r, i) => [rlp.indexKey(i), r])));
   if (root !== block.receiptsRoot.toLowerCase()) {
-    throw new EvidenceInputError(`block ${number}: its receipts do not hash to its receiptsRoot (${root} vs ${block.receiptsRoot})`);
+    throw new EvidenceInputError(
+      `block ${number}: its receipts do not hash to its receiptsRoot (${root} vs ${block.receiptsRoot})`,
+    );
   }
-  const logs = receipts.flatMap((r) => r.logs.map((l) => ({ address: l.address.toLowerCase() as Hex, topics: l.topics.map((t) => t.toLowerCase() as Hex), data: l.data.toLowerCase() as Hex })));
+  const logs = receipts.flatMap((r) =>
+    r.logs.map((l) => ({
+      address: l.address.toLowerCase() as Hex,
+      topics: l.topics.map((t) => t.toLowerCase() as Hex),
+      data: l.data.toLowerCase() as Hex,
+    })),
+  );
   return {
-    proof: { number: number.toString(), hash: block.hash.toLowerCase() as Hex, timestamp: BigInt(block.timestamp as Hex).toString(), headerRlp: toHex(header), receipts: encoded.map(toHex) },
+    proof: {
+      number: number.toString(),
+      hash: block.hash.toLowerCase() as Hex,
+      timestamp: BigInt(block.timestamp as Hex).toString(),
+      headerRlp: toHex(header),
+      receipts: encoded.map(toHex),
+    },
     logs,
   };
 }

@@ -58,7 +58,10 @@ function scopeLine(scope: EvidenceScope): string {
   return scope.kind === "entity" ? `entity ${scope.entityId}, year ${scope.year}` : `case ${scope.caseId}`;
 }
 
-async function fetchBlocks(client: PublicClient, numbers: bigint[]): Promise<{ proofs: BlockProof[]; logs: Map<string, RawLog[]> }> {
+async function fetchBlocks(
+  client: PublicClient,
+  numbers: bigint[],
+): Promise<{ proofs: BlockProof[]; logs: Map<string, RawLog[]> }> {
   const proofs: BlockProof[] = [];
   const logs = new Map<string, RawLog[]>();
   for (const number of numbers) {
@@ -69,16 +72,27 @@ async function fetchBlocks(client: PublicClient, numbers: bigint[]): Promise<{ p
   return { proofs, logs };
 }
 
-async function timestampOf(p: BuildEvidenceParameters, root: Uint8Array): Promise<{ entry: PackageFile; outcome: BuildEvidenceReturnType["timestamp"] }> {
+async function timestampOf(
+  p: BuildEvidenceParameters,
+  root: Uint8Array,
+): Promise<{ entry: PackageFile; outcome: BuildEvidenceReturnType["timestamp"] }> {
   const { TIMESTAMP, TIMESTAMP_MISSING } = verifierModules().packageLayout;
   const missing = (reason: string) => ({
-    entry: { path: TIMESTAMP_MISSING, data: encode(`${JSON.stringify({ reason, tsa: p.tsaUrl === undefined ? null : redactUrl(p.tsaUrl), root: hexOf(root) }, null, 2)}\n`) },
+    entry: {
+      path: TIMESTAMP_MISSING,
+      data: encode(
+        `${JSON.stringify({ reason, tsa: p.tsaUrl === undefined ? null : redactUrl(p.tsaUrl), root: hexOf(root) }, null, 2)}\n`,
+      ),
+    },
     outcome: { stamped: false as const, reason },
   });
   if (p.tsaUrl === undefined) return missing("no time-stamping authority configured (EVIDENCE_TSA_URL or --tsa)");
   try {
     const stamp = await requestTimestamp({ url: p.tsaUrl, data: root, timeoutMs: p.tsaTimeoutMs });
-    return { entry: { path: TIMESTAMP, data: stamp.response }, outcome: { stamped: true, genTime: stamp.genTime, tsa: stamp.tsa } };
+    return {
+      entry: { path: TIMESTAMP, data: stamp.response },
+      outcome: { stamped: true, genTime: stamp.genTime, tsa: stamp.tsa },
+    };
   } catch (error) {
     if (error instanceof TimestampError) return missing(error.message);
     throw error;
@@ -87,9 +101,19 @@ async function timestampOf(p: BuildEvidenceParameters, root: Uint8Array): Promis
 
 export async function buildEvidence(p: BuildEvidenceParameters): Promise<BuildEvidenceReturnType> {
   const { jcs, merkle, packageLayout } = verifierModules();
-  const records = await COLLECTORS[p.scope.kind].collect(p.scope, { client: p.client, bridge: p.bridge, settlement: p.settlement, database: p.database, chunk: p.chunk });
+  const records = await COLLECTORS[p.scope.kind].collect(p.scope, {
+    client: p.client,
+    bridge: p.bridge,
+    settlement: p.settlement,
+    database: p.database,
+    chunk: p.chunk,
+  });
   const exp = records.export;
-  const numbers = [...new Set([exp.fromBlock, exp.toBlock, ...exp.events.map((e) => e.blockNumber), ...records.fills.map((f) => f.blockNumber)])].map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const numbers = [
+    ...new Set([exp.fromBlock, exp.toBlock, ...exp.events.map((e) => e.blockNumber), ...records.fills.map((f) => f.blockNumber)]),
+  ]
+    .map(BigInt)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const blocks = await fetchBlocks(p.client, numbers);
   const events = eventRecords(records, blocks.logs);
   const files = recordFiles(p.scope.kind, records, blocks.proofs, events);
@@ -97,15 +121,35 @@ export async function buildEvidence(p: BuildEvidenceParameters): Promise<BuildEv
   const last = blocks.proofs[blocks.proofs.length - 1] as BlockProof;
   const software = softwareIdentity(p.configuredCommit);
   const oracleSet = events.filter((e) => e.event === "OracleSetUpdated").at(-1);
-  const contracts = { registryBridge: exp.contracts.registryBridge, creditToken: exp.contracts.creditToken, settlement: records.settlement ?? null };
+  const contracts = {
+    registryBridge: exp.contracts.registryBridge,
+    creditToken: exp.contracts.creditToken,
+    settlement: records.settlement ?? null,
+  };
   const rpc = redactUrl(p.rpcUrl);
-  const databaseSource = p.database === undefined ? "not used (chain only)" : "the platform database: orders, fills, requests, jobs (registry instructions), registry_events (registry answers)";
+  const databaseSource =
+    p.database === undefined
+      ? "not used (chain only)"
+      : "the platform database: orders, fills, requests, jobs (registry instructions), registry_events (registry answers)";
   const header = {
     scope: p.scope,
-    query: { command: "carbon audit evidence", rpc, bridge: p.bridge, settlement: p.settlement ?? null, database: p.database !== undefined },
+    query: {
+      command: "carbon audit evidence",
+      rpc,
+      bridge: p.bridge,
+      settlement: p.settlement ?? null,
+      database: p.database !== undefined,
+    },
     system: {
       software,
-      chain: { chainId: exp.chainId, contracts, blockRange: { from: { number: first.number, hash: first.hash }, to: { number: last.number, hash: last.hash, timestamp: last.timestamp } } },
+      chain: {
+        chainId: exp.chainId,
+        contracts,
+        blockRange: {
+          from: { number: first.number, hash: first.hash },
+          to: { number: last.number, hash: last.hash, timestamp: last.timestamp },
+        },
+      },
       oracleSet: oracleSet === undefined ? null : { ...oracleSet.args, installedAtBlock: oracleSet.blockNumber },
     },
     sources: { chain: `JSON-RPC node at ${rpc}: logs, blocks, receipts, transactions, eth_call`, database: databaseSource },
@@ -114,7 +158,14 @@ export async function buildEvidence(p: BuildEvidenceParameters): Promise<BuildEv
   };
   const facts: CertificateFacts = {
     scopeLine: scopeLine(p.scope),
-    system: { software: `${software.name} ${software.version}`, commit: software.commit, chainId: exp.chainId, contracts, rpc, database: databaseSource },
+    system: {
+      software: `${software.name} ${software.version}`,
+      commit: software.commit,
+      chainId: exp.chainId,
+      contracts,
+      rpc,
+      database: databaseSource,
+    },
     blockRange: { from: first.number, fromHash: first.hash, to: last.number, toHash: last.hash },
     asOfIst: header.asOf.ist,
     hashes: files.map((f) => ({ path: f.path, sha256: sha256Hex(f.data) })),
@@ -127,7 +178,12 @@ export async function buildEvidence(p: BuildEvidenceParameters): Promise<BuildEv
     { path: "section63-partA.pdf", data: await textPdf("Section 63 certificate, Part A", partA, fixedDate) },
     { path: "section63-partB-template.txt", data: encode(partB) },
     { path: "section63-partB-template.pdf", data: await textPdf("Section 63 certificate, Part B (template)", partB, fixedDate) },
-    { path: "README.txt", data: encode(readmeText({ scopeLine: facts.scopeLine, asOfIst: facts.asOfIst, chainId: exp.chainId, fileName: p.fileName })) },
+    {
+      path: "README.txt",
+      data: encode(
+        readmeText({ scopeLine: facts.scopeLine, asOfIst: facts.asOfIst, chainId: exp.chainId, fileName: p.fileName }),
+      ),
+    },
     { path: "verify.mjs", data: encode(bundleVerifier()) },
   );
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -138,13 +194,23 @@ export async function buildEvidence(p: BuildEvidenceParameters): Promise<BuildEv
     format: packageLayout.EVIDENCE_FORMAT,
     header,
     files: listed,
-    merkle: { algorithm: "RFC 6962 Merkle tree, SHA-256", leaves: "leaf 0: JCS(header); leaf i+1: JCS(files[i])", size: leaves.length, root: hexOf(root) },
+    merkle: {
+      algorithm: "RFC 6962 Merkle tree, SHA-256",
+      leaves: "leaf 0: JCS(header); leaf i+1: JCS(files[i])",
+      size: leaves.length,
+      root: hexOf(root),
+    },
   };
   const names = packageLayout.leafNames(listed);
   const inclusion = {
     root: hexOf(root),
     size: leaves.length,
-    proofs: names.map((leaf, index) => ({ leaf, index, leafHash: hexOf(leaves[index] as Uint8Array), auditPath: merkle.inclusionPath(leaves, index).map(hexOf) })),
+    proofs: names.map((leaf, index) => ({
+      leaf,
+      index,
+      leafHash: hexOf(leaves[index] as Uint8Array),
+      auditPath: merkle.inclusionPath(leaves, index).map(hexOf),
+    })),
   };
   const stamp = await timestampOf(p, root);
   const entries = [

@@ -4,5 +4,7 @@ export function toCsv(columns: readonly string[], rows: ReadonlyArray<Record<str
     const text = value === undefined || value === null ? "" : typeof value === "object" ? JSON.stringify(value) : String(value);
     return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
   };
-  return [columns.join(","), ...rows.map((row) => columns.map((c) => field(row[c])).join(","))].map((line) => `${line}\r\n`).join("");
+  return [columns.join(","), ...rows.map((row) => columns.map((c) => field(row[c])).join(","))]
+    .map((line) => `${line}\r\n`)
+    .join("");
 }

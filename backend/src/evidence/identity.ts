@@ -14,12 +14,23 @@ export type SoftwareIdentity = { name: string; version: string; commit: string; 
 export function softwareIdentity(configuredCommit?: string): SoftwareIdentity {
   const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { name: string; version: string };
   try {
-    const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() !== "";
-    if (/^[0-9a-f]{40}$/.test(commit)) return { name: pkg.name, version: pkg.version, commit: dirty ? `${commit}-dirty` : commit, commitSource: "git" };
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    }).trim();
+    const dirty =
+      execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], {
+        cwd: ROOT,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim() !== "";
+    if (/^[0-9a-f]{40}$/.test(commit))
+      return { name: pkg.name, version: pkg.version, commit: dirty ? `${commit}-dirty` : commit, commitSource: "git" };
   } catch {
     // no git, or not a checkout: fall through to the configured value
   }
-  if (configuredCommit !== undefined) return { name: pkg.name, version: pkg.version, commit: configuredCommit, commitSource: "configured" };
+  if (configuredCommit !== undefined)
+    return { name: pkg.name, version: pkg.version, commit: configuredCommit, commitSource: "configured" };
   return { name: pkg.name, version: pkg.version, commit: "unknown", commitSource: "unknown" };
 }

@@ -12,7 +12,14 @@ import PDFDocument from "pdfkit";
 
 export type CertificateFacts = {
   scopeLine: string;
-  system: { software: string; commit: string; chainId: number; contracts: Record<string, string | null>; rpc: string; database: string };
+  system: {
+    software: string;
+    commit: string;
+    chainId: number;
+    contracts: Record<string, string | null>;
+    rpc: string;
+    database: string;
+  };
   blockRange: { from: string; fromHash: string; to: string; toHash: string };
   asOfIst: string;
   /** The hash report: every file the certificate covers, with its SHA-256. */
@@ -114,7 +121,14 @@ export function textPdf(title: string, body: string, fixedDate: Date): Promise<U
   const doc = new PDFDocument({
     size: "A4",
     margins: { top: 48, bottom: 48, left: 40, right: 40 },
-    info: { Title: title, Author: "carbon-custody", Creator: "carbon-custody evidence", Producer: "pdfkit", CreationDate: fixedDate, ModDate: fixedDate },
+    info: {
+      Title: title,
+      Author: "carbon-custody",
+      Creator: "carbon-custody evidence",
+      Producer: "pdfkit",
+      CreationDate: fixedDate,
+      ModDate: fixedDate,
+    },
   });
   const chunks: Buffer[] = [];
   doc.on("data", (chunk: Buffer) => chunks.push(chunk));

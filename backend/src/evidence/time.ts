@@ -5,4 +5,5 @@ export function istDateTime(unixSeconds: bigint | number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} IST (UTC+05:30)`;
 }
 
-export const utcDateTime = (unixSeconds: bigint | number): string => new Date(Number(unixSeconds) * 1000).toISOString().replace(".000Z", "Z");
+export const utcDateTime = (unixSeconds: bigint | number): string =>
+  new Date(Number(unixSeconds) * 1000).toISOString().replace(".000Z", "Z");

@@ -44,7 +44,11 @@ async function post(url: string, body: ArrayBuffer, timeoutMs: number): Promise<
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new TimestampError(`the TSA at ${url} is unreachable: ${error instanceof Error ? error.message : String(error)}`, true, error);
+    throw new TimestampError(
+      `the TSA at ${url} is unreachable: ${error instanceof Error ? error.message : String(error)}`,
+      true,
+      error,
+    );
   }
   if (!response.ok) throw new TimestampError(`the TSA at ${url} answered HTTP ${response.status}`, response.status >= 500);
   return new Uint8Array(await response.arrayBuffer());
@@ -65,12 +69,23 @@ async function checkWithPkijs(der: Uint8Array, data: Uint8Array, imprint: Uint8A
   if (!Buffer.from(tst.messageImprint.hashedMessage.valueBlock.valueHexView).equals(Buffer.from(imprint))) {
     throw new TimestampError("the token stamps another value than the one sent", false);
   }
-  const theirNonce = tst.nonce === undefined ? undefined : BigInt(`0x${Buffer.from(tst.nonce.valueBlock.valueHexView).toString("hex")}`);
-  if (theirNonce !== BigInt(`0x${Buffer.from(nonce).toString("hex")}`)) throw new TimestampError("the token's nonce is not the request's", false);
+  const theirNonce =
+    tst.nonce === undefined ? undefined : BigInt(`0x${Buffer.from(tst.nonce.valueBlock.valueHexView).toString("hex")}`);
+  if (theirNonce !== BigInt(`0x${Buffer.from(nonce).toString("hex")}`))
+    throw new TimestampError("the token's nonce is not the request's", false);
   const certificates = (signed.certificates ?? []).filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate);
-  const roots = certificates.filter((c) => Buffer.from(c.subject.toSchema().toBER(false)).equals(Buffer.from(c.issuer.toSchema().toBER(false))));
-  const verified = await signed.verify({ signer: 0, checkChain: true, trustedCerts: roots, data: new Uint8Array(data).buffer, extendedMode: true });
-  if (!verified.signatureVerified) throw new TimestampError(`the token's signature does not verify: ${verified.message ?? "unknown reason"}`, false);
+  const roots = certificates.filter((c) =>
+    Buffer.from(c.subject.toSchema().toBER(false)).equals(Buffer.from(c.issuer.toSchema().toBER(false))),
+  );
+  const verified = await signed.verify({
+    signer: 0,
+    checkChain: true,
+    trustedCerts: roots,
+    data: new Uint8Array(data).buffer,
+    extendedMode: true,
+  });
+  if (!verified.signatureVerified)
+    throw new TimestampError(`the token's signature does not verify: ${verified.message ?? "unknown reason"}`, false);
   return tst;
 }
 
@@ -85,7 +100,11 @@ export async function requestTimestamp(p: RequestTimestampParameters): Promise<R
     tst = await checkWithPkijs(response, p.data, imprint, nonce);
   } catch (error) {
     if (error instanceof TimestampError) throw error;
-    throw new TimestampError(`the TSA's answer is not a valid RFC 3161 response: ${error instanceof Error ? error.message : String(error)}`, false, error);
+    throw new TimestampError(
+      `the TSA's answer is not a valid RFC 3161 response: ${error instanceof Error ? error.message : String(error)}`,
+      false,
+      error,
+    );
   }
   const ours = verifierModules().timestamp.verifyTimestampResponse(response, imprint);
   if (!ours.ok) throw new TimestampError(`the token fails the package verifier's own check: ${ours.problems.join("; ")}`, false);

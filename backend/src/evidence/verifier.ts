@@ -120,7 +120,8 @@ export function bundleVerifier(): string {
   for (const name of MODULES) {
     let text = fs.readFileSync(path.join(DIR, name), "utf8");
     for (const m of text.matchAll(RELATIVE_IMPORT)) {
-      if (!(MODULES as readonly string[]).includes(m[1] as string)) throw new VerifierBundleError(`${name} imports ${m[1]}, which the bundle lacks`);
+      if (!(MODULES as readonly string[]).includes(m[1] as string))
+        throw new VerifierBundleError(`${name} imports ${m[1]}, which the bundle lacks`);
     }
     text = text.replace(RELATIVE_IMPORT, "");
     for (const m of text.match(NODE_IMPORT) ?? []) nodeImports.add(m.trim());

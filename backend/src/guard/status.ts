@@ -31,7 +31,8 @@ export function createRegistryStatusSource(parameters: CreateRegistryStatusSourc
       if (status.circuit === "half_open") details.push("registry recovering: trying one call");
       const failure = parameters.guard.lastFailure?.(registry);
       // What the registry said when it last failed (e.g. "503 Scheduled maintenance"), while it is not healthy.
-      if (failure !== undefined && status.circuit !== "closed") details.push(`last answer ${failure.at.toISOString()}: ${failure.message}`);
+      if (failure !== undefined && status.circuit !== "closed")
+        details.push(`last answer ${failure.at.toISOString()}: ${failure.message}`);
       try {
         const bucket = parameters.db === undefined ? undefined : await bucketState(parameters.db, registry);
         if (bucket?.blockedUntil != null && bucket.blockedUntil.getTime() > Date.now()) {

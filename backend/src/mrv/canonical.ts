@@ -8,7 +8,8 @@
  */
 import { createHash } from "node:crypto";
 
-export type CanonicalValue = string | boolean | null | number | bigint | CanonicalValue[] | { [key: string]: CanonicalValue | undefined };
+export type CanonicalValue =
+  string | boolean | null | number | bigint | CanonicalValue[] | { [key: string]: CanonicalValue | undefined };
 
 export function canonicalJson(value: unknown): string {
   if (value === null) return "null";

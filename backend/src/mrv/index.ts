@@ -17,7 +17,16 @@
  * - `triangulation.ts` meter/check meter/JMR/invoice/fuel-balance cross-checks against materiality.
  * - `canonical.ts` canonical JSON and SHA-256 of results.
  */
-export { Decimal, type DecimalInput, decimalString, parseDecimal, parseNonNegative, parseScaled, parseScaledNumber, scaledString } from "./decimal";
+export {
+  Decimal,
+  type DecimalInput,
+  decimalString,
+  parseDecimal,
+  parseNonNegative,
+  parseScaled,
+  parseScaledNumber,
+  scaledString,
+} from "./decimal";
 export { type Dimension, UNITS, conversionFactor, convert, dimensionOf } from "./units";
 export { canonicalHash, canonicalJson, sha256Hex } from "./canonical";
 export {
@@ -42,7 +51,13 @@ export {
   purchasedElectricity,
   renewableEmissionReductions,
 } from "./calculators/electricity";
-export { type PlantYearGeiParameters, type ProcessEmissionsParameters, plantYearGei, processEmissions, recordCo2e } from "./calculators/plantYear";
+export {
+  type PlantYearGeiParameters,
+  type ProcessEmissionsParameters,
+  plantYearGei,
+  processEmissions,
+  recordCo2e,
+} from "./calculators/plantYear";
 export { type RecomputeDiff, type RecomputeResult, diffRecords, recompute } from "./calculators/recompute";
 export { type Flag, type MeterConfig, type VeeRule, VEE_RULES } from "./vee/flags";
 export { type Reading, type ReadingTable, VALUE_SCALE, prepareReadings } from "./vee/readings";

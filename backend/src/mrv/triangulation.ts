@@ -115,12 +115,23 @@ function compare(check: string, p: Source, r: Source, unit: string, options: Com
 function result(parameter: string, sources: readonly Source[], comparisons: Comparison[]): TriangulationResult {
   if (sources.length < 2 || sources.every((s) => !s.independent)) {
     const why = sources.length < 2 ? "only one source" : "no independent source";
-    return { parameter, status: "uncorroborated", comparisons, message: `${parameter}: ${why}; cannot enter an issuance request, Form A or claim` };
+    return {
+      parameter,
+      status: "uncorroborated",
+      comparisons,
+      message: `${parameter}: ${why}; cannot enter an issuance request, Form A or claim`,
+    };
   }
   const findings = comparisons.filter((c) => c.finding);
-  if (findings.length === 0) return { parameter, status: "corroborated", comparisons, message: `${parameter}: sources agree within materiality` };
+  if (findings.length === 0)
+    return { parameter, status: "corroborated", comparisons, message: `${parameter}: sources agree within materiality` };
   const list = findings.map((f) => `${f.primary} vs ${f.reference}: ${f.difference} ${f.unit}`).join("; ");
-  return { parameter, status: "finding", comparisons, message: `${parameter}: above materiality (${list}); the verifier must close it` };
+  return {
+    parameter,
+    status: "finding",
+    comparisons,
+    message: `${parameter}: above materiality (${list}); the verifier must close it`,
+  };
 }
 
 /** Primary meter against the check meter and the JMR (each that is given). */
@@ -138,7 +149,13 @@ export function checkMeterReadings(
 }
 
 /** The JMR against the invoice billed on it. */
-export function checkJmrInvoice(parameter: string, jmr: Source, invoice: Source, unit: string, options: CompareOptions): TriangulationResult {
+export function checkJmrInvoice(
+  parameter: string,
+  jmr: Source,
+  invoice: Source,
+  unit: string,
+  options: CompareOptions,
+): TriangulationResult {
   return result(parameter, [jmr, invoice], [compare("jmr_vs_invoice", jmr, invoice, unit, options)]);
 }
 

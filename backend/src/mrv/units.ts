@@ -78,7 +78,8 @@ export function isKnownUnit(unit: unknown): unit is string {
 export function conversionFactor(field: string, from: string, to: string): Decimal {
   const fromDim = dimensionOf(field, from);
   const toDim = dimensionOf(field, to);
-  if (fromDim !== toDim) throw new ValidationError(field, `unit ${JSON.stringify(from)} is ${fromDim}, expected ${toDim} (${to})`);
+  if (fromDim !== toDim)
+    throw new ValidationError(field, `unit ${JSON.stringify(from)} is ${fromDim}, expected ${toDim} (${to})`);
   const key = `${from}>${to}`;
   let factor = factorCache.get(key);
   if (factor === undefined) {

@@ -16,7 +16,13 @@ export const WEB_DIST = path.join(WEB, "dist");
 /** Written after a successful build: its time is the bundle's. */
 const STAMP = path.join(WEB_DIST, ".built");
 /** What the bundle is made from. */
-const SOURCES = [path.join(WEB, "src"), path.join(WEB, "index.html"), path.join(WEB, "vite.config.mts"), path.join(WEB, "public"), path.join(REPOSITORY, "sdk", "src")];
+const SOURCES = [
+  path.join(WEB, "src"),
+  path.join(WEB, "index.html"),
+  path.join(WEB, "vite.config.mts"),
+  path.join(WEB, "public"),
+  path.join(REPOSITORY, "sdk", "src"),
+];
 
 function newestTime(entry: string): number {
   if (!fs.existsSync(entry)) return 0;

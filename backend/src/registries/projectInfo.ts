@@ -27,7 +27,13 @@ export const REGISTRY_DISPLAY_NAMES: Record<RegistryName, string> = {
 };
 
 /** Unit metric per unit type: tonnes of CO2 equivalent, or megawatt hours for energy attribute certificates. */
-export const UNIT_METRIC: Record<string, "tCO2e" | "MWh"> = { VCU: "tCO2e", VER: "tCO2e", CCC: "tCO2e", UKA: "tCO2e", "I-REC(E)": "MWh" };
+export const UNIT_METRIC: Record<string, "tCO2e" | "MWh"> = {
+  VCU: "tCO2e",
+  VER: "tCO2e",
+  CCC: "tCO2e",
+  UKA: "tCO2e",
+  "I-REC(E)": "MWh",
+};
 
 /** Full names of the unit types, as the registries name them. */
 export const UNIT_TYPE_NAMES: Record<string, string> = {
@@ -63,7 +69,10 @@ function object(value: unknown): Json {
 }
 
 /** Name, methodology and type from a native record of `registry`. */
-export function projectFieldsOf(registry: string, payload: unknown): Pick<ProjectInfo, "name" | "methodology" | "type" | "country"> {
+export function projectFieldsOf(
+  registry: string,
+  payload: unknown,
+): Pick<ProjectInfo, "name" | "methodology" | "type" | "country"> {
   const row = object(payload);
   switch (registry) {
     case "VERRA": {
@@ -77,10 +86,20 @@ export function projectFieldsOf(registry: string, payload: unknown): Pick<Projec
     }
     case "GOLD_STANDARD": {
       const project = object(row.project);
-      return { name: text(project.name), methodology: text(project.methodology), type: text(project.type), country: text(project.country_code) };
+      return {
+        name: text(project.name),
+        methodology: text(project.methodology),
+        type: text(project.type),
+        country: text(project.country_code),
+      };
     }
     case "IREC":
-      return { name: text(object(row.device).name), methodology: text(object(row.fuel).description), type: text(object(row.type).description), country: text(row.country) };
+      return {
+        name: text(object(row.device).name),
+        methodology: text(object(row.fuel).description),
+        type: text(object(row.type).description),
+        country: text(row.country),
+      };
     case "IN_CCTS":
       return { name: text(row.entityName), type: text(row.sector) };
     default:

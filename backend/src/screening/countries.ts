@@ -90,7 +90,10 @@ export function foldCountryName(text: string): string {
 }
 
 /** Withdrawn codes ICU still names (Burma, East Germany, Metropolitan France, ...): their names belong to the current codes. */
-const WITHDRAWN: ReadonlySet<string> = new Set(["AN", "BU", "CS", "DD", "DY", "FX", "HV", "NT", "QO", "RH", "SU", "TP", "UK", "VD", "YD", "YU", "ZR", "EU", "EZ", "UN", "XA", "XB", "ZZ"]);
+const WITHDRAWN: ReadonlySet<string> = new Set([
+  "AN", "BU", "CS", "DD", "DY", "FX", "HV", "NT", "QO", "RH", "SU", "TP",
+  "UK", "VD", "YD", "YU", "ZR", "EU", "EZ", "UN", "XA", "XB", "ZZ",
+]);
 
 let byName: Map<string, string> | undefined;
 let assigned: Set<string> | undefined;

@@ -72,7 +72,13 @@ export type Candidate = {
   breakdown: ScoreBreakdown;
 };
 
-export type ListVersionRef = { id: string; version: string; entries: number; loadedFrom: string; publishedAt?: string | undefined };
+export type ListVersionRef = {
+  id: string;
+  version: string;
+  entries: number;
+  loadedFrom: string;
+  publishedAt?: string | undefined;
+};
 
 export type ScreeningDecision = {
   decision: Band;

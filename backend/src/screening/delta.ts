@@ -18,7 +18,14 @@ export type ListDelta = {
 
 export function diffLists(previous: LoadedList, next: LoadedList): ListDelta {
   if (previous.id !== next.id) throw new RangeError(`cannot diff list ${previous.id} against list ${next.id}`);
-  const delta: ListDelta = { list: next.id, fromVersion: previous.version, toVersion: next.version, added: [], changed: [], removed: [] };
+  const delta: ListDelta = {
+    list: next.id,
+    fromVersion: previous.version,
+    toVersion: next.version,
+    added: [],
+    changed: [],
+    removed: [],
+  };
   if (previous.version === next.version) return delta;
   const before = new Map(previous.entries.map((entry) => [entry.id, entry]));
   for (const entry of next.entries) {

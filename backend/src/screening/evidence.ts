@@ -21,6 +21,11 @@ function compareDate(query: QueryDate, listed: ListedBirthDate, settings: MatchS
   const tolerance = settings.dobToleranceYears + (listed.approximate ? 2 : 0);
   if (query.year < listed.fromYear - tolerance || query.year > listed.toYear + tolerance) return "contradicts";
   if (query.year < listed.fromYear || query.year > listed.toYear) return "neutral";
+  return compareDayAndMonth(query, listed);
+}
+
+/** Within the listed years: day and month agree (or are swapped, or one side has only a month, or neither). */
+function compareDayAndMonth(query: QueryDate, listed: ListedBirthDate): DateVerdict {
   if (listed.day === undefined || listed.month === undefined || query.day === undefined || query.month === undefined) {
     return listed.month === undefined || query.month === undefined || listed.month === query.month ? "supports" : "neutral";
   }
@@ -39,9 +44,15 @@ export function dateOfBirthEvidence(dob: string | undefined, entry: ListEntry, s
   const query = parseQueryDate(dob);
   const verdicts = entry.birthDates.map((listed) => compareDate(query, listed, settings));
   const listedText = entry.birthDates.map((listed) => listed.text).join("; ");
-  if (verdicts.includes("supports")) return { rule: "date-of-birth", effect: "supports", delta: settings.dobSupport, detail: `${dob} agrees with ${listedText}` };
+  if (verdicts.includes("supports"))
+    return { rule: "date-of-birth", effect: "supports", delta: settings.dobSupport, detail: `${dob} agrees with ${listedText}` };
   if (verdicts.every((verdict) => verdict === "contradicts")) {
-    return { rule: "date-of-birth", effect: "contradicts", delta: -settings.dobContradiction, detail: `${dob} against ${listedText}` };
+    return {
+      rule: "date-of-birth",
+      effect: "contradicts",
+      delta: -settings.dobContradiction,
+      detail: `${dob} against ${listedText}`,
+    };
   }
   return { rule: "date-of-birth", effect: "neutral", delta: 0, detail: `${dob} near ${listedText}` };
 }
@@ -49,7 +60,8 @@ export function dateOfBirthEvidence(dob: string | undefined, entry: ListEntry, s
 /** Every country the entry names: nationalities, addresses, places of birth, identifier issuers. */
 export function entryCountries(entry: ListEntry): Set<string> {
   const codes = new Set<string>(entry.nationalities);
-  for (const place of [...entry.addresses, ...entry.birthPlaces, ...entry.identifiers]) if (place.country !== undefined) codes.add(place.country);
+  for (const place of [...entry.addresses, ...entry.birthPlaces, ...entry.identifiers])
+    if (place.country !== undefined) codes.add(place.country);
   return codes;
 }
 
@@ -58,8 +70,14 @@ export function countryEvidence(country: string | undefined, entry: ListEntry, s
   const codes = entryCountries(entry);
   if (codes.size === 0) return undefined;
   const listed = [...codes].sort().join(", ");
-  if (codes.has(country)) return { rule: "country", effect: "supports", delta: settings.countrySupport, detail: `${country} among ${listed}` };
-  return { rule: "country", effect: "contradicts", delta: -settings.countryContradiction, detail: `${country} not among ${listed}` };
+  if (codes.has(country))
+    return { rule: "country", effect: "supports", delta: settings.countrySupport, detail: `${country} among ${listed}` };
+  return {
+    rule: "country",
+    effect: "contradicts",
+    delta: -settings.countryContradiction,
+    detail: `${country} not among ${listed}`,
+  };
 }
 
 /** Identifier values shorter than this are never matched on their own (too many chance collisions). */
@@ -69,15 +87,28 @@ export const MIN_IDENTIFIER_LENGTH = 5;
  * Exact when a query identifier equals (letters and digits, case folded) one of the entry's, of the same kind when
  * the query names one; contradicts when the query names a kind the entry also lists and no value is equal.
  */
-export function identifierEvidence(identifiers: QueryIdentifier[] | undefined, entry: ListEntry, settings: MatchSettings): Adjustment | undefined {
+export function identifierEvidence(
+  identifiers: QueryIdentifier[] | undefined,
+  entry: ListEntry,
+  settings: MatchSettings,
+): Adjustment | undefined {
   if (identifiers === undefined || identifiers.length === 0) return undefined;
   for (const query of identifiers) {
     const value = normaliseIdentifier(query.value);
     if (value.length < MIN_IDENTIFIER_LENGTH) continue;
-    const equal = entry.identifiers.find((listed) => listed.normalised === value && (query.kind === undefined || query.kind === listed.kind));
+    const equal = entry.identifiers.find(
+      (listed) => listed.normalised === value && (query.kind === undefined || query.kind === listed.kind),
+    );
     if (equal !== undefined) return { rule: "identifier", effect: "exact", delta: 0, detail: `${equal.label} ${equal.value}` };
   }
-  const contradicted = identifiers.find((query) => query.kind !== undefined && entry.identifiers.some((listed) => listed.kind === query.kind));
+  const contradicted = identifiers.find(
+    (query) => query.kind !== undefined && entry.identifiers.some((listed) => listed.kind === query.kind),
+  );
   if (contradicted === undefined) return undefined;
-  return { rule: "identifier", effect: "contradicts", delta: -settings.identifierContradiction, detail: `${contradicted.kind} ${contradicted.value} differs from the listed one` };
+  return {
+    rule: "identifier",
+    effect: "contradicts",
+    delta: -settings.identifierContradiction,
+    detail: `${contradicted.kind} ${contradicted.value} differs from the listed one`,
+  };
 }

@@ -47,7 +47,8 @@ async function readFromDir(source: ListSource, dir: string): Promise<Map<string,
     try {
       files.set(spec.name, await fs.readFile(path.join(dir, spec.name)));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw new ListFetchError(source.id, `cannot read ${spec.name} in ${dir}`, false, error);
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new ListFetchError(source.id, `cannot read ${spec.name} in ${dir}`, false, error);
     }
   }
   return files;
@@ -80,7 +81,8 @@ export async function fetchListFiles(source: ListSource, location: ListLocation)
       ? await readFromUrl(source, location.baseUrl, location.timeoutMs ?? 60_000)
       : await readFromDir(source, location.kind === "dir" ? location.path : EMBEDDED_LISTS_DIR);
   const missing = source.files.filter((spec) => spec.required && !files.has(spec.name)).map((spec) => spec.name);
-  if (missing.length > 0) throw new ListFetchError(source.id, `missing ${missing.join(", ")} at ${describeLocation(location)}`, false);
+  if (missing.length > 0)
+    throw new ListFetchError(source.id, `missing ${missing.join(", ")} at ${describeLocation(location)}`, false);
   return files;
 }
 

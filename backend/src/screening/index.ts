@@ -15,7 +15,15 @@
  */
 export { type ListDelta, diffLists, isEmptyDelta } from "./delta";
 export { type ListLocation, EMBEDDED_LISTS_DIR, fetchListFiles, loadList, parseListFiles, versionHash } from "./fetch";
-export { type ListRefresher, type ListSettings, type ListUpdate, createListRefresher, defaultSources, loadLists, locationFor } from "./lists";
+export {
+  type ListRefresher,
+  type ListSettings,
+  type ListUpdate,
+  createListRefresher,
+  defaultSources,
+  loadLists,
+  locationFor,
+} from "./lists";
 export { type ScreeningConfig, loadScreeningConfig } from "./config";
 export type { ListFileSpec, ListSource, ParseListReturnType } from "./port";
 export type { EntityKind, IdentifierKind, ListEntry, ListedName, LoadedList, NameType } from "./model";

@@ -34,7 +34,14 @@ export async function locationFor(source: ListSource, settings: ListSettings): P
   if (url !== undefined) return { kind: "url", baseUrl: url };
   if (settings.dir !== undefined) {
     const dir = settings.dir;
-    const present = await Promise.all(source.files.map((spec) => fs.access(path.join(dir, spec.name)).then(() => true, () => false)));
+    const present = await Promise.all(
+      source.files.map((spec) =>
+        fs.access(path.join(dir, spec.name)).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (present.some(Boolean)) return { kind: "dir", path: dir };
   }
   return { kind: "embedded" };
@@ -100,10 +107,16 @@ export function createListRefresher(shutdown: Pick<Shutdown, "register">, params
         }
         next.push(fresh);
         if (inForce !== undefined) deltas.push(diffLists(inForce, fresh));
-        params.logger.info({ list: source.id, version: fresh.version, entries: fresh.entries.length, from: fresh.loadedFrom }, "sanctions list updated");
+        params.logger.info(
+          { list: source.id, version: fresh.version, entries: fresh.entries.length, from: fresh.loadedFrom },
+          "sanctions list updated",
+        );
       } catch (error) {
         const retryable = (error as { retryable?: boolean }).retryable === true;
-        params.logger.warn({ list: source.id, err: error, retryable }, "sanctions list refresh failed; the version in force stays");
+        params.logger.warn(
+          { list: source.id, err: error, retryable },
+          "sanctions list refresh failed; the version in force stays",
+        );
         if (inForce !== undefined) next.push(inForce);
       }
     }

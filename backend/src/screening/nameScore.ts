@@ -91,19 +91,17 @@ function emptyScore(): NameScore {
 }
 
 /**
- * Scores `query` against `listed`. `out` (reused by the index across names) receives the factors; the token pairs
- * are listed only with `withPairs` (for the reported candidates), so scoring thousands of names allocates nothing.
+ * The token pairs of the same class and optionality that score at least `minPairScore`, into pairQuery, pairListed
+ * and pairScore (the first nq and nl tokens, at most MAX_PAIRS, query-major order); returns how many.
  */
-export function scoreName(
+function collectPairs(
   query: ScoringToken[],
   listed: ScoringToken[],
+  nq: number,
+  nl: number,
   similarity: SimilarityFunction,
   settings: MatchSettings,
-  out: NameScore = emptyScore(),
-  withPairs = true,
-): NameScore {
-  const nq = Math.min(query.length, MAX_TOKENS);
-  const nl = Math.min(listed.length, MAX_TOKENS);
+): number {
   let n = 0;
   for (let q = 0; q < nq; q++) {
     const qt = query[q] as ScoringToken;
@@ -118,6 +116,24 @@ export function scoreName(
       n++;
     }
   }
+  return n;
+}
+
+/**
+ * Scores `query` against `listed`. `out` (reused by the index across names) receives the factors; the token pairs
+ * are listed only with `withPairs` (for the reported candidates), so scoring thousands of names allocates nothing.
+ */
+export function scoreName(
+  query: ScoringToken[],
+  listed: ScoringToken[],
+  similarity: SimilarityFunction,
+  settings: MatchSettings,
+  out: NameScore = emptyScore(),
+  withPairs = true,
+): NameScore {
+  const nq = Math.min(query.length, MAX_TOKENS);
+  const nl = Math.min(listed.length, MAX_TOKENS);
+  const n = collectPairs(query, listed, nq, nl, similarity, settings);
   out.pairs = [];
   if (n === 0) {
     out.score = out.pairMean = out.queryCoverage = out.listedCoverage = out.singleToken = 0;

@@ -145,8 +145,8 @@ function gluedForm(form: NameToken[]): NameToken[] | undefined {
 }
 
 /**
- * Normalises a name of a party of `kind` into the token forms compared. Legal forms are dropped from non-person names and honorifics from person
- * names, unless that would leave nothing; spelling variants are folded; particles become optional tokens.
+ * Normalises a name of a party of `kind` into the token forms compared. Legal forms are dropped from non-person names and
+ * honorifics from person names, unless that would leave nothing; spelling variants are folded; particles become optional tokens.
  */
 export function normaliseName(raw: string, kind: EntityKind): NormalisedName {
   const plain = normaliseOne(raw, kind);

@@ -1,9 +1,25 @@
-import { type Adjustment, bandOf, type Candidate, type ListVersionRef, type NameQuery, roundScore, type ScreeningDecision } from "./decision";
+import {
+  type Adjustment,
+  bandOf,
+  type Candidate,
+  type ListVersionRef,
+  type NameQuery,
+  roundScore,
+  type ScreeningDecision,
+} from "./decision";
 import { countryEvidence, dateOfBirthEvidence, identifierEvidence } from "./evidence";
 import type { ListEntry, LoadedList } from "./model";
 import { type NameScore, type ScoringToken, scoreName } from "./nameScore";
 import { normaliseName } from "./normalise";
-import { buildTables, candidateNames, entriesByIdentifier, type IndexedEntry, type IndexedName, type IndexTables, queryTokens } from "./screenIndex";
+import {
+  buildTables,
+  candidateNames,
+  entriesByIdentifier,
+  type IndexedEntry,
+  type IndexedName,
+  type IndexTables,
+  queryTokens,
+} from "./screenIndex";
 import { DEFAULT_MATCH_SETTINGS, type MatchSettings, validateBands } from "./settings";
 import { validateNameQuery, validateWallet } from "./validate";
 
@@ -83,9 +99,11 @@ function nameWeight(indexed: IndexedName, settings: MatchSettings): number {
 }
 
 function evidenceOf(query: NameQuery, entry: ListEntry, settings: MatchSettings): Adjustment[] {
-  return [dateOfBirthEvidence(query.dob, entry, settings), countryEvidence(query.country, entry, settings), identifierEvidence(query.identifiers, entry, settings)].filter(
-    (adjustment): adjustment is Adjustment => adjustment !== undefined,
-  );
+  return [
+    dateOfBirthEvidence(query.dob, entry, settings),
+    countryEvidence(query.country, entry, settings),
+    identifierEvidence(query.identifiers, entry, settings),
+  ].filter((adjustment): adjustment is Adjustment => adjustment !== undefined);
 }
 
 type Scored = { entry: number; score: number; adjustments: Adjustment[]; forced: boolean };
@@ -134,11 +152,21 @@ function cannotReach(bounds: FormBounds, mask: number, weight: number, floor: nu
 }
 
 function listRefs(lists: LoadedList[]): ListVersionRef[] {
-  return lists.map((list) => ({ id: list.id, version: list.version, entries: list.entries.length, loadedFrom: list.loadedFrom, publishedAt: list.publishedAt }));
+  return lists.map((list) => ({
+    id: list.id,
+    version: list.version,
+    entries: list.entries.length,
+    loadedFrom: list.loadedFrom,
+    publishedAt: list.publishedAt,
+  }));
 }
 
 export function buildScreeningIndex(lists: LoadedList[], overrides: ScreeningIndexSettings = {}): ScreeningIndex {
-  const settings: MatchSettings = { ...DEFAULT_MATCH_SETTINGS, ...overrides, bands: validateBands(overrides.bands ?? DEFAULT_MATCH_SETTINGS.bands) };
+  const settings: MatchSettings = {
+    ...DEFAULT_MATCH_SETTINGS,
+    ...overrides,
+    bands: validateBands(overrides.bands ?? DEFAULT_MATCH_SETTINGS.bands),
+  };
   const tables: IndexTables = buildTables(lists);
   const refs = listRefs(lists);
   const blocking = {
@@ -221,7 +249,12 @@ export function buildScreeningIndex(lists: LoadedList[], overrides: ScreeningInd
       const candidates = candidateNames(tables, query.type, distinct, settings.minPairScore, table.remember, blocking);
       scoreNames(forms, candidates, distinct.length <= 30 ? forms.map((form) => formBounds(form, settings)) : undefined);
       // An exact identifier makes its entry a candidate whatever the name scored (never an entry of another kind).
-      const byIdentifier = new Set(entriesByIdentifier(tables, (query.identifiers ?? []).map((identifier) => identifier.value)));
+      const byIdentifier = new Set(
+        entriesByIdentifier(
+          tables,
+          (query.identifiers ?? []).map((identifier) => identifier.value),
+        ),
+      );
       for (const position of byIdentifier) {
         const indexed = tables.entries[position] as IndexedEntry;
         if (indexed.entry.kind !== query.type) byIdentifier.delete(position);
@@ -235,7 +268,8 @@ export function buildScreeningIndex(lists: LoadedList[], overrides: ScreeningInd
         const forced = adjustments.some((adjustment) => adjustment.effect === "exact");
         const sum = adjustments.reduce((total, adjustment) => total + adjustment.delta, 0);
         const score = forced ? 1 : roundScore(Math.min(1, Math.max(0, best.score(position) + sum)));
-        if (score >= settings.reportFloor || forced) scored.push({ entry: position, score, adjustments, forced, list: entry.list, id: entry.id });
+        if (score >= settings.reportFloor || forced)
+          scored.push({ entry: position, score, adjustments, forced, list: entry.list, id: entry.id });
       }
       scored.sort(byRank);
       const reported = scored.slice(0, settings.maxCandidates).map((entry) => candidateOf(entry, forms));
@@ -258,7 +292,12 @@ export function buildScreeningIndex(lists: LoadedList[], overrides: ScreeningInd
       const candidates: Candidate[] = (tables.wallets.get(address) ?? []).map((position) => {
         const { entry } = tables.entries[position] as IndexedEntry;
         const wallet = entry.wallets.find((listed) => listed.address.toLowerCase() === address);
-        const adjustment: Adjustment = { rule: "wallet", effect: "exact", delta: 0, detail: `Digital Currency Address - ${wallet?.currency ?? "?"} ${wallet?.address ?? address}` };
+        const adjustment: Adjustment = {
+          rule: "wallet",
+          effect: "exact",
+          delta: 0,
+          detail: `Digital Currency Address - ${wallet?.currency ?? "?"} ${wallet?.address ?? address}`,
+        };
         const name = entry.names[0]?.name ?? "";
         return {
           list: entry.list,
@@ -268,7 +307,19 @@ export function buildScreeningIndex(lists: LoadedList[], overrides: ScreeningInd
           programs: entry.programs,
           score: 1,
           band: "hold" as const,
-          breakdown: { matchedName: name, matchedNameType: "primary" as const, nameScore: 0, pairMean: 0, queryCoverage: 0, listedCoverage: 0, singleToken: 0, pairs: [], nameWeight: 1, adjustments: [adjustment], forcedHold: "wallet" as const },
+          breakdown: {
+            matchedName: name,
+            matchedNameType: "primary" as const,
+            nameScore: 0,
+            pairMean: 0,
+            queryCoverage: 0,
+            listedCoverage: 0,
+            singleToken: 0,
+            pairs: [],
+            nameWeight: 1,
+            adjustments: [adjustment],
+            forcedHold: "wallet" as const,
+          },
         };
       });
       candidates.sort(byRank);

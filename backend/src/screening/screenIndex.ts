@@ -144,7 +144,13 @@ export function queryTokens(tables: IndexTables, form: NameToken[], slots: Map<s
     let slot = slots.get(token.text);
     if (slot === undefined) slots.set(token.text, (slot = slots.size));
     const known = tables.vocabulary.get(vocabularyKey(token));
-    return { id: slot, text: token.text, optional: token.optional, cls: phoneticClass(token.text), idf: known?.idf ?? rarity(token.text, tables.unseenIdf) };
+    return {
+      id: slot,
+      text: token.text,
+      optional: token.optional,
+      cls: phoneticClass(token.text),
+      idf: known?.idf ?? rarity(token.text, tables.unseenIdf),
+    };
   });
 }
 

@@ -5,16 +5,28 @@ import { assess } from "../../../backend/src/ccts";
 import { ValidationError } from "../../../backend/src/errors";
 import { canonicalJson, recordHash } from "../../../backend/src/mrv";
 
-const fixture = (name: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as Record<string, unknown>;
+const fixture = (name: string) =>
+  JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", name), "utf8")) as Record<string, unknown>;
+
+/** The parts of assess()'s JSON answer these tests read. */
+type Assessment = {
+  emissions: { fuels: Array<{ gases: unknown }>; scope2Tco2e: string };
+  gei: string;
+  cccIssuable: string;
+  shortfall: string;
+  environmentalCompensationInr?: string;
+  parameters: { gridFactorVersion: string };
+  lineage: { inputSha256: string; records: unknown[] };
+};
 
 describe("ccts assess", () => {
   it("computes fuels (IPCC, Table 2.3, SAR), scope 2 (CEA v20.0), other emissions, GEI and the shortfall with EC", () => {
-    const r = assess(fixture("smelter-fuels-2026-27.json")) as Record<string, any>;
+    const r = assess(fixture("smelter-fuels-2026-27.json")) as Assessment;
     // coal 5,000 kt = 129,000 TJ: CO2 12,203,400 t; CH4 1,290 t × 21 = 27,090; N2O 193.5 t × 310 = 59,985
     // gas 1,000,000 GJ = 1,000 TJ: CO2 56,100 t; CH4 1 t × 21; N2O 0.1 t × 310 = 31
     const [coal, gas] = r.emissions.fuels;
     expect(coal).to.deep.include({ fuel: "other_bituminous_coal", energyTJ: "129000", co2eT: "12290475" });
-    expect(coal.gases).to.deep.equal({
+    expect(coal?.gases).to.deep.equal({
       CO2: { massT: "12203400", co2eT: "12203400" },
       CH4: { massT: "1290", co2eT: "27090" },
       N2O: { massT: "193.5", co2eT: "59985" },
@@ -30,11 +42,16 @@ describe("ccts assess", () => {
     expect(r.gei.startsWith("13.248751818181818")).to.equal(true); // 14,573,627 / 1,100,000
     // 12.8259 × 1,100,000 − 14,573,627 = −465,137
     expect([r.cccIssuable, r.shortfall, r.environmentalCompensationInr]).to.deep.equal(["0", "465137", "790732900"]);
-    expect(r.parameters).to.deep.include({ gwpSet: "SAR", combustionCategory: "manufacturing", gridFactorVersion: "v20.0", issuanceRounding: "down" });
+    expect(r.parameters).to.deep.include({
+      gwpSet: "SAR",
+      combustionCategory: "manufacturing",
+      gridFactorVersion: "v20.0",
+      issuanceRounding: "down",
+    });
   });
 
   it("reproduces the worked example and keeps verifiable lineage", () => {
-    const r = assess(fixture("vedanta-2025-26-achieved-13.10.json"), { inputSha256: "ef".repeat(32) }) as Record<string, any>;
+    const r = assess(fixture("vedanta-2025-26-achieved-13.10.json"), { inputSha256: "ef".repeat(32) }) as Assessment;
     expect([r.gei, r.cccIssuable, r.shortfall]).to.deep.equal(["13.1", "157500", "0"]);
     expect(r.environmentalCompensationInr).to.equal(undefined);
     expect(r.lineage.inputSha256).to.equal("ef".repeat(32));
@@ -45,7 +62,7 @@ describe("ccts assess", () => {
 
   it("uses another CEA version when the input names it", () => {
     const input = { ...fixture("smelter-fuels-2026-27.json"), gridFactorVersion: "v21.0" };
-    const r = assess(input) as Record<string, any>;
+    const r = assess(input) as Assessment;
     expect([r.emissions.scope2Tco2e, r.parameters.gridFactorVersion]).to.deep.equal(["711700", "v21.0"]);
   });
 
@@ -70,9 +87,21 @@ describe("ccts assess", () => {
     const { targetGei: _t, ...noTarget } = good;
     expect(fieldOf(noTarget)).to.equal("targetGei: is required");
     expect(fieldOf({ ...good, equivalentOutputT: -1 })).to.match(/^equivalentOutputT: must not be negative/);
-    expect(fieldOf({ ...good, fuels: [{ fuel: "coal", quantity: 1, unit: "t" }] })).to.match(/^fuels\.0\.fuel: unknown fuel "coal"/);
-    expect(fieldOf({ ...good, fuels: [{ fuel: "lignite", quantity: 1, unit: "tonnes" }] })).to.match(/^fuels\.0\.unit: unknown unit "tonnes"/);
-    expect(fieldOf({ ...good, fuels: [{ fuel: "lignite", quantity: 1, unit: "MWh" }, { fuel: "lignite", quantity: 1 }] })).to.equal("fuels.1.unit: is required");
+    expect(fieldOf({ ...good, fuels: [{ fuel: "coal", quantity: 1, unit: "t" }] })).to.match(
+      /^fuels\.0\.fuel: unknown fuel "coal"/,
+    );
+    expect(fieldOf({ ...good, fuels: [{ fuel: "lignite", quantity: 1, unit: "tonnes" }] })).to.match(
+      /^fuels\.0\.unit: unknown unit "tonnes"/,
+    );
+    expect(
+      fieldOf({
+        ...good,
+        fuels: [
+          { fuel: "lignite", quantity: 1, unit: "MWh" },
+          { fuel: "lignite", quantity: 1 },
+        ],
+      }),
+    ).to.equal("fuels.1.unit: is required");
     expect(fieldOf({ ...good, targetGEI: "1" })).to.equal("targetGEI: is not a field of the assessment input");
     expect(fieldOf({ ...good, complianceYear: "2025-27" })).to.match(/^complianceYear:/);
     expect(fieldOf({ ...good, gridFactorVersion: "v9" })).to.match(/^gridFactorVersion:/);

@@ -9,9 +9,14 @@ const FIXTURES = path.join(__dirname, "fixtures");
 
 function carbon(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, "bin", "carbon.js"), ...args], { cwd: ROOT, timeout: 600_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, "bin", "carbon.js"), ...args],
+      { cwd: ROOT, timeout: 600_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -35,7 +40,12 @@ describe("carbon ccts (real child processes)", function () {
     expect(a.code, a.stderr).to.equal(0);
     expect(a.stdout).to.equal(b.stdout);
     const r = JSON.parse(a.stdout);
-    expect([r.gei, r.cccIssuable, r.shortfall, r.environmentalCompensationInr]).to.deep.equal(["13.3", "0", "92500", "157250000"]);
+    expect([r.gei, r.cccIssuable, r.shortfall, r.environmentalCompensationInr]).to.deep.equal([
+      "13.3",
+      "0",
+      "92500",
+      "157250000",
+    ]);
     expect(r.emissions).to.deep.include({ totalTco2e: "16625000", scope2Tco2e: "0", co2FromFuelsT: "0" });
     expect(r.lineage.inputSha256).to.match(/^[0-9a-f]{64}$/);
     expect(Object.keys(r)).to.deep.equal([...Object.keys(r)].sort());
@@ -60,8 +70,16 @@ describe("carbon ccts (real child processes)", function () {
   });
 
   it("clear --json prints MCP, MCV, every accepted bid's fill and the rejected ids; a bad book exits non-zero", async () => {
-    const bad = write("bad-book.json", { floorPrice: 1, forbearancePrice: 10, tick: 1, bids: [{ id: "x", side: "hold", price: 5, quantity: 1 }] });
-    const [ok, fail] = await Promise.all([carbon(["ccts", "clear", path.join(FIXTURES, "book-pro-rata.json"), "--json"]), carbon(["ccts", "clear", bad, "--json"])]);
+    const bad = write("bad-book.json", {
+      floorPrice: 1,
+      forbearancePrice: 10,
+      tick: 1,
+      bids: [{ id: "x", side: "hold", price: 5, quantity: 1 }],
+    });
+    const [ok, fail] = await Promise.all([
+      carbon(["ccts", "clear", path.join(FIXTURES, "book-pro-rata.json"), "--json"]),
+      carbon(["ccts", "clear", bad, "--json"]),
+    ]);
     expect(ok.code, ok.stderr).to.equal(0);
     const r = JSON.parse(ok.stdout);
     expect(r).to.deep.include({ mcp: "1000", mcv: "15", rejected: ["s2", "s3"] });

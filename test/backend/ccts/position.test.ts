@@ -7,7 +7,11 @@ describe("ccts position", () => {
 
   it("carries the notified Vedanta Jharsuguda targets", () => {
     expect(vedanta.targetGei).to.equal("13.2260");
-    expect(vedanta.row).to.deep.include({ baselineGei: "13.4927", baselineOutputT: "1238336", notification: "gei-target-rules-2025" });
+    expect(vedanta.row).to.deep.include({
+      baselineGei: "13.4927",
+      baselineOutputT: "1238336",
+      notification: "gei-target-rules-2025",
+    });
     expect(targetFor("Vedanta Ltd", "Jharsuguda", "2026-27").targetGei).to.equal("12.8259");
     expect(() => targetFor("Vedanta Ltd", "Jharsuguda", "2027-28")).to.throw(ValidationError, /complianceYear/);
   });
@@ -15,7 +19,12 @@ describe("ccts position", () => {
   it("reproduces the DOMAIN_NOTES worked examples: 13.10 → 157,500 CCC; 13.30 → shortfall 92,500", () => {
     const surplus = computePosition({ targetGei: vedanta.targetGei, gei: "13.10", equivalentOutputT: "1250000" });
     expect(surplus).to.deep.include({ rawCertificates: "157500", cccIssuable: "157500", shortfall: "0" });
-    const short = computePosition({ targetGei: vedanta.targetGei, gei: "13.30", equivalentOutputT: "1250000", averageCccPriceInr: "850" });
+    const short = computePosition({
+      targetGei: vedanta.targetGei,
+      gei: "13.30",
+      equivalentOutputT: "1250000",
+      averageCccPriceInr: "850",
+    });
     expect(short).to.deep.include({ rawCertificates: "-92500", cccIssuable: "0", shortfall: "92500" });
     expect(short.environmentalCompensationInr).to.equal("157250000"); // 2 × 850 × 92,500
     expect(surplus.environmentalCompensationInr).to.equal(undefined);
@@ -25,12 +34,17 @@ describe("ccts position", () => {
     // (13.2260 − 13.1000) × 1,250,003 = 157,500.378
     const p = computePosition({ targetGei: "13.2260", gei: "13.1", equivalentOutputT: "1250003" });
     expect([p.rawCertificates, p.cccIssuable]).to.deep.equal(["157500.378", "157500"]);
-    const up = computePosition({ targetGei: "13.2260", gei: "13.1", equivalentOutputT: "1250003" }, { ...CCTS_PARAMETERS, issuanceRounding: "up" });
+    const up = computePosition(
+      { targetGei: "13.2260", gei: "13.1", equivalentOutputT: "1250003" },
+      { ...CCTS_PARAMETERS, issuanceRounding: "up" },
+    );
     expect(up.cccIssuable).to.equal("157501");
     // (13.30 − 13.2260) × 1,250,003 = 92,500.222 → shortfall rounded up by default
     expect(computePosition({ targetGei: "13.2260", gei: "13.30", equivalentOutputT: "1250003" }).shortfall).to.equal("92501");
     const halfEven = { ...CCTS_PARAMETERS, shortfallRounding: "half_even" as const };
-    expect(computePosition({ targetGei: "13.2260", gei: "13.30", equivalentOutputT: "1250003" }, halfEven).shortfall).to.equal("92500");
+    expect(computePosition({ targetGei: "13.2260", gei: "13.30", equivalentOutputT: "1250003" }, halfEven).shortfall).to.equal(
+      "92500",
+    );
   });
 
   it("uses T × P − E when the emissions are known, so a whole-number position is not rounded off by the GEI division", () => {
@@ -40,8 +54,14 @@ describe("ccts position", () => {
   });
 
   it("names the field of bad input", () => {
-    expect(() => computePosition({ targetGei: "13.2", gei: "13", equivalentOutputT: "-5" })).to.throw(ValidationError, /^equivalentOutputT:/);
-    expect(() => computePosition({ targetGei: undefined as never, gei: "13", equivalentOutputT: "5" })).to.throw(ValidationError, /^targetGei: is required/);
+    expect(() => computePosition({ targetGei: "13.2", gei: "13", equivalentOutputT: "-5" })).to.throw(
+      ValidationError,
+      /^equivalentOutputT:/,
+    );
+    expect(() => computePosition({ targetGei: undefined as never, gei: "13", equivalentOutputT: "5" })).to.throw(
+      ValidationError,
+      /^targetGei: is required/,
+    );
   });
 });
 
@@ -59,13 +79,22 @@ describe("ccts equivalent-product plugins", () => {
     );
     expect(cement.outputs.equivalentOutputT?.value).to.equal("135");
     expect(cement.factors["f.ppc"]).to.include({ id: "caller.cement.ppc", status: "unconfirmed" });
-    expect(equivalentProductPlugin("chlor_alkali").compute([{ product: "caustic_soda_lye_48pct", quantityT: 1000 }]).outputs.equivalentOutputT?.value).to.equal("480");
+    expect(
+      equivalentProductPlugin("chlor_alkali").compute([{ product: "caustic_soda_lye_48pct", quantityT: 1000 }]).outputs
+        .equivalentOutputT?.value,
+    ).to.equal("480");
   });
 
   it("refuses a placeholder factor nobody supplied, an unknown product and an unknown sector", () => {
     const cement = equivalentProductPlugin("cement");
-    expect(() => cement.compute([{ product: "ppc", quantityT: "1" }])).to.throw(ValidationError, /^conversionFactors\.ppc: required/);
-    expect(() => cement.compute([{ product: "slag", quantityT: "1" }])).to.throw(ValidationError, /^outputs\.0\.product: unknown cement product/);
+    expect(() => cement.compute([{ product: "ppc", quantityT: "1" }])).to.throw(
+      ValidationError,
+      /^conversionFactors\.ppc: required/,
+    );
+    expect(() => cement.compute([{ product: "slag", quantityT: "1" }])).to.throw(
+      ValidationError,
+      /^outputs\.0\.product: unknown cement product/,
+    );
     expect(() => equivalentProductPlugin("steel")).to.throw(ValidationError, /^sector:/);
     expect(equivalentProductPlugin("pulp_paper").products).to.deep.equal(["paper", "market_pulp", "paperboard"]);
   });

@@ -23,7 +23,12 @@ describe("evidence log: append-only, hash-chained, anchored", function () {
     await useAutomine();
     db = await createTestDatabase({ migrate: true });
     for (let i = 1; i <= 4; i++) {
-      await appendExport(db.pool, { requestedBy: `auditor-${i}`, scope: { kind: "batch", batchId: String(i) }, manifestRoot: root(i), fileName: `p${i}.zip` });
+      await appendExport(db.pool, {
+        requestedBy: `auditor-${i}`,
+        scope: { kind: "batch", batchId: String(i) },
+        manifestRoot: root(i),
+        fileName: `p${i}.zip`,
+      });
     }
   });
   afterEach(async () => db?.drop());
@@ -54,8 +59,15 @@ describe("evidence log: append-only, hash-chained, anchored", function () {
   });
 
   it("refuses UPDATE, DELETE and TRUNCATE while its trigger is on", async () => {
-    for (const sql of ["UPDATE evidence_log SET requested_by = 'x' WHERE seq = 2", "DELETE FROM evidence_log WHERE seq = 2", "TRUNCATE evidence_log"]) {
-      const error = await db.pool.query(sql).then(() => undefined, (e: Error) => e);
+    for (const sql of [
+      "UPDATE evidence_log SET requested_by = 'x' WHERE seq = 2",
+      "DELETE FROM evidence_log WHERE seq = 2",
+      "TRUNCATE evidence_log",
+    ]) {
+      const error = await db.pool.query(sql).then(
+        () => undefined,
+        (e: Error) => e,
+      );
       expect(error?.message, sql).to.contain("evidence_log is append-only");
     }
   });
@@ -71,7 +83,13 @@ describe("evidence log: append-only, hash-chained, anchored", function () {
   });
 
   it("fails when an administrator changes an entry and rewrites its hash: the next entry's link breaks", async () => {
-    await asAdmin("UPDATE evidence_log SET manifest_root = '0x" + "ab".repeat(32) + "', entry_hash = '0x" + "cd".repeat(32) + "' WHERE seq = 2");
+    await asAdmin(
+      "UPDATE evidence_log SET manifest_root = '0x" +
+        "ab".repeat(32) +
+        "', entry_hash = '0x" +
+        "cd".repeat(32) +
+        "' WHERE seq = 2",
+    );
     expect((await verifyLog(db.pool)).firstBad).to.match(/^entry 2: stored hash/);
     expect((await verifyLog(db.pool)).problems.join("\n")).to.contain("entry 3: its previous hash is not entry 2's hash");
   });
@@ -86,7 +104,9 @@ describe("evidence log: append-only, hash-chained, anchored", function () {
     await asAdmin("DELETE FROM evidence_log WHERE seq = 4");
     const result = await verifyLog(db.pool, await testPublicClient());
     expect(result.ok).to.equal(false);
-    expect(result.firstBad).to.match(/^entry 4: anchored on chain \(tx 0x[0-9a-f]{64}\) but no longer in the log: it was deleted$/);
+    expect(result.firstBad).to.match(
+      /^entry 4: anchored on chain \(tx 0x[0-9a-f]{64}\) but no longer in the log: it was deleted$/,
+    );
   });
 
   it("fails when the anchors table is edited to match a forged head: the chain's transaction does not carry it", async () => {

@@ -48,7 +48,8 @@ describe("evidence package of a real retirement", function () {
   /** A folder with nothing in it and no node_modules in any folder above it. */
   function cleanFolder(): string {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "evidence-check-"));
-    for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) expect(fs.existsSync(path.join(d, "node_modules")), `node_modules above ${dir}`).to.equal(false);
+    for (let d = dir; d !== path.dirname(d); d = path.dirname(d))
+      expect(fs.existsSync(path.join(d, "node_modules")), `node_modules above ${dir}`).to.equal(false);
     return dir;
   }
 
@@ -64,8 +65,26 @@ describe("evidence package of a real retirement", function () {
     }
   }
 
-  it("builds with `carbon audit evidence`, time-stamped, logged, and `carbon audit verify-evidence --rpc` says VERIFIED", async () => {
-    const built = await runCli(["audit", "evidence", "--retirement", s.requestId, "--rpc", rpc, "--bridge", bridge(), "--out", packageFile, "--tsa", tsa.url, "--database-url", db.url, "--requested-by", "court-clerk-test"]);
+  it("builds with `carbon audit evidence`, time-stamped, logged, and `carbon audit verify-evidence --rpc` says " +
+    "VERIFIED", async () => {
+    const built = await runCli([
+      "audit",
+      "evidence",
+      "--retirement",
+      s.requestId,
+      "--rpc",
+      rpc,
+      "--bridge",
+      bridge(),
+      "--out",
+      packageFile,
+      "--tsa",
+      tsa.url,
+      "--database-url",
+      db.url,
+      "--requested-by",
+      "court-clerk-test",
+    ]);
     expect(built.code, built.stderr).to.equal(0);
     expect(built.stdout).to.match(/time-stamped .* by CN=Carbon Custody Test TSA; evidence log entry 1/);
     zip = fs.readFileSync(packageFile);
@@ -74,9 +93,20 @@ describe("evidence package of a real retirement", function () {
     expect(manifest.header.sources.database).to.contain("orders");
     expect(manifest.header.system.oracleSet.threshold).to.equal("2");
     const names = [...entriesOf(zip).keys()];
-    expect(names).to.include.members(["timestamp.tsr", "section63-partA.pdf", "section63-partA.txt", "section63-partB-template.pdf", "README.txt", "verify.mjs", "records/events.csv", "proofs/custody-heads.json"]);
+    expect(names).to.include.members([
+      "timestamp.tsr",
+      "section63-partA.pdf",
+      "section63-partA.txt",
+      "section63-partB-template.pdf",
+      "README.txt",
+      "verify.mjs",
+      "records/events.csv",
+      "proofs/custody-heads.json",
+    ]);
     const orders = JSON.parse(Buffer.from(entriesOf(zip).get("records/orders.json") as Uint8Array).toString("utf8")).orders;
-    expect(orders.map((o: { orderHash: string; sources: string[] }) => [o.orderHash, o.sources])).to.deep.equal([[s.orderHash, ["chain", "database"]]]);
+    expect(orders.map((o: { orderHash: string; sources: string[] }) => [o.orderHash, o.sources])).to.deep.equal([
+      [s.orderHash, ["chain", "database"]],
+    ]);
     const partA = Buffer.from(entriesOf(zip).get("section63-partA.txt") as Uint8Array).toString("utf8");
     expect(partA).to.contain("SHA256").and.to.contain("IST (UTC+05:30)").and.to.contain(bridge());
     const log = await db.pool.query("SELECT seq, requested_by, manifest_root FROM evidence_log");
@@ -88,7 +118,9 @@ describe("evidence package of a real retirement", function () {
     expect(verified.stdout).to.contain("✓ RFC 3161 time stamp");
     expect(verified.stdout).to.contain("✓ custodyHead(batch) read from the node");
     if (process.env.EVIDENCE_PRINT === "1") {
-      const listing = verifierModules().unzip.readZip(zip).map((e) => `${String(e.data.length).padStart(9)}  ${e.name}`);
+      const listing = verifierModules()
+        .unzip.readZip(zip)
+        .map((e) => `${String(e.data.length).padStart(9)}  ${e.name}`);
       process.stdout.write(`${built.stdout}\n${listing.join("\n")}\n\n${verified.stdout}`);
     }
   });
@@ -130,27 +162,55 @@ describe("evidence package of a real retirement", function () {
     expect(result.stdout).to.contain("[records/retirement.json]");
   });
 
-  it("is byte-identical when built twice from the same state (and, with a TSA, identical in every entry but the token)", async () => {
+  it("is byte-identical when built twice from the same state (and, with a TSA, identical in every entry but the " +
+    "token)", async () => {
     const client = createAuditClient(rpc);
-    const build = (tsaUrl?: string) => buildEvidence({ scope: { kind: "retirement", requestId: s.requestId }, client, rpcUrl: rpc, bridge: bridge(), database: db.pool, tsaUrl, fileName: "retirement.zip" });
+    const build = (tsaUrl?: string) =>
+      buildEvidence({
+        scope: { kind: "retirement", requestId: s.requestId },
+        client,
+        rpcUrl: rpc,
+        bridge: bridge(),
+        database: db.pool,
+        tsaUrl,
+        fileName: "retirement.zip",
+      });
     const [a, b] = [await build(), await build()];
     expect(a.zip.equals(b.zip)).to.equal(true);
     const [c, d] = [await build(tsa.url), await build(tsa.url)];
     const [ec, ed] = [entriesOf(c.zip), entriesOf(d.zip)];
     expect([...ec.keys()]).to.deep.equal([...ed.keys()]);
     for (const [name, data] of ec) {
-      if (name !== "timestamp.tsr") expect(Buffer.from(data).equals(Buffer.from(ed.get(name) as Uint8Array)), name).to.equal(true);
+      if (name !== "timestamp.tsr")
+        expect(Buffer.from(data).equals(Buffer.from(ed.get(name) as Uint8Array)), name).to.equal(true);
     }
     expect(c.root).to.equal(a.root);
   });
 
-  it("builds without a time stamp when the TSA is unreachable; verification says so (and fails with --require-timestamp)", async () => {
+  it("builds without a time stamp when the TSA is unreachable; verification says so (and fails with " +
+    "--require-timestamp)", async () => {
     const file = path.join(work, "no-tsa.zip");
     const down = `http://127.0.0.1:${await freePort()}/`;
-    const built = await runCli(["audit", "evidence", "--retirement", s.requestId, "--rpc", rpc, "--bridge", bridge(), "--out", file, "--tsa", down, "--unlogged"]);
+    const built = await runCli([
+      "audit",
+      "evidence",
+      "--retirement",
+      s.requestId,
+      "--rpc",
+      rpc,
+      "--bridge",
+      bridge(),
+      "--out",
+      file,
+      "--tsa",
+      down,
+      "--unlogged",
+    ]);
     expect(built.code, built.stderr).to.equal(0);
     expect(built.stdout).to.contain("NO TIME STAMP: the TSA at");
-    const missing = JSON.parse(Buffer.from(entriesOf(fs.readFileSync(file)).get("timestamp-missing.json") as Uint8Array).toString("utf8"));
+    const missing = JSON.parse(
+      Buffer.from(entriesOf(fs.readFileSync(file)).get("timestamp-missing.json") as Uint8Array).toString("utf8"),
+    );
     expect(missing.reason).to.contain("unreachable");
     const verified = await runCli(["audit", "verify-evidence", file]);
     expect(verified.code).to.equal(0);
@@ -161,11 +221,26 @@ describe("evidence package of a real retirement", function () {
 
   it("packages a whole batch too, and that package verifies", async () => {
     const file = path.join(work, "batch.zip");
-    const built = await runCli(["audit", "evidence", "--batch", s.batchId.toString(), "--rpc", rpc, "--bridge", bridge(), "--out", file, "--unlogged"]);
+    const built = await runCli([
+      "audit",
+      "evidence",
+      "--batch",
+      s.batchId.toString(),
+      "--rpc",
+      rpc,
+      "--bridge",
+      bridge(),
+      "--out",
+      file,
+      "--unlogged",
+    ]);
     expect(built.code, built.stderr).to.equal(0);
     const result = await verifierModules().verify.verifyEvidence(fs.readFileSync(file), { rpc });
     expect(result.checks.filter((c) => !c.ok)).to.deep.equal([]);
-    expect(JSON.parse(Buffer.from(entriesOf(fs.readFileSync(file)).get("records/batch.json") as Uint8Array).toString("utf8")).movements).to.equal("4");
+    expect(
+      JSON.parse(Buffer.from(entriesOf(fs.readFileSync(file)).get("records/batch.json") as Uint8Array).toString("utf8"))
+        .movements,
+    ).to.equal("4");
   });
 
   describe("bad input and faults: a clear error and no file left", () => {
@@ -179,24 +254,39 @@ describe("evidence package of a real retirement", function () {
     };
     it("an unknown retirement request", async () => {
       const unknown = keccak256(toHex("no such request"));
-      expect(await attempt(["--retirement", unknown, "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain(`request ${unknown} does not exist on this bridge`);
+      expect(await attempt(["--retirement", unknown, "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain(
+        `request ${unknown} does not exist on this bridge`,
+      );
     });
     it("a batch with no records", async () => {
-      expect(await attempt(["--batch", "12345", "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain("--batch 12345: no custody records of this batch on chain");
+      expect(await attempt(["--batch", "12345", "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain(
+        "--batch 12345: no custody records of this batch on chain",
+      );
     });
     it("an unreachable node", async () => {
       const port = await freePort();
-      expect(await attempt(["--batch", "1", "--rpc", `http://127.0.0.1:${port}`, "--bridge", bridge(), "--unlogged"])).to.contain("cannot reach the JSON-RPC node");
+      expect(await attempt(["--batch", "1", "--rpc", `http://127.0.0.1:${port}`, "--bridge", bridge(), "--unlogged"])).to.contain(
+        "cannot reach the JSON-RPC node",
+      );
     });
     it("the CCTS and KYC scopes, which need modules that do not exist yet", async () => {
-      expect(await attempt(["--entity", "E-1", "--year", "2025-26", "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain("not available yet: it needs the CCTS module");
-      expect(await attempt(["--case", "K-1", "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain("not available yet: it needs the onboarding (KYC) module");
+      expect(
+        await attempt(["--entity", "E-1", "--year", "2025-26", "--rpc", rpc, "--bridge", bridge(), "--unlogged"]),
+      ).to.contain("not available yet: it needs the CCTS module");
+      expect(await attempt(["--case", "K-1", "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain(
+        "not available yet: it needs the onboarding (KYC) module",
+      );
     });
     it("two scopes at once, and an export that would not be logged", async () => {
-      expect(await attempt(["--batch", "1", "--retirement", s.requestId, "--rpc", rpc, "--bridge", bridge(), "--unlogged"])).to.contain("give exactly one scope");
+      expect(
+        await attempt(["--batch", "1", "--retirement", s.requestId, "--rpc", rpc, "--bridge", bridge(), "--unlogged"]),
+      ).to.contain("give exactly one scope");
       const env = { ...process.env, DATABASE_URL: "" };
       const file = path.join(work, "bad", "out.zip");
-      const result = await runCli(["audit", "evidence", "--batch", s.batchId.toString(), "--rpc", rpc, "--bridge", bridge(), "--out", file], env);
+      const result = await runCli(
+        ["audit", "evidence", "--batch", s.batchId.toString(), "--rpc", rpc, "--bridge", bridge(), "--out", file],
+        env,
+      );
       expect(result.code).to.equal(2);
       expect(result.stderr).to.contain("every export is recorded in the evidence log: give --database-url");
       expect(fs.existsSync(file)).to.equal(false);

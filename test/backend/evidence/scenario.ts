@@ -18,7 +18,13 @@ import { type TestPlatform, deployTestPlatform } from "../support/platform";
 
 const MNEMONIC = "test test test test test test test test test test test junk";
 
-export type RetirementScenario = { platform: TestPlatform; batchId: bigint; requestId: Hex; orderHash: Hex; syncIndex(): Promise<void> };
+export type RetirementScenario = {
+  platform: TestPlatform;
+  batchId: bigint;
+  requestId: Hex;
+  orderHash: Hex;
+  syncIndex(): Promise<void>;
+};
 
 export async function retirementScenario(db: TestDatabase): Promise<RetirementScenario> {
   const platform = await deployTestPlatform();

@@ -11,14 +11,20 @@ export type CliResult = { code: number; stdout: string; stderr: string };
 /** Runs a command asynchronously (the chain it talks to is served by this process). */
 export function runNode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve) => {
-    execFile(process.execPath, args, { cwd: options.cwd ?? REPO, env: options.env ?? process.env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
-      resolve({ code, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      args,
+      { cwd: options.cwd ?? REPO, env: options.env ?? process.env, timeout: 180_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : -1;
+        resolve({ code, stdout, stderr });
+      },
+    );
   });
 }
 
-export const runCli = (args: string[], env: NodeJS.ProcessEnv = process.env) => runNode([path.join(REPO, "bin", "carbon.js"), ...args], { env });
+export const runCli = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  runNode([path.join(REPO, "bin", "carbon.js"), ...args], { env });
 
 /** The package's entries (name -> bytes). */
 export function entriesOf(zip: Uint8Array): Map<string, Uint8Array> {

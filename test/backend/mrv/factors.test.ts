@@ -1,6 +1,15 @@
 import { expect } from "chai";
 import { ValidationError } from "../../../backend/src/errors";
-import { Decimal, FACTORS, fuelFactors, gridFactor, gridVersionInForce, gwpSet, ipccFuels, loadFactorLibrary } from "../../../backend/src/mrv";
+import {
+  Decimal,
+  FACTORS,
+  fuelFactors,
+  gridFactor,
+  gridVersionInForce,
+  gwpSet,
+  ipccFuels,
+  loadFactorLibrary,
+} from "../../../backend/src/mrv";
 
 const FUELS = [
   "coking_coal",
@@ -45,7 +54,10 @@ describe("mrv factor library", () => {
     expect([row("natural_gas").ncv.value, row("natural_gas").co2.value]).to.deep.equal(["48.0", "56100"]);
     expect([row("lignite").ncv.value, row("lignite").co2.value]).to.deep.equal(["11.9", "101000"]);
     expect([row("petroleum_coke").ncv.value, row("petroleum_coke").co2.value]).to.deep.equal(["32.5", "97500"]);
-    expect([row("other_bituminous_coal").ch4.value, row("other_bituminous_coal", "manufacturing").ch4.value]).to.deep.equal(["1", "10"]);
+    expect([row("other_bituminous_coal").ch4.value, row("other_bituminous_coal", "manufacturing").ch4.value]).to.deep.equal([
+      "1",
+      "10",
+    ]);
     expect([row("gas_diesel_oil").ch4.value, row("gas_diesel_oil").n2o.value]).to.deep.equal(["3", "0.6"]);
     expect([row("liquefied_petroleum_gases").ch4.value, row("liquefied_petroleum_gases").n2o.value]).to.deep.equal(["1", "0.1"]);
     expect(row("natural_gas").n2o.check.status).to.equal("unconfirmed");
@@ -64,7 +76,10 @@ describe("mrv factor library", () => {
     expect(gridVersionInForce("p", "2025-03-31")).to.equal("v20.0");
     expect(gridVersionInForce("p", "2025-10-31")).to.equal("v20.0");
     expect(gridVersionInForce("p", "2026-03-31")).to.equal("v21.0");
-    expect(() => gridVersionInForce("periodEnd", "2024-03-31")).to.throw(ValidationError, /periodEnd: no CEA grid factor version was published by 2024-03-31/);
+    expect(() => gridVersionInForce("periodEnd", "2024-03-31")).to.throw(
+      ValidationError,
+      /periodEnd: no CEA grid factor version was published by 2024-03-31/,
+    );
     expect(() => gridFactor("gridFactorVersion", "v19.0", "weighted_average")).to.throw(ValidationError, /gridFactorVersion:/);
   });
 
@@ -78,7 +93,16 @@ describe("mrv factor library", () => {
   });
 
   it("refuses a library file with a duplicate row id or a float value", () => {
-    const row = { id: "x", kind: "gwp", value: "1", unit: "tCO2e/t", version: "v", validFrom: "2020-01-01", source: { document: "d" }, check: { status: "confirmed", note: "n" } };
+    const row = {
+      id: "x",
+      kind: "gwp",
+      value: "1",
+      unit: "tCO2e/t",
+      version: "v",
+      validFrom: "2020-01-01",
+      source: { document: "d" },
+      check: { status: "confirmed", note: "n" },
+    };
     expect(() => loadFactorLibrary([{ library: "a", description: "", rows: [row, row] }])).to.throw(/duplicate row id x/);
     expect(() => loadFactorLibrary([{ library: "a", description: "", rows: [{ ...row, value: 1 }] }])).to.throw();
   });

@@ -1,6 +1,16 @@
 import { expect } from "chai";
 import { ValidationError } from "../../../backend/src/errors";
-import { Decimal, conversionFactor, convert, decimalString, parseDecimal, parseNonNegative, parseScaled, parseScaledNumber, scaledString } from "../../../backend/src/mrv";
+import {
+  Decimal,
+  conversionFactor,
+  convert,
+  decimalString,
+  parseDecimal,
+  parseNonNegative,
+  parseScaled,
+  parseScaledNumber,
+  scaledString,
+} from "../../../backend/src/mrv";
 
 function fieldOf(fn: () => unknown): string {
   try {
@@ -39,8 +49,8 @@ describe("mrv decimals", () => {
     expect(parseScaled("", 6)).to.equal(undefined);
     expect(parseScaledNumber("250.125", 6)).to.equal(250125000);
     expect(parseScaledNumber(0.1, 6)).to.equal(100000);
-    expect(parseScaledNumber("4503599627.370496", 6)).to.be.NaN; // 2^52 micro-units: outside the exact range
-    expect(parseScaledNumber("12a", 6)).to.be.NaN;
+    expect(Number.isNaN(parseScaledNumber("4503599627.370496", 6))).to.equal(true); // 2^52 micro-units: outside the exact range
+    expect(Number.isNaN(parseScaledNumber("12a", 6))).to.equal(true);
     expect(scaledString(-1500n, 3)).to.equal("-1.5");
     expect(scaledString(7n, 6)).to.equal("0.000007");
   });

@@ -1,5 +1,12 @@
 import { expect } from "chai";
-import { type Flag, type MeterConfig, type Reading, checkTotaliser, substitute, validateReadings } from "../../../backend/src/mrv";
+import {
+  type Flag,
+  type MeterConfig,
+  type Reading,
+  checkTotaliser,
+  substitute,
+  validateReadings,
+} from "../../../backend/src/mrv";
 
 const MIN = 60_000;
 const T0 = Date.parse("2025-04-01T00:00:00Z");
@@ -39,7 +46,8 @@ describe("mrv VEE rules", () => {
     r[8] = { ...r[8]!, unit: "MWh" }; // unit mismatch (convertible)
     r[9] = { ...r[9]!, unit: "m3" }; // unit mismatch (other dimension)
     r[10] = { ...r[10]!, unit: "kwh" }; // unknown unit
-    r[12] = { ...r[12]!, start: r[12]!.start.replace("+05:30", "+06:30"), end: r[12]!.end.replace("+05:30", "+06:30") }; // DST applied on an IST clock
+    // DST applied on an IST clock
+    r[12] = { ...r[12]!, start: r[12]!.start.replace("+05:30", "+06:30"), end: r[12]!.end.replace("+05:30", "+06:30") };
     r[14] = { ...r[14]!, start: r[14]!.start.slice(0, 19), end: r[14]!.end.slice(0, 19) }; // no offset at all
     r[16] = { ...r[16]!, value: "12,5" }; // unparsable
     const dup = { ...r[20]! }; // exact duplicate
@@ -93,14 +101,22 @@ describe("mrv VEE rules", () => {
     });
     const meter: MeterConfig = { meterId: "DE", unit: "kWh", intervalMinutes: 60, timeZone: "Europe/Berlin" };
     expect(validateReadings(right, [meter]).flags).to.deep.equal([]);
-    const wrong = right.map((r, i) => (i === 4 ? { ...r, start: iso(start + 4 * 60 * MIN, 60), end: iso(start + 5 * 60 * MIN, 60) } : r));
+    const wrong = right.map((r, i) =>
+      i === 4 ? { ...r, start: iso(start + 4 * 60 * MIN, 60), end: iso(start + 5 * 60 * MIN, 60) } : r,
+    );
     expect(rules(validateReadings(wrong, [meter]).flags)).to.deep.equal(["timezone_offset@4"]);
   });
 
   it("flags interval size, zero where impossible, and an unknown meter", () => {
     const r = series("M1", 10);
     r[2] = { ...r[2]!, value: "0" };
-    const long = { meterId: "M1", start: iso(T0 + 10 * 15 * MIN), end: iso(T0 + 11 * 15 * MIN + 15 * MIN), value: "20", unit: "kWh" };
+    const long = {
+      meterId: "M1",
+      start: iso(T0 + 10 * 15 * MIN),
+      end: iso(T0 + 11 * 15 * MIN + 15 * MIN),
+      value: "20",
+      unit: "kWh",
+    };
     const stray = series("M9", 3);
     const { flags } = validateReadings([...r, long, ...stray], [{ ...METER, allowZero: false }]);
     expect(rules(flags)).to.include.members(["zero@2", "interval_size@10", "unknown_meter@11"]);
@@ -121,7 +137,9 @@ describe("mrv VEE rules", () => {
       value,
       unit: "kWh",
     }));
-    const regFlags = validateReadings(reg, [{ meterId: "R1", unit: "kWh", intervalMinutes: 15, kind: "register", registerDigits: 6 }]).flags;
+    const regFlags = validateReadings(reg, [
+      { meterId: "R1", unit: "kWh", intervalMinutes: 15, kind: "register", registerDigits: 6 },
+    ]).flags;
     expect(rules(regFlags)).to.deep.equal(["rollover@1+2", "counter_decrease@3+4"]);
     expect(regFlags[0]?.detail).to.deep.equal({ consumption: "40" });
   });
@@ -138,7 +156,13 @@ describe("mrv VEE rules", () => {
     const gapFill = subs.filter((s) => s.rule === "linear_interpolation");
     // v_j = 10.5 + (12.5 − 10.5) × j / 4
     expect(gapFill.map((s) => s.value)).to.deep.equal(["11", "11.5", "12"]);
-    expect(gapFill[0]).to.deep.include({ replaces: null, basis: [3, 4], start: "2025-04-01T01:00:00.000Z", end: "2025-04-01T01:15:00.000Z", ruleVersion: "1" });
+    expect(gapFill[0]).to.deep.include({
+      replaces: null,
+      basis: [3, 4],
+      start: "2025-04-01T01:00:00.000Z",
+      end: "2025-04-01T01:15:00.000Z",
+      ruleVersion: "1",
+    });
     const median = subs.find((s) => s.rule === "window_median");
     expect(median).to.deep.include({ replaces: 6, flagRule: "spike" });
   });
@@ -146,12 +170,22 @@ describe("mrv VEE rules", () => {
   it("checks interval sums against the totaliser", () => {
     const r = series("M1", 8); // sums to 2 × (10 + 10.5 + 11 + 10.5) = 84
     const { table } = validateReadings(r, [METER]);
-    const check = { meterId: "M1", from: { at: r[0]!.start, register: "1000" }, to: { at: r[7]!.end, register: "1084" }, tolerance: "0.01" };
+    const check = {
+      meterId: "M1",
+      from: { at: r[0]!.start, register: "1000" },
+      to: { at: r[7]!.end, register: "1084" },
+      tolerance: "0.01",
+    };
     expect(checkTotaliser(table, check)).to.equal(undefined);
     const off = checkTotaliser(table, { ...check, to: { ...check.to, register: "1090" } });
     expect(off).to.deep.include({ rule: "totaliser_mismatch", readings: [0, 7] });
     expect(off?.detail).to.deep.equal({ sum: "84", totaliser: "90", difference: "6", count: 8 });
-    const wrapped = checkTotaliser(table, { ...check, from: { ...check.from, register: "999990" }, to: { ...check.to, register: "74" }, registerDigits: 6 });
+    const wrapped = checkTotaliser(table, {
+      ...check,
+      from: { ...check.from, register: "999990" },
+      to: { ...check.to, register: "74" },
+      registerDigits: 6,
+    });
     expect(wrapped).to.equal(undefined);
   });
 });

@@ -9,19 +9,42 @@ function carbon(args: string[]): Promise<{ code: number; stdout: string; stderr:
   const env = { ...process.env };
   for (const key of Object.keys(env)) if (key.startsWith("SANCTIONS_") || key.startsWith("SCREENING_")) delete env[key];
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(ROOT, "bin", "carbon.js"), ...args], { cwd: ROOT, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(ROOT, "bin", "carbon.js"), ...args],
+      { cwd: ROOT, env, timeout: 240_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        resolve({ code: error === null ? 0 : typeof error.code === "number" ? error.code : 1, stdout, stderr });
+      },
+    );
   });
 }
 
 describe("carbon kyc (a real process, the embedded lists)", function () {
   this.timeout(600_000);
 
-  it("screen --name --json prints one decision object: hold, score, the matched entry with list and id, the list versions", async () => {
-    const result = await carbon(["kyc", "screen", "--name", "Osama bin Laden", "--type", "person", "--dob", "1957", "--country", "SA", "--json"]);
+  it("screen --name --json prints one decision object: hold, score, the matched entry with list and id, the list " +
+    "versions", async () => {
+    const result = await carbon([
+      "kyc",
+      "screen",
+      "--name",
+      "Osama bin Laden",
+      "--type",
+      "person",
+      "--dob",
+      "1957",
+      "--country",
+      "SA",
+      "--json",
+    ]);
     expect(result.code, result.stderr).to.equal(0);
-    const decision = JSON.parse(result.stdout) as { decision: string; score: number; candidates: Array<{ list: string; id: string }>; lists: Array<{ id: string; version: string }> };
+    const decision = JSON.parse(result.stdout) as {
+      decision: string;
+      score: number;
+      candidates: Array<{ list: string; id: string }>;
+      lists: Array<{ id: string; version: string }>;
+    };
     expect(decision.decision).to.equal("hold");
     expect(decision.score).to.equal(1);
     expect(decision.candidates[0]).to.include({ list: "ofac-sdn", id: "6365" });
@@ -39,7 +62,9 @@ describe("carbon kyc (a real process, the embedded lists)", function () {
   it("lists --json shows each list with its entry count and version", async () => {
     const result = await carbon(["kyc", "lists", "--json"]);
     expect(result.code, result.stderr).to.equal(0);
-    const { lists } = JSON.parse(result.stdout) as { lists: Array<{ id: string; entries: number; version: string; loadedFrom: string }> };
+    const { lists } = JSON.parse(result.stdout) as {
+      lists: Array<{ id: string; entries: number; version: string; loadedFrom: string }>;
+    };
     expect(lists.map((list) => [list.id, list.entries, list.loadedFrom])).to.deep.equal([
       ["ofac-sdn", 8976, "embedded"],
       ["un-consolidated", 1003, "embedded"],
@@ -70,7 +95,10 @@ describe("carbon kyc (a real process, the embedded lists)", function () {
 describe("carbon kyc screen option checks (in process)", () => {
   function io() {
     const out = { stdout: "", stderr: "" };
-    return { out, io: { stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text), env: {} } };
+    return {
+      out,
+      io: { stdout: (text: string) => void (out.stdout += text), stderr: (text: string) => void (out.stderr += text), env: {} },
+    };
   }
 
   it("refuses a name without a type, a name with a wallet, and neither, before loading any list", async () => {

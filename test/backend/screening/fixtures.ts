@@ -1,4 +1,11 @@
-import { buildScreeningIndex, defaultSources, loadLists, type ListEntry, type LoadedList, type ScreeningIndex } from "../../../backend/src/screening";
+import {
+  buildScreeningIndex,
+  defaultSources,
+  loadLists,
+  type ListEntry,
+  type LoadedList,
+  type ScreeningIndex,
+} from "../../../backend/src/screening";
 
 /** The embedded lists, loaded once for the whole screening suite (they are read-only). */
 let loading: Promise<LoadedList[]> | undefined;

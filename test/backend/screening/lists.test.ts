@@ -25,11 +25,16 @@ const UN_XML = fs.readFileSync(path.join(EMBEDDED_LISTS_DIR, "un-consolidated.xm
 
 /** The UN file with one entity added, one alias changed and one individual removed. */
 function editedUnXml(): string {
-  const added = `<ENTITY><DATAID>1</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>ZEPHYR TEST TRADING</FIRST_NAME><UN_LIST_TYPE>Test</UN_LIST_TYPE><REFERENCE_NUMBER>ZZe.001</REFERENCE_NUMBER><LISTED_ON>2026-03-01</LISTED_ON><ENTITY_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>ZEPHYR TT</ALIAS_NAME></ENTITY_ALIAS></ENTITY>`;
+  const added =
+    "<ENTITY><DATAID>1</DATAID><VERSIONNUM>1</VERSIONNUM><FIRST_NAME>ZEPHYR TEST TRADING</FIRST_NAME>" +
+    "<UN_LIST_TYPE>Test</UN_LIST_TYPE><REFERENCE_NUMBER>ZZe.001</REFERENCE_NUMBER><LISTED_ON>2026-03-01</LISTED_ON>" +
+    "<ENTITY_ALIAS><QUALITY>Good</QUALITY><ALIAS_NAME>ZEPHYR TT</ALIAS_NAME></ENTITY_ALIAS></ENTITY>";
   const start = UN_XML.indexOf("<INDIVIDUAL>", UN_XML.indexOf("<REFERENCE_NUMBER>CDi.001</REFERENCE_NUMBER>") - 400);
   const end = UN_XML.indexOf("</INDIVIDUAL>", start) + "</INDIVIDUAL>".length;
   const removed = UN_XML.slice(0, start) + UN_XML.slice(end);
-  return removed.replace("<ALIAS_NAME>Mouvement du 23 mars</ALIAS_NAME>", "<ALIAS_NAME>Mouvement du 23 mars (M23)</ALIAS_NAME>").replace("<ENTITIES>", `<ENTITIES>${added}`);
+  return removed
+    .replace("<ALIAS_NAME>Mouvement du 23 mars</ALIAS_NAME>", "<ALIAS_NAME>Mouvement du 23 mars (M23)</ALIAS_NAME>")
+    .replace("<ENTITIES>", `<ENTITIES>${added}`);
 }
 
 function tempDir(): string {
@@ -75,7 +80,10 @@ describe("screening list locations, delta and refresh (docs/screening.md §2, §
     try {
       fs.writeFileSync(path.join(dir, "un-consolidated.xml"), editedUnXml());
       const settings = loadScreeningConfig({ SANCTIONS_LISTS_DIR: dir });
-      const [ofac, unList] = await loadLists([await import("../../../backend/src/screening/sources/ofac").then((m) => m.createOfacSdnSource()), un], settings.lists);
+      const [ofac, unList] = await loadLists(
+        [await import("../../../backend/src/screening/sources/ofac").then((m) => m.createOfacSdnSource()), un],
+        settings.lists,
+      );
       expect(ofac?.loadedFrom).to.equal("embedded");
       expect(unList?.loadedFrom).to.equal(dir);
       expect(unList?.entries.some((each) => each.id === "ZZe.001")).to.equal(true);
@@ -98,7 +106,8 @@ describe("screening list locations, delta and refresh (docs/screening.md §2, §
     }
   });
 
-  it("the refresher fetches from the publisher's URL, swaps in a new index on new bytes and keeps the old one on failure", async () => {
+  it("the refresher fetches from the publisher's URL, swaps in a new index on new bytes and keeps the old one on " +
+    "failure", async () => {
     let body = UN_XML;
     let status = 200;
     const server = http.createServer((request, response) => {
@@ -113,14 +122,20 @@ describe("screening list locations, delta and refresh (docs/screening.md §2, §
     try {
       const initial = await loadLists([un], settings.lists);
       expect(initial[0]?.loadedFrom).to.equal(base);
-      const refresher = createListRefresher({ register: () => undefined }, {
-        sources: [un],
-        settings: settings.lists,
-        initial,
-        intervalMs: 3_600_000,
-        logger,
-        onUpdate: (update) => void updates.push(...update.deltas.map((delta) => `${delta.added.length}+ ${delta.changed.length}~ ${delta.removed.length}-`)),
-      });
+      const refresher = createListRefresher(
+        { register: () => undefined },
+        {
+          sources: [un],
+          settings: settings.lists,
+          initial,
+          intervalMs: 3_600_000,
+          logger,
+          onUpdate: (update) =>
+            void updates.push(
+              ...update.deltas.map((delta) => `${delta.added.length}+ ${delta.changed.length}~ ${delta.removed.length}-`),
+            ),
+        },
+      );
       expect(await refresher.runOnce()).to.equal(undefined); // same bytes: nothing new
       const before = refresher.current();
       expect(before.screenName({ name: "Zephyr Test Trading", type: "entity" }).decision).to.equal("clear");
@@ -138,19 +153,33 @@ describe("screening list locations, delta and refresh (docs/screening.md §2, §
       status = 503;
       expect(await refresher.runOnce()).to.equal(undefined);
       expect(refresher.current()).to.equal(after);
-      expect(lines.join("")).to.match(/sanctions list refresh failed; the version in force stays/).and.match(/"retryable":true/);
+      expect(lines.join(""))
+        .to.match(/sanctions list refresh failed; the version in force stays/)
+        .and.match(/"retryable":true/);
     } finally {
       server.close();
     }
   });
 
   it("reads the SANCTIONS_* and SCREENING_* keys, naming each bad one", () => {
-    const config = loadScreeningConfig({ SANCTIONS_LIST_URLS: "ofac-sdn=https://example.org/exports/, un-consolidated=https://example.org/un/", SCREENING_REVIEW_THRESHOLD: "0.75" });
-    expect([...(config.lists.urls ?? new Map())]).to.deep.equal([["ofac-sdn", "https://example.org/exports/"], ["un-consolidated", "https://example.org/un/"]]);
+    const config = loadScreeningConfig({
+      SANCTIONS_LIST_URLS: "ofac-sdn=https://example.org/exports/, un-consolidated=https://example.org/un/",
+      SCREENING_REVIEW_THRESHOLD: "0.75",
+    });
+    expect([...(config.lists.urls ?? new Map())]).to.deep.equal([
+      ["ofac-sdn", "https://example.org/exports/"],
+      ["un-consolidated", "https://example.org/un/"],
+    ]);
     expect(config.bands).to.deep.equal({ review: 0.75, hold: 0.93 });
     expect(config.refreshIntervalMs).to.equal(900_000);
-    expect(() => loadScreeningConfig({ SANCTIONS_LIST_URLS: "ofac-sdn=ftp://x" })).to.throw(/SANCTIONS_LIST_URLS: expected id=http\(s\) URL pairs/);
-    expect(() => loadScreeningConfig({ SCREENING_HOLD_THRESHOLD: "1.5" })).to.throw(/SCREENING_HOLD_THRESHOLD: expected a decimal 0-1, got "1.5"/);
-    expect(() => loadScreeningConfig({ SCREENING_REVIEW_THRESHOLD: "0.95" })).to.throw(/SCREENING_REVIEW_THRESHOLD: must be above 0 and at most SCREENING_HOLD_THRESHOLD/);
+    expect(() => loadScreeningConfig({ SANCTIONS_LIST_URLS: "ofac-sdn=ftp://x" })).to.throw(
+      /SANCTIONS_LIST_URLS: expected id=http\(s\) URL pairs/,
+    );
+    expect(() => loadScreeningConfig({ SCREENING_HOLD_THRESHOLD: "1.5" })).to.throw(
+      /SCREENING_HOLD_THRESHOLD: expected a decimal 0-1, got "1.5"/,
+    );
+    expect(() => loadScreeningConfig({ SCREENING_REVIEW_THRESHOLD: "0.95" })).to.throw(
+      /SCREENING_REVIEW_THRESHOLD: must be above 0 and at most SCREENING_HOLD_THRESHOLD/,
+    );
   });
 });

@@ -41,7 +41,8 @@ describe("screening normalisation (docs/screening.md §3)", () => {
   });
 
   it("folds the spellings of Muhammad to one token, and keeps a bracketed part optional", () => {
-    for (const spelling of ["Mohammed", "Mohamed", "Muhammad", "Mohd.", "Md"]) expect(forms(`${spelling} Shami`, "person")).to.deep.equal(["muhammad shami"]);
+    for (const spelling of ["Mohammed", "Mohamed", "Muhammad", "Mohd.", "Md"])
+      expect(forms(`${spelling} Shami`, "person")).to.deep.equal(["muhammad shami"]);
     expect(forms("FOREIGN TRADE BANK (FTB)", "entity")).to.deep.equal(["foreign trade bank ftb", "foreign trade bank"]);
   });
 });

@@ -56,7 +56,13 @@ describe("screening list sources (the real OFAC and UN files)", function () {
       [1958, 8, 31],
     ]);
     expect(nasrallah.birthPlaces[0]).to.deep.equal({ text: "Al Basuriyah, Lebanon", country: "LB" });
-    expect(nasrallah.identifiers).to.deep.include({ kind: "passport", value: "042833", normalised: "042833", label: "Passport", country: "LB" });
+    expect(nasrallah.identifiers).to.deep.include({
+      kind: "passport",
+      value: "042833",
+      normalised: "042833",
+      label: "Passport",
+      country: "LB",
+    });
     expect(parseOfacBirthDate("circa 1955")).to.include({ fromYear: 1955, toYear: 1955, approximate: true });
     expect(parseOfacBirthDate("1955 to 1958")).to.include({ fromYear: 1955, toYear: 1958, approximate: false });
   });
@@ -107,25 +113,63 @@ describe("screening list sources (the real OFAC and UN files)", function () {
     const files = embeddedFiles(["un-consolidated.xml"]);
     const before = versionHash(un, files);
     expect(versionHash(un, embeddedFiles(["un-consolidated.xml"]))).to.equal(before);
-    const changed = new Map([["un-consolidated.xml", Buffer.concat([files.get("un-consolidated.xml") as Buffer, Buffer.from(" ")])]]);
+    const changed = new Map([
+      ["un-consolidated.xml", Buffer.concat([files.get("un-consolidated.xml") as Buffer, Buffer.from(" ")])],
+    ]);
     expect(versionHash(un, changed)).to.not.equal(before);
   });
 
   it("reads quoted commas and line breaks as data, and names file and line of a row of the wrong width", () => {
-    const sdn = Buffer.from('1,"DOE, John",individual,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 1970; a.k.a. \'JD\';\nsecond line."\r\n\u001a');
-    const parsed = parseListFiles(ofac, new Map([["ofac-sdn.csv", sdn], ["ofac-alt.csv", Buffer.from("")], ["ofac-add.csv", Buffer.from("")]]), "test");
-    expect(parsed.entries[0]?.names).to.deep.equal([{ name: "DOE, John", type: "primary" }, { name: "JD", type: "weak" }]);
+    const sdn = Buffer.from(
+      '1,"DOE, John",individual,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,"DOB 1970; a.k.a. \'JD\';\nsecond line."\r\n\u001a',
+    );
+    const parsed = parseListFiles(
+      ofac,
+      new Map([
+        ["ofac-sdn.csv", sdn],
+        ["ofac-alt.csv", Buffer.from("")],
+        ["ofac-add.csv", Buffer.from("")],
+      ]),
+      "test",
+    );
+    expect(parsed.entries[0]?.names).to.deep.equal([
+      { name: "DOE, John", type: "primary" },
+      { name: "JD", type: "weak" },
+    ]);
     expect(parsed.entries[0]?.remarks).to.equal("DOB 1970; a.k.a. 'JD';\nsecond line.");
     const bad = Buffer.from('1,"DOE, John",individual,"SDGT",-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- ,-0- \r\n2,"X",-0- ,"SDGT"\r\n');
-    expect(() => parseListFiles(ofac, new Map([["ofac-sdn.csv", bad], ["ofac-alt.csv", Buffer.from("")], ["ofac-add.csv", Buffer.from("")]]), "test"))
-      .to.throw(ListParseError, /ofac-sdn: ofac-sdn\.csv line 2: expected 12 fields, found 4/);
+    expect(() =>
+      parseListFiles(
+        ofac,
+        new Map([
+          ["ofac-sdn.csv", bad],
+          ["ofac-alt.csv", Buffer.from("")],
+          ["ofac-add.csv", Buffer.from("")],
+        ]),
+        "test",
+      ),
+    ).to.throw(ListParseError, /ofac-sdn: ofac-sdn\.csv line 2: expected 12 fields, found 4/);
     const orphan = Buffer.from('9,1,"aka","NOBODY",-0- \r\n');
-    expect(() => parseListFiles(ofac, new Map([["ofac-sdn.csv", Buffer.from("")], ["ofac-alt.csv", orphan], ["ofac-add.csv", Buffer.from("")]]), "test"))
-      .to.throw(ListParseError, /ent_num "9" is not in ofac-sdn\.csv/);
+    expect(() =>
+      parseListFiles(
+        ofac,
+        new Map([
+          ["ofac-sdn.csv", Buffer.from("")],
+          ["ofac-alt.csv", orphan],
+          ["ofac-add.csv", Buffer.from("")],
+        ]),
+        "test",
+      ),
+    ).to.throw(ListParseError, /ent_num "9" is not in ofac-sdn\.csv/);
   });
 
   it("refuses XML that is not well formed, naming the line", () => {
-    const xml = Buffer.from('<?xml version="1.0"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS><INDIVIDUAL></INDIVIDUALS>\n</CONSOLIDATED_LIST>');
-    expect(() => parseListFiles(un, new Map([["un-consolidated.xml", xml]]), "test")).to.throw(ListParseError, /un-consolidated\.xml line 3/);
+    const xml = Buffer.from(
+      '<?xml version="1.0"?>\n<CONSOLIDATED_LIST>\n<INDIVIDUALS><INDIVIDUAL></INDIVIDUALS>\n</CONSOLIDATED_LIST>',
+    );
+    expect(() => parseListFiles(un, new Map([["un-consolidated.xml", xml]]), "test")).to.throw(
+      ListParseError,
+      /un-consolidated\.xml line 3/,
+    );
   });
 });

@@ -82,7 +82,9 @@ export async function deployTestPlatform() {
     };
     serial += amount;
     const hint = await core.registryBridge.depositHintOf(batchIdOf(1, serialPrefix), message.blockStart);
-    const tx = await core.registryBridge.connect(relayer).confirmDeposit(message, await quorum("DepositConfirmed", message), hint);
+    const tx = await core.registryBridge
+      .connect(relayer)
+      .confirmDeposit(message, await quorum("DepositConfirmed", message), hint);
     await tx.wait();
     return { message, batchId: batchIdOf(1, serialPrefix), txHash: tx.hash as Hex };
   }

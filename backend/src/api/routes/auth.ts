@@ -34,6 +34,24 @@ const sessionBody = z.object({
 });
 
 /** Sign-In with Ethereum (EIP-4361) for wallet users: nonce, sign-in, session check, sign-out. */
+/** The first field of a parsed SIWE message this server does not accept, and why; undefined when its signature may be checked. */
+function refusedSiweField(
+  message: ReturnType<typeof parseSiweMessage>,
+  config: SiweOptions,
+  time: Date,
+): { field: string; message: string } | undefined {
+  if (message.version !== "1") return { field: "body.message.version", message: "expected 1" };
+  if (message.domain !== config.domain) return { field: "body.message.domain", message: `expected ${config.domain}` };
+  if (message.chainId !== config.chainId) return { field: "body.message.chainId", message: `expected ${config.chainId}` };
+  if (message.expirationTime !== undefined && !(message.expirationTime.getTime() > time.getTime())) {
+    return { field: "body.message.expirationTime", message: "the message has expired" };
+  }
+  if (message.notBefore !== undefined && !(message.notBefore.getTime() <= time.getTime())) {
+    return { field: "body.message.notBefore", message: "the message is not valid yet" };
+  }
+  return undefined;
+}
+
 const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options) => {
   const { pool } = options;
   // Nonces and signature checks cost a database write and an ecrecover each and need no credential, so each client
@@ -107,16 +125,9 @@ const authRoutes: FastifyPluginAsyncZod<AuthRoutesOptions> = async (app, options
           { field: "body.message", message: "not an EIP-4361 message" },
         ]);
       }
-      if (message.version !== "1") return refuse("body.message.version", "expected 1");
-      if (message.domain !== config.domain) return refuse("body.message.domain", `expected ${config.domain}`);
-      if (message.chainId !== config.chainId) return refuse("body.message.chainId", `expected ${config.chainId}`);
       const time = now();
-      if (message.expirationTime !== undefined && !(message.expirationTime.getTime() > time.getTime())) {
-        return refuse("body.message.expirationTime", "the message has expired");
-      }
-      if (message.notBefore !== undefined && !(message.notBefore.getTime() <= time.getTime())) {
-        return refuse("body.message.notBefore", "the message is not valid yet");
-      }
+      const refused = refusedSiweField(message, config, time);
+      if (refused !== undefined) return refuse(refused.field, refused.message);
       const signed = await verifyMessage({
         address: message.address,
         message: request.body.message,

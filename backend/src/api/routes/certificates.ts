@@ -9,7 +9,10 @@ import type { CertificateService } from "../../certificates";
 import { address, bytes32, bytes32Param, errors, notFound, replyError, timestamp, uint256 } from "../http";
 
 const nullableText = z.string().nullable();
-const hashMatch = z.boolean().nullable().describe("keccak256 of the registry's text equals the attested hash; null while the text is unknown");
+const hashMatch = z
+  .boolean()
+  .nullable()
+  .describe("keccak256 of the registry's text equals the attested hash; null while the text is unknown");
 
 const certificateBody = z.object({
   certificateId: bytes32.describe("The retirement request id"),
@@ -31,11 +34,18 @@ const certificateBody = z.object({
     matchesOnChainHash: hashMatch,
   }),
   quantity: uint256,
-  unit: z.object({ type: nullableText.describe("VCU, VER, CCC, ..."), name: nullableText, metric: nullableText.describe("tCO2e or MWh") }),
+  unit: z.object({
+    type: nullableText.describe("VCU, VER, CCC, ..."),
+    name: nullableText,
+    metric: nullableText.describe("tCO2e or MWh"),
+  }),
   holder: address.describe("The wallet that retired the units"),
   beneficiary: z.string(),
   reason: z.string(),
-  registryRetirementReference: z.object({ reference: nullableText.describe("The registry's id of the retirement"), matchesOnChainHash: hashMatch }),
+  registryRetirementReference: z.object({
+    reference: nullableText.describe("The registry's id of the retirement"),
+    matchesOnChainHash: hashMatch,
+  }),
   registryStatus: nullableText.describe("The registry's current word on the retired block"),
   dates: z.object({
     requestedAt: timestamp.nullable(),
@@ -57,7 +67,11 @@ const certificateBody = z.object({
     logIndex: z.string(),
     requestTransactionHash: bytes32.nullable(),
     blockTimestamp: timestamp.nullable().describe("The confirmation block's own timestamp (chain clock)"),
-    attestedBy: z.object({ signers: z.array(z.string()), threshold: z.number().nullable(), oracleSetSize: z.number().nullable() }),
+    attestedBy: z.object({
+      signers: z.array(z.string()),
+      threshold: z.number().nullable(),
+      oracleSetSize: z.number().nullable(),
+    }),
   }),
   onChainRecordSha256: z.string().describe("SHA-256 of the canonical JSON of the on-chain record (docs/web.md)"),
   pdfSha256: z.string().describe("SHA-256 of the certificate PDF (GET /certificates/:id/pdf)"),
@@ -71,10 +85,18 @@ const certificateBody = z.object({
   registryReference: z.string().nullable(),
   retirement: z.record(z.string(), z.unknown()).nullable(),
   confirmedAt: timestamp,
-  confirmation: z.object({ blockNumber: z.string(), txHash: bytes32, logIndex: z.number().int(), args: z.record(z.string(), z.unknown()) }).nullable(),
+  confirmation: z
+    .object({ blockNumber: z.string(), txHash: bytes32, logIndex: z.number().int(), args: z.record(z.string(), z.unknown()) })
+    .nullable(),
 });
 
-const checkBody = z.object({ id: z.string(), group: z.enum(["chain", "record", "registry", "pdf"]), label: z.string(), ok: z.boolean(), detail: z.string() });
+const checkBody = z.object({
+  id: z.string(),
+  group: z.enum(["chain", "record", "registry", "pdf"]),
+  label: z.string(),
+  ok: z.boolean(),
+  detail: z.string(),
+});
 const verificationBody = z.object({
   certificateId: bytes32,
   verdict: z.enum(["VERIFIED", "FAILED"]),
@@ -125,7 +147,12 @@ const certificateRoutes: FastifyPluginAsyncZod<CertificateRoutesOptions> = async
         registryReference: sources.request.registry_reference,
         retirement: sources.request.retirement as Record<string, unknown> | null,
         confirmedAt: sources.request.updated_at.toISOString(),
-        confirmation: { blockNumber: confirmed.block_number, txHash: confirmed.tx_hash, logIndex: confirmed.log_index, args: confirmed.args },
+        confirmation: {
+          blockNumber: confirmed.block_number,
+          txHash: confirmed.tx_hash,
+          logIndex: confirmed.log_index,
+          args: confirmed.args,
+        },
       };
     },
   );
@@ -169,7 +196,11 @@ const certificateRoutes: FastifyPluginAsyncZod<CertificateRoutesOptions> = async
       },
     },
     async (request, reply) => {
-      const result = await service.verify({ certificateId: request.params.requestId, recordSha256: request.query.record, pdfSha256: request.query.pdf });
+      const result = await service.verify({
+        certificateId: request.params.requestId,
+        recordSha256: request.query.record,
+        pdfSha256: request.query.pdf,
+      });
       if ("found" in result) return replyError(reply, 404, "not_found", result.reason);
       return result;
     },
@@ -197,10 +228,16 @@ const certificateRoutes: FastifyPluginAsyncZod<CertificateRoutesOptions> = async
     {
       schema: {
         tags: ["requests"],
-        summary: "A retirement or withdrawal through its stages: locked, sent to the registry, registry confirmed, attested, burned",
+        summary:
+          "A retirement or withdrawal through its stages: locked, sent to the registry, registry confirmed, attested, burned",
         params: z.object({ requestId: bytes32Param }),
         response: {
-          200: z.object({ requestId: bytes32, kind: z.enum(["retirement", "withdrawal"]), status: z.string(), stages: z.array(stageBody) }),
+          200: z.object({
+            requestId: bytes32,
+            kind: z.enum(["retirement", "withdrawal"]),
+            status: z.string(),
+            stages: z.array(stageBody),
+          }),
           ...notFound,
           ...errors,
         },

@@ -33,7 +33,10 @@ const typedDataBody = z.object({
 });
 
 const strings = (value: object) =>
-  Object.fromEntries(Object.entries(value).map(([key, v]) => [key, typeof v === "bigint" ? v.toString() : v])) as Record<string, unknown>;
+  Object.fromEntries(Object.entries(value).map(([key, v]) => [key, typeof v === "bigint" ? v.toString() : v])) as Record<
+    string,
+    unknown
+  >;
 
 /** RFC 4180: every field quoted, quotes doubled; a field starting with = + - @ is prefixed with ' (CSV injection). */
 export function csv(header: string[], rows: string[][]): string {
@@ -45,7 +48,8 @@ function rebuild<T>(build: () => T): T {
   try {
     return build();
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`body.${error.field}`, error.message.slice(error.field.length + 2));
+    if (error instanceof ValidationError)
+      throw new ValidationError(`body.${error.field}`, error.message.slice(error.field.length + 2));
     throw error;
   }
 }
@@ -54,7 +58,8 @@ export type ClientDataRoutesOptions = { pool: Pool; settlementDomain?: TypedData
 
 const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (app, { pool, settlementDomain }) => {
   const domainOf = () => {
-    if (settlementDomain === undefined) throw new BaseError("Settlement domain not configured", { code: "SETTLEMENT_NOT_CONFIGURED", retryable: false });
+    if (settlementDomain === undefined)
+      throw new BaseError("Settlement domain not configured", { code: "SETTLEMENT_NOT_CONFIGURED", retryable: false });
     return settlementDomain;
   };
 
@@ -86,12 +91,22 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
       const domain = domainOf();
       const counter = body.counter ?? (await currentCounter(pool, body.maker));
       const order = toOrder(
-        { ...body, taker: body.taker ?? zeroAddress, salt: body.salt ?? BigInt(`0x${crypto.randomBytes(16).toString("hex")}`).toString(), counter },
+        {
+          ...body,
+          taker: body.taker ?? zeroAddress,
+          salt: body.salt ?? BigInt(`0x${crypto.randomBytes(16).toString("hex")}`).toString(),
+          counter,
+        },
         "body",
       );
       return {
         digest: hashOrder({ domain, order }),
-        typedData: { domain: domain as Record<string, unknown>, types: { EIP712Domain: EIP712_DOMAIN, ...orderTypes } as never, primaryType: "Order", message: strings(order) },
+        typedData: {
+          domain: domain as Record<string, unknown>,
+          types: { EIP712Domain: EIP712_DOMAIN, ...orderTypes } as never,
+          primaryType: "Order",
+          message: strings(order),
+        },
       };
     },
   );
@@ -110,7 +125,10 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
           unitPrice: uint256Param,
           paymentToken: addressParam.describe("0x0 for a fiat leg"),
           conditions: uint256Param.default("0").describe("Bits: 1 FIAT_PAYMENT_RECEIVED, 2 REGISTRY_DELIVERY"),
-          buyerRegistryAccount: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected bytes32 hex").optional(),
+          buyerRegistryAccount: z
+            .string()
+            .regex(/^0x[0-9a-fA-F]{64}$/, "expected bytes32 hex")
+            .optional(),
           deadline: uint256Param.describe("Unix seconds"),
           salt: uint256Param.optional(),
         }),
@@ -130,52 +148,142 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
           paymentToken: body.paymentToken,
           conditions: BigInt(body.conditions),
           deadline: BigInt(body.deadline),
-          ...(body.buyerRegistryAccount === undefined ? {} : { buyerRegistryAccount: body.buyerRegistryAccount as `0x${string}` }),
+          ...(body.buyerRegistryAccount === undefined
+            ? {}
+            : { buyerRegistryAccount: body.buyerRegistryAccount as `0x${string}` }),
           ...(body.salt === undefined ? {} : { salt: BigInt(body.salt) }),
         }),
       );
       return {
         digest: hashDeal({ domain, deal }),
-        typedData: { domain: domain as Record<string, unknown>, types: { EIP712Domain: EIP712_DOMAIN, ...dealTypes } as never, primaryType: "Deal", message: strings(deal) },
+        typedData: {
+          domain: domain as Record<string, unknown>,
+          types: { EIP712Domain: EIP712_DOMAIN, ...dealTypes } as never,
+          primaryType: "Deal",
+          message: strings(deal),
+        },
       };
     },
   );
 
-  const csvRoute = { schema: { tags: ["holders"], params: z.object({ address: addressParam }), response: { 200: z.string().describe("text/csv"), ...errors } } };
+  const csvRoute = {
+    schema: {
+      tags: ["holders"],
+      params: z.object({ address: addressParam }),
+      response: { 200: z.string().describe("text/csv"), ...errors },
+    },
+  };
 
-  app.get("/holders/:address/holdings.csv", { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's holdings per batch as CSV" } }, async (request, reply) => {
-    const rows = await listInventory(pool, { holder: request.params.address, limit: 10_000 });
-    const body = csv(
-      ["batch_id", "registry", "serial_prefix", "available", "escrowed", "pending_retirement", "pending_withdrawal", "retired", "withdrawn"],
-      rows.map((r) => [r.batch_id, r.registry_id, r.serial_prefix, r.available, r.escrowed, r.pending_retirement, r.pending_withdrawal, r.retired, r.withdrawn]),
-    );
-    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="holdings-${request.params.address}.csv"`).send(body);
-  });
+  app.get(
+    "/holders/:address/holdings.csv",
+    { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's holdings per batch as CSV" } },
+    async (request, reply) => {
+      const rows = await listInventory(pool, { holder: request.params.address, limit: 10_000 });
+      const body = csv(
+        [
+          "batch_id",
+          "registry",
+          "serial_prefix",
+          "available",
+          "escrowed",
+          "pending_retirement",
+          "pending_withdrawal",
+          "retired",
+          "withdrawn",
+        ],
+        rows.map((r) => [
+          r.batch_id,
+          r.registry_id,
+          r.serial_prefix,
+          r.available,
+          r.escrowed,
+          r.pending_retirement,
+          r.pending_withdrawal,
+          r.retired,
+          r.withdrawn,
+        ]),
+      );
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="holdings-${request.params.address}.csv"`)
+        .send(body);
+    },
+  );
 
-  app.get("/holders/:address/trades.csv", { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's fills (as maker or taker) as CSV" } }, async (request, reply) => {
-    const { rows } = await pool.query<Record<string, string>>(
-      `SELECT f.id::text, f.created_at::text AS indexed_at, o.batch_id::text, CASE o.side WHEN 1 THEN 'buy' ELSE 'sell' END AS side,
-              o.maker, f.taker, f.amount::text, o.unit_price::text, o.payment_token, f.payment_amount::text, f.block_number::text, f.tx_hash
+  app.get(
+    "/holders/:address/trades.csv",
+    { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's fills (as maker or taker) as CSV" } },
+    async (request, reply) => {
+      const { rows } = await pool.query<Record<string, string>>(
+        `SELECT f.id::text, f.created_at::text AS indexed_at, o.batch_id::text,
+              CASE o.side WHEN 1 THEN 'buy' ELSE 'sell' END AS side, o.maker, f.taker, f.amount::text, o.unit_price::text,
+              o.payment_token, f.payment_amount::text, f.block_number::text, f.tx_hash
          FROM fills f JOIN orders o ON o.order_hash = f.order_hash
         WHERE lower(o.maker) = $1 OR lower(f.taker) = $1 ORDER BY f.id`,
-      [request.params.address.toLowerCase()],
-    );
-    const header = ["id", "indexed_at", "batch_id", "side", "maker", "taker", "amount", "unit_price", "payment_token", "payment_amount", "block_number", "tx_hash"];
-    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="trades-${request.params.address}.csv"`).send(csv(header, rows.map((r) => header.map((h) => r[h] ?? ""))));
-  });
+        [request.params.address.toLowerCase()],
+      );
+      const header = [
+        "id",
+        "indexed_at",
+        "batch_id",
+        "side",
+        "maker",
+        "taker",
+        "amount",
+        "unit_price",
+        "payment_token",
+        "payment_amount",
+        "block_number",
+        "tx_hash",
+      ];
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="trades-${request.params.address}.csv"`)
+        .send(
+          csv(
+            header,
+            rows.map((r) => header.map((h) => r[h] ?? "")),
+          ),
+        );
+    },
+  );
 
-  app.get("/holders/:address/retirements.csv", { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's retirements as CSV" } }, async (request, reply) => {
-    const { rows } = await pool.query<Record<string, string>>(
-      `SELECT r.request_id, r.batch_id::text, b.registry_id, r.amount::text, r.status::text AS status, r.retirement->>'beneficiary' AS beneficiary,
-              r.retirement->>'reason' AS reason, coalesce(r.registry_reference, '') AS registry_reference, r.created_at::text AS requested_at,
+  app.get(
+    "/holders/:address/retirements.csv",
+    { ...csvRoute, schema: { ...csvRoute.schema, summary: "A holder's retirements as CSV" } },
+    async (request, reply) => {
+      const { rows } = await pool.query<Record<string, string>>(
+        `SELECT r.request_id, r.batch_id::text, b.registry_id, r.amount::text, r.status::text AS status,
+              r.retirement->>'beneficiary' AS beneficiary, r.retirement->>'reason' AS reason,
+              coalesce(r.registry_reference, '') AS registry_reference, r.created_at::text AS requested_at,
               coalesce(r.answered_tx_hash, '') AS confirmation_tx
          FROM requests r JOIN batches b ON b.batch_id = r.batch_id
         WHERE r.kind = 'retirement' AND lower(r.holder) = $1 ORDER BY r.created_at`,
-      [request.params.address.toLowerCase()],
-    );
-    const header = ["request_id", "batch_id", "registry_id", "amount", "status", "beneficiary", "reason", "registry_reference", "requested_at", "confirmation_tx"];
-    return reply.type("text/csv; charset=utf-8").header("content-disposition", `attachment; filename="retirements-${request.params.address}.csv"`).send(csv(header, rows.map((r) => header.map((h) => r[h] ?? ""))));
-  });
+        [request.params.address.toLowerCase()],
+      );
+      const header = [
+        "request_id",
+        "batch_id",
+        "registry_id",
+        "amount",
+        "status",
+        "beneficiary",
+        "reason",
+        "registry_reference",
+        "requested_at",
+        "confirmation_tx",
+      ];
+      return reply
+        .type("text/csv; charset=utf-8")
+        .header("content-disposition", `attachment; filename="retirements-${request.params.address}.csv"`)
+        .send(
+          csv(
+            header,
+            rows.map((r) => header.map((h) => r[h] ?? "")),
+          ),
+        );
+    },
+  );
 };
 
 export default clientDataRoutes;

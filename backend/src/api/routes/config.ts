@@ -34,13 +34,22 @@ export type ConfigRoutesOptions = {
 
 const field = z.object({ name: z.string(), type: z.string() });
 const domainBody = z.object({ name: z.string(), version: z.string(), chainId: z.number(), verifyingContract: z.string() });
-const typedBody = z.object({ domain: domainBody, types: z.record(z.string(), z.array(field)), typeStrings: z.record(z.string(), z.string()) });
+const typedBody = z.object({
+  domain: domainBody,
+  types: z.record(z.string(), z.array(field)),
+  typeStrings: z.record(z.string(), z.string()),
+});
 
 const configBody = z.object({
   chainId: z.number(),
   rpcUrl: z.string().describe("JSON-RPC URL for wallets (wallet_addEthereumChain)"),
   appUrl: z.string(),
-  contracts: z.object({ identityRegistry: z.string(), creditToken: z.string(), registryBridge: z.string(), settlement: z.string() }),
+  contracts: z.object({
+    identityRegistry: z.string(),
+    creditToken: z.string(),
+    registryBridge: z.string(),
+    settlement: z.string(),
+  }),
   paymentTokens: z.array(z.object({ address: z.string(), symbol: z.string(), name: z.string(), decimals: z.number() })),
   eip712: z.object({ settlement: typedBody, registryBridge: typedBody }),
   fees: z.object({
@@ -54,7 +63,11 @@ const configBody = z.object({
       name: z.string(),
       number: z.number().describe("The registry's id in the contracts"),
       custodyAccount: z.string(),
-      status: z.object({ paused: z.boolean().nullable(), circuit: z.enum(["closed", "open", "half_open", "unknown"]), detail: z.string().optional() }),
+      status: z.object({
+        paused: z.boolean().nullable(),
+        circuit: z.enum(["closed", "open", "half_open", "unknown"]),
+        detail: z.string().optional(),
+      }),
     }),
   ),
   oracles: z.object({ addresses: z.array(z.string()), threshold: z.number().nullable() }),
@@ -71,8 +84,13 @@ const configRoutes: FastifyPluginAsyncZod<ConfigRoutesOptions> = async (app, opt
     tokens ??= (async () => {
       const address = deployment.paymentToken;
       if (address === undefined) return [];
-      const read = <T>(functionName: "symbol" | "name" | "decimals") => client.readContract({ address, abi: erc20Abi, functionName }) as Promise<T>;
-      const [symbol, name, decimals] = await Promise.all([read<string>("symbol"), read<string>("name"), read<number>("decimals")]);
+      const read = <T>(functionName: "symbol" | "name" | "decimals") =>
+        client.readContract({ address, abi: erc20Abi, functionName }) as Promise<T>;
+      const [symbol, name, decimals] = await Promise.all([
+        read<string>("symbol"),
+        read<string>("name"),
+        read<number>("decimals"),
+      ]);
       return [{ address, symbol, name, decimals: Number(decimals) }];
     })();
     tokens.catch(() => (tokens = undefined));
@@ -81,9 +99,11 @@ const configRoutes: FastifyPluginAsyncZod<ConfigRoutesOptions> = async (app, opt
   let fee: { at: number; value: Promise<{ recipient: string; feeBps: number }> } | undefined;
   const feeTerms = () => {
     if (fee === undefined || Date.now() - fee.at > 5_000) {
-      const value = (client.readContract({ address: deployment.settlement, abi: settlementAbi, functionName: "fee" }) as Promise<readonly [Address, number]>).then(
-        ([recipient, feeBps]) => ({ recipient, feeBps: Number(feeBps) }),
-      );
+      const value = (
+        client.readContract({ address: deployment.settlement, abi: settlementAbi, functionName: "fee" }) as Promise<
+          readonly [Address, number]
+        >
+      ).then(([recipient, feeBps]) => ({ recipient, feeBps: Number(feeBps) }));
       fee = { at: Date.now(), value };
       value.catch(() => (fee = undefined));
     }
@@ -104,13 +124,17 @@ const configRoutes: FastifyPluginAsyncZod<ConfigRoutesOptions> = async (app, opt
       const bridge = bridgeDomain({ chainId: deployment.chainId, verifyingContract: deployment.registryBridge });
       const settlementTypes = { ...orderTypes, ...dealTypes, ...dealConditionAttestedTypes };
       // attestationTypes is keyed by primary type, each with the structs it needs; flatten them into one set.
-      const bridgeTypes = Object.assign({}, ...Object.values(attestationTypes)) as Record<string, readonly { name: string; type: string }[]>;
+      const bridgeTypes = Object.assign({}, ...Object.values(attestationTypes)) as Record<
+        string,
+        readonly { name: string; type: string }[]
+      >;
       const [tokenList, terms, statuses, oracleSet] = await Promise.all([
         paymentTokens(),
         feeTerms(),
         Promise.all(options.registries.map((id) => options.registryStatus.get(id))),
         options.pool.query<{ args: { oracles?: string[]; threshold?: string } }>(
-          "SELECT args FROM chain_events WHERE event_name = 'OracleSetUpdated' ORDER BY block_number DESC, log_index DESC LIMIT 1",
+          "SELECT args FROM chain_events WHERE event_name = 'OracleSetUpdated' " +
+            "ORDER BY block_number DESC, log_index DESC LIMIT 1",
         ),
       ]);
       const set = oracleSet.rows[0]?.args;
@@ -126,8 +150,16 @@ const configRoutes: FastifyPluginAsyncZod<ConfigRoutesOptions> = async (app, opt
         },
         paymentTokens: tokenList,
         eip712: {
-          settlement: { domain: settlement as z.infer<typeof domainBody>, types: settlementTypes as never, typeStrings: typeStrings(settlementTypes) },
-          registryBridge: { domain: bridge as z.infer<typeof domainBody>, types: bridgeTypes as never, typeStrings: typeStrings(bridgeTypes) },
+          settlement: {
+            domain: settlement as z.infer<typeof domainBody>,
+            types: settlementTypes as never,
+            typeStrings: typeStrings(settlementTypes),
+          },
+          registryBridge: {
+            domain: bridge as z.infer<typeof domainBody>,
+            types: bridgeTypes as never,
+            typeStrings: typeStrings(bridgeTypes),
+          },
         },
         fees: { ...terms, rounding: "fee = floor(amount * unitPrice * feeBps / 10000); the seller receives the rest" },
         registries: options.registries.map((id, index) => ({

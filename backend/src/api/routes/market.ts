@@ -34,7 +34,13 @@ const listingBody = z.object({
   batchId: z.string(),
   registry: z.object({ id: z.string(), name: z.string() }),
   serialPrefix: z.string(),
-  project: z.object({ id: z.string().nullable(), name: z.string().nullable(), type: z.string().nullable(), methodology: z.string().nullable(), country: z.string().nullable() }),
+  project: z.object({
+    id: z.string().nullable(),
+    name: z.string().nullable(),
+    type: z.string().nullable(),
+    methodology: z.string().nullable(),
+    country: z.string().nullable(),
+  }),
   vintage: z.object({ start: z.string().nullable(), end: z.string().nullable() }),
   unit: z.object({ type: z.string().nullable(), metric: z.string().nullable() }),
   totalSupply: z.string(),
@@ -55,14 +61,27 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
     {
       schema: {
         tags: ["market"],
-        summary: "Batches across registries in words, with best ask and bid and the last trade; filter by registry, project type, vintage, country, methodology, price",
+        summary:
+          "Batches across registries in words, with best ask and bid and the last trade; " +
+          "filter by registry, project type, vintage, country, methodology, price",
         querystring: z.object({
           registry: text().max(40).optional(),
           projectType: text().max(200).optional().describe("Substring of the project type"),
           methodology: text().max(200).optional().describe("Substring of the methodology"),
-          country: z.string().regex(/^[A-Za-z]{2}$/, "expected an ISO 3166 alpha-2 code").optional(),
-          vintage: z.string().regex(/^\d{4}$/, "expected a year").optional().describe("Vintage year the period touches"),
-          maxPrice: z.string().regex(/^\d{1,78}$/, "expected base units as a decimal integer").optional().describe("Best ask at most this"),
+          country: z
+            .string()
+            .regex(/^[A-Za-z]{2}$/, "expected an ISO 3166 alpha-2 code")
+            .optional(),
+          vintage: z
+            .string()
+            .regex(/^\d{4}$/, "expected a year")
+            .optional()
+            .describe("Vintage year the period touches"),
+          maxPrice: z
+            .string()
+            .regex(/^\d{1,78}$/, "expected base units as a decimal integer")
+            .optional()
+            .describe("Best ask at most this"),
         }),
         response: { 200: z.object({ items: z.array(listingBody) }), ...errors },
       },
@@ -73,19 +92,26 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
                 (SELECT c.serial FROM custody_blocks c WHERE c.registry_id = b.registry_id AND c.serial_prefix = b.serial_prefix
                   ORDER BY c.observed_at DESC LIMIT 1) AS serial,
                 (SELECT array_agg(c.payload) FROM (SELECT payload FROM custody_blocks c WHERE c.registry_id = b.registry_id
-                  AND c.serial_prefix = b.serial_prefix ORDER BY (c.status = 'RETIRED') ASC, c.observed_at DESC LIMIT 3) c) AS payloads,
-                (SELECT min(o.unit_price)::text FROM orders o WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS best_ask,
-                (SELECT max(o.unit_price)::text FROM orders o WHERE o.batch_id = b.batch_id AND o.side = 1 AND ${BOOK}) AS best_bid,
-                (SELECT coalesce(sum(o.amount - o.filled_amount), 0)::text FROM orders o WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS ask_depth,
+                  AND c.serial_prefix = b.serial_prefix ORDER BY (c.status = 'RETIRED') ASC, c.observed_at DESC LIMIT 3) c)
+                  AS payloads,
+                (SELECT min(o.unit_price)::text FROM orders o
+                  WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS best_ask,
+                (SELECT max(o.unit_price)::text FROM orders o
+                  WHERE o.batch_id = b.batch_id AND o.side = 1 AND ${BOOK}) AS best_bid,
+                (SELECT coalesce(sum(o.amount - o.filled_amount), 0)::text FROM orders o
+                  WHERE o.batch_id = b.batch_id AND o.side = 0 AND ${BOOK}) AS ask_depth,
                 t.unit_price::text AS last_price, t.created_at AS last_at,
-                coalesce(t.payment_token, (SELECT o.payment_token FROM orders o WHERE o.batch_id = b.batch_id LIMIT 1)) AS payment_token
+                coalesce(t.payment_token, (SELECT o.payment_token FROM orders o WHERE o.batch_id = b.batch_id LIMIT 1))
+                  AS payment_token
            FROM batches b
-           LEFT JOIN LATERAL (SELECT o.unit_price, o.payment_token, f.created_at FROM fills f JOIN orders o ON o.order_hash = f.order_hash
+           LEFT JOIN LATERAL (SELECT o.unit_price, o.payment_token, f.created_at
+                                FROM fills f JOIN orders o ON o.order_hash = f.order_hash
                                WHERE o.batch_id = b.batch_id ORDER BY f.id DESC LIMIT 1) t ON true
           ORDER BY b.batch_id`,
       );
       const q = request.query;
-      const has = (value: string | null, needle: string | undefined) => needle === undefined || (value ?? "").toLowerCase().includes(needle.toLowerCase());
+      const has = (value: string | null, needle: string | undefined) =>
+        needle === undefined || (value ?? "").toLowerCase().includes(needle.toLowerCase());
       const items = rows.map((row) => {
         const info = projectInfoOf(row.registry_id, row.serial ?? undefined, row.payloads ?? []);
         const unitType = info.unitType ?? null;
@@ -93,7 +119,13 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
           batchId: row.batch_id,
           registry: { id: row.registry_id, name: REGISTRY_DISPLAY_NAMES[row.registry_id as RegistryName] ?? row.registry_id },
           serialPrefix: row.serial_prefix,
-          project: { id: info.projectId ?? null, name: info.name ?? null, type: info.type ?? null, methodology: info.methodology ?? null, country: info.country ?? null },
+          project: {
+            id: info.projectId ?? null,
+            name: info.name ?? null,
+            type: info.type ?? null,
+            methodology: info.methodology ?? null,
+            country: info.country ?? null,
+          },
           vintage: { start: info.vintageStart ?? null, end: info.vintageEnd ?? null },
           unit: { type: unitType, metric: unitType === null ? null : (UNIT_METRIC[unitType] ?? null) },
           totalSupply: row.total_supply,
@@ -107,7 +139,9 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
         };
       });
       const touches = (item: (typeof items)[number], year: string) =>
-        item.vintage.start !== null && item.vintage.start.slice(0, 4) <= year && (item.vintage.end ?? item.vintage.start).slice(0, 4) >= year;
+        item.vintage.start !== null &&
+        item.vintage.start.slice(0, 4) <= year &&
+        (item.vintage.end ?? item.vintage.start).slice(0, 4) >= year;
       return {
         items: items.filter(
           (item) =>
@@ -139,7 +173,8 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
           GROUP BY o.side, o.unit_price ORDER BY o.side, o.unit_price`,
         [request.params.batchId],
       );
-      const levels = (side: number) => rows.filter((r) => r.side === side).map((r) => ({ unitPrice: r.unit_price, units: r.units, orders: Number(r.orders) }));
+      const levels = (side: number) =>
+        rows.filter((r) => r.side === side).map((r) => ({ unitPrice: r.unit_price, units: r.units, orders: Number(r.orders) }));
       return { batchId: request.params.batchId, asks: levels(0), bids: levels(1).reverse() };
     },
   );
@@ -156,7 +191,17 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
           200: z.object({
             batchId: z.string(),
             interval: z.string(),
-            candles: z.array(z.object({ start: z.string(), open: z.string(), high: z.string(), low: z.string(), close: z.string(), volume: z.string(), trades: z.number() })),
+            candles: z.array(
+              z.object({
+                start: z.string(),
+                open: z.string(),
+                high: z.string(),
+                low: z.string(),
+                close: z.string(),
+                volume: z.string(),
+                trades: z.number(),
+              }),
+            ),
           }),
           ...notFound,
           ...errors,
@@ -165,7 +210,15 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
     },
     async (request) => {
       const unit = { "1m": "minute", "1h": "hour", "1d": "day" }[request.query.interval];
-      const { rows } = await pool.query<{ start: Date; open: string; high: string; low: string; close: string; volume: string; trades: string }>(
+      const { rows } = await pool.query<{
+        start: Date;
+        open: string;
+        high: string;
+        low: string;
+        close: string;
+        volume: string;
+        trades: string;
+      }>(
         `SELECT date_trunc($2, f.created_at) AS start,
                 (array_agg(o.unit_price ORDER BY f.id))[1]::text AS open, max(o.unit_price)::text AS high,
                 min(o.unit_price)::text AS low, (array_agg(o.unit_price ORDER BY f.id DESC))[1]::text AS close,
@@ -177,7 +230,15 @@ const marketRoutes: FastifyPluginAsyncZod<{ pool: Pool }> = async (app, { pool }
       return {
         batchId: request.params.batchId,
         interval: request.query.interval,
-        candles: rows.map((r) => ({ start: r.start.toISOString(), open: r.open, high: r.high, low: r.low, close: r.close, volume: r.volume, trades: Number(r.trades) })),
+        candles: rows.map((r) => ({
+          start: r.start.toISOString(),
+          open: r.open,
+          high: r.high,
+          low: r.low,
+          close: r.close,
+          volume: r.volume,
+          trades: Number(r.trades),
+        })),
       };
     },
   );

@@ -39,7 +39,10 @@ const MAX_EXPIRY = 253_402_300_799n;
 const side = z.enum(["sell", "buy"]);
 const orderStatus = z
   .enum(["open", "partially_filled", "filled", "cancelled", "expired", "withdrawn"])
-  .describe("cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until Settlement.cancel");
+  .describe(
+    "cancelled: closed on chain (OrderCancelled); withdrawn: taken off this book by the maker, still fillable on chain until " +
+      "Settlement.cancel",
+  );
 
 const orderBody = z.object({
   orderHash: bytes32.describe("EIP-712 digest in the Settlement domain (Settlement.hashOrder)"),
@@ -139,7 +142,10 @@ function orderOfRow(row: OrderRow): Order {
 }
 
 /** Rebuilds the signed order with orders.ts (its checks name fields under `prefix`, default body.order). */
-export function toOrder(input: z.input<typeof orderInput> & Pick<z.infer<typeof orderInput>, "maker" | "paymentToken">, prefix = "body.order"): Order {
+export function toOrder(
+  input: z.input<typeof orderInput> & Pick<z.infer<typeof orderInput>, "maker" | "paymentToken">,
+  prefix = "body.order",
+): Order {
   try {
     return buildOrder({
       side: input.side === "buy" ? SIDE_BUY : SIDE_SELL,
@@ -288,15 +294,22 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     },
   );
 
-  const withdrawBody = orderBody.extend({
-    onChainCancel: z
-      .object({
-        to: address.describe("Settlement"),
-        data: z.string().describe("Call data of Settlement.cancel(order): send it from the maker's wallet"),
-        function: z.literal("cancel(Order)"),
-      })
-      .describe("How to cancel on chain: until this transaction is mined the signed order can still be filled"),
-  });
+  withdrawRoutes(app, options);
+};
+
+const withdrawBody = orderBody.extend({
+  onChainCancel: z
+    .object({
+      to: address.describe("Settlement"),
+      data: z.string().describe("Call data of Settlement.cancel(order): send it from the maker's wallet"),
+      function: z.literal("cancel(Order)"),
+    })
+    .describe("How to cancel on chain: until this transaction is mined the signed order can still be filled"),
+});
+
+/** The maker's off-book withdraw, under its name and its old name `cancel`. */
+function withdrawRoutes(app: Parameters<FastifyPluginAsyncZod<OrderRoutesOptions>>[0], options: OrderRoutesOptions): void {
+  const { pool } = options;
   const withdraw = {
     schema: {
       tags: ["orders"],
@@ -304,8 +317,9 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
       description:
         "Takes the order off this API's book (status `withdrawn`). The signed order stays valid on Settlement: anyone " +
         "holding it can still fill it until the maker sends `Settlement.cancel(order)` from their own wallet (the " +
-        "answer's `onChainCancel`) or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status `cancelled`. Requires a SIWE " +
-        "session of the maker. `POST /orders/:orderHash/cancel` is the same route under its old name.",
+        "answer's `onChainCancel`) or `incrementCounter()`. Only the chain's `OrderCancelled` makes the status " +
+        "`cancelled`. Requires a SIWE session of the maker. `POST /orders/:orderHash/cancel` is the same route under its " +
+        "old name.",
       params: z.object({ orderHash: bytes32Param }),
       response: {
         200: withdrawBody,
@@ -317,7 +331,10 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     },
     preHandler: requireWallet(pool),
   } as const;
-  const withdrawHandler = async (request: { params: { orderHash: Hex } } & Parameters<typeof walletOf>[0], reply: import("fastify").FastifyReply) => {
+  const withdrawHandler = async (
+    request: { params: { orderHash: Hex } } & Parameters<typeof walletOf>[0],
+    reply: import("fastify").FastifyReply,
+  ) => {
     const { orderHash } = request.params;
     const row = await getOrder(pool, orderHash);
     if (row === undefined) return replyError(reply, 404, "not_found", `Order ${orderHash} not found`);
@@ -339,7 +356,11 @@ const orderRoutes: FastifyPluginAsyncZod<OrderRoutesOptions> = async (app, optio
     };
   };
   app.post("/orders/:orderHash/withdraw", withdraw, withdrawHandler);
-  app.post("/orders/:orderHash/cancel", { ...withdraw, schema: { ...withdraw.schema, summary: "Old name of POST /orders/:orderHash/withdraw (off-book only)" } }, withdrawHandler);
-};
+  app.post(
+    "/orders/:orderHash/cancel",
+    { ...withdraw, schema: { ...withdraw.schema, summary: "Old name of POST /orders/:orderHash/withdraw (off-book only)" } },
+    withdrawHandler,
+  );
+}
 
 export default orderRoutes;

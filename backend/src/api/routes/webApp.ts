@@ -52,7 +52,9 @@ const webApp: FastifyPluginAsync<WebAppOptions> = async (app, options) => {
     });
   }
   // Files Vite copies from web/public (favicon), served as they are with a short cache.
-  const publicFiles = fs.readdirSync(options.root).filter((name) => name !== "index.html" && fs.statSync(path.join(options.root, name)).isFile());
+  const publicFiles = fs
+    .readdirSync(options.root)
+    .filter((name) => name !== "index.html" && fs.statSync(path.join(options.root, name)).isFile());
   for (const name of publicFiles) {
     const file = path.join(options.root, name);
     app.get(`/${name}`, { schema: { hide: true }, logLevel: "warn" }, async (_request, reply) =>

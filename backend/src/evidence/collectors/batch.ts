@@ -11,17 +11,29 @@ export const batchCollector: RecordCollector = {
     const batchId = BigInt(scope.batchId);
     const chain = await collectChainRecords(ctx, batchId);
     if (!chain.export.events.some((e) => e.event !== "OracleSetUpdated")) {
-      throw new EvidenceInputError(`--batch ${scope.batchId}: no custody records of this batch on chain in blocks ${chain.export.fromBlock}..${chain.export.toBlock} (unknown batch id?)`, { batchId: scope.batchId });
+      throw new EvidenceInputError(
+        `--batch ${scope.batchId}: no custody records of this batch on chain in blocks ` +
+          `${chain.export.fromBlock}..${chain.export.toBlock} (unknown batch id?)`,
+        { batchId: scope.batchId },
+      );
     }
     const database = ctx.database === undefined ? undefined : await collectDatabaseRecords(ctx.database, { batchId });
-    const requests = chain.export.events.filter((e) => e.event === "RetirementRequested" || e.event === "WithdrawalRequested").length;
+    const requests = chain.export.events.filter(
+      (e) => e.event === "RetirementRequested" || e.event === "WithdrawalRequested",
+    ).length;
     return {
       batchId,
-      subject: { batchId: scope.batchId, movements: chain.export.movements, requests, fills: chain.fills.length, head: chain.export.finalHead, onChainHead: chain.export.onChainHead },
+      subject: {
+        batchId: scope.batchId,
+        movements: chain.export.movements,
+        requests,
+        fills: chain.fills.length,
+        head: chain.export.finalHead,
+        onChainHead: chain.export.onChainHead,
+      },
       ...chain,
       orders: withDatabaseOrders(chain, database),
       database,
     };
   },
 };
-

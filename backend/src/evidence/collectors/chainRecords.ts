@@ -4,7 +4,17 @@
  * calldata, with `findConfirmationCall` of the auditor) and the signed orders behind its fills (from the fill
  * transactions' calldata). Chain-only: nothing here reads the platform's database.
  */
-import { type Abi, type AbiEvent, type Address, type Hex, type PublicClient, decodeFunctionData, getAddress, isAddressEqual, recoverAddress } from "viem";
+import {
+  type Abi,
+  type AbiEvent,
+  type Address,
+  type Hex,
+  type PublicClient,
+  decodeFunctionData,
+  getAddress,
+  isAddressEqual,
+  recoverAddress,
+} from "viem";
 import { type CustodyExport, buildExport } from "../../audit/exportHistory";
 import { getLogsChunked } from "../../audit/history";
 import { findConfirmationCall } from "../../audit/verifyCertificate";
@@ -18,12 +28,23 @@ export function jsonValue(value: unknown): unknown {
   if (typeof value === "bigint") return value.toString();
   if (typeof value === "number") return String(value);
   if (Array.isArray(value)) return value.map(jsonValue);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, jsonValue(v)]));
   return value;
 }
 
-const typedRecord = (domain: { name?: string; version?: string; chainId?: number | bigint; verifyingContract?: Address }, types: TypedRecord["types"], primaryType: string, message: unknown): TypedRecord => ({
-  domain: { name: String(domain.name), version: String(domain.version), chainId: String(domain.chainId), verifyingContract: domain.verifyingContract as Address },
+const typedRecord = (
+  domain: { name?: string; version?: string; chainId?: number | bigint; verifyingContract?: Address },
+  types: TypedRecord["types"],
+  primaryType: string,
+  message: unknown,
+): TypedRecord => ({
+  domain: {
+    name: String(domain.name),
+    version: String(domain.version),
+    chainId: String(domain.chainId),
+    verifyingContract: domain.verifyingContract as Address,
+  },
   types,
   primaryType,
   message: jsonValue(message) as Record<string, unknown>,
@@ -35,14 +56,19 @@ function settlementCandidates(exp: CustodyExport): Address[] {
   for (const e of exp.events) {
     if (e.event !== "TransferSingle" && e.event !== "TransferBatch") continue;
     const { operator, from } = e.args as { operator: string; from: string };
-    if (operator.toLowerCase() !== from.toLowerCase() && operator.toLowerCase() !== exp.contracts.registryBridge.toLowerCase()) seen.add(getAddress(operator));
+    if (operator.toLowerCase() !== from.toLowerCase() && operator.toLowerCase() !== exp.contracts.registryBridge.toLowerCase())
+      seen.add(getAddress(operator));
   }
   return [...seen] as Address[];
 }
 
-const orderFilledEvent = () => (settlementAbi as Abi).filter((i): i is AbiEvent => i.type === "event" && i.name === "OrderFilled");
+const orderFilledEvent = () =>
+  (settlementAbi as Abi).filter((i): i is AbiEvent => i.type === "event" && i.name === "OrderFilled");
 
-async function fillsOf(ctx: CollectContext, exp: CustodyExport): Promise<{ settlement: Address | undefined; fills: CustodyExport["events"] }> {
+async function fillsOf(
+  ctx: CollectContext,
+  exp: CustodyExport,
+): Promise<{ settlement: Address | undefined; fills: CustodyExport["events"] }> {
   const candidates = ctx.settlement !== undefined ? [getAddress(ctx.settlement)] : settlementCandidates(exp);
   for (const address of candidates) {
     const logs = await getLogsChunked(ctx.client, {
@@ -73,7 +99,12 @@ async function fillsOf(ctx: CollectContext, exp: CustodyExport): Promise<{ settl
 }
 
 /** The orders (with signatures) named by fills, decoded from the fill transactions' calldata. */
-async function ordersOf(client: PublicClient, chainId: number, settlement: Address, fills: CustodyExport["events"]): Promise<OrderRecord[]> {
+async function ordersOf(
+  client: PublicClient,
+  chainId: number,
+  settlement: Address,
+  fills: CustodyExport["events"],
+): Promise<OrderRecord[]> {
   const abi = settlementAbi;
   const domain = settlementDomain({ chainId, verifyingContract: settlement });
   const wanted = new Set(fills.map((f) => String(f.args.orderHash).toLowerCase()));
@@ -96,14 +127,23 @@ async function ordersOf(client: PublicClient, chainId: number, settlement: Addre
     for (const { order, signature } of signed) {
       const orderHash = hashOrder({ domain, order }).toLowerCase() as Hex;
       if (!wanted.has(orderHash) || found.has(orderHash)) continue;
-      found.set(orderHash, { ...typedRecord(domain, orderTypes as unknown as TypedRecord["types"], "Order", order), orderHash, signature, sources: ["chain"] });
+      found.set(orderHash, {
+        ...typedRecord(domain, orderTypes as unknown as TypedRecord["types"], "Order", order),
+        orderHash,
+        signature,
+        sources: ["chain"],
+      });
     }
   }
   return [...found.values()];
 }
 
 /** The oracle quorum behind each RetirementConfirmed in `requestIds` (one record per confirming transaction). */
-async function attestationsOf(client: PublicClient, exp: CustodyExport, requestIds: ReadonlySet<string>): Promise<AttestationRecord[]> {
+async function attestationsOf(
+  client: PublicClient,
+  exp: CustodyExport,
+  requestIds: ReadonlySet<string>,
+): Promise<AttestationRecord[]> {
   const bridge = exp.contracts.registryBridge;
   const domain = bridgeDomain({ chainId: exp.chainId, verifyingContract: bridge });
   const out = new Map<string, AttestationRecord>();
@@ -116,7 +156,14 @@ async function attestationsOf(client: PublicClient, exp: CustodyExport, requestI
     const kind = call.functionName === "confirmRetirement" ? "RetirementConfirmed" : "RetirementConfirmedBatch";
     const message = kind === "RetirementConfirmed" ? call.items[0] : { items: call.items };
     const digest = hashAttestation({ domain, kind, message } as never);
-    const signers = await Promise.all(call.signatures.map((signature) => recoverAddress({ hash: digest, signature }).then((a) => a.toLowerCase(), () => "unrecoverable")));
+    const signers = await Promise.all(
+      call.signatures.map((signature) =>
+        recoverAddress({ hash: digest, signature }).then(
+          (a) => a.toLowerCase(),
+          () => "unrecoverable",
+        ),
+      ),
+    );
     out.set(e.transactionHash, {
       ...typedRecord(domain, attestationTypes[kind] as unknown as TypedRecord["types"], kind, message),
       kind,

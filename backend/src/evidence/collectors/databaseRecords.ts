@@ -18,17 +18,31 @@ type Rows = Array<Record<string, unknown>>;
 
 /** Dates as ISO strings, everything else as PostgreSQL returned it (numerics come back as strings). */
 function normalize(rows: Rows): Rows {
-  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v instanceof Date ? v.toISOString() : v === null ? null : typeof v === "object" ? v : String(v)])));
+  return rows.map((row) =>
+    Object.fromEntries(
+      Object.entries(row).map(([k, v]) => [
+        k,
+        v instanceof Date ? v.toISOString() : v === null ? null : typeof v === "object" ? v : String(v),
+      ]),
+    ),
+  );
 }
 
-export type DatabaseRecordsParameters = { batchId: bigint; requestIds?: readonly string[] | undefined; parties?: readonly string[] | undefined };
+export type DatabaseRecordsParameters = {
+  batchId: bigint;
+  requestIds?: readonly string[] | undefined;
+  parties?: readonly string[] | undefined;
+};
 
 export async function collectDatabaseRecords(pool: Pool, p: DatabaseRecordsParameters): Promise<Record<string, Rows>> {
   const query = async (sql: string, values: unknown[]): Promise<Rows> => {
     try {
       return normalize((await pool.query(sql, values)).rows as Rows);
     } catch (error) {
-      throw new EvidenceSourceError(`reading the platform database failed: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw new EvidenceSourceError(
+        `reading the platform database failed: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
   };
   const batch = p.batchId.toString();
@@ -41,13 +55,16 @@ export async function collectDatabaseRecords(pool: Pool, p: DatabaseRecordsParam
   );
   const fills = await query(
     `SELECT f.* FROM fills f JOIN orders o USING (order_hash)
-     WHERE o.batch_id = $1::numeric AND ($2::text[] IS NULL OR lower(f.taker) = ANY($2::text[]) OR lower(o.maker) = ANY($2::text[]))
+     WHERE o.batch_id = $1::numeric
+       AND ($2::text[] IS NULL OR lower(f.taker) = ANY($2::text[]) OR lower(o.maker) = ANY($2::text[]))
      ORDER BY f.block_number, f.log_index`,
     [batch, parties],
   );
   const ids = p.requestIds?.map((r) => r.toLowerCase()) ?? null;
   const requests = await query(
-    `SELECT * FROM requests WHERE batch_id = $1::numeric AND ($2::text[] IS NULL OR lower(request_id) = ANY($2::text[])) ORDER BY request_id`,
+    `SELECT * FROM requests
+     WHERE batch_id = $1::numeric AND ($2::text[] IS NULL OR lower(request_id) = ANY($2::text[]))
+     ORDER BY request_id`,
     [batch, ids],
   );
   const requestIds = requests.map((r) => String(r.request_id).toLowerCase());
@@ -56,9 +73,14 @@ export async function collectDatabaseRecords(pool: Pool, p: DatabaseRecordsParam
      FROM jobs WHERE lower(key) = ANY($1::text[]) ORDER BY key, id`,
     [requestIds],
   );
-  const answers = (await query(`SELECT * FROM registry_events WHERE lower(memo) = ANY($1::text[]) ORDER BY registry_id, sequence, event_id`, [requestIds])).map(
-    (row) => ({ ...row, payload_sha256: `0x${crypto.createHash("sha256").update(verifierModules().jcs.canonicalBytes(row.payload)).digest("hex")}` }),
-  );
+  const answers = (
+    await query(`SELECT * FROM registry_events WHERE lower(memo) = ANY($1::text[]) ORDER BY registry_id, sequence, event_id`, [
+      requestIds,
+    ])
+  ).map((row) => ({
+    ...row,
+    payload_sha256: `0x${crypto.createHash("sha256").update(verifierModules().jcs.canonicalBytes(row.payload)).digest("hex")}`,
+  }));
   return { orders, fills, requests, registry_instructions: instructions, registry_answers: answers };
 }
 
@@ -89,7 +111,16 @@ export function mergeDatabaseOrders(orders: OrderRecord[], rows: Rows, domain: T
       salt: row.nonce,
       counter: row.counter,
     };
-    byHash.set(hash, { domain, types: orderTypes as unknown as TypedRecord["types"], primaryType: "Order", message, orderHash: hash as Hex, signature: row.signature as Hex, sources: ["database"], database: row });
+    byHash.set(hash, {
+      domain,
+      types: orderTypes as unknown as TypedRecord["types"],
+      primaryType: "Order",
+      message,
+      orderHash: hash as Hex,
+      signature: row.signature as Hex,
+      sources: ["database"],
+      database: row,
+    });
   }
   return [...byHash.values()].sort((a, b) => (a.orderHash < b.orderHash ? -1 : 1));
 }
@@ -98,5 +129,10 @@ export function mergeDatabaseOrders(orders: OrderRecord[], rows: Rows, domain: T
 export function withDatabaseOrders(chain: ChainRecords, database: Record<string, Rows> | undefined): OrderRecord[] {
   if (database?.orders === undefined || chain.settlement === undefined) return chain.orders;
   const domain = settlementDomain({ chainId: chain.export.chainId, verifyingContract: chain.settlement });
-  return mergeDatabaseOrders(chain.orders, database.orders, { name: String(domain.name), version: String(domain.version), chainId: String(domain.chainId), verifyingContract: chain.settlement });
+  return mergeDatabaseOrders(chain.orders, database.orders, {
+    name: String(domain.name),
+    version: String(domain.version),
+    chainId: String(domain.chainId),
+    verifyingContract: chain.settlement,
+  });
 }

@@ -19,7 +19,8 @@ export const retirementCollector: RecordCollector = {
     try {
       report = await verifyCertificate({ client: ctx.client, bridge: ctx.bridge, requestId: scope.requestId, chunk: ctx.chunk });
     } catch (error) {
-      if (error instanceof AuditNotFoundError) throw new EvidenceInputError(`--retirement ${scope.requestId}: ${error.message}`, { requestId: scope.requestId });
+      if (error instanceof AuditNotFoundError)
+        throw new EvidenceInputError(`--retirement ${scope.requestId}: ${error.message}`, { requestId: scope.requestId });
       throw error;
     }
     const holder = report.request.holder.toLowerCase();
@@ -28,7 +29,14 @@ export const retirementCollector: RecordCollector = {
       fill: (args) => String(args.buyer).toLowerCase() === holder || String(args.seller).toLowerCase() === holder,
       requestIds: new Set([requestId]),
     });
-    const database = ctx.database === undefined ? undefined : await collectDatabaseRecords(ctx.database, { batchId: BigInt(report.request.batchId), requestIds: [requestId], parties: [holder] });
+    const database =
+      ctx.database === undefined
+        ? undefined
+        : await collectDatabaseRecords(ctx.database, {
+            batchId: BigInt(report.request.batchId),
+            requestIds: [requestId],
+            parties: [holder],
+          });
     const { latestBlock: _latest, ...stable } = report;
     return {
       batchId: BigInt(report.request.batchId),

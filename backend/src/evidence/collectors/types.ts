@@ -42,7 +42,12 @@ export type AttestationRecord = TypedRecord & {
   signers: string[];
 };
 
-export type OrderRecord = TypedRecord & { orderHash: Hex; signature: Hex; sources: Array<"chain" | "database">; database?: Record<string, unknown> };
+export type OrderRecord = TypedRecord & {
+  orderHash: Hex;
+  signature: Hex;
+  sources: Array<"chain" | "database">;
+  database?: Record<string, unknown>;
+};
 
 export type EventRecord = CustodyExport["events"][number] & { topics: Hex[]; data: Hex };
 

@@ -17,7 +17,15 @@
  *   ER [tCO2e]   = max(0, BE − PE − LE)                    (PE, LE default 0; no negative reductions are issued)
  */
 import { type DecimalInput, Decimal, decimalString, parseDecimal, parseNonNegative } from "../decimal";
-import { type FactorLibrary, type GridVariant, FACTORS, GRID_VARIANTS, factorValue, gridFactor, gridVersionInForce } from "../factors/library";
+import {
+  type FactorLibrary,
+  type GridVariant,
+  FACTORS,
+  GRID_VARIANTS,
+  factorValue,
+  gridFactor,
+  gridVersionInForce,
+} from "../factors/library";
 import { convert, requireDimension } from "../units";
 import { ValidationError } from "../../errors";
 import { type CalculationRecord, RecordBuilder } from "./lineage";
@@ -43,16 +51,26 @@ export type PurchasedElectricityParameters = GridSelection & {
   field?: string | undefined;
 };
 
-export function purchasedElectricity(params: PurchasedElectricityParameters, library: FactorLibrary = FACTORS): CalculationRecord {
+export function purchasedElectricity(
+  params: PurchasedElectricityParameters,
+  library: FactorLibrary = FACTORS,
+): CalculationRecord {
   const field = params.field ?? "quantity";
   const unit = params.unit ?? "MWh";
   requireDimension(`${field}.unit`, unit, ["energy"]);
   const quantity = parseNonNegative(field, params.quantity);
   const variant = params.variant ?? "weighted_average";
-  if (!GRID_VARIANTS.includes(variant)) throw new ValidationError("variant", `unknown grid factor variant ${JSON.stringify(variant)}`);
+  if (!GRID_VARIANTS.includes(variant))
+    throw new ValidationError("variant", `unknown grid factor variant ${JSON.stringify(variant)}`);
   const version = selectVersion(params, library);
   const row = gridFactor("gridFactorVersion", version, variant, library);
-  const inputs = { quantity: decimalString(quantity), unit, variant, gridVersion: version, ...(params.periodEnd ? { periodEnd: params.periodEnd } : {}) };
+  const inputs = {
+    quantity: decimalString(quantity),
+    unit,
+    variant,
+    gridVersion: version,
+    ...(params.periodEnd ? { periodEnd: params.periodEnd } : {}),
+  };
   const b = new RecordBuilder(
     "purchased_electricity",
     ELECTRICITY_VERSION,
@@ -78,7 +96,10 @@ export type RenewableReductionParameters = GridSelection & {
   sha256?: string | undefined;
 };
 
-export function renewableEmissionReductions(params: RenewableReductionParameters, library: FactorLibrary = FACTORS): CalculationRecord {
+export function renewableEmissionReductions(
+  params: RenewableReductionParameters,
+  library: FactorLibrary = FACTORS,
+): CalculationRecord {
   const exported = parseNonNegative("exportMWh", params.exportMWh);
   const imported = parseNonNegative("importMWh", params.importMWh ?? "0");
   const pe = parseNonNegative("projectEmissionsT", params.projectEmissionsT ?? "0");
@@ -87,8 +108,10 @@ export function renewableEmissionReductions(params: RenewableReductionParameters
     throw new ValidationError("technology", `must be wind, solar, hydro or other, got ${JSON.stringify(params.technology)}`);
   }
   const methodology = params.methodology ?? "ACM0002";
-  if (methodology !== "ACM0002" && methodology !== "AMS-I.D") throw new ValidationError("methodology", "must be ACM0002 or AMS-I.D");
-  const variant: GridVariant = params.technology === "wind" || params.technology === "solar" ? "combined_margin_wind_solar" : "combined_margin";
+  if (methodology !== "ACM0002" && methodology !== "AMS-I.D")
+    throw new ValidationError("methodology", "must be ACM0002 or AMS-I.D");
+  const variant: GridVariant =
+    params.technology === "wind" || params.technology === "solar" ? "combined_margin_wind_solar" : "combined_margin";
   const version = selectVersion(params, library);
   const row = gridFactor("gridFactorVersion", version, variant, library);
   const inputs = {

@@ -38,7 +38,13 @@ export function processEmissions(params: ProcessEmissionsParameters, library: Fa
   const hashes: { [key: string]: string } = params.sha256 === undefined ? {} : { source: params.sha256 };
   if (params.co2eT !== undefined) {
     const co2e = parseNonNegative(at("co2eT"), params.co2eT);
-    const b = new RecordBuilder("process_emissions", PLANT_YEAR_VERSION, "CO2e[t] = entered CO2e", { description: params.description, co2eT: decimalString(co2e) }, hashes);
+    const b = new RecordBuilder(
+      "process_emissions",
+      PLANT_YEAR_VERSION,
+      "CO2e[t] = entered CO2e",
+      { description: params.description, co2eT: decimalString(co2e) },
+      hashes,
+    );
     b.step("totalCo2eT", "entered", co2e, "tCO2e");
     return b.seal({ totalCo2eT: { value: co2e, unit: "tCO2e" } });
   }

@@ -50,7 +50,8 @@ export function diffRecords(a: CalculationRecord, b: CalculationRecord): Recompu
   for (const role of [...new Set([...Object.keys(a.factors), ...Object.keys(b.factors)])].sort()) {
     const x = a.factors[role];
     const y = b.factors[role];
-    if (x?.id !== y?.id || x?.version !== y?.version || x?.value !== y?.value) factors.push({ role, from: x ?? null, to: y ?? null });
+    if (x?.id !== y?.id || x?.version !== y?.version || x?.value !== y?.value)
+      factors.push({ role, from: x ?? null, to: y ?? null });
   }
   const outputs: OutputChange[] = [];
   for (const name of [...new Set([...Object.keys(a.outputs), ...Object.keys(b.outputs)])].sort()) {

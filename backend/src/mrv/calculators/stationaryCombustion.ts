@@ -45,7 +45,10 @@ export type StationaryCombustionParameters = {
 const FORMULA =
   "E[TJ] = Q × NCV; m_g[t] = E × EF_g[kg/TJ] / 1000 for g in CO2, CH4, N2O; CO2e_g[t] = m_g × GWP_g; CO2e[t] = Σ CO2e_g";
 
-export function stationaryCombustion(params: StationaryCombustionParameters, library: FactorLibrary = FACTORS): CalculationRecord {
+export function stationaryCombustion(
+  params: StationaryCombustionParameters,
+  library: FactorLibrary = FACTORS,
+): CalculationRecord {
   const at = (name: string) => (params.field === undefined ? name : `${params.field}.${name}`);
   const quantity = parseNonNegative(at("quantity"), params.quantity);
   const dimension = requireDimension(at("unit"), params.unit, ["mass", "energy", "volume"]);
@@ -61,13 +64,26 @@ export function stationaryCombustion(params: StationaryCombustionParameters, lib
     category: params.category,
     gwpSet: params.gwpSet,
     ipccVersion,
-    ...(ncvOverride === undefined ? {} : { ncv: { value: decimalString(ncvOverride.value), unit: ncvOverride.unit, source: ncvOverride.source } }),
+    ...(ncvOverride === undefined
+      ? {}
+      : { ncv: { value: decimalString(ncvOverride.value), unit: ncvOverride.unit, source: ncvOverride.source } }),
   };
-  const b = new RecordBuilder("stationary_combustion", STATIONARY_COMBUSTION_VERSION, FORMULA, inputs, params.sha256 === undefined ? {} : { activity: params.sha256 });
+  const b = new RecordBuilder(
+    "stationary_combustion",
+    STATIONARY_COMBUSTION_VERSION,
+    FORMULA,
+    inputs,
+    params.sha256 === undefined ? {} : { activity: params.sha256 },
+  );
 
   let energyTJ: Decimal;
   if (dimension === "energy") {
-    energyTJ = b.step("energyTJ", `Q converted from ${params.unit} to TJ`, convert(at("unit"), quantity, params.unit, "TJ"), "TJ");
+    energyTJ = b.step(
+      "energyTJ",
+      `Q converted from ${params.unit} to TJ`,
+      convert(at("unit"), quantity, params.unit, "TJ"),
+      "TJ",
+    );
   } else {
     let ncv: Decimal;
     let ncvUnit: string;
@@ -75,7 +91,10 @@ export function stationaryCombustion(params: StationaryCombustionParameters, lib
       ({ value: ncv, unit: ncvUnit } = ncvOverride);
     } else {
       if (dimension === "volume") {
-        throw new ValidationError(at("unit"), `a volume (${params.unit}) needs a measured ncv per volume: the IPCC defaults are per mass`);
+        throw new ValidationError(
+          at("unit"),
+          `a volume (${params.unit}) needs a measured ncv per volume: the IPCC defaults are per mass`,
+        );
       }
       b.factor("ncv", factors.ncv);
       ncv = factorValue(factors.ncv);
@@ -108,13 +127,18 @@ export function stationaryCombustion(params: StationaryCombustionParameters, lib
   return b.seal(outputs);
 }
 
-function parseNcv(field: string, ncv: { value: DecimalInput; unit: string; source: string }): { value: Decimal; unit: string; source: string } {
+function parseNcv(
+  field: string,
+  ncv: { value: DecimalInput; unit: string; source: string },
+): { value: Decimal; unit: string; source: string } {
   const value = parseNonNegative(`${field}.value`, ncv.value, { allowZero: false });
   const [num, den] = splitRatioUnit(String(ncv.unit));
-  if (den === undefined) throw new ValidationError(`${field}.unit`, `must be energy per mass or volume (e.g. TJ/Gg), got ${JSON.stringify(ncv.unit)}`);
+  if (den === undefined)
+    throw new ValidationError(`${field}.unit`, `must be energy per mass or volume (e.g. TJ/Gg), got ${JSON.stringify(ncv.unit)}`);
   requireDimension(`${field}.unit`, num, ["energy"]);
   requireDimension(`${field}.unit`, den, ["mass", "volume"]);
   dimensionOf(`${field}.unit`, den);
-  if (typeof ncv.source !== "string" || ncv.source.trim() === "") throw new ValidationError(`${field}.source`, "a measured NCV needs its source");
+  if (typeof ncv.source !== "string" || ncv.source.trim() === "")
+    throw new ValidationError(`${field}.source`, "a measured NCV needs its source");
   return { value, unit: ncv.unit, source: ncv.source };
 }

@@ -51,7 +51,8 @@ const fileSchema = z.object({ library: z.string(), description: z.string(), rows
 
 export type FactorRow = z.infer<typeof rowSchema>;
 export type CombustionCategory = "energy" | "manufacturing";
-export type GridVariant = "weighted_average" | "operating_margin" | "build_margin" | "combined_margin" | "combined_margin_wind_solar";
+export type GridVariant =
+  "weighted_average" | "operating_margin" | "build_margin" | "combined_margin" | "combined_margin_wind_solar";
 export const GRID_VARIANTS: readonly GridVariant[] = [
   "weighted_average",
   "operating_margin",
@@ -144,7 +145,10 @@ export function fuelFactors(
   const ix = indexes(library).fuel;
   const ncv = typeof fuel === "string" ? ix.get(`${fuel}|${version}|ncv||`) : undefined;
   if (typeof fuel !== "string" || ncv === undefined) {
-    throw new ValidationError(field, `unknown fuel ${JSON.stringify(fuel)} (IPCC ${version}); known: ${ipccFuels(library).join(", ")}`);
+    throw new ValidationError(
+      field,
+      `unknown fuel ${JSON.stringify(fuel)} (IPCC ${version}); known: ${ipccFuels(library).join(", ")}`,
+    );
   }
   const co2 = ix.get(`${fuel}|${version}|emission_factor|CO2|`);
   const ch4 = ix.get(`${fuel}|${version}|emission_factor|CH4|${category}`);
@@ -159,12 +163,15 @@ export function fuelFactors(
 export function gwpSet(field: string, set: unknown, library: FactorLibrary = FACTORS): Map<string, FactorRow> {
   const sets = indexes(library).gwp;
   const rows = typeof set === "string" ? sets.get(set) : undefined;
-  if (rows === undefined) throw new ValidationError(field, `unknown GWP set ${JSON.stringify(set)}; known: ${[...sets.keys()].join(", ")}`);
+  if (rows === undefined)
+    throw new ValidationError(field, `unknown GWP set ${JSON.stringify(set)}; known: ${[...sets.keys()].join(", ")}`);
   return rows;
 }
 
 /** The CEA versions shipped, oldest first (by validFrom). */
-export function gridVersions(library: FactorLibrary = FACTORS): { version: string; validFrom: string; dataYear: string | undefined }[] {
+export function gridVersions(
+  library: FactorLibrary = FACTORS,
+): { version: string; validFrom: string; dataYear: string | undefined }[] {
   return indexes(library).versions;
 }
 
@@ -176,7 +183,8 @@ export function gridVersionInForce(field: string, periodEnd: string, library: Fa
     const oldest = gridVersions(library)[0];
     throw new ValidationError(
       field,
-      `no CEA grid factor version was published by ${periodEnd} (oldest shipped: ${oldest?.version} from ${oldest?.validFrom}); name the version explicitly`,
+      `no CEA grid factor version was published by ${periodEnd} (oldest shipped: ${oldest?.version} from ` +
+        `${oldest?.validFrom}); name the version explicitly`,
     );
   }
   return last.version;
@@ -186,7 +194,9 @@ export function gridVersionInForce(field: string, periodEnd: string, library: Fa
 export function gridFactor(field: string, version: unknown, variant: GridVariant, library: FactorLibrary = FACTORS): FactorRow {
   const row = indexes(library).grid.get(`${String(version)}|${variant}`);
   if (row === undefined) {
-    const known = gridVersions(library).map((v) => v.version).join(", ");
+    const known = gridVersions(library)
+      .map((v) => v.version)
+      .join(", ");
     throw new ValidationError(field, `no CEA grid factor ${variant} for version ${JSON.stringify(version)}; versions: ${known}`);
   }
   return row;

@@ -31,10 +31,14 @@ export function spikeSettings(
   const threshold = parseScaled(spike?.threshold ?? "3", T_SCALE);
   const minDeviation = parseScaled(spike?.minDeviation ?? "0", VALUE_SCALE);
   const floor = parseScaled(spike?.relativeFloor ?? "0.05", T_SCALE);
-  if (floor === undefined || floor < 0n) throw new RangeError(`${field}.relativeFloor must be a non-negative decimal (at most 4 fraction digits)`);
-  if (!Number.isInteger(halfWindow) || halfWindow < 1 || halfWindow > 50) throw new RangeError(`${field}.halfWindow must be an integer 1..50`);
-  if (threshold === undefined || threshold <= 0n) throw new RangeError(`${field}.threshold must be a positive decimal (at most 4 fraction digits)`);
-  if (minDeviation === undefined || minDeviation < 0n) throw new RangeError(`${field}.minDeviation must be a non-negative decimal`);
+  if (floor === undefined || floor < 0n)
+    throw new RangeError(`${field}.relativeFloor must be a non-negative decimal (at most 4 fraction digits)`);
+  if (!Number.isInteger(halfWindow) || halfWindow < 1 || halfWindow > 50)
+    throw new RangeError(`${field}.halfWindow must be an integer 1..50`);
+  if (threshold === undefined || threshold <= 0n)
+    throw new RangeError(`${field}.threshold must be a positive decimal (at most 4 fraction digits)`);
+  if (minDeviation === undefined || minDeviation < 0n)
+    throw new RangeError(`${field}.minDeviation must be a non-negative decimal`);
   return { halfWindow, thresholdScaled: threshold, minDeviation, floorScaled: floor };
 }
 
@@ -76,7 +80,8 @@ export function hampelSpikes(table: ReadingTable, order: Int32Array, settings: S
     if (d <= minDev) continue;
     const bound = tFloat * Math.max(1.4826 * mad, fFloat * Math.abs(median));
     if (d < bound * (1 - 1e-9)) continue;
-    if (d <= bound * (1 + 1e-9) && !exceeds(BigInt(d), BigInt(mad), BigInt(Math.abs(median)), thresholdScaled, floorScaled)) continue;
+    if (d <= bound * (1 + 1e-9) && !exceeds(BigInt(d), BigInt(mad), BigInt(Math.abs(median)), thresholdScaled, floorScaled))
+      continue;
     spikes.push({ index: order[p] as number, median, deviation: d, scaledMad: scaledMadText(BigInt(mad)) });
   }
   return spikes;

@@ -28,25 +28,44 @@ import { isKnownUnit, UNITS } from "../units";
 import { scaledString } from "../decimal";
 import { type Flag, type MeterConfig, sortFlags } from "./flags";
 import { hampelSpikes, spikeSettings } from "./hampel";
-import { type Reading, type ReadingTable, NO_OFFSET, VALUE_SCALE, prepareReadings, readingsByMeter, sortedByStart } from "./readings";
+import {
+  type Reading,
+  type ReadingTable,
+  NO_OFFSET,
+  VALUE_SCALE,
+  prepareReadings,
+  readingsByMeter,
+  sortedByStart,
+} from "./readings";
 import { isTimeZone, zoneOffsetAt } from "./time";
 
 export type ValidationResult = { table: ReadingTable; flags: Flag[] };
 
+/** A meter config's own mistakes are the caller's (RangeError), not flags on the readings. */
+function checkMeterConfig(m: MeterConfig): void {
+  if (m.timeZone !== undefined && !isTimeZone(m.timeZone)) {
+    throw new RangeError(`meter ${m.meterId}: unknown time zone ${m.timeZone}`);
+  }
+  if (m.registerDigits !== undefined && !(Number.isInteger(m.registerDigits) && m.registerDigits >= 1 && m.registerDigits <= 9)) {
+    throw new RangeError(`meter ${m.meterId}: registerDigits must be an integer 1..9`);
+  }
+}
+
 /** Validates `readings` against the meters' configs. Pure: same input, same flags in the same order. */
 export function validateReadings(readings: readonly Reading[], meters: readonly MeterConfig[]): ValidationResult {
   const configs = new Map(meters.map((m) => [m.meterId, m]));
-  for (const m of meters) {
-    if (m.timeZone !== undefined && !isTimeZone(m.timeZone)) throw new RangeError(`meter ${m.meterId}: unknown time zone ${m.timeZone}`);
-    if (m.registerDigits !== undefined && !(Number.isInteger(m.registerDigits) && m.registerDigits >= 1 && m.registerDigits <= 9)) {
-      throw new RangeError(`meter ${m.meterId}: registerDigits must be an integer 1..9`);
-    }
-  }
+  for (const m of meters) checkMeterConfig(m);
   const { table, flags } = prepareReadings(readings);
   for (const [meterId, indices] of readingsByMeter(table)) {
     const config = configs.get(meterId);
     if (config === undefined) {
-      flags.push({ rule: "unknown_meter", meterId, readings: [indices[0] as number], message: `no meter ${meterId} is registered`, detail: { count: indices.length } });
+      flags.push({
+        rule: "unknown_meter",
+        meterId,
+        readings: [indices[0] as number],
+        message: `no meter ${meterId} is registered`,
+        detail: { count: indices.length },
+      });
     } else {
       checkUnits(table, indices, config, flags);
     }
@@ -57,7 +76,11 @@ export function validateReadings(readings: readonly Reading[], meters: readonly 
       checkValues(table, order, config, flags);
       if ((config.kind ?? "interval") === "interval") {
         // one value verdict per reading: a negative or rolled-over value is not also reported as a spike
-        const valueFlagged = new Set(flags.filter((f) => f.meterId === meterId && (f.rule === "negative" || f.rule === "rollover")).map((f) => f.readings[0]));
+        const valueFlagged = new Set(
+          flags
+            .filter((f) => f.meterId === meterId && (f.rule === "negative" || f.rule === "rollover"))
+            .map((f) => f.readings[0]),
+        );
         for (const s of hampelSpikes(table, order, spikeSettings(`meter ${meterId}.spike`, config.spike))) {
           if (valueFlagged.has(s.index)) continue;
           flags.push({
@@ -80,14 +103,20 @@ function checkUnits(table: ReadingTable, indices: Int32Array, config: MeterConfi
     const unit = table.unit[i] as string;
     if (unit === expected) continue;
     if (!isKnownUnit(unit)) {
-      flags.push({ rule: "unit_unknown", meterId: config.meterId, readings: [i], message: `unknown unit ${JSON.stringify(unit)}` });
+      flags.push({
+        rule: "unit_unknown",
+        meterId: config.meterId,
+        readings: [i],
+        message: `unknown unit ${JSON.stringify(unit)}`,
+      });
     } else {
       const same = UNITS[unit] === UNITS[expected];
       flags.push({
         rule: "unit_mismatch",
         meterId: config.meterId,
         readings: [i],
-        message: `unit ${unit} differs from the meter's ${expected}${same ? "" : ` (${UNITS[unit]} instead of ${UNITS[expected] ?? "?"})`}`,
+        message: `unit ${unit} differs from the meter's ` +
+          `${expected}${same ? "" : ` (${UNITS[unit]} instead of ${UNITS[expected] ?? "?"})`}`,
         detail: { unit, expected, sameDimension: same },
       });
     }
@@ -112,14 +141,20 @@ function checkTimestamps(table: ReadingTable, indices: Int32Array, config: Meter
           rule: "timezone_offset",
           meterId,
           readings: [i],
-          message: `offset ${offsetText(so)} / ${offsetText(eo)} differs from ${zone} (${offsetText(expected)} / ${offsetText(expectedEnd)})`,
+          message: `offset ${offsetText(so)} / ${offsetText(eo)} differs from ${zone} (${offsetText(expected)} / ` +
+            `${offsetText(expectedEnd)})`,
           detail: { written: offsetText(so), expected: offsetText(expected) },
         });
       }
     }
     const start = table.startMs[i] as number;
     if (start < previousStart) {
-      flags.push({ rule: "out_of_order", meterId, readings: [previousIndex, i], message: "arrived after a reading that starts later" });
+      flags.push({
+        rule: "out_of_order",
+        meterId,
+        readings: [previousIndex, i],
+        message: "arrived after a reading that starts later",
+      });
     } else {
       previousStart = start;
       previousIndex = i;
@@ -155,7 +190,12 @@ function checkSequence(table: ReadingTable, order: Int32Array, config: MeterConf
         message: same ? "same interval and value reported twice" : "same interval reported with different values",
       });
     } else if (start < latestEnd) {
-      flags.push({ rule: "overlap", meterId, readings: [latestIndex, i], message: `overlaps the reading ending ${new Date(latestEnd).toISOString()}` });
+      flags.push({
+        rule: "overlap",
+        meterId,
+        readings: [latestIndex, i],
+        message: `overlaps the reading ending ${new Date(latestEnd).toISOString()}`,
+      });
     } else if (previous >= 0 && start > latestEnd) {
       const minutes = (start - latestEnd) / 60_000;
       flags.push({
@@ -163,7 +203,10 @@ function checkSequence(table: ReadingTable, order: Int32Array, config: MeterConf
         meterId,
         readings: [latestIndex, i],
         message: `no reading for ${minutes} min from ${new Date(latestEnd).toISOString()}`,
-        detail: { missingMinutes: minutes, ...(intervalMs === undefined ? {} : { missingIntervals: Math.floor((start - latestEnd) / intervalMs) }) },
+        detail: {
+          missingMinutes: minutes,
+          ...(intervalMs === undefined ? {} : { missingIntervals: Math.floor((start - latestEnd) / intervalMs) }),
+        },
       });
     }
     if (end > latestEnd) {
@@ -183,7 +226,13 @@ function checkValues(table: ReadingTable, order: Int32Array, config: MeterConfig
     const v = table.value[i] as number;
     if (!register && modulus !== undefined && v < -(modulus / 2)) {
       const corrected = micro(v + modulus);
-      flags.push({ rule: "rollover", meterId, readings: [i], message: `counter wrapped: ${corrected} after correction`, detail: { corrected } });
+      flags.push({
+        rule: "rollover",
+        meterId,
+        readings: [i],
+        message: `counter wrapped: ${corrected} after correction`,
+        detail: { corrected },
+      });
     } else if (v < 0 && config.allowNegative !== true) {
       flags.push({ rule: "negative", meterId, readings: [i], message: `negative value ${micro(v)}` });
     } else if (v === 0 && config.allowZero === false) {
@@ -194,7 +243,13 @@ function checkValues(table: ReadingTable, order: Int32Array, config: MeterConfig
       if (v < prev) {
         if (modulus !== undefined && prev * 10 >= modulus * 9 && v * 10 <= modulus) {
           const consumption = micro(modulus - prev + v);
-          flags.push({ rule: "rollover", meterId, readings: [previous, i], message: `register wrapped; consumption ${consumption}`, detail: { consumption } });
+          flags.push({
+            rule: "rollover",
+            meterId,
+            readings: [previous, i],
+            message: `register wrapped; consumption ${consumption}`,
+            detail: { consumption },
+          });
         } else {
           flags.push({
             rule: "counter_decrease",

@@ -34,42 +34,71 @@ export type Substitution = {
 
 export type SubstitutionPlan = { gap?: "linear_interpolation"; rollover?: "rollover_correction"; spike?: "window_median" };
 
-export function substitute(table: ReadingTable, flags: readonly Flag[], meters: readonly MeterConfig[], plan: SubstitutionPlan): Substitution[] {
+export function substitute(
+  table: ReadingTable,
+  flags: readonly Flag[],
+  meters: readonly MeterConfig[],
+  plan: SubstitutionPlan,
+): Substitution[] {
   const configs = new Map(meters.map((m) => [m.meterId, m]));
   const out: Substitution[] = [];
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const base = (flag: Flag, rule: SubstitutionRule) => ({ rule, ruleVersion: SUBSTITUTION_RULE_VERSION, flagRule: flag.rule, meterId: flag.meterId });
   for (const flag of flags) {
     const config = configs.get(flag.meterId);
     if (config === undefined) continue;
     if (flag.rule === "gap" && plan.gap === "linear_interpolation" && config.intervalMinutes !== undefined) {
-      const [a, b] = flag.readings as [number, number];
-      const intervalMs = config.intervalMinutes * 60_000;
-      const from = table.endMs[a] as number;
-      const m = Math.floor(((table.startMs[b] as number) - from) / intervalMs);
-      const va = BigInt(table.value[a] as number);
-      const vb = BigInt(table.value[b] as number);
-      for (let j = 1; j <= m; j++) {
-        const v = va + ((vb - va) * BigInt(j)) / BigInt(m + 1);
-        out.push({
-          ...base(flag, "linear_interpolation"),
-          replaces: null,
-          basis: [a, b],
-          start: iso(from + (j - 1) * intervalMs),
-          end: iso(from + j * intervalMs),
-          value: scaledString(v, VALUE_SCALE),
-          unit: config.unit,
-        });
-      }
+      for (const s of interpolateGap(table, flag, config, config.intervalMinutes)) out.push(s);
     } else if (flag.rule === "rollover" && plan.rollover === "rollover_correction" && flag.readings.length === 1) {
       const i = flag.readings[0] as number;
-      out.push({ ...base(flag, "rollover_correction"), replaces: i, basis: [i], ...interval(table, i), value: String(flag.detail?.corrected), unit: config.unit });
+      out.push({
+        ...base(flag, "rollover_correction"),
+        replaces: i,
+        basis: [i],
+        ...interval(table, i),
+        value: String(flag.detail?.corrected),
+        unit: config.unit,
+      });
     } else if (flag.rule === "spike" && plan.spike === "window_median") {
       const i = flag.readings[0] as number;
       const median = parseScaled(String(flag.detail?.median ?? ""), VALUE_SCALE);
       if (median === undefined) continue;
-      out.push({ ...base(flag, "window_median"), replaces: i, basis: [i], ...interval(table, i), value: scaledString(median, VALUE_SCALE), unit: config.unit });
+      out.push({
+        ...base(flag, "window_median"),
+        replaces: i,
+        basis: [i],
+        ...interval(table, i),
+        value: scaledString(median, VALUE_SCALE),
+        unit: config.unit,
+      });
     }
+  }
+  return out;
+}
+
+function base(flag: Flag, rule: SubstitutionRule) {
+  return { rule, ruleVersion: SUBSTITUTION_RULE_VERSION, flagRule: flag.rule, meterId: flag.meterId };
+}
+
+/** The missing intervals between the gap's two readings, their values on the straight line between them. */
+function interpolateGap(table: ReadingTable, flag: Flag, config: MeterConfig, intervalMinutes: number): Substitution[] {
+  const out: Substitution[] = [];
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const [a, b] = flag.readings as [number, number];
+  const intervalMs = intervalMinutes * 60_000;
+  const from = table.endMs[a] as number;
+  const m = Math.floor(((table.startMs[b] as number) - from) / intervalMs);
+  const va = BigInt(table.value[a] as number);
+  const vb = BigInt(table.value[b] as number);
+  for (let j = 1; j <= m; j++) {
+    const v = va + ((vb - va) * BigInt(j)) / BigInt(m + 1);
+    out.push({
+      ...base(flag, "linear_interpolation"),
+      replaces: null,
+      basis: [a, b],
+      start: iso(from + (j - 1) * intervalMs),
+      end: iso(from + j * intervalMs),
+      value: scaledString(v, VALUE_SCALE),
+      unit: config.unit,
+    });
   }
   return out;
 }

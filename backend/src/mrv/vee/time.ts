@@ -56,7 +56,8 @@ export function parseInstantMs(s: unknown): number {
   const mi = digits(s, 14, 2);
   const sep = s.charCodeAt(10);
   if (y < 0 || mo < 1 || mo > 12 || d < 1 || h < 0 || h > 23 || mi < 0 || mi > 59) return Number.NaN;
-  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58) return Number.NaN;
+  if (s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || (sep !== 84 && sep !== 32) || s.charCodeAt(13) !== 58)
+    return Number.NaN;
   if (y !== memoY || mo !== memoM || d !== memoD) {
     const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
     if (d > (DAYS_IN_MONTH[mo - 1] as number) || (mo === 2 && d === 29 && !leap)) return Number.NaN;

@@ -54,6 +54,11 @@ export function checkTotaliser(table: ReadingTable, check: TotaliserCheck): Flag
     meterId: check.meterId,
     readings: first < 0 ? [] : [first, last],
     message: `readings sum to ${scaledString(sum, VALUE_SCALE)}, the totaliser advanced ${scaledString(delta, VALUE_SCALE)}`,
-    detail: { sum: scaledString(sum, VALUE_SCALE), totaliser: scaledString(delta, VALUE_SCALE), difference: scaledString(diff, VALUE_SCALE), count },
+    detail: {
+      sum: scaledString(sum, VALUE_SCALE),
+      totaliser: scaledString(delta, VALUE_SCALE),
+      difference: scaledString(diff, VALUE_SCALE),
+      count,
+    },
   };
 }

@@ -69,7 +69,9 @@ function parseSdnRows(list: string, bytes: Buffer): Map<string, Draft> {
       addresses: flag === undefined ? [] : [{ text: `flag ${flag}`, country: countryCode(flag) }],
       birthPlaces: [],
       identifiers:
-        callSign === undefined ? [] : [{ kind: "call-sign", value: callSign, normalised: normaliseIdentifier(callSign), label: "Call Sign" }],
+        callSign === undefined
+          ? []
+          : [{ kind: "call-sign", value: callSign, normalised: normaliseIdentifier(callSign), label: "Call Sign" }],
       wallets: [],
       remarks: nullable(fields[11]),
     });

@@ -26,10 +26,17 @@ export function nullable(field: string | undefined): string | undefined {
  * mark are skipped; any other row of the wrong width is a ListParseError naming its line.
  */
 export function readCsv(list: string, file: string, bytes: Buffer, columns: number): Array<{ line: number; fields: string[] }> {
+  // eslint-disable-next-line no-control-regex -- strips the DOS end-of-file marker (SUB, 0x1A) some published files end with
   const text = decodeText(bytes).replace(/\u001a+\s*$/, "");
   let records: Array<{ record: string[]; info: { lines: number } }>;
   try {
-    records = parse(text, { bom: true, relax_column_count: true, relax_quotes: true, skip_empty_lines: true, info: true }) as unknown as typeof records;
+    records = parse(text, {
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      info: true,
+    }) as unknown as typeof records;
   } catch (error) {
     const line = (error as { lines?: number }).lines;
     throw new ListParseError(list, file, (error as Error).message, line);
@@ -37,7 +44,8 @@ export function readCsv(list: string, file: string, bytes: Buffer, columns: numb
   const rows: Array<{ line: number; fields: string[] }> = [];
   for (const { record, info } of records) {
     if (record.length === 1 && (record[0] ?? "").trim() === "") continue;
-    if (record.length !== columns) throw new ListParseError(list, file, `expected ${columns} fields, found ${record.length}`, info.lines);
+    if (record.length !== columns)
+      throw new ListParseError(list, file, `expected ${columns} fields, found ${record.length}`, info.lines);
     rows.push({ line: info.lines, fields: record });
   }
   return rows;

@@ -71,7 +71,8 @@ export function parseUnBirthDate(node: XmlNode): ListedBirthDate | undefined {
     return { fromYear: year, toYear: year, month, day, approximate, text: date as string };
   }
   const year = text(node, "YEAR") ?? date;
-  if (year !== undefined && /^\d{4}$/.test(year)) return { fromYear: Number(year), toYear: Number(year), approximate, text: year };
+  if (year !== undefined && /^\d{4}$/.test(year))
+    return { fromYear: Number(year), toYear: Number(year), approximate, text: year };
   const note = text(node, "NOTE");
   const noted = note === undefined ? null : /\b(\d{4})\b/.exec(note);
   if (noted !== null) return { fromYear: Number(noted[1]), toYear: Number(noted[1]), approximate: true, text: note as string };
@@ -127,9 +128,17 @@ function party(list: string, node: XmlNode, kind: "person" | "entity"): ListEntr
     list,
     id,
     kind,
-    names: [{ name, type: "primary" }, ...aliases(node, `${prefix}_ALIAS`), ...(original === undefined ? [] : [{ name: original, type: "original" as const }])],
+    names: [
+      { name, type: "primary" },
+      ...aliases(node, `${prefix}_ALIAS`),
+      ...(original === undefined ? [] : [{ name: original, type: "original" as const }]),
+    ],
     programs: unique([text(node, "UN_LIST_TYPE")]),
-    birthDates: person ? nodes(node, "INDIVIDUAL_DATE_OF_BIRTH").map(parseUnBirthDate).filter((date): date is ListedBirthDate => date !== undefined) : [],
+    birthDates: person
+      ? nodes(node, "INDIVIDUAL_DATE_OF_BIRTH")
+          .map(parseUnBirthDate)
+          .filter((date): date is ListedBirthDate => date !== undefined)
+      : [],
     nationalities: person ? unique(values(node, "NATIONALITY").map(countryCode)) : [],
     addresses: addresses(node, `${prefix}_ADDRESS`),
     birthPlaces: person ? addresses(node, "INDIVIDUAL_PLACE_OF_BIRTH") : [],
@@ -149,7 +158,12 @@ export function createUnConsolidatedSource(id = "un-consolidated"): ListSource {
       const xml = decodeText(requireFile(id, files, FILE));
       const valid = XMLValidator.validate(xml);
       if (valid !== true) throw new ListParseError(id, FILE, valid.err.msg, valid.err.line);
-      const parser = new XMLParser({ ignoreAttributes: false, parseTagValue: false, trimValues: true, isArray: (_name, _path, _leaf, isAttribute) => !isAttribute });
+      const parser = new XMLParser({
+        ignoreAttributes: false,
+        parseTagValue: false,
+        trimValues: true,
+        isArray: (_name, _path, _leaf, isAttribute) => !isAttribute,
+      });
       const root = nodes(parser.parse(xml) as XmlNode, "CONSOLIDATED_LIST")[0];
       if (root === undefined) throw new ListParseError(id, FILE, "no CONSOLIDATED_LIST element");
       const people = nodes(nodes(root, "INDIVIDUALS")[0], "INDIVIDUAL").map((node) => party(id, node, "person"));

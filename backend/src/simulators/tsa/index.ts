@@ -20,12 +20,58 @@ export type TsaCredentials = { dir: string; caCert: string; tsaCert: string; tsa
 export async function createTsaCredentials(dir: string, subject = "Carbon Custody Test TSA"): Promise<TsaCredentials> {
   fs.mkdirSync(dir, { recursive: true });
   const file = (name: string) => path.join(dir, name);
-  await run("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", file("ca.key"), "-out", file("ca.crt"), "-days", "3650",
-    "-subj", `/CN=${subject} Root CA`, "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
-  await run("openssl", ["req", "-newkey", "rsa:2048", "-nodes", "-keyout", file("tsa.key"), "-out", file("tsa.csr"), "-subj", `/CN=${subject}`]);
-  fs.writeFileSync(file("tsa.ext"), "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n");
-  await run("openssl", ["x509", "-req", "-in", file("tsa.csr"), "-CA", file("ca.crt"), "-CAkey", file("ca.key"), "-CAcreateserial",
-    "-out", file("tsa.crt"), "-days", "3650", "-extfile", file("tsa.ext")]);
+  await run("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.crt"),
+    "-days",
+    "3650",
+    "-subj",
+    `/CN=${subject} Root CA`,
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
+  await run("openssl", [
+    "req",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    file("tsa.key"),
+    "-out",
+    file("tsa.csr"),
+    "-subj",
+    `/CN=${subject}`,
+  ]);
+  fs.writeFileSync(
+    file("tsa.ext"),
+    "basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=critical,timeStamping\n",
+  );
+  await run("openssl", [
+    "x509",
+    "-req",
+    "-in",
+    file("tsa.csr"),
+    "-CA",
+    file("ca.crt"),
+    "-CAkey",
+    file("ca.key"),
+    "-CAcreateserial",
+    "-out",
+    file("tsa.crt"),
+    "-days",
+    "3650",
+    "-extfile",
+    file("tsa.ext"),
+  ]);
   fs.writeFileSync(file("serial"), "01\n");
   const config = [
     "[ tsa ]",
@@ -79,10 +125,14 @@ export async function startLocalTsa(credentials: TsaCredentials, port = 0): Prom
       }
       count += 1;
       const work = queue.then(() => reply(Buffer.concat(chunks)));
-      queue = work.then(() => undefined, () => undefined);
+      queue = work.then(
+        () => undefined,
+        () => undefined,
+      );
       work.then(
         (body) => response.writeHead(200, { "content-type": "application/timestamp-reply" }).end(body),
-        (error: unknown) => response.writeHead(500, { "content-type": "text/plain" }).end(`openssl ts failed: ${String(error)}\n`),
+        (error: unknown) =>
+          response.writeHead(500, { "content-type": "text/plain" }).end(`openssl ts failed: ${String(error)}\n`),
       );
     });
   });

@@ -37,19 +37,32 @@ describe("api routes: GET /config, what a client needs without reading the code"
     await db?.drop();
   });
 
-  it("answers the chain, the contracts, the EIP-712 domains and type strings, the fee as Settlement holds it, the registries", async () => {
+  it("answers the chain, the contracts, the EIP-712 domains and type strings, the fee as Settlement holds it, the " +
+    "registries", async () => {
     const response = await app.inject({ method: "GET", url: "/config" });
     expect(response.statusCode, response.body).to.equal(200);
     const config = response.json();
     expect(config.chainId).to.equal(platform.deployment.chainId);
     expect(config.rpcUrl).to.equal("http://wallets.example:8545");
     expect(config.contracts.settlement).to.equal(platform.deployment.settlement);
-    expect(config.eip712.settlement.domain).to.deep.equal({ name: "CarbonSettlement", version: "1", chainId: platform.deployment.chainId, verifyingContract: platform.deployment.settlement });
+    expect(config.eip712.settlement.domain).to.deep.equal({
+      name: "CarbonSettlement",
+      version: "1",
+      chainId: platform.deployment.chainId,
+      verifyingContract: platform.deployment.settlement,
+    });
     const orderType = config.eip712.settlement.typeStrings.Order as string;
-    expect(orderType).to.match(/^Order\(uint8 side,address maker,address taker,uint256 batchId,uint256 amount,uint256 unitPrice,address paymentToken,/);
-    expect(config.eip712.registryBridge.typeStrings.RetirementConfirmedBatch).to.match(/^RetirementConfirmedBatch\(RetirementConfirmed\[\] items\)RetirementConfirmed\(/);
+    expect(orderType).to.match(
+      /^Order\(uint8 side,address maker,address taker,uint256 batchId,uint256 amount,uint256 unitPrice,address paymentToken,/,
+    );
+    expect(config.eip712.registryBridge.typeStrings.RetirementConfirmedBatch).to.match(
+      /^RetirementConfirmedBatch\(RetirementConfirmed\[\] items\)RetirementConfirmed\(/,
+    );
     expect(config.fees.feeBps).to.equal(0);
-    expect(config.registries.map((r: { id: string; number: number }) => [r.id, r.number])).to.deep.equal([["VERRA", 1], ["IN_CCTS", 4]]);
+    expect(config.registries.map((r: { id: string; number: number }) => [r.id, r.number])).to.deep.equal([
+      ["VERRA", 1],
+      ["IN_CCTS", 4],
+    ]);
     expect(config.registries[0].status).to.deep.equal({ paused: null, circuit: "unknown" });
   });
 });

@@ -63,9 +63,13 @@ describe("api routes: the domain API as a whole", () => {
       expect(doc.paths["/batches"].get.security).to.equal(undefined);
     });
 
-    it("says in the withdraw (old name: cancel) route's description that it is off-book and the on-chain cancel is the wallet's own transaction", () => {
+    it("says in the withdraw (old name: cancel) route's description that it is off-book and the on-chain cancel is the " +
+      "wallet's own transaction", () => {
       for (const path of ["/orders/{orderHash}/cancel", "/orders/{orderHash}/withdraw"]) {
-        expect(paths[path]?.post?.description, path).to.match(/Settlement\.cancel\(order\)/).and.match(/own wallet/).and.match(/can still fill/);
+        expect(paths[path]?.post?.description, path)
+          .to.match(/Settlement\.cancel\(order\)/)
+          .and.match(/own wallet/)
+          .and.match(/can still fill/);
         expect(paths[path]?.post?.summary, path).to.match(/off-book/);
       }
     });

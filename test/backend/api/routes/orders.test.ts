@@ -294,11 +294,16 @@ describe("api routes: orders", () => {
       expect(bookAfter.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
     });
 
-    it("is an off-book withdrawal, never 'cancelled' while the order can still fill, and answers the on-chain cancel's call data (issue 12 §4.1)", async () => {
+    it("is an off-book withdrawal, never 'cancelled' while the order can still fill, and answers the on-chain cancel's call " +
+      "data (issue 12 §4.1)", async () => {
       const { order, signature } = await signed({ unitPrice: 9n });
       const hash = (await post({ order: wire(order), signature })).json().orderHash;
       const token = await signIn(h.app, maker);
-      const response = await h.app.inject({ method: "POST", url: `/orders/${hash}/withdraw`, headers: { authorization: `Bearer ${token}` } });
+      const response = await h.app.inject({
+        method: "POST",
+        url: `/orders/${hash}/withdraw`,
+        headers: { authorization: `Bearer ${token}` },
+      });
       expect(response.statusCode, response.body).to.equal(200);
       const body = response.json();
       expect(body.status).to.equal("withdrawn");
@@ -310,7 +315,9 @@ describe("api routes: orders", () => {
       // The projection is the chain's: the withdrawal did not mark the order cancelled there.
       const { rows } = await h.db.pool.query("SELECT status::text FROM orders WHERE order_hash = $1", [hash]);
       expect(rows[0].status).to.equal("open");
-      const cancelledList = (await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&status=cancelled&limit=200` })).json();
+      const cancelledList = (
+        await h.app.inject({ method: "GET", url: `/orders?maker=${maker.address}&status=cancelled&limit=200` })
+      ).json();
       expect(cancelledList.items.map((o: { orderHash: string }) => o.orderHash)).not.to.include(hash);
       // A fill on chain still counts (the signed order is valid), and only OrderCancelled makes it cancelled.
       await h.db.pool.query("UPDATE orders SET status = 'cancelled' WHERE order_hash = $1", [hash]);
@@ -337,7 +344,8 @@ describe("api routes: orders", () => {
       const { order, signature } = await signed({ unitPrice: 1n, counter: 0n });
       const hash = (await post({ order: wire(order), signature })).json().orderHash;
       const book = async () =>
-        (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` })).json()
+        (await h.app.inject({ method: "GET", url: `/batches/${BATCH}/orders?limit=200` }))
+          .json()
           .items.filter((o: { maker: string }) => o.maker === maker.address)
           .map((o: { orderHash: string }) => o.orderHash);
       expect(await book()).to.include(hash);

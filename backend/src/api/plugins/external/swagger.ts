@@ -26,9 +26,16 @@ export default fp(
             siweSession: {
               type: "http",
               scheme: "bearer",
-              description: "A wallet's session token from Sign-In with Ethereum: GET /auth/nonce, sign the EIP-4361 message, POST /auth/siwe",
+              description:
+                "A wallet's session token from Sign-In with Ethereum: GET /auth/nonce, sign the EIP-4361 message, POST " +
+                  "/auth/siwe",
             },
-            apiKey: { type: "apiKey", in: "header", name: "X-Api-Key", description: "An operator key (`carbon api-key create`; npm start prints one)" },
+            apiKey: {
+              type: "apiKey",
+              in: "header",
+              name: "X-Api-Key",
+              description: "An operator key (`carbon api-key create`; npm start prints one)",
+            },
           },
         },
       },
@@ -40,7 +47,11 @@ export default fp(
         if ("401" in responses && out.schema.security === undefined) {
           const operator = /^\/(jobs|reconciliation)/.test(input.url);
           const both = input.url === "/deposits/intents/:intentId";
-          out.schema.security = both ? [{ siweSession: [] }, { apiKey: [] }] : operator ? [{ apiKey: [] }] : [{ siweSession: [] }];
+          out.schema.security = both
+            ? [{ siweSession: [] }, { apiKey: [] }]
+            : operator
+              ? [{ apiKey: [] }]
+              : [{ siweSession: [] }];
         }
         return out as never;
       },
