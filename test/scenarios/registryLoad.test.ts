@@ -174,7 +174,8 @@ describe("scenarios: the registry under load and in maintenance", function () {
     const ready = await until(
       "the registry circuit degraded in /health",
       async () => {
-        const body = (await getJson(`${api}/health`)) as { status: string; degraded: string[]; checks: Array<{ name: string; detail?: string; dependencies?: Dependency[] }> };
+        type Check = { name: string; detail?: string; dependencies?: Dependency[] };
+        const body = (await getJson(`${api}/health`)) as { status: string; degraded: string[]; checks: Check[] };
         const check = body.checks.find((candidate) => candidate.name === "registry_circuits");
         const verra = check?.dependencies?.find((dependency) => dependency.name === "VERRA");
         return body.status === "degraded" && body.degraded.includes("registry_circuits") && verra?.state === "open"

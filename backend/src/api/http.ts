@@ -39,7 +39,8 @@ export const bytes32Param = z
  * refuses NUL in a text value outright (a 500 before this check, issue 12 §2); the others are never part of a name,
  * serial or account and only hide text from people reading it (terminal escapes, bells).
  */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+// \p{Cc} is exactly C0 (U+0000-U+001F), DEL and C1 (U+007F-U+009F); line breaks and tab are told apart below.
+const CONTROL = /(?![\t\n\r])\p{Cc}/u;
 const LINE_BREAK = /[\t\n\r]/;
 /** A UTF-16 surrogate without its pair: not a character, and UTF-8 encoding would silently replace it. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -211,7 +211,9 @@ export function createRegistryGuard(
         return { name, state, ...(state !== "closed" && failure !== undefined ? { detail: failure.message } : {}) };
       });
       const open = dependencies.filter((dependency) => dependency.state === "open").map((dependency) => dependency.name);
-      return open.length === 0 ? { ok: true, dependencies } : { ok: false, detail: `circuit open: ${open.join(", ")}`, dependencies };
+      return open.length === 0
+        ? { ok: true, dependencies }
+        : { ok: false, detail: `circuit open: ${open.join(", ")}`, dependencies };
     },
     { required: false },
   );

@@ -82,7 +82,9 @@ describe("api: health and metrics", () => {
 
   it("stays ready while a registry is in maintenance, and shows the registry, its state and the reason in /health", async () => {
     const { app, ctx } = await appOver(db.pool);
-    const guard = createRegistryGuard(ctx, { registries: { VERRA: { capacity: 10, refillPerSec: 10 }, GOLD_STANDARD: { capacity: 10, refillPerSec: 10 } } });
+    const guard = createRegistryGuard(ctx, {
+      registries: { VERRA: { capacity: 10, refillPerSec: 10 }, GOLD_STANDARD: { capacity: 10, refillPerSec: 10 } },
+    });
     await guard.init();
     // What the registry HTTP client throws for the simulator's maintenance answer (503 with a long Retry-After).
     const maintenance = new RegistryUnavailableError("VERRA GET /v1/accounts/C-1: 503 Scheduled maintenance", {
@@ -114,7 +116,8 @@ describe("api: health and metrics", () => {
     await app.close();
   });
 
-  it("answers /health with status ok and every check when nothing is wrong, and not_ready when a required check fails", async () => {
+  it("answers /health with status ok and every check when " +
+    "nothing is wrong, and not_ready when a required check fails", async () => {
     const { app, ctx } = await appOver(db.pool);
     const ok = (await app.inject({ method: "GET", url: "/health" })).json();
     expect(ok).to.deep.include({ status: "ok", failing: [], degraded: [] });

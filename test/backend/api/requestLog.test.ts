@@ -21,13 +21,25 @@ describe("api: request log", () => {
     const response = await h.app.inject({
       method: "GET",
       url: "/batches?limit=5&apiKey=ak_querysecret",
-      headers: { authorization: secret, "x-api-key": "ak_headersecret", cookie: "session=cookiesecret", "x-request-id": "log-test-1" },
+      headers: {
+        authorization: secret,
+        "x-api-key": "ak_headersecret",
+        cookie: "session=cookiesecret",
+        "x-request-id": "log-test-1",
+      },
     });
     expect(response.statusCode).to.equal(200);
     const lines = linesOf("log-test-1");
     expect(lines, JSON.stringify(lines)).to.have.length(1);
     const line = lines[0]!;
-    expect(line).to.include({ msg: "request", method: "GET", url: "/batches", route: "/batches", statusCode: 200, reqId: "log-test-1" });
+    expect(line).to.include({
+      msg: "request",
+      method: "GET",
+      url: "/batches",
+      route: "/batches",
+      statusCode: 200,
+      reqId: "log-test-1",
+    });
     expect(line.responseTimeMs).to.be.a("number").and.to.be.at.least(0);
     const text = logs.text();
     for (const leaked of ["sess_4f1c9a0be7d2secretvalue", "ak_headersecret", "cookiesecret", "ak_querysecret"]) {

@@ -136,7 +136,8 @@ describe("deposits API: POST/GET /deposits/intents", () => {
     }
   });
 
-  it("answers 400 naming the field for a NUL or another control character in any text field, and stores nothing (issue 12 §2)", async () => {
+  it("answers 400 naming the field for a NUL or another control character in any text field, and stores nothing " +
+    "(issue 12 §2)", async () => {
     const serial = verraSerial(9010, 1n, 10n);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ registry: "VERRA", serial, sourceAccount: "SELLER\u0000-1" }, "body.sourceAccount"],

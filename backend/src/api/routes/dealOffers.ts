@@ -24,7 +24,18 @@ import {
   withdrawOffer,
 } from "../../dealOffers/store";
 import { BaseError, ValidationError } from "../../errors";
-import { address, addressParam, bytes32, bytes32Param, checksum, errors, notFound, replyError, timestamp, uint256Param } from "../http";
+import {
+  address,
+  addressParam,
+  bytes32,
+  bytes32Param,
+  checksum,
+  errors,
+  notFound,
+  replyError,
+  timestamp,
+  uint256Param,
+} from "../http";
 import { errorBody } from "../schemas";
 import { signatureParam, signerOf } from "../signatures";
 
@@ -36,7 +47,10 @@ export const dealTermsInput = z.object({
   unitPrice: uint256Param,
   paymentToken: addressParam.describe("0x0 for a fiat leg"),
   conditions: uint256Param.default("0").describe("Bits: 1 FIAT_PAYMENT_RECEIVED, 2 REGISTRY_DELIVERY"),
-  buyerRegistryAccount: z.string().regex(/^0x[0-9a-fA-F]{64}$/, "expected bytes32 hex").optional(),
+  buyerRegistryAccount: z
+    .string()
+    .regex(/^0x[0-9a-fA-F]{64}$/, "expected bytes32 hex")
+    .optional(),
   deadline: uint256Param.describe("Unix seconds"),
   salt: uint256Param.describe("Any number; new terms need a new salt or any changed field"),
 });
@@ -79,7 +93,8 @@ function dealOf(terms: z.output<typeof dealTermsInput>, prefix = "body.terms"): 
       ...(terms.buyerRegistryAccount === undefined ? {} : { buyerRegistryAccount: terms.buyerRegistryAccount as Hex }),
     });
   } catch (error) {
-    if (error instanceof ValidationError) throw new ValidationError(`${prefix}.${error.field}`, error.message.slice(error.field.length + 2));
+    if (error instanceof ValidationError)
+      throw new ValidationError(`${prefix}.${error.field}`, error.message.slice(error.field.length + 2));
     throw error;
   }
 }
@@ -127,7 +142,8 @@ export type DealOfferRoutesOptions = { pool: Pool; settlementDomain?: TypedDataD
 
 const dealOfferRoutes: FastifyPluginAsyncZod<DealOfferRoutesOptions> = async (app, { pool, settlementDomain }) => {
   const domainOf = () => {
-    if (settlementDomain === undefined) throw new BaseError("Settlement domain not configured", { code: "SETTLEMENT_NOT_CONFIGURED", retryable: false });
+    if (settlementDomain === undefined)
+      throw new BaseError("Settlement domain not configured", { code: "SETTLEMENT_NOT_CONFIGURED", retryable: false });
     return settlementDomain;
   };
   const settlement = () => domainOf().verifyingContract as Hex;
@@ -156,7 +172,12 @@ const dealOfferRoutes: FastifyPluginAsyncZod<DealOfferRoutesOptions> = async (ap
     },
     async (request, reply) => {
       const { deal, dealId, signer } = await signed(request.body);
-      const created = await insertOffer(pool, { dealId, terms: termsOf(deal), proposer: signer, proposerSignature: request.body.signature });
+      const created = await insertOffer(pool, {
+        dealId,
+        terms: termsOf(deal),
+        proposer: signer,
+        proposerSignature: request.body.signature,
+      });
       const row = (await getOffer(pool, dealId))!;
       return reply.code(created ? 201 : 200).send(offerView(row, settlement()));
     },
@@ -208,10 +229,18 @@ const dealOfferRoutes: FastifyPluginAsyncZod<DealOfferRoutesOptions> = async (ap
       if (row === undefined) return replyError(reply, 404, "not_found", `Deal offer ${request.params.dealId} not found`);
       const signer = await signerOf(row.deal_id as Hex, request.body.signature as Hex);
       if (!isAddressEqual(signer, otherParty(row) as Hex)) {
-        throw new ValidationError("body.signature", `signed by ${signer}; only ${checksum(otherParty(row))} can accept this offer`);
+        throw new ValidationError(
+          "body.signature",
+          `signed by ${signer}; only ${checksum(otherParty(row))} can accept this offer`,
+        );
       }
       if (!(await acceptOffer(pool, row.deal_id, request.body.signature))) {
-        return replyError(reply, 409, "conflict", `Deal offer is ${(await getOffer(pool, row.deal_id))?.status}; it cannot be accepted`);
+        return replyError(
+          reply,
+          409,
+          "conflict",
+          `Deal offer is ${(await getOffer(pool, row.deal_id))?.status}; it cannot be accepted`,
+        );
       }
       return offerView((await getOffer(pool, row.deal_id))!, settlement());
     },
@@ -236,10 +265,18 @@ const dealOfferRoutes: FastifyPluginAsyncZod<DealOfferRoutesOptions> = async (ap
         throw new ValidationError("body.terms", "a counter-offer keeps the seller and the buyer of the offer it answers");
       }
       if (!isAddressEqual(signer, otherParty(row) as Hex)) {
-        throw new ValidationError("body.signature", `signed by ${signer}; only ${checksum(otherParty(row))} can counter this offer`);
+        throw new ValidationError(
+          "body.signature",
+          `signed by ${signer}; only ${checksum(otherParty(row))} can counter this offer`,
+        );
       }
       try {
-        await counterOffer(pool, row.deal_id, { dealId, terms: termsOf(deal), proposer: signer, proposerSignature: request.body.signature });
+        await counterOffer(pool, row.deal_id, {
+          dealId,
+          terms: termsOf(deal),
+          proposer: signer,
+          proposerSignature: request.body.signature,
+        });
       } catch (error) {
         if (error instanceof DealOfferConflictError) return replyError(reply, 409, "conflict", error.message);
         throw error;
@@ -268,10 +305,18 @@ const dealOfferRoutes: FastifyPluginAsyncZod<DealOfferRoutesOptions> = async (ap
       if (row === undefined) return replyError(reply, 404, "not_found", `Deal offer ${request.params.dealId} not found`);
       const signer = await signerOf(row.deal_id as Hex, request.body.signature as Hex);
       if (!isAddressEqual(signer, row.proposer as Hex)) {
-        throw new ValidationError("body.signature", `signed by ${signer}; only the proposer ${checksum(row.proposer)} can withdraw`);
+        throw new ValidationError(
+          "body.signature",
+          `signed by ${signer}; only the proposer ${checksum(row.proposer)} can withdraw`,
+        );
       }
       if (!(await withdrawOffer(pool, row.deal_id))) {
-        return replyError(reply, 409, "conflict", `Deal offer is ${(await getOffer(pool, row.deal_id))?.status}; nothing to withdraw`);
+        return replyError(
+          reply,
+          409,
+          "conflict",
+          `Deal offer is ${(await getOffer(pool, row.deal_id))?.status}; nothing to withdraw`,
+        );
       }
       return offerView((await getOffer(pool, row.deal_id))!, settlement());
     },

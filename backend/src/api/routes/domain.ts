@@ -1,8 +1,8 @@
 /**
  * The domain API in one plugin, so `buildApp` registers it with one line: batches, holders, orders, trades,
- * deals, requests, certificates, reconciliation, the registry job queue, sign-in and the wallet event stream. Everything reads the
- * indexer's projections through `api/queries/`; the only writes are posted orders, their off-chain cancel, deal offers, nonces,
- * sessions and an operator's re-drive of a dead job.
+ * deals, deal offers, requests, certificates, reconciliation, the registry job queue, sign-in and the wallet event
+ * stream. Everything reads the indexer's projections through `api/queries/`; the only writes are posted orders,
+ * their off-chain cancel, deal offers, nonces, sessions and an operator's re-drive of a dead job.
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Pool } from "pg";

@@ -113,7 +113,9 @@ export const orderInput = z.object({
 
 const postOrderBody = z.object({
   order: orderInput,
-  signature: signatureParam.describe("The maker's EIP-712 signature (eth_signTypedData_v4) over the order in the Settlement domain"),
+  signature: signatureParam.describe(
+    "The maker's EIP-712 signature (eth_signTypedData_v4) over the order in the Settlement domain",
+  ),
 });
 
 export type OrderRoutesOptions = {

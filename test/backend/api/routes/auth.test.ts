@@ -41,7 +41,9 @@ describe("api routes: auth (Sign-In with Ethereum)", () => {
   it("GET /auth/nonce hands out fresh nonces with the domain and chain to sign for", async () => {
     const a = (await h.app.inject({ method: "GET", url: "/auth/nonce" })).json();
     const b = await nonce();
-    expect(a.nonce).to.match(/^[0-9a-f]{32}$/).and.not.equal(b);
+    expect(a.nonce)
+      .to.match(/^[0-9a-f]{32}$/)
+      .and.not.equal(b);
     expect(a).to.include({ domain: TEST_SIWE_DOMAIN, chainId: TEST_CHAIN_ID });
     expect(new Date(a.expiresAt).getTime()).to.be.greaterThan(Date.now());
   });
@@ -123,7 +125,8 @@ describe("api routes: auth (Sign-In with Ethereum)", () => {
     expect(badSig.json().fields[0].field).to.equal("body.signature");
   });
 
-  it("answers 400 naming body.message for a NUL or another control character in the message, never a 500 (issue 12 §2)", async () => {
+  it("answers 400 naming body.message for a NUL or another control " +
+    "character in the message, never a 500 (issue 12 §2)", async () => {
     for (const bad of ["\u0000", "\u0007", "\u001b[31m", "\u007f", "\ud800"]) {
       const text = message({ nonce: await nonce() }).replace(/^Nonce: (.*)$/m, `Nonce: $1${bad}`);
       const response = await siwe({ message: text, signature: await wallet.signMessage({ message: text }) });

@@ -66,7 +66,10 @@ describe("api routes: deal negotiation (POST /deal-offers, accept, counter, with
     expect(again.statusCode).to.equal(200);
 
     const lower = { ...first, unitPrice: "22" };
-    const countered = await post(`/deal-offers/${proposed.json().dealId}/counter`, { terms: lower, signature: await sign(buyer, lower) });
+    const countered = await post(`/deal-offers/${proposed.json().dealId}/counter`, {
+      terms: lower,
+      signature: await sign(buyer, lower),
+    });
     expect(countered.statusCode, countered.body).to.equal(201);
     expect(countered.json()).to.include({ status: "proposed", proposer: buyer.address, awaiting: seller.address });
     expect(countered.json().supersedes).to.equal(proposed.json().dealId);
@@ -84,8 +87,12 @@ describe("api routes: deal negotiation (POST /deal-offers, accept, counter, with
     const [deal, sellerSignature, buyerSignature] = decoded.args as unknown as [Record<string, unknown>, Hex, Hex];
     expect(deal.unitPrice).to.equal(22n);
     const message = deal as never;
-    expect(await recoverTypedDataAddress({ domain, types: dealTypes, primaryType: "Deal", message, signature: sellerSignature })).to.equal(seller.address);
-    expect(await recoverTypedDataAddress({ domain, types: dealTypes, primaryType: "Deal", message, signature: buyerSignature })).to.equal(buyer.address);
+    expect(
+      await recoverTypedDataAddress({ domain, types: dealTypes, primaryType: "Deal", message, signature: sellerSignature }),
+    ).to.equal(seller.address);
+    expect(
+      await recoverTypedDataAddress({ domain, types: dealTypes, primaryType: "Deal", message, signature: buyerSignature }),
+    ).to.equal(buyer.address);
 
     const listed = await h.app.inject({ method: "GET", url: `/deal-offers?party=${buyer.address}` });
     expect(listed.json().items.map((o: { status: string }) => o.status)).to.deep.equal(["accepted", "countered"]);

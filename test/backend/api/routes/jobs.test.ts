@@ -73,8 +73,12 @@ describe("api routes: jobs and dead letters (operator API key)", () => {
     expect((await call("GET", "/jobs")).statusCode).to.equal(401);
   });
 
-  it("answers 400 naming the filter for a NUL or control character in kind or registry, never a 500 from PostgreSQL (issue 12 §2)", async () => {
-    for (const [query, field] of [["kind=retire%00", "querystring.kind"], ["registry=VERRA%07", "querystring.registry"]] as const) {
+  it("answers 400 naming the filter for a NUL or control character " +
+    "in kind or registry, never a 500 from PostgreSQL (issue 12 §2)", async () => {
+    for (const [query, field] of [
+      ["kind=retire%00", "querystring.kind"],
+      ["registry=VERRA%07", "querystring.registry"],
+    ] as const) {
       const response = await call("GET", `/jobs?${query}`, key);
       expect(response.statusCode, `${query}: ${response.body}`).to.equal(400);
       expect(response.json().fields[0].field).to.equal(field);
