@@ -22,6 +22,7 @@ import { z } from "zod";
 import { CHAIN_EVENTS_CHANNEL } from "../../db/channels";
 import { listen } from "../../db/listen";
 import type { Logger } from "../../logger";
+import { createCoalescingRunner } from "../../serviceLoop";
 import { addressParam, checksum, errors } from "../http";
 import { type WalletEventRow, latestEventId, listWalletEvents } from "../queries/events";
 
@@ -85,8 +86,6 @@ const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, optio
       response.write(`retry: ${pollMs}\n: streaming events of ${checksum(wallet)} after ${after}\n\n`);
       open.add(response);
 
-      let running: Promise<void> | undefined;
-      let again = false;
       const send = async () => {
         for (;;) {
           const rows = await listWalletEvents(pool, { wallet, afterId: after, limit: BATCH });
@@ -95,21 +94,14 @@ const eventRoutes: FastifyPluginAsyncZod<EventRoutesOptions> = async (app, optio
           if (rows.length < BATCH || response.writableEnded) return;
         }
       };
-      // One read at a time; a wake-up during a read runs one more read after it.
+      // One read at a time; a wake-up during a read runs one more read after it (the shared coalescing runner).
+      const reader = createCoalescingRunner({
+        pass: send,
+        combine: () => undefined,
+        proceed: () => !response.writableEnded,
+      });
       const wake = () => {
-        if (running !== undefined) {
-          again = true;
-          return;
-        }
-        running = send()
-          .catch((error: unknown) => request.log.warn({ err: error }, "event stream read failed; retrying on the next poll"))
-          .finally(() => {
-            running = undefined;
-            if (again && !response.writableEnded) {
-              again = false;
-              wake();
-            }
-          });
+        reader.run().catch((error: unknown) => request.log.warn({ err: error }, "event stream read failed; retrying on the next poll"));
       };
       const listener = listen(pool, CHAIN_EVENTS_CHANNEL, wake, request.log as unknown as Logger);
       const poll = setInterval(wake, pollMs);
