@@ -8,11 +8,12 @@ import type { Pool } from "pg";
 import { type TypedDataDomain, zeroAddress } from "viem";
 import { z } from "zod";
 import crypto from "node:crypto";
-import { buildDeal, dealTypes, hashDeal, hashOrder, orderTypes } from "../../chain/orders";
-import { BaseError, ValidationError } from "../../errors";
+import { dealTypes, hashDeal, hashOrder, orderTypes } from "../../chain/orders";
+import { BaseError } from "../../errors";
 import { addressParam, errors, uint256Param } from "../http";
 import { listInventory } from "../queries/batches";
 import { currentCounter } from "../../orders/store";
+import { dealOf, dealTermsInput } from "./dealOffers";
 import { orderInput, toOrder } from "./orders";
 
 const EIP712_DOMAIN = [
@@ -42,16 +43,6 @@ const strings = (value: object) =>
 export function csv(header: string[], rows: string[][]): string {
   const cell = (value: string) => `"${(/^[=+\-@]/.test(value) ? `'${value}` : value).replace(/"/g, '""')}"`;
   return [header, ...rows].map((row) => row.map(cell).join(",")).join("\r\n") + "\r\n";
-}
-
-function rebuild<T>(build: () => T): T {
-  try {
-    return build();
-  } catch (error) {
-    if (error instanceof ValidationError)
-      throw new ValidationError(`body.${error.field}`, error.message.slice(error.field.length + 2));
-    throw error;
-  }
 }
 
 export type ClientDataRoutesOptions = { pool: Pool; settlementDomain?: TypedDataDomain | undefined };
@@ -117,43 +108,13 @@ const clientDataRoutes: FastifyPluginAsyncZod<ClientDataRoutesOptions> = async (
       schema: {
         tags: ["client"],
         summary: "The EIP-712 typed data of escrow deal terms; both parties sign the same, then either sends Settlement.openDeal",
-        body: z.object({
-          seller: addressParam,
-          buyer: addressParam,
-          batchId: uint256Param,
-          amount: uint256Param,
-          unitPrice: uint256Param,
-          paymentToken: addressParam.describe("0x0 for a fiat leg"),
-          conditions: uint256Param.default("0").describe("Bits: 1 FIAT_PAYMENT_RECEIVED, 2 REGISTRY_DELIVERY"),
-          buyerRegistryAccount: z
-            .string()
-            .regex(/^0x[0-9a-fA-F]{64}$/, "expected bytes32 hex")
-            .optional(),
-          deadline: uint256Param.describe("Unix seconds"),
-          salt: uint256Param.optional(),
-        }),
+        body: dealTermsInput.extend({ salt: uint256Param.optional().describe("Default: random") }),
         response: { 200: typedDataBody, ...errors },
       },
     },
     async (request) => {
-      const body = request.body;
       const domain = domainOf();
-      const deal = rebuild(() =>
-        buildDeal({
-          seller: body.seller,
-          buyer: body.buyer,
-          batchId: BigInt(body.batchId),
-          amount: BigInt(body.amount),
-          unitPrice: BigInt(body.unitPrice),
-          paymentToken: body.paymentToken,
-          conditions: BigInt(body.conditions),
-          deadline: BigInt(body.deadline),
-          ...(body.buyerRegistryAccount === undefined
-            ? {}
-            : { buyerRegistryAccount: body.buyerRegistryAccount as `0x${string}` }),
-          ...(body.salt === undefined ? {} : { salt: BigInt(body.salt) }),
-        }),
-      );
+      const deal = dealOf(request.body, "body");
       return {
         digest: hashDeal({ domain, deal }),
         typedData: {

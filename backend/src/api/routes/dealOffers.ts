@@ -77,8 +77,11 @@ const offerBody = z.object({
   updatedAt: timestamp,
 });
 
+/** Deal terms as a body gives them; without a salt buildDeal draws a random one. */
+export type DealTermsBody = Omit<z.output<typeof dealTermsInput>, "salt"> & { salt?: string | undefined };
+
 /** Rebuilds the Deal struct from the input (buildDeal's checks named under `prefix`). */
-function dealOf(terms: z.output<typeof dealTermsInput>, prefix = "body.terms"): Deal {
+export function dealOf(terms: DealTermsBody, prefix = "body.terms"): Deal {
   try {
     return buildDeal({
       seller: terms.seller,
@@ -89,7 +92,7 @@ function dealOf(terms: z.output<typeof dealTermsInput>, prefix = "body.terms"): 
       paymentToken: terms.paymentToken,
       conditions: BigInt(terms.conditions),
       deadline: BigInt(terms.deadline),
-      salt: BigInt(terms.salt),
+      ...(terms.salt === undefined ? {} : { salt: BigInt(terms.salt) }),
       ...(terms.buyerRegistryAccount === undefined ? {} : { buyerRegistryAccount: terms.buyerRegistryAccount as Hex }),
     });
   } catch (error) {
