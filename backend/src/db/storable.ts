@@ -39,3 +39,31 @@ export function storableText(value: string): string {
 export function unescapeStorableText(stored: string): string {
   return stored.replace(ESCAPED, (_, body: string) => (body === "\\" ? "\\" : String.fromCharCode(parseInt(body.slice(1), 16))));
 }
+
+// A NUL, or a lone surrogate (as in NEEDS_ESCAPE, without the backslash).
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this must find
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * Strings from a registry are untrusted too (a memo, a holder's name or an error text is whatever a registry user
+ * typed), but in memory they stay exactly as the registry sent them, because the platform compares them with what
+ * it sent (an oracle checks a retirement's beneficiary against the chain's). Only what is written to PostgreSQL is
+ * made storable, here: NUL and lone surrogates become U+FFFD, the replacement character a decoder writes for what
+ * it cannot read; everything else, backslashes included, is kept. The registry's own record stays the evidence.
+ */
+export function replaceUnstorable(value: string): string {
+  return value.replace(UNSTORABLE, "\ufffd");
+}
+
+/** A registry string for a text column (`replaceUnstorable`), or null. */
+export function storableOrNull(value: string | undefined | null): string | null {
+  return value === undefined || value === null ? null : replaceUnstorable(value);
+}
+
+/** `value` with every string in it, object keys included, passed through `replaceUnstorable`. */
+export function withStorableStrings(value: unknown): unknown {
+  if (typeof value === "string") return replaceUnstorable(value);
+  if (Array.isArray(value)) return value.map(withStorableStrings);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [replaceUnstorable(key), withStorableStrings(inner)]));
+}

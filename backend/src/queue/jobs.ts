@@ -12,6 +12,7 @@
  * was claimed again cannot complete or fail the new attempt.
  */
 import type { Queryable } from "../db/queryable";
+import { replaceUnstorable } from "../db/storable";
 import { BaseError } from "../errors";
 import { QueueError, QueueLeaseLostError } from "./errors";
 
@@ -286,7 +287,8 @@ export async function failJob(
   const retryable = error instanceof BaseError && error.retryable;
   const retryAfterMs = error instanceof BaseError ? (error.retryAfterMs ?? null) : null;
   const code = error instanceof BaseError ? error.code : "UNEXPECTED";
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // A registry's error text is untrusted: what PostgreSQL cannot hold becomes U+FFFD (db/storable.ts).
+  const message = replaceUnstorable(error instanceof Error ? `${error.name}: ${error.message}` : String(error));
   const { rows } = await db.query<{ state: JobState; run_at: Date }>(
     `UPDATE jobs SET
         state = CASE WHEN $4::boolean AND attempts < max_attempts THEN 'queued' ELSE 'dead' END,

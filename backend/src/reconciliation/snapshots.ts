@@ -4,6 +4,7 @@
  * set-based statement (unnest of arrays), never row by row.
  */
 import type { Pool, PoolClient } from "pg";
+import { replaceUnstorable, storableOrNull } from "../db/storable";
 
 export type SnapshotBlockStatus =
   | "ACTIVE"
@@ -61,12 +62,12 @@ export async function recordCustodySnapshot(pool: Pool | PoolClient, parameters:
       parameters.serialPrefix,
       custody.toString(),
       parameters.takenAt?.toISOString() ?? null,
-      parameters.blocks.map((block) => block.nativeId),
+      parameters.blocks.map((block) => replaceUnstorable(block.nativeId)),
       parameters.blocks.map((block) => block.blockStart?.toString() ?? null),
       parameters.blocks.map((block) => block.blockEnd?.toString() ?? null),
       parameters.blocks.map((block) => block.quantity.toString()),
       parameters.blocks.map((block) => block.status),
-      parameters.blocks.map((block) => block.memo ?? null),
+      parameters.blocks.map((block) => storableOrNull(block.memo)),
     ],
   );
   return rows[0]!.id;

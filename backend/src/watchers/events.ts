@@ -6,6 +6,7 @@
 import type { Pool, PoolClient } from "pg";
 import type { RegistryName } from "../registries/ids";
 import type { RegistryChange } from "../registries/model";
+import { replaceUnstorable, storableOrNull, withStorableStrings } from "../db/storable";
 
 export type ChangeSource = "webhook" | "poll";
 
@@ -16,9 +17,13 @@ export type StoreChangesReturnType = {
   duplicates: number;
 };
 
-/** A registry's raw payload as JSON text for a jsonb column (bigints as decimal strings). */
+/**
+ * A registry's raw payload as JSON text for a jsonb column (bigints as decimal strings, every string storable by
+ * `withStorableStrings`: a NUL in a memo must not stop the event log).
+ */
 export function payloadJson(value: unknown): string {
-  return JSON.stringify(value ?? null, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
+  const json = JSON.stringify(value ?? null, (_key, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
+  return JSON.stringify(withStorableStrings(JSON.parse(json)));
 }
 
 /** Inserts the changes not seen yet in one statement; a change seen before is left as it is. */
@@ -41,19 +46,19 @@ export async function storeChanges(
     [
       registry,
       source,
-      changes.map((change) => change.eventId),
+      changes.map((change) => replaceUnstorable(change.eventId)),
       changes.map((change) => change.sequence.toString()),
-      changes.map((change) => change.type),
+      changes.map((change) => replaceUnstorable(change.type)),
       changes.map((change) => change.occurredAt),
-      changes.map((change) => change.operationId ?? null),
-      changes.map((change) => change.memo ?? null),
-      changes.map((change) => JSON.stringify(change.recordIds)),
+      changes.map((change) => storableOrNull(change.operationId)),
+      changes.map((change) => storableOrNull(change.memo)),
+      changes.map((change) => payloadJson(change.recordIds)),
       changes.map((change) => payloadJson(change.sourcePayload)),
     ],
   );
   const fresh = new Set(rows.map((row) => row.event_id));
   // The same event twice in one call counts once as stored and once as a duplicate.
-  const stored = changes.filter((change) => fresh.delete(change.eventId));
+  const stored = changes.filter((change) => fresh.delete(replaceUnstorable(change.eventId)));
   return { stored, duplicates: changes.length - stored.length };
 }
 
@@ -95,7 +100,7 @@ export async function markApplied(
     `UPDATE registry_events e SET applied_at = now(), apply_error = u.error
        FROM unnest($2::text[], $3::text[]) AS u(event_id, error)
       WHERE e.registry_id = $1 AND e.event_id = u.event_id`,
-    [registry, eventIds, eventIds.map((id) => errors.get(id) ?? null)],
+    [registry, eventIds, eventIds.map((id) => storableOrNull(errors.get(id)))],
   );
 }
 

@@ -8,6 +8,7 @@ import type { Pool, PoolClient } from "pg";
 import type { RegistryName } from "../registries/ids";
 import { sleep } from "../sleep";
 import type { BlockStatus, CreditBlock } from "../registries/model";
+import { replaceUnstorable, storableOrNull } from "../db/storable";
 import { payloadJson } from "./events";
 
 export type MirrorBlock = {
@@ -63,17 +64,17 @@ export async function upsertMirror(
     [
       registry,
       account,
-      writes.map(({ block }) => block.registryRecordId),
-      writes.map(({ block }) => block.serial),
+      writes.map(({ block }) => replaceUnstorable(block.registryRecordId)),
+      writes.map(({ block }) => replaceUnstorable(block.serial)),
       writes.map(({ block }) => block.serialPrefix),
       writes.map(({ block }) => block.blockStart?.toString() ?? null),
       writes.map(({ block }) => block.blockEnd?.toString() ?? null),
       writes.map(({ block }) => block.quantity.toString()),
       writes.map(({ block }) => block.status),
-      writes.map(({ block }) => block.nativeStatus),
-      writes.map(({ block }) => block.holderAccount ?? null),
-      writes.map(({ block, memo }) => block.retirement?.memo ?? memo ?? null),
-      writes.map(({ block }) => block.parentBlock ?? null),
+      writes.map(({ block }) => storableOrNull(block.nativeStatus)),
+      writes.map(({ block }) => storableOrNull(block.holderAccount)),
+      writes.map(({ block, memo }) => storableOrNull(block.retirement?.memo ?? memo)),
+      writes.map(({ block }) => storableOrNull(block.parentBlock)),
       writes.map(({ block }) => payloadJson(block.sourcePayload)),
     ],
   );

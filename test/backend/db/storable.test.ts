@@ -2,7 +2,7 @@ import { expect } from "chai";
 import fc from "fast-check";
 import type { AbiParameter } from "viem";
 import { toJson } from "../../../backend/src/indexer/decode";
-import { storableText, unescapeStorableText } from "../../../backend/src/db/storable";
+import { storableText, withStorableStrings, unescapeStorableText } from "../../../backend/src/db/storable";
 import { type TestDatabase, createTestDatabase } from "../../support/database";
 
 /** Any UTF-16 code unit, so lone surrogates and NUL appear; and whole code points (fast-check 4's "binary" unit). */
@@ -87,5 +87,26 @@ describe("indexer: chain strings made storable", () => {
         client.release();
       }
     });
+  });
+
+  it("registry strings: NUL and lone surrogates in values and keys become U+FFFD, backslashes and all else stay", () => {
+    const value = { memo: "a\u0000b\\u0000", ["k\u0000"]: ["\ud800", "\ud83d\ude00", 7, null] };
+    expect(withStorableStrings(value)).to.deep.equal({ memo: "a\ufffdb\\u0000", "k\ufffd": ["\ufffd", "\ud83d\ude00", 7, null] });
+  });
+
+  it("registry strings: every string it gives is accepted by PostgreSQL as text and jsonb (property)", async () => {
+    const db = await createTestDatabase();
+    try {
+      await fc.assert(
+        fc.asyncProperty(anyString, async (value) => {
+          const parsed = withStorableStrings({ [value]: value }) as Record<string, string>;
+          const [key] = Object.keys(parsed);
+          await db.pool.query("SELECT $1::text, $2::jsonb", [parsed[key!], JSON.stringify(parsed)]);
+        }),
+        { numRuns: 200 },
+      );
+    } finally {
+      await db.drop();
+    }
   });
 });
